@@ -1,5 +1,21 @@
 //! The Terraform plugin protocol (tfplugin6 over go-plugin's gRPC transport): handshake, mutual
 //! TLS, the gRPC services, values, schemas and diagnostics. Knows nothing about Okta.
 
+pub mod diagnostics;
+pub mod go_plugin;
+pub mod handshake;
+pub mod listener;
+pub mod logging;
 pub mod proto;
+pub mod resource;
+pub mod run;
+pub mod schema;
+pub mod server;
 pub mod tls;
+pub mod value;
+
+pub use diagnostics::{AttributePath, Diagnostic, Diagnostics};
+pub use resource::*;
+pub use run::{ServeOptions, serve};
+pub use schema::{Attribute, Schema};
+pub use value::{Type, Value};

@@ -1,0 +1,196 @@
+//! Logs as Terraform wants them from a plugin: one JSON object per line on stderr, with hclog's
+//! `@level`, `@message`, `@module` and `@timestamp` keys. Terraform re-logs each line at its level
+//! under `TF_LOG_PROVIDER`. Fields are written with their `Display`/`Debug` forms, and secrets are
+//! `crate::secret::Secret`s whose forms are redacted, so a secret cannot reach a log by accident.
+
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::layer::{Context, Layer};
+
+/// The level to emit, from the same variables Terraform reads (the plugin inherits Terraform's
+/// environment): `TF_LOG_PROVIDER_OKTA_MSP`, then `TF_LOG_PROVIDER`, then `TF_LOG`. Without any,
+/// only warnings and errors are written, which Terraform discards unless logging is on.
+pub fn level_from_environment(get: impl Fn(&str) -> Option<String>) -> Option<Level> {
+    let chosen = ["TF_LOG_PROVIDER_OKTA_MSP", "TF_LOG_PROVIDER", "TF_LOG"]
+        .iter()
+        .find_map(|name| get(name).filter(|value| !value.trim().is_empty()));
+    match chosen.as_deref().map(str::trim).map(str::to_ascii_lowercase).as_deref() {
+        Some("trace") | Some("json") => Some(Level::TRACE),
+        Some("debug") => Some(Level::DEBUG),
+        Some("info") => Some(Level::INFO),
+        Some("warn") => Some(Level::WARN),
+        Some("error") => Some(Level::ERROR),
+        Some("off") => None,
+        _ => Some(Level::WARN),
+    }
+}
+
+/// Installs the JSON-lines logger on stderr as the global subscriber.
+pub fn init(max_level: Option<Level>) {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let Some(max_level) = max_level else {
+        return;
+    };
+    let subscriber = tracing_subscriber::registry().with(JsonLines { max_level });
+    let _ = tracing::subscriber::set_global_default(subscriber);
+}
+
+struct JsonLines {
+    max_level: Level,
+}
+
+impl<S: Subscriber> Layer<S> for JsonLines {
+    fn enabled(&self, metadata: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
+        *metadata.level() <= self.max_level
+    }
+
+    fn on_event(&self, event: &Event<'_>, _context: Context<'_, S>) {
+        let line = render(event);
+        // One write per line so concurrent events never interleave within a line.
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    }
+}
+
+fn render(event: &Event<'_>) -> String {
+    let metadata = event.metadata();
+    let mut fields = JsonFields::default();
+    event.record(&mut fields);
+    let mut object = serde_json::Map::new();
+    object.insert("@level".into(), level_name(metadata.level()).into());
+    object.insert(
+        "@message".into(),
+        fields.message.take().unwrap_or_default().into(),
+    );
+    object.insert("@module".into(), module_name(metadata.target()).into());
+    object.insert("@timestamp".into(), timestamp().into());
+    for (key, value) in fields.fields {
+        object.insert(key, value);
+    }
+    let mut line = serde_json::Value::Object(object).to_string();
+    line.push('\n');
+    line
+}
+
+fn level_name(level: &Level) -> &'static str {
+    match *level {
+        Level::TRACE => "trace",
+        Level::DEBUG => "debug",
+        Level::INFO => "info",
+        Level::WARN => "warn",
+        Level::ERROR => "error",
+    }
+}
+
+/// `okta_msp::plugin::server` becomes `okta_msp.plugin`: the layer, not the file.
+fn module_name(target: &str) -> String {
+    let mut parts = target.split("::");
+    match (parts.next(), parts.next()) {
+        (Some(root), Some(layer)) => format!("{root}.{layer}"),
+        (Some(root), None) => root.to_owned(),
+        _ => "okta_msp".to_owned(),
+    }
+}
+
+/// hclog's JSON time format: RFC 3339 with microseconds.
+fn timestamp() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let mut text = String::with_capacity(27);
+    let _ = write!(
+        text,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second(),
+        now.microsecond()
+    );
+    text
+}
+
+#[derive(Default)]
+struct JsonFields {
+    message: Option<String>,
+    fields: Vec<(String, serde_json::Value)>,
+}
+
+impl JsonFields {
+    fn insert(&mut self, field: &Field, value: serde_json::Value) {
+        if field.name() == "message" {
+            self.message = Some(match value {
+                serde_json::Value::String(text) => text,
+                other => other.to_string(),
+            });
+        } else {
+            self.fields.push((field.name().to_owned(), value));
+        }
+    }
+}
+
+impl Visit for JsonFields {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.insert(field, format!("{value:?}").into());
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.insert(field, value.into());
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.insert(field, value.into());
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.insert(field, value.into());
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.insert(field, value.into());
+    }
+
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.insert(field, value.into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn level_follows_terraforms_variables_most_specific_first() {
+        let env: HashMap<&str, &str> = [("TF_LOG", "trace"), ("TF_LOG_PROVIDER", "info")].into();
+        assert_eq!(
+            level_from_environment(|k| env.get(k).map(|v| v.to_string())),
+            Some(Level::INFO)
+        );
+        let env: HashMap<&str, &str> = [("TF_LOG", "DEBUG")].into();
+        assert_eq!(
+            level_from_environment(|k| env.get(k).map(|v| v.to_string())),
+            Some(Level::DEBUG)
+        );
+        assert_eq!(level_from_environment(|_| None), Some(Level::WARN));
+        let env: HashMap<&str, &str> = [("TF_LOG_PROVIDER", "off")].into();
+        assert_eq!(level_from_environment(|k| env.get(k).map(|v| v.to_string())), None);
+    }
+
+    #[test]
+    fn module_is_the_layer() {
+        assert_eq!(module_name("okta_msp::plugin::server"), "okta_msp.plugin");
+        assert_eq!(module_name("okta_msp"), "okta_msp");
+    }
+
+    #[test]
+    fn timestamp_has_hclogs_shape() {
+        let stamp = timestamp();
+        assert_eq!(stamp.len(), 27, "{stamp}");
+        assert!(stamp.ends_with('Z'));
+        assert_eq!(&stamp[10..11], "T");
+        assert_eq!(&stamp[19..20], ".");
+    }
+}

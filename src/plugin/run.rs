@@ -1,0 +1,171 @@
+//! Serving a provider as a go-plugin: read the handshake environment, listen, print the handshake
+//! line, serve until Terraform is done with us.
+
+use std::io::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::go_plugin::{Broker, Controller, Health, ShutdownTrigger, Stdio};
+use super::handshake::{ClientEnvironment, HandshakeError, HandshakeLine, reattach_config};
+use super::listener::PluginListener;
+use super::proto::{go_plugin, health, tfplugin6};
+use super::resource::Provider;
+use super::server::ProviderService;
+use super::tls::{ServerIdentity, TlsError, parse_client_certificate};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(transparent)]
+    Handshake(#[from] HandshakeError),
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+    #[error("cannot listen for Terraform: {0}")]
+    Listen(std::io::Error),
+    #[error("cannot write the handshake line: {0}")]
+    Stdout(std::io::Error),
+    #[error("the gRPC server failed: {0}")]
+    Transport(#[from] tonic::transport::Error),
+}
+
+pub struct ServeOptions {
+    /// The provider's source address, e.g. `registry.terraform.io/zerotek/okta-msp`, for the
+    /// debug mode's `TF_REATTACH_PROVIDERS`.
+    pub provider_address: String,
+    /// Debug mode: no cookie, no TLS, a reattach line for a person, runs until Ctrl-C.
+    pub debug: bool,
+}
+
+/// Serves `provider` until Terraform shuts it down, the process that started it goes away, or
+/// (debug mode) Ctrl-C.
+pub async fn serve(provider: Arc<dyn Provider>, options: ServeOptions) -> Result<(), ServeError> {
+    if options.debug {
+        return serve_debug(provider, options).await;
+    }
+    let environment = ClientEnvironment::from_lookup(|name| std::env::var(name).ok())?;
+    let identity_and_config = match &environment.client_certificate_pem {
+        Some(pem) => {
+            let client_certificate = parse_client_certificate(pem)?;
+            let identity = ServerIdentity::generate()?;
+            let config = identity.server_config(client_certificate)?;
+            Some((identity, config))
+        }
+        None => {
+            tracing::warn!("PLUGIN_CLIENT_CERT is not set (TF_DISABLE_PLUGIN_TLS?): serving without TLS, protected by the socket directory's permissions only");
+            None
+        }
+    };
+    let listener = match PluginListener::bind_unix(environment.unix_socket_dir.as_deref()) {
+        Ok(listener) => listener,
+        Err(error) => {
+            tracing::warn!(%error, "unix socket unavailable, falling back to TCP on loopback");
+            PluginListener::bind_tcp(environment.port_range)
+                .await
+                .map_err(ServeError::Listen)?
+        }
+    };
+    let line = HandshakeLine {
+        address: &listener.address,
+        server_certificate: identity_and_config
+            .as_ref()
+            .map(|(identity, _)| identity.handshake_field()),
+    }
+    .to_string();
+    let tls = identity_and_config.map(|(_, config)| config);
+    let shutdown = ShutdownTrigger::default();
+    let (incoming, accept_task) = listener.incoming(tls);
+    // The handshake line must be the only thing on stdout, and must be flushed at once.
+    {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "{line}").map_err(ServeError::Stdout)?;
+        stdout.flush().map_err(ServeError::Stdout)?;
+    }
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "terraform-provider-okta-msp serving");
+    let result = run_server(provider, incoming, shutdown.clone(), exit_signals(shutdown)).await;
+    accept_task.abort();
+    result
+}
+
+async fn serve_debug(provider: Arc<dyn Provider>, options: ServeOptions) -> Result<(), ServeError> {
+    let listener = PluginListener::bind_unix(None).map_err(ServeError::Listen)?;
+    let reattach = reattach_config(&options.provider_address, std::process::id(), &listener.address);
+    println!(
+        "Provider started in debug mode. To attach Terraform, set this in the shell that runs it:\n\n\tTF_REATTACH_PROVIDERS='{reattach}'\n\nThe provider serves without TLS on a socket only this user can reach. Ctrl-C stops it."
+    );
+    let _ = std::io::stdout().flush();
+    let (incoming, accept_task) = listener.incoming(None);
+    let shutdown = ShutdownTrigger::default();
+    let until = {
+        let shutdown = shutdown.clone();
+        async move {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = shutdown.triggered() => {}
+            }
+        }
+    };
+    let result = run_server(provider, incoming, shutdown, until).await;
+    accept_task.abort();
+    result
+}
+
+async fn run_server(
+    provider: Arc<dyn Provider>,
+    incoming: tokio_stream::wrappers::ReceiverStream<std::io::Result<super::listener::Connection>>,
+    shutdown: ShutdownTrigger,
+    until: impl std::future::Future<Output = ()> + Send,
+) -> Result<(), ServeError> {
+    let provider_service = tfplugin6::provider_server::ProviderServer::new(ProviderService::new(provider))
+        // Schemas and plans of large configurations exceed gRPC's 4 MiB default; Terraform's own
+        // client accepts up to 256 MiB.
+        .max_decoding_message_size(256 * 1024 * 1024)
+        .max_encoding_message_size(256 * 1024 * 1024);
+    let server = tonic::transport::Server::builder()
+        .add_service(health::health_server::HealthServer::new(Health))
+        .add_service(go_plugin::grpc_controller_server::GrpcControllerServer::new(Controller {
+            shutdown: shutdown.clone(),
+        }))
+        .add_service(go_plugin::grpc_stdio_server::GrpcStdioServer::new(Stdio))
+        .add_service(go_plugin::grpc_broker_server::GrpcBrokerServer::new(Broker))
+        .add_service(provider_service)
+        .serve_with_incoming_shutdown(incoming, until);
+    server.await?;
+    Ok(())
+}
+
+/// Resolves when the plugin should exit: Terraform called `GRPCController.Shutdown`, sent
+/// SIGTERM, or went away without either (its process died: we are re-parented).
+///
+/// Not stdin: go-plugin hands the plugin Terraform's own stdin, which may be `/dev/null` or a pipe
+/// that closes long before Terraform is done, so its end says nothing about Terraform. SIGINT is
+/// ignored, as go-plugin plugins do: Ctrl-C reaches the whole process group, and Terraform answers
+/// it with `StopProvider`, which cancels in-flight work without killing the plugin.
+fn exit_signals(shutdown: ShutdownTrigger) -> impl std::future::Future<Output = ()> + Send {
+    async move {
+        let parent = parent_pid();
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+        let mut parent_check = tokio::time::interval(Duration::from_millis(500));
+        loop {
+            tokio::select! {
+                _ = shutdown.triggered() => return,
+                Some(()) = async { match terminate.as_mut() { Some(s) => s.recv().await, None => std::future::pending().await } } => {
+                    tracing::info!("SIGTERM: shutting down");
+                    return;
+                }
+                Some(()) = async { match interrupt.as_mut() { Some(s) => s.recv().await, None => std::future::pending().await } } => {
+                    tracing::debug!("SIGINT ignored: Terraform stops in-flight work with StopProvider");
+                }
+                _ = parent_check.tick() => {
+                    if parent_pid() != parent {
+                        tracing::warn!("the Terraform process that started this plugin is gone: shutting down");
+                        return;
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn parent_pid() -> u32 {
+    std::os::unix::process::parent_id()
+}
