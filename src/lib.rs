@@ -3,3 +3,4 @@
 
 pub mod plugin;
 pub mod secret;
+pub mod provider;

@@ -1,1 +1,52 @@
-fn main() {}
+//! terraform-provider-okta-msp: logging to stderr, then serve the provider. Stdout carries only the
+//! go-plugin handshake line (or, with -debug, the reattach instructions).
+
+use std::sync::Arc;
+
+use okta_msp::plugin::handshake::HandshakeError;
+use okta_msp::plugin::run::ServeError;
+use okta_msp::plugin::{ServeOptions, logging, serve};
+use okta_msp::provider::{OktaMspProvider, PROVIDER_ADDRESS};
+
+fn main() -> std::process::ExitCode {
+    let mut debug = false;
+    for argument in std::env::args().skip(1) {
+        match argument.as_str() {
+            "-debug" | "--debug" => debug = true,
+            "-version" | "--version" => {
+                println!("terraform-provider-okta-msp {}", env!("CARGO_PKG_VERSION"));
+                return std::process::ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("unknown argument {other:?}; the only arguments are -debug and -version");
+                return std::process::ExitCode::from(2);
+            }
+        }
+    }
+    logging::init(logging::level_from_environment(|name| std::env::var(name).ok()));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("cannot start the async runtime: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let provider = Arc::new(OktaMspProvider::default());
+    let options = ServeOptions {
+        provider_address: PROVIDER_ADDRESS.to_owned(),
+        debug,
+    };
+    match runtime.block_on(serve(provider, options)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(ServeError::Handshake(HandshakeError::MissingMagicCookie)) => {
+            // For a person who ran the binary by hand: a plain sentence, not a log line.
+            eprintln!("{}", okta_msp::plugin::handshake::NOT_FOR_HUMANS);
+            std::process::ExitCode::FAILURE
+        }
+        Err(error) => {
+            tracing::error!(%error, "the provider stopped");
+            eprintln!("terraform-provider-okta-msp: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

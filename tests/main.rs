@@ -1,1 +1,7 @@
+//! The integration tests, one binary: the real provider and emulator binaries, the real
+//! `terraform` CLI, loopback only.
 
+mod support;
+
+mod plugin_protocol;
+mod terraform_cli;

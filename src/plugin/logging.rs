@@ -36,6 +36,21 @@ pub fn init(max_level: Option<Level>) {
     };
     let subscriber = tracing_subscriber::registry().with(JsonLines { max_level });
     let _ = tracing::subscriber::set_global_default(subscriber);
+    // Panics inside handlers are caught and reported as diagnostics; their message still belongs
+    // in the log, as a JSON line Terraform can attribute, not as raw text.
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(%location, panic = %message, "panic");
+    }));
 }
 
 struct JsonLines {

@@ -41,6 +41,9 @@ pub async fn serve(provider: Arc<dyn Provider>, options: ServeOptions) -> Result
     if options.debug {
         return serve_debug(provider, options).await;
     }
+    // Read before anything else: if Terraform dies while we start, the parent we compare against
+    // later must still be Terraform, not whoever adopted us.
+    let parent = std::os::unix::process::parent_id();
     let environment = ClientEnvironment::from_lookup(|name| std::env::var(name).ok())?;
     let identity_and_config = match &environment.client_certificate_pem {
         Some(pem) => {
@@ -80,7 +83,7 @@ pub async fn serve(provider: Arc<dyn Provider>, options: ServeOptions) -> Result
         stdout.flush().map_err(ServeError::Stdout)?;
     }
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "terraform-provider-okta-msp serving");
-    let result = run_server(provider, incoming, shutdown.clone(), exit_signals(shutdown)).await;
+    let result = run_server(provider, incoming, shutdown.clone(), exit_signals(shutdown, parent)).await;
     accept_task.abort();
     result
 }
@@ -139,9 +142,11 @@ async fn run_server(
 /// that closes long before Terraform is done, so its end says nothing about Terraform. SIGINT is
 /// ignored, as go-plugin plugins do: Ctrl-C reaches the whole process group, and Terraform answers
 /// it with `StopProvider`, which cancels in-flight work without killing the plugin.
-fn exit_signals(shutdown: ShutdownTrigger) -> impl std::future::Future<Output = ()> + Send {
+fn exit_signals(
+    shutdown: ShutdownTrigger,
+    parent: u32,
+) -> impl std::future::Future<Output = ()> + Send {
     async move {
-        let parent = parent_pid();
         let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
         let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
         let mut parent_check = tokio::time::interval(Duration::from_millis(500));
@@ -156,7 +161,7 @@ fn exit_signals(shutdown: ShutdownTrigger) -> impl std::future::Future<Output = 
                     tracing::debug!("SIGINT ignored: Terraform stops in-flight work with StopProvider");
                 }
                 _ = parent_check.tick() => {
-                    if parent_pid() != parent {
+                    if std::os::unix::process::parent_id() != parent {
                         tracing::warn!("the Terraform process that started this plugin is gone: shutting down");
                         return;
                     }
@@ -164,8 +169,4 @@ fn exit_signals(shutdown: ShutdownTrigger) -> impl std::future::Future<Output = 
             }
         }
     }
-}
-
-fn parent_pid() -> u32 {
-    std::os::unix::process::parent_id()
 }

@@ -281,7 +281,7 @@ impl wire::provider_server::Provider for ProviderService {
         request: Request<wire::validate_provider_config::Request>,
     ) -> Result<Response<wire::validate_provider_config::Response>, Status> {
         let request = request.into_inner();
-        let result = async {
+        let result: Result<_, Diagnostics> = async {
             let config = decode(request.config.as_ref(), &self.provider_type, "provider configuration")?;
             self.guarded(
                 "validating the provider configuration",
@@ -301,7 +301,7 @@ impl wire::provider_server::Provider for ProviderService {
     ) -> Result<Response<wire::validate_resource_config::Response>, Status> {
         let request = request.into_inner();
         tracing::debug!(tf_rpc = "ValidateResourceConfig", tf_resource_type = %request.type_name, "validating");
-        let result = async {
+        let result: Result<_, Diagnostics> = async {
             let entry = self.resource(&request.type_name)?;
             let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
             self.guarded(
@@ -321,7 +321,7 @@ impl wire::provider_server::Provider for ProviderService {
         request: Request<wire::validate_data_resource_config::Request>,
     ) -> Result<Response<wire::validate_data_resource_config::Response>, Status> {
         let request = request.into_inner();
-        let result = async {
+        let result: Result<_, Diagnostics> = async {
             let entry = self.data_source(&request.type_name)?;
             let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
             self.guarded(
@@ -341,7 +341,7 @@ impl wire::provider_server::Provider for ProviderService {
         request: Request<wire::upgrade_resource_state::Request>,
     ) -> Result<Response<wire::upgrade_resource_state::Response>, Status> {
         let request = request.into_inner();
-        let result = async {
+        let result: Result<_, Diagnostics> = async {
             let entry = self.resource(&request.type_name)?;
             let raw = request.raw_state.unwrap_or_default();
             if raw.json.is_empty() {
@@ -389,7 +389,7 @@ impl wire::provider_server::Provider for ProviderService {
         request: Request<wire::configure_provider::Request>,
     ) -> Result<Response<wire::configure_provider::Response>, Status> {
         let request = request.into_inner();
-        let result = async {
+        let result: Result<_, Diagnostics> = async {
             let config = decode(request.config.as_ref(), &self.provider_type, "provider configuration")?;
             self.guarded(
                 "configuring the provider",
@@ -412,7 +412,7 @@ impl wire::provider_server::Provider for ProviderService {
     ) -> Result<Response<wire::read_resource::Response>, Status> {
         let request = request.into_inner();
         tracing::debug!(tf_rpc = "ReadResource", tf_resource_type = %request.type_name, "reading");
-        let result = async {
+        let result: Result<_, Diagnostics> = async {
             let entry = self.resource(&request.type_name)?;
             let current_state =
                 decode(request.current_state.as_ref(), &entry.value_type, "current state")?;
@@ -451,7 +451,7 @@ impl wire::provider_server::Provider for ProviderService {
         request: Request<wire::plan_resource_change::Request>,
     ) -> Result<Response<wire::plan_resource_change::Response>, Status> {
         let request = request.into_inner();
-        let result = async {
+        let result: Result<_, Diagnostics> = async {
             let entry = self.resource(&request.type_name)?;
             let prior_state = decode(request.prior_state.as_ref(), &entry.value_type, "prior state")?;
             let proposed_new_state = decode(
@@ -591,7 +591,7 @@ impl wire::provider_server::Provider for ProviderService {
         request: Request<wire::import_resource_state::Request>,
     ) -> Result<Response<wire::import_resource_state::Response>, Status> {
         let request = request.into_inner();
-        let result = async {
+        let result: Result<_, Diagnostics> = async {
             let entry = self.resource(&request.type_name)?;
             let response = self
                 .guarded(
@@ -647,7 +647,7 @@ impl wire::provider_server::Provider for ProviderService {
     ) -> Result<Response<wire::read_data_source::Response>, Status> {
         let request = request.into_inner();
         tracing::debug!(tf_rpc = "ReadDataSource", tf_data_source_type = %request.type_name, "reading");
-        let result = async {
+        let result: Result<_, Diagnostics> = async {
             let entry = self.data_source(&request.type_name)?;
             let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
             let response = self

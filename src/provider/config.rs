@@ -1,0 +1,272 @@
+//! The provider block (SPEC section 5): where the partner org and customer org tokens come from,
+//! and the provider-wide settings. Arguments fall back to environment variables.
+
+use std::collections::BTreeMap;
+
+use crate::plugin::schema::{Attribute, Schema};
+use crate::plugin::{Type, Value};
+use crate::secret::Secret;
+
+pub const ENV_PARTNER_URL: &str = "OKTA_MSP_PARTNER_URL";
+pub const ENV_PARTNER_TOKEN: &str = "OKTA_MSP_PARTNER_TOKEN";
+pub const ENV_ORG_TOKENS: &str = "OKTA_MSP_ORG_TOKENS";
+
+pub const DEFAULT_SERVICE_ACCOUNT_GROUP: &str = "MSP Service Accounts";
+pub const DEFAULT_MAX_RETRIES: i64 = 5;
+pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: i64 = 30;
+
+#[derive(Clone, Debug)]
+pub struct ProviderConfig {
+    pub partner_url: Option<String>,
+    pub partner_token: Option<Secret>,
+    /// Org URL (normalised, no trailing slash) to API token.
+    pub org_tokens: BTreeMap<String, Secret>,
+    pub service_account_group: String,
+    pub allowed_network_cidrs: Vec<String>,
+    pub max_retries: u32,
+    pub request_timeout_seconds: u64,
+}
+
+/// One problem with the provider block, with the attribute it concerns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    pub attribute: &'static str,
+    pub summary: String,
+    pub detail: String,
+}
+
+pub fn schema() -> Schema {
+    Schema::new(
+        0,
+        "Manages the Okta service accounts of an MSP's customer orgs and refuses any change that would break them once they are set up. One provider block serves any number of customer orgs: every resource names its org by `org_url`.",
+        vec![
+            Attribute::string("partner_url").optional().description(format!(
+                "URL of the MSP's own (parent) Okta org, used by `okta_msp_org` to create customer orgs through Okta's Org Creator API. Falls back to `{ENV_PARTNER_URL}`."
+            )),
+            Attribute::string("partner_token").optional().sensitive().description(format!(
+                "API token of the partner org. Falls back to `{ENV_PARTNER_TOKEN}`."
+            )),
+            Attribute::new("org_tokens", Type::Map(Box::new(Type::String)))
+                .optional()
+                .sensitive()
+                .description(format!(
+                    "API tokens of existing customer orgs, keyed by org URL (for example `https://acme.okta.com`), used for import and by resources that set no `org_api_token`. Falls back to `{ENV_ORG_TOKENS}` (a JSON object)."
+                )),
+            Attribute::string("service_account_group").optional().description(format!(
+                "Name of the group that holds every managed service account of an org, and that the securing policies target. Default `{DEFAULT_SERVICE_ACCOUNT_GROUP}`."
+            )),
+            Attribute::new("allowed_network_cidrs", Type::List(Box::new(Type::String)))
+                .optional()
+                .description("When set, service accounts may sign in only from these networks (IPv4 or IPv6 CIDRs): the sign-on policy is limited to a network zone built from them."),
+            Attribute::number("max_retries").optional().description(format!(
+                "How often a request is retried after a 5xx answer, a timeout or a dropped connection (429s are always waited out). Default {DEFAULT_MAX_RETRIES}."
+            )),
+            Attribute::number("request_timeout_seconds").optional().description(format!(
+                "Timeout of one Okta API request, in seconds. Default {DEFAULT_REQUEST_TIMEOUT_SECONDS}."
+            )),
+        ],
+    )
+}
+
+impl ProviderConfig {
+    /// Reads the provider block, filling unset arguments from the environment through `env`.
+    /// Unknown values (not yet known at validate time) are treated as unset.
+    pub fn from_value(
+        value: &Value,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<ProviderConfig, Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        let string = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
+        let partner_url = string("partner_url").or_else(|| env(ENV_PARTNER_URL));
+        if let Some(url) = &partner_url
+            && let Err(problem) = check_org_url(url)
+        {
+            errors.push(ConfigError {
+                attribute: "partner_url",
+                summary: "Invalid partner_url".into(),
+                detail: problem,
+            });
+        }
+        let partner_token = string("partner_token")
+            .or_else(|| env(ENV_PARTNER_TOKEN))
+            .map(Secret::new);
+        let mut org_tokens = BTreeMap::new();
+        match value.get("org_tokens") {
+            Some(Value::Map(entries)) => {
+                for (url, token) in entries {
+                    if let Some(token) = token.as_str() {
+                        org_tokens.insert(normalize_org_url(url), Secret::new(token));
+                    }
+                }
+            }
+            _ => {
+                if let Some(json) = env(ENV_ORG_TOKENS) {
+                    match serde_json::from_str::<BTreeMap<String, String>>(&json) {
+                        Ok(entries) => {
+                            for (url, token) in entries {
+                                org_tokens.insert(normalize_org_url(&url), Secret::new(token));
+                            }
+                        }
+                        // The value holds tokens: never echo it back.
+                        Err(_) => errors.push(ConfigError {
+                            attribute: "org_tokens",
+                            summary: format!("{ENV_ORG_TOKENS} is not a JSON object of strings"),
+                            detail: format!(
+                                "Set {ENV_ORG_TOKENS} to a JSON object that maps org URLs to API tokens, for example {{\"https://acme.okta.com\": \"...\"}}."
+                            ),
+                        }),
+                    }
+                }
+            }
+        }
+        for url in org_tokens.keys() {
+            if let Err(problem) = check_org_url(url) {
+                errors.push(ConfigError {
+                    attribute: "org_tokens",
+                    summary: "Invalid org URL in org_tokens".into(),
+                    detail: format!("{url:?}: {problem}"),
+                });
+            }
+        }
+        let service_account_group =
+            string("service_account_group").unwrap_or_else(|| DEFAULT_SERVICE_ACCOUNT_GROUP.into());
+        if service_account_group.trim().is_empty() {
+            errors.push(ConfigError {
+                attribute: "service_account_group",
+                summary: "Empty service_account_group".into(),
+                detail: format!(
+                    "Name the group that holds the service accounts, or leave the argument out for the default {DEFAULT_SERVICE_ACCOUNT_GROUP:?}."
+                ),
+            });
+        }
+        let allowed_network_cidrs = match value.get("allowed_network_cidrs") {
+            Some(Value::List(items)) => items
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_owned))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let max_retries = match value.get("max_retries").and_then(Value::as_i64) {
+            None => DEFAULT_MAX_RETRIES as u32,
+            Some(n) if (0..=20).contains(&n) => n as u32,
+            Some(n) => {
+                errors.push(ConfigError {
+                    attribute: "max_retries",
+                    summary: "max_retries out of range".into(),
+                    detail: format!("max_retries must be between 0 and 20, got {n}."),
+                });
+                DEFAULT_MAX_RETRIES as u32
+            }
+        };
+        let request_timeout_seconds =
+            match value.get("request_timeout_seconds").and_then(Value::as_i64) {
+                None => DEFAULT_REQUEST_TIMEOUT_SECONDS as u64,
+                Some(n) if (1..=600).contains(&n) => n as u64,
+                Some(n) => {
+                    errors.push(ConfigError {
+                        attribute: "request_timeout_seconds",
+                        summary: "request_timeout_seconds out of range".into(),
+                        detail: format!(
+                            "request_timeout_seconds must be between 1 and 600, got {n}."
+                        ),
+                    });
+                    DEFAULT_REQUEST_TIMEOUT_SECONDS as u64
+                }
+            };
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(ProviderConfig {
+            partner_url: partner_url.map(|url| normalize_org_url(&url)),
+            partner_token,
+            org_tokens,
+            service_account_group,
+            allowed_network_cidrs,
+            max_retries,
+            request_timeout_seconds,
+        })
+    }
+}
+
+/// Org URLs compare without a trailing slash.
+pub fn normalize_org_url(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_owned()
+}
+
+/// An org URL is `https://host[:port][/path]`, or plain `http://` for a loopback host (the
+/// emulator). Everything else would send a token in clear text or to nowhere.
+pub fn check_org_url(url: &str) -> Result<(), String> {
+    let url = url.trim();
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| format!("{url:?} is not a URL: write it as https://your-org.okta.com"))?;
+    let host_and_port = rest.split('/').next().unwrap_or_default();
+    if host_and_port.is_empty() {
+        return Err(format!("{url:?} has no host: write it as https://your-org.okta.com"));
+    }
+    if host_and_port.contains('@') {
+        return Err(format!(
+            "{url:?} carries credentials in the URL: pass tokens in their own arguments"
+        ));
+    }
+    let host = if let Some(bracketed) = host_and_port.strip_prefix('[') {
+        bracketed.split(']').next().unwrap_or_default()
+    } else {
+        host_and_port.split(':').next().unwrap_or_default()
+    };
+    match scheme {
+        "https" => Ok(()),
+        "http" if is_loopback_host(host) => Ok(()),
+        "http" => Err(format!(
+            "{url:?} uses plain http, which is accepted only for loopback hosts (the emulator): use https"
+        )),
+        other => Err(format!("{url:?} has scheme {other:?}: use https")),
+    }
+}
+
+pub fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn org_urls_must_be_https_except_on_loopback() {
+        assert!(check_org_url("https://acme.okta.com").is_ok());
+        assert!(check_org_url("http://127.0.0.1:8080/acme").is_ok());
+        assert!(check_org_url("http://localhost:1/acme").is_ok());
+        assert!(check_org_url("http://[::1]:1/acme").is_ok());
+        assert!(check_org_url("http://acme.okta.com").is_err());
+        assert!(check_org_url("acme.okta.com").is_err());
+        assert!(check_org_url("ftp://acme.okta.com").is_err());
+        assert!(check_org_url("https://user:pw@acme.okta.com").is_err());
+        assert!(check_org_url("https://").is_err());
+    }
+
+    #[test]
+    fn environment_fills_unset_arguments_and_bad_token_json_is_not_echoed() {
+        let config = Value::null_object(&schema().value_type());
+        let parsed = ProviderConfig::from_value(&config, |name| match name {
+            ENV_PARTNER_URL => Some("https://partner.okta.com/".into()),
+            ENV_ORG_TOKENS => Some(r#"{"https://a.okta.com/":"t1"}"#.into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(parsed.partner_url.as_deref(), Some("https://partner.okta.com"));
+        assert_eq!(parsed.org_tokens["https://a.okta.com"].expose(), "t1");
+        assert_eq!(parsed.service_account_group, DEFAULT_SERVICE_ACCOUNT_GROUP);
+
+        let errors = ProviderConfig::from_value(&config, |name| {
+            (name == ENV_ORG_TOKENS).then(|| "not-json-secret-token".to_owned())
+        })
+        .unwrap_err();
+        assert_eq!(errors[0].attribute, "org_tokens");
+        assert!(!format!("{errors:?}").contains("not-json-secret-token"));
+    }
+}

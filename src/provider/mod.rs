@@ -1,0 +1,73 @@
+//! Glue between the plugin protocol and the domain: the provider's configuration, one file per
+//! resource and data source, and `diag.rs`, the one place that turns errors and rule violations
+//! into diagnostics.
+
+pub mod config;
+pub mod diag;
+pub mod org;
+pub mod plan;
+pub mod service_account;
+
+use std::sync::{Arc, OnceLock};
+
+use async_trait::async_trait;
+
+use crate::plugin::{
+    ConfigureRequest, DataSource, Diagnostics, Provider, Resource, Schema, ValidateRequest,
+};
+use config::ProviderConfig;
+
+/// The provider's source address in the registry.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/zerotek/okta-msp";
+
+/// State shared by every resource of one provider instance, set once by `ConfigureProvider`.
+#[derive(Default)]
+pub struct Shared {
+    pub config: OnceLock<ProviderConfig>,
+}
+
+/// The `okta-msp` provider (local name `okta`).
+#[derive(Default)]
+pub struct OktaMspProvider {
+    shared: Arc<Shared>,
+}
+
+#[async_trait]
+impl Provider for OktaMspProvider {
+    fn schema(&self) -> Schema {
+        config::schema()
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource>> {
+        vec![
+            Arc::new(org::OrgResource::new(self.shared.clone())),
+            Arc::new(service_account::ServiceAccountResource::new(
+                self.shared.clone(),
+            )),
+        ]
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+        Vec::new()
+    }
+
+    async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
+        ProviderConfig::from_value(&request.config, |_| None)
+            .map(|_| Diagnostics::new())
+            .map_err(diag::from_config_errors)
+    }
+
+    async fn configure(&self, request: ConfigureRequest) -> Result<Diagnostics, Diagnostics> {
+        let config = ProviderConfig::from_value(&request.config, |name| std::env::var(name).ok())
+            .map_err(diag::from_config_errors)?;
+        tracing::info!(
+            terraform_version = %request.terraform_version,
+            partner_url = ?config.partner_url,
+            org_tokens = config.org_tokens.len(),
+            "provider configured"
+        );
+        // A provider instance is configured once; a second call keeps the first configuration.
+        let _ = self.shared.config.set(config);
+        Ok(Diagnostics::new())
+    }
+}

@@ -1,0 +1,32 @@
+//! Planning helpers shared by the resources: what Terraform should show as "known after apply",
+//! and defaults for optional arguments.
+
+use crate::plugin::schema::Schema;
+use crate::plugin::Value;
+
+/// For a create: every computed attribute the configuration leaves null becomes unknown ("known
+/// after apply"), except those with a default, which are planned as that value.
+pub fn plan_create(proposed: Value, schema: &Schema, defaults: &[(&str, Value)]) -> Value {
+    let Value::Object(mut attributes) = proposed else {
+        return proposed;
+    };
+    for attribute in &schema.block.attributes {
+        let Some(slot) = attributes.get_mut(&attribute.name) else {
+            continue;
+        };
+        if !slot.is_null() || !attribute.computed {
+            continue;
+        }
+        *slot = defaults
+            .iter()
+            .find(|(name, _)| *name == attribute.name)
+            .map(|(_, value)| value.clone())
+            .unwrap_or(Value::Unknown);
+    }
+    Value::Object(attributes)
+}
+
+/// The string value of an attribute, if known and set.
+pub fn string_of<'a>(value: &'a Value, attribute: &str) -> Option<&'a str> {
+    value.get(attribute).and_then(Value::as_str)
+}

@@ -1,0 +1,6 @@
+//! Shared test harness: starting plugins as Terraform does, and driving the real `terraform` CLI.
+
+#![allow(dead_code)]
+
+pub mod plugin_client;
+pub mod terraform;

@@ -1,0 +1,185 @@
+//! Drives the real `terraform` CLI in a scratch directory with an isolated CLI configuration: the
+//! provider is installed from a private filesystem mirror, so nothing depends on the user's
+//! `~/.terraformrc`, plugin cache or network.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::plugin_client::provider_binary;
+
+pub const PROVIDER_SOURCE: &str = "registry.terraform.io/zerotek/okta-msp";
+
+/// Whether `terraform` can run here. Under CI (`CI=true`) a missing CLI is a failure, never a
+/// silent skip.
+pub fn terraform_available() -> bool {
+    let found = Command::new("terraform")
+        .arg("version")
+        .output()
+        .map(|output| output.status.success())
+        .unwrap_or(false);
+    if !found && std::env::var("CI").as_deref() == Ok("true") {
+        panic!("terraform is not on PATH, and CI=true requires it");
+    }
+    if !found {
+        eprintln!("SKIPPED: terraform is not on PATH");
+    }
+    found
+}
+
+pub fn os_arch() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("{}_{arch}", std::env::consts::OS)
+}
+
+pub struct Outcome {
+    pub success: bool,
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Outcome {
+    pub fn combined(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    #[track_caller]
+    pub fn assert_success(&self, what: &str) -> &Outcome {
+        assert!(
+            self.success,
+            "{what} failed (exit {:?}):\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_failure(&self, what: &str) -> &Outcome {
+        assert!(
+            !self.success,
+            "{what} should have failed:\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// A scratch Terraform working directory with its own CLI config and provider mirror.
+pub struct Workspace {
+    root: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        let root = tempfile::tempdir().unwrap();
+        let mirror = root.path().join("mirror");
+        let version = env!("CARGO_PKG_VERSION");
+        let platform_dir = mirror
+            .join(PROVIDER_SOURCE)
+            .join(version)
+            .join(os_arch());
+        std::fs::create_dir_all(&platform_dir).unwrap();
+        let installed = platform_dir.join(format!("terraform-provider-okta-msp_v{version}"));
+        if std::fs::hard_link(provider_binary(), &installed).is_err() {
+            std::fs::copy(provider_binary(), &installed).unwrap();
+        }
+        let cli_config = root.path().join("cli.tfrc");
+        std::fs::write(
+            &cli_config,
+            format!(
+                r#"provider_installation {{
+  filesystem_mirror {{
+    path    = "{}"
+    include = ["{PROVIDER_SOURCE}"]
+  }}
+  direct {{
+    exclude = ["{PROVIDER_SOURCE}"]
+  }}
+}}
+"#,
+                mirror.display()
+            ),
+        )
+        .unwrap();
+        std::fs::create_dir_all(root.path().join("work")).unwrap();
+        std::fs::create_dir_all(root.path().join("home")).unwrap();
+        let env = vec![
+            ("TF_CLI_CONFIG_FILE".into(), cli_config.display().to_string()),
+            ("HOME".into(), root.path().join("home").display().to_string()),
+            ("CHECKPOINT_DISABLE".into(), "1".into()),
+            ("TF_IN_AUTOMATION".into(), "1".into()),
+            ("TF_INPUT".into(), "0".into()),
+        ];
+        Workspace { root, env }
+    }
+
+    pub fn dir(&self) -> PathBuf {
+        self.root.path().join("work")
+    }
+
+    pub fn write(&self, name: &str, content: &str) -> &Workspace {
+        let path = self.dir().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(path, content).unwrap();
+        self
+    }
+
+    pub fn remove(&self, name: &str) {
+        let _ = std::fs::remove_file(self.dir().join(name));
+    }
+
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.into(), value.into()));
+    }
+
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        self.run_with(args, &[])
+    }
+
+    pub fn run_with(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Outcome {
+        run_terraform(&self.dir(), args, &self.env, extra_env)
+    }
+
+    /// `terraform init` from the private mirror (no network).
+    pub fn init(&self) -> Outcome {
+        let outcome = self.run(&["init", "-input=false", "-no-color"]);
+        outcome.assert_success("terraform init");
+        outcome
+    }
+}
+
+fn run_terraform(
+    dir: &Path,
+    args: &[&str],
+    env: &[(String, String)],
+    extra_env: &[(&str, &str)],
+) -> Outcome {
+    let mut command = Command::new("terraform");
+    command
+        .args(args)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("TMPDIR", std::env::temp_dir());
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    for (key, value) in extra_env {
+        command.env(key, value);
+    }
+    let output = command.output().expect("run terraform");
+    Outcome {
+        success: output.status.success(),
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}

@@ -1,0 +1,122 @@
+//! The provider under the real `terraform` CLI: offline init from a mirror, validate, schema,
+//! plan, and Terraform's re-logging of the provider's log lines.
+
+use crate::support::terraform::{Workspace, terraform_available};
+
+const CONFIG: &str = r#"
+terraform {
+  required_providers {
+    okta = {
+      source = "zerotek/okta-msp"
+    }
+  }
+}
+
+provider "okta" {
+  org_tokens = {
+    "http://127.0.0.1:9/acme" = "not-a-real-token"
+  }
+}
+
+resource "okta_msp_service_account" "ad_agent" {
+  org_url = "http://127.0.0.1:9/acme"
+  kind    = "ad_agent"
+  login   = "okta-ad-agent@acme.example"
+  email   = "okta-ad-agent@acme.example"
+}
+"#;
+
+#[test]
+fn init_validate_schema_and_plan_work_offline() {
+    if !terraform_available() {
+        return;
+    }
+    let workspace = Workspace::new();
+    workspace.write("main.tf", CONFIG);
+    let init = workspace.init();
+    assert!(
+        init.stdout.contains("Installed zerotek/okta-msp v0.1.0"),
+        "{}",
+        init.stdout
+    );
+
+    workspace
+        .run(&["validate", "-no-color"])
+        .assert_success("terraform validate");
+
+    let schema = workspace.run(&["providers", "schema", "-json"]);
+    schema.assert_success("terraform providers schema");
+    let schema: serde_json::Value = serde_json::from_str(&schema.stdout).unwrap();
+    let provider = &schema["provider_schemas"]["registry.terraform.io/zerotek/okta-msp"];
+    let account = &provider["resource_schemas"]["okta_msp_service_account"]["block"]["attributes"];
+    assert_eq!(account["password_wo"]["write_only"], true);
+    assert_eq!(account["org_api_token"]["sensitive"], true);
+    assert_eq!(account["kind"]["required"], true);
+    assert_eq!(account["kind"]["description_kind"], "markdown");
+    assert!(provider["resource_schemas"]["okta_msp_org"].is_object());
+    assert_eq!(
+        provider["provider"]["block"]["attributes"]["org_tokens"]["sensitive"],
+        true
+    );
+
+    let plan = workspace.run(&["plan", "-no-color", "-input=false"]);
+    plan.assert_success("terraform plan");
+    assert!(plan.stdout.contains("1 to add, 0 to change, 0 to destroy"), "{}", plan.stdout);
+    assert!(
+        plan.stdout
+            .lines()
+            .any(|line| line.trim_start().starts_with("+ finalize ") && line.ends_with("= true")),
+        "finalize defaults to true in the plan: {}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("(known after apply)"));
+    assert!(!plan.combined().contains("not-a-real-token"), "token leaked into plan output");
+}
+
+#[test]
+fn provider_log_lines_reach_terraforms_log_at_their_levels() {
+    if !terraform_available() {
+        return;
+    }
+    let workspace = Workspace::new();
+    workspace.write("main.tf", CONFIG);
+    workspace.init();
+    let plan = workspace.run_with(
+        &["plan", "-no-color", "-input=false"],
+        &[("TF_LOG_PROVIDER", "debug")],
+    );
+    plan.assert_success("terraform plan with provider logging");
+    let logged: Vec<&str> = plan
+        .stderr
+        .lines()
+        .filter(|line| line.contains("provider.terraform-provider-okta-msp"))
+        .collect();
+    assert!(
+        logged.iter().any(|line| line.contains("[DEBUG]") && line.contains("planning")),
+        "debug line from PlanResourceChange missing:\n{}",
+        plan.stderr
+    );
+    assert!(
+        logged.iter().any(|line| line.contains("[INFO]") && line.contains("provider configured")),
+        "info line from ConfigureProvider missing:\n{}",
+        plan.stderr
+    );
+    assert!(!plan.combined().contains("not-a-real-token"), "token leaked into logs");
+}
+
+#[test]
+fn apply_fails_clearly_until_resources_are_implemented() {
+    if !terraform_available() {
+        return;
+    }
+    let workspace = Workspace::new();
+    workspace.write("main.tf", CONFIG);
+    workspace.init();
+    let apply = workspace.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    apply.assert_failure("terraform apply");
+    assert!(
+        apply.stderr.contains("is not implemented yet"),
+        "{}",
+        apply.stderr
+    );
+}
