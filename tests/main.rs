@@ -3,5 +3,7 @@
 
 mod support;
 
+mod architecture;
+
 mod plugin_protocol;
 mod terraform_cli;

@@ -1,0 +1,73 @@
+# Quickstart: two customer orgs, each with its MSP integration account, plus an AD agent and a
+# RADIUS account, for_each over a map of customers. `make demo` applies it against the local
+# Okta emulator; point the provider at your partner org to run it for real.
+
+terraform {
+  required_version = ">= 1.3"
+  required_providers {
+    okta = {
+      source = "zerotek/okta-msp"
+    }
+  }
+}
+
+variable "customers" {
+  description = "Customer orgs to manage, keyed by a short name."
+  type = map(object({
+    name      = string
+    subdomain = string
+  }))
+  default = {
+    acme = { name = "Acme Corp", subdomain = "acme" }
+    globex = { name = "Globex", subdomain = "globex" }
+  }
+}
+
+variable "mail_domain" {
+  description = "Domain of the MSP's mailboxes for service accounts."
+  type        = string
+  default     = "msp.example"
+}
+
+provider "okta" {
+  # partner_url and partner_token come from OKTA_MSP_PARTNER_URL and OKTA_MSP_PARTNER_TOKEN.
+}
+
+resource "okta_msp_org" "customer" {
+  for_each = var.customers
+
+  name              = each.value.name
+  subdomain         = each.value.subdomain
+  integration_login = "msp-integration+${each.key}@${var.mail_domain}"
+  integration_email = "msp-integration+${each.key}@${var.mail_domain}"
+}
+
+resource "okta_msp_service_account" "ad_agent" {
+  for_each = var.customers
+
+  org_url       = okta_msp_org.customer[each.key].url
+  org_api_token = okta_msp_org.customer[each.key].api_token
+  kind          = "ad_agent"
+  login         = "okta-ad-agent+${each.key}@${var.mail_domain}"
+  email         = "okta-ad-agent+${each.key}@${var.mail_domain}"
+}
+
+resource "okta_msp_service_account" "radius" {
+  for_each = var.customers
+
+  org_url       = okta_msp_org.customer[each.key].url
+  org_api_token = okta_msp_org.customer[each.key].api_token
+  kind          = "radius"
+  login         = "okta-radius+${each.key}@${var.mail_domain}"
+  email         = "okta-radius+${each.key}@${var.mail_domain}"
+}
+
+output "orgs" {
+  description = "Each customer org's URL and integration account."
+  value = {
+    for key, org in okta_msp_org.customer : key => {
+      url                    = org.url
+      integration_account_id = org.integration_account_id
+    }
+  }
+}
