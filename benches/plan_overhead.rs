@@ -26,8 +26,10 @@ fn main() {
 
     let ours = scratch.path().join("okta");
     let floor = scratch.path().join("terraform_data");
-    write_config(&ours, &format!(
-        r#"terraform {{
+    write_config(
+        &ours,
+        &format!(
+            r#"terraform {{
   required_providers {{
     okta = {{ source = "zerotek/okta-msp" }}
   }}
@@ -41,9 +43,12 @@ resource "okta_msp_service_account" "bench" {{
   email   = "okta-ad-agent-${{count.index}}@acme.example"
 }}
 "#
-    ));
-    write_config(&floor, &format!(
-        r#"resource "terraform_data" "bench" {{
+        ),
+    );
+    write_config(
+        &floor,
+        &format!(
+            r#"resource "terraform_data" "bench" {{
   count = {INSTANCES}
   input = {{
     org_url = "http://127.0.0.1:9/acme"
@@ -53,7 +58,8 @@ resource "okta_msp_service_account" "bench" {{
   }}
 }}
 "#
-    ));
+        ),
+    );
     for dir in [&ours, &floor] {
         run_terraform(dir, &cli_config, &["init", "-input=false", "-no-color"]);
     }
@@ -77,13 +83,26 @@ resource "okta_msp_service_account" "bench" {{
     let floor_median = median(&mut floor_times);
     let ratio = ours_median.as_secs_f64() / floor_median.as_secs_f64();
 
-    let handshake = median(&mut (0..20).map(|_| time_to_handshake(provider)).collect::<Vec<_>>());
+    let handshake = median(
+        &mut (0..20)
+            .map(|_| time_to_handshake(provider))
+            .collect::<Vec<_>>(),
+    );
 
     println!("plan over {INSTANCES} instances ({ROUNDS} interleaved rounds, medians):");
-    println!("  okta_msp_service_account: {:>8.3} s", ours_median.as_secs_f64());
-    println!("  terraform_data:           {:>8.3} s", floor_median.as_secs_f64());
+    println!(
+        "  okta_msp_service_account: {:>8.3} s",
+        ours_median.as_secs_f64()
+    );
+    println!(
+        "  terraform_data:           {:>8.3} s",
+        floor_median.as_secs_f64()
+    );
     println!("  ratio:                    {ratio:>8.3} (target <= 1.3)");
-    println!("provider start to handshake line (median of 20): {:.1} ms", handshake.as_secs_f64() * 1000.0);
+    println!(
+        "provider start to handshake line (median of 20): {:.1} ms",
+        handshake.as_secs_f64() * 1000.0
+    );
     println!(
         "provider peak resident memory during the plan: {:.1} MiB",
         peak_rss_kib.load(Ordering::Relaxed) as f64 / 1024.0
@@ -103,9 +122,17 @@ fn install_mirror(root: &Path, provider: &str) -> PathBuf {
         other => other,
     };
     let platform = format!("{}_{arch}", std::env::consts::OS);
-    let dir = root.join("mirror").join(SOURCE).join(version).join(platform);
+    let dir = root
+        .join("mirror")
+        .join(SOURCE)
+        .join(version)
+        .join(platform);
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(provider, dir.join(format!("terraform-provider-okta-msp_v{version}"))).unwrap();
+    std::fs::copy(
+        provider,
+        dir.join(format!("terraform-provider-okta-msp_v{version}")),
+    )
+    .unwrap();
     let cli_config = root.join("cli.tfrc");
     std::fs::write(
         &cli_config,
@@ -146,7 +173,17 @@ fn run_terraform(dir: &Path, cli_config: &Path, args: &[&str]) -> Duration {
 }
 
 fn plan(dir: &Path, cli_config: &Path) -> Duration {
-    run_terraform(dir, cli_config, &["plan", "-input=false", "-no-color", "-lock=false", "-refresh=false"])
+    run_terraform(
+        dir,
+        cli_config,
+        &[
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-lock=false",
+            "-refresh=false",
+        ],
+    )
 }
 
 /// Samples the high-water mark of every running provider process until told to stop.
@@ -159,7 +196,9 @@ fn spawn_memory_watcher(
             if let Ok(entries) = std::fs::read_dir("/proc") {
                 for entry in entries.flatten() {
                     let path = entry.path();
-                    let Ok(cmdline) = std::fs::read(path.join("cmdline")) else { continue };
+                    let Ok(cmdline) = std::fs::read(path.join("cmdline")) else {
+                        continue;
+                    };
                     let first = cmdline.split(|b| *b == 0).next().unwrap_or_default();
                     if !String::from_utf8_lossy(first).contains("terraform-provider-okta-msp") {
                         continue;
@@ -186,7 +225,10 @@ fn time_to_handshake(provider: &str) -> Duration {
     let pem = params.self_signed(&key).unwrap().pem();
     let started = Instant::now();
     let mut child = Command::new(provider)
-        .env("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2")
+        .env(
+            "TF_PLUGIN_MAGIC_COOKIE",
+            "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2",
+        )
         .env("PLUGIN_PROTOCOL_VERSIONS", "5,6")
         .env("PLUGIN_CLIENT_CERT", pem)
         .stdin(Stdio::null())
@@ -195,7 +237,9 @@ fn time_to_handshake(provider: &str) -> Duration {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let elapsed = started.elapsed();
     assert!(line.starts_with("1|6|"), "{line}");
     let _ = child.kill();

@@ -2,5 +2,5 @@
 //! and refuses, at plan time, every change that would break them. See ARCHITECTURE.md.
 
 pub mod plugin;
-pub mod secret;
 pub mod provider;
+pub mod secret;

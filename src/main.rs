@@ -23,8 +23,13 @@ fn main() -> std::process::ExitCode {
             }
         }
     }
-    logging::init(logging::level_from_environment(|name| std::env::var(name).ok()));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    logging::init(logging::level_from_environment(|name| {
+        std::env::var(name).ok()
+    }));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("cannot start the async runtime: {error}");

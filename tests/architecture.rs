@@ -51,7 +51,12 @@ fn assert_absent(dir: &str, forbidden: &[&str], why: &str) {
 fn plugin_layer_knows_nothing_about_okta() {
     assert_absent(
         "plugin",
-        &["crate::provider", "crate::rules", "crate::okta", "crate::emulator"],
+        &[
+            "crate::provider",
+            "crate::rules",
+            "crate::okta",
+            "crate::emulator",
+        ],
         "src/plugin must not depend on the provider, the rules, the Okta client or the emulator",
     );
 }
@@ -61,8 +66,17 @@ fn rules_are_pure() {
     assert_absent(
         "rules",
         &[
-            "tokio", "reqwest", "std::fs", "std::net", "std::time::SystemTime", "Instant::now",
-            "OffsetDateTime::now", "rand::", "crate::plugin", "crate::okta", "crate::provider",
+            "tokio",
+            "reqwest",
+            "std::fs",
+            "std::net",
+            "std::time::SystemTime",
+            "Instant::now",
+            "OffsetDateTime::now",
+            "rand::",
+            "crate::plugin",
+            "crate::okta",
+            "crate::provider",
         ],
         "src/rules must do no I/O, read no clock and draw no randomness",
     );
@@ -81,7 +95,12 @@ fn okta_client_knows_nothing_about_terraform() {
 fn emulator_does_not_share_the_clients_idea_of_okta() {
     assert_absent(
         "emulator",
-        &["crate::okta", "crate::plugin", "crate::provider", "crate::rules"],
+        &[
+            "crate::okta",
+            "crate::plugin",
+            "crate::provider",
+            "crate::rules",
+        ],
         "src/emulator must have its own wire types",
     );
 }

@@ -26,7 +26,10 @@ async fn handshake_line_is_the_only_stdout_and_names_a_private_unix_socket() {
     use std::os::unix::fs::PermissionsExt as _;
     let mode = std::fs::metadata(socket_dir).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700, "socket directory must be private");
-    let channel = plugin.connect().await.expect("connect with Terraform's certificate");
+    let channel = plugin
+        .connect()
+        .await
+        .expect("connect with Terraform's certificate");
     let mut health = HealthClient::new(channel);
     let answer = health
         .check(okta_msp::plugin::proto::health::HealthCheckRequest {
@@ -82,7 +85,10 @@ async fn refuses_a_client_without_a_certificate() {
         Ok::<(), Box<dyn std::error::Error>>(())
     }
     .await;
-    assert!(result.is_err(), "a client without a certificate must be refused");
+    assert!(
+        result.is_err(),
+        "a client without a certificate must be refused"
+    );
     assert!(
         plugin.stderr().contains("TLS handshake failed"),
         "refusal is logged: {}",
@@ -103,7 +109,10 @@ async fn refuses_a_client_with_another_certificate() {
         Ok::<(), Box<dyn std::error::Error>>(())
     }
     .await;
-    assert!(result.is_err(), "a different client certificate must be refused");
+    assert!(
+        result.is_err(),
+        "a different client certificate must be refused"
+    );
 }
 
 #[test]
@@ -116,8 +125,14 @@ fn refuses_to_run_without_the_magic_cookie() {
     assert_eq!(output.status.code(), Some(1));
     assert!(output.stdout.is_empty(), "nothing on stdout");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("This binary is a plugin for Terraform"), "{stderr}");
-    assert!(stderr.lines().count() <= 2, "short message for a person: {stderr}");
+    assert!(
+        stderr.contains("This binary is a plugin for Terraform"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.lines().count() <= 2,
+        "short message for a person: {stderr}"
+    );
 }
 
 #[test]
@@ -142,7 +157,10 @@ async fn exits_when_terraform_calls_shutdown() {
         .shutdown(okta_msp::plugin::proto::go_plugin::Empty {})
         .await;
     let status = plugin.wait_for_exit(Duration::from_secs(10));
-    assert!(status.is_some(), "plugin must exit after GRPCController.Shutdown");
+    assert!(
+        status.is_some(),
+        "plugin must exit after GRPCController.Shutdown"
+    );
     assert!(status.unwrap().success());
     let socket = std::path::Path::new(&plugin.handshake.address);
     assert!(!socket.exists(), "socket directory is removed on exit");
@@ -219,9 +237,7 @@ fn echo_type() -> Type {
             ),
             (
                 "object".to_owned(),
-                Type::Object(
-                    [("name".to_owned(), Type::String), ("tags".to_owned(), tags)].into(),
-                ),
+                Type::Object([("name".to_owned(), Type::String), ("tags".to_owned(), tags)].into()),
             ),
             ("dynamic".to_owned(), Type::Dynamic),
             (
@@ -255,7 +271,10 @@ fn echo_values() -> Vec<Value> {
         ("string", Value::string("héllo, wörld")),
         ("number", Value::Number(Number::Int(-42))),
         ("bool", Value::Bool(true)),
-        ("list", Value::List(vec![Value::string("a"), Value::Unknown, Value::Null])),
+        (
+            "list",
+            Value::List(vec![Value::string("a"), Value::Unknown, Value::Null]),
+        ),
         (
             "set",
             Value::Set(vec![
@@ -267,7 +286,11 @@ fn echo_values() -> Vec<Value> {
         (
             "map",
             Value::Map(
-                [("x".to_owned(), Value::Bool(false)), ("y".to_owned(), Value::Unknown)].into(),
+                [
+                    ("x".to_owned(), Value::Bool(false)),
+                    ("y".to_owned(), Value::Unknown),
+                ]
+                .into(),
             ),
         ),
         (
@@ -348,9 +371,12 @@ async fn every_value_shape_round_trips_through_the_plugin() {
             .await
             .unwrap()
             .into_inner();
-        assert!(response.diagnostics.is_empty(), "{:?}", response.diagnostics);
-        let planned =
-            value::decode_msgpack(&response.planned_state.unwrap().msgpack, &ty).unwrap();
+        assert!(
+            response.diagnostics.is_empty(),
+            "{:?}",
+            response.diagnostics
+        );
+        let planned = value::decode_msgpack(&response.planned_state.unwrap().msgpack, &ty).unwrap();
         assert_eq!(planned, value, "value changed crossing the plugin");
         assert_eq!(response.planned_private, b"private-bytes");
     }
@@ -437,7 +463,10 @@ async fn a_panicking_handler_becomes_an_error_diagnostic() {
     assert_eq!(response.diagnostics.len(), 1);
     let diagnostic = &response.diagnostics[0];
     assert_eq!(diagnostic.severity, 1, "error");
-    assert!(diagnostic.detail.contains("always panics while planning"), "{diagnostic:?}");
+    assert!(
+        diagnostic.detail.contains("always panics while planning"),
+        "{diagnostic:?}"
+    );
     // The plugin serves the next request.
     let schema = client
         .get_provider_schema(wire::get_provider_schema::Request {})
@@ -489,4 +518,61 @@ async fn stop_provider_cancels_in_flight_work() {
         .get_provider_schema(wire::get_provider_schema::Request {})
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn stored_json_state_is_upgraded_to_msgpack_dropping_removed_attributes() {
+    let plugin = PluginProcess::start(fixture_binary(), &[]);
+    let mut client = ProviderClient::new(plugin.connect().await.unwrap());
+    let stored = br#"{"string":"kept","number":7,"attribute_removed_since":"x","list":["a"]}"#;
+    let response = client
+        .upgrade_resource_state(wire::upgrade_resource_state::Request {
+            type_name: "fixture_echo".into(),
+            version: 1,
+            raw_state: Some(wire::RawState {
+                json: stored.to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        response.diagnostics.is_empty(),
+        "{:?}",
+        response.diagnostics
+    );
+    let upgraded =
+        value::decode_msgpack(&response.upgraded_state.unwrap().msgpack, &echo_type()).unwrap();
+    assert_eq!(upgraded.get("string"), Some(&Value::string("kept")));
+    assert_eq!(upgraded.get("number"), Some(&Value::Number(Number::Int(7))));
+    assert_eq!(upgraded.get("bool"), Some(&Value::Null));
+
+    let newer = client
+        .upgrade_resource_state(wire::upgrade_resource_state::Request {
+            type_name: "fixture_echo".into(),
+            version: 2,
+            raw_state: Some(wire::RawState {
+                json: stored.to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(newer.diagnostics[0].summary.contains("newer provider"));
+
+    let garbage = client
+        .upgrade_resource_state(wire::upgrade_resource_state::Request {
+            type_name: "fixture_echo".into(),
+            version: 1,
+            raw_state: Some(wire::RawState {
+                json: b"{not json".to_vec(),
+                flatmap: Default::default(),
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(garbage.diagnostics[0].severity, 1);
 }

@@ -61,7 +61,11 @@ fn init_validate_schema_and_plan_work_offline() {
 
     let plan = workspace.run(&["plan", "-no-color", "-input=false"]);
     plan.assert_success("terraform plan");
-    assert!(plan.stdout.contains("1 to add, 0 to change, 0 to destroy"), "{}", plan.stdout);
+    assert!(
+        plan.stdout.contains("1 to add, 0 to change, 0 to destroy"),
+        "{}",
+        plan.stdout
+    );
     assert!(
         plan.stdout
             .lines()
@@ -70,7 +74,10 @@ fn init_validate_schema_and_plan_work_offline() {
         plan.stdout
     );
     assert!(plan.stdout.contains("(known after apply)"));
-    assert!(!plan.combined().contains("not-a-real-token"), "token leaked into plan output");
+    assert!(
+        !plan.combined().contains("not-a-real-token"),
+        "token leaked into plan output"
+    );
 }
 
 #[test]
@@ -92,16 +99,23 @@ fn provider_log_lines_reach_terraforms_log_at_their_levels() {
         .filter(|line| line.contains("provider.terraform-provider-okta-msp"))
         .collect();
     assert!(
-        logged.iter().any(|line| line.contains("[DEBUG]") && line.contains("planning")),
+        logged
+            .iter()
+            .any(|line| line.contains("[DEBUG]") && line.contains("planning")),
         "debug line from PlanResourceChange missing:\n{}",
         plan.stderr
     );
     assert!(
-        logged.iter().any(|line| line.contains("[INFO]") && line.contains("provider configured")),
+        logged
+            .iter()
+            .any(|line| line.contains("[INFO]") && line.contains("provider configured")),
         "info line from ConfigureProvider missing:\n{}",
         plan.stderr
     );
-    assert!(!plan.combined().contains("not-a-real-token"), "token leaked into logs");
+    assert!(
+        !plan.combined().contains("not-a-real-token"),
+        "token leaked into logs"
+    );
 }
 
 #[test]

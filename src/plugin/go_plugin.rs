@@ -34,7 +34,10 @@ pub struct Controller {
 
 #[tonic::async_trait]
 impl wire::grpc_controller_server::GrpcController for Controller {
-    async fn shutdown(&self, _request: Request<wire::Empty>) -> Result<Response<wire::Empty>, Status> {
+    async fn shutdown(
+        &self,
+        _request: Request<wire::Empty>,
+    ) -> Result<Response<wire::Empty>, Status> {
         tracing::debug!("Terraform asked the plugin to shut down");
         self.shutdown.trigger();
         Ok(Response::new(wire::Empty {}))
@@ -107,10 +110,11 @@ impl health::health_server::Health for Health {
         request: Request<health::HealthCheckRequest>,
     ) -> Result<Response<Self::WatchStream>, Status> {
         let status = status_of(&request.into_inner().service) as i32;
-        let first = futures_util::stream::once(async move {
-            Ok(health::HealthCheckResponse { status })
-        });
+        let first =
+            futures_util::stream::once(async move { Ok(health::HealthCheckResponse { status }) });
         use futures_util::StreamExt as _;
-        Ok(Response::new(Box::pin(first.chain(futures_util::stream::pending()))))
+        Ok(Response::new(Box::pin(
+            first.chain(futures_util::stream::pending()),
+        )))
     }
 }

@@ -91,9 +91,14 @@ fn parse_port_range(min: Option<&str>, max: Option<&str>) -> Result<(u16, u16), 
     // go-plugin's defaults.
     let min_port = min.unwrap_or("10000");
     let max_port = max.unwrap_or("25000");
-    match (min_port.trim().parse::<u16>(), max_port.trim().parse::<u16>()) {
+    match (
+        min_port.trim().parse::<u16>(),
+        max_port.trim().parse::<u16>(),
+    ) {
         (Ok(low), Ok(high)) if low > 0 && low <= high => Ok((low, high)),
-        _ => Err(HandshakeError::BadPortRange(format!("{min_port}..{max_port}"))),
+        _ => Err(HandshakeError::BadPortRange(format!(
+            "{min_port}..{max_port}"
+        ))),
     }
 }
 

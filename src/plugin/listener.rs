@@ -114,7 +114,9 @@ impl PluginListener {
                                     return;
                                 }
                                 Err(_) => {
-                                    tracing::warn!("refused a plugin connection: TLS handshake timed out");
+                                    tracing::warn!(
+                                        "refused a plugin connection: TLS handshake timed out"
+                                    );
                                     return;
                                 }
                             }

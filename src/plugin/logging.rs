@@ -17,7 +17,12 @@ pub fn level_from_environment(get: impl Fn(&str) -> Option<String>) -> Option<Le
     let chosen = ["TF_LOG_PROVIDER_OKTA_MSP", "TF_LOG_PROVIDER", "TF_LOG"]
         .iter()
         .find_map(|name| get(name).filter(|value| !value.trim().is_empty()));
-    match chosen.as_deref().map(str::trim).map(str::to_ascii_lowercase).as_deref() {
+    match chosen
+        .as_deref()
+        .map(str::trim)
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("trace") | Some("json") => Some(Level::TRACE),
         Some("debug") => Some(Level::DEBUG),
         Some("info") => Some(Level::INFO),
@@ -191,7 +196,10 @@ mod tests {
         );
         assert_eq!(level_from_environment(|_| None), Some(Level::WARN));
         let env: HashMap<&str, &str> = [("TF_LOG_PROVIDER", "off")].into();
-        assert_eq!(level_from_environment(|k| env.get(k).map(|v| v.to_string())), None);
+        assert_eq!(
+            level_from_environment(|k| env.get(k).map(|v| v.to_string())),
+            None
+        );
     }
 
     #[test]

@@ -53,7 +53,9 @@ pub async fn serve(provider: Arc<dyn Provider>, options: ServeOptions) -> Result
             Some((identity, config))
         }
         None => {
-            tracing::warn!("PLUGIN_CLIENT_CERT is not set (TF_DISABLE_PLUGIN_TLS?): serving without TLS, protected by the socket directory's permissions only");
+            tracing::warn!(
+                "PLUGIN_CLIENT_CERT is not set (TF_DISABLE_PLUGIN_TLS?): serving without TLS, protected by the socket directory's permissions only"
+            );
             None
         }
     };
@@ -82,15 +84,28 @@ pub async fn serve(provider: Arc<dyn Provider>, options: ServeOptions) -> Result
         writeln!(stdout, "{line}").map_err(ServeError::Stdout)?;
         stdout.flush().map_err(ServeError::Stdout)?;
     }
-    tracing::info!(version = env!("CARGO_PKG_VERSION"), "terraform-provider-okta-msp serving");
-    let result = run_server(provider, incoming, shutdown.clone(), exit_signals(shutdown, parent)).await;
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        "terraform-provider-okta-msp serving"
+    );
+    let result = run_server(
+        provider,
+        incoming,
+        shutdown.clone(),
+        exit_signals(shutdown, parent),
+    )
+    .await;
     accept_task.abort();
     result
 }
 
 async fn serve_debug(provider: Arc<dyn Provider>, options: ServeOptions) -> Result<(), ServeError> {
     let listener = PluginListener::bind_unix(None).map_err(ServeError::Listen)?;
-    let reattach = reattach_config(&options.provider_address, std::process::id(), &listener.address);
+    let reattach = reattach_config(
+        &options.provider_address,
+        std::process::id(),
+        &listener.address,
+    );
     println!(
         "Provider started in debug mode. To attach Terraform, set this in the shell that runs it:\n\n\tTF_REATTACH_PROVIDERS='{reattach}'\n\nThe provider serves without TLS on a socket only this user can reach. Ctrl-C stops it."
     );
@@ -117,23 +132,48 @@ async fn run_server(
     shutdown: ShutdownTrigger,
     until: impl std::future::Future<Output = ()> + Send,
 ) -> Result<(), ServeError> {
-    let provider_service = tfplugin6::provider_server::ProviderServer::new(ProviderService::new(provider))
-        // Schemas and plans of large configurations exceed gRPC's 4 MiB default; Terraform's own
-        // client accepts up to 256 MiB.
-        .max_decoding_message_size(256 * 1024 * 1024)
-        .max_encoding_message_size(256 * 1024 * 1024);
-    let server = tonic::transport::Server::builder()
+    let provider_service =
+        tfplugin6::provider_server::ProviderServer::new(ProviderService::new(provider))
+            // Schemas and plans of large configurations exceed gRPC's 4 MiB default; Terraform's own
+            // client accepts up to 256 MiB.
+            .max_decoding_message_size(256 * 1024 * 1024)
+            .max_encoding_message_size(256 * 1024 * 1024);
+    let mut server = tonic::transport::Server::builder();
+    let server = server
         .add_service(health::health_server::HealthServer::new(Health))
-        .add_service(go_plugin::grpc_controller_server::GrpcControllerServer::new(Controller {
-            shutdown: shutdown.clone(),
-        }))
+        .add_service(
+            go_plugin::grpc_controller_server::GrpcControllerServer::new(Controller {
+                shutdown: shutdown.clone(),
+            }),
+        )
         .add_service(go_plugin::grpc_stdio_server::GrpcStdioServer::new(Stdio))
         .add_service(go_plugin::grpc_broker_server::GrpcBrokerServer::new(Broker))
-        .add_service(provider_service)
-        .serve_with_incoming_shutdown(incoming, until);
-    server.await?;
+        .add_service(provider_service);
+    // Graceful shutdown waits for open connections to close. Terraform closes its connection
+    // right after `Shutdown`, but the exit must not depend on every client doing so: after a short
+    // grace period for in-flight answers, the plugin goes anyway.
+    let (fired, fired_receiver) = tokio::sync::oneshot::channel::<()>();
+    let until = async move {
+        until.await;
+        let _ = fired.send(());
+    };
+    let serving = server.serve_with_incoming_shutdown(incoming, until);
+    tokio::pin!(serving);
+    tokio::select! {
+        result = &mut serving => result?,
+        () = async {
+            if fired_receiver.await.is_ok() {
+                tokio::time::sleep(SHUTDOWN_GRACE).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        } => tracing::debug!("connections still open after the shutdown grace period; exiting"),
+    }
     Ok(())
 }
+
+/// How long in-flight requests may finish after Terraform asked the plugin to exit.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
 /// Resolves when the plugin should exit: Terraform called `GRPCController.Shutdown`, sent
 /// SIGTERM, or went away without either (its process died: we are re-parented).
@@ -147,8 +187,10 @@ fn exit_signals(
     parent: u32,
 ) -> impl std::future::Future<Output = ()> + Send {
     async move {
-        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        let mut interrupt = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+        let mut terminate =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        let mut interrupt =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
         let mut parent_check = tokio::time::interval(Duration::from_millis(500));
         loop {
             tokio::select! {

@@ -172,7 +172,11 @@ impl Attribute {
         Attribute::new(name, Type::Number)
     }
 
-    pub fn nested(name: impl Into<String>, nesting: Nesting, attributes: Vec<Attribute>) -> Attribute {
+    pub fn nested(
+        name: impl Into<String>,
+        nesting: Nesting,
+        attributes: Vec<Attribute>,
+    ) -> Attribute {
         Attribute {
             kind: AttributeType::Nested {
                 nesting,
@@ -242,7 +246,7 @@ impl Attribute {
 
     fn into_proto(self) -> wire::schema::Attribute {
         let (ty, nested_type) = match self.kind {
-            AttributeType::Plain(ty) => (ty.to_json().to_string().into_bytes(), None),
+            AttributeType::Plain(ty) => (ty.to_json_bytes(), None),
             AttributeType::Nested {
                 nesting,
                 attributes,

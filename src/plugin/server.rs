@@ -51,10 +51,7 @@ impl ProviderService {
         let mut resource_schemas = HashMap::new();
         for handler in provider.resources() {
             let schema = handler.schema();
-            resource_schemas.insert(
-                handler.type_name().to_owned(),
-                schema.clone().into_proto(),
-            );
+            resource_schemas.insert(handler.type_name().to_owned(), schema.clone().into_proto());
             resources.insert(
                 handler.type_name().to_owned(),
                 ResourceEntry {
@@ -68,10 +65,7 @@ impl ProviderService {
         let mut data_source_schemas = HashMap::new();
         for handler in provider.data_sources() {
             let schema = handler.schema();
-            data_source_schemas.insert(
-                handler.type_name().to_owned(),
-                schema.clone().into_proto(),
-            );
+            data_source_schemas.insert(handler.type_name().to_owned(), schema.clone().into_proto());
             data_sources.insert(
                 handler.type_name().to_owned(),
                 DataSourceEntry {
@@ -169,7 +163,11 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     }
 }
 
-fn decode(dynamic: Option<&wire::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostics> {
+fn decode(
+    dynamic: Option<&wire::DynamicValue>,
+    ty: &Type,
+    what: &str,
+) -> Result<Value, Diagnostics> {
     let Some(dynamic) = dynamic else {
         return Ok(Value::Null);
     };
@@ -216,23 +214,6 @@ fn without_write_only(mut value: Value, schema: &Schema) -> Value {
         }
     }
     value
-}
-
-/// Drops stored attributes the current schema no longer has and adds new ones as null, so state
-/// written by an older version of a schema with the same version number still decodes.
-fn fit_to_schema(state: serde_json::Value, ty: &Type) -> serde_json::Value {
-    match (state, ty) {
-        (serde_json::Value::Object(mut stored), Type::Object(attributes)) => {
-            stored.retain(|name, _| attributes.contains_key(name));
-            for name in attributes.keys() {
-                stored
-                    .entry(name.clone())
-                    .or_insert(serde_json::Value::Null);
-            }
-            serde_json::Value::Object(stored)
-        }
-        (other, _) => other,
-    }
 }
 
 fn diagnostics_of<T>(result: &Result<T, Diagnostics>) -> Vec<wire::Diagnostic> {
@@ -282,7 +263,11 @@ impl wire::provider_server::Provider for ProviderService {
     ) -> Result<Response<wire::validate_provider_config::Response>, Status> {
         let request = request.into_inner();
         let result: Result<_, Diagnostics> = async {
-            let config = decode(request.config.as_ref(), &self.provider_type, "provider configuration")?;
+            let config = decode(
+                request.config.as_ref(),
+                &self.provider_type,
+                "provider configuration",
+            )?;
             self.guarded(
                 "validating the provider configuration",
                 self.provider.validate(ValidateRequest { config }),
@@ -331,9 +316,11 @@ impl wire::provider_server::Provider for ProviderService {
             .await
         }
         .await;
-        Ok(Response::new(wire::validate_data_resource_config::Response {
-            diagnostics: flatten(result),
-        }))
+        Ok(Response::new(
+            wire::validate_data_resource_config::Response {
+                diagnostics: flatten(result),
+            },
+        ))
     }
 
     async fn upgrade_resource_state(
@@ -366,9 +353,13 @@ impl wire::provider_server::Provider for ProviderService {
                     entry.handler.upgrade_state(request.version, stored),
                 )
                 .await?;
-            let fitted = fit_to_schema(upgraded, &entry.value_type);
-            let bytes = serde_json::to_vec(&fitted).unwrap_or_default();
-            let value = value::decode_json(&bytes, &entry.value_type).map_err(|error| {
+            let bytes = serde_json::to_vec(&upgraded).unwrap_or_default();
+            // State written by an older build with the same schema version may hold attributes
+            // since removed; they are dropped, and new ones read as null.
+            let options = value::JsonDecodeOptions {
+                ignore_unknown_attributes: true,
+            };
+            let value = value::decode_json_with(&bytes, &entry.value_type, options).map_err(|error| {
                 Diagnostics::from(Diagnostic::error(
                     "Stored state does not match the schema",
                     format!("The state of this {} cannot be read: {error}", request.type_name),
@@ -390,7 +381,11 @@ impl wire::provider_server::Provider for ProviderService {
     ) -> Result<Response<wire::configure_provider::Response>, Status> {
         let request = request.into_inner();
         let result: Result<_, Diagnostics> = async {
-            let config = decode(request.config.as_ref(), &self.provider_type, "provider configuration")?;
+            let config = decode(
+                request.config.as_ref(),
+                &self.provider_type,
+                "provider configuration",
+            )?;
             self.guarded(
                 "configuring the provider",
                 self.provider.configure(ConfigureRequest {
@@ -414,8 +409,11 @@ impl wire::provider_server::Provider for ProviderService {
         tracing::debug!(tf_rpc = "ReadResource", tf_resource_type = %request.type_name, "reading");
         let result: Result<_, Diagnostics> = async {
             let entry = self.resource(&request.type_name)?;
-            let current_state =
-                decode(request.current_state.as_ref(), &entry.value_type, "current state")?;
+            let current_state = decode(
+                request.current_state.as_ref(),
+                &entry.value_type,
+                "current state",
+            )?;
             let response = self
                 .guarded(
                     "reading the resource",
@@ -528,8 +526,16 @@ impl wire::provider_server::Provider for ProviderService {
         };
         let decoded = (|| {
             Ok::<_, Diagnostics>((
-                decode(request.prior_state.as_ref(), &entry.value_type, "prior state")?,
-                decode(request.planned_state.as_ref(), &entry.value_type, "planned state")?,
+                decode(
+                    request.prior_state.as_ref(),
+                    &entry.value_type,
+                    "prior state",
+                )?,
+                decode(
+                    request.planned_state.as_ref(),
+                    &entry.value_type,
+                    "planned state",
+                )?,
                 decode(request.config.as_ref(), &entry.value_type, "configuration")?,
             ))
         })();
@@ -679,9 +685,11 @@ impl wire::provider_server::Provider for ProviderService {
         &self,
         request: Request<wire::validate_ephemeral_resource_config::Request>,
     ) -> Result<Response<wire::validate_ephemeral_resource_config::Response>, Status> {
-        Ok(Response::new(wire::validate_ephemeral_resource_config::Response {
-            diagnostics: vec![no_ephemeral_resource(&request.into_inner().type_name)],
-        }))
+        Ok(Response::new(
+            wire::validate_ephemeral_resource_config::Response {
+                diagnostics: vec![no_ephemeral_resource(&request.into_inner().type_name)],
+            },
+        ))
     }
 
     async fn open_ephemeral_resource(

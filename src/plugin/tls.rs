@@ -41,9 +41,10 @@ impl ServerIdentity {
         params
             .distinguished_name
             .push(rcgen::DnType::CommonName, "localhost");
-        params
-            .distinguished_name
-            .push(rcgen::DnType::OrganizationName, "terraform-provider-okta-msp");
+        params.distinguished_name.push(
+            rcgen::DnType::OrganizationName,
+            "terraform-provider-okta-msp",
+        );
         params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
         params.key_usages = vec![
             rcgen::KeyUsagePurpose::DigitalSignature,
@@ -192,8 +193,14 @@ static CLIENT_SIGNATURE_ALGORITHMS: WebPkiSupportedAlgorithms = WebPkiSupportedA
     ],
     mapping: &[
         (SignatureScheme::ECDSA_NISTP521_SHA512, &[ECDSA_P521_SHA512]),
-        (SignatureScheme::ECDSA_NISTP384_SHA384, &[webpki::ring::ECDSA_P384_SHA384]),
-        (SignatureScheme::ECDSA_NISTP256_SHA256, &[webpki::ring::ECDSA_P256_SHA256]),
+        (
+            SignatureScheme::ECDSA_NISTP384_SHA384,
+            &[webpki::ring::ECDSA_P384_SHA384],
+        ),
+        (
+            SignatureScheme::ECDSA_NISTP256_SHA256,
+            &[webpki::ring::ECDSA_P256_SHA256],
+        ),
         (SignatureScheme::ED25519, &[webpki::ring::ED25519]),
         (
             SignatureScheme::RSA_PSS_SHA256,
@@ -217,11 +224,12 @@ impl SignatureVerificationAlgorithm for EcdsaP521Sha512 {
         signature: &[u8],
     ) -> Result<(), InvalidSignature> {
         use p521::ecdsa::signature::Verifier as _;
-        let key = p521::ecdsa::VerifyingKey::from_sec1_bytes(public_key)
-            .map_err(|_| InvalidSignature)?;
+        let key =
+            p521::ecdsa::VerifyingKey::from_sec1_bytes(public_key).map_err(|_| InvalidSignature)?;
         let signature =
             p521::ecdsa::Signature::from_der(signature).map_err(|_| InvalidSignature)?;
-        key.verify(message, &signature).map_err(|_| InvalidSignature)
+        key.verify(message, &signature)
+            .map_err(|_| InvalidSignature)
     }
 
     fn public_key_alg_id(&self) -> AlgorithmIdentifier {

@@ -158,21 +158,21 @@ impl ProviderConfig {
                 DEFAULT_MAX_RETRIES as u32
             }
         };
-        let request_timeout_seconds =
-            match value.get("request_timeout_seconds").and_then(Value::as_i64) {
-                None => DEFAULT_REQUEST_TIMEOUT_SECONDS as u64,
-                Some(n) if (1..=600).contains(&n) => n as u64,
-                Some(n) => {
-                    errors.push(ConfigError {
-                        attribute: "request_timeout_seconds",
-                        summary: "request_timeout_seconds out of range".into(),
-                        detail: format!(
-                            "request_timeout_seconds must be between 1 and 600, got {n}."
-                        ),
-                    });
-                    DEFAULT_REQUEST_TIMEOUT_SECONDS as u64
-                }
-            };
+        let request_timeout_seconds = match value
+            .get("request_timeout_seconds")
+            .and_then(Value::as_i64)
+        {
+            None => DEFAULT_REQUEST_TIMEOUT_SECONDS as u64,
+            Some(n) if (1..=600).contains(&n) => n as u64,
+            Some(n) => {
+                errors.push(ConfigError {
+                    attribute: "request_timeout_seconds",
+                    summary: "request_timeout_seconds out of range".into(),
+                    detail: format!("request_timeout_seconds must be between 1 and 600, got {n}."),
+                });
+                DEFAULT_REQUEST_TIMEOUT_SECONDS as u64
+            }
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -202,7 +202,9 @@ pub fn check_org_url(url: &str) -> Result<(), String> {
         .ok_or_else(|| format!("{url:?} is not a URL: write it as https://your-org.okta.com"))?;
     let host_and_port = rest.split('/').next().unwrap_or_default();
     if host_and_port.is_empty() {
-        return Err(format!("{url:?} has no host: write it as https://your-org.okta.com"));
+        return Err(format!(
+            "{url:?} has no host: write it as https://your-org.okta.com"
+        ));
     }
     if host_and_port.contains('@') {
         return Err(format!(
@@ -258,7 +260,10 @@ mod tests {
             _ => None,
         })
         .unwrap();
-        assert_eq!(parsed.partner_url.as_deref(), Some("https://partner.okta.com"));
+        assert_eq!(
+            parsed.partner_url.as_deref(),
+            Some("https://partner.okta.com")
+        );
         assert_eq!(parsed.org_tokens["https://a.okta.com"].expose(), "t1");
         assert_eq!(parsed.service_account_group, DEFAULT_SERVICE_ACCOUNT_GROUP);
 

@@ -78,7 +78,10 @@ impl Resource for OrgResource {
     }
 
     async fn apply(&self, _request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
-        Err(diag::not_yet_implemented(TYPE_NAME, "create, update or delete"))
+        Err(diag::not_yet_implemented(
+            TYPE_NAME,
+            "create, update or delete",
+        ))
     }
 
     async fn import(&self, _request: ImportRequest) -> Result<ImportResponse, Diagnostics> {

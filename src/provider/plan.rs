@@ -1,8 +1,8 @@
 //! Planning helpers shared by the resources: what Terraform should show as "known after apply",
 //! and defaults for optional arguments.
 
-use crate::plugin::schema::Schema;
 use crate::plugin::Value;
+use crate::plugin::schema::Schema;
 
 /// For a create: every computed attribute the configuration leaves null becomes unknown ("known
 /// after apply"), except those with a default, which are planned as that value.

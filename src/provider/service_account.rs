@@ -86,7 +86,10 @@ impl Resource for ServiceAccountResource {
     }
 
     async fn apply(&self, _request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
-        Err(diag::not_yet_implemented(TYPE_NAME, "create, update or delete"))
+        Err(diag::not_yet_implemented(
+            TYPE_NAME,
+            "create, update or delete",
+        ))
     }
 
     async fn import(&self, _request: ImportRequest) -> Result<ImportResponse, Diagnostics> {

@@ -89,7 +89,10 @@ pub fn echo_schema() -> Schema {
                 ],
             )
             .optional(),
-            Attribute::string("secret").optional().sensitive().write_only(),
+            Attribute::string("secret")
+                .optional()
+                .sensitive()
+                .write_only(),
         ],
     )
 }
@@ -151,7 +154,9 @@ impl Resource for Fixture {
 }
 
 fn main() {
-    logging::init(logging::level_from_environment(|name| std::env::var(name).ok()));
+    logging::init(logging::level_from_environment(|name| {
+        std::env::var(name).ok()
+    }));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -60,7 +60,11 @@ pub struct Handshake {
 impl Handshake {
     pub fn parse(line: &str) -> Handshake {
         let parts: Vec<&str> = line.trim().split('|').collect();
-        assert_eq!(parts.len(), 6, "handshake line {line:?} should have 6 fields");
+        assert_eq!(
+            parts.len(),
+            6,
+            "handshake line {line:?} should have 6 fields"
+        );
         assert_eq!(parts[0], "1", "core protocol");
         assert_eq!(parts[1], "6", "app protocol");
         assert_eq!(parts[4], "grpc");
@@ -160,7 +164,10 @@ pub async fn connect(
     handshake: &Handshake,
     identity: Option<&ClientIdentity>,
 ) -> Result<Channel, tonic::transport::Error> {
-    assert_eq!(handshake.network, "unix", "plugins listen on unix sockets here");
+    assert_eq!(
+        handshake.network, "unix",
+        "plugins listen on unix sockets here"
+    );
     let server_certificate = handshake
         .server_certificate
         .clone()
@@ -216,7 +223,9 @@ impl rustls::client::danger::ServerCertVerifier for PinnedServer {
         if end_entity.as_ref() == self.0.as_ref() {
             Ok(rustls::client::danger::ServerCertVerified::assertion())
         } else {
-            Err(rustls::Error::General("unexpected server certificate".into()))
+            Err(rustls::Error::General(
+                "unexpected server certificate".into(),
+            ))
         }
     }
 

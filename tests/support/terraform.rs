@@ -79,10 +79,7 @@ impl Workspace {
         let root = tempfile::tempdir().unwrap();
         let mirror = root.path().join("mirror");
         let version = env!("CARGO_PKG_VERSION");
-        let platform_dir = mirror
-            .join(PROVIDER_SOURCE)
-            .join(version)
-            .join(os_arch());
+        let platform_dir = mirror.join(PROVIDER_SOURCE).join(version).join(os_arch());
         std::fs::create_dir_all(&platform_dir).unwrap();
         let installed = platform_dir.join(format!("terraform-provider-okta-msp_v{version}"));
         if std::fs::hard_link(provider_binary(), &installed).is_err() {
@@ -109,8 +106,14 @@ impl Workspace {
         std::fs::create_dir_all(root.path().join("work")).unwrap();
         std::fs::create_dir_all(root.path().join("home")).unwrap();
         let env = vec![
-            ("TF_CLI_CONFIG_FILE".into(), cli_config.display().to_string()),
-            ("HOME".into(), root.path().join("home").display().to_string()),
+            (
+                "TF_CLI_CONFIG_FILE".into(),
+                cli_config.display().to_string(),
+            ),
+            (
+                "HOME".into(),
+                root.path().join("home").display().to_string(),
+            ),
             ("CHECKPOINT_DISABLE".into(), "1".into()),
             ("TF_IN_AUTOMATION".into(), "1".into()),
             ("TF_INPUT".into(), "0".into()),
