@@ -4,6 +4,7 @@
 mod support;
 
 mod architecture;
+mod docs;
 
 mod plugin_protocol;
 mod terraform_cli;

@@ -4,6 +4,7 @@
 
 pub mod config;
 pub mod diag;
+pub mod docs;
 pub mod org;
 pub mod plan;
 pub mod service_account;

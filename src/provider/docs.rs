@@ -1,0 +1,237 @@
+//! Registry documentation (`docs/`), generated from the schemas and `examples/`, in the layout and
+//! shape tfplugindocs produces, so the Terraform Registry renders it. The schema descriptions are
+//! the source of truth; `tests/docs.rs` fails when the committed files differ from what this
+//! renders, and `make docs` rewrites them.
+
+use std::path::Path;
+
+use crate::plugin::schema::{Attribute, AttributeType, Nesting, Schema};
+use crate::plugin::{DataSource, Provider, Resource, Type};
+
+/// One generated file: its path relative to the repository root, and its content.
+pub struct DocFile {
+    pub path: String,
+    pub content: String,
+}
+
+/// Renders every documentation page. `root` is the repository root (for `examples/` and
+/// `templates/`).
+pub fn render_all(provider: &dyn Provider, root: &Path) -> Vec<DocFile> {
+    let mut files = vec![DocFile {
+        path: "docs/index.md".into(),
+        content: render_index(&provider.schema(), root),
+    }];
+    for resource in provider.resources() {
+        files.push(render_resource(resource.as_ref(), root));
+    }
+    for data_source in provider.data_sources() {
+        files.push(render_data_source(data_source.as_ref(), root));
+    }
+    files
+}
+
+fn short_name(type_name: &str) -> &str {
+    type_name.strip_prefix("okta_").unwrap_or(type_name)
+}
+
+fn read(root: &Path, relative: &str) -> Option<String> {
+    std::fs::read_to_string(root.join(relative)).ok()
+}
+
+fn front_matter(title: &str, description: &str) -> String {
+    let first_sentence = description.lines().next().unwrap_or_default();
+    format!(
+        "---\npage_title: \"{title}\"\nsubcategory: \"\"\ndescription: |-\n  {first_sentence}\n---\n\n"
+    )
+}
+
+fn render_index(schema: &Schema, root: &Path) -> String {
+    let mut page = front_matter("okta-msp Provider", &schema.block.description);
+    page.push_str("# okta-msp Provider\n\n");
+    page.push_str(&schema.block.description);
+    page.push_str("\n\n");
+    if let Some(extra) = read(root, "templates/index.md") {
+        page.push_str(extra.trim_end());
+        page.push_str("\n\n");
+    }
+    if let Some(example) = read(root, "examples/provider/provider.tf") {
+        page.push_str("## Example Usage\n\n```terraform\n");
+        page.push_str(example.trim_end());
+        page.push_str("\n```\n\n");
+    }
+    page.push_str(&render_schema(schema));
+    page
+}
+
+fn render_resource(resource: &dyn Resource, root: &Path) -> DocFile {
+    let type_name = resource.type_name();
+    let short = short_name(type_name);
+    let schema = resource.schema();
+    let mut page = front_matter(
+        &format!("{type_name} Resource - okta-msp"),
+        &schema.block.description,
+    );
+    page.push_str(&format!("# {type_name} (Resource)\n\n"));
+    page.push_str(&schema.block.description);
+    page.push_str("\n\n");
+    let examples = format!("examples/resources/{type_name}");
+    if let Some(example) = read(root, &format!("{examples}/resource.tf")) {
+        page.push_str("## Example Usage\n\n```terraform\n");
+        page.push_str(example.trim_end());
+        page.push_str("\n```\n\n");
+    }
+    page.push_str(&render_schema(&schema));
+    if let Some(extra) = read(root, &format!("templates/resources/{short}.md")) {
+        page.push('\n');
+        page.push_str(extra.trim_end());
+        page.push('\n');
+    }
+    let import_block = read(root, &format!("{examples}/import-by-string-id.tf"));
+    let import_cli = read(root, &format!("{examples}/import.sh"));
+    if import_block.is_some() || import_cli.is_some() {
+        page.push_str("\n## Import\n\n");
+        if let Some(block) = import_block {
+            page.push_str("In Terraform 1.5 and later, use an `import` block:\n\n```terraform\n");
+            page.push_str(block.trim_end());
+            page.push_str("\n```\n\n");
+        }
+        if let Some(cli) = import_cli {
+            page.push_str("Or, with the CLI:\n\n```shell\n");
+            page.push_str(cli.trim_end());
+            page.push_str("\n```\n");
+        }
+    }
+    DocFile {
+        path: format!("docs/resources/{short}.md"),
+        content: page,
+    }
+}
+
+fn render_data_source(data_source: &dyn DataSource, root: &Path) -> DocFile {
+    let type_name = data_source.type_name();
+    let short = short_name(type_name);
+    let schema = data_source.schema();
+    let mut page = front_matter(
+        &format!("{type_name} Data Source - okta-msp"),
+        &schema.block.description,
+    );
+    page.push_str(&format!("# {type_name} (Data Source)\n\n"));
+    page.push_str(&schema.block.description);
+    page.push_str("\n\n");
+    if let Some(example) = read(
+        root,
+        &format!("examples/data-sources/{type_name}/data-source.tf"),
+    ) {
+        page.push_str("## Example Usage\n\n```terraform\n");
+        page.push_str(example.trim_end());
+        page.push_str("\n```\n\n");
+    }
+    page.push_str(&render_schema(&schema));
+    if let Some(extra) = read(root, &format!("templates/data-sources/{short}.md")) {
+        page.push('\n');
+        page.push_str(extra.trim_end());
+        page.push('\n');
+    }
+    DocFile {
+        path: format!("docs/data-sources/{short}.md"),
+        content: page,
+    }
+}
+
+/// The "Schema" section: Required, Optional, Read-Only, then nested objects.
+pub fn render_schema(schema: &Schema) -> String {
+    let mut out = String::from(
+        "<!-- generated from the provider schema: edit the schema descriptions, then run `make docs` -->\n## Schema\n\n",
+    );
+    let mut nested = Vec::new();
+    render_attribute_groups(&schema.block.attributes, "", &mut out, &mut nested);
+    while let Some((anchor, attributes)) = nested.pop() {
+        out.push_str(&format!(
+            "<a id=\"{anchor}\"></a>\n### Nested Schema for `{}`\n\n",
+            anchor.trim_start_matches("nestedatt--").replace("--", ".")
+        ));
+        render_attribute_groups(&attributes, &anchor, &mut out, &mut nested);
+    }
+    out
+}
+
+fn render_attribute_groups(
+    attributes: &[Attribute],
+    parent_anchor: &str,
+    out: &mut String,
+    nested: &mut Vec<(String, Vec<Attribute>)>,
+) {
+    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+        ("Required", |a| a.required),
+        ("Optional", |a| a.optional),
+        ("Read-Only", |a| a.computed && !a.optional && !a.required),
+    ];
+    for (title, belongs) in groups {
+        let mut members: Vec<&Attribute> = attributes.iter().filter(|a| belongs(a)).collect();
+        if members.is_empty() {
+            continue;
+        }
+        members.sort_by(|a, b| a.name.cmp(&b.name));
+        out.push_str(&format!("### {title}\n\n"));
+        for attribute in members {
+            let mut traits = vec![type_label(attribute)];
+            if attribute.sensitive {
+                traits.push("Sensitive".into());
+            }
+            if attribute.write_only {
+                traits.push("Write-only".into());
+            }
+            if attribute.deprecated {
+                traits.push("Deprecated".into());
+            }
+            let description = attribute.description.replace('\n', " ");
+            let mut line = format!(
+                "- `{}` ({}) {}",
+                attribute.name,
+                traits.join(", "),
+                description
+            );
+            if let AttributeType::Nested {
+                attributes: inner, ..
+            } = &attribute.kind
+            {
+                let anchor = if parent_anchor.is_empty() {
+                    format!("nestedatt--{}", attribute.name)
+                } else {
+                    format!("{parent_anchor}--{}", attribute.name)
+                };
+                line.push_str(&format!(" (see [below for nested schema](#{anchor}))"));
+                nested.push((anchor, inner.clone()));
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+}
+
+fn type_label(attribute: &Attribute) -> String {
+    match &attribute.kind {
+        AttributeType::Plain(ty) => type_name(ty),
+        AttributeType::Nested { nesting, .. } => match nesting {
+            Nesting::Single => "Attributes".into(),
+            Nesting::List => "Attributes List".into(),
+            Nesting::Set => "Attributes Set".into(),
+            Nesting::Map => "Attributes Map".into(),
+        },
+    }
+}
+
+fn type_name(ty: &Type) -> String {
+    match ty {
+        Type::Bool => "Boolean".into(),
+        Type::Number => "Number".into(),
+        Type::String => "String".into(),
+        Type::Dynamic => "Dynamic".into(),
+        Type::List(inner) => format!("List of {}", type_name(inner)),
+        Type::Set(inner) => format!("Set of {}", type_name(inner)),
+        Type::Map(inner) => format!("Map of {}", type_name(inner)),
+        Type::Tuple(_) => "Tuple".into(),
+        Type::Object(_) => "Object".into(),
+    }
+}
