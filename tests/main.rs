@@ -5,6 +5,7 @@ mod support;
 
 mod architecture;
 mod docs;
+mod examples;
 
 mod plugin_protocol;
 mod terraform_cli;
