@@ -26,7 +26,7 @@ fn main() -> std::process::ExitCode {
     logging::init(logging::level_from_environment(|name| {
         std::env::var(name).ok()
     }));
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

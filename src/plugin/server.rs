@@ -148,7 +148,9 @@ fn server_capabilities() -> wire::ServerCapabilities {
     wire::ServerCapabilities {
         // The guard refuses destroys in the plan, so Terraform must ask us before destroying.
         plan_destroy: true,
-        get_provider_schema_optional: false,
+        // Schemas are static for a given binary, so Terraform may reuse a cached copy instead of
+        // asking every provider instance it starts.
+        get_provider_schema_optional: true,
         move_resource_state: false,
     }
 }
