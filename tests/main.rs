@@ -8,4 +8,5 @@ mod docs;
 mod examples;
 
 mod plugin_protocol;
+mod release;
 mod terraform_cli;
