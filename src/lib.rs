@@ -1,1 +1,2 @@
 pub mod plugin;
+pub mod rules;
