@@ -3,4 +3,5 @@
 
 pub mod plugin;
 pub mod provider;
+pub mod rules;
 pub mod secret;

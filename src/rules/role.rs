@@ -1,0 +1,270 @@
+//! Okta's standard admin role types, spelled exactly as Okta's API spells them.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::str::FromStr;
+
+/// A standard Okta admin role type (the `type` of a role assignment).
+///
+/// Declared in alphabetical order of Okta's spelling, so the derived `Ord` sorts sets the way a
+/// reader scanning Okta's documentation expects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AdminRole {
+    AccessCertificationsAdmin,
+    AccessRequestsAdmin,
+    ApiAccessManagementAdmin,
+    AppAdmin,
+    GroupMembershipAdmin,
+    HelpDeskAdmin,
+    /// Still reported when listing older assignments, but no longer assignable.
+    MobileAdmin,
+    OrgAdmin,
+    ReadOnlyAdmin,
+    ReportAdmin,
+    SuperAdmin,
+    UserAdmin,
+    WorkflowsAdmin,
+}
+
+/// A set of admin roles, ordered so that every rendering of it is deterministic.
+pub type RoleSet = BTreeSet<AdminRole>;
+
+impl AdminRole {
+    /// Every role type this module knows, assignable or not.
+    pub const ALL: [AdminRole; 13] = [
+        AdminRole::AccessCertificationsAdmin,
+        AdminRole::AccessRequestsAdmin,
+        AdminRole::ApiAccessManagementAdmin,
+        AdminRole::AppAdmin,
+        AdminRole::GroupMembershipAdmin,
+        AdminRole::HelpDeskAdmin,
+        AdminRole::MobileAdmin,
+        AdminRole::OrgAdmin,
+        AdminRole::ReadOnlyAdmin,
+        AdminRole::ReportAdmin,
+        AdminRole::SuperAdmin,
+        AdminRole::UserAdmin,
+        AdminRole::WorkflowsAdmin,
+    ];
+
+    /// Okta's exact spelling, as sent in `{"type": ...}` of a role assignment.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AdminRole::AccessCertificationsAdmin => "ACCESS_CERTIFICATIONS_ADMIN",
+            AdminRole::AccessRequestsAdmin => "ACCESS_REQUESTS_ADMIN",
+            AdminRole::ApiAccessManagementAdmin => "API_ACCESS_MANAGEMENT_ADMIN",
+            AdminRole::AppAdmin => "APP_ADMIN",
+            AdminRole::GroupMembershipAdmin => "GROUP_MEMBERSHIP_ADMIN",
+            AdminRole::HelpDeskAdmin => "HELP_DESK_ADMIN",
+            AdminRole::MobileAdmin => "MOBILE_ADMIN",
+            AdminRole::OrgAdmin => "ORG_ADMIN",
+            AdminRole::ReadOnlyAdmin => "READ_ONLY_ADMIN",
+            AdminRole::ReportAdmin => "REPORT_ADMIN",
+            AdminRole::SuperAdmin => "SUPER_ADMIN",
+            AdminRole::UserAdmin => "USER_ADMIN",
+            AdminRole::WorkflowsAdmin => "WORKFLOWS_ADMIN",
+        }
+    }
+
+    /// The English name Okta's Admin Console shows. For documentation only: Okta's labels drift
+    /// between releases, so nothing may compare them.
+    pub fn label(self) -> &'static str {
+        match self {
+            AdminRole::AccessCertificationsAdmin => "Access Certifications Administrator",
+            AdminRole::AccessRequestsAdmin => "Access Requests Administrator",
+            AdminRole::ApiAccessManagementAdmin => "API Access Management Administrator",
+            AdminRole::AppAdmin => "Application Administrator",
+            AdminRole::GroupMembershipAdmin => "Group Membership Administrator",
+            AdminRole::HelpDeskAdmin => "Help Desk Administrator",
+            AdminRole::MobileAdmin => "Mobile Administrator",
+            AdminRole::OrgAdmin => "Organization Administrator",
+            AdminRole::ReadOnlyAdmin => "Read-Only Administrator",
+            AdminRole::ReportAdmin => "Report Administrator",
+            AdminRole::SuperAdmin => "Super Administrator",
+            AdminRole::UserAdmin => "User Administrator",
+            AdminRole::WorkflowsAdmin => "Workflows Administrator",
+        }
+    }
+
+    /// Whether Okta accepts this type in a new role assignment. `MOBILE_ADMIN` is only ever seen
+    /// on old assignments: Okta's assignment schema dropped it.
+    pub fn is_assignable(self) -> bool {
+        self != AdminRole::MobileAdmin
+    }
+
+    /// The role types a configuration may declare, in order.
+    pub fn assignable() -> impl Iterator<Item = AdminRole> {
+        AdminRole::ALL
+            .into_iter()
+            .filter(|role| role.is_assignable())
+    }
+
+    /// The assignable role types as one comma-separated list, for error messages and docs.
+    pub fn assignable_list() -> String {
+        AdminRole::assignable()
+            .map(AdminRole::as_str)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+impl fmt::Display for AdminRole {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+/// A role type string that is not one of Okta's standard admin role types.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown admin role type {given:?}{}; valid role types are {}", suggestion_suffix(.suggestion), AdminRole::assignable_list())]
+pub struct UnknownRole {
+    pub given: String,
+    /// The role the string most likely meant (same letters, other case or separators).
+    pub suggestion: Option<AdminRole>,
+}
+
+fn suggestion_suffix(suggestion: &Option<AdminRole>) -> String {
+    match suggestion {
+        Some(role) => format!(" (did you mean {role}?)"),
+        None => String::new(),
+    }
+}
+
+impl FromStr for AdminRole {
+    type Err = UnknownRole;
+
+    fn from_str(given: &str) -> Result<AdminRole, UnknownRole> {
+        if let Some(role) = AdminRole::ALL
+            .into_iter()
+            .find(|role| role.as_str() == given)
+        {
+            return Ok(role);
+        }
+        // Okta's names are exact; a near miss is still an error, but one that says the fix.
+        let normalized: String = given
+            .trim()
+            .chars()
+            .map(|c| {
+                if c == '-' || c == ' ' {
+                    '_'
+                } else {
+                    c.to_ascii_uppercase()
+                }
+            })
+            .collect();
+        let suggestion = AdminRole::assignable().find(|role| {
+            role.as_str() == normalized || role.as_str().strip_suffix("_ADMIN") == Some(&normalized)
+        });
+        Err(UnknownRole {
+            given: given.to_owned(),
+            suggestion,
+        })
+    }
+}
+
+/// Renders a role set as Okta's names joined by `" + "`, e.g. `READ_ONLY_ADMIN + APP_ADMIN`
+/// ordered as stored.
+pub fn render_roles(roles: &RoleSet) -> String {
+    if roles.is_empty() {
+        return "(none)".to_owned();
+    }
+    roles
+        .iter()
+        .map(|role| role.as_str())
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_round_trips_through_its_okta_spelling() {
+        for role in AdminRole::ALL {
+            assert_eq!(role.as_str().parse::<AdminRole>(), Ok(role));
+            assert_eq!(role.to_string(), role.as_str());
+        }
+    }
+
+    #[test]
+    fn okta_spellings_are_exact() {
+        let expected = [
+            "ACCESS_CERTIFICATIONS_ADMIN",
+            "ACCESS_REQUESTS_ADMIN",
+            "API_ACCESS_MANAGEMENT_ADMIN",
+            "APP_ADMIN",
+            "GROUP_MEMBERSHIP_ADMIN",
+            "HELP_DESK_ADMIN",
+            "MOBILE_ADMIN",
+            "ORG_ADMIN",
+            "READ_ONLY_ADMIN",
+            "REPORT_ADMIN",
+            "SUPER_ADMIN",
+            "USER_ADMIN",
+            "WORKFLOWS_ADMIN",
+        ];
+        let actual: Vec<&str> = AdminRole::ALL.iter().map(|role| role.as_str()).collect();
+        assert_eq!(actual, expected);
+        // Declaration order is alphabetical, so sets render sorted.
+        let mut sorted = expected.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(actual, sorted);
+    }
+
+    #[test]
+    fn only_mobile_admin_is_not_assignable() {
+        let not_assignable: Vec<AdminRole> = AdminRole::ALL
+            .into_iter()
+            .filter(|role| !role.is_assignable())
+            .collect();
+        assert_eq!(not_assignable, [AdminRole::MobileAdmin]);
+        assert_eq!(AdminRole::assignable().count(), 12);
+        assert!(!AdminRole::assignable_list().contains("MOBILE_ADMIN"));
+    }
+
+    #[test]
+    fn unknown_role_error_lists_every_assignable_role_and_has_no_trailing_period() {
+        let error = "NOT_A_ROLE".parse::<AdminRole>().unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("\"NOT_A_ROLE\""), "{message}");
+        for role in AdminRole::assignable() {
+            assert!(message.contains(role.as_str()), "{message} lacks {role}");
+        }
+        assert!(!message.ends_with('.'), "{message}");
+        assert_eq!(error.suggestion, None);
+    }
+
+    #[test]
+    fn near_misses_are_rejected_with_a_suggestion() {
+        let cases = [
+            ("super_admin", AdminRole::SuperAdmin),
+            ("Super-Admin", AdminRole::SuperAdmin),
+            ("read only admin", AdminRole::ReadOnlyAdmin),
+            ("APP", AdminRole::AppAdmin),
+            (" APP_ADMIN ", AdminRole::AppAdmin),
+        ];
+        for (given, meant) in cases {
+            let error = given.parse::<AdminRole>().unwrap_err();
+            assert_eq!(error.suggestion, Some(meant), "{given}");
+            assert!(
+                error
+                    .to_string()
+                    .contains(&format!("did you mean {meant}?"))
+            );
+        }
+    }
+
+    #[test]
+    fn custom_is_not_a_standard_role() {
+        assert!("CUSTOM".parse::<AdminRole>().is_err());
+        assert!("".parse::<AdminRole>().is_err());
+    }
+
+    #[test]
+    fn role_sets_render_in_order() {
+        let roles: RoleSet = [AdminRole::ReadOnlyAdmin, AdminRole::AppAdmin].into();
+        assert_eq!(render_roles(&roles), "APP_ADMIN + READ_ONLY_ADMIN");
+        assert_eq!(render_roles(&RoleSet::new()), "(none)");
+    }
+}
