@@ -90,7 +90,7 @@ async fn refuses_a_client_without_a_certificate() {
         "a client without a certificate must be refused"
     );
     assert!(
-        plugin.stderr().contains("TLS handshake failed"),
+        plugin.stderr_eventually_contains("TLS handshake failed"),
         "refusal is logged: {}",
         plugin.stderr()
     );

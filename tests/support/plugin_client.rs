@@ -138,6 +138,19 @@ impl PluginProcess {
         std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
     }
 
+    /// Waits up to five seconds for `needle` to appear in the plugin's stderr (the plugin logs
+    /// after answering, so a test can see the answer before the log line).
+    pub fn stderr_eventually_contains(&self, needle: &str) -> bool {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(5) {
+            if self.stderr().contains(needle) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
     /// Waits up to `limit` for the process to exit on its own.
     pub fn wait_for_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
         let started = Instant::now();
