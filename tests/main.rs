@@ -10,3 +10,4 @@ mod examples;
 mod plugin_protocol;
 mod release;
 mod terraform_cli;
+mod validation;

@@ -1,6 +1,9 @@
-//! The one place where the provider's errors become Terraform diagnostics.
+//! The one place where the provider's errors, rule violations and guard decisions become
+//! Terraform diagnostics.
 
 use crate::plugin::{AttributePath, Diagnostic, Diagnostics};
+use crate::rules::guard::{Notice, Refusal};
+use crate::rules::violation::Violation;
 
 use super::config::ConfigError;
 
@@ -13,6 +16,35 @@ pub fn from_config_errors(errors: Vec<ConfigError>) -> Diagnostics {
         })
         .collect::<Vec<_>>()
         .into()
+}
+
+/// Every violation of the rules, each at its attribute.
+pub fn violations(violations: Vec<Violation>) -> Diagnostics {
+    violations
+        .into_iter()
+        .map(|violation| {
+            Diagnostic::error(violation.summary, violation.detail)
+                .at(AttributePath::attributes(violation.path))
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// A guard refusal: one error for the object.
+pub fn refusal(refusal: Refusal) -> Diagnostics {
+    let diagnostic = Diagnostic::error(refusal.summary, refusal.detail);
+    if refusal.path.is_empty() {
+        diagnostic.into()
+    } else {
+        diagnostic
+            .at(AttributePath::attributes(refusal.path))
+            .into()
+    }
+}
+
+/// A guard notice (a repair of drift): a warning beside the plan.
+pub fn notice(notice: Notice) -> Diagnostic {
+    Diagnostic::warning(notice.summary, notice.detail)
 }
 
 /// Create, update, delete and import of the resources arrive with the next issue; until then they

@@ -1,0 +1,139 @@
+//! Configurations that break the kind table or the shape rules fail `terraform validate`, each
+//! error naming the attribute (Terraform quotes the offending line when the path is set).
+
+use crate::support::terraform::{Workspace, terraform_available};
+
+const HEADER: &str = r#"
+terraform {
+  required_providers {
+    okta = { source = "zerotek/okta-msp" }
+  }
+}
+provider "okta" {}
+"#;
+
+fn account(body: &str) -> String {
+    format!(
+        "{HEADER}\nresource \"okta_msp_service_account\" \"x\" {{\n  org_url = \"https://acme.okta.com\"\n{body}\n}}\n"
+    )
+}
+
+/// (case, configuration body, text the error must contain, the configuration line Terraform
+/// must quote, which shows the diagnostic carries the attribute path)
+const CASES: &[(&str, &str, &str, &str)] = &[
+    (
+        "unknown kind",
+        "  kind = \"wizard\"\n  login = \"a@msp.example\"\n  email = \"a@msp.example\"",
+        "wizard",
+        "kind = \"wizard\"",
+    ),
+    (
+        "radius without APP_ADMIN",
+        "  kind = \"radius\"\n  login = \"r@msp.example\"\n  email = \"r@msp.example\"\n  admin_roles = [\"READ_ONLY_ADMIN\"]",
+        "APP_ADMIN",
+        "admin_roles = [\"READ_ONLY_ADMIN\"]",
+    ),
+    (
+        "ad_agent with an extra role",
+        "  kind = \"ad_agent\"\n  login = \"a@msp.example\"\n  email = \"a@msp.example\"\n  admin_roles = [\"SUPER_ADMIN\", \"ORG_ADMIN\"]",
+        "ORG_ADMIN",
+        "admin_roles = [\"SUPER_ADMIN\", \"ORG_ADMIN\"]",
+    ),
+    (
+        "custom without roles",
+        "  kind = \"custom\"\n  login = \"c@msp.example\"\n  email = \"c@msp.example\"\n  admin_roles = []",
+        "admin_roles",
+        "admin_roles = []",
+    ),
+    (
+        "unknown role name",
+        "  kind = \"custom\"\n  login = \"c@msp.example\"\n  email = \"c@msp.example\"\n  admin_roles = [\"super_admin\"]",
+        "SUPER_ADMIN",
+        "admin_roles = [\"super_admin\"]",
+    ),
+    (
+        "login not e-mail shaped",
+        "  kind = \"ad_agent\"\n  login = \"oktaadagent\"\n  email = \"a@msp.example\"",
+        "login",
+        "login = \"oktaadagent\"",
+    ),
+    (
+        "email not e-mail shaped",
+        "  kind = \"ad_agent\"\n  login = \"a@msp.example\"\n  email = \"not-an-address\"",
+        "email",
+        "email = \"not-an-address\"",
+    ),
+];
+
+#[test]
+fn every_rule_violation_fails_validate_at_its_attribute() {
+    if !terraform_available() {
+        return;
+    }
+    let workspace = Workspace::new();
+    workspace.write(
+        "main.tf",
+        &account("  kind = \"ad_agent\"\n  login = \"a@msp.example\"\n  email = \"a@msp.example\""),
+    );
+    workspace.init();
+    workspace
+        .run(&["validate", "-no-color"])
+        .assert_success("a valid configuration");
+    for (case, body, message, quoted_line) in CASES {
+        workspace.write("main.tf", &account(body));
+        let outcome = workspace.run(&["validate", "-no-color"]);
+        outcome.assert_failure(case);
+        assert!(
+            outcome.stderr.contains(message),
+            "{case}: error should mention {message:?}:\n{}",
+            outcome.stderr
+        );
+        assert!(
+            outcome.stderr.contains(quoted_line),
+            "{case}: error should point at {quoted_line:?}:\n{}",
+            outcome.stderr
+        );
+    }
+}
+
+#[test]
+fn invalid_provider_arguments_fail_validate_at_their_attribute() {
+    if !terraform_available() {
+        return;
+    }
+    let workspace = Workspace::new();
+    workspace.write(
+        "main.tf",
+        r#"
+terraform {
+  required_providers {
+    okta = { source = "zerotek/okta-msp" }
+  }
+}
+provider "okta" {
+  partner_url = "http://partner.okta.com"
+}
+resource "okta_msp_service_account" "x" {
+  org_url = "https://acme.okta.com"
+  kind    = "ad_agent"
+  login   = "a@msp.example"
+  email   = "a@msp.example"
+}
+"#,
+    );
+    workspace.init();
+    let outcome = workspace.run(&["validate", "-no-color"]);
+    outcome.assert_failure("plain http to a non-loopback host");
+    assert!(
+        outcome.stderr.contains("Invalid partner_url") && outcome.stderr.contains("plain http"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome
+            .stderr
+            .contains("partner_url = \"http://partner.okta.com\""),
+        "{}",
+        outcome.stderr
+    );
+}
