@@ -6,6 +6,7 @@ mod support;
 mod architecture;
 mod docs;
 mod examples;
+mod guard_protocol;
 
 mod plugin_protocol;
 mod release;

@@ -7,9 +7,13 @@ use async_trait::async_trait;
 
 use crate::plugin::schema::{Attribute, Schema};
 use crate::plugin::{
-    ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse, PlanAction,
-    PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Value,
+    ApplyRequest, ApplyResponse, AttributePath, Diagnostics, ImportRequest, ImportResponse,
+    PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Value,
 };
+use crate::rules::guard::{
+    self, AttributeClass, GuardDecision, GuardedResource, PlanCheck, PlanKind,
+};
+use crate::rules::marker::{self, MarkerPresence};
 
 use super::{Shared, diag, plan};
 
@@ -17,11 +21,15 @@ pub const TYPE_NAME: &str = "okta_msp_org";
 
 pub struct OrgResource {
     _shared: Arc<Shared>,
+    schema: Schema,
 }
 
 impl OrgResource {
     pub fn new(shared: Arc<Shared>) -> OrgResource {
-        OrgResource { _shared: shared }
+        OrgResource {
+            _shared: shared,
+            schema: schema(),
+        }
     }
 }
 
@@ -52,7 +60,7 @@ impl Resource for OrgResource {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        self.schema.clone()
     }
 
     async fn read(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
@@ -64,16 +72,72 @@ impl Resource for OrgResource {
     }
 
     async fn plan(&self, request: PlanRequest) -> Result<PlanResponse, Diagnostics> {
+        let marker = MarkerPresence::of(&request.prior_private);
+        let prior = &request.prior_state;
+        let finalized = prior.get("finalized").and_then(Value::as_bool) == Some(true);
+        let kind = match request.action {
+            PlanAction::Destroy => PlanKind::Destroy,
+            PlanAction::Create => PlanKind::Create,
+            PlanAction::Update => PlanKind::Update,
+        };
+        let subject = match (
+            plan::string_of(prior, "subdomain").or(plan::string_of(&request.config, "subdomain")),
+            plan::string_of(prior, "id"),
+        ) {
+            (Some(subdomain), Some(id)) => format!("{subdomain} ({id})"),
+            (Some(subdomain), None) => subdomain.to_owned(),
+            _ => "?".to_owned(),
+        };
+        let mut check = PlanCheck::new(GuardedResource::Org, kind, subject);
+        check.prior_finalized = finalized;
+        check.prior_marker = marker;
+        if kind == PlanKind::Update {
+            for name in [
+                "name",
+                "subdomain",
+                "website",
+                "integration_login",
+                "integration_email",
+            ] {
+                if request.proposed_new_state.get(name) != prior.get(name) {
+                    match GuardedResource::Org.classify(name) {
+                        AttributeClass::Immutable => check.immutable_changes.push(name.to_owned()),
+                        AttributeClass::Managed => check.managed_changes.push(name.to_owned()),
+                        AttributeClass::Access => {}
+                    }
+                }
+            }
+        }
+        let mut requires_replace = Vec::new();
+        let mut warnings = Diagnostics::new();
+        match guard::decide_plan(&check) {
+            GuardDecision::Refuse(refusal) => return Err(diag::refusal(refusal)),
+            GuardDecision::Replace { attributes } => {
+                requires_replace = attributes
+                    .iter()
+                    .map(|name| AttributePath::attributes([name.as_str()]))
+                    .collect();
+            }
+            GuardDecision::Repair(notice) => warnings.push(diag::notice(notice)),
+            GuardDecision::Allow => {}
+        }
         let planned_state = match request.action {
             PlanAction::Destroy => Value::Null,
-            PlanAction::Create => plan::plan_create(request.proposed_new_state, &schema(), &[]),
+            PlanAction::Create => plan::plan_create(request.proposed_new_state, &self.schema, &[]),
             PlanAction::Update => request.proposed_new_state,
+        };
+        let planned_private = if finalized {
+            let id = plan::string_of(prior, "id").unwrap_or_default();
+            marker::encode(&request.prior_private, id)
+                .unwrap_or_else(|_| request.prior_private.clone())
+        } else {
+            marker::strip(&request.prior_private).unwrap_or_default()
         };
         Ok(PlanResponse {
             planned_state,
-            requires_replace: Vec::new(),
-            planned_private: request.prior_private,
-            warnings: Diagnostics::new(),
+            requires_replace,
+            planned_private,
+            warnings,
         })
     }
 

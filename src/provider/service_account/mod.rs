@@ -10,11 +10,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::plugin::ApplyAction;
 use crate::plugin::{
     ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse, PlanRequest,
     PlanResponse, ReadRequest, ReadResponse, Resource, Schema, ValidateRequest,
 };
-use crate::rules::guard::Remote;
+use crate::rules::guard::{self, DeleteCheck, GuardDecision, GuardedResource, Remote};
+use crate::rules::marker::MarkerPresence;
 
 use super::{Shared, diag};
 
