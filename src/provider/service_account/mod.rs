@@ -69,7 +69,21 @@ impl Resource for ServiceAccountResource {
         })
     }
 
-    async fn apply(&self, _request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+    async fn apply(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+        if request.action == ApplyAction::Delete {
+            // The last line of defence (G8): holds even when the plan-time checks were bypassed,
+            // for example after `terraform taint`, whose replace never consults the plan guard.
+            let check = DeleteCheck {
+                resource: GuardedResource::ServiceAccount,
+                subject: state::subject(&request.prior_state),
+                state_finalized: state::is_finalized(&request.prior_state),
+                private_marker: MarkerPresence::of(&request.planned_private),
+                remote_finalized: None,
+            };
+            if let GuardDecision::Refuse(refusal) = guard::decide_delete(&check) {
+                return Err(diag::refusal(refusal));
+            }
+        }
         Err(diag::not_yet_implemented(
             TYPE_NAME,
             "create, update or delete",
