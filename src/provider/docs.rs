@@ -81,6 +81,7 @@ fn render_resource(resource: &dyn Resource, root: &Path) -> DocFile {
         page.push_str("\n```\n\n");
     }
     page.push_str(&render_schema(&schema));
+    page.push_str(&protection_section(type_name));
     if let Some(extra) = read(root, &format!("templates/resources/{short}.md")) {
         page.push('\n');
         page.push_str(extra.trim_end());
@@ -136,6 +137,14 @@ fn render_data_source(data_source: &dyn DataSource, root: &Path) -> DocFile {
         path: format!("docs/data-sources/{short}.md"),
         content: page,
     }
+}
+
+/// Every resource of this provider is guarded; the table comes from the guard's own rows.
+fn protection_section(type_name: &str) -> String {
+    format!(
+        "\n## Protection\n\nOnce finalized, an object of `{type_name}` is immutable through Terraform: a finalized service account, and an org whose integration account is finalized, cannot be destroyed, replaced or modified, because the integration that depends on it would break. Refusals happen in the plan (the plan command fails, naming the object and the way out), without network access; an apply-time check catches what bypasses the plan. Objects that never finalized (a failed setup, or `finalize = false`) can be destroyed.\n\n{}",
+        crate::rules::guard::protection_markdown()
+    )
 }
 
 /// The "Schema" section: Required, Optional, Read-Only, then nested objects.
