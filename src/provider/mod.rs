@@ -6,6 +6,7 @@ pub mod config;
 pub mod diag;
 pub mod docs;
 pub mod org;
+pub mod password;
 pub mod plan;
 pub mod service_account;
 
