@@ -2,5 +2,6 @@
 
 #![allow(dead_code)]
 
+pub mod emulator;
 pub mod plugin_client;
 pub mod terraform;
