@@ -1,0 +1,640 @@
+//! The client of one org: authentication, the retry loop, the rate limiter, pagination and
+//! logging. The typed endpoints live in the sibling modules, one per Okta resource.
+
+use std::sync::{Arc, Once};
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderValue,
+};
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+
+use super::error::{OktaError, parse_error_envelope};
+use super::limiter::RateLimiter;
+use super::link::next_link;
+use super::retry::{RateLimitHeaders, backoff_delay, rate_limit_wait};
+use super::url::OrgUrl;
+use crate::secret::Secret;
+
+/// How a client retries and identifies itself.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    /// Retries after a 5xx, a timeout or a connection error (0 = try once). 429s do not count
+    /// against this budget; they have their own, `max_rate_limit_retries`.
+    pub max_retries: u32,
+    /// Per attempt, from sending the request to the end of the answer's body.
+    pub request_timeout: Duration,
+    pub user_agent: String,
+    /// The first retry waits between half of this and this; each further retry doubles it.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// How many 429s one call may wait out before it fails with `RateLimited`.
+    pub max_rate_limit_retries: u32,
+    /// Pages one listing may follow before it fails, so a server that always answers with a
+    /// `next` link cannot keep the client busy forever.
+    pub max_pages: u32,
+    /// The limiter to use; by default the one shared by every client of the org in the process.
+    pub limiter: Option<Arc<RateLimiter>>,
+}
+
+impl Default for ClientOptions {
+    fn default() -> ClientOptions {
+        ClientOptions {
+            max_retries: 5,
+            request_timeout: Duration::from_secs(60),
+            user_agent: default_user_agent(),
+            backoff_base: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(30),
+            max_rate_limit_retries: 20,
+            max_pages: 1_000,
+            limiter: None,
+        }
+    }
+}
+
+/// `terraform-provider-okta-msp/VERSION`.
+pub fn default_user_agent() -> String {
+    format!("terraform-provider-okta-msp/{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// What may be sent again when the first attempt's fate is unknown.
+///
+/// A request that fails to connect was never sent, and one that got a 429 was refused before
+/// Okta did anything, so every request is retried after those. After a 5xx, a timeout or a
+/// broken connection the request may have taken effect, and only a request whose replay cannot
+/// do anything twice is sent again:
+///
+/// - GET, PUT and DELETE are idempotent by definition.
+/// - Role assignment, user lifecycle transitions and profile updates are POSTs whose replay is
+///   harmless: a second assignment of the same role answers E0000090 (already assigned, which
+///   `assign_role` reports as such), a second transition answers a wrong-status error and the
+///   caller re-reads the user, a second partial profile update writes the same values.
+/// - Creates (users, groups, zones, policies, rules, child orgs) are not retried: a replay could
+///   make a second object, and a child org's API token is returned only once. Their callers make
+///   creates idempotent one level up, by looking the object up by its natural key (login, name)
+///   before creating it again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Replay {
+    Safe,
+    OnlyIfNotSent,
+}
+
+/// One API call, described without the host so that logs and errors never depend on it.
+#[derive(Debug)]
+pub(crate) struct Call {
+    pub method: Method,
+    /// The path with placeholders (`/api/v1/users/{id}`): what logs show and what the limiter
+    /// counts by.
+    pub template: &'static str,
+    /// The concrete path, its segments already percent-encoded.
+    pub path: String,
+    pub query: Vec<(&'static str, String)>,
+    /// The JSON body, serialized once; it may hold a password, so it is never logged.
+    pub body: Option<Vec<u8>>,
+    pub replay: Replay,
+}
+
+impl Call {
+    pub fn new(method: Method, template: &'static str, path: String) -> Call {
+        let replay = if method == Method::POST {
+            Replay::OnlyIfNotSent
+        } else {
+            Replay::Safe
+        };
+        Call {
+            method,
+            template,
+            path,
+            query: Vec::new(),
+            body: None,
+            replay,
+        }
+    }
+
+    pub fn get(template: &'static str, path: String) -> Call {
+        Call::new(Method::GET, template, path)
+    }
+
+    pub fn query(mut self, name: &'static str, value: impl ToString) -> Call {
+        self.query.push((name, value.to_string()));
+        self
+    }
+
+    pub fn query_opt(self, name: &'static str, value: Option<impl ToString>) -> Call {
+        match value {
+            Some(value) => self.query(name, value),
+            None => self,
+        }
+    }
+
+    pub fn json(mut self, body: &impl serde::Serialize) -> Result<Call, OktaError> {
+        let bytes = serde_json::to_vec(body).map_err(|error| OktaError::Decode {
+            what: format!("request body of {}", self.template),
+            detail: error.to_string(),
+        })?;
+        self.body = Some(bytes);
+        Ok(self)
+    }
+
+    /// Marks a POST whose replay is harmless (see `Replay`).
+    pub fn replay_safe(mut self) -> Call {
+        self.replay = Replay::Safe;
+        self
+    }
+}
+
+/// An answer with a success status, its body read.
+#[derive(Debug)]
+pub(crate) struct Answer {
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json<T: DeserializeOwned>(&self, what: &str) -> Result<T, OktaError> {
+        decode(&self.body, what)
+    }
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T, OktaError> {
+    serde_json::from_slice(body).map_err(|error| OktaError::Decode {
+        what: what.to_owned(),
+        detail: error.to_string(),
+    })
+}
+
+/// A client for one org's management API. Cheap to clone; clones share connections and the
+/// org's rate limiter.
+#[derive(Clone)]
+pub struct Client {
+    org_url: OrgUrl,
+    http: reqwest::Client,
+    /// `SSWS {token}`, marked sensitive so that hyper never prints it.
+    authorization: HeaderValue,
+    options: ClientOptions,
+    limiter: Arc<RateLimiter>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter
+            .debug_struct("Client")
+            .field("org_url", &self.org_url)
+            .field("token", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    pub fn new(
+        org_url: OrgUrl,
+        token: Secret,
+        options: ClientOptions,
+    ) -> Result<Client, OktaError> {
+        install_crypto_provider();
+        if token.is_empty() {
+            return Err(OktaError::InvalidToken);
+        }
+        let mut authorization = HeaderValue::from_str(&format!("SSWS {}", token.expose()))
+            .map_err(|_| OktaError::InvalidToken)?;
+        authorization.set_sensitive(true);
+
+        let mut builder = reqwest::Client::builder()
+            .user_agent(options.user_agent.clone())
+            .timeout(options.request_timeout)
+            .connect_timeout(options.request_timeout.min(Duration::from_secs(15)))
+            // Okta's API does not redirect; following one could only send the token elsewhere.
+            .redirect(reqwest::redirect::Policy::none());
+        if org_url.is_loopback() {
+            // The emulator is on this machine; a proxy from the environment cannot reach it.
+            builder = builder.no_proxy();
+        }
+        let http = builder.build().map_err(|error| OktaError::ClientSetup {
+            detail: error.without_url().to_string(),
+        })?;
+        let limiter = options
+            .limiter
+            .clone()
+            .unwrap_or_else(|| RateLimiter::for_org(&org_url));
+        Ok(Client {
+            org_url,
+            http,
+            authorization,
+            options,
+            limiter,
+        })
+    }
+
+    pub fn org_url(&self) -> &OrgUrl {
+        &self.org_url
+    }
+
+    /// Sends `call`, retrying as `Replay` and the options allow, and returns a success answer
+    /// or the error that ended the attempts.
+    pub(crate) async fn send(&self, call: &Call) -> Result<Answer, OktaError> {
+        let url = self.org_url.join(&call.path);
+        self.send_to(call, &url).await
+    }
+
+    async fn send_to(&self, call: &Call, url: &str) -> Result<Answer, OktaError> {
+        let method_name = call.method.as_str().to_owned();
+        let mut retries = 0u32;
+        let mut rate_limit_retries = 0u32;
+        let mut rate_limited_for = Duration::ZERO;
+        let mut previous_request_id: Option<String> = None;
+        loop {
+            self.limiter.acquire(call.template).await;
+            let attempt = retries + rate_limit_retries + 1;
+            let started = Instant::now();
+            let mut request = self
+                .http
+                .request(call.method.clone(), url)
+                .header(AUTHORIZATION, self.authorization.clone())
+                .header(ACCEPT, "application/json");
+            if !call.query.is_empty() {
+                request = request.query(&call.query);
+            }
+            match &call.body {
+                Some(body) => {
+                    request = request
+                        .header(CONTENT_TYPE, "application/json")
+                        .body(body.clone());
+                }
+                // Okta answers 411 to a bodiless POST or PUT without `Content-Length: 0`.
+                None if call.method == Method::POST || call.method == Method::PUT => {
+                    request = request.header(CONTENT_LENGTH, "0").body(Vec::<u8>::new());
+                }
+                None => {}
+            }
+            if let Some(request_id) = &previous_request_id {
+                // Okta's SDKs tag retries so that Okta's logs can tie them to the first attempt.
+                request = request
+                    .header("X-Okta-Retry-For", request_id.as_str())
+                    .header("X-Okta-Retry-Count", (attempt - 1).to_string());
+            }
+
+            let outcome = match request.send().await {
+                Ok(response) => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    match response.bytes().await {
+                        Ok(body) => Ok((status, headers, body.to_vec())),
+                        Err(error) => Err(error),
+                    }
+                }
+                Err(error) => Err(error),
+            };
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+
+            let (status, headers, body) = match outcome {
+                Ok(answer) => answer,
+                Err(error) => {
+                    // A failed connect never sent the request; anything later may have.
+                    let sent = !error.is_connect();
+                    let failure = if error.is_timeout() {
+                        OktaError::Timeout {
+                            method: method_name.clone(),
+                            path: call.template,
+                            timeout: self.options.request_timeout,
+                        }
+                    } else {
+                        OktaError::Transport {
+                            method: method_name.clone(),
+                            path: call.template,
+                            detail: describe_transport_error(error),
+                        }
+                    };
+                    tracing::debug!(method = %call.method, path = call.template, attempt, elapsed_ms, error = %failure, "okta request failed");
+                    let may_retry = !sent || call.replay == Replay::Safe;
+                    if may_retry && retries < self.options.max_retries {
+                        retries += 1;
+                        tokio::time::sleep(self.backoff(retries)).await;
+                        continue;
+                    }
+                    return Err(failure);
+                }
+            };
+
+            let request_id = headers
+                .get("x-okta-request-id")
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned);
+            let rate_limit = RateLimitHeaders::from_headers(&headers);
+            self.limiter.observe(
+                call.template,
+                &rate_limit,
+                Instant::now(),
+                SystemTime::now(),
+            );
+            tracing::debug!(
+                method = %call.method,
+                path = call.template,
+                status = status.as_u16(),
+                elapsed_ms,
+                request_id = request_id.as_deref().unwrap_or(""),
+                attempt,
+                "okta request"
+            );
+
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                if rate_limit_retries >= self.options.max_rate_limit_retries {
+                    return Err(OktaError::RateLimited {
+                        method: method_name,
+                        path: call.template,
+                        attempts: attempt,
+                        waited: rate_limited_for,
+                        request_id,
+                    });
+                }
+                rate_limit_retries += 1;
+                let settings = self.limiter.settings();
+                let wait = rate_limit_wait(
+                    rate_limit.reset_epoch_seconds,
+                    rate_limit.date,
+                    SystemTime::now(),
+                    settings.reset_margin,
+                    settings.max_wait,
+                )
+                .unwrap_or_else(|| self.backoff(rate_limit_retries));
+                rate_limited_for += wait;
+                tracing::debug!(
+                    path = call.template,
+                    wait_ms = wait.as_millis() as u64,
+                    "okta: rate limited, waiting for the reset"
+                );
+                // Every request of this bucket waits, not just this one; `acquire` at the top of
+                // the loop does the waiting.
+                self.limiter.hold(call.template, Instant::now() + wait);
+                previous_request_id = request_id;
+                continue;
+            }
+
+            if status.is_server_error()
+                && is_transient(status)
+                && call.replay == Replay::Safe
+                && retries < self.options.max_retries
+            {
+                retries += 1;
+                previous_request_id = request_id;
+                tokio::time::sleep(self.backoff(retries)).await;
+                continue;
+            }
+
+            if status.is_success() {
+                return Ok(Answer { headers, body });
+            }
+            return Err(error_from_answer(
+                &method_name,
+                call.template,
+                status,
+                &body,
+                request_id,
+            ));
+        }
+    }
+
+    fn backoff(&self, retry: u32) -> Duration {
+        backoff_delay(
+            retry,
+            self.options.backoff_base,
+            self.options.backoff_max,
+            rand::random::<f64>(),
+        )
+    }
+
+    /// Sends `call` and decodes the JSON answer.
+    pub(crate) async fn fetch<T: DeserializeOwned>(
+        &self,
+        call: Call,
+        what: &str,
+    ) -> Result<T, OktaError> {
+        self.send(&call).await?.json(what)
+    }
+
+    /// Sends `call` and ignores the answer's body (lifecycle operations answer `{}`, nothing, or
+    /// data the provider does not want, such as an activation token).
+    pub(crate) async fn execute(&self, call: Call) -> Result<(), OktaError> {
+        self.send(&call).await.map(drop)
+    }
+
+    /// Sends a GET and follows `Link: rel="next"` until there is none, collecting every page.
+    pub(crate) async fn fetch_all<T: DeserializeOwned>(
+        &self,
+        call: Call,
+        what: &str,
+    ) -> Result<Vec<T>, OktaError> {
+        let mut items = Vec::new();
+        let mut url = self.org_url.join(&call.path);
+        let mut call = call;
+        for page in 1..=self.options.max_pages.max(1) {
+            let answer = self.send_to(&call, &url).await?;
+            let mut page_items: Vec<T> = answer.json(what)?;
+            let page_was_empty = page_items.is_empty();
+            items.append(&mut page_items);
+            let Some(next) = next_link(&answer.headers) else {
+                return Ok(items);
+            };
+            if page_was_empty {
+                // A polling listing (the System Log without `until`) always has a next link;
+                // an empty page means there is nothing more now.
+                return Ok(items);
+            }
+            if !self.org_url.contains(&next) {
+                return Err(OktaError::Pagination {
+                    path: call.template,
+                    detail: format!(
+                        "page {page} links to a URL outside the org ({next:?}); refusing to send the token there"
+                    ),
+                });
+            }
+            url = next;
+            // The next link carries the whole query (cursor, limit, filters).
+            call.query.clear();
+        }
+        Err(OktaError::Pagination {
+            path: call.template,
+            detail: format!(
+                "more than {} pages; narrow the query",
+                self.options.max_pages
+            ),
+        })
+    }
+}
+
+/// Statuses that say "try again later" rather than "this request is wrong".
+fn is_transient(status: StatusCode) -> bool {
+    matches!(
+        status,
+        StatusCode::INTERNAL_SERVER_ERROR
+            | StatusCode::BAD_GATEWAY
+            | StatusCode::SERVICE_UNAVAILABLE
+            | StatusCode::GATEWAY_TIMEOUT
+    )
+}
+
+fn error_from_answer(
+    method: &str,
+    template: &'static str,
+    status: StatusCode,
+    body: &[u8],
+    request_id: Option<String>,
+) -> OktaError {
+    match parse_error_envelope(body) {
+        Ok(envelope) => OktaError::Api {
+            status: status.as_u16(),
+            error_code: envelope.error_code,
+            error_summary: envelope.error_summary,
+            causes: envelope.error_causes,
+            request_id,
+        },
+        Err(_) => OktaError::UnexpectedStatus {
+            method: method.to_owned(),
+            path: template,
+            status: status.as_u16(),
+            detail: excerpt(body),
+            request_id,
+        },
+    }
+}
+
+/// The start of a non-Okta error body, for the error message.
+fn excerpt(body: &[u8]) -> String {
+    if body.is_empty() {
+        return "empty body".to_owned();
+    }
+    let text = String::from_utf8_lossy(body);
+    let mut shortened: String = text
+        .chars()
+        .take(160)
+        .map(|character| {
+            if character.is_control() {
+                ' '
+            } else {
+                character
+            }
+        })
+        .collect();
+    if text.chars().count() > 160 {
+        shortened.push('…');
+    }
+    format!("body starts {shortened:?}")
+}
+
+/// The error chain without the URL (which holds logins and filters, and is in the log anyway).
+fn describe_transport_error(error: reqwest::Error) -> String {
+    let error = error.without_url();
+    let mut detail = error.to_string();
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        detail.push_str(": ");
+        detail.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    detail
+}
+
+/// reqwest is built without a default crypto provider; this installs ring once per process.
+fn install_crypto_provider() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        // Another part of the process may have installed one already, which is just as good.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+/// Percent-encodes one path segment (an id or a login such as `svc+radius@acme.com`).
+pub(crate) fn segment(value: &str) -> String {
+    let mut encoded = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'@' => {
+                encoded.push(byte as char)
+            }
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    encoded
+}
+
+/// A string literal in an Okta (SCIM) filter expression: `"` and `\` escaped.
+pub(crate) fn filter_literal(value: &str) -> String {
+    let mut quoted = String::with_capacity(value.len() + 2);
+    quoted.push('"');
+    for character in value.chars() {
+        if character == '"' || character == '\\' {
+            quoted.push('\\');
+        }
+        quoted.push(character);
+    }
+    quoted.push('"');
+    quoted
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_segments_are_percent_encoded() {
+        assert_eq!(segment("00u1abc"), "00u1abc");
+        assert_eq!(segment("svc+radius@acme.com"), "svc%2Bradius@acme.com");
+        assert_eq!(segment("a/b c?d#"), "a%2Fb%20c%3Fd%23");
+        assert_eq!(segment(".."), "..");
+        assert_eq!(segment("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn filter_literals_escape_quotes() {
+        assert_eq!(filter_literal("a@b.com"), "\"a@b.com\"");
+        assert_eq!(filter_literal("x\" or id pr \\"), "\"x\\\" or id pr \\\\\"");
+    }
+
+    #[test]
+    fn non_okta_error_bodies_become_unexpected_status_errors() {
+        let error = error_from_answer(
+            "GET",
+            "/api/v1/org",
+            StatusCode::BAD_GATEWAY,
+            b"<html>bad gateway</html>",
+            Some("r1".to_owned()),
+        );
+        let message = error.to_string();
+        assert!(matches!(
+            error,
+            OktaError::UnexpectedStatus { status: 502, .. }
+        ));
+        assert!(
+            message.contains("502") && message.contains("bad gateway") && message.contains("r1"),
+            "{message}"
+        );
+        let error = error_from_answer("GET", "/x", StatusCode::NOT_FOUND, b"", None);
+        assert!(error.is_not_found());
+    }
+
+    #[test]
+    fn the_client_debug_form_hides_the_token() {
+        let client = Client::new(
+            OrgUrl::parse("https://acme.okta.com").unwrap(),
+            Secret::new("00SSWS-secret-token"),
+            ClientOptions::default(),
+        )
+        .unwrap();
+        let debug = format!("{client:?}");
+        assert!(!debug.contains("secret-token"), "{debug}");
+    }
+
+    #[test]
+    fn tokens_that_cannot_be_headers_are_refused_without_echo() {
+        for token in ["", "bad\ntoken"] {
+            let error = Client::new(
+                OrgUrl::parse("https://acme.okta.com").unwrap(),
+                Secret::new(token),
+                ClientOptions::default(),
+            )
+            .unwrap_err();
+            assert!(matches!(error, OktaError::InvalidToken));
+            assert!(!error.to_string().contains("bad"));
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! The Okta management API client: authentication, retries, rate limits, pagination and typed
+//! models of the endpoints the provider uses. Knows nothing about Terraform.
+//!
+//! One `Client` talks to one org (`OrgUrl`) with one API token. Every call is logged at debug
+//! level with its method, path template, status, duration and Okta request id; never with the
+//! token, a password, or a body.
+
+mod api_tokens;
+mod client;
+mod error;
+mod groups;
+mod limiter;
+mod link;
+mod logs;
+mod orgs;
+mod policies;
+mod retry;
+mod roles;
+mod url;
+mod users;
+mod zones;
+
+#[cfg(test)]
+mod http_tests;
+
+pub use api_tokens::ApiToken;
+pub use client::{Client, ClientOptions, default_user_agent};
+pub use error::{ErrorEnvelope, OktaError, codes, parse_error_envelope};
+pub use groups::{Group, GroupProfile};
+pub use limiter::{LimiterSettings, RateLimiter, spacing};
+pub use link::{find_rel, next_link};
+pub use logs::{LogEntity, LogEvent, LogOutcome, LogQuery};
+pub use orgs::{ChildOrg, NewChildOrg, OrgSettings};
+pub use policies::{
+    AccessAction, Conditions, IncludeExclude, NetworkCondition, OKTA_SIGN_ON, PASSWORD,
+    PasswordAge, PasswordComplexity, PasswordLockout, PasswordSettings, PeopleCondition, Policy,
+    PolicyRule, PolicySettings, RecoveryFactor, RecoveryFactors, RecoverySettings, RuleActions,
+    SessionSettings, SignOnAction,
+};
+pub use retry::{RateLimitHeaders, backoff_delay, parse_http_date, rate_limit_wait};
+pub use roles::{RoleAssigned, RoleAssignment};
+pub use url::OrgUrl;
+pub use users::{
+    CredentialsProvider, NewUser, User, UserCredentials, UserProfile, UserQuery, UserStatus,
+};
+pub use zones::{NetworkZone, ZoneAddress};
+
+use crate::secret::Secret;
+
+/// Writes a secret into a request body, the one place besides the Authorization header where
+/// its value leaves the process.
+fn expose_secret<S: serde::Serializer>(secret: &&Secret, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(secret.expose())
+}
+
+/// Reads a secret (a created org's API token) straight into a `Secret`.
+fn secret_from_string<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Secret>, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<String>::deserialize(deserializer)?.map(Secret::new))
+}

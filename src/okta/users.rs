@@ -1,0 +1,434 @@
+//! Users: create, read, search, profile updates and lifecycle transitions.
+
+use reqwest::Method;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::client::{Call, Client, filter_literal, segment};
+use super::error::OktaError;
+use crate::secret::Secret;
+
+/// A user as Okta returns it. Unknown fields are ignored; absent or null optional fields are
+/// `None`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub id: String,
+    #[serde(default)]
+    pub status: UserStatus,
+    /// Set while an asynchronous transition (such as activation) is under way.
+    #[serde(default)]
+    pub transitioning_to_status: Option<String>,
+    #[serde(default)]
+    pub created: Option<String>,
+    #[serde(default)]
+    pub activated: Option<String>,
+    #[serde(default)]
+    pub status_changed: Option<String>,
+    #[serde(default)]
+    pub last_login: Option<String>,
+    #[serde(default)]
+    pub last_updated: Option<String>,
+    #[serde(default)]
+    pub password_changed: Option<String>,
+    #[serde(default)]
+    pub profile: UserProfile,
+    #[serde(default)]
+    pub credentials: Option<UserCredentials>,
+}
+
+/// What Okta says about a user's credentials (never the password itself).
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserCredentials {
+    /// Present (as `{}`) when the user has a password.
+    #[serde(default)]
+    pub password: Option<Value>,
+    /// Present when a recovery question is set; the baseline wants none.
+    #[serde(default)]
+    pub recovery_question: Option<Value>,
+    #[serde(default)]
+    pub provider: Option<CredentialsProvider>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct CredentialsProvider {
+    #[serde(default, rename = "type")]
+    pub provider_type: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl UserCredentials {
+    pub fn has_password(&self) -> bool {
+        self.password.is_some()
+    }
+
+    pub fn has_recovery_question(&self) -> bool {
+        matches!(&self.recovery_question, Some(value) if !value.is_null())
+    }
+}
+
+/// A user's profile: the standard attributes the provider reads and writes, and every other
+/// attribute as it came, so that a profile read and written back loses nothing.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserProfile {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub login: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Okta's standard "organization-to-user relationship" attribute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub second_email: Option<String>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// `UserStatus`, with whatever else Okta may add kept as text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum UserStatus {
+    Active,
+    Deprovisioned,
+    LockedOut,
+    PasswordExpired,
+    Provisioned,
+    Recovery,
+    #[default]
+    Staged,
+    Suspended,
+    Other(String),
+}
+
+impl UserStatus {
+    pub fn as_str(&self) -> &str {
+        match self {
+            UserStatus::Active => "ACTIVE",
+            UserStatus::Deprovisioned => "DEPROVISIONED",
+            UserStatus::LockedOut => "LOCKED_OUT",
+            UserStatus::PasswordExpired => "PASSWORD_EXPIRED",
+            UserStatus::Provisioned => "PROVISIONED",
+            UserStatus::Recovery => "RECOVERY",
+            UserStatus::Staged => "STAGED",
+            UserStatus::Suspended => "SUSPENDED",
+            UserStatus::Other(other) => other,
+        }
+    }
+}
+
+impl From<String> for UserStatus {
+    fn from(value: String) -> UserStatus {
+        match value.as_str() {
+            "ACTIVE" => UserStatus::Active,
+            "DEPROVISIONED" => UserStatus::Deprovisioned,
+            "LOCKED_OUT" => UserStatus::LockedOut,
+            "PASSWORD_EXPIRED" => UserStatus::PasswordExpired,
+            "PROVISIONED" => UserStatus::Provisioned,
+            "RECOVERY" => UserStatus::Recovery,
+            "STAGED" => UserStatus::Staged,
+            "SUSPENDED" => UserStatus::Suspended,
+            _ => UserStatus::Other(value),
+        }
+    }
+}
+
+impl From<UserStatus> for String {
+    fn from(value: UserStatus) -> String {
+        value.as_str().to_owned()
+    }
+}
+
+impl std::fmt::Display for UserStatus {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str(self.as_str())
+    }
+}
+
+/// A user to create. No recovery question is ever sent.
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    pub profile: UserProfile,
+    /// Without a password an activated user is `PROVISIONED` (waiting for an activation
+    /// e-mail); with one, `ACTIVE`.
+    pub password: Option<Secret>,
+    /// Groups to join at creation (Okta accepts up to 20), saving a call per group.
+    pub group_ids: Vec<String>,
+}
+
+/// A listing of users: `filter` (exact, strongly consistent; `profile.login eq "…"`) or
+/// `search` (any attribute, eventually consistent).
+#[derive(Debug, Clone, Default)]
+pub struct UserQuery {
+    pub filter: Option<String>,
+    pub search: Option<String>,
+    /// Page size (Okta's default is 200).
+    pub limit: Option<u32>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateUserBody<'a> {
+    profile: &'a UserProfile,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credentials: Option<PasswordCredentials<'a>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    group_ids: &'a [String],
+}
+
+#[derive(Serialize)]
+pub(crate) struct PasswordCredentials<'a> {
+    pub password: PasswordValue<'a>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct PasswordValue<'a> {
+    #[serde(serialize_with = "super::expose_secret")]
+    pub value: &'a Secret,
+}
+
+impl Client {
+    /// `POST /api/v1/users?activate=…`. Not retried once sent (see `Replay`): on an unclear
+    /// failure, look the login up before creating again.
+    pub async fn create_user(&self, user: &NewUser, activate: bool) -> Result<User, OktaError> {
+        let body = CreateUserBody {
+            profile: &user.profile,
+            credentials: user.password.as_ref().map(|password| PasswordCredentials {
+                password: PasswordValue { value: password },
+            }),
+            group_ids: &user.group_ids,
+        };
+        let call = Call::new(Method::POST, "/api/v1/users", "/api/v1/users".to_owned())
+            .query("activate", activate)
+            .json(&body)?;
+        self.fetch(call, "user").await
+    }
+
+    /// `GET /api/v1/users/{id}`, where the id may also be a login.
+    pub async fn get_user(&self, id_or_login: &str) -> Result<User, OktaError> {
+        let call = Call::get(
+            "/api/v1/users/{id}",
+            format!("/api/v1/users/{}", segment(id_or_login)),
+        );
+        self.fetch(call, "user").await
+    }
+
+    /// The user who owns the API token.
+    pub async fn get_me(&self) -> Result<User, OktaError> {
+        self.fetch(
+            Call::get("/api/v1/users/me", "/api/v1/users/me".to_owned()),
+            "user",
+        )
+        .await
+    }
+
+    /// The user with exactly this login (case-insensitive, as Okta compares logins), in any
+    /// status including `DEPROVISIONED`.
+    pub async fn find_user_by_login(&self, login: &str) -> Result<Option<User>, OktaError> {
+        // A GET by login is one call and strongly consistent, but Okta also resolves an
+        // unambiguous login shortname that way, and logins holding `/` cannot be fetched by
+        // login at all; in both cases the exact filter decides.
+        if !login.contains('/') {
+            match self.get_user(login).await {
+                Ok(user) if same_login(&user, login) => return Ok(Some(user)),
+                Ok(_) => {}
+                Err(error) if error.is_not_found() => return Ok(None),
+                Err(error) => return Err(error),
+            }
+        }
+        let query = UserQuery {
+            filter: Some(format!("profile.login eq {}", filter_literal(login))),
+            ..UserQuery::default()
+        };
+        Ok(self
+            .list_users(&query)
+            .await?
+            .into_iter()
+            .find(|user| same_login(user, login)))
+    }
+
+    /// `GET /api/v1/users`, every page. Without filter or search Okta omits `DEPROVISIONED`
+    /// users.
+    pub async fn list_users(&self, query: &UserQuery) -> Result<Vec<User>, OktaError> {
+        let call = Call::get("/api/v1/users", "/api/v1/users".to_owned())
+            .query_opt("filter", query.filter.as_ref())
+            .query_opt("search", query.search.as_ref())
+            .query_opt("limit", query.limit);
+        self.fetch_all(call, "list of users").await
+    }
+
+    /// `POST /api/v1/users/{id}`: a partial update; attributes left `None` keep their values.
+    pub async fn update_user_profile(
+        &self,
+        user_id: &str,
+        profile: &UserProfile,
+    ) -> Result<User, OktaError> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            profile: &'a UserProfile,
+        }
+        let call = Call::new(
+            Method::POST,
+            "/api/v1/users/{id}",
+            format!("/api/v1/users/{}", segment(user_id)),
+        )
+        .json(&Body { profile })?
+        .replay_safe();
+        self.fetch(call, "user").await
+    }
+
+    /// Activates a `STAGED` or `DEPROVISIONED` user, without an e-mail. The activation token
+    /// in the answer is dropped unread.
+    pub async fn activate_user(&self, user_id: &str) -> Result<(), OktaError> {
+        self.lifecycle(
+            user_id,
+            "/api/v1/users/{id}/lifecycle/activate",
+            "activate",
+            true,
+        )
+        .await
+    }
+
+    /// Deactivates a user (its API tokens die with it), without an e-mail.
+    pub async fn deactivate_user(&self, user_id: &str) -> Result<(), OktaError> {
+        self.lifecycle(
+            user_id,
+            "/api/v1/users/{id}/lifecycle/deactivate",
+            "deactivate",
+            true,
+        )
+        .await
+    }
+
+    pub async fn suspend_user(&self, user_id: &str) -> Result<(), OktaError> {
+        self.lifecycle(
+            user_id,
+            "/api/v1/users/{id}/lifecycle/suspend",
+            "suspend",
+            false,
+        )
+        .await
+    }
+
+    pub async fn unsuspend_user(&self, user_id: &str) -> Result<(), OktaError> {
+        self.lifecycle(
+            user_id,
+            "/api/v1/users/{id}/lifecycle/unsuspend",
+            "unsuspend",
+            false,
+        )
+        .await
+    }
+
+    pub async fn unlock_user(&self, user_id: &str) -> Result<(), OktaError> {
+        self.lifecycle(
+            user_id,
+            "/api/v1/users/{id}/lifecycle/unlock",
+            "unlock",
+            false,
+        )
+        .await
+    }
+
+    /// `DELETE /api/v1/users/{id}`. Okta deletes only `DEPROVISIONED` users; on any other user
+    /// this call deactivates it, and a second call deletes it.
+    pub async fn delete_user(&self, user_id: &str) -> Result<(), OktaError> {
+        let call = Call::new(
+            Method::DELETE,
+            "/api/v1/users/{id}",
+            format!("/api/v1/users/{}", segment(user_id)),
+        )
+        .query("sendEmail", false);
+        self.execute(call).await
+    }
+
+    async fn lifecycle(
+        &self,
+        user_id: &str,
+        template: &'static str,
+        operation: &str,
+        has_send_email: bool,
+    ) -> Result<(), OktaError> {
+        let path = format!("/api/v1/users/{}/lifecycle/{operation}", segment(user_id));
+        let mut call = Call::new(Method::POST, template, path).replay_safe();
+        if has_send_email {
+            call = call.query("sendEmail", false);
+        }
+        self.execute(call).await
+    }
+}
+
+fn same_login(user: &User, login: &str) -> bool {
+    user.profile
+        .login
+        .as_deref()
+        .is_some_and(|found| found.eq_ignore_ascii_case(login))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn users_are_read_tolerantly() {
+        let body = r#"{"id":"00ukwr8iwz9tD7ZV11d7","status":"PROVISIONED","created":"2025-03-13T23:44:04.000Z",
+            "activated":"2025-03-13T23:44:04.000Z","lastLogin":null,"passwordChanged":null,
+            "type":{"id":"oty5qwjvh0Vy1j8Kd1d7"},"somethingNew":[1,2],
+            "profile":{"firstName":"TestAcc","lastName":"Smith","mobilePhone":null,"secondEmail":null,
+                "login":"a@example.com","email":"a@example.com","costCenter":"42"},
+            "credentials":{"password":{},"provider":{"type":"OKTA","name":"OKTA"}},
+            "_links":{"self":{"href":"https://x/api/v1/users/00u"}}}"#;
+        let user: User = serde_json::from_str(body).unwrap();
+        assert_eq!(user.status, UserStatus::Provisioned);
+        assert_eq!(user.profile.login.as_deref(), Some("a@example.com"));
+        assert_eq!(user.profile.mobile_phone, None);
+        assert_eq!(
+            user.profile.other.get("costCenter"),
+            Some(&Value::from("42"))
+        );
+        let credentials = user.credentials.unwrap();
+        assert!(credentials.has_password());
+        assert!(!credentials.has_recovery_question());
+        assert_eq!(user.last_login, None);
+    }
+
+    #[test]
+    fn unknown_statuses_are_kept() {
+        let user: User = serde_json::from_str(r#"{"id":"00u1","status":"ACTIVATING"}"#).unwrap();
+        assert_eq!(user.status, UserStatus::Other("ACTIVATING".to_owned()));
+        assert_eq!(user.status.to_string(), "ACTIVATING");
+    }
+
+    #[test]
+    fn create_bodies_carry_the_password_but_no_recovery_question() {
+        let password = Secret::new("correct horse battery staple");
+        let profile = UserProfile {
+            login: Some("svc@acme.com".to_owned()),
+            ..UserProfile::default()
+        };
+        let body = CreateUserBody {
+            profile: &profile,
+            credentials: Some(PasswordCredentials {
+                password: PasswordValue { value: &password },
+            }),
+            group_ids: &["00g1".to_owned()],
+        };
+        let json = serde_json::to_value(&body).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "profile": {"login": "svc@acme.com"},
+                "credentials": {"password": {"value": "correct horse battery staple"}},
+                "groupIds": ["00g1"],
+            })
+        );
+    }
+}
