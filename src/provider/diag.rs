@@ -6,6 +6,8 @@ use crate::rules::guard::{Notice, Refusal};
 use crate::rules::violation::Violation;
 
 use super::config::ConfigError;
+use super::orgs::AccessError;
+use crate::okta::OktaError;
 
 pub fn from_config_errors(errors: Vec<ConfigError>) -> Diagnostics {
     errors
@@ -45,6 +47,95 @@ pub fn refusal(refusal: Refusal) -> Diagnostics {
 /// A guard notice (a repair of drift): a warning beside the plan.
 pub fn notice(notice: Notice) -> Diagnostic {
     Diagnostic::warning(notice.summary, notice.detail)
+}
+
+/// An Okta API failure during `operation`, with Okta's own code, summary, causes and request id
+/// (which Okta support can trace). Never contains a token.
+pub fn okta(operation: &str, error: &OktaError) -> Diagnostic {
+    let mut detail = format!("{error}");
+    if let Some(request_id) = error.request_id() {
+        detail.push_str(&format!("\n\nOkta request id: {request_id}"));
+    }
+    if error.is_unauthorized() {
+        detail.push_str("\n\nThe API token was refused: check org_api_token or the provider's org_tokens entry for this org, and that the token's owner is still active.");
+    }
+    Diagnostic::error(format!("Okta refused or failed while {operation}"), detail)
+}
+
+/// The org cannot be reached (no token, bad URL, provider not configured).
+pub fn access(error: AccessError) -> Diagnostics {
+    match error {
+        AccessError::Okta(okta_error) => okta("connecting to the org", &okta_error).into(),
+        AccessError::NoToken { .. } => {
+            Diagnostic::error("No API token for the org", error.to_string())
+                .at(AttributePath::attributes(["org_api_token"]))
+                .into()
+        }
+        AccessError::NotConfigured => {
+            Diagnostic::error("Provider not configured", error.to_string()).into()
+        }
+    }
+}
+
+/// The org answering at the URL is not the org recorded in state: no write goes to the wrong
+/// tenant.
+pub fn wrong_org(org_url: &str, expected: &str, found: &str) -> Diagnostics {
+    Diagnostic::error(
+        "A different org answers at this URL",
+        format!("State records org {expected} at {org_url}, but the org answering there now is {found}. Nothing was changed. Check org_url and the token: the token may belong to another org, or the URL now points elsewhere."),
+    )
+    .at(AttributePath::attributes(["org_url"]))
+    .into()
+}
+
+/// The account was set up, but checking it found violations that block finalization.
+pub fn not_finalizable(subject: &str, violations: Vec<String>) -> Diagnostic {
+    Diagnostic::error(
+        format!("Service account {subject} is not finalized: its setup could not be verified"),
+        format!(
+            "The account exists and stays unfinalized (it can be destroyed, and the next apply resumes its setup). What failed:\n- {}",
+            violations.join("\n- ")
+        ),
+    )
+}
+
+/// The account vanished in the middle of an operation (someone deleted it meanwhile).
+pub fn disappeared(operation: &str) -> Diagnostics {
+    Diagnostic::error(
+        "The account disappeared",
+        format!("The account was deleted in Okta while the provider was {operation}. Nothing else was changed; find who deleted it in the System Log, then run the command again."),
+    )
+    .into()
+}
+
+/// The kind cannot be created by this resource.
+pub fn not_creatable(kind: &str, detail: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("A {kind} account is not created by okta_msp_service_account"),
+        detail.to_owned(),
+    )
+    .at(AttributePath::attributes(["kind"]))
+    .into()
+}
+
+/// An import ID that does not parse.
+pub fn bad_import_id(id: &str, problem: &str) -> Diagnostics {
+    Diagnostic::error(
+        "Invalid import ID",
+        format!("{problem}. Import okta_msp_service_account with ORG_URL/ID_OR_LOGIN, for example https://acme.okta.com/00u1abcd or https://acme.okta.com/oktaradius@msp.example (got {id:?})."),
+    )
+    .into()
+}
+
+/// Import found violations: warnings, the plan shows the repair.
+pub fn import_findings(subject: &str, findings: Vec<String>) -> Diagnostic {
+    Diagnostic::warning(
+        format!("Imported service account {subject} does not meet its kind's rules"),
+        format!(
+            "The next plan shows the repair; applying it brings the account to its correct setup and finalizes it:\n- {}",
+            findings.join("\n- ")
+        ),
+    )
 }
 
 /// Create, update, delete and import of the resources arrive with the next issue; until then they

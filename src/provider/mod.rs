@@ -6,6 +6,7 @@ pub mod config;
 pub mod diag;
 pub mod docs;
 pub mod org;
+pub mod orgs;
 pub mod password;
 pub mod plan;
 pub mod service_account;
@@ -22,10 +23,20 @@ use config::ProviderConfig;
 /// The provider's source address in the registry.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/zerotek/okta-msp";
 
-/// State shared by every resource of one provider instance, set once by `ConfigureProvider`.
+/// State shared by every resource of one provider instance.
 #[derive(Default)]
 pub struct Shared {
+    /// Set once by `ConfigureProvider`.
     pub config: OnceLock<ProviderConfig>,
+    /// Clients and per-run facts of every org the resources talk to.
+    pub orgs: orgs::Orgs,
+}
+
+impl Shared {
+    /// The provider configuration; resource operations run only after `ConfigureProvider`.
+    pub fn config(&self) -> Result<&ProviderConfig, orgs::AccessError> {
+        self.config.get().ok_or(orgs::AccessError::NotConfigured)
+    }
 }
 
 /// The `okta-msp` provider (local name `okta`).

@@ -168,8 +168,10 @@ pub fn expectation_for_observed(
     }
 }
 
-/// Every way `observed` differs from `desired` under `baseline`, each with its repair.
-pub fn assess(
+/// The findings about the account itself (status, roles, profile, group membership, mailbox,
+/// recovery question), without the org-wide policies, which are shared by every account of the
+/// org and checked once per org. `observed`'s policy fields are not read.
+pub fn assess_account(
     desired: &DesiredAccount,
     baseline: &SecuringBaseline,
     observed: &ObservedAccount,
@@ -211,10 +213,25 @@ pub fn assess(
             repair: Some(Repair::ClearRecoveryQuestion),
         });
     }
-    findings.extend(password_policy_finding(baseline, &observed.password_policy));
-    findings.extend(sign_on_policy_finding(baseline, &observed.sign_on_policy));
-    findings.extend(zone_finding(baseline, observed));
     Compliance { findings }
+}
+
+/// Every way `observed` differs from `desired` under `baseline`, each with its repair: the
+/// account's own facts ([`assess_account`]) and the org's policies and zone.
+pub fn assess(
+    desired: &DesiredAccount,
+    baseline: &SecuringBaseline,
+    observed: &ObservedAccount,
+) -> Compliance {
+    let mut compliance = assess_account(desired, baseline, observed);
+    compliance
+        .findings
+        .extend(password_policy_finding(baseline, &observed.password_policy));
+    compliance
+        .findings
+        .extend(sign_on_policy_finding(baseline, &observed.sign_on_policy));
+    compliance.findings.extend(zone_finding(baseline, observed));
+    compliance
 }
 
 fn status_finding(status: &str) -> Option<Finding> {

@@ -1,40 +1,92 @@
 //! `okta_msp_service_account`: one Okta service account of a customer org (integration, Deep
 //! Link, AD agent, RADIUS or custom), privileged and secured as its kind requires, and guarded
-//! once finalized.
+//! once finalized. In order: schema, validate, plan, create, read, update, delete, import.
 
+mod lifecycle;
 mod plan;
 mod schema;
 mod state;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::plugin::ApplyAction;
 use crate::plugin::{
-    ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse, PlanRequest,
-    PlanResponse, ReadRequest, ReadResponse, Resource, Schema, ValidateRequest,
+    ApplyAction, ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse,
+    PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Schema,
+    ValidateRequest, Value,
 };
+use crate::provider::orgs::OrgContext;
+use crate::rules::baseline::SecuringBaseline;
+use crate::rules::compliance::{self, expectation_for_observed};
+use crate::rules::config::{DesiredAccount, ResolveError};
 use crate::rules::guard::{self, DeleteCheck, GuardDecision, GuardedResource, Remote};
+use crate::rules::kind::ServiceAccountKind;
 use crate::rules::marker::MarkerPresence;
+use crate::secret::Secret;
 
-use super::{Shared, diag};
+use super::{Shared, diag, password};
+use lifecycle::Observed;
 
 pub use schema::schema;
 
 pub const TYPE_NAME: &str = "okta_msp_service_account";
 
 pub struct ServiceAccountResource {
-    _shared: Arc<Shared>,
+    shared: Arc<Shared>,
     schema: Schema,
 }
 
 impl ServiceAccountResource {
     pub fn new(shared: Arc<Shared>) -> ServiceAccountResource {
         ServiceAccountResource {
-            _shared: shared,
+            shared,
             schema: schema(),
         }
+    }
+
+    fn baseline(&self) -> SecuringBaseline {
+        let mut baseline = SecuringBaseline::default();
+        if let Some(config) = self.shared.config.get() {
+            baseline.group_name = config.service_account_group.clone();
+            baseline.allowed_network_cidrs = config.allowed_network_cidrs.clone();
+        }
+        baseline
+    }
+
+    /// The org a value names, through its token or the provider's `org_tokens`.
+    fn org(&self, value: &Value) -> Result<Arc<OrgContext>, Diagnostics> {
+        let config = self.shared.config().map_err(diag::access)?;
+        let org_url = state::input_string(value, "org_url");
+        let org_url = org_url.known().map(String::as_str).unwrap_or_default();
+        let token = value.get("org_api_token").and_then(Value::as_str);
+        self.shared
+            .orgs
+            .get(config, org_url, token)
+            .map_err(diag::access)
+    }
+
+    /// Checks that the org answering is the org recorded in state.
+    async fn verified_org_id(
+        &self,
+        org: &OrgContext,
+        prior: &Value,
+    ) -> Result<String, Diagnostics> {
+        let org_id = org
+            .org_id()
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("reading the org", &e)))?;
+        if let Some(expected) = prior.get("org_id").and_then(Value::as_str)
+            && expected != org_id
+        {
+            return Err(diag::wrong_org(
+                org.client.org_url().as_str(),
+                expected,
+                &org_id,
+            ));
+        }
+        Ok(org_id)
     }
 }
 
@@ -58,39 +110,457 @@ impl Resource for ServiceAccountResource {
     }
 
     async fn plan(&self, request: PlanRequest) -> Result<PlanResponse, Diagnostics> {
-        plan::plan(request, Remote::NotChecked)
+        let remote = if request.action == PlanAction::Create {
+            self.remote_for_create(&request.config).await
+        } else {
+            Remote::NotChecked
+        };
+        plan::plan(request, remote)
     }
 
     async fn read(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
+        let prior = request.current_state;
+        let Some(id) = prior.get("id").and_then(Value::as_str).map(str::to_owned) else {
+            return Ok(ReadResponse {
+                new_state: prior,
+                private: request.private,
+                warnings: Diagnostics::new(),
+            });
+        };
+        let org = self.org(&prior)?;
+        self.verified_org_id(&org, &prior).await?;
+        let baseline = self.baseline();
+        let group_id = org
+            .existing_group_id(&baseline.group_name)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("finding the service account group", &e)))?;
+        let observed = match &group_id {
+            Some(group_id) => lifecycle::observe(&org, &id, group_id).await,
+            None => lifecycle::observe(&org, &id, "").await,
+        }
+        .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?;
+        let Some(observed) = observed else {
+            return match guard::decide_vanished(
+                GuardedResource::ServiceAccount,
+                &state::subject(&prior),
+                state::is_finalized(&prior),
+            ) {
+                GuardDecision::Refuse(refusal) => Err(diag::refusal(refusal)),
+                _ => Ok(ReadResponse {
+                    new_state: Value::Null,
+                    private: Vec::new(),
+                    warnings: Diagnostics::new(),
+                }),
+            };
+        };
+        let mut new_state = state::attributes(prior.clone());
+        new_state.insert(
+            "status".into(),
+            Value::string(observed.user.status.as_str()),
+        );
+        let drift = match desired_from(&prior) {
+            Some(desired) => drift_of(&desired, &baseline, &observed),
+            None => Vec::new(),
+        };
+        new_state.insert(
+            "drift".into(),
+            Value::List(drift.into_iter().map(Value::String).collect()),
+        );
         Ok(ReadResponse {
-            new_state: request.current_state,
+            new_state: Value::Object(new_state),
             private: request.private,
             warnings: Diagnostics::new(),
         })
     }
 
     async fn apply(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
-        if request.action == ApplyAction::Delete {
-            // The last line of defence (G8): holds even when the plan-time checks were bypassed,
-            // for example after `terraform taint`, whose replace never consults the plan guard.
-            let check = DeleteCheck {
-                resource: GuardedResource::ServiceAccount,
-                subject: state::subject(&request.prior_state),
-                state_finalized: state::is_finalized(&request.prior_state),
-                private_marker: MarkerPresence::of(&request.planned_private),
-                remote_finalized: None,
-            };
-            if let GuardDecision::Refuse(refusal) = guard::decide_delete(&check) {
-                return Err(diag::refusal(refusal));
-            }
+        match request.action {
+            ApplyAction::Create | ApplyAction::Update => self.set_up(request).await,
+            ApplyAction::Delete => self.delete(request).await,
         }
-        Err(diag::not_yet_implemented(
-            TYPE_NAME,
-            "create, update or delete",
-        ))
     }
 
-    async fn import(&self, _request: ImportRequest) -> Result<ImportResponse, Diagnostics> {
-        Err(diag::not_yet_implemented(TYPE_NAME, "import"))
+    async fn import(&self, request: ImportRequest) -> Result<ImportResponse, Diagnostics> {
+        let Some((org_url, id_or_login)) = request.id.trim().rsplit_once('/') else {
+            return Err(diag::bad_import_id(
+                &request.id,
+                "there is no '/' between the org URL and the account",
+            ));
+        };
+        if id_or_login.is_empty() || !org_url.contains("://") {
+            return Err(diag::bad_import_id(
+                &request.id,
+                "the org URL or the account is missing",
+            ));
+        }
+        let lookup = Value::Object(BTreeMap::from([(
+            "org_url".to_owned(),
+            Value::string(org_url),
+        )]));
+        let org = self.org(&lookup)?;
+        let org_id = self.verified_org_id(&org, &Value::Null).await?;
+        let user =
+            org.client.get_user(id_or_login).await.map_err(|e| {
+                Diagnostics::from(diag::okta(&format!("finding {id_or_login:?}"), &e))
+            })?;
+        let baseline = self.baseline();
+        let group_id = org
+            .existing_group_id(&baseline.group_name)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("finding the service account group", &e)))?
+            .unwrap_or_default();
+        let observed = lifecycle::observe(&org, &user.id, &group_id)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?
+            .ok_or_else(|| diag::disappeared("importing"))?;
+        let facts = observed.to_rules();
+        let kind = lifecycle::parse_user_type(observed.user.profile.user_type.as_deref())
+            .map(|(kind, _)| kind)
+            .unwrap_or_else(|| ServiceAccountKind::infer(&facts.login, &facts.first_name));
+        let desired = expectation_for_observed(kind, &facts);
+        let findings = compliance::assess_account(&desired, &baseline, &facts);
+        let compliant = findings.is_finalizable();
+        let mut warnings = Diagnostics::new();
+        let subject = format!("{} ({})", desired.login, user.id);
+        if !compliant {
+            warnings.push(diag::import_findings(
+                &subject,
+                findings.violations().map(|v| v.summary.clone()).collect(),
+            ));
+        }
+        let finalized = compliant;
+        let state = account_state(
+            &lookup,
+            &desired,
+            &observed,
+            &org_id,
+            finalized,
+            finalized.then(now_rfc3339),
+            if compliant {
+                Vec::new()
+            } else {
+                findings.repairs().iter().map(|r| r.describe()).collect()
+            },
+        );
+        Ok(ImportResponse {
+            state,
+            private: Vec::new(),
+            warnings,
+        })
+    }
+}
+
+impl ServiceAccountResource {
+    /// G14 at plan time: an account with this login that is already finalized in Okta cannot be
+    /// created again. Best effort: skipped while the org or its token are unknown (an org made in
+    /// the same apply), and when the org cannot be reached (the apply checks again).
+    async fn remote_for_create(&self, config: &Value) -> Remote {
+        let (Some(login), Some(_)) = (
+            config.get("login").and_then(Value::as_str),
+            config.get("org_url").and_then(Value::as_str),
+        ) else {
+            return Remote::NotChecked;
+        };
+        if config.get("org_api_token").is_some_and(Value::is_unknown) {
+            return Remote::NotChecked;
+        }
+        let Ok(org) = self.org(config) else {
+            return Remote::NotChecked;
+        };
+        match org.client.find_user_by_login(login).await {
+            Ok(Some(user)) if lifecycle::is_finalized_in_okta(&user) => {
+                Remote::Finalized { id: user.id }
+            }
+            Ok(Some(user)) => Remote::Unfinalized { id: user.id },
+            Ok(None) => Remote::Absent,
+            Err(error) => {
+                tracing::warn!(%error, "could not look the login up while planning; the apply checks again");
+                Remote::NotChecked
+            }
+        }
+    }
+
+    /// Create and update: bring the account to its setup, verify it, finalize it. A failure
+    /// midway returns what was done, so Terraform records it and the next apply resumes.
+    async fn set_up(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+        let config = &request.config;
+        let desired = match state::account_config(config).resolve() {
+            Ok(desired) => desired,
+            Err(ResolveError::Invalid(violations)) => return Err(diag::violations(violations)),
+            Err(other) => {
+                return Err(diag::violations(vec![
+                    crate::rules::violation::Violation::new(
+                        "",
+                        crate::rules::violation::RuleId::UnknownKind,
+                        "the configuration is not fully known at apply time",
+                        other.to_string(),
+                    ),
+                ]));
+            }
+        };
+        let prior = &request.prior_state;
+        let was_finalized = state::is_finalized(prior);
+        if request.action == ApplyAction::Create
+            && !desired.kind.may_be_created_by_service_account_resource()
+        {
+            return Err(diag::not_creatable(
+                desired.kind.as_str(),
+                "The MSP integration account is created together with its org by okta_msp_org. To manage the integration account of an existing org, import it: terraform import okta_msp_service_account.NAME ORG_URL/LOGIN",
+            ));
+        }
+        let org = self.org(config)?;
+        let org_id = self.verified_org_id(&org, prior).await?;
+        let baseline = self.baseline();
+        let group_id = org.group_id(&baseline.group_name).await.map_err(|e| {
+            Diagnostics::from(diag::okta(
+                "finding or creating the service account group",
+                &e,
+            ))
+        })?;
+        let user = match prior.get("id").and_then(Value::as_str) {
+            Some(id) => org
+                .client
+                .get_user(id)
+                .await
+                .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?,
+            None => {
+                if let Ok(Some(existing)) = org.client.find_user_by_login(&desired.login).await
+                    && lifecycle::is_finalized_in_okta(&existing)
+                {
+                    let mut check = guard::PlanCheck::new(
+                        GuardedResource::ServiceAccount,
+                        guard::PlanKind::Create,
+                        format!("{} ({})", desired.login, existing.id),
+                    );
+                    check.remote = Remote::Finalized { id: existing.id };
+                    if let GuardDecision::Refuse(refusal) = guard::decide_plan(&check) {
+                        return Err(diag::refusal(refusal));
+                    }
+                }
+                let password = match config.get("password_wo").and_then(Value::as_str) {
+                    Some(given) if !given.is_empty() => Secret::new(given),
+                    _ => password::generate(),
+                };
+                lifecycle::create_or_adopt(&org, &desired, password, &group_id)
+                    .await
+                    .map_err(|e| Diagnostics::from(diag::okta("creating the account", &e)))?
+            }
+        };
+        let partial = |observed_status: &str, diagnostics: Diagnostics| {
+            let mut attributes = state::attributes(request.planned_state.clone());
+            for (name, value) in [
+                ("id", Value::string(&user.id)),
+                ("org_id", Value::string(&org_id)),
+                ("status", Value::string(observed_status)),
+                ("finalized", Value::Bool(was_finalized)),
+                ("drift", Value::List(Vec::new())),
+            ] {
+                attributes.insert(name.to_owned(), value);
+            }
+            if !was_finalized {
+                attributes.insert("finalized_at".to_owned(), Value::Null);
+            } else {
+                attributes.insert(
+                    "finalized_at".to_owned(),
+                    prior.get("finalized_at").cloned().unwrap_or(Value::Null),
+                );
+            }
+            ApplyResponse {
+                new_state: fill_unknowns(Value::Object(attributes)),
+                private: Vec::new(),
+                diagnostics,
+            }
+        };
+        if let Err(error) = lifecycle::converge(&org, &desired, &user, &group_id).await {
+            return Ok(partial(
+                user.status.as_str(),
+                diag::okta("setting up the account", &error).into(),
+            ));
+        }
+        let observed = match lifecycle::observe(&org, &user.id, &group_id).await {
+            Ok(Some(observed)) => observed,
+            Ok(None) => {
+                return Ok(partial(
+                    user.status.as_str(),
+                    diag::disappeared("setting it up"),
+                ));
+            }
+            Err(error) => {
+                return Ok(partial(
+                    user.status.as_str(),
+                    diag::okta("verifying the account", &error).into(),
+                ));
+            }
+        };
+        let findings = compliance::assess_account(&desired, &baseline, &observed.to_rules());
+        let status = observed.user.status.as_str().to_owned();
+        if !findings.is_finalizable() {
+            return Ok(partial(
+                &status,
+                diag::not_finalizable(
+                    &format!("{} ({})", desired.login, user.id),
+                    findings.violations().map(|v| v.summary.clone()).collect(),
+                )
+                .into(),
+            ));
+        }
+        let (finalized, finalized_at) = if was_finalized {
+            (
+                true,
+                prior
+                    .get("finalized_at")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            )
+        } else if desired.finalize {
+            if let Err(error) = lifecycle::mark_finalized(&org, &user.id, desired.kind).await {
+                return Ok(partial(
+                    &status,
+                    diag::okta("recording finalization", &error).into(),
+                ));
+            }
+            (true, Some(now_rfc3339()))
+        } else {
+            (false, None)
+        };
+        let state = account_state(
+            config,
+            &desired,
+            &observed,
+            &org_id,
+            finalized,
+            finalized_at,
+            Vec::new(),
+        );
+        Ok(ApplyResponse {
+            new_state: state,
+            private: Vec::new(),
+            diagnostics: Diagnostics::new(),
+        })
+    }
+
+    async fn delete(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+        let prior = &request.prior_state;
+        // The last line of defence (G8): holds even when the plan-time checks were bypassed,
+        // for example after `terraform taint`, whose replace never consults the plan guard.
+        let mut check = DeleteCheck {
+            resource: GuardedResource::ServiceAccount,
+            subject: state::subject(prior),
+            state_finalized: state::is_finalized(prior),
+            private_marker: MarkerPresence::of(&request.planned_private),
+            remote_finalized: None,
+        };
+        if let GuardDecision::Refuse(refusal) = guard::decide_delete(&check) {
+            return Err(diag::refusal(refusal));
+        }
+        let Some(id) = prior.get("id").and_then(Value::as_str) else {
+            return Ok(deleted());
+        };
+        let org = self.org(prior)?;
+        self.verified_org_id(&org, prior).await?;
+        let user = match org.client.get_user(id).await {
+            Ok(user) => user,
+            Err(error) if error.is_not_found() => return Ok(deleted()),
+            Err(error) => {
+                return Err(diag::okta("reading the account before deleting it", &error).into());
+            }
+        };
+        // State can be stale: Okta has the last word on finalization.
+        check.remote_finalized = Some(lifecycle::is_finalized_in_okta(&user));
+        if let GuardDecision::Refuse(refusal) = guard::decide_delete(&check) {
+            return Err(diag::refusal(refusal));
+        }
+        lifecycle::delete(&org, &user)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("deleting the account", &e)))?;
+        Ok(deleted())
+    }
+}
+
+fn deleted() -> ApplyResponse {
+    ApplyResponse {
+        new_state: Value::Null,
+        private: Vec::new(),
+        diagnostics: Diagnostics::new(),
+    }
+}
+
+/// The desired setup recorded in a state.
+fn desired_from(state: &Value) -> Option<DesiredAccount> {
+    state::account_config(state).resolve().ok()
+}
+
+/// What differs from `desired`, in words, for the `drift` attribute.
+fn drift_of(
+    desired: &DesiredAccount,
+    baseline: &SecuringBaseline,
+    observed: &Observed,
+) -> Vec<String> {
+    let findings = compliance::assess_account(desired, baseline, &observed.to_rules());
+    let mut drift: Vec<String> = findings.repairs().iter().map(|r| r.describe()).collect();
+    drift.extend(findings.needs_a_person().iter().map(|v| v.summary.clone()));
+    drift
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The state of a set-up account: the configuration's own values, Okta's answers for the rest.
+fn account_state(
+    config: &Value,
+    desired: &DesiredAccount,
+    observed: &Observed,
+    org_id: &str,
+    finalized: bool,
+    finalized_at: Option<String>,
+    drift: Vec<String>,
+) -> Value {
+    let roles = desired.admin_roles.iter().map(|r| r.as_str().to_owned());
+    let mut attributes = BTreeMap::new();
+    let text = |name: &str| config.get(name).cloned().unwrap_or(Value::Null);
+    attributes.insert("org_url".into(), text("org_url"));
+    attributes.insert("org_api_token".into(), text("org_api_token"));
+    attributes.insert("kind".into(), Value::string(desired.kind.as_str()));
+    attributes.insert("login".into(), Value::string(&desired.login));
+    attributes.insert("email".into(), Value::string(&desired.email));
+    attributes.insert("first_name".into(), Value::string(&desired.first_name));
+    attributes.insert("last_name".into(), Value::string(&desired.last_name));
+    attributes.insert("admin_roles".into(), state::string_set(roles));
+    attributes.insert("password_wo".into(), Value::Null);
+    attributes.insert("finalize".into(), Value::Bool(desired.finalize));
+    attributes.insert("id".into(), Value::string(&observed.user.id));
+    attributes.insert("org_id".into(), Value::string(org_id));
+    attributes.insert(
+        "status".into(),
+        Value::string(observed.user.status.as_str()),
+    );
+    attributes.insert("finalized".into(), Value::Bool(finalized));
+    attributes.insert(
+        "finalized_at".into(),
+        finalized_at.map(Value::String).unwrap_or(Value::Null),
+    );
+    attributes.insert(
+        "drift".into(),
+        Value::List(drift.into_iter().map(Value::String).collect()),
+    );
+    Value::Object(attributes)
+}
+
+/// Terraform refuses unknown values in a new state; a partial state says "not set" instead.
+fn fill_unknowns(value: Value) -> Value {
+    match value {
+        Value::Unknown => Value::Null,
+        Value::Object(attributes) => Value::Object(
+            attributes
+                .into_iter()
+                .map(|(name, value)| (name, fill_unknowns(value)))
+                .collect(),
+        ),
+        other => other,
     }
 }

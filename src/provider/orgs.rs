@@ -1,0 +1,167 @@
+//! Access to customer orgs for the resources of one provider instance: which token to use, one
+//! client per org (so the rate limiter and connections are shared by every resource of the
+//! org), and per-run facts fetched once per org instead of once per resource (the org's id, the
+//! service account group and its members).
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash as _, Hasher as _};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::okta::{self, Client, ClientOptions, OktaError, OrgUrl};
+use crate::secret::Secret;
+
+use super::config::{ProviderConfig, normalize_org_url};
+
+/// Why an org cannot be reached, before any request is made.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error("the provider is not configured yet")]
+    NotConfigured,
+    #[error(
+        "no API token for {org_url}: set org_api_token on the resource, or add the org to the provider's org_tokens (or OKTA_MSP_ORG_TOKENS)"
+    )]
+    NoToken { org_url: String },
+    #[error(transparent)]
+    Okta(#[from] OktaError),
+}
+
+/// One org as this provider instance sees it during one Terraform run.
+pub struct OrgContext {
+    pub client: Client,
+    /// `GET /api/v1/org`, once.
+    org_id: tokio::sync::OnceCell<String>,
+    /// The service account group's id, found or created once.
+    group_id: tokio::sync::OnceCell<String>,
+    /// The group's members, listed once per run and shared by every read of the org.
+    members: tokio::sync::OnceCell<HashSet<String>>,
+}
+
+impl OrgContext {
+    fn new(client: Client) -> OrgContext {
+        OrgContext {
+            client,
+            org_id: tokio::sync::OnceCell::new(),
+            group_id: tokio::sync::OnceCell::new(),
+            members: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    /// The id of the org that answers at this URL.
+    pub async fn org_id(&self) -> Result<String, OktaError> {
+        self.org_id
+            .get_or_try_init(|| async { self.client.get_org().await.map(|org| org.id) })
+            .await
+            .cloned()
+    }
+
+    /// The service account group, created when missing.
+    pub async fn group_id(&self, name: &str) -> Result<String, OktaError> {
+        self.group_id
+            .get_or_try_init(|| async {
+                if let Some(group) = self.client.find_group_by_name(name).await? {
+                    return Ok(group.id);
+                }
+                let profile = okta::GroupProfile {
+                    name: name.to_owned(),
+                    description: Some(
+                        "Service accounts managed by terraform-provider-okta-msp. The securing policies target this group; do not add people.".to_owned(),
+                    ),
+                };
+                self.client.create_group(&profile).await.map(|group| group.id)
+            })
+            .await
+            .cloned()
+    }
+
+    /// The service account group's id without creating it (reads never write).
+    pub async fn existing_group_id(&self, name: &str) -> Result<Option<String>, OktaError> {
+        if let Some(id) = self.group_id.get() {
+            return Ok(Some(id.clone()));
+        }
+        match self.client.find_group_by_name(name).await? {
+            Some(group) => {
+                let _ = self.group_id.set(group.id.clone());
+                Ok(Some(group.id))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Ids of the group's members, listed once per run.
+    pub async fn group_members(&self, group_id: &str) -> Result<&HashSet<String>, OktaError> {
+        self.members
+            .get_or_try_init(|| async {
+                let members = self.client.list_group_members(group_id).await?;
+                Ok(members.into_iter().map(|user| user.id).collect())
+            })
+            .await
+    }
+}
+
+/// Every org this provider instance has talked to, by URL and token.
+#[derive(Default)]
+pub struct Orgs {
+    contexts: Mutex<HashMap<(String, u64), Arc<OrgContext>>>,
+}
+
+impl Orgs {
+    /// The org at `org_url`, reached with `token` if the resource passes one, else the
+    /// provider's `org_tokens` entry.
+    pub fn get(
+        &self,
+        config: &ProviderConfig,
+        org_url: &str,
+        token: Option<&str>,
+    ) -> Result<Arc<OrgContext>, AccessError> {
+        let normalized = normalize_org_url(org_url);
+        let token =
+            match token {
+                Some(token) if !token.is_empty() => Secret::new(token),
+                _ => config.org_tokens.get(&normalized).cloned().ok_or_else(|| {
+                    AccessError::NoToken {
+                        org_url: normalized.clone(),
+                    }
+                })?,
+            };
+        // The token only distinguishes cache entries in this process; it is never stored.
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        token.expose().hash(&mut hasher);
+        let key = (normalized.clone(), hasher.finish());
+        let mut contexts = self.contexts.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(context) = contexts.get(&key) {
+            return Ok(context.clone());
+        }
+        let url = OrgUrl::parse(&normalized)?;
+        let client = Client::new(url, token, client_options(config))?;
+        let context = Arc::new(OrgContext::new(client));
+        contexts.insert(key, context.clone());
+        Ok(context)
+    }
+
+    /// A client for the partner org (Org Creator API).
+    pub fn partner(&self, config: &ProviderConfig) -> Result<Client, AccessError> {
+        let url = config.partner_url.clone().ok_or(AccessError::NoToken {
+            org_url: "the partner org (partner_url or OKTA_MSP_PARTNER_URL)".into(),
+        })?;
+        let token = config
+            .partner_token
+            .clone()
+            .ok_or_else(|| AccessError::NoToken {
+                org_url: format!("{url} (partner_token or OKTA_MSP_PARTNER_TOKEN)"),
+            })?;
+        Ok(Client::new(
+            OrgUrl::parse(&url)?,
+            token,
+            client_options(config),
+        )?)
+    }
+}
+
+fn client_options(config: &ProviderConfig) -> ClientOptions {
+    ClientOptions {
+        max_retries: config.max_retries,
+        request_timeout: Duration::from_secs(config.request_timeout_seconds),
+        ..ClientOptions::default()
+    }
+}

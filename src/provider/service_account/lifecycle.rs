@@ -1,0 +1,239 @@
+//! The account in Okta: create or adopt it, bring it to its desired setup (status, profile, roles,
+//! group), observe it, and record finalization in Okta itself. Everything here is idempotent, so
+//! an apply interrupted anywhere resumes where it stopped.
+
+use std::collections::BTreeSet;
+
+use crate::okta::{NewUser, OktaError, RoleAssigned, User, UserProfile};
+use crate::provider::orgs::OrgContext;
+use crate::rules::compliance::{ObservedAccount, ObservedPolicy};
+use crate::rules::config::DesiredAccount;
+use crate::rules::kind::ServiceAccountKind;
+use crate::secret::Secret;
+
+/// Okta's standard `userType` profile attribute marks managed service accounts, and whether they
+/// are finalized, so a second workspace with an empty state can tell (G14).
+const USER_TYPE_PREFIX: &str = "okta-msp-service-account";
+
+pub fn user_type(kind: ServiceAccountKind, finalized: bool) -> String {
+    if finalized {
+        format!("{USER_TYPE_PREFIX}/{kind}/finalized")
+    } else {
+        format!("{USER_TYPE_PREFIX}/{kind}")
+    }
+}
+
+/// What `userType` says about an account: its kind and whether it is finalized, or nothing for
+/// accounts this provider never touched.
+pub fn parse_user_type(user_type: Option<&str>) -> Option<(ServiceAccountKind, bool)> {
+    let rest = user_type?
+        .strip_prefix(USER_TYPE_PREFIX)?
+        .strip_prefix('/')?;
+    let (kind, finalized) = match rest.strip_suffix("/finalized") {
+        Some(kind) => (kind, true),
+        None => (rest, false),
+    };
+    Some((kind.parse().ok()?, finalized))
+}
+
+pub fn is_finalized_in_okta(user: &User) -> bool {
+    matches!(
+        parse_user_type(user.profile.user_type.as_deref()),
+        Some((_, true))
+    )
+}
+
+/// The account's facts as Okta reports them.
+pub struct Observed {
+    pub user: User,
+    pub role_types: Vec<String>,
+    pub in_group: bool,
+}
+
+impl Observed {
+    /// The account-level facts the rules assess. Policy fields are the org's, checked once per
+    /// org by the baseline, not here.
+    pub fn to_rules(&self) -> ObservedAccount {
+        let profile = &self.user.profile;
+        ObservedAccount {
+            status: self.user.status.as_str().to_owned(),
+            login: profile.login.clone().unwrap_or_default(),
+            email: profile.email.clone().unwrap_or_default(),
+            first_name: profile.first_name.clone().unwrap_or_default(),
+            last_name: profile.last_name.clone().unwrap_or_default(),
+            role_types: self.role_types.clone(),
+            in_service_account_group: self.in_group,
+            email_shared_with_others: false,
+            recovery_question_set: self
+                .user
+                .credentials
+                .as_ref()
+                .is_some_and(|c| c.has_recovery_question()),
+            password_policy: ObservedPolicy::Missing,
+            sign_on_policy: ObservedPolicy::Missing,
+            network_zone_active: None,
+        }
+    }
+}
+
+/// Creates the account, or adopts the one that already has this login (a retried or interrupted
+/// create never makes a second account). A finalized account is never adopted by a create: that
+/// is G14, and the caller refuses before getting here.
+pub async fn create_or_adopt(
+    org: &OrgContext,
+    desired: &DesiredAccount,
+    password: Secret,
+    group_id: &str,
+) -> Result<User, OktaError> {
+    if let Some(existing) = org.client.find_user_by_login(&desired.login).await? {
+        tracing::info!(user_id = %existing.id, "adopting the existing account with this login");
+        return Ok(existing);
+    }
+    let new_user = NewUser {
+        profile: UserProfile {
+            login: Some(desired.login.clone()),
+            email: Some(desired.email.clone()),
+            first_name: Some(desired.first_name.clone()),
+            last_name: Some(desired.last_name.clone()),
+            user_type: Some(user_type(desired.kind, false)),
+            ..UserProfile::default()
+        },
+        password: Some(password),
+        group_ids: vec![group_id.to_owned()],
+    };
+    match org.client.create_user(&new_user, true).await {
+        Ok(user) => Ok(user),
+        // The create may have happened although its answer was lost: look again before
+        // reporting a failure that would make the next apply create a second account.
+        Err(error) => match org.client.find_user_by_login(&desired.login).await {
+            Ok(Some(user)) => Ok(user),
+            _ => Err(error),
+        },
+    }
+}
+
+/// Brings the account to `desired`: active, profile as configured, exactly the roles, member of
+/// the group. Each step is skipped when already true.
+pub async fn converge(
+    org: &OrgContext,
+    desired: &DesiredAccount,
+    user: &User,
+    group_id: &str,
+) -> Result<(), OktaError> {
+    let client = &org.client;
+    match user.status.as_str() {
+        "STAGED" | "PROVISIONED" => client.activate_user(&user.id).await?,
+        "SUSPENDED" => client.unsuspend_user(&user.id).await?,
+        "LOCKED_OUT" => client.unlock_user(&user.id).await?,
+        _ => {}
+    }
+    let profile = &user.profile;
+    let wanted_type = user_type(desired.kind, is_finalized_in_okta(user));
+    if profile.email.as_deref() != Some(desired.email.as_str())
+        || profile.first_name.as_deref() != Some(desired.first_name.as_str())
+        || profile.last_name.as_deref() != Some(desired.last_name.as_str())
+        || profile.user_type.as_deref() != Some(wanted_type.as_str())
+    {
+        let update = UserProfile {
+            email: Some(desired.email.clone()),
+            first_name: Some(desired.first_name.clone()),
+            last_name: Some(desired.last_name.clone()),
+            user_type: Some(wanted_type),
+            ..UserProfile::default()
+        };
+        client.update_user_profile(&user.id, &update).await?;
+    }
+    let assignments = client.list_user_roles(&user.id).await?;
+    let wanted: BTreeSet<&str> = desired.admin_roles.iter().map(|r| r.as_str()).collect();
+    let held: BTreeSet<&str> = assignments.iter().map(|a| a.role_type.as_str()).collect();
+    for role in wanted.difference(&held) {
+        match client.assign_role(&user.id, role).await? {
+            RoleAssigned::Assigned(_) | RoleAssigned::AlreadyAssigned => {}
+        }
+    }
+    for assignment in &assignments {
+        let direct = assignment.assignment_type.as_deref().unwrap_or("USER") == "USER";
+        if direct && !wanted.contains(assignment.role_type.as_str()) {
+            client.unassign_role(&user.id, &assignment.id).await?;
+        }
+    }
+    if !org.group_members(group_id).await?.contains(&user.id) {
+        client.add_user_to_group(group_id, &user.id).await?;
+    }
+    Ok(())
+}
+
+/// Reads the account as it is now. `None` when it no longer exists.
+pub async fn observe(
+    org: &OrgContext,
+    user_id: &str,
+    group_id: &str,
+) -> Result<Option<Observed>, OktaError> {
+    let user = match org.client.get_user(user_id).await {
+        Ok(user) => user,
+        Err(error) if error.is_not_found() => return Ok(None),
+        Err(error) => return Err(error),
+    };
+    let role_types = org
+        .client
+        .list_user_roles(user_id)
+        .await?
+        .into_iter()
+        .map(|assignment| assignment.role_type)
+        .collect();
+    let in_group = org.group_members(group_id).await?.contains(user_id);
+    Ok(Some(Observed {
+        user,
+        role_types,
+        in_group,
+    }))
+}
+
+/// Records finalization in Okta (`userType`), so other workspaces see it.
+pub async fn mark_finalized(
+    org: &OrgContext,
+    user_id: &str,
+    kind: ServiceAccountKind,
+) -> Result<(), OktaError> {
+    let update = UserProfile {
+        user_type: Some(user_type(kind, true)),
+        ..UserProfile::default()
+    };
+    org.client.update_user_profile(user_id, &update).await?;
+    Ok(())
+}
+
+/// Removes an account that never finalized: deactivate, then delete (Okta's two steps).
+pub async fn delete(org: &OrgContext, user: &User) -> Result<(), OktaError> {
+    let client = &org.client;
+    if user.status.as_str() != "DEPROVISIONED" {
+        client.deactivate_user(&user.id).await?;
+    }
+    match client.delete_user(&user.id).await {
+        Err(error) if error.is_not_found() => Ok(()),
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_type_round_trips_kind_and_finalization() {
+        for kind in ServiceAccountKind::ALL {
+            for finalized in [false, true] {
+                assert_eq!(
+                    parse_user_type(Some(&user_type(kind, finalized))),
+                    Some((kind, finalized))
+                );
+            }
+        }
+        assert_eq!(parse_user_type(Some("Employee")), None);
+        assert_eq!(parse_user_type(None), None);
+        assert_eq!(
+            parse_user_type(Some("okta-msp-service-account/wizard")),
+            None
+        );
+    }
+}
