@@ -2,7 +2,11 @@
 //! builds with `cargo build` alone (no system `protoc`).
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let protos = ["proto/tfplugin6.proto", "proto/plugin.proto", "proto/health.proto"];
+    let protos = [
+        "proto/tfplugin6.proto",
+        "proto/plugin.proto",
+        "proto/health.proto",
+    ];
     for proto in protos {
         println!("cargo:rerun-if-changed={proto}");
     }
