@@ -14,6 +14,8 @@ const WARM_UP: Duration = Duration::from_millis(500);
 const MEASURE: Duration = Duration::from_secs(3);
 
 fn main() {
+    // reqwest is built without a default TLS provider; plain loopback HTTP still needs one set.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

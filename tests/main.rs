@@ -1,1 +1,3 @@
+//! The single integration test binary (one link, one process per test under nextest).
 
+mod emulator;

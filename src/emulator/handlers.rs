@@ -87,12 +87,25 @@ impl Request<'_> {
 
     /// `Link` headers for a page: `self` always, `next` when there is more.
     fn links(&self, collection: &str, next_after: Option<u64>) -> Vec<String> {
+        self.links_without(collection, next_after, &[])
+    }
+
+    /// Like [`links`](Self::links), leaving out query parameters that the next page must not
+    /// repeat (the System Log's `since` is mutually exclusive with `after`).
+    fn links_without(
+        &self,
+        collection: &str,
+        next_after: Option<u64>,
+        dropped: &[&str],
+    ) -> Vec<String> {
         let org_url = self.org_url();
         let rebuild = |after: Option<String>| {
+            let drop_more = after.is_some();
             let mut pairs: Vec<String> = self
                 .query
                 .iter()
                 .filter(|(key, _)| key != "after")
+                .filter(|(key, _)| !(drop_more && dropped.contains(&key.as_str())))
                 .map(|(key, value)| {
                     format!(
                         "{}={}",
@@ -877,6 +890,8 @@ fn list_logs(org: &Org, request: &Request) -> Result<Reply, ApiError> {
     };
     let since = match request.query("since") {
         Some(text) => parse_timestamp(text).ok_or_else(|| invalid("since"))?,
+        // A cursor says where to resume; the default window does not apply to it.
+        None if request.query("after").is_some() => i64::MIN,
         None => until.unwrap_or(now) - 7 * 24 * 3600 * 1000,
     };
     if request.query("after").is_some() && request.query("since").is_some() {
@@ -974,7 +989,7 @@ fn list_logs(org: &Org, request: &Request) -> Result<Reply, ApiError> {
     };
     Ok(Reply::page(
         Value::Array(items),
-        request.links("logs", next),
+        request.links_without("logs", next, &["since"]),
     ))
 }
 

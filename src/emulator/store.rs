@@ -1976,7 +1976,7 @@ impl Org {
         let index = priority
             .map(|p| (p.max(1) as usize - 1).min(ordered.len()))
             .unwrap_or(ordered.len());
-        if !system.iter().any(|s| s == id) {
+        if !id.is_empty() && !system.iter().any(|s| s == id) {
             ordered.insert(index, id.to_string());
         }
         for (position, policy_id) in ordered.iter().chain(system.iter()).enumerate() {
@@ -2001,7 +2001,7 @@ impl Org {
         let index = priority
             .map(|p| (p.max(1) as usize - 1).min(ordered.len()))
             .unwrap_or(ordered.len());
-        if !system.iter().any(|s| s == id) {
+        if !id.is_empty() && !system.iter().any(|s| s == id) {
             ordered.insert(index, id.to_string());
         }
         for (position, rule_id) in ordered.iter().chain(system.iter()).enumerate() {
