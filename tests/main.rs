@@ -5,6 +5,7 @@ mod support;
 
 mod architecture;
 mod docs;
+mod emulator;
 mod examples;
 mod guard_protocol;
 

@@ -1,1 +1,127 @@
-fn main() {}
+//! okta-emulator: a stateful local Okta. Thin CLI over `okta_msp::emulator`.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context as _, bail};
+use clap::Parser;
+use okta_msp::emulator::{Emulator, Options};
+
+/// A stateful local Okta for development, CI and Terraform module tests.
+///
+/// Once it accepts connections it prints exactly one JSON line on stdout:
+/// {"url","partner_url","partner_token","admin_token"}. Each org lives under {url}/{subdomain};
+/// the partner org ({url}/partner) serves the Org Creator API. The control API lives under
+/// {url}/_emulator/ (health, reset, faults, stats) and takes `Authorization: Bearer
+/// <admin_token>`. Logs go to stderr. SIGINT or SIGTERM shut it down cleanly.
+#[derive(Debug, Parser)]
+#[command(name = "okta-emulator", version)]
+struct Cli {
+    /// Address to listen on; port 0 picks a free port. Only loopback addresses are accepted
+    /// unless --allow-non-loopback is given.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+
+    /// Allow --listen on a non-loopback address (the emulator has no TLS and fixed tokens may be
+    /// used: only do this on a trusted network).
+    #[arg(long)]
+    allow_non_loopback: bool,
+
+    /// The partner org super admin's SSWS API token (random when absent).
+    #[arg(long, value_name = "TOKEN")]
+    partner_token: Option<String>,
+
+    /// The control API token for {url}/_emulator/ (random when absent).
+    #[arg(long, value_name = "TOKEN")]
+    admin_token: Option<String>,
+
+    /// Keep state in FILE: loaded at start, saved crash-safely after every change before the
+    /// change is acknowledged. State is in memory only when absent.
+    #[arg(long, value_name = "FILE")]
+    data: Option<PathBuf>,
+
+    /// Multiply Okta's default per-minute rate limits by FACTOR (0.1 = a tenth); 0 disables
+    /// rate limiting (the X-Rate-Limit-* headers are still sent).
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
+    rate_limit_scale: f64,
+
+    /// Refuse request bodies larger than BYTES with 413.
+    #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
+    max_body_bytes: usize,
+
+    /// Log level on stderr: error, warn, info, debug or trace.
+    #[arg(long, value_name = "LEVEL", default_value = "info")]
+    log_level: tracing::Level,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(cli.log_level)
+        .init();
+    if !cli.listen.ip().is_loopback() && !cli.allow_non_loopback {
+        bail!(
+            "refusing to listen on non-loopback address {}; pass --allow-non-loopback to allow it",
+            cli.listen
+        );
+    }
+    for (flag, token) in [
+        ("--partner-token", &cli.partner_token),
+        ("--admin-token", &cli.admin_token),
+    ] {
+        if let Some(token) = token {
+            if token.is_empty() || token.contains(char::is_whitespace) {
+                bail!("{flag} must be non-empty and contain no whitespace");
+            }
+        }
+    }
+    if !(cli.rate_limit_scale >= 0.0 && cli.rate_limit_scale.is_finite()) {
+        bail!("--rate-limit-scale must be a finite number >= 0");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(serve(cli))
+}
+
+async fn serve(cli: Cli) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(cli.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", cli.listen))?;
+    let options = Options {
+        partner_token: cli.partner_token,
+        admin_token: cli.admin_token,
+        data_file: cli.data,
+        rate_limit_scale: cli.rate_limit_scale,
+        max_body_bytes: cli.max_body_bytes,
+    };
+    let emulator = Emulator::new(listener, options)?;
+    let line = serde_json::to_string(emulator.ready())?;
+    {
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "{line}")?;
+        stdout.flush()?;
+    }
+    tracing::info!(url = %emulator.ready().url, "okta-emulator accepting connections");
+    emulator.serve(shutdown_signal()).await?;
+    tracing::info!("okta-emulator stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut terminate = match signal(SignalKind::terminate()) {
+        Ok(terminate) => terminate,
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received, shutting down"),
+        _ = terminate.recv() => tracing::info!("SIGTERM received, shutting down"),
+    }
+}

@@ -1,0 +1,198 @@
+//! The emulator's typed errors and the one function that turns them into Okta's error envelope.
+
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+/// Everything the emulator can refuse, named after Okta's error codes' meaning.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ApiError {
+    /// E0000001: a field failed validation; each cause is one field's message.
+    #[error("Api validation failed: {summary}")]
+    Validation {
+        summary: String,
+        causes: Vec<String>,
+    },
+    /// E0000003: the body is not the JSON the endpoint expects.
+    #[error("The request body was not well-formed.")]
+    MalformedBody,
+    /// E0000001 with HTTP 413: the body is larger than the emulator accepts.
+    #[error("Api validation failed: request body too large")]
+    BodyTooLarge { limit: usize },
+    /// E0000006: the token's owner lacks the admin privilege the endpoint needs.
+    #[error("You do not have permission to perform the requested action")]
+    Forbidden,
+    /// E0000007: the object does not exist in this org.
+    #[error("Not found: Resource not found: {id} ({kind})")]
+    NotFound { id: String, kind: &'static str },
+    /// E0000008: no such path.
+    #[error("The requested path was not found")]
+    PathNotFound,
+    /// E0000009: an injected (or genuine) server error.
+    #[error("Internal Server Error")]
+    Internal,
+    /// E0000010: an injected 503.
+    #[error("Service is in read only mode")]
+    Unavailable,
+    /// E0000011: missing, unknown, revoked or other-org token.
+    #[error("Invalid token provided")]
+    InvalidToken,
+    /// E0000015: the org lacks the feature (the Org Creator API outside the partner org).
+    #[error("You do not have permission to access the feature you are requesting")]
+    FeatureNotEnabled,
+    /// E0000016: activating a user that is already active.
+    #[error("Activation failed because the user is already active")]
+    AlreadyActive,
+    /// E0000022: the path exists but not with this method.
+    #[error("The endpoint does not support the provided HTTP method")]
+    MethodNotAllowed,
+    /// E0000028: a required query parameter is missing.
+    #[error("The request is missing a required parameter.")]
+    MissingParameter { name: String },
+    /// E0000029: an `after` cursor that this list did not make.
+    #[error("Invalid paging request.")]
+    InvalidPaging,
+    /// E0000031: a `filter` or `search` expression the endpoint does not accept.
+    #[error("Invalid search criteria.")]
+    InvalidSearch { detail: String },
+    /// E0000053: a System Log `filter` that is not a valid SCIM filter.
+    #[error("Invalid SCIM filter.")]
+    InvalidScimFilter { detail: String },
+    /// E0000080: a password that the applicable password policy refuses.
+    #[error(
+        "The password does not meet the complexity requirements of the current password policy."
+    )]
+    PasswordPolicy { detail: String },
+    /// E0000032: unlocking a user that is not locked out.
+    #[error("Unlock is not allowed for this user.")]
+    UnlockNotAllowed,
+    /// E0000038: a lifecycle operation the user's current status does not allow.
+    #[error("This operation is not allowed in the user's current status.")]
+    WrongUserStatus,
+    /// E0000047: the rate-limit bucket is empty.
+    #[error("API call exceeded rate limit due to too many requests.")]
+    RateLimited,
+    /// E0000060: an Okta endpoint the emulator does not implement.
+    #[error("Unsupported operation.")]
+    Unsupported { what: String },
+    /// E0000090: the role is already assigned to the user.
+    #[error("The role specified is already assigned to the user.")]
+    DuplicateRole,
+}
+
+impl ApiError {
+    /// A validation error with one cause, the common case (`login: An object with this field
+    /// already exists in the current organization`).
+    pub fn invalid(cause: impl Into<String>) -> Self {
+        let cause = cause.into();
+        ApiError::Validation {
+            summary: cause.clone(),
+            causes: vec![cause],
+        }
+    }
+
+    pub fn not_found(id: impl Into<String>, kind: &'static str) -> Self {
+        ApiError::NotFound {
+            id: id.into(),
+            kind,
+        }
+    }
+
+    /// The error an injected fault answers with for an HTTP status.
+    pub fn for_injected_status(status: u16) -> Self {
+        match status {
+            400 => ApiError::MalformedBody,
+            401 => ApiError::InvalidToken,
+            403 => ApiError::Forbidden,
+            404 => ApiError::PathNotFound,
+            429 => ApiError::RateLimited,
+            503 => ApiError::Unavailable,
+            _ => ApiError::Internal,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Validation { .. } | ApiError::BodyTooLarge { .. } => "E0000001",
+            ApiError::MalformedBody => "E0000003",
+            ApiError::Forbidden => "E0000006",
+            ApiError::NotFound { .. } => "E0000007",
+            ApiError::PathNotFound => "E0000008",
+            ApiError::Internal => "E0000009",
+            ApiError::Unavailable => "E0000010",
+            ApiError::InvalidToken => "E0000011",
+            ApiError::FeatureNotEnabled => "E0000015",
+            ApiError::AlreadyActive => "E0000016",
+            ApiError::MethodNotAllowed => "E0000022",
+            ApiError::MissingParameter { .. } => "E0000028",
+            ApiError::InvalidPaging => "E0000029",
+            ApiError::InvalidSearch { .. } => "E0000031",
+            ApiError::UnlockNotAllowed => "E0000032",
+            ApiError::InvalidScimFilter { .. } => "E0000053",
+            ApiError::PasswordPolicy { .. } => "E0000080",
+            ApiError::WrongUserStatus => "E0000038",
+            ApiError::RateLimited => "E0000047",
+            ApiError::Unsupported { .. } => "E0000060",
+            ApiError::DuplicateRole => "E0000090",
+        }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::Validation { .. }
+            | ApiError::MalformedBody
+            | ApiError::MissingParameter { .. }
+            | ApiError::InvalidPaging
+            | ApiError::InvalidSearch { .. }
+            | ApiError::InvalidScimFilter { .. } => StatusCode::BAD_REQUEST,
+            ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::InvalidToken | ApiError::FeatureNotEnabled => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden
+            | ApiError::AlreadyActive
+            | ApiError::UnlockNotAllowed
+            | ApiError::WrongUserStatus
+            | ApiError::PasswordPolicy { .. } => StatusCode::FORBIDDEN,
+            ApiError::NotFound { .. } | ApiError::PathNotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::DuplicateRole => StatusCode::CONFLICT,
+            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unsupported { .. } => StatusCode::NOT_IMPLEMENTED,
+        }
+    }
+
+    fn causes(&self) -> Vec<String> {
+        match self {
+            ApiError::Validation { causes, .. } => causes.clone(),
+            ApiError::BodyTooLarge { limit } => {
+                vec![format!("The request body exceeds {limit} bytes")]
+            }
+            ApiError::MissingParameter { name } => vec![format!("{name}: is required")],
+            ApiError::InvalidSearch { detail }
+            | ApiError::InvalidScimFilter { detail }
+            | ApiError::PasswordPolicy { detail } => vec![detail.clone()],
+            ApiError::Unsupported { what } => {
+                vec![format!("okta-emulator does not implement {what}")]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The one place that builds Okta's error envelope:
+/// `{errorCode, errorSummary, errorLink, errorId, errorCauses: [{errorSummary}]}`.
+pub fn envelope(error: &ApiError) -> (StatusCode, Value) {
+    let causes: Vec<Value> = error
+        .causes()
+        .into_iter()
+        .map(|cause| json!({ "errorSummary": cause }))
+        .collect();
+    let body = json!({
+        "errorCode": error.code(),
+        "errorSummary": error.to_string(),
+        "errorLink": error.code(),
+        "errorId": crate::emulator::util::error_id(),
+        "errorCauses": causes,
+    });
+    (error.status(), body)
+}

@@ -1,0 +1,608 @@
+//! okta-emulator: a stateful local Okta for development, CI and module authors.
+//!
+//! Each org lives under `{url}/{subdomain}` with Okta's `/api/v1/...` below it; the partner org
+//! (`{url}/partner`) serves the Org Creator API. The control plane lives under
+//! `{url}/_emulator/`. See `docs/emulator.md`.
+//!
+//! Layout: `routes` is the one route table, `handlers` parse and shape JSON, `store` holds the
+//! state per org and enforces Okta's rules, `error` builds Okta's error envelope, `control` holds
+//! faults and statistics, `persist` makes `--data` crash-safe. Nothing here imports the
+//! provider's Okta client: the emulator has its own wire types.
+
+mod control;
+mod error;
+mod handlers;
+mod persist;
+mod query;
+mod ratelimit;
+mod routes;
+mod store;
+mod util;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
+use hyper::body::Incoming;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+pub use error::ApiError;
+
+use control::{Control, FaultSpec, Outcome};
+use persist::Persister;
+use ratelimit::{Decision, RateLimiter};
+use routes::{Family, Matched};
+use store::{Audit, State};
+
+/// How the emulator runs; `Default` is what `okta-emulator` does without flags.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The partner super admin's SSWS token; random when absent.
+    pub partner_token: Option<String>,
+    /// The control API's token; random when absent.
+    pub admin_token: Option<String>,
+    /// Where state is kept across restarts; in memory only when absent.
+    pub data_file: Option<PathBuf>,
+    /// Multiplies Okta's default per-minute limits; 0 disables rate limiting.
+    pub rate_limit_scale: f64,
+    /// Larger request bodies are refused with 413.
+    pub max_body_bytes: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            partner_token: None,
+            admin_token: None,
+            data_file: None,
+            rate_limit_scale: 1.0,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// What the emulator announces once it accepts connections (the binary prints it as one JSON
+/// line).
+#[derive(Debug, Clone, Serialize)]
+pub struct Ready {
+    pub url: String,
+    pub partner_url: String,
+    pub partner_token: String,
+    pub admin_token: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    #[error("cannot read the listener's address: {0}")]
+    Address(std::io::Error),
+    #[error("cannot load the data file {path}: {source}")]
+    Load {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot write the data file {path}: {source}")]
+    Save {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "the data file {path} belongs to another partner token; start without --partner-token or with the one it was created with"
+    )]
+    PartnerTokenMismatch { path: PathBuf },
+}
+
+/// A bound emulator, ready to serve.
+pub struct Emulator {
+    listener: tokio::net::TcpListener,
+    app: Arc<App>,
+}
+
+impl Emulator {
+    /// Loads or creates the state for a bound listener; nothing is served until [`serve`].
+    ///
+    /// [`serve`]: Emulator::serve
+    pub fn new(
+        listener: tokio::net::TcpListener,
+        options: Options,
+    ) -> Result<Emulator, EmulatorError> {
+        let address = listener.local_addr().map_err(EmulatorError::Address)?;
+        let base_url = format!("http://{address}");
+        let persister = options.data_file.clone().map(Persister::new);
+        let loaded = match &persister {
+            Some(persister) => persister.load().map_err(|source| EmulatorError::Load {
+                path: persister.path().to_path_buf(),
+                source,
+            })?,
+            None => None,
+        };
+        let (partner_token, admin_token, state) = match loaded {
+            Some(snapshot) => {
+                if options
+                    .partner_token
+                    .as_ref()
+                    .is_some_and(|token| token != &snapshot.partner_token)
+                {
+                    return Err(EmulatorError::PartnerTokenMismatch {
+                        path: options.data_file.clone().unwrap_or_default(),
+                    });
+                }
+                let admin_token = options.admin_token.clone().unwrap_or(snapshot.admin_token);
+                (snapshot.partner_token, admin_token, snapshot.state)
+            }
+            None => {
+                let partner_token = options
+                    .partner_token
+                    .clone()
+                    .unwrap_or_else(util::api_token_secret);
+                let admin_token = options
+                    .admin_token
+                    .clone()
+                    .unwrap_or_else(|| util::random_alphanumeric(40));
+                let state = State::new(&partner_token);
+                (partner_token, admin_token, state)
+            }
+        };
+        let ready = Ready {
+            url: base_url.clone(),
+            partner_url: format!("{base_url}/{}", store::PARTNER_SUBDOMAIN),
+            partner_token: partner_token.clone(),
+            admin_token: admin_token.clone(),
+        };
+        let app = Arc::new(App {
+            base_url,
+            ready,
+            max_body_bytes: options.max_body_bytes,
+            shared: Mutex::new(Shared {
+                state,
+                generation: 1,
+            }),
+            limiter: Mutex::new(RateLimiter::new(options.rate_limit_scale)),
+            control: Mutex::new(Control::default()),
+            persister,
+        });
+        // Write the initial state so that the file exists (and is valid) from the start.
+        app.persist_now().map_err(|source| EmulatorError::Save {
+            path: options.data_file.clone().unwrap_or_default(),
+            source,
+        })?;
+        Ok(Emulator { listener, app })
+    }
+
+    pub fn ready(&self) -> &Ready {
+        &self.app.ready
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish (up to 5 s).
+    pub async fn serve(self, shutdown: impl Future<Output = ()>) -> Result<(), EmulatorError> {
+        let (stop_sender, stop_receiver) = tokio::sync::watch::channel(false);
+        // Every connection task holds a clone; when all are gone, `recv` returns None.
+        let (alive_sender, mut alive_receiver) = tokio::sync::mpsc::channel::<()>(1);
+        let mut shutdown = std::pin::pin!(shutdown);
+        loop {
+            let (stream, peer) = tokio::select! {
+                _ = &mut shutdown => break,
+                accepted = self.listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        tracing::warn!(%error, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+            };
+            let _ = stream.set_nodelay(true);
+            let app = self.app.clone();
+            let mut stop = stop_receiver.clone();
+            let alive = alive_sender.clone();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |request| {
+                    let app = app.clone();
+                    async move { app.handle(request, peer).await }
+                });
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                let mut connection = std::pin::pin!(connection);
+                tokio::select! {
+                    _ = connection.as_mut() => {}
+                    _ = stop.changed() => {
+                        connection.as_mut().graceful_shutdown();
+                        let _ = connection.await;
+                    }
+                }
+                drop(alive);
+            });
+        }
+        let _ = stop_sender.send(true);
+        drop(alive_sender);
+        let _ = tokio::time::timeout(Duration::from_secs(5), alive_receiver.recv()).await;
+        Ok(())
+    }
+}
+
+/// Binds nothing itself: serves `listener` until `shutdown` completes.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    options: Options,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), EmulatorError> {
+    let emulator = Emulator::new(listener, options)?;
+    tracing::info!(url = %emulator.ready().url, "okta-emulator accepting connections");
+    emulator.serve(shutdown).await
+}
+
+/// The reason a connection is closed without an answer (the `drop` fault).
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped by an injected fault")]
+struct DropConnection;
+
+struct App {
+    base_url: String,
+    ready: Ready,
+    max_body_bytes: usize,
+    /// The state and the generation of its last change. One lock: requests are short and
+    /// in-memory, and a single order of mutations is what the data file records.
+    shared: Mutex<Shared>,
+    /// Separate from the state so that counting a request never waits for a mutation.
+    limiter: Mutex<RateLimiter>,
+    /// Faults and statistics; also separate from the state for the same reason.
+    control: Mutex<Control>,
+    persister: Option<Persister>,
+}
+
+struct Shared {
+    state: State,
+    generation: u64,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+/// Headers every answer carries besides the body's.
+struct Common<'a> {
+    request_id: &'a str,
+    rate: Decision,
+}
+
+impl App {
+    fn snapshot_bytes(&self, shared: &Shared) -> Vec<u8> {
+        let snapshot = SnapshotRef {
+            partner_token: &self.ready.partner_token,
+            admin_token: &self.ready.admin_token,
+            state: &shared.state,
+        };
+        serde_json::to_vec(&snapshot).unwrap_or_default()
+    }
+
+    fn persist_now(&self) -> Result<(), std::io::Error> {
+        let Some(persister) = &self.persister else {
+            return Ok(());
+        };
+        let (generation, bytes) = {
+            let shared = lock(&self.shared);
+            (shared.generation, self.snapshot_bytes(&shared))
+        };
+        persister.save(generation, &bytes)
+    }
+
+    async fn handle(
+        self: Arc<Self>,
+        request: hyper::Request<Incoming>,
+        peer: SocketAddr,
+    ) -> Result<Response<Body>, DropConnection> {
+        let request_id = util::request_id();
+        let method = request.method().clone();
+        let path = request.uri().path().to_string();
+        let query_string = request.uri().query().unwrap_or("").to_string();
+        let now_seconds = (util::now_millis() / 1000) as u64;
+
+        if let Some(control_path) = path.strip_prefix("/_emulator") {
+            let rate = Decision {
+                allowed: true,
+                limit: Family::Other.default_limit(),
+                remaining: Family::Other.default_limit(),
+                reset: now_seconds + 60,
+            };
+            let common = Common {
+                request_id: &request_id,
+                rate,
+            };
+            let (status, body) = match self.control(&method, control_path, request).await {
+                Ok((status, body)) => (status, body),
+                Err(error) => {
+                    let (status, body) = error::envelope(&error);
+                    (status, Some(body))
+                }
+            };
+            return Ok(respond(status, body, &common, &[], None));
+        }
+
+        let (subdomain, api_path) = match path[1.min(path.len())..].split_once('/') {
+            Some((subdomain, rest)) => (subdomain.to_string(), format!("/{rest}")),
+            None => (path.trim_start_matches('/').to_string(), "/".to_string()),
+        };
+        let matched = routes::match_route(&method, &api_path);
+        let (template, family) = match &matched {
+            Matched::Route(route, _) => (route.template, route.family),
+            Matched::WrongMethod(template) => (*template, Family::Other),
+            Matched::Unimplemented | Matched::NotFound => ("(unmatched)", Family::Other),
+        };
+        let injection = lock(&self.control).on_request(&subdomain, method.as_str(), template);
+        if let Some(delay) = injection.delay {
+            tokio::time::sleep(delay).await;
+        }
+        let rate = lock(&self.limiter).check(&subdomain, family, now_seconds);
+        let mut common = Common {
+            request_id: &request_id,
+            rate,
+        };
+        match injection.outcome {
+            Some(Outcome::Drop) => return Err(DropConnection),
+            Some(Outcome::RateLimit) => {
+                common.rate.remaining = 0;
+                lock(&self.control).count_rate_limited();
+                return Ok(error_response(&ApiError::RateLimited, &common));
+            }
+            Some(Outcome::Fail(error)) => {
+                if error == ApiError::RateLimited {
+                    common.rate.remaining = 0;
+                    lock(&self.control).count_rate_limited();
+                }
+                return Ok(error_response(&error, &common));
+            }
+            None => {}
+        }
+        if !rate.allowed {
+            lock(&self.control).count_rate_limited();
+            return Ok(error_response(&ApiError::RateLimited, &common));
+        }
+        let (route, params) = match matched {
+            Matched::Route(route, params) => (route, params),
+            Matched::WrongMethod(_) => {
+                return Ok(error_response(&ApiError::MethodNotAllowed, &common));
+            }
+            Matched::Unimplemented => {
+                let what = format!("{method} {api_path}");
+                return Ok(error_response(&ApiError::Unsupported { what }, &common));
+            }
+            Matched::NotFound => return Ok(error_response(&ApiError::PathNotFound, &common)),
+        };
+        let secret = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("SSWS "))
+            .map(|token| token.trim().to_string());
+        let user_agent = request
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let body = match read_body(request, self.max_body_bytes).await {
+            Ok(body) => body,
+            Err(error) => return Ok(error_response(&error, &common)),
+        };
+        let query = util::parse_query(&query_string);
+        let mutates = route.method != Method::GET;
+
+        let outcome = {
+            let mut shared = lock(&self.shared);
+            let result = (|| {
+                let org = shared.state.org(&subdomain).ok_or(ApiError::PathNotFound)?;
+                let secret = secret.ok_or(ApiError::InvalidToken)?;
+                let principal = org.authenticate(&secret)?;
+                org.authorize(&principal, route.need)?;
+                let audit = Audit {
+                    org: subdomain.clone(),
+                    user_id: principal.user_id.clone(),
+                    token_id: principal.token_id.clone(),
+                    request_id: request_id.clone(),
+                    ip_address: peer.ip().to_string(),
+                    user_agent,
+                    now: util::now_millis(),
+                };
+                let request = handlers::Request {
+                    base_url: &self.base_url,
+                    subdomain: &subdomain,
+                    path: &api_path,
+                    params: &params,
+                    query: &query,
+                    body: &body,
+                    principal: &principal,
+                    audit: &audit,
+                };
+                handlers::handle(route.endpoint, &mut shared.state, &request)
+            })();
+            let snapshot = match (&result, &self.persister) {
+                (Ok(_), Some(_)) if mutates => {
+                    shared.generation += 1;
+                    Some((shared.generation, self.snapshot_bytes(&shared)))
+                }
+                _ => None,
+            };
+            (result, snapshot)
+        };
+        let (result, snapshot) = outcome;
+        if let (Some((generation, bytes)), Some(_)) = (snapshot, &self.persister) {
+            let app = self.clone();
+            let saved = tokio::task::spawn_blocking(move || {
+                app.persister
+                    .as_ref()
+                    .map(|persister| persister.save(generation, &bytes))
+                    .unwrap_or(Ok(()))
+            })
+            .await;
+            if !matches!(saved, Ok(Ok(()))) {
+                tracing::error!("cannot save the data file; answering 500");
+                return Ok(error_response(&ApiError::Internal, &common));
+            }
+        }
+        Ok(match result {
+            Ok(reply) => respond(
+                reply.status,
+                reply.body,
+                &common,
+                &reply.links,
+                reply.etag.as_deref(),
+            ),
+            Err(error) => error_response(&error, &common),
+        })
+    }
+
+    /// The control plane: `health`, `reset`, `faults`, `stats`, authorised by the admin token
+    /// (`Authorization: Bearer <admin_token>`; `SSWS <admin_token>` works too).
+    async fn control(
+        &self,
+        method: &Method,
+        path: &str,
+        request: hyper::Request<Incoming>,
+    ) -> Result<(StatusCode, Option<Value>), ApiError> {
+        let authorised = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| {
+                value
+                    .strip_prefix("Bearer ")
+                    .or_else(|| value.strip_prefix("SSWS "))
+            })
+            .is_some_and(|token| token.trim() == self.ready.admin_token);
+        if !authorised {
+            return Err(ApiError::InvalidToken);
+        }
+        let body = read_body(request, self.max_body_bytes).await?;
+        let path = path.trim_end_matches('/');
+        match (method.as_str(), path) {
+            ("GET", "/health") => {
+                let orgs = lock(&self.shared).state.orgs.len();
+                Ok((
+                    StatusCode::OK,
+                    Some(json!({ "status": "ok", "orgs": orgs })),
+                ))
+            }
+            ("POST", "/reset") => {
+                {
+                    let mut shared = lock(&self.shared);
+                    shared.state = State::new(&self.ready.partner_token);
+                    shared.generation += 1;
+                }
+                lock(&self.control).reset();
+                lock(&self.limiter).clear();
+                let app_persist = self.persist_now();
+                if app_persist.is_err() {
+                    return Err(ApiError::Internal);
+                }
+                Ok((StatusCode::OK, Some(json!({ "status": "reset" }))))
+            }
+            ("GET", "/faults") => Ok((StatusCode::OK, Some(lock(&self.control).list_faults()))),
+            ("POST", "/faults") => {
+                let spec: FaultSpec =
+                    serde_json::from_slice(&body).map_err(|_| ApiError::MalformedBody)?;
+                let created = lock(&self.control)
+                    .add_fault(spec)
+                    .map_err(ApiError::invalid)?;
+                Ok((StatusCode::CREATED, Some(created)))
+            }
+            ("DELETE", "/faults") => {
+                lock(&self.control).clear_faults();
+                Ok((StatusCode::NO_CONTENT, None))
+            }
+            ("DELETE", fault_path) if fault_path.starts_with("/faults/") => {
+                let id = &fault_path["/faults/".len()..];
+                if lock(&self.control).remove_fault(id) {
+                    Ok((StatusCode::NO_CONTENT, None))
+                } else {
+                    Err(ApiError::not_found(id, "Fault"))
+                }
+            }
+            ("GET", "/stats") => Ok((StatusCode::OK, Some(lock(&self.control).stats_json()))),
+            (_, "/health" | "/reset" | "/faults" | "/stats") => Err(ApiError::MethodNotAllowed),
+            _ => Err(ApiError::PathNotFound),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct SnapshotRef<'a> {
+    partner_token: &'a str,
+    admin_token: &'a str,
+    state: &'a State,
+}
+
+async fn read_body(request: hyper::Request<Incoming>, limit: usize) -> Result<Bytes, ApiError> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > limit) {
+        return Err(ApiError::BodyTooLarge { limit });
+    }
+    axum::body::to_bytes(Body::new(request.into_body()), limit)
+        .await
+        .map_err(|_| ApiError::BodyTooLarge { limit })
+}
+
+fn error_response(error: &ApiError, common: &Common) -> Response<Body> {
+    let (status, body) = error::envelope(error);
+    respond(status, Some(body), common, &[], None)
+}
+
+fn respond(
+    status: StatusCode,
+    body: Option<Value>,
+    common: &Common,
+    links: &[String],
+    etag: Option<&str>,
+) -> Response<Body> {
+    let bytes = match body {
+        Some(body) => serde_json::to_vec(&body).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = status;
+    let headers: &mut HeaderMap = response.headers_mut();
+    let mut put = |name: &'static str, value: String| {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            headers.append(name, value);
+        }
+    };
+    put("content-type", "application/json".to_string());
+    put("x-okta-request-id", common.request_id.to_string());
+    put("date", http_date());
+    put("x-rate-limit-limit", common.rate.limit.to_string());
+    put("x-rate-limit-remaining", common.rate.remaining.to_string());
+    put("x-rate-limit-reset", common.rate.reset.to_string());
+    for link in links {
+        put("link", link.clone());
+    }
+    if let Some(etag) = etag {
+        put("etag", etag.to_string());
+    }
+    response
+}
+
+/// The `Date` header's format (RFC 9110 IMF-fixdate).
+fn http_date() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
+        DAYS[now.weekday().number_days_from_monday() as usize],
+        now.day(),
+        MONTHS[now.month() as usize - 1],
+        now.year(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
+}

@@ -1,0 +1,53 @@
+use std::process::Command;
+
+use super::support::{Emulator, binary};
+
+#[test]
+fn emulator_help_documents_every_flag() {
+    let output = Command::new(binary()).arg("--help").output().expect("runs");
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for flag in [
+        "--listen",
+        "--allow-non-loopback",
+        "--partner-token",
+        "--admin-token",
+        "--data",
+        "--rate-limit-scale",
+        "--max-body-bytes",
+        "--log-level",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+    }
+}
+
+#[test]
+fn emulator_refuses_non_loopback_listen_without_opt_in() {
+    let output = Command::new(binary())
+        .args(["--listen", "0.0.0.0:0"])
+        .output()
+        .expect("runs");
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty(), "no ready line when refusing");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--allow-non-loopback"));
+}
+
+#[test]
+fn emulator_prints_exactly_one_json_ready_line() {
+    let emulator = Emulator::start();
+    assert!(emulator.url.starts_with("http://127.0.0.1:"));
+    assert_eq!(emulator.partner_url, format!("{}/partner", emulator.url));
+    assert_eq!(emulator.partner_token, super::support::PARTNER_TOKEN);
+    assert_eq!(emulator.admin_token, super::support::ADMIN_TOKEN);
+}
+
+#[tokio::test]
+async fn emulator_shuts_down_cleanly_on_sigterm() {
+    let mut emulator = Emulator::start();
+    let health = emulator
+        .control(reqwest::Method::GET, "/health", None)
+        .await;
+    assert_eq!(health.status, 200);
+    let status = emulator.terminate();
+    assert!(status.success(), "exit status {status:?}");
+}

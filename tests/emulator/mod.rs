@@ -1,0 +1,13 @@
+//! Conformance tests for okta-emulator: the real binary over loopback HTTP, with expected bodies
+//! in `tests/fixtures/emulator/` written from Okta's documented behaviour.
+
+mod cli;
+mod cross_cutting;
+mod durability;
+mod faults;
+mod logs;
+mod orgs;
+mod roles_groups;
+mod security;
+mod support;
+mod users;
