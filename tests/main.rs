@@ -11,5 +11,6 @@ mod guard_protocol;
 
 mod plugin_protocol;
 mod release;
+mod service_account_e2e;
 mod terraform_cli;
 mod validation;

@@ -117,20 +117,3 @@ fn provider_log_lines_reach_terraforms_log_at_their_levels() {
         "token leaked into logs"
     );
 }
-
-#[test]
-fn apply_fails_clearly_until_resources_are_implemented() {
-    if !terraform_available() {
-        return;
-    }
-    let workspace = Workspace::new();
-    workspace.write("main.tf", CONFIG);
-    workspace.init();
-    let apply = workspace.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
-    apply.assert_failure("terraform apply");
-    assert!(
-        apply.stderr.contains("is not implemented yet"),
-        "{}",
-        apply.stderr
-    );
-}

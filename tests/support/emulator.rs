@@ -53,3 +53,122 @@ impl Drop for Emulator {
         let _ = self.child.wait();
     }
 }
+
+/// A customer org made through the emulator's Org Creator API, and its super admin's token.
+pub struct CustomerOrg {
+    pub url: String,
+    pub token: String,
+}
+
+impl Emulator {
+    /// Creates a customer org the way the MSP platform would, through the partner org.
+    pub fn create_org(&self, subdomain: &str) -> CustomerOrg {
+        let partner = Api::new(&self.partner_url, &self.partner_token);
+        let (status, body) = partner.send(
+            "POST",
+            "/api/v1/orgs",
+            Some(serde_json::json!({
+                "subdomain": subdomain,
+                "name": format!("{subdomain} Inc"),
+                "website": format!("https://{subdomain}.example"),
+                "edition": "SKU",
+                "admin": {"profile": {
+                    "firstName": "MSP", "lastName": "Integration",
+                    "email": format!("msp-integration@{subdomain}.example"),
+                    "login": format!("msp-integration@{subdomain}.example"),
+                }},
+            })),
+        );
+        assert_eq!(status, 201, "org creation: {body}");
+        CustomerOrg {
+            url: format!("{}/{subdomain}", self.url),
+            token: body["token"].as_str().unwrap().to_owned(),
+        }
+    }
+}
+
+/// A small blocking Okta API client for tests to look at the emulator's side of things.
+pub struct Api {
+    base: String,
+    token: String,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Api {
+    pub fn new(base: &str, token: &str) -> Api {
+        // reqwest is built without a default TLS provider; the emulator is plain HTTP, but the
+        // client still wants one installed.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Api {
+            base: base.to_owned(),
+            token: token.to_owned(),
+            runtime: tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap(),
+        }
+    }
+
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        self.runtime.block_on(async {
+            let client = reqwest::Client::new();
+            let mut request = client
+                .request(method.parse().unwrap(), format!("{}{path}", self.base))
+                .header("Authorization", format!("SSWS {}", self.token))
+                .header("Accept", "application/json");
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            let response = request.send().await.expect("emulator answers");
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap_or_default();
+            (
+                status,
+                serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+            )
+        })
+    }
+
+    #[track_caller]
+    pub fn get(&self, path: &str) -> serde_json::Value {
+        let (status, body) = self.send("GET", path, None);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    /// The admin role types a user holds, sorted.
+    pub fn role_types(&self, user_id: &str) -> Vec<String> {
+        let mut roles: Vec<String> = self
+            .get(&format!("/api/v1/users/{user_id}/roles"))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["type"].as_str().unwrap().to_owned())
+            .collect();
+        roles.sort();
+        roles
+    }
+
+    pub fn group_id(&self, name: &str) -> Option<String> {
+        self.get("/api/v1/groups")
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["profile"]["name"] == name)
+            .map(|g| g["id"].as_str().unwrap().to_owned())
+    }
+
+    pub fn group_member_ids(&self, group_id: &str) -> Vec<String> {
+        self.get(&format!("/api/v1/groups/{group_id}/users"))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}

@@ -1,0 +1,178 @@
+//! `okta_msp_service_account` end to end: the real `terraform` CLI drives the real provider
+//! binary against the real emulator, and the tests check Okta's side through its API.
+
+use crate::support::emulator::{Api, CustomerOrg, Emulator};
+use crate::support::terraform::{Workspace, terraform_available};
+
+fn config(org: &CustomerOrg, body: &str) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    okta = {{ source = "zerotek/okta-msp" }}
+  }}
+}}
+provider "okta" {{
+  org_tokens = {{ "{url}" = "{token}" }}
+}}
+locals {{
+  org_url = "{url}"
+}}
+{body}
+"#,
+        url = org.url,
+        token = org.token
+    )
+}
+
+const AGENTS: &str = r#"
+resource "okta_msp_service_account" "ad_agent" {
+  org_url = local.org_url
+  kind    = "ad_agent"
+  login   = "oktaadagent@msp.example"
+  email   = "oktaadagent@msp.example"
+}
+
+resource "okta_msp_service_account" "radius" {
+  org_url     = local.org_url
+  kind        = "radius"
+  login       = "oktaradius@msp.example"
+  email       = "oktaradius@msp.example"
+  password_wo = "Correct-Horse-Battery-Staple-42!"
+}
+"#;
+
+fn state_json(workspace: &Workspace) -> serde_json::Value {
+    let show = workspace.run(&["show", "-json"]);
+    show.assert_success("terraform show -json");
+    serde_json::from_str(&show.stdout).unwrap()
+}
+
+fn resource<'a>(state: &'a serde_json::Value, address: &str) -> &'a serde_json::Value {
+    state["values"]["root_module"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["address"] == address)
+        .unwrap_or_else(|| panic!("{address} not in state"))
+}
+
+#[test]
+fn agents_are_created_privileged_exactly_and_finalized() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start();
+    let org = emulator.create_org("acme");
+    let api = Api::new(&org.url, &org.token);
+    let workspace = Workspace::new();
+    workspace.write("main.tf", &config(&org, AGENTS));
+    workspace.init();
+    let apply = workspace.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    apply.assert_success("terraform apply");
+
+    let state = state_json(&workspace);
+    let ad_agent = &resource(&state, "okta_msp_service_account.ad_agent")["values"];
+    let radius = &resource(&state, "okta_msp_service_account.radius")["values"];
+    assert_eq!(ad_agent["finalized"], true);
+    assert_eq!(ad_agent["status"], "ACTIVE");
+    assert_eq!(
+        radius["admin_roles"],
+        serde_json::json!(["APP_ADMIN", "READ_ONLY_ADMIN"])
+    );
+    assert!(radius["password_wo"].is_null(), "write-only never in state");
+
+    let ad_id = ad_agent["id"].as_str().unwrap();
+    let radius_id = radius["id"].as_str().unwrap();
+    assert_eq!(api.role_types(ad_id), vec!["SUPER_ADMIN"]);
+    assert_eq!(
+        api.role_types(radius_id),
+        vec!["APP_ADMIN", "READ_ONLY_ADMIN"]
+    );
+    let user = api.get(&format!("/api/v1/users/{ad_id}"));
+    assert_eq!(user["status"], "ACTIVE");
+    assert_eq!(
+        user["profile"]["userType"], "okta-msp-service-account/ad_agent/finalized",
+        "finalization is visible in Okta"
+    );
+    let group = api.group_id("MSP Service Accounts").expect("group created");
+    let members = api.group_member_ids(&group);
+    assert!(members.contains(&ad_id.to_owned()) && members.contains(&radius_id.to_owned()));
+
+    // Nothing secret anywhere in state or output.
+    let raw_state = std::fs::read_to_string(workspace.dir().join("terraform.tfstate")).unwrap();
+    assert!(!raw_state.contains("Correct-Horse-Battery-Staple"));
+    assert!(
+        !raw_state.contains(&org.token),
+        "org token from the provider block is not stored"
+    );
+    assert!(!apply.combined().contains("Correct-Horse-Battery-Staple"));
+
+    // The next plan is empty.
+    let plan = workspace.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(
+        plan.code,
+        Some(0),
+        "no changes after apply:\n{}",
+        plan.combined()
+    );
+}
+
+#[test]
+fn finalized_accounts_survive_destroy_and_drift_is_repaired() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start();
+    let org = emulator.create_org("globex");
+    let api = Api::new(&org.url, &org.token);
+    let workspace = Workspace::new();
+    workspace.write("main.tf", &config(&org, AGENTS));
+    workspace.init();
+    workspace
+        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .assert_success("terraform apply");
+    let state = state_json(&workspace);
+    let radius_id = resource(&state, "okta_msp_service_account.radius")["values"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // G1: destroy fails in the plan; nothing is deleted.
+    let destroy = workspace.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    destroy.assert_failure("terraform destroy of finalized accounts");
+    assert!(destroy.stderr.contains("(G1)"), "{}", destroy.stderr);
+    assert_eq!(
+        api.get(&format!("/api/v1/users/{radius_id}"))["status"],
+        "ACTIVE"
+    );
+
+    // G12: a role removed out of band is repaired, with a warning.
+    let roles = api.get(&format!("/api/v1/users/{radius_id}/roles"));
+    let app_admin = roles
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["type"] == "APP_ADMIN")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = api.send(
+        "DELETE",
+        &format!("/api/v1/users/{radius_id}/roles/{app_admin}"),
+        None,
+    );
+    assert_eq!(status, 204, "{body}");
+    let plan = workspace.run(&["plan", "-no-color", "-input=false"]);
+    plan.assert_success("plan with drift");
+    assert!(plan.combined().contains("(G12)"), "{}", plan.combined());
+    assert!(plan.stdout.contains("1 to change"), "{}", plan.stdout);
+    workspace
+        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .assert_success("repair");
+    assert_eq!(
+        api.role_types(&radius_id),
+        vec!["APP_ADMIN", "READ_ONLY_ADMIN"]
+    );
+}
