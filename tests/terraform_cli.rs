@@ -1,7 +1,19 @@
 //! The provider under the real `terraform` CLI: offline init from a mirror, validate, schema,
 //! plan, and Terraform's re-logging of the provider's log lines.
 
+use crate::support::emulator::Emulator;
 use crate::support::terraform::{Workspace, terraform_available};
+
+/// A configuration against a fresh emulator org; returns it with the org's token.
+fn config(emulator: &Emulator) -> (String, String) {
+    let org = emulator.create_org("acme");
+    (
+        CONFIG
+            .replace("ORG_URL", &org.url)
+            .replace("ORG_TOKEN", &org.token),
+        org.token,
+    )
+}
 
 const CONFIG: &str = r#"
 terraform {
@@ -14,12 +26,12 @@ terraform {
 
 provider "okta" {
   org_tokens = {
-    "http://127.0.0.1:9/acme" = "not-a-real-token"
+    "ORG_URL" = "ORG_TOKEN"
   }
 }
 
 resource "okta_msp_service_account" "ad_agent" {
-  org_url = "http://127.0.0.1:9/acme"
+  org_url = "ORG_URL"
   kind    = "ad_agent"
   login   = "okta-ad-agent@acme.example"
   email   = "okta-ad-agent@acme.example"
@@ -32,7 +44,9 @@ fn init_validate_schema_and_plan_work_offline() {
         return;
     }
     let workspace = Workspace::new();
-    workspace.write("main.tf", CONFIG);
+    let emulator = Emulator::start();
+    let (config, token) = config(&emulator);
+    workspace.write("main.tf", &config);
     let init = workspace.init();
     assert!(
         init.stdout.contains("Installed zerotek/okta-msp v0.1.0"),
@@ -75,7 +89,7 @@ fn init_validate_schema_and_plan_work_offline() {
     );
     assert!(plan.stdout.contains("(known after apply)"));
     assert!(
-        !plan.combined().contains("not-a-real-token"),
+        !plan.combined().contains(&token),
         "token leaked into plan output"
     );
 }
@@ -86,7 +100,9 @@ fn provider_log_lines_reach_terraforms_log_at_their_levels() {
         return;
     }
     let workspace = Workspace::new();
-    workspace.write("main.tf", CONFIG);
+    let emulator = Emulator::start();
+    let (config, token) = config(&emulator);
+    workspace.write("main.tf", &config);
     workspace.init();
     let plan = workspace.run_with(
         &["plan", "-no-color", "-input=false"],
@@ -112,8 +128,5 @@ fn provider_log_lines_reach_terraforms_log_at_their_levels() {
         "info line from ConfigureProvider missing:\n{}",
         plan.stderr
     );
-    assert!(
-        !plan.combined().contains("not-a-real-token"),
-        "token leaked into logs"
-    );
+    assert!(!plan.combined().contains(&token), "token leaked into logs");
 }
