@@ -108,6 +108,51 @@ pub fn disappeared(operation: &str) -> Diagnostics {
     .into()
 }
 
+/// The org's stored token was refused: its owner, the integration account, was probably
+/// deactivated (every token of a deactivated user dies with it).
+pub fn org_token_refused(url: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("The API token of org {url} was refused (G13)"),
+        "Okta no longer accepts the integration account's token, which happens when the account is deactivated or deleted, or the token is revoked. The MSP platform's integration is down. Find out what happened in the org's System Log, restore the integration account (reactivate it in the Admin Console), and give the provider a valid token through org_tokens.",
+    )
+    .into()
+}
+
+/// The Org Creator API failed. If the failure was unclear the org may exist without its token.
+pub fn org_creation_failed(subdomain: &str, error: &OktaError) -> Diagnostic {
+    let mut diagnostic = okta(&format!("creating org {subdomain:?}"), error);
+    diagnostic.detail.push_str("\n\nIf the request reached Okta, the org may exist even so; Okta returns its API token only once, in the answer that was lost. Check the partner org's Admin Console; if the org exists, import it (terraform import okta_msp_org.NAME ORG_URL) with a token created for its integration account.");
+    diagnostic
+}
+
+/// An org cannot be deleted through the API: forgetting it is all Terraform can do.
+pub fn org_forgotten(url: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "The org was removed from state, not deleted",
+        format!(
+            "Okta offers no API to delete an org, so {url} still exists. It never finished its setup, so nothing depends on it; delete it from the partner org's Admin Console or with Okta support."
+        ),
+    )
+}
+
+/// An org import ID that is not a URL.
+pub fn bad_org_import_id(id: &str, problem: &str) -> Diagnostics {
+    Diagnostic::error(
+        "Invalid import ID",
+        format!("Import okta_msp_org with the org's URL, for example https://acme.okta.com (got {id:?}): {problem}. The org's token must be in the provider's org_tokens."),
+    )
+    .into()
+}
+
+/// Apply received a configuration with values still unknown: a Terraform bug or a bad plan.
+pub fn incomplete_configuration(type_name: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("{type_name}: the configuration is incomplete at apply time"),
+        "Some required values were still unknown when Terraform applied the plan. Run terraform apply again; if it persists, report it with TF_LOG_PROVIDER=debug output.",
+    )
+    .into()
+}
+
 /// The kind cannot be created by this resource.
 pub fn not_creatable(kind: &str, detail: &str) -> Diagnostics {
     Diagnostic::error(

@@ -6,28 +6,37 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::plugin::schema::{Attribute, Schema};
+use std::collections::BTreeMap;
+
+use crate::okta::{NewChildOrg, UserProfile};
 use crate::plugin::{
-    ApplyRequest, ApplyResponse, AttributePath, Diagnostics, ImportRequest, ImportResponse,
-    PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Value,
+    ApplyAction, ApplyRequest, ApplyResponse, AttributePath, Diagnostics, ImportRequest,
+    ImportResponse, PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource,
+    Value,
 };
+use crate::rules::baseline::SecuringBaseline;
+use crate::rules::compliance;
+use crate::rules::config::DesiredAccount;
 use crate::rules::guard::{
     self, AttributeClass, GuardDecision, GuardedResource, PlanCheck, PlanKind,
 };
+use crate::rules::kind::ServiceAccountKind;
 use crate::rules::marker::{self, MarkerPresence};
 
-use super::{Shared, diag, plan};
+use super::service_account::lifecycle;
+use super::{Shared, diag, password, plan};
 
 pub const TYPE_NAME: &str = "okta_msp_org";
 
 pub struct OrgResource {
-    _shared: Arc<Shared>,
+    shared: Arc<Shared>,
     schema: Schema,
 }
 
 impl OrgResource {
     pub fn new(shared: Arc<Shared>) -> OrgResource {
         OrgResource {
-            _shared: shared,
+            shared,
             schema: schema(),
         }
     }
@@ -61,14 +70,6 @@ impl Resource for OrgResource {
 
     fn schema(&self) -> Schema {
         self.schema.clone()
-    }
-
-    async fn read(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
-        Ok(ReadResponse {
-            new_state: request.current_state,
-            private: request.private,
-            warnings: Diagnostics::new(),
-        })
     }
 
     async fn plan(&self, request: PlanRequest) -> Result<PlanResponse, Diagnostics> {
@@ -141,14 +142,359 @@ impl Resource for OrgResource {
         })
     }
 
-    async fn apply(&self, _request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
-        Err(diag::not_yet_implemented(
-            TYPE_NAME,
-            "create, update or delete",
-        ))
+    async fn read(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
+        let prior = request.current_state;
+        let Some(url) = plan::string_of(&prior, "url").map(str::to_owned) else {
+            return Ok(ReadResponse {
+                new_state: prior,
+                private: request.private,
+                warnings: Diagnostics::new(),
+            });
+        };
+        let config = self.shared.config().map_err(diag::access)?;
+        let token = plan::string_of(&prior, "api_token");
+        let org = self
+            .shared
+            .orgs
+            .get(config, &url, token)
+            .map_err(diag::access)?;
+        let settings = match org.client.get_org().await {
+            Ok(settings) => settings,
+            Err(error) if error.is_unauthorized() => {
+                return Err(diag::org_token_refused(&url));
+            }
+            Err(error) => return Err(diag::okta("reading the org", &error).into()),
+        };
+        if let Some(expected) = plan::string_of(&prior, "id")
+            && expected != settings.id
+        {
+            return Err(diag::wrong_org(&url, expected, &settings.id));
+        }
+        let mut state = attributes(prior);
+        if let Some(status) = settings.status {
+            state.insert("status".into(), Value::String(status));
+        }
+        Ok(ReadResponse {
+            new_state: Value::Object(state),
+            private: request.private,
+            warnings: Diagnostics::new(),
+        })
     }
 
-    async fn import(&self, _request: ImportRequest) -> Result<ImportResponse, Diagnostics> {
-        Err(diag::not_yet_implemented(TYPE_NAME, "import"))
+    async fn apply(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+        match request.action {
+            ApplyAction::Create => self.create(request).await,
+            ApplyAction::Update => self.update(request).await,
+            ApplyAction::Delete => self.delete(request),
+        }
+    }
+
+    async fn import(&self, request: ImportRequest) -> Result<ImportResponse, Diagnostics> {
+        let url = request.id.trim().trim_end_matches('/');
+        if let Err(problem) = super::config::check_org_url(url) {
+            return Err(diag::bad_org_import_id(&request.id, &problem));
+        }
+        let config = self.shared.config().map_err(diag::access)?;
+        let org = self
+            .shared
+            .orgs
+            .get(config, url, None)
+            .map_err(diag::access)?;
+        let settings = org
+            .client
+            .get_org()
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("reading the org", &e)))?;
+        // The integration account is the owner of the token the provider was given for the org.
+        let me = org
+            .client
+            .get_me()
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("reading the token's owner", &e)))?;
+        let roles: Vec<String> = org
+            .client
+            .list_user_roles(&me.id)
+            .await
+            .map_err(|e| {
+                Diagnostics::from(diag::okta("reading the integration account's roles", &e))
+            })?
+            .into_iter()
+            .map(|assignment| assignment.role_type)
+            .collect();
+        let mut warnings = Diagnostics::new();
+        let compliant = roles == ["SUPER_ADMIN"] && me.status.as_str() == "ACTIVE";
+        if !compliant {
+            warnings.push(diag::import_findings(
+                &format!("{} ({})", me.profile.login.as_deref().unwrap_or("?"), me.id),
+                vec![format!(
+                    "the integration account must be ACTIVE and hold exactly SUPER_ADMIN; it is {} with {}",
+                    me.status.as_str(),
+                    if roles.is_empty() { "no admin roles".to_owned() } else { roles.join(", ") }
+                )],
+            ));
+        }
+        let mut state = BTreeMap::new();
+        let text = |value: Option<String>| value.map(Value::String).unwrap_or(Value::Null);
+        state.insert("name".into(), text(settings.company_name.clone()));
+        state.insert("subdomain".into(), text(settings.subdomain.clone()));
+        state.insert("website".into(), text(settings.website.clone()));
+        state.insert("integration_login".into(), text(me.profile.login.clone()));
+        state.insert("integration_email".into(), text(me.profile.email.clone()));
+        state.insert("id".into(), Value::String(settings.id.clone()));
+        state.insert("url".into(), Value::string(org.client.org_url().as_str()));
+        state.insert("status".into(), text(settings.status.clone()));
+        state.insert("api_token".into(), Value::Null);
+        state.insert(
+            "integration_account_id".into(),
+            Value::String(me.id.clone()),
+        );
+        state.insert("finalized".into(), Value::Bool(compliant));
+        Ok(ImportResponse {
+            state: Value::Object(state),
+            private: Vec::new(),
+            warnings,
+        })
+    }
+}
+
+impl OrgResource {
+    /// Creates the org through the partner org's Org Creator API; its first super admin is the
+    /// integration account. Then waits until the org answers, sets the account up and finalizes
+    /// it. A failure after the org exists returns what was made (including the token, which Okta
+    /// gives only once), and the next apply resumes.
+    async fn create(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+        let config = self.shared.config().map_err(diag::access)?;
+        let planned = &request.planned_state;
+        let text = |name: &str| plan::string_of(planned, name).map(str::to_owned);
+        let (Some(name), Some(subdomain), Some(login), Some(email)) = (
+            text("name"),
+            text("subdomain"),
+            text("integration_login"),
+            text("integration_email"),
+        ) else {
+            return Err(diag::incomplete_configuration(TYPE_NAME));
+        };
+        let partner = self.shared.orgs.partner(config).map_err(diag::access)?;
+        let naming = ServiceAccountKind::MspIntegration.rule().naming;
+        let new_org = NewChildOrg {
+            subdomain: subdomain.clone(),
+            name,
+            website: text("website"),
+            admin_profile: UserProfile {
+                login: Some(login.clone()),
+                email: Some(email.clone()),
+                first_name: Some(naming.first_name.to_owned()),
+                last_name: Some(naming.last_name.to_owned()),
+                user_type: Some(lifecycle::user_type(
+                    ServiceAccountKind::MspIntegration,
+                    false,
+                )),
+                ..UserProfile::default()
+            },
+            // Strong, generated, never stored: the integration uses the API token, and a person
+            // who must sign in resets it from the vault.
+            admin_password: Some(password::generate()),
+        };
+        let created = partner
+            .create_child_org(&new_org)
+            .await
+            .map_err(|e| Diagnostics::from(diag::org_creation_failed(&subdomain, &e)))?;
+        let url = match &created.org_url {
+            Some(url) => url.as_str().to_owned(),
+            None => format!("https://{subdomain}.okta.com"),
+        };
+        let mut state = attributes(planned.clone());
+        state.insert("id".into(), Value::string(&created.id));
+        state.insert("url".into(), Value::string(&url));
+        state.insert(
+            "status".into(),
+            created
+                .status
+                .clone()
+                .map(Value::String)
+                .unwrap_or(Value::Null),
+        );
+        state.insert("api_token".into(), Value::string(created.token.expose()));
+        state.insert(
+            "integration_account_id".into(),
+            created
+                .admin_user_id
+                .clone()
+                .map(Value::String)
+                .unwrap_or(Value::Null),
+        );
+        state.insert("finalized".into(), Value::Bool(false));
+        let outcome = self
+            .finish_setup(&url, Some(created.token.expose()), &login, &email)
+            .await;
+        Ok(finish(state, outcome))
+    }
+
+    /// Resumes an org whose setup did not finish (update of an unfinalized org).
+    async fn update(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+        let mut state = attributes(request.planned_state.clone());
+        let prior = &request.prior_state;
+        for name in ["id", "url", "api_token", "integration_account_id", "status"] {
+            state.insert(name.into(), prior.get(name).cloned().unwrap_or(Value::Null));
+        }
+        if prior.get("finalized").and_then(Value::as_bool) == Some(true) {
+            state.insert("finalized".into(), Value::Bool(true));
+            return Ok(ApplyResponse {
+                new_state: Value::Object(state),
+                private: Vec::new(),
+                diagnostics: Diagnostics::new(),
+            });
+        }
+        let (Some(url), Some(login), Some(email)) = (
+            plan::string_of(prior, "url").map(str::to_owned),
+            plan::string_of(&request.planned_state, "integration_login").map(str::to_owned),
+            plan::string_of(&request.planned_state, "integration_email").map(str::to_owned),
+        ) else {
+            return Err(diag::incomplete_configuration(TYPE_NAME));
+        };
+        let token = plan::string_of(prior, "api_token").map(str::to_owned);
+        let outcome = self
+            .finish_setup(&url, token.as_deref(), &login, &email)
+            .await;
+        Ok(finish(state, outcome))
+    }
+
+    /// An org cannot be deleted through Okta's API. An unfinalized org is forgotten with a
+    /// warning; a finalized one is refused (G8/G16), whatever the plan said.
+    fn delete(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+        let prior = &request.prior_state;
+        let check = guard::DeleteCheck {
+            resource: GuardedResource::Org,
+            subject: plan::string_of(prior, "subdomain")
+                .unwrap_or("?")
+                .to_owned(),
+            state_finalized: prior.get("finalized").and_then(Value::as_bool) == Some(true),
+            private_marker: MarkerPresence::of(&request.planned_private),
+            remote_finalized: None,
+        };
+        if let GuardDecision::Refuse(refusal) = guard::decide_delete(&check) {
+            return Err(diag::refusal(refusal));
+        }
+        Ok(ApplyResponse {
+            new_state: Value::Null,
+            private: Vec::new(),
+            diagnostics: diag::org_forgotten(plan::string_of(prior, "url").unwrap_or("?")).into(),
+        })
+    }
+
+    /// Waits for the new org, then sets up and verifies its integration account and finalizes
+    /// it. Returns the account id and status, or the diagnostics of what failed.
+    async fn finish_setup(
+        &self,
+        url: &str,
+        token: Option<&str>,
+        login: &str,
+        email: &str,
+    ) -> Result<(String, String), Diagnostics> {
+        let config = self.shared.config().map_err(diag::access)?;
+        let org = self
+            .shared
+            .orgs
+            .get(config, url, token)
+            .map_err(diag::access)?;
+        // Okta asks for about 30 seconds before a new org is used; poll instead of sleeping.
+        let mut delay = std::time::Duration::from_millis(200);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        loop {
+            match org.org_id().await {
+                Ok(_) => break,
+                Err(error) if std::time::Instant::now() < deadline => {
+                    tracing::debug!(%error, "the new org does not answer yet");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(std::time::Duration::from_secs(5));
+                }
+                Err(error) => {
+                    return Err(diag::okta("waiting for the new org to answer", &error).into());
+                }
+            }
+        }
+        let me =
+            org.client.get_me().await.map_err(|e| {
+                Diagnostics::from(diag::okta("reading the integration account", &e))
+            })?;
+        let naming = ServiceAccountKind::MspIntegration.rule().naming;
+        let desired = DesiredAccount {
+            kind: ServiceAccountKind::MspIntegration,
+            login: login.to_owned(),
+            email: email.to_owned(),
+            first_name: naming.first_name.to_owned(),
+            last_name: naming.last_name.to_owned(),
+            admin_roles: ServiceAccountKind::MspIntegration.default_roles(),
+            finalize: true,
+        };
+        let group_name = config.service_account_group.clone();
+        let group_id = org.group_id(&group_name).await.map_err(|e| {
+            Diagnostics::from(diag::okta(
+                "finding or creating the service account group",
+                &e,
+            ))
+        })?;
+        lifecycle::converge(&org, &desired, &me, &group_id)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("setting up the integration account", &e)))?;
+        let observed = lifecycle::observe(&org, &me.id, &group_id)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("verifying the integration account", &e)))?
+            .ok_or_else(|| diag::disappeared("setting up the integration account"))?;
+        let baseline = SecuringBaseline {
+            group_name,
+            ..SecuringBaseline::default()
+        };
+        let findings = compliance::assess_account(&desired, &baseline, &observed.to_rules());
+        if !findings.is_finalizable() {
+            return Err(diag::not_finalizable(
+                &format!("{login} ({})", me.id),
+                findings.violations().map(|v| v.summary.clone()).collect(),
+            )
+            .into());
+        }
+        lifecycle::mark_finalized(&org, &me.id, ServiceAccountKind::MspIntegration)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("recording finalization", &e)))?;
+        Ok((me.id, observed.user.status.as_str().to_owned()))
+    }
+}
+
+/// The org's state after setup: finalized when the integration account was, else the partial
+/// state with the error (Terraform records it, and the next apply resumes).
+fn finish(
+    mut state: BTreeMap<String, Value>,
+    outcome: Result<(String, String), Diagnostics>,
+) -> ApplyResponse {
+    match outcome {
+        Ok((account_id, _status)) => {
+            state.insert("integration_account_id".into(), Value::String(account_id));
+            state.insert("finalized".into(), Value::Bool(true));
+            ApplyResponse {
+                new_state: Value::Object(state),
+                private: Vec::new(),
+                diagnostics: Diagnostics::new(),
+            }
+        }
+        Err(diagnostics) => {
+            state.insert("finalized".into(), Value::Bool(false));
+            for value in state.values_mut() {
+                if value.is_unknown() {
+                    *value = Value::Null;
+                }
+            }
+            ApplyResponse {
+                new_state: Value::Object(state),
+                private: Vec::new(),
+                diagnostics,
+            }
+        }
+    }
+}
+
+fn attributes(value: Value) -> BTreeMap<String, Value> {
+    match value {
+        Value::Object(attributes) => attributes,
+        _ => BTreeMap::new(),
     }
 }

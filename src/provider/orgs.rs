@@ -33,8 +33,9 @@ pub struct OrgContext {
     org_id: tokio::sync::OnceCell<String>,
     /// The service account group's id, found or created once.
     group_id: tokio::sync::OnceCell<String>,
-    /// The group's members, listed once per run and shared by every read of the org.
-    members: tokio::sync::OnceCell<HashSet<String>>,
+    /// The group's members, listed once per run and shared by every read of the org; additions
+    /// made by this process are recorded so later checks in the same run see them.
+    members: tokio::sync::OnceCell<Mutex<HashSet<String>>>,
 }
 
 impl OrgContext {
@@ -88,14 +89,36 @@ impl OrgContext {
         }
     }
 
-    /// Ids of the group's members, listed once per run.
-    pub async fn group_members(&self, group_id: &str) -> Result<&HashSet<String>, OktaError> {
-        self.members
+    /// Whether `user_id` is in the group, from one listing of its members per run.
+    pub async fn is_member(&self, group_id: &str, user_id: &str) -> Result<bool, OktaError> {
+        if group_id.is_empty() {
+            return Ok(false);
+        }
+        let members = self
+            .members
             .get_or_try_init(|| async {
                 let members = self.client.list_group_members(group_id).await?;
-                Ok(members.into_iter().map(|user| user.id).collect())
+                Ok::<_, OktaError>(Mutex::new(
+                    members.into_iter().map(|user| user.id).collect(),
+                ))
             })
-            .await
+            .await?;
+        Ok(members
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(user_id))
+    }
+
+    /// Adds `user_id` to the group and to the cached membership.
+    pub async fn add_member(&self, group_id: &str, user_id: &str) -> Result<(), OktaError> {
+        self.client.add_user_to_group(group_id, user_id).await?;
+        if let Some(members) = self.members.get() {
+            members
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(user_id.to_owned());
+        }
+        Ok(())
     }
 }
 

@@ -157,8 +157,8 @@ pub async fn converge(
             client.unassign_role(&user.id, &assignment.id).await?;
         }
     }
-    if !org.group_members(group_id).await?.contains(&user.id) {
-        client.add_user_to_group(group_id, &user.id).await?;
+    if !org.is_member(group_id, &user.id).await? {
+        org.add_member(group_id, &user.id).await?;
     }
     Ok(())
 }
@@ -181,7 +181,7 @@ pub async fn observe(
         .into_iter()
         .map(|assignment| assignment.role_type)
         .collect();
-    let in_group = org.group_members(group_id).await?.contains(user_id);
+    let in_group = org.is_member(group_id, user_id).await?;
     Ok(Some(Observed {
         user,
         role_types,
