@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make demo`: the provider end to end on this machine, offline. `make install` has already built
-# the provider and put it in the implied local mirror (~/.terraform.d/plugins).
+# `make demo`: the provider end to end on this machine, offline, against okta-emulator.
+# `make install` has already built both binaries and put the provider in the implied local mirror
+# (~/.terraform.d/plugins).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,15 +28,38 @@ provider_installation {
 CONFIG
 export TF_CLI_CONFIG_FILE="$PWD/$work/cli.tfrc" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 
+step "Starting okta-emulator (a local Okta, loopback only)"
+target/debug/okta-emulator --listen 127.0.0.1:0 > "$work/emulator.json" 2> "$work/emulator.log" &
+emulator_pid=$!
+trap 'kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  [ -s "$work/emulator.json" ] && break
+  sleep 0.1
+done
+field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$work/emulator.json" "$1"; }
+export OKTA_MSP_PARTNER_URL=$(field partner_url)
+export OKTA_MSP_PARTNER_TOKEN=$(field partner_token)
+echo "partner org: $OKTA_MSP_PARTNER_URL"
+
 step "terraform init (offline, from the local mirror; provider v$version)"
-terraform -chdir="$work" init -input=false -no-color | grep -E "Installed|Terraform has been successfully initialized"
+terraform -chdir="$work" init -input=false -no-color | grep -E "Installed|successfully initialized"
 
-step "terraform validate"
-terraform -chdir="$work" validate -no-color
+step "terraform apply of examples/quickstart: two customer orgs, each with its integration, AD agent and RADIUS accounts"
+terraform -chdir="$work" apply -auto-approve -input=false -no-color | grep -E "Creation complete|Apply complete"
 
-step "terraform plan of examples/quickstart"
-OKTA_MSP_PARTNER_URL=http://127.0.0.1:1/partner OKTA_MSP_PARTNER_TOKEN=demo-token \
-  terraform -chdir="$work" plan -input=false -no-color | sed -n '/Terraform will perform/,$p'
+step "What was made"
+terraform -chdir="$work" output -no-color orgs
+terraform -chdir="$work" state list
 
-step "done"
-echo "This build serves the schemas and plans; applying against the emulator arrives with the resources (see CHANGELOG.md)."
+step "terraform plan -destroy: the guard refuses to delete finalized accounts"
+if terraform -chdir="$work" plan -destroy -input=false -no-color > "$work/destroy.log" 2>&1; then
+  echo "ERROR: the destroy plan was not refused" >&2
+  exit 1
+fi
+grep -m1 -A3 "Error: Finalized" "$work/destroy.log"
+echo "... ($(grep -c '^Error: ' "$work/destroy.log") refusals in all; nothing was deleted)"
+
+step "A second plan has nothing to do"
+terraform -chdir="$work" plan -input=false -no-color -detailed-exitcode | tail -n 3
+
+step "Done: the emulator stops now; rerun 'make demo' any time"
