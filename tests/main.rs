@@ -8,6 +8,7 @@ mod docs;
 mod emulator;
 mod examples;
 mod guard_protocol;
+mod module_testing;
 mod org_e2e;
 
 mod plugin_protocol;

@@ -50,6 +50,11 @@ struct Cli {
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
 
+    /// A customer org that exists from the start, at {url}/SUBDOMAIN, whose super admin owns an
+    /// API token TOKEN (repeatable). Saves a module's CI the Org Creator call.
+    #[arg(long = "org", value_name = "SUBDOMAIN:TOKEN")]
+    orgs: Vec<String>,
+
     /// Log level on stderr: error, warn, info, debug or trace.
     #[arg(long, value_name = "LEVEL", default_value = "info")]
     log_level: tracing::Level,
@@ -77,6 +82,15 @@ fn main() -> anyhow::Result<()> {
             }
         }
     }
+    for org in &cli.orgs {
+        match org.split_once(':') {
+            Some((subdomain, token))
+                if !subdomain.is_empty()
+                    && !token.is_empty()
+                    && !token.contains(char::is_whitespace) => {}
+            _ => bail!("--org takes SUBDOMAIN:TOKEN, e.g. --org acme:test-token (got {org:?})"),
+        }
+    }
     if !(cli.rate_limit_scale >= 0.0 && cli.rate_limit_scale.is_finite()) {
         bail!("--rate-limit-scale must be a finite number >= 0");
     }
@@ -97,6 +111,12 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         data_file: cli.data,
         rate_limit_scale: cli.rate_limit_scale,
         max_body_bytes: cli.max_body_bytes,
+        seed_orgs: cli
+            .orgs
+            .iter()
+            .filter_map(|org| org.split_once(':'))
+            .map(|(subdomain, token)| (subdomain.to_owned(), token.to_owned()))
+            .collect(),
     };
     let emulator = Emulator::new(listener, options)?;
     let line = serde_json::to_string(emulator.ready())?;

@@ -52,6 +52,8 @@ pub struct Options {
     pub rate_limit_scale: f64,
     /// Larger request bodies are refused with 413.
     pub max_body_bytes: usize,
+    /// Customer orgs that exist from the start: (subdomain, API token of their super admin).
+    pub seed_orgs: Vec<(String, String)>,
 }
 
 impl Default for Options {
@@ -62,6 +64,7 @@ impl Default for Options {
             data_file: None,
             rate_limit_scale: 1.0,
             max_body_bytes: 1024 * 1024,
+            seed_orgs: Vec::new(),
         }
     }
 }
@@ -94,6 +97,8 @@ pub enum EmulatorError {
         "the data file {path} belongs to another partner token; start without --partner-token or with the one it was created with"
     )]
     PartnerTokenMismatch { path: PathBuf },
+    #[error("cannot create the seeded org: {0}")]
+    Seed(String),
 }
 
 /// A bound emulator, ready to serve.
@@ -147,6 +152,12 @@ impl Emulator {
                 (partner_token, admin_token, state)
             }
         };
+        let mut state = state;
+        for (subdomain, token) in &options.seed_orgs {
+            state
+                .seed_org(subdomain, token)
+                .map_err(EmulatorError::Seed)?;
+        }
         let ready = Ready {
             url: base_url.clone(),
             partner_url: format!("{base_url}/{}", store::PARTNER_SUBDOMAIN),

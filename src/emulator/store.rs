@@ -45,6 +45,50 @@ impl State {
         State { orgs }
     }
 
+    /// A customer org that exists from the start, with a super admin owning an API token with
+    /// the given secret (`okta-emulator --org SUBDOMAIN:TOKEN`), so a module's CI needs no Org
+    /// Creator call. Does nothing when the org exists (a restart with `--data`).
+    pub fn seed_org(&mut self, subdomain: &str, token: &str) -> Result<(), String> {
+        if self.orgs.contains_key(subdomain) {
+            return Ok(());
+        }
+        let valid = !subdomain.is_empty()
+            && subdomain.len() <= 57
+            && subdomain
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !subdomain.starts_with('-')
+            && !subdomain.ends_with('-')
+            && subdomain != "_emulator";
+        if !valid {
+            return Err(format!(
+                "org subdomain {subdomain:?} must be at most 57 lowercase letters, digits or hyphens"
+            ));
+        }
+        if token.trim().is_empty() {
+            return Err(format!("org {subdomain:?} needs a non-empty token"));
+        }
+        let now = crate::emulator::util::now_millis();
+        let mut org = Org::new(subdomain, subdomain, None, false, now);
+        let admin = NewUser {
+            profile: serde_json::from_value(json!({
+                "firstName": "Seeded",
+                "lastName": "Admin",
+                "login": format!("admin@{subdomain}.example.com"),
+                "email": format!("admin@{subdomain}.example.com"),
+            }))
+            .unwrap_or_default(),
+            password: None,
+            recovery_question: false,
+            activate: true,
+            group_ids: Vec::new(),
+            expire_password: false,
+        };
+        org.bootstrap_super_admin(admin, token.to_string(), now);
+        self.orgs.insert(subdomain.to_string(), org);
+        Ok(())
+    }
+
     /// Rebuilds the lookup indexes after loading from disk.
     pub fn reindex(&mut self) {
         for org in self.orgs.values_mut() {
