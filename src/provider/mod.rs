@@ -2,6 +2,7 @@
 //! resource and data source, and `diag.rs`, the one place that turns errors and rule violations
 //! into diagnostics.
 
+pub mod baseline;
 pub mod config;
 pub mod diag;
 pub mod docs;

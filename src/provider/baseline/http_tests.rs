@@ -1,0 +1,412 @@
+//! `ensure_baseline` and `observe_baseline` against a scripted in-process server on
+//! 127.0.0.1:0: which calls they make, in which order, with which bodies. The emulator exercises
+//! them end to end through the provider's tests.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use serde_json::{Value, json};
+
+use super::*;
+use crate::okta::{ClientOptions, NetworkZone, OrgUrl};
+use crate::rules::baseline::SecuringBaseline;
+use crate::secret::Secret;
+
+#[derive(Debug, Clone)]
+struct Received {
+    method: String,
+    uri: String,
+    body: Value,
+}
+
+#[derive(Default)]
+struct Script {
+    answers: Mutex<VecDeque<Value>>,
+    received: Mutex<Vec<Received>>,
+}
+
+struct Stub {
+    base: String,
+    script: Arc<Script>,
+}
+
+impl Stub {
+    async fn start(answers: Vec<Value>) -> Stub {
+        let script = Arc::new(Script {
+            answers: Mutex::new(answers.into()),
+            received: Mutex::default(),
+        });
+        let router = Router::new().fallback(serve).with_state(script.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        Stub { base, script }
+    }
+
+    fn client(&self) -> Client {
+        let url = OrgUrl::parse(&format!("{}/acme", self.base)).unwrap();
+        Client::new(url, Secret::new("00test-token"), ClientOptions::default()).unwrap()
+    }
+
+    /// `METHOD /path?query` of every request, in order, without the org prefix.
+    fn calls(&self) -> Vec<String> {
+        self.received()
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.uri.trim_start_matches("/acme")))
+            .collect()
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.script.received.lock().unwrap().clone()
+    }
+}
+
+async fn serve(State(script): State<Arc<Script>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+    script.received.lock().unwrap().push(Received {
+        method: parts.method.to_string(),
+        uri: parts.uri.to_string(),
+        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+    });
+    let next = script.answers.lock().unwrap().pop_front();
+    match next {
+        Some(answer) => Response::builder()
+            .status(200)
+            .header("content-type", "application/json")
+            .body(Body::from(answer.to_string()))
+            .unwrap(),
+        None => Response::builder()
+            .status(599)
+            .body(Body::from("script exhausted"))
+            .unwrap(),
+    }
+}
+
+const GROUP: &str = "00gsvc";
+
+fn baseline() -> SecuringBaseline {
+    SecuringBaseline {
+        allowed_network_cidrs: vec!["203.0.113.0/24".to_owned()],
+        ..SecuringBaseline::default()
+    }
+}
+
+fn group() -> Value {
+    json!({"id": GROUP, "type": "OKTA_GROUP", "profile": {"name": "MSP Service Accounts"}})
+}
+
+fn default_policy(policy_type: &str) -> Value {
+    json!({"id": format!("00pdefault{policy_type}"), "type": policy_type, "name": "Default Policy",
+           "status": "ACTIVE", "priority": 1, "system": true,
+           "conditions": {"people": {"groups": {"include": ["00geveryone"]}}}})
+}
+
+/// `object` as Okta returns it after a create: with an id, active, and fields the provider does
+/// not model.
+fn created(object: impl serde::Serialize, id: &str) -> Value {
+    let mut value = serde_json::to_value(object).unwrap();
+    value["id"] = json!(id);
+    value["status"] = json!("ACTIVE");
+    value["system"] = json!(false);
+    value["_links"] = json!({"self": {"href": format!("https://acme.okta.com/x/{id}")}});
+    value
+}
+
+/// The objects of a complete baseline, as Okta lists them.
+struct Org {
+    zone: Value,
+    password_policies: Value,
+    password_rules: Value,
+    sign_on_policies: Value,
+    sign_on_rules: Value,
+}
+
+fn complete_org() -> Org {
+    let baseline = baseline();
+    let names = BaselineNames::for_group(&baseline.group_name);
+    let zone = NetworkZone {
+        zone_type: "IP".to_owned(),
+        name: names.zone.clone(),
+        usage: Some("POLICY".to_owned()),
+        gateways: Some(vec![crate::okta::ZoneAddress::cidr("203.0.113.0/24")]),
+        ..NetworkZone::default()
+    };
+    let mut default_password = default_policy("PASSWORD");
+    default_password["priority"] = json!(2);
+    let mut default_sign_on = default_policy("OKTA_SIGN_ON");
+    default_sign_on["priority"] = json!(2);
+    let password = desired_password_policy(None, &[], &baseline, &names, GROUP);
+    let sign_on = desired_sign_on_policy(None, &[], &names, GROUP);
+    Org {
+        zone: created(zone, "nzosvc"),
+        password_policies: json!([created(password, "00ppw"), default_password]),
+        password_rules: json!([created(desired_password_rule(None, &[], &names), "0prpw")]),
+        sign_on_policies: json!([created(sign_on, "00pso"), default_sign_on]),
+        sign_on_rules: json!([
+            created(
+                desired_session_rule(None, &[], &baseline, &names, Some("nzosvc")),
+                "0prsession"
+            ),
+            created(desired_deny_rule(None, &[], None, &names), "0prdeny"),
+        ]),
+    }
+}
+
+#[tokio::test]
+async fn a_complete_baseline_costs_six_reads_and_no_writes() {
+    let org = complete_org();
+    let stub = Stub::start(vec![
+        json!([group()]),
+        json!([org.zone]),
+        org.password_policies,
+        org.password_rules,
+        org.sign_on_policies,
+        org.sign_on_rules,
+    ])
+    .await;
+    let objects = ensure_baseline(&stub.client(), &baseline()).await.unwrap();
+    assert_eq!(
+        objects,
+        BaselineObjects {
+            group_id: GROUP.to_owned(),
+            password_policy_id: "00ppw".to_owned(),
+            sign_on_policy_id: "00pso".to_owned(),
+            zone_id: Some("nzosvc".to_owned()),
+        }
+    );
+    assert_eq!(
+        stub.calls(),
+        [
+            "GET /api/v1/groups?q=MSP%20Service%20Accounts",
+            "GET /api/v1/zones",
+            "GET /api/v1/policies?type=PASSWORD",
+            "GET /api/v1/policies/00ppw/rules",
+            "GET /api/v1/policies?type=OKTA_SIGN_ON",
+            "GET /api/v1/policies/00pso/rules",
+        ]
+        .map(|call| call.replace("%20", &encoded_space(&stub)))
+    );
+}
+
+/// The client may encode spaces in a query as `%20` or `+`; take what it sent.
+fn encoded_space(stub: &Stub) -> String {
+    let first = &stub.received()[0].uri;
+    if first.contains('+') { "+" } else { "%20" }.to_owned()
+}
+
+#[tokio::test]
+async fn a_new_org_gets_every_object_in_eleven_calls() {
+    let baseline = baseline();
+    let names = BaselineNames::for_group(&baseline.group_name);
+    let stub = Stub::start(vec![
+        json!([]),
+        group(),
+        json!([]),
+        json!({"id": "nzosvc", "type": "IP", "name": names.zone, "status": "ACTIVE"}),
+        json!([default_policy("PASSWORD")]),
+        json!({"id": "00ppw", "type": "PASSWORD", "status": "ACTIVE"}),
+        json!({"id": "0prpw", "type": "PASSWORD", "status": "ACTIVE"}),
+        json!([default_policy("OKTA_SIGN_ON")]),
+        json!({"id": "00pso", "type": "OKTA_SIGN_ON", "status": "ACTIVE"}),
+        json!({"id": "0prsession", "type": "SIGN_ON", "status": "ACTIVE"}),
+        json!({"id": "0prdeny", "type": "SIGN_ON", "status": "ACTIVE"}),
+    ])
+    .await;
+    let objects = ensure_baseline(&stub.client(), &baseline).await.unwrap();
+    assert_eq!(objects.zone_id.as_deref(), Some("nzosvc"));
+    assert_eq!(objects.password_policy_id, "00ppw");
+    assert_eq!(objects.sign_on_policy_id, "00pso");
+    let calls = stub.calls();
+    assert_eq!(
+        calls[1..],
+        [
+            "POST /api/v1/groups",
+            "GET /api/v1/zones",
+            "POST /api/v1/zones",
+            "GET /api/v1/policies?type=PASSWORD",
+            "POST /api/v1/policies?activate=true",
+            "POST /api/v1/policies/00ppw/rules?activate=true",
+            "GET /api/v1/policies?type=OKTA_SIGN_ON",
+            "POST /api/v1/policies?activate=true",
+            "POST /api/v1/policies/00pso/rules?activate=true",
+            "POST /api/v1/policies/00pso/rules?activate=true",
+        ]
+    );
+    let bodies: Vec<Value> = stub.received().into_iter().map(|r| r.body).collect();
+    assert_eq!(bodies[1]["profile"]["name"], "MSP Service Accounts");
+    assert_eq!(
+        bodies[3],
+        json!({"type": "IP", "name": "MSP Service Accounts - network zone",
+               "gateways": [{"type": "CIDR", "value": "203.0.113.0/24"}]})
+    );
+    let password = &bodies[5];
+    assert_eq!(password["name"], "MSP Service Accounts - password");
+    assert_eq!(password["priority"], 1);
+    assert_eq!(
+        password["conditions"]["people"]["groups"]["include"],
+        json!([GROUP])
+    );
+    assert_eq!(password["settings"]["password"]["age"]["maxAgeDays"], 0);
+    assert_eq!(
+        bodies[6]["name"],
+        "MSP Service Accounts - no self-service recovery"
+    );
+    assert_eq!(
+        bodies[6]["actions"]["selfServicePasswordReset"]["access"],
+        "DENY"
+    );
+    assert_eq!(bodies[8]["type"], "OKTA_SIGN_ON");
+    assert_eq!(
+        bodies[8]["conditions"]["people"]["groups"]["include"],
+        json!([GROUP])
+    );
+    assert_eq!(bodies[9]["name"], "MSP Service Accounts - session");
+    assert_eq!(bodies[9]["priority"], 1);
+    assert_eq!(
+        bodies[9]["conditions"]["network"],
+        json!({"connection": "ZONE", "include": ["nzosvc"]})
+    );
+    assert_eq!(
+        bodies[10]["name"],
+        "MSP Service Accounts - deny outside allowed networks"
+    );
+    assert_eq!(bodies[10]["priority"], 2);
+    assert_eq!(bodies[10]["actions"]["signon"]["access"], "DENY");
+}
+
+#[tokio::test]
+async fn drift_is_written_back_with_put() {
+    let org = complete_org();
+    let mut password_policies = org.password_policies.clone();
+    password_policies[0]["settings"]["password"]["age"]["maxAgeDays"] = json!(90);
+    password_policies[0]["priority"] = json!(3);
+    password_policies[0]["name"] = json!("Renamed by an admin");
+    password_policies.as_array_mut().unwrap().push(
+        json!({"id": "00pother", "type": "PASSWORD", "name": "Everyone", "status": "ACTIVE",
+                      "priority": 1, "system": false,
+                      "conditions": {"people": {"groups": {"include": ["00geveryone"]}}}}),
+    );
+    let mut sign_on_rules = org.sign_on_rules.clone();
+    sign_on_rules[0]["actions"]["signon"]["session"]["usePersistentCookie"] = json!(true);
+    let mut zone = org.zone.clone();
+    zone["gateways"] = json!([{"type": "CIDR", "value": "0.0.0.0/0"}]);
+
+    let stub = Stub::start(vec![
+        json!([group()]),
+        json!([zone]),
+        json!({"id": "nzosvc"}),
+        password_policies.clone(),
+        json!({"id": "00ppw"}),
+        org.password_rules,
+        org.sign_on_policies,
+        sign_on_rules,
+        json!({"id": "0prsession"}),
+    ])
+    .await;
+    ensure_baseline(&stub.client(), &baseline()).await.unwrap();
+    assert_eq!(
+        stub.calls()[1..],
+        [
+            "GET /api/v1/zones",
+            "PUT /api/v1/zones/nzosvc",
+            "GET /api/v1/policies?type=PASSWORD",
+            "PUT /api/v1/policies/00ppw",
+            "GET /api/v1/policies/00ppw/rules",
+            "GET /api/v1/policies?type=OKTA_SIGN_ON",
+            "GET /api/v1/policies/00pso/rules",
+            "PUT /api/v1/policies/00pso/rules/0prsession",
+        ]
+    );
+    let bodies: Vec<Value> = stub.received().into_iter().map(|r| r.body).collect();
+    assert_eq!(
+        bodies[2]["gateways"],
+        json!([{"type": "CIDR", "value": "203.0.113.0/24"}])
+    );
+    let policy = &bodies[4];
+    assert_eq!(policy["settings"]["password"]["age"]["maxAgeDays"], 0);
+    assert_eq!(policy["priority"], 1);
+    assert_eq!(policy["name"], "MSP Service Accounts - password");
+    assert_eq!(
+        policy["_links"], password_policies[0]["_links"],
+        "a full replacement keeps what Okta sent"
+    );
+    assert_eq!(
+        bodies[8]["actions"]["signon"]["session"]["usePersistentCookie"],
+        false
+    );
+}
+
+fn compliant<T>(settings: T) -> ObservedPolicy<T> {
+    ObservedPolicy::Present {
+        active: true,
+        ranked_first: true,
+        targets_group_only: true,
+        settings,
+    }
+}
+
+#[tokio::test]
+async fn observation_reads_policies_rules_and_the_zone() {
+    let org = complete_org();
+    let mut zone = org.zone.clone();
+    zone["status"] = json!("INACTIVE");
+    let stub = Stub::start(vec![
+        org.password_policies,
+        org.password_rules,
+        org.sign_on_policies,
+        org.sign_on_rules,
+        json!([zone]),
+    ])
+    .await;
+    let baseline = baseline();
+    let observed = observe_baseline(&stub.client(), &baseline, GROUP)
+        .await
+        .unwrap();
+    assert_eq!(
+        observed.password_policy,
+        compliant(baseline.password_policy())
+    );
+    assert_eq!(
+        observed.sign_on_policy,
+        compliant(baseline.sign_on_policy())
+    );
+    assert_eq!(observed.network_zone_active, Some(false));
+    assert_eq!(
+        stub.calls(),
+        [
+            "GET /api/v1/policies?type=PASSWORD",
+            "GET /api/v1/policies/00ppw/rules",
+            "GET /api/v1/policies?type=OKTA_SIGN_ON",
+            "GET /api/v1/policies/00pso/rules",
+            "GET /api/v1/zones",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn observation_of_an_org_without_the_baseline() {
+    let stub = Stub::start(vec![
+        json!([default_policy("PASSWORD")]),
+        json!([default_policy("OKTA_SIGN_ON")]),
+    ])
+    .await;
+    let observed = observe_baseline(&stub.client(), &baseline(), GROUP)
+        .await
+        .unwrap();
+    assert_eq!(
+        observed,
+        ObservedBaseline {
+            password_policy: ObservedPolicy::Missing,
+            sign_on_policy: ObservedPolicy::Missing,
+            network_zone_active: None,
+        }
+    );
+    assert_eq!(stub.calls().len(), 2);
+}

@@ -1,0 +1,282 @@
+//! The securing baseline of SPEC section 3 in one Okta org: applying it ([`ensure_baseline`])
+//! and observing it ([`observe_baseline`]) for `rules::compliance`.
+//!
+//! # Objects in Okta
+//!
+//! Everything hangs off the service account group (`baseline.group_name`, an `OKTA_GROUP`) and
+//! is found again by a name derived from it ([`BaselineNames`]):
+//!
+//! | object | name |
+//! |---|---|
+//! | `PASSWORD` policy, targeting only the group, first | `{group} - password` |
+//! | its rule: a catch-all denying self-service reset and unlock | `{group} - no self-service recovery` |
+//! | `OKTA_SIGN_ON` (global session) policy, targeting only the group, first | `{group} - sign-on` |
+//! | its `ALLOW` rule: no persistent cookie, bounded lifetime, only from the zone when there is one | `{group} - session` |
+//! | its `DENY` catch-all right after it, when there is a zone | `{group} - deny outside allowed networks` |
+//! | `IP` policy zone of `allowed_network_cidrs`, when non-empty | `{group} - network zone` |
+//!
+//! The deny rule is needed because Okta moves on to the next policy (ultimately the default one,
+//! which lets anyone in) when none of a policy's rules match; with it, a sign-in from outside
+//! the zone matches the deny rule and stops there. When `allowed_network_cidrs` becomes empty
+//! the session rule matches from anywhere and, being first, makes the deny rule unreachable;
+//! nothing is deleted.
+//!
+//! A policy is found by its name, else (adoption) as the non-system policy that already targets
+//! exactly the group, e.g. one an admin made by hand following Okta's guidance; it is then
+//! renamed. Repairs start from the object Okta returned and change only what the baseline owns.
+//!
+//! # Calls
+//!
+//! When everything exists and complies, `ensure_baseline` reads and writes nothing else: one
+//! group search, the zone list (only with CIDRs), the policies of each type and the rules of
+//! each policy: 5 calls, 6 with a zone (more only if a list pages).
+
+mod convert;
+
+#[cfg(test)]
+mod convert_tests;
+#[cfg(test)]
+mod http_tests;
+
+pub use convert::*;
+
+use crate::okta::{self, Client, GroupProfile, OktaError, Policy, PolicyRule};
+use crate::rules::baseline::{PasswordPolicySettings, SecuringBaseline, SignOnPolicySettings};
+use crate::rules::compliance::ObservedPolicy;
+
+/// The Okta ids of the baseline's objects in one org.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaselineObjects {
+    pub group_id: String,
+    pub password_policy_id: String,
+    pub sign_on_policy_id: String,
+    /// The zone the session rule is restricted to; `None` when `allowed_network_cidrs` is empty.
+    pub zone_id: Option<String>,
+}
+
+/// The org-level facts `rules::compliance::ObservedAccount` needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObservedBaseline {
+    pub password_policy: ObservedPolicy<PasswordPolicySettings>,
+    pub sign_on_policy: ObservedPolicy<SignOnPolicySettings>,
+    /// Whether the zones the sign-on rules restrict sign-on to are all active; `None` when they
+    /// name no zone (or the policy is missing).
+    pub network_zone_active: Option<bool>,
+}
+
+const GROUP_DESCRIPTION: &str = "Service accounts managed by okta-msp. Policies named after this group secure them; membership is managed by the provider.";
+
+/// Applies the baseline to the org behind `client`, creating what is missing and repairing what
+/// drifted (settings, priority, target, name). Idempotent; see the module documentation for the
+/// objects and the number of calls.
+///
+/// Status: Okta changes a policy's, rule's or zone's status only through its lifecycle
+/// endpoints, which `okta::Client` does not offer yet; a replacement body says `ACTIVE`, which
+/// is all this function can do about an object someone deactivated.
+pub async fn ensure_baseline(
+    client: &Client,
+    baseline: &SecuringBaseline,
+) -> Result<BaselineObjects, OktaError> {
+    let names = BaselineNames::for_group(&baseline.group_name);
+    let group_id = ensure_group(client, baseline).await?;
+    let zone_id = ensure_zone(client, baseline, &names).await?;
+    let password_policy_id = ensure_password_policy(client, baseline, &names, &group_id).await?;
+    let sign_on_policy_id =
+        ensure_sign_on_policy(client, baseline, &names, &group_id, zone_id.as_deref()).await?;
+    Ok(BaselineObjects {
+        group_id,
+        password_policy_id,
+        sign_on_policy_id,
+        zone_id,
+    })
+}
+
+/// Observes the baseline's policies and zone in the org behind `client`, for the group
+/// `group_id`. Read-only: the policies of each type, the rules of each policy found, and the
+/// zone list only when a rule names a zone (2 to 5 calls).
+pub async fn observe_baseline(
+    client: &Client,
+    baseline: &SecuringBaseline,
+    group_id: &str,
+) -> Result<ObservedBaseline, OktaError> {
+    let names = BaselineNames::for_group(&baseline.group_name);
+
+    let policies = client.list_policies(okta::PASSWORD).await?;
+    let ours = find_policy(&policies, &names.password_policy, group_id);
+    let rules = rules_of(client, ours).await?;
+    let password_policy = observe_password_policy(&policies, ours, &rules, group_id);
+
+    let policies = client.list_policies(okta::OKTA_SIGN_ON).await?;
+    let ours = find_policy(&policies, &names.sign_on_policy, group_id);
+    let rules = rules_of(client, ours).await?;
+    let zones = if referenced_zone_ids(&rules).is_empty() {
+        Vec::new()
+    } else {
+        client.list_zones().await?
+    };
+    let (sign_on_policy, network_zone_active) =
+        observe_sign_on_policy(&policies, ours, &rules, &zones, group_id);
+
+    Ok(ObservedBaseline {
+        password_policy,
+        sign_on_policy,
+        network_zone_active,
+    })
+}
+
+/// The rules of a policy found; none for a missing policy (or one Okta returned without an id,
+/// which then reads as drift).
+async fn rules_of(client: &Client, policy: Option<&Policy>) -> Result<Vec<PolicyRule>, OktaError> {
+    match policy.and_then(|policy| policy.id.as_deref()) {
+        Some(id) => client.list_policy_rules(id).await,
+        None => Ok(Vec::new()),
+    }
+}
+
+fn created_id(id: Option<String>, what: &str) -> Result<String, OktaError> {
+    id.filter(|id| !id.is_empty())
+        .ok_or_else(|| OktaError::Decode {
+            what: what.to_owned(),
+            detail: "the answer has no id".to_owned(),
+        })
+}
+
+async fn ensure_group(client: &Client, baseline: &SecuringBaseline) -> Result<String, OktaError> {
+    if let Some(group) = client.find_group_by_name(&baseline.group_name).await? {
+        return Ok(group.id);
+    }
+    let group = client
+        .create_group(&GroupProfile {
+            name: baseline.group_name.clone(),
+            description: Some(GROUP_DESCRIPTION.to_owned()),
+        })
+        .await?;
+    tracing::info!(group_id = %group.id, "created the service account group");
+    Ok(group.id)
+}
+
+async fn ensure_zone(
+    client: &Client,
+    baseline: &SecuringBaseline,
+    names: &BaselineNames,
+) -> Result<Option<String>, OktaError> {
+    if baseline.allowed_network_cidrs.is_empty() {
+        return Ok(None);
+    }
+    let zones = client.list_zones().await?;
+    let existing = zones
+        .iter()
+        .find(|zone| zone.name == names.zone && zone.system != Some(true));
+    let zone = match existing {
+        None => {
+            let zone = client
+                .create_ip_zone(&names.zone, &baseline.allowed_network_cidrs)
+                .await?;
+            tracing::info!(zone_id = ?zone.id, "created the service account network zone");
+            zone
+        }
+        Some(existing) => {
+            let desired = desired_zone(existing, baseline, names);
+            if desired == *existing {
+                desired
+            } else {
+                tracing::info!(zone_id = ?existing.id, "repairing the service account network zone");
+                client.update_zone(&desired).await?
+            }
+        }
+    };
+    created_id(zone.id, "network zone").map(Some)
+}
+
+/// Creates `desired` when there is no `existing`, replaces `existing` when it differs; returns
+/// the policy id.
+async fn put_policy(
+    client: &Client,
+    existing: Option<&Policy>,
+    desired: &Policy,
+) -> Result<String, OktaError> {
+    match existing {
+        None => {
+            let created = client.create_policy(desired).await?;
+            tracing::info!(policy_id = ?created.id, name = %desired.name, "created a baseline policy");
+            created_id(created.id, "policy")
+        }
+        Some(existing) => {
+            if desired != existing {
+                tracing::info!(policy_id = ?existing.id, name = %desired.name, "repairing a baseline policy");
+                client.update_policy(desired).await?;
+            }
+            created_id(existing.id.clone(), "policy")
+        }
+    }
+}
+
+/// Creates or replaces a rule as needed; returns what Okta now holds (or `desired` when nothing
+/// was sent).
+async fn put_rule(
+    client: &Client,
+    policy_id: &str,
+    existing: Option<&PolicyRule>,
+    desired: PolicyRule,
+) -> Result<PolicyRule, OktaError> {
+    match existing {
+        None => {
+            tracing::info!(policy_id, name = %desired.name, "creating a baseline policy rule");
+            client.create_policy_rule(policy_id, &desired).await
+        }
+        Some(existing) if desired != *existing => {
+            tracing::info!(policy_id, rule_id = ?existing.id, name = %desired.name, "repairing a baseline policy rule");
+            client.update_policy_rule(policy_id, &desired).await
+        }
+        Some(_) => Ok(desired),
+    }
+}
+
+async fn ensure_password_policy(
+    client: &Client,
+    baseline: &SecuringBaseline,
+    names: &BaselineNames,
+    group_id: &str,
+) -> Result<String, OktaError> {
+    let policies = client.list_policies(okta::PASSWORD).await?;
+    let existing = find_policy(&policies, &names.password_policy, group_id);
+    let desired = desired_password_policy(existing, &policies, baseline, names, group_id);
+    let policy_id = put_policy(client, existing, &desired).await?;
+    // A policy just created has no rules (only default policies have a default rule).
+    let rules = match existing {
+        Some(_) => client.list_policy_rules(&policy_id).await?,
+        None => Vec::new(),
+    };
+    let ours = find_rule(&rules, &names.password_rule);
+    let desired = desired_password_rule(ours, &rules, names);
+    put_rule(client, &policy_id, ours, desired).await?;
+    Ok(policy_id)
+}
+
+async fn ensure_sign_on_policy(
+    client: &Client,
+    baseline: &SecuringBaseline,
+    names: &BaselineNames,
+    group_id: &str,
+    zone_id: Option<&str>,
+) -> Result<String, OktaError> {
+    let policies = client.list_policies(okta::OKTA_SIGN_ON).await?;
+    let existing = find_policy(&policies, &names.sign_on_policy, group_id);
+    let desired = desired_sign_on_policy(existing, &policies, names, group_id);
+    let policy_id = put_policy(client, existing, &desired).await?;
+    let rules = match existing {
+        Some(_) => client.list_policy_rules(&policy_id).await?,
+        None => Vec::new(),
+    };
+
+    let session = find_rule(&rules, &names.session_rule);
+    let desired = desired_session_rule(session, &rules, baseline, names, zone_id);
+    put_rule(client, &policy_id, session, desired).await?;
+
+    if zone_id.is_some() {
+        let deny = find_rule(&rules, &names.deny_rule);
+        let desired = desired_deny_rule(deny, &rules, session, names);
+        put_rule(client, &policy_id, deny, desired).await?;
+    }
+    Ok(policy_id)
+}
