@@ -34,6 +34,16 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// The securing baseline the provider configuration asks for (defaults before configure).
+    pub fn baseline(&self) -> crate::rules::baseline::SecuringBaseline {
+        let mut baseline = crate::rules::baseline::SecuringBaseline::default();
+        if let Some(config) = self.config.get() {
+            baseline.group_name = config.service_account_group.clone();
+            baseline.allowed_network_cidrs = config.allowed_network_cidrs.clone();
+        }
+        baseline
+    }
+
     /// The provider configuration; resource operations run only after `ConfigureProvider`.
     pub fn config(&self) -> Result<&ProviderConfig, orgs::AccessError> {
         self.config.get().ok_or(orgs::AccessError::NotConfigured)

@@ -14,7 +14,6 @@ use crate::plugin::{
     ImportResponse, PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource,
     Value,
 };
-use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance;
 use crate::rules::config::DesiredAccount;
 use crate::rules::guard::{
@@ -427,13 +426,18 @@ impl OrgResource {
             admin_roles: ServiceAccountKind::MspIntegration.default_roles(),
             finalize: true,
         };
-        let group_name = config.service_account_group.clone();
-        let group_id = org.group_id(&group_name).await.map_err(|e| {
-            Diagnostics::from(diag::okta(
-                "finding or creating the service account group",
-                &e,
-            ))
-        })?;
+        let baseline = self.shared.baseline();
+        let group_id = org
+            .ensure_baseline(&baseline)
+            .await
+            .map_err(|e| {
+                Diagnostics::from(diag::okta(
+                    "setting up the securing baseline (group, policies, zone)",
+                    &e,
+                ))
+            })?
+            .group_id
+            .clone();
         lifecycle::converge(&org, &desired, &me, &group_id)
             .await
             .map_err(|e| Diagnostics::from(diag::okta("setting up the integration account", &e)))?;
@@ -441,15 +445,19 @@ impl OrgResource {
             .await
             .map_err(|e| Diagnostics::from(diag::okta("verifying the integration account", &e)))?
             .ok_or_else(|| diag::disappeared("setting up the integration account"))?;
-        let baseline = SecuringBaseline {
-            group_name,
-            ..SecuringBaseline::default()
-        };
-        let findings = compliance::assess_account(&desired, &baseline, &observed.to_rules());
+        let org_baseline = org
+            .observed_baseline(&baseline, Some(&group_id))
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("verifying the securing baseline", &e)))?;
+        let findings =
+            compliance::assess(&desired, &baseline, &observed.with_baseline(org_baseline));
         if !findings.is_finalizable() {
             return Err(diag::not_finalizable(
                 &format!("{login} ({})", me.id),
-                findings.violations().map(|v| v.summary.clone()).collect(),
+                findings
+                    .violations()
+                    .map(|v| format!("{}: {}", v.summary, v.detail))
+                    .collect(),
             )
             .into());
         }

@@ -11,7 +11,9 @@ use std::time::Duration;
 use crate::okta::{self, Client, ClientOptions, OktaError, OrgUrl};
 use crate::secret::Secret;
 
+use super::baseline::{BaselineObjects, ObservedBaseline, ensure_baseline, observe_baseline};
 use super::config::{ProviderConfig, normalize_org_url};
+use crate::rules::baseline::SecuringBaseline;
 
 /// Why an org cannot be reached, before any request is made.
 #[derive(Debug, thiserror::Error)]
@@ -31,8 +33,14 @@ pub struct OrgContext {
     pub client: Client,
     /// `GET /api/v1/org`, once.
     org_id: tokio::sync::OnceCell<String>,
-    /// The service account group's id, found or created once.
+    /// The service account group's id, once known (found by a read, or ensured with the
+    /// baseline).
     group_id: tokio::sync::OnceCell<String>,
+    /// The securing baseline's objects, ensured once per run: several accounts of one org set up
+    /// in the same apply must not each create the policies.
+    baseline: tokio::sync::OnceCell<BaselineObjects>,
+    /// The baseline as observed, once per run, shared by every read of the org.
+    observed: tokio::sync::OnceCell<ObservedBaseline>,
     /// The group's members, listed once per run and shared by every read of the org; additions
     /// made by this process are recorded so later checks in the same run see them.
     members: tokio::sync::OnceCell<Mutex<HashSet<String>>>,
@@ -44,6 +52,8 @@ impl OrgContext {
             client,
             org_id: tokio::sync::OnceCell::new(),
             group_id: tokio::sync::OnceCell::new(),
+            baseline: tokio::sync::OnceCell::new(),
+            observed: tokio::sync::OnceCell::new(),
             members: tokio::sync::OnceCell::new(),
         }
     }
@@ -56,23 +66,34 @@ impl OrgContext {
             .cloned()
     }
 
-    /// The service account group, created when missing.
-    pub async fn group_id(&self, name: &str) -> Result<String, OktaError> {
-        self.group_id
+    /// Creates or repairs the group, policies and zone of the securing baseline, once per run.
+    pub async fn ensure_baseline(
+        &self,
+        baseline: &SecuringBaseline,
+    ) -> Result<&BaselineObjects, OktaError> {
+        let objects = self
+            .baseline
+            .get_or_try_init(|| async { ensure_baseline(&self.client, baseline).await })
+            .await?;
+        let _ = self.group_id.set(objects.group_id.clone());
+        Ok(objects)
+    }
+
+    /// The baseline's policies and zone as Okta has them, observed once per run. Without the
+    /// group there is nothing to observe: every policy reads as missing.
+    pub async fn observed_baseline(
+        &self,
+        baseline: &SecuringBaseline,
+        group_id: Option<&str>,
+    ) -> Result<&ObservedBaseline, OktaError> {
+        self.observed
             .get_or_try_init(|| async {
-                if let Some(group) = self.client.find_group_by_name(name).await? {
-                    return Ok(group.id);
+                match group_id {
+                    Some(group_id) => observe_baseline(&self.client, baseline, group_id).await,
+                    None => Ok(ObservedBaseline::missing()),
                 }
-                let profile = okta::GroupProfile {
-                    name: name.to_owned(),
-                    description: Some(
-                        "Service accounts managed by terraform-provider-okta-msp. The securing policies target this group; do not add people.".to_owned(),
-                    ),
-                };
-                self.client.create_group(&profile).await.map(|group| group.id)
             })
             .await
-            .cloned()
     }
 
     /// The service account group's id without creating it (reads never write).

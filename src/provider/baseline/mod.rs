@@ -64,6 +64,17 @@ pub struct ObservedBaseline {
     pub network_zone_active: Option<bool>,
 }
 
+impl ObservedBaseline {
+    /// Nothing of the baseline exists (no group to target).
+    pub fn missing() -> ObservedBaseline {
+        ObservedBaseline {
+            password_policy: ObservedPolicy::Missing,
+            sign_on_policy: ObservedPolicy::Missing,
+            network_zone_active: None,
+        }
+    }
+}
+
 const GROUP_DESCRIPTION: &str = "Service accounts managed by okta-msp. Policies named after this group secure them; membership is managed by the provider.";
 
 /// Applies the baseline to the org behind `client`, creating what is missing and repairing what

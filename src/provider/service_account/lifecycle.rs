@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::okta::{NewUser, OktaError, RoleAssigned, User, UserProfile};
+use crate::provider::baseline::ObservedBaseline;
 use crate::provider::orgs::OrgContext;
 use crate::rules::compliance::{ObservedAccount, ObservedPolicy};
 use crate::rules::config::DesiredAccount;
@@ -51,8 +52,18 @@ pub struct Observed {
 }
 
 impl Observed {
-    /// The account-level facts the rules assess. Policy fields are the org's, checked once per
-    /// org by the baseline, not here.
+    /// Every fact the rules assess: the account's own and the org's baseline.
+    pub fn with_baseline(&self, baseline: &ObservedBaseline) -> ObservedAccount {
+        ObservedAccount {
+            password_policy: baseline.password_policy.clone(),
+            sign_on_policy: baseline.sign_on_policy.clone(),
+            network_zone_active: baseline.network_zone_active,
+            ..self.to_rules()
+        }
+    }
+
+    /// The account-level facts the rules assess. Policy fields are the org's, observed once per
+    /// org (`with_baseline`), and read as missing here.
     pub fn to_rules(&self) -> ObservedAccount {
         let profile = &self.user.profile;
         ObservedAccount {

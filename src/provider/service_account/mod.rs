@@ -27,6 +27,7 @@ use crate::rules::marker::MarkerPresence;
 use crate::secret::Secret;
 
 use super::{Shared, diag, password};
+
 use lifecycle::Observed;
 
 pub use schema::schema;
@@ -47,12 +48,7 @@ impl ServiceAccountResource {
     }
 
     fn baseline(&self) -> SecuringBaseline {
-        let mut baseline = SecuringBaseline::default();
-        if let Some(config) = self.shared.config.get() {
-            baseline.group_name = config.service_account_group.clone();
-            baseline.allowed_network_cidrs = config.allowed_network_cidrs.clone();
-        }
-        baseline
+        self.shared.baseline()
     }
 
     /// The org a value names, through its token or the provider's `org_tokens`.
@@ -158,8 +154,12 @@ impl Resource for ServiceAccountResource {
             "status".into(),
             Value::string(observed.user.status.as_str()),
         );
+        let org_baseline = org
+            .observed_baseline(&baseline, group_id.as_deref())
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("reading the securing baseline", &e)))?;
         let drift = match desired_from(&prior) {
-            Some(desired) => drift_of(&desired, &baseline, &observed),
+            Some(desired) => drift_of(&desired, &baseline, &observed.with_baseline(org_baseline)),
             None => Vec::new(),
         };
         new_state.insert(
@@ -218,14 +218,23 @@ impl Resource for ServiceAccountResource {
             .map(|(kind, _)| kind)
             .unwrap_or_else(|| ServiceAccountKind::infer(&facts.login, &facts.first_name));
         let desired = expectation_for_observed(kind, &facts);
-        let findings = compliance::assess_account(&desired, &baseline, &facts);
+        let group = (!group_id.is_empty()).then_some(group_id.as_str());
+        let org_baseline = org
+            .observed_baseline(&baseline, group)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("reading the securing baseline", &e)))?;
+        let findings =
+            compliance::assess(&desired, &baseline, &observed.with_baseline(org_baseline));
         let compliant = findings.is_finalizable();
         let mut warnings = Diagnostics::new();
         let subject = format!("{} ({})", desired.login, user.id);
         if !compliant {
             warnings.push(diag::import_findings(
                 &subject,
-                findings.violations().map(|v| v.summary.clone()).collect(),
+                findings
+                    .violations()
+                    .map(|v| format!("{}: {}", v.summary, v.detail))
+                    .collect(),
             ));
         }
         let finalized = compliant;
@@ -311,12 +320,17 @@ impl ServiceAccountResource {
         let org = self.org(config)?;
         let org_id = self.verified_org_id(&org, prior).await?;
         let baseline = self.baseline();
-        let group_id = org.group_id(&baseline.group_name).await.map_err(|e| {
-            Diagnostics::from(diag::okta(
-                "finding or creating the service account group",
-                &e,
-            ))
-        })?;
+        let group_id = org
+            .ensure_baseline(&baseline)
+            .await
+            .map_err(|e| {
+                Diagnostics::from(diag::okta(
+                    "setting up the securing baseline (group, policies, zone)",
+                    &e,
+                ))
+            })?
+            .group_id
+            .clone();
         let user = match prior.get("id").and_then(Value::as_str) {
             Some(id) => org
                 .client
@@ -392,14 +406,27 @@ impl ServiceAccountResource {
                 ));
             }
         };
-        let findings = compliance::assess_account(&desired, &baseline, &observed.to_rules());
+        let org_baseline = match org.observed_baseline(&baseline, Some(&group_id)).await {
+            Ok(observed) => observed,
+            Err(error) => {
+                return Ok(partial(
+                    observed.user.status.as_str(),
+                    diag::okta("verifying the securing baseline", &error).into(),
+                ));
+            }
+        };
+        let findings =
+            compliance::assess(&desired, &baseline, &observed.with_baseline(org_baseline));
         let status = observed.user.status.as_str().to_owned();
         if !findings.is_finalizable() {
             return Ok(partial(
                 &status,
                 diag::not_finalizable(
                     &format!("{} ({})", desired.login, user.id),
-                    findings.violations().map(|v| v.summary.clone()).collect(),
+                    findings
+                        .violations()
+                        .map(|v| format!("{}: {}", v.summary, v.detail))
+                        .collect(),
                 )
                 .into(),
             ));
@@ -494,9 +521,9 @@ fn desired_from(state: &Value) -> Option<DesiredAccount> {
 fn drift_of(
     desired: &DesiredAccount,
     baseline: &SecuringBaseline,
-    observed: &Observed,
+    observed: &compliance::ObservedAccount,
 ) -> Vec<String> {
-    let findings = compliance::assess_account(desired, baseline, &observed.to_rules());
+    let findings = compliance::assess(desired, baseline, observed);
     let mut drift: Vec<String> = findings.repairs().iter().map(|r| r.describe()).collect();
     drift.extend(findings.needs_a_person().iter().map(|v| v.summary.clone()));
     drift
