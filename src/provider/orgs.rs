@@ -8,7 +8,7 @@ use std::hash::{Hash as _, Hasher as _};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::okta::{self, Client, ClientOptions, OktaError, OrgUrl};
+use crate::okta::{Client, ClientOptions, OktaError, OrgUrl};
 use crate::secret::Secret;
 
 use super::baseline::{BaselineObjects, ObservedBaseline, ensure_baseline, observe_baseline};
