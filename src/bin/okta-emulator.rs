@@ -76,11 +76,10 @@ fn main() -> anyhow::Result<()> {
         ("--partner-token", &cli.partner_token),
         ("--admin-token", &cli.admin_token),
     ] {
-        if let Some(token) = token {
-            if token.is_empty() || token.contains(char::is_whitespace) {
+        if let Some(token) = token
+            && (token.is_empty() || token.contains(char::is_whitespace)) {
                 bail!("{flag} must be non-empty and contain no whitespace");
             }
-        }
     }
     for org in &cli.orgs {
         match org.split_once(':') {

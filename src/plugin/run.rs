@@ -182,31 +182,29 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 /// that closes long before Terraform is done, so its end says nothing about Terraform. SIGINT is
 /// ignored, as go-plugin plugins do: Ctrl-C reaches the whole process group, and Terraform answers
 /// it with `StopProvider`, which cancels in-flight work without killing the plugin.
-fn exit_signals(
+async fn exit_signals(
     shutdown: ShutdownTrigger,
     parent: u32,
-) -> impl std::future::Future<Output = ()> + Send {
-    async move {
-        let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
-        let mut interrupt =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
-        let mut parent_check = tokio::time::interval(Duration::from_millis(500));
-        loop {
-            tokio::select! {
-                _ = shutdown.triggered() => return,
-                Some(()) = async { match terminate.as_mut() { Some(s) => s.recv().await, None => std::future::pending().await } } => {
-                    tracing::info!("SIGTERM: shutting down");
+) {
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    let mut interrupt =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
+    let mut parent_check = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tokio::select! {
+            _ = shutdown.triggered() => return,
+            Some(()) = async { match terminate.as_mut() { Some(s) => s.recv().await, None => std::future::pending().await } } => {
+                tracing::info!("SIGTERM: shutting down");
+                return;
+            }
+            Some(()) = async { match interrupt.as_mut() { Some(s) => s.recv().await, None => std::future::pending().await } } => {
+                tracing::debug!("SIGINT ignored: Terraform stops in-flight work with StopProvider");
+            }
+            _ = parent_check.tick() => {
+                if std::os::unix::process::parent_id() != parent {
+                    tracing::warn!("the Terraform process that started this plugin is gone: shutting down");
                     return;
-                }
-                Some(()) = async { match interrupt.as_mut() { Some(s) => s.recv().await, None => std::future::pending().await } } => {
-                    tracing::debug!("SIGINT ignored: Terraform stops in-flight work with StopProvider");
-                }
-                _ = parent_check.tick() => {
-                    if std::os::unix::process::parent_id() != parent {
-                        tracing::warn!("the Terraform process that started this plugin is gone: shutting down");
-                        return;
-                    }
                 }
             }
         }
