@@ -7,6 +7,7 @@ mod architecture;
 mod docs;
 mod emulator;
 mod examples;
+mod faults_e2e;
 mod guard_protocol;
 mod module_testing;
 mod org_e2e;

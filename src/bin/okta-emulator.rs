@@ -77,9 +77,10 @@ fn main() -> anyhow::Result<()> {
         ("--admin-token", &cli.admin_token),
     ] {
         if let Some(token) = token
-            && (token.is_empty() || token.contains(char::is_whitespace)) {
-                bail!("{flag} must be non-empty and contain no whitespace");
-            }
+            && (token.is_empty() || token.contains(char::is_whitespace))
+        {
+            bail!("{flag} must be non-empty and contain no whitespace");
+        }
     }
     for org in &cli.orgs {
         match org.split_once(':') {

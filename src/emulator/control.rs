@@ -104,9 +104,10 @@ impl Control {
             return Err("probability: must be between 0 and 1".to_string());
         }
         if let FaultKind::Error { statuses } = &spec.kind
-            && (statuses.is_empty() || statuses.iter().any(|s| !(400..=599).contains(s))) {
-                return Err("statuses: must be a non-empty list of 4xx or 5xx codes".to_string());
-            }
+            && (statuses.is_empty() || statuses.iter().any(|s| !(400..=599).contains(s)))
+        {
+            return Err("statuses: must be a non-empty list of 4xx or 5xx codes".to_string());
+        }
         let fault = Fault {
             id: okta_id("flt"),
             spec,

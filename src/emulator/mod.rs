@@ -356,6 +356,10 @@ impl App {
             Some(Outcome::Drop) => return Err(DropConnection),
             Some(Outcome::RateLimit) => {
                 common.rate.remaining = 0;
+                // Injected pressure: the bucket is empty but refills a second later, so a client
+                // that waits for X-Rate-Limit-Reset (as Okta asks) recovers quickly and tests
+                // stay fast; the real limiter still reports its real window.
+                common.rate.reset = now_seconds + 1;
                 lock(&self.control).count_rate_limited();
                 return Ok(error_response(&ApiError::RateLimited, &common));
             }

@@ -1046,9 +1046,10 @@ impl Org {
             return Ok(user);
         }
         if let Some(id) = self.logins.get(&id_or_login.to_lowercase())
-            && let Some(user) = self.users.get(id) {
-                return Ok(user);
-            }
+            && let Some(user) = self.users.get(id)
+        {
+            return Ok(user);
+        }
         if !id_or_login.contains('@') {
             let wanted = id_or_login.to_lowercase();
             let mut matches = self.users.values().filter(|user| {
@@ -1948,9 +1949,10 @@ impl Org {
         if let Some(connection) = conditions
             .pointer("/network/connection")
             .and_then(Value::as_str)
-            && !["ANYWHERE", "ZONE"].contains(&connection) {
-                causes.push("conditions.network.connection: Must be ANYWHERE or ZONE".to_string());
-            }
+            && !["ANYWHERE", "ZONE"].contains(&connection)
+        {
+            causes.push("conditions.network.connection: Must be ANYWHERE or ZONE".to_string());
+        }
         if causes.is_empty() {
             Ok(())
         } else {

@@ -63,7 +63,9 @@ impl Client {
             "/api/v1/groups/{groupId}/users",
             format!("/api/v1/groups/{}/users", segment(group_id)),
         )
-        .query("limit", 200);
+        // Okta's maximum page for group members: a group of a few hundred service accounts is
+        // one call.
+        .query("limit", 1000);
         self.fetch_all(call, "list of group members").await
     }
 

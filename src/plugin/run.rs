@@ -182,10 +182,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 /// that closes long before Terraform is done, so its end says nothing about Terraform. SIGINT is
 /// ignored, as go-plugin plugins do: Ctrl-C reaches the whole process group, and Terraform answers
 /// it with `StopProvider`, which cancels in-flight work without killing the plugin.
-async fn exit_signals(
-    shutdown: ShutdownTrigger,
-    parent: u32,
-) {
+async fn exit_signals(shutdown: ShutdownTrigger, parent: u32) {
     let mut terminate =
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let mut interrupt =

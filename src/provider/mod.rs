@@ -10,6 +10,7 @@ pub mod org;
 pub mod orgs;
 pub mod password;
 pub mod plan;
+pub mod private;
 pub mod service_account;
 
 use std::sync::{Arc, OnceLock};

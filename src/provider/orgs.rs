@@ -3,12 +3,12 @@
 //! org), and per-run facts fetched once per org instead of once per resource (the org's id, the
 //! service account group and its members).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::{Hash as _, Hasher as _};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::okta::{Client, ClientOptions, OktaError, OrgUrl};
+use crate::okta::{self, Client, ClientOptions, OktaError, OrgUrl, User};
 use crate::secret::Secret;
 
 use super::baseline::{BaselineObjects, ObservedBaseline, ensure_baseline, observe_baseline};
@@ -41,9 +41,13 @@ pub struct OrgContext {
     baseline: tokio::sync::OnceCell<BaselineObjects>,
     /// The baseline as observed, once per run, shared by every read of the org.
     observed: tokio::sync::OnceCell<ObservedBaseline>,
-    /// The group's members, listed once per run and shared by every read of the org; additions
-    /// made by this process are recorded so later checks in the same run see them.
-    members: tokio::sync::OnceCell<Mutex<HashSet<String>>>,
+    /// The group's members (full user objects), listed once per run and shared by every read
+    /// of the org; additions made by this process are recorded so later checks see them.
+    members: tokio::sync::OnceCell<Mutex<HashMap<String, User>>>,
+    /// When each user's admin roles last changed, from one System Log query per run covering
+    /// `ROLE_EVENT_WINDOW`: a read whose roles were verified inside the window and that has no
+    /// event since needs no roles call.
+    role_changes: tokio::sync::OnceCell<RoleChanges>,
 }
 
 impl OrgContext {
@@ -55,6 +59,7 @@ impl OrgContext {
             baseline: tokio::sync::OnceCell::new(),
             observed: tokio::sync::OnceCell::new(),
             members: tokio::sync::OnceCell::new(),
+            role_changes: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -110,36 +115,147 @@ impl OrgContext {
         }
     }
 
+    /// The group's members, listed once per run.
+    async fn members(&self, group_id: &str) -> Result<&Mutex<HashMap<String, User>>, OktaError> {
+        self.members
+            .get_or_try_init(|| async {
+                let members = self.client.list_group_members(group_id).await?;
+                Ok::<_, OktaError>(Mutex::new(
+                    members
+                        .into_iter()
+                        .map(|user| (user.id.clone(), user))
+                        .collect(),
+                ))
+            })
+            .await
+    }
+
     /// Whether `user_id` is in the group, from one listing of its members per run.
     pub async fn is_member(&self, group_id: &str, user_id: &str) -> Result<bool, OktaError> {
         if group_id.is_empty() {
             return Ok(false);
         }
-        let members = self
-            .members
-            .get_or_try_init(|| async {
-                let members = self.client.list_group_members(group_id).await?;
-                Ok::<_, OktaError>(Mutex::new(
-                    members.into_iter().map(|user| user.id).collect(),
-                ))
-            })
-            .await?;
-        Ok(members
+        Ok(self
+            .members(group_id)
+            .await?
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .contains(user_id))
+            .contains_key(user_id))
     }
 
-    /// Adds `user_id` to the group and to the cached membership.
-    pub async fn add_member(&self, group_id: &str, user_id: &str) -> Result<(), OktaError> {
-        self.client.add_user_to_group(group_id, user_id).await?;
+    /// A member of the group as the per-run listing saw it.
+    pub async fn member(&self, group_id: &str, user_id: &str) -> Result<Option<User>, OktaError> {
+        if group_id.is_empty() {
+            return Ok(None);
+        }
+        Ok(self
+            .members(group_id)
+            .await?
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(user_id)
+            .cloned())
+    }
+
+    /// Whether `user_id`'s admin roles may have changed since `verified_at` (Unix seconds):
+    /// `Some(false)` when the System Log shows no grant or revoke for it since, `None` when
+    /// `verified_at` is older than the log window (the caller must read the roles).
+    pub async fn roles_changed_since(
+        &self,
+        user_id: &str,
+        verified_at: i64,
+    ) -> Result<Option<bool>, OktaError> {
+        let changes = self
+            .role_changes
+            .get_or_try_init(|| async { RoleChanges::fetch(&self.client).await })
+            .await?;
+        if verified_at < changes.since {
+            return Ok(None);
+        }
+        // Changes by this provider's own token happen just before it verifies (it grants, then
+        // reads the roles back), so only those after the verification count. Anyone else's count
+        // from a little before it too, in case the clocks of Okta and this machine differ.
+        let margin = CLOCK_SKEW_MARGIN.as_secs() as i64;
+        let by_others = changes
+            .by_others
+            .get(user_id)
+            .is_some_and(|at| *at >= verified_at - margin);
+        let by_us = changes
+            .by_us
+            .get(user_id)
+            .is_some_and(|at| *at > verified_at);
+        Ok(Some(by_others || by_us))
+    }
+
+    /// Adds `user` to the group and to the cached membership.
+    pub async fn add_member(&self, group_id: &str, user: &User) -> Result<(), OktaError> {
+        self.client.add_user_to_group(group_id, &user.id).await?;
         if let Some(members) = self.members.get() {
             members
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
-                .insert(user_id.to_owned());
+                .insert(user.id.clone(), user.clone());
         }
         Ok(())
+    }
+}
+
+/// How far back the per-run System Log query for role changes looks. Reads of accounts
+/// verified longer ago read their roles directly (and are verified again).
+pub const ROLE_EVENT_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// How far apart Okta's clock (event times) and this machine's (verification times) may be.
+pub const CLOCK_SKEW_MARGIN: Duration = Duration::from_secs(5);
+
+/// The latest admin role grant or revoke per user within `ROLE_EVENT_WINDOW`, split by whether
+/// this provider's token made it.
+struct RoleChanges {
+    /// Start of the window (Unix seconds).
+    since: i64,
+    by_us: HashMap<String, i64>,
+    by_others: HashMap<String, i64>,
+}
+
+impl RoleChanges {
+    async fn fetch(client: &Client) -> Result<RoleChanges, OktaError> {
+        let me = client.get_me().await?.id;
+        let now = time::OffsetDateTime::now_utc();
+        let since = now - ROLE_EVENT_WINDOW;
+        let query = okta::LogQuery {
+            since: Some(since),
+            until: Some(now),
+            filter: Some(
+                "eventType eq \"user.account.privilege.grant\" or eventType eq \"user.account.privilege.revoke\""
+                    .to_owned(),
+            ),
+            limit: Some(1000),
+        };
+        let mut by_us = HashMap::new();
+        let mut by_others = HashMap::new();
+        for event in client.list_log_events(&query).await? {
+            let ours = event.actor.as_ref().and_then(|a| a.id.as_deref()) == Some(me.as_str());
+            let latest: &mut HashMap<String, i64> = if ours { &mut by_us } else { &mut by_others };
+            let Some(published) = event.published.as_deref().and_then(|p| {
+                time::OffsetDateTime::parse(p, &time::format_description::well_known::Rfc3339).ok()
+            }) else {
+                continue;
+            };
+            let at = published.unix_timestamp();
+            let users = event
+                .target
+                .iter()
+                .filter(|target| target.entity_type.as_deref() == Some("User"))
+                .filter_map(|target| target.id.clone());
+            for user_id in users {
+                let entry = latest.entry(user_id).or_insert(at);
+                *entry = (*entry).max(at);
+            }
+        }
+        Ok(RoleChanges {
+            since: since.unix_timestamp(),
+            by_us,
+            by_others,
+        })
     }
 }
 

@@ -172,3 +172,40 @@ impl Api {
             .collect()
     }
 }
+
+impl Emulator {
+    /// The control API (`{url}/_emulator/...`), authorised by the admin token.
+    pub fn control(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let api = Api::new(&format!("{}/_emulator", self.url), "");
+        api.runtime.block_on(async {
+            let client = reqwest::Client::new();
+            let mut request = client
+                .request(
+                    method.parse().unwrap(),
+                    format!("{}/_emulator{path}", self.url),
+                )
+                .header("Authorization", format!("Bearer {}", self.admin_token));
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            let response = request.send().await.expect("control API answers");
+            let status = response.status().as_u16();
+            let text = response.text().await.unwrap_or_default();
+            (
+                status,
+                serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+            )
+        })
+    }
+
+    #[track_caller]
+    pub fn add_fault(&self, fault: serde_json::Value) {
+        let (status, body) = self.control("POST", "/faults", Some(fault));
+        assert_eq!(status, 201, "adding a fault: {body}");
+    }
+}

@@ -169,7 +169,7 @@ pub async fn converge(
         }
     }
     if !org.is_member(group_id, &user.id).await? {
-        org.add_member(group_id, &user.id).await?;
+        org.add_member(group_id, user).await?;
     }
     Ok(())
 }
@@ -193,6 +193,42 @@ pub async fn observe(
         .map(|assignment| assignment.role_type)
         .collect();
     let in_group = org.is_member(group_id, user_id).await?;
+    Ok(Some(Observed {
+        user,
+        role_types,
+        in_group,
+    }))
+}
+
+/// Reads the account for a refresh, from the org's per-run snapshot where it can: the group's
+/// member listing for the user, and the System Log for whether its roles changed since they were
+/// verified (`verified_roles` at `verified_at`). `None` when the account no longer exists.
+pub async fn observe_for_refresh(
+    org: &OrgContext,
+    user_id: &str,
+    group_id: &str,
+    verified: Option<(i64, &[String])>,
+) -> Result<Option<Observed>, OktaError> {
+    let (user, in_group) = match org.member(group_id, user_id).await? {
+        Some(user) => (user, true),
+        None => match org.client.get_user(user_id).await {
+            Ok(user) => (user, false),
+            Err(error) if error.is_not_found() => return Ok(None),
+            Err(error) => return Err(error),
+        },
+    };
+    let role_types = match verified {
+        Some((at, roles)) if org.roles_changed_since(user_id, at).await? == Some(false) => {
+            roles.to_vec()
+        }
+        _ => org
+            .client
+            .list_user_roles(user_id)
+            .await?
+            .into_iter()
+            .map(|assignment| assignment.role_type)
+            .collect(),
+    };
     Ok(Some(Observed {
         user,
         role_types,

@@ -26,7 +26,7 @@ use crate::rules::kind::ServiceAccountKind;
 use crate::rules::marker::MarkerPresence;
 use crate::secret::Secret;
 
-use super::{Shared, diag, password};
+use super::{Shared, diag, password, private};
 
 use lifecycle::Observed;
 
@@ -130,10 +130,19 @@ impl Resource for ServiceAccountResource {
             .existing_group_id(&baseline.group_name)
             .await
             .map_err(|e| Diagnostics::from(diag::okta("finding the service account group", &e)))?;
-        let observed = match &group_id {
-            Some(group_id) => lifecycle::observe(&org, &id, group_id).await,
-            None => lifecycle::observe(&org, &id, "").await,
-        }
+        let verified_roles: Vec<String> = match state::input_strings(&prior, "admin_roles") {
+            crate::rules::violation::Input::Known(roles) => roles,
+            _ => Vec::new(),
+        };
+        let verified =
+            private::verified_at(&request.private).map(|at| (at, verified_roles.as_slice()));
+        let observed = lifecycle::observe_for_refresh(
+            &org,
+            &id,
+            group_id.as_deref().unwrap_or_default(),
+            verified,
+        )
+        .await
         .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?;
         let Some(observed) = observed else {
             return match guard::decide_vanished(
@@ -166,9 +175,20 @@ impl Resource for ServiceAccountResource {
             "drift".into(),
             Value::List(drift.into_iter().map(Value::String).collect()),
         );
+        // Only roles that match the state are "verified": after drift the next read must look
+        // at the roles again rather than trust the state.
+        let mut held = observed.role_types.clone();
+        held.sort();
+        let mut expected = verified_roles.clone();
+        expected.sort();
+        let verified_at = if held == expected {
+            private::verification_time()
+        } else {
+            0
+        };
         Ok(ReadResponse {
             new_state: Value::Object(new_state),
-            private: request.private,
+            private: private::with_verified_at(&request.private, verified_at),
             warnings: Diagnostics::new(),
         })
     }
@@ -461,7 +481,7 @@ impl ServiceAccountResource {
         );
         Ok(ApplyResponse {
             new_state: state,
-            private: Vec::new(),
+            private: private::with_verified_at(&[], private::verification_time()),
             diagnostics: Diagnostics::new(),
         })
     }
