@@ -8,6 +8,7 @@ mod docs;
 mod emulator;
 mod examples;
 mod guard_protocol;
+mod guard_scenarios;
 
 mod plugin_protocol;
 mod release;
