@@ -9,6 +9,7 @@ mod emulator;
 mod examples;
 mod faults_e2e;
 mod guard_protocol;
+mod guard_scenarios;
 mod module_testing;
 mod org_e2e;
 

@@ -4,4 +4,5 @@
 
 pub mod emulator;
 pub mod plugin_client;
+pub mod scenario;
 pub mod terraform;
