@@ -364,9 +364,11 @@ impl OrgResource {
         let prior = &request.prior_state;
         let check = guard::DeleteCheck {
             resource: GuardedResource::Org,
-            subject: plan::string_of(prior, "subdomain")
-                .unwrap_or("?")
-                .to_owned(),
+            subject: format!(
+                "{} ({})",
+                plan::string_of(prior, "subdomain").unwrap_or("?"),
+                plan::string_of(prior, "id").unwrap_or("?")
+            ),
             state_finalized: prior.get("finalized").and_then(Value::as_bool) == Some(true),
             private_marker: MarkerPresence::of(&request.planned_private),
             remote_finalized: None,

@@ -157,7 +157,7 @@ impl OrgContext {
             .cloned())
     }
 
-    /// Whether `user_id`'s admin roles may have changed since `verified_at` (Unix seconds):
+    /// Whether `user_id`'s admin roles may have changed since `verified_at` (Unix milliseconds):
     /// `Some(false)` when the System Log shows no grant or revoke for it since, `None` when
     /// `verified_at` is older than the log window (the caller must read the roles).
     pub async fn roles_changed_since(
@@ -175,7 +175,7 @@ impl OrgContext {
         // Changes by this provider's own token happen just before it verifies (it grants, then
         // reads the roles back), so only those after the verification count. Anyone else's count
         // from a little before it too, in case the clocks of Okta and this machine differ.
-        let margin = CLOCK_SKEW_MARGIN.as_secs() as i64;
+        let margin = CLOCK_SKEW_MARGIN.as_millis() as i64;
         let by_others = changes
             .by_others
             .get(user_id)
@@ -204,13 +204,15 @@ impl OrgContext {
 /// verified longer ago read their roles directly (and are verified again).
 pub const ROLE_EVENT_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// How far apart Okta's clock (event times) and this machine's (verification times) may be.
-pub const CLOCK_SKEW_MARGIN: Duration = Duration::from_secs(5);
+/// How far apart Okta's clock (event times) and this machine's (verification times) may be;
+/// changes by anyone but this provider's own token are looked for this far before a
+/// verification.
+pub const CLOCK_SKEW_MARGIN: Duration = Duration::from_secs(2);
 
 /// The latest admin role grant or revoke per user within `ROLE_EVENT_WINDOW`, split by whether
 /// this provider's token made it.
 struct RoleChanges {
-    /// Start of the window (Unix seconds).
+    /// Start of the window (Unix milliseconds).
     since: i64,
     by_us: HashMap<String, i64>,
     by_others: HashMap<String, i64>,
@@ -240,7 +242,7 @@ impl RoleChanges {
             }) else {
                 continue;
             };
-            let at = published.unix_timestamp();
+            let at = (published.unix_timestamp_nanos() / 1_000_000) as i64;
             let users = event
                 .target
                 .iter()
@@ -252,7 +254,7 @@ impl RoleChanges {
             }
         }
         Ok(RoleChanges {
-            since: since.unix_timestamp(),
+            since: (since.unix_timestamp_nanos() / 1_000_000) as i64,
             by_us,
             by_others,
         })

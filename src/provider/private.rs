@@ -11,7 +11,7 @@ fn object(private: &[u8]) -> Map<String, Value> {
     serde_json::from_slice::<Map<String, Value>>(private).unwrap_or_default()
 }
 
-/// When the roles were last verified (Unix seconds), if recorded.
+/// When the roles were last verified (Unix milliseconds), if recorded.
 pub fn verified_at(private: &[u8]) -> Option<i64> {
     object(private).get(VERIFIED_AT)?.as_i64()
 }
@@ -23,9 +23,9 @@ pub fn with_verified_at(private: &[u8], at: i64) -> Vec<u8> {
     serde_json::to_vec(&Value::Object(map)).unwrap_or_default()
 }
 
-/// Now, as the time a verification that just read the roles is dated.
+/// Now (Unix milliseconds), as the time a verification that just read the roles is dated.
 pub fn verification_time() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 #[cfg(test)]

@@ -392,7 +392,7 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
                         capitalize(noun)
                     ),
                     format!(
-                        "Another configuration or the MSP platform set it up, and creating it again is impossible without deleting it, which would disable its integration. Adopt it instead: remove it from the configuration that manages it now, then run `terraform import {address} ORG_URL/{id}` (or write an import block)"
+                        "Another configuration or the MSP platform set it up, and creating it again is impossible without deleting it, which would disable its integration. If this configuration manages it and it was tainted (`terraform taint`), nothing is wrong with it: run `terraform untaint {address}`. Otherwise adopt it: remove it from the configuration that manages it now, then run `terraform import {address} ORG_URL/{id}` (or write an import block)"
                     ),
                 );
             }

@@ -52,11 +52,13 @@ fn plan_create(
     remote: Remote,
 ) -> Result<PlanResponse, Diagnostics> {
     let config = account_config(&request.config);
-    let mut check = PlanCheck::new(
-        GuardedResource::ServiceAccount,
-        PlanKind::Create,
-        subject(&request.config),
-    );
+    let subject = match &remote {
+        Remote::Finalized { id } | Remote::Unfinalized { id } => {
+            format!("{} ({id})", subject(&request.config))
+        }
+        _ => subject(&request.config),
+    };
+    let mut check = PlanCheck::new(GuardedResource::ServiceAccount, PlanKind::Create, subject);
     check.prior_marker = marker;
     check.remote = remote;
     if let GuardDecision::Refuse(refusal) = guard::decide_plan(&check) {
