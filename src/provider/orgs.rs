@@ -36,6 +36,8 @@ pub struct OrgContext {
     /// The service account group's id, once known (found by a read, or ensured with the
     /// baseline).
     group_id: tokio::sync::OnceCell<String>,
+    /// A read's lookup of the group (which may find none).
+    group_lookup: tokio::sync::OnceCell<Option<String>>,
     /// The securing baseline's objects, ensured once per run: several accounts of one org set up
     /// in the same apply must not each create the policies.
     baseline: tokio::sync::OnceCell<BaselineObjects>,
@@ -56,6 +58,7 @@ impl OrgContext {
             client,
             org_id: tokio::sync::OnceCell::new(),
             group_id: tokio::sync::OnceCell::new(),
+            group_lookup: tokio::sync::OnceCell::new(),
             baseline: tokio::sync::OnceCell::new(),
             observed: tokio::sync::OnceCell::new(),
             members: tokio::sync::OnceCell::new(),
@@ -101,18 +104,22 @@ impl OrgContext {
             .await
     }
 
-    /// The service account group's id without creating it (reads never write).
+    /// The service account group's id without creating it (reads never write), looked up once
+    /// per run however many reads ask at once.
     pub async fn existing_group_id(&self, name: &str) -> Result<Option<String>, OktaError> {
         if let Some(id) = self.group_id.get() {
             return Ok(Some(id.clone()));
         }
-        match self.client.find_group_by_name(name).await? {
-            Some(group) => {
-                let _ = self.group_id.set(group.id.clone());
-                Ok(Some(group.id))
-            }
-            None => Ok(None),
-        }
+        self.group_lookup
+            .get_or_try_init(|| async {
+                Ok(self
+                    .client
+                    .find_group_by_name(name)
+                    .await?
+                    .map(|group| group.id))
+            })
+            .await
+            .cloned()
     }
 
     /// The group's members, listed once per run.
