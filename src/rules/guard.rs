@@ -359,7 +359,7 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
                 GuardRow::G1,
                 format!("Finalized service account {subject} cannot be destroyed (G1)"),
                 format!(
-                    "Deleting a service account after its setup is complete disables the integration that depends on it. This plan destroys it because of `terraform destroy`, a removed resource block, a renamed for_each key or a lowered count. To stop managing the account without touching it, declare\n\n{}\n\nand apply; otherwise restore the configuration that declared it",
+                    "Deleting a service account after its setup is complete disables the integration that depends on it. This plan destroys it because of `terraform destroy`, a removed resource block, a renamed for_each key or a lowered count. If you renamed a key or moved the block, add a `moved {{ from = OLD_ADDRESS  to = NEW_ADDRESS }}` block instead. To stop managing the account without touching it, declare\n\n{}\n\nand apply; otherwise restore the configuration that declared it",
                     removed_block(&address)
                 ),
             ),
