@@ -10,6 +10,7 @@ mod examples;
 mod faults_e2e;
 mod guard_protocol;
 mod guard_scenarios;
+mod import_e2e;
 mod module_testing;
 mod org_e2e;
 

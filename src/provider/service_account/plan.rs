@@ -163,8 +163,12 @@ fn plan_update(request: PlanRequest, marker: MarkerPresence) -> Result<PlanRespo
     match &decision {
         GuardDecision::Refuse(refusal) => return Err(diag::refusal(refusal.clone())),
         GuardDecision::Replace { attributes } => {
+            // The kind is this provider's classification (roles and `userType`), not a property
+            // Okta cannot change: an unfinalized account, such as one just adopted by import,
+            // changes kind in place instead of being deleted and created again.
             requires_replace = attributes
                 .iter()
+                .filter(|name| name.as_str() != "kind")
                 .map(|name| AttributePath::attributes([name.as_str()]))
                 .collect();
         }
