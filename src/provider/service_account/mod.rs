@@ -2,7 +2,7 @@
 //! Link, AD agent, RADIUS or custom), privileged and secured as its kind requires, and guarded
 //! once finalized. In order: schema, validate, plan, create, read, update, delete, import.
 
-mod lifecycle;
+pub(crate) mod lifecycle;
 mod plan;
 mod schema;
 mod state;
