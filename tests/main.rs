@@ -4,6 +4,7 @@
 mod support;
 
 mod architecture;
+mod data_sources;
 mod docs;
 mod emulator;
 mod examples;

@@ -194,3 +194,13 @@ pub fn not_yet_implemented(type_name: &str, operation: &str) -> Diagnostics {
     )
     .into()
 }
+
+/// A data source argument that cannot be used as given, at its attribute (or element): what is
+/// wrong and how to write it instead.
+pub fn invalid_argument(
+    path: AttributePath,
+    summary: impl Into<String>,
+    detail: impl Into<String>,
+) -> Diagnostic {
+    Diagnostic::error(summary, detail).at(path)
+}

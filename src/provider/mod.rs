@@ -4,6 +4,8 @@
 
 pub mod baseline;
 pub mod config;
+pub mod data_audit_events;
+pub mod data_service_accounts;
 pub mod diag;
 pub mod docs;
 pub mod org;
@@ -73,7 +75,14 @@ impl Provider for OktaMspProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
-        Vec::new()
+        vec![
+            Arc::new(data_service_accounts::ServiceAccountsDataSource::new(
+                self.shared.clone(),
+            )),
+            Arc::new(data_audit_events::AuditEventsDataSource::new(
+                self.shared.clone(),
+            )),
+        ]
     }
 
     async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {

@@ -1,0 +1,429 @@
+//! `okta_msp_audit_events`: the System Log events of one account, as actor or as target, in a time
+//! window, optionally of some event types only. Every page is read (1000 events a call), oldest
+//! first; the filtering happens in Okta.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use time::format_description::well_known::Rfc3339;
+use time::{Duration, OffsetDateTime};
+
+use crate::okta::{LogEvent, LogQuery};
+use crate::plugin::schema::{Attribute, Nesting, Schema};
+use crate::plugin::{
+    AttributePath, DataSource, Diagnostic, Diagnostics, ReadDataRequest, ReadDataResponse, Type,
+    ValidateRequest, Value,
+};
+
+use super::data_service_accounts::validate_org_url;
+use super::{Shared, diag};
+
+pub const TYPE_NAME: &str = "okta_msp_audit_events";
+
+/// The window when `since` is not given: this long before `until`, as Okta does.
+const DEFAULT_WINDOW: Duration = Duration::days(7);
+/// Events a page (Okta's maximum).
+const PAGE_SIZE: u32 = 1000;
+
+pub struct AuditEventsDataSource {
+    shared: Arc<Shared>,
+}
+
+impl AuditEventsDataSource {
+    pub fn new(shared: Arc<Shared>) -> AuditEventsDataSource {
+        AuditEventsDataSource { shared }
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema::new(
+        0,
+        "The Okta System Log events of one service account, where it is the actor or one of the targets: to isolate what an integration did, and what was done to it, for audit. Reads every page of the window, oldest first. Okta keeps 90 days of events.",
+        vec![
+            Attribute::string("org_url").required().description("URL of the customer org, e.g. `https://acme.okta.com` or `okta_msp_org.acme.url`."),
+            Attribute::string("org_api_token").optional().sensitive().description("API token for the org. When unset, the provider's `org_tokens` entry for `org_url` is used."),
+            Attribute::string("account_id").required().description("Okta user id of the account, e.g. `okta_msp_service_account.radius.id`."),
+            Attribute::string("since").optional().computed().description("Start of the window, inclusive (RFC 3339, e.g. `2025-03-01T00:00:00Z`). Default: 7 days before `until`. Read back as the start actually used."),
+            Attribute::string("until").optional().computed().description("End of the window, exclusive (RFC 3339). Default: now. Read back as the end actually used."),
+            Attribute::new("event_types", Type::List(Box::new(Type::String))).optional().description("Only events of these types, e.g. `[\"user.lifecycle.create\", \"user.account.privilege.grant\"]`. Default: every type."),
+            Attribute::nested("events", Nesting::List, vec![
+                Attribute::string("uuid").computed().description("Okta's id of the event."),
+                Attribute::string("published").computed().description("When the event happened (RFC 3339)."),
+                Attribute::string("event_type").computed().description("Event type, e.g. `user.account.privilege.grant`."),
+                Attribute::string("severity").computed().description("`DEBUG`, `INFO`, `WARN` or `ERROR`."),
+                Attribute::string("actor_id").computed().description("Id of who acted (for API calls, the owner of the token)."),
+                Attribute::string("actor_login").computed().description("Alternate id of the actor, usually its login."),
+                Attribute::new("target_ids", Type::List(Box::new(Type::String))).computed().description("Ids of the objects acted on."),
+                Attribute::string("outcome").computed().description("Result: `SUCCESS`, `FAILURE`, `SKIPPED`, `ALLOW`, `DENY`, ..."),
+                Attribute::string("outcome_reason").computed().description("Why, when Okta says."),
+                Attribute::string("display_message").computed().description("Okta's description of the event."),
+            ])
+            .computed()
+            .description("The events, oldest first."),
+        ],
+    )
+}
+
+/// A time bound of the configuration: absent, not known yet, or an instant.
+enum Bound {
+    Unset,
+    Unknown,
+    At(OffsetDateTime),
+}
+
+/// Reads `since` or `until`; an unparsable value is an error at its attribute.
+fn bound(config: &Value, attribute: &str) -> Result<Bound, Diagnostic> {
+    match config.get(attribute) {
+        None | Some(Value::Null) => Ok(Bound::Unset),
+        Some(Value::Unknown) => Ok(Bound::Unknown),
+        Some(value) => {
+            let Some(text) = value.as_str() else {
+                return Ok(Bound::Unknown);
+            };
+            OffsetDateTime::parse(text.trim(), &Rfc3339)
+                .map(Bound::At)
+                .map_err(|_| {
+                    diag::invalid_argument(
+                        AttributePath::attributes([attribute]),
+                        format!("Invalid {attribute}"),
+                        format!("{text:?} is not an RFC 3339 timestamp. Write a date, a time and a zone, for example \"2025-03-01T00:00:00Z\" or \"2025-03-01T09:30:00+01:00\"; Terraform's timestamp() and timeadd() produce this format."),
+                    )
+                })
+        }
+    }
+}
+
+/// Static checks: URL shape, both bounds RFC 3339 and in order, an account id and event types
+/// that Okta's filter can carry. Unknown values are checked at read time.
+fn validate_config(config: &Value) -> Diagnostics {
+    let mut diagnostics = validate_org_url(config);
+    let since = bound(config, "since");
+    let until = bound(config, "until");
+    if let (Ok(Bound::At(since)), Ok(Bound::At(until))) = (&since, &until)
+        && since > until
+    {
+        diagnostics.push(diag::invalid_argument(
+            AttributePath::attributes(["since"]),
+            "since is after until",
+            format!(
+                "The window starts at {} but ends at {}: nothing can match. Swap them, or move since earlier.",
+                rfc3339(*since),
+                rfc3339(*until)
+            ),
+        ));
+    }
+    for result in [since, until] {
+        if let Err(diagnostic) = result {
+            diagnostics.push(diagnostic);
+        }
+    }
+    if let Some(id) = config.get("account_id").and_then(Value::as_str)
+        && !is_okta_id(id)
+    {
+        diagnostics.push(diag::invalid_argument(
+            AttributePath::attributes(["account_id"]),
+            "Invalid account_id",
+            format!("{id:?} is not an Okta user id (letters and digits, such as 00u1abcdEFGH2ijk3l4). Pass the id of the account, for example okta_msp_service_account.radius.id, or an id from the accounts of data.okta_msp_service_accounts."),
+        ));
+    }
+    if let Some(Value::List(types)) = config.get("event_types") {
+        for (index, event_type) in types.iter().enumerate() {
+            if let Some(text) = event_type.as_str()
+                && !is_event_type(text)
+            {
+                diagnostics.push(diag::invalid_argument(
+                    AttributePath::attributes(["event_types"]).index(index as i64),
+                    "Invalid event type",
+                    format!("{text:?} is not a System Log event type: those are lower-case words joined by dots, such as \"user.lifecycle.create\" or \"user.account.privilege.grant\"."),
+                ));
+            }
+        }
+    }
+    diagnostics
+}
+
+fn is_okta_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+fn is_event_type(text: &str) -> bool {
+    !text.is_empty()
+        && text.split('.').all(|word| {
+            !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
+}
+
+fn rfc3339(moment: OffsetDateTime) -> String {
+    moment
+        .to_offset(time::UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Okta's filter for the account as actor or target, and of the given types: `(actor.id eq "X"
+/// or target.id eq "X") and (eventType eq "a" or eventType eq "b")`.
+fn filter(account_id: &str, event_types: &[String]) -> String {
+    let id = literal(account_id);
+    let mut expression = format!("(actor.id eq {id} or target.id eq {id})");
+    if !event_types.is_empty() {
+        let types: Vec<String> = event_types
+            .iter()
+            .map(|event_type| format!("eventType eq {}", literal(event_type)))
+            .collect();
+        expression.push_str(&format!(" and ({})", types.join(" or ")));
+    }
+    expression
+}
+
+/// A filter string literal (validation already keeps quotes out; this keeps them out anyway).
+fn literal(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Whether the event concerns the account and has one of the types (Okta filtered already; this
+/// keeps the result exact whatever the server's filter support).
+fn concerns(event: &LogEvent, account_id: &str, event_types: &[String]) -> bool {
+    let is_account = |id: &Option<String>| id.as_deref() == Some(account_id);
+    let involved = event
+        .actor
+        .as_ref()
+        .is_some_and(|actor| is_account(&actor.id))
+        || event.target.iter().any(|target| is_account(&target.id));
+    let wanted = event_types.is_empty()
+        || event
+            .event_type
+            .as_deref()
+            .is_some_and(|t| event_types.iter().any(|wanted| wanted == t));
+    involved && wanted
+}
+
+fn optional_string(text: Option<&str>) -> Value {
+    text.map(Value::string).unwrap_or(Value::Null)
+}
+
+fn event_value(event: &LogEvent) -> Value {
+    let actor = event.actor.as_ref();
+    let outcome = event.outcome.as_ref();
+    Value::object([
+        ("uuid", Value::string(&event.uuid)),
+        ("published", optional_string(event.published.as_deref())),
+        ("event_type", optional_string(event.event_type.as_deref())),
+        ("severity", optional_string(event.severity.as_deref())),
+        (
+            "actor_id",
+            optional_string(actor.and_then(|a| a.id.as_deref())),
+        ),
+        (
+            "actor_login",
+            optional_string(actor.and_then(|a| a.alternate_id.as_deref())),
+        ),
+        (
+            "target_ids",
+            Value::List(
+                event
+                    .target
+                    .iter()
+                    .filter_map(|target| target.id.as_deref())
+                    .map(Value::string)
+                    .collect(),
+            ),
+        ),
+        (
+            "outcome",
+            optional_string(outcome.and_then(|o| o.result.as_deref())),
+        ),
+        (
+            "outcome_reason",
+            optional_string(outcome.and_then(|o| o.reason.as_deref())),
+        ),
+        (
+            "display_message",
+            optional_string(event.display_message.as_deref()),
+        ),
+    ])
+}
+
+#[async_trait]
+impl DataSource for AuditEventsDataSource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
+        let diagnostics = validate_config(&request.config);
+        if diagnostics.has_errors() {
+            Err(diagnostics)
+        } else {
+            Ok(diagnostics)
+        }
+    }
+
+    async fn read(&self, request: ReadDataRequest) -> Result<ReadDataResponse, Diagnostics> {
+        let config = request.config;
+        // Values that were unknown at validate time are known now: check them again.
+        let problems = validate_config(&config);
+        if problems.has_errors() {
+            return Err(problems);
+        }
+        let until = match bound(&config, "until") {
+            Ok(Bound::At(until)) => until,
+            // Now, rounded up to a whole second so that nothing that already happened is left
+            // out of the window.
+            _ => {
+                let now = OffsetDateTime::now_utc();
+                now.replace_nanosecond(0).unwrap_or(now) + Duration::seconds(1)
+            }
+        };
+        let since = match bound(&config, "since") {
+            Ok(Bound::At(since)) => since,
+            _ => until - DEFAULT_WINDOW,
+        };
+        if since > until {
+            return Err(diag::invalid_argument(
+                AttributePath::attributes(["since"]),
+                "since is in the future",
+                format!(
+                    "The window starts at {} but ends at {} (now): nothing can match yet. Move since earlier, or set until.",
+                    rfc3339(since),
+                    rfc3339(until)
+                ),
+            )
+            .into());
+        }
+        let account_id = config
+            .get("account_id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let event_types: Vec<String> = config
+            .get("event_types")
+            .and_then(Value::as_elements)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+
+        let provider_config = self.shared.config().map_err(diag::access)?;
+        let org_url = config
+            .get("org_url")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let token = config.get("org_api_token").and_then(Value::as_str);
+        let org = self
+            .shared
+            .orgs
+            .get(provider_config, org_url, token)
+            .map_err(diag::access)?;
+        let query = LogQuery {
+            since: Some(since),
+            until: Some(until),
+            filter: Some(filter(&account_id, &event_types)),
+            limit: Some(PAGE_SIZE),
+        };
+        let events = org
+            .client
+            .list_log_events(&query)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("reading the System Log", &e)))?;
+        let events: Vec<Value> = events
+            .iter()
+            .filter(|event| concerns(event, &account_id, &event_types))
+            .map(event_value)
+            .collect();
+
+        let mut state = match config {
+            Value::Object(attributes) => attributes,
+            _ => BTreeMap::new(),
+        };
+        // A configured bound is kept as written (Terraform requires that); a default is reported.
+        if state.get("since").is_none_or(Value::is_null) {
+            state.insert("since".into(), Value::string(rfc3339(since)));
+        }
+        if state.get("until").is_none_or(Value::is_null) {
+            state.insert("until".into(), Value::string(rfc3339(until)));
+        }
+        state.insert("events".into(), Value::List(events));
+        Ok(ReadDataResponse {
+            state: Value::Object(state),
+            warnings: Diagnostics::new(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, Value)]) -> Value {
+        Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())))
+    }
+
+    #[test]
+    fn the_filter_names_actor_and_target_and_the_types() {
+        assert_eq!(
+            filter("00u1", &[]),
+            r#"(actor.id eq "00u1" or target.id eq "00u1")"#
+        );
+        assert_eq!(
+            filter(
+                "00u1",
+                &[
+                    "user.lifecycle.create".into(),
+                    "user.account.privilege.grant".into()
+                ]
+            ),
+            r#"(actor.id eq "00u1" or target.id eq "00u1") and (eventType eq "user.lifecycle.create" or eventType eq "user.account.privilege.grant")"#
+        );
+        assert_eq!(literal(r#"a"b\c"#), r#""a\"b\\c""#);
+    }
+
+    #[test]
+    fn bounds_must_be_rfc3339_and_in_order() {
+        let ok = config(&[
+            ("since", Value::string("2025-03-01T00:00:00Z")),
+            ("until", Value::string("2025-03-02T00:00:00+01:00")),
+        ]);
+        assert!(validate_config(&ok).is_empty());
+        let unknown = config(&[("since", Value::Unknown), ("until", Value::Unknown)]);
+        assert!(validate_config(&unknown).is_empty());
+        let bad = config(&[("since", Value::string("yesterday"))]);
+        let diagnostics: Vec<_> = validate_config(&bad).into_iter().collect();
+        assert_eq!(diagnostics.len(), 1);
+        assert!(format!("{diagnostics:?}").contains("since"));
+        let reversed = config(&[
+            ("since", Value::string("2025-03-02T00:00:00Z")),
+            ("until", Value::string("2025-03-01T00:00:00Z")),
+        ]);
+        assert!(validate_config(&reversed).has_errors());
+    }
+
+    #[test]
+    fn ids_and_event_types_are_checked() {
+        let bad = config(&[
+            ("account_id", Value::string("oktaradius@msp.example")),
+            (
+                "event_types",
+                Value::list([
+                    Value::string("user.lifecycle.create"),
+                    Value::string("Nope!"),
+                ]),
+            ),
+        ]);
+        assert_eq!(validate_config(&bad).into_iter().count(), 2);
+        assert!(is_okta_id("00u1abcdEFGH2ijk3l4"));
+        assert!(is_event_type("user.account.privilege.grant"));
+        assert!(!is_event_type("user..create"));
+    }
+}

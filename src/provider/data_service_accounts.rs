@@ -1,0 +1,283 @@
+//! `okta_msp_service_accounts`: every service account of one org, its kind, its admin roles,
+//! whether it meets its kind's rules, and how many Okta licenses the accounts consume.
+//!
+//! API calls per read: one user search (every account marked by this provider, all pages), one
+//! group lookup and one member listing of the service account group (all pages), and one role
+//! listing per account, run a few at a time under the org's shared rate limiter.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures_util::StreamExt as _;
+
+use crate::okta::{OktaError, User, UserQuery};
+use crate::plugin::schema::{Attribute, Nesting, Schema};
+use crate::plugin::{
+    AttributePath, DataSource, Diagnostics, ReadDataRequest, ReadDataResponse, Type,
+    ValidateRequest, Value,
+};
+use crate::rules::baseline::SecuringBaseline;
+use crate::rules::compliance::{self, expectation_for_observed};
+use crate::rules::kind::ServiceAccountKind;
+
+use super::config::check_org_url;
+use super::service_account::lifecycle::{self, Observed};
+use super::{Shared, diag};
+
+pub const TYPE_NAME: &str = "okta_msp_service_accounts";
+
+/// The Okta search that finds every account this provider marked (`profile.userType`).
+const MARKED_ACCOUNTS: &str = "profile.userType sw \"okta-msp-service-account\"";
+
+/// Role listings in flight at once; the org's rate limiter paces them further.
+const ROLE_LISTINGS_IN_FLIGHT: usize = 8;
+
+pub struct ServiceAccountsDataSource {
+    shared: Arc<Shared>,
+}
+
+impl ServiceAccountsDataSource {
+    pub fn new(shared: Arc<Shared>) -> ServiceAccountsDataSource {
+        ServiceAccountsDataSource { shared }
+    }
+
+    fn baseline(&self) -> SecuringBaseline {
+        let mut baseline = SecuringBaseline::default();
+        if let Some(config) = self.shared.config.get() {
+            baseline.group_name = config.service_account_group.clone();
+            baseline.allowed_network_cidrs = config.allowed_network_cidrs.clone();
+        }
+        baseline
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema::new(
+        0,
+        "Every service account of a customer org: the accounts this provider manages (marked in Okta by their `userType`) and every other member of the service account group. For each: its kind, admin roles, status, and whether it meets its kind's rules (SPEC section 2 and the account-level securing rules). Service accounts consume Okta licenses; `license_count` says how many.\n\nOne read costs one user search, two calls for the service account group and its members, and one role listing per account.",
+        vec![
+            Attribute::string("org_url").required().description("URL of the customer org, e.g. `https://acme.okta.com` or `okta_msp_org.acme.url`."),
+            Attribute::string("org_api_token").optional().sensitive().description("API token for the org. When unset, the provider's `org_tokens` entry for `org_url` is used."),
+            Attribute::nested("accounts", Nesting::List, vec![
+                Attribute::string("id").computed().description("Okta user id."),
+                Attribute::string("login").computed().description("Okta login."),
+                Attribute::string("email").computed().description("E-mail address of the account."),
+                Attribute::string("kind").computed().description("`msp_integration`, `deep_link`, `ad_agent`, `radius` or `custom`: from the provider's marker in Okta when present, else inferred from the login and first name."),
+                Attribute::bool("managed").computed().description("Whether this provider set the account up (Okta `userType` carries its marker); `false` for other members of the service account group."),
+                Attribute::string("status").computed().description("Okta user status, e.g. `ACTIVE`."),
+                Attribute::new("admin_roles", Type::List(Box::new(Type::String))).computed().description("Okta admin role types the account holds, sorted (`CUSTOM` for custom roles)."),
+                Attribute::bool("in_group").computed().description("Whether the account is a member of the service account group."),
+                Attribute::bool("finalized").computed().description("Whether the account is finalized, as recorded in Okta."),
+                Attribute::bool("compliant").computed().description("Whether the account meets its kind's rules: `ACTIVE`, exactly the required roles, in the service account group, no recovery question, a mailbox no other listed account uses. The org-wide policies are not assessed here."),
+                Attribute::new("violations", Type::List(Box::new(Type::String))).computed().description("What breaks the rules, one sentence each; empty when `compliant`."),
+            ])
+            .computed()
+            .description("The service accounts, sorted by login."),
+            Attribute::number("license_count").computed().description("Number of Okta licenses the listed accounts consume (one each)."),
+        ],
+    )
+}
+
+#[async_trait]
+impl DataSource for ServiceAccountsDataSource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
+        let diagnostics = validate_org_url(&request.config);
+        if diagnostics.has_errors() {
+            Err(diagnostics)
+        } else {
+            Ok(diagnostics)
+        }
+    }
+
+    async fn read(&self, request: ReadDataRequest) -> Result<ReadDataResponse, Diagnostics> {
+        let config = request.config;
+        let org_url = config
+            .get("org_url")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let token = config.get("org_api_token").and_then(Value::as_str);
+        let provider_config = self.shared.config().map_err(diag::access)?;
+        let org = self
+            .shared
+            .orgs
+            .get(provider_config, org_url, token)
+            .map_err(diag::access)?;
+        let baseline = self.baseline();
+
+        let marked = async {
+            org.client
+                .list_users(&UserQuery {
+                    search: Some(MARKED_ACCOUNTS.to_owned()),
+                    limit: Some(200),
+                    ..UserQuery::default()
+                })
+                .await
+                .map_err(|e| diag::okta("listing the service accounts", &e))
+        };
+        let members = async {
+            match org
+                .existing_group_id(&baseline.group_name)
+                .await
+                .map_err(|e| diag::okta("finding the service account group", &e))?
+            {
+                Some(group_id) => org
+                    .client
+                    .list_group_members(&group_id)
+                    .await
+                    .map_err(|e| diag::okta("listing the service account group", &e)),
+                None => Ok(Vec::new()),
+            }
+        };
+        let (marked, members) = tokio::join!(marked, members);
+        let (marked, members) = (marked?, members?);
+
+        let in_group: std::collections::HashSet<String> =
+            members.iter().map(|user| user.id.clone()).collect();
+        let mut users: BTreeMap<String, User> = BTreeMap::new();
+        for user in marked.into_iter().chain(members) {
+            users.entry(user.id.clone()).or_insert(user);
+        }
+
+        let roles: Vec<Result<(String, Vec<String>), OktaError>> =
+            futures_util::stream::iter(users.keys().cloned())
+                .map(|id| {
+                    let org = org.clone();
+                    async move {
+                        let assignments = org.client.list_user_roles(&id).await?;
+                        let mut types: Vec<String> = assignments
+                            .into_iter()
+                            .map(|assignment| assignment.role_type)
+                            .collect();
+                        types.sort();
+                        types.dedup();
+                        Ok((id, types))
+                    }
+                })
+                .buffer_unordered(ROLE_LISTINGS_IN_FLIGHT)
+                .collect()
+                .await;
+        let mut roles_by_id = HashMap::new();
+        for result in roles {
+            let (id, types) = result.map_err(|e| {
+                Diagnostics::from(diag::okta("listing the service accounts' admin roles", &e))
+            })?;
+            roles_by_id.insert(id, types);
+        }
+
+        let mut observed: Vec<Observed> = users
+            .into_values()
+            .map(|user| Observed {
+                role_types: roles_by_id.remove(&user.id).unwrap_or_default(),
+                in_group: in_group.contains(&user.id),
+                user,
+            })
+            .collect();
+        observed.sort_by_cached_key(|o| {
+            (
+                o.user
+                    .profile
+                    .login
+                    .clone()
+                    .unwrap_or_default()
+                    .to_lowercase(),
+                o.user.id.clone(),
+            )
+        });
+        let shared_emails = emails_in_use_more_than_once(&observed);
+        let accounts: Vec<Value> = observed
+            .iter()
+            .map(|account| account_value(account, &baseline, &shared_emails))
+            .collect();
+        let license_count = accounts.len() as i64;
+
+        let mut state = match config {
+            Value::Object(attributes) => attributes,
+            _ => BTreeMap::new(),
+        };
+        state.insert("accounts".into(), Value::List(accounts));
+        state.insert("license_count".into(), Value::int(license_count));
+        Ok(ReadDataResponse {
+            state: Value::Object(state),
+            warnings: Diagnostics::new(),
+        })
+    }
+}
+
+/// `org_url` must be an HTTPS URL (plain HTTP only for loopback hosts); unknown is fine.
+pub(crate) fn validate_org_url(config: &Value) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    if let Some(url) = config.get("org_url").and_then(Value::as_str)
+        && let Err(problem) = check_org_url(url)
+    {
+        diagnostics.push(diag::invalid_argument(
+            AttributePath::attributes(["org_url"]),
+            "Invalid org_url",
+            format!("{problem}."),
+        ));
+    }
+    diagnostics
+}
+
+/// E-mail addresses (lower-cased) held by more than one listed account.
+fn emails_in_use_more_than_once(accounts: &[Observed]) -> std::collections::HashSet<String> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for account in accounts {
+        if let Some(email) = account.user.profile.email.as_deref()
+            && !email.is_empty()
+        {
+            *counts.entry(email.to_lowercase()).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, count)| *count > 1)
+        .map(|(email, _)| email)
+        .collect()
+}
+
+fn account_value(
+    account: &Observed,
+    baseline: &SecuringBaseline,
+    shared_emails: &std::collections::HashSet<String>,
+) -> Value {
+    let mut facts = account.to_rules();
+    facts.email_shared_with_others = shared_emails.contains(&facts.email.to_lowercase());
+    let marker = lifecycle::parse_user_type(account.user.profile.user_type.as_deref());
+    let (kind, finalized) = marker.unwrap_or_else(|| {
+        (
+            ServiceAccountKind::infer(&facts.login, &facts.first_name),
+            false,
+        )
+    });
+    let expectation = expectation_for_observed(kind, &facts);
+    let findings = compliance::assess_account(&expectation, baseline, &facts);
+    let violations: Vec<Value> = findings
+        .violations()
+        .map(|violation| Value::string(&violation.summary))
+        .collect();
+    Value::object([
+        ("id", Value::string(&account.user.id)),
+        ("login", Value::string(&facts.login)),
+        ("email", Value::string(&facts.email)),
+        ("kind", Value::string(kind.as_str())),
+        ("managed", Value::Bool(marker.is_some())),
+        ("status", Value::string(&facts.status)),
+        (
+            "admin_roles",
+            Value::List(account.role_types.iter().map(Value::string).collect()),
+        ),
+        ("in_group", Value::Bool(account.in_group)),
+        ("finalized", Value::Bool(finalized)),
+        ("compliant", Value::Bool(findings.is_finalizable())),
+        ("violations", Value::List(violations)),
+    ])
+}
