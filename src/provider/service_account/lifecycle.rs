@@ -112,14 +112,37 @@ pub async fn create_or_adopt(
         password: Some(password),
         group_ids: vec![group_id.to_owned()],
     };
-    match org.client.create_user(&new_user, true).await {
-        Ok(user) => Ok(user),
-        // The create may have happened although its answer was lost: look again before
-        // reporting a failure that would make the next apply create a second account.
-        Err(error) => match org.client.find_user_by_login(&desired.login).await {
-            Ok(Some(user)) => Ok(user),
-            _ => Err(error),
-        },
+    // The client never replays a create whose request may have reached Okta. Here a lookup by
+    // login settles what happened: the account exists (adopt it) or it does not (creating again
+    // cannot make a second one).
+    let mut attempts_left = CREATE_ATTEMPTS;
+    loop {
+        let error = match org.client.create_user(&new_user, true).await {
+            Ok(user) => return Ok(user),
+            Err(error) => error,
+        };
+        attempts_left -= 1;
+        match org.client.find_user_by_login(&desired.login).await {
+            Ok(Some(user)) => return Ok(user),
+            Ok(None) if attempts_left > 0 && is_transient(&error) => {
+                tracing::debug!(%error, "the create failed and made no account; creating again");
+            }
+            _ => return Err(error),
+        }
+    }
+}
+
+/// How often a create is tried when each failure demonstrably made no account.
+const CREATE_ATTEMPTS: u32 = 3;
+
+/// Failures worth another try: Okta or the network, not the request.
+fn is_transient(error: &OktaError) -> bool {
+    match error.status() {
+        Some(status) => status >= 500 || status == 429,
+        None => !matches!(
+            error,
+            OktaError::InvalidUrl { .. } | OktaError::InvalidToken | OktaError::Decode { .. }
+        ),
     }
 }
 
