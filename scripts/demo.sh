@@ -51,6 +51,9 @@ step "What was made"
 terraform -chdir="$work" output -no-color orgs
 terraform -chdir="$work" state list
 
+step "The AD agent accounts' audit trail (data source okta_msp_audit_events)"
+terraform -chdir="$work" output -no-color ad_agent_audit_trail
+
 step "terraform plan -destroy: the guard refuses to delete finalized accounts"
 if terraform -chdir="$work" plan -destroy -input=false -no-color > "$work/destroy.log" 2>&1; then
   echo "ERROR: the destroy plan was not refused" >&2

@@ -71,3 +71,20 @@ output "orgs" {
     }
   }
 }
+
+# What happened to each AD agent account, from the org's System Log (the last 7 days).
+data "okta_msp_audit_events" "ad_agent" {
+  for_each = var.customers
+
+  org_url       = okta_msp_org.customer[each.key].url
+  org_api_token = okta_msp_org.customer[each.key].api_token
+  account_id    = okta_msp_service_account.ad_agent[each.key].id
+}
+
+output "ad_agent_audit_trail" {
+  description = "System Log events of each AD agent account, oldest first."
+  value = {
+    for key, audit in data.okta_msp_audit_events.ad_agent :
+    key => [for event in audit.events : "${event.event_type}: ${event.display_message}"]
+  }
+}
