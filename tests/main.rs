@@ -7,6 +7,7 @@ mod architecture;
 mod data_sources;
 mod docs;
 mod emulator;
+mod every_kind_e2e;
 mod examples;
 mod faults_e2e;
 mod guard_protocol;

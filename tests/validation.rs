@@ -58,6 +58,12 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "login = \"oktaadagent\"",
     ),
     (
+        "password_wo too weak",
+        "  kind = \"ad_agent\"\n  login = \"a@msp.example\"\n  email = \"a@msp.example\"\n  password_wo = \"short\"",
+        "password_wo",
+        "password_wo = \"short\"",
+    ),
+    (
         "email not e-mail shaped",
         "  kind = \"ad_agent\"\n  login = \"a@msp.example\"\n  email = \"not-an-address\"",
         "email",

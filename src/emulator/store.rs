@@ -1455,7 +1455,12 @@ impl Org {
             .iter()
             .map(|r| role_label(&r.role_type))
             .collect();
-        let debug = json!({ "privilegeGranted": held.join(", ") });
+        // `disableNotifications` is the emulator's own addition to the debug data, so tests can
+        // see whether the grant asked Okta not to e-mail the new admin.
+        let debug = json!({
+            "privilegeGranted": held.join(", "),
+            "disableNotifications": disable_notifications,
+        });
         let targets = vec![
             user.target(),
             json!({ "id": id, "type": "ROLE", "alternateId": id, "displayName": role_label(role_type), "detailEntry": null }),

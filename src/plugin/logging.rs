@@ -64,7 +64,16 @@ struct JsonLines {
 
 impl<S: Subscriber> Layer<S> for JsonLines {
     fn enabled(&self, metadata: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
-        *metadata.level() <= self.max_level
+        // Libraries (h2, hyper, rustls) log every frame at debug and trace; only their warnings
+        // are worth a provider user's attention.
+        let ours = metadata.target().starts_with("okta_msp")
+            || metadata.target().starts_with("terraform_provider_okta_msp");
+        let level = if ours {
+            self.max_level
+        } else {
+            self.max_level.min(Level::WARN)
+        };
+        *metadata.level() <= level
     }
 
     fn on_event(&self, event: &Event<'_>, _context: Context<'_, S>) {

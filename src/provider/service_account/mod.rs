@@ -97,7 +97,16 @@ impl Resource for ServiceAccountResource {
     }
 
     async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
-        let violations = state::account_config(&request.config).violations();
+        let mut violations = state::account_config(&request.config).violations();
+        // A write-only password is in the configuration only; check it now, never echoing it.
+        if let Some(password) = request.config.get("password_wo").and_then(Value::as_str) {
+            let login = request.config.get("login").and_then(Value::as_str);
+            violations.extend(crate::rules::config::password_violations(
+                password,
+                login,
+                &self.baseline(),
+            ));
+        }
         if violations.is_empty() {
             Ok(Diagnostics::new())
         } else {
