@@ -143,3 +143,31 @@ resource "okta_msp_service_account" "x" {
         outcome.stderr
     );
 }
+
+#[test]
+fn baseline_settings_out_of_bounds_fail_validate_at_their_attribute() {
+    if !terraform_available() {
+        return;
+    }
+    let workspace = Workspace::new();
+    let config = HEADER.replace(
+        "provider \"okta\" {}",
+        "provider \"okta\" {\n  lockout_attempts      = 50\n  allowed_network_cidrs = [\"203.0.113.0/33\"]\n}",
+    ) + "resource \"okta_msp_service_account\" \"x\" {\n  org_url = \"https://acme.okta.com\"\n  kind    = \"ad_agent\"\n  login   = \"a@msp.example\"\n  email   = \"a@msp.example\"\n}\n";
+    workspace.write("main.tf", &config);
+    workspace.init();
+    let outcome = workspace.run(&["validate", "-no-color"]);
+    outcome.assert_failure("out-of-bounds baseline settings");
+    assert!(
+        outcome.stderr.contains("lockout_attempts      = 50"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(
+        outcome
+            .stderr
+            .contains("allowed_network_cidrs = [\"203.0.113.0/33\"]"),
+        "{}",
+        outcome.stderr
+    );
+}

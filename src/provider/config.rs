@@ -5,6 +5,10 @@ use std::collections::BTreeMap;
 
 use crate::plugin::schema::{Attribute, Schema};
 use crate::plugin::{Type, Value};
+use crate::rules::baseline::{
+    BaselineSettings, DEFAULT_PASSWORD_MIN_LENGTH, LOCKOUT_ATTEMPTS, PASSWORD_MIN_LENGTH,
+    SESSION_LIFETIME_MINUTES, SecuringBaseline,
+};
 use crate::secret::Secret;
 
 pub const ENV_PARTNER_URL: &str = "OKTA_MSP_PARTNER_URL";
@@ -25,6 +29,8 @@ pub struct ProviderConfig {
     pub allowed_network_cidrs: Vec<String>,
     pub max_retries: u32,
     pub request_timeout_seconds: u64,
+    /// The securing baseline (SPEC section 3), with the provider's settings applied.
+    pub baseline: SecuringBaseline,
 }
 
 /// One problem with the provider block, with the attribute it concerns.
@@ -58,6 +64,24 @@ pub fn schema() -> Schema {
             Attribute::new("allowed_network_cidrs", Type::List(Box::new(Type::String)))
                 .optional()
                 .description("When set, service accounts may sign in only from these networks (IPv4 or IPv6 CIDRs): the sign-on policy is limited to a network zone built from them."),
+            Attribute::number("password_min_length").optional().description(format!(
+                "Minimum password length of the service accounts' password policy, {} to {}. Default {}.",
+                PASSWORD_MIN_LENGTH.start(),
+                PASSWORD_MIN_LENGTH.end(),
+                DEFAULT_PASSWORD_MIN_LENGTH
+            )),
+            Attribute::number("lockout_attempts").optional().description(format!(
+                "Failed sign-ins before a service account is locked, {} to {}. Default {}.",
+                LOCKOUT_ATTEMPTS.start(),
+                LOCKOUT_ATTEMPTS.end(),
+                SecuringBaseline::default().lockout_attempts
+            )),
+            Attribute::number("session_lifetime_minutes").optional().description(format!(
+                "Longest session of a service account, in minutes, {} to {}. Default {}.",
+                SESSION_LIFETIME_MINUTES.start(),
+                SESSION_LIFETIME_MINUTES.end(),
+                SecuringBaseline::default().session_lifetime_minutes
+            )),
             Attribute::number("max_retries").optional().description(format!(
                 "How often a request is retried after a 5xx answer, a timeout or a dropped connection (429s are always waited out). Default {DEFAULT_MAX_RETRIES}."
             )),
@@ -173,10 +197,37 @@ impl ProviderConfig {
                 DEFAULT_REQUEST_TIMEOUT_SECONDS as u64
             }
         };
+        let settings = BaselineSettings {
+            service_account_group: Some(service_account_group.clone()),
+            password_min_length: value.get("password_min_length").and_then(Value::as_i64),
+            lockout_attempts: value.get("lockout_attempts").and_then(Value::as_i64),
+            session_lifetime_minutes: value
+                .get("session_lifetime_minutes")
+                .and_then(Value::as_i64),
+            allowed_network_cidrs: Some(allowed_network_cidrs.clone()),
+        };
+        let baseline = settings.resolve().unwrap_or_else(|violations| {
+            for violation in violations {
+                let attribute = match violation.path.first().map(String::as_str) {
+                    Some("password_min_length") => "password_min_length",
+                    Some("lockout_attempts") => "lockout_attempts",
+                    Some("session_lifetime_minutes") => "session_lifetime_minutes",
+                    Some("allowed_network_cidrs") => "allowed_network_cidrs",
+                    _ => "service_account_group",
+                };
+                errors.push(ConfigError {
+                    attribute,
+                    summary: violation.summary,
+                    detail: violation.detail,
+                });
+            }
+            SecuringBaseline::default()
+        });
         if !errors.is_empty() {
             return Err(errors);
         }
         Ok(ProviderConfig {
+            baseline,
             partner_url: partner_url.map(|url| normalize_org_url(&url)),
             partner_token,
             org_tokens,

@@ -39,12 +39,10 @@ pub struct Shared {
 impl Shared {
     /// The securing baseline the provider configuration asks for (defaults before configure).
     pub fn baseline(&self) -> crate::rules::baseline::SecuringBaseline {
-        let mut baseline = crate::rules::baseline::SecuringBaseline::default();
-        if let Some(config) = self.config.get() {
-            baseline.group_name = config.service_account_group.clone();
-            baseline.allowed_network_cidrs = config.allowed_network_cidrs.clone();
-        }
-        baseline
+        self.config
+            .get()
+            .map(|config| config.baseline.clone())
+            .unwrap_or_default()
     }
 
     /// The provider configuration; resource operations run only after `ConfigureProvider`.
