@@ -183,18 +183,6 @@ pub fn import_findings(subject: &str, findings: Vec<String>) -> Diagnostic {
     )
 }
 
-/// Create, update, delete and import of the resources arrive with the next issue; until then they
-/// fail loudly instead of pretending.
-pub fn not_yet_implemented(type_name: &str, operation: &str) -> Diagnostics {
-    Diagnostic::error(
-        format!("{type_name}: {operation} is not implemented yet"),
-        format!(
-            "This build of terraform-provider-okta-msp serves the schema of {type_name} but cannot {operation} it yet. Nothing was changed in Okta. See CHANGELOG.md for the release that adds it."
-        ),
-    )
-    .into()
-}
-
 /// A data source argument that cannot be used as given, at its attribute (or element): what is
 /// wrong and how to write it instead.
 pub fn invalid_argument(
