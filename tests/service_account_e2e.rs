@@ -176,3 +176,47 @@ fn finalized_accounts_survive_destroy_and_drift_is_repaired() {
         vec!["APP_ADMIN", "READ_ONLY_ADMIN"]
     );
 }
+
+#[test]
+fn a_baseline_policy_deactivated_out_of_band_is_reactivated() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start();
+    let org = emulator.create_org("initech");
+    let api = Api::new(&org.url, &org.token);
+    let workspace = Workspace::new();
+    workspace.write("main.tf", &config(&org, AGENTS));
+    workspace.init();
+    workspace
+        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .assert_success("terraform apply");
+    let policies = api.get("/api/v1/policies?type=PASSWORD");
+    let policy_id = policies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "MSP Service Accounts - password")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = api.send(
+        "POST",
+        &format!("/api/v1/policies/{policy_id}/lifecycle/deactivate"),
+        None,
+    );
+    assert!(status == 200 || status == 204, "{status}: {body}");
+    let plan = workspace.run(&["plan", "-no-color", "-input=false"]);
+    plan.assert_success("plan with a deactivated policy");
+    assert!(plan.combined().contains("(G12)"), "{}", plan.combined());
+    workspace
+        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .assert_success("repair");
+    assert_eq!(
+        api.get(&format!("/api/v1/policies/{policy_id}"))["status"],
+        "ACTIVE"
+    );
+    let after = workspace.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(after.code, Some(0), "{}", after.combined());
+}

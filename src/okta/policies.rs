@@ -346,6 +346,37 @@ pub struct SessionSettings {
 }
 
 impl Client {
+    /// `POST /api/v1/policies/{id}/lifecycle/activate`: Okta changes a policy's status only
+    /// through its lifecycle, not through a PUT.
+    pub async fn activate_policy(&self, policy_id: &str) -> Result<(), OktaError> {
+        let call = Call::new(
+            Method::POST,
+            "/api/v1/policies/{policyId}/lifecycle/activate",
+            format!("/api/v1/policies/{}/lifecycle/activate", segment(policy_id)),
+        )
+        .replay_safe();
+        self.execute(call).await
+    }
+
+    /// `POST /api/v1/policies/{id}/rules/{ruleId}/lifecycle/activate`.
+    pub async fn activate_policy_rule(
+        &self,
+        policy_id: &str,
+        rule_id: &str,
+    ) -> Result<(), OktaError> {
+        let call = Call::new(
+            Method::POST,
+            "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate",
+            format!(
+                "/api/v1/policies/{}/rules/{}/lifecycle/activate",
+                segment(policy_id),
+                segment(rule_id)
+            ),
+        )
+        .replay_safe();
+        self.execute(call).await
+    }
+
     /// Every policy of `policy_type` (`PASSWORD`, `OKTA_SIGN_ON`, …).
     pub async fn list_policies(&self, policy_type: &str) -> Result<Vec<Policy>, OktaError> {
         let call =

@@ -88,6 +88,17 @@ impl Client {
     }
 
     /// `PUT /api/v1/zones/{id}`: replaces the zone with `zone` (which must carry its id).
+    /// `POST /api/v1/zones/{id}/lifecycle/activate`: a zone's status changes only this way.
+    pub async fn activate_zone(&self, zone_id: &str) -> Result<(), OktaError> {
+        let call = Call::new(
+            Method::POST,
+            "/api/v1/zones/{zoneId}/lifecycle/activate",
+            format!("/api/v1/zones/{}/lifecycle/activate", segment(zone_id)),
+        )
+        .replay_safe();
+        self.execute(call).await
+    }
+
     pub async fn update_zone(&self, zone: &NetworkZone) -> Result<NetworkZone, OktaError> {
         let id = required_id(zone.id.as_deref(), "network zone")?;
         let call = Call::new(

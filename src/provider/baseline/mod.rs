@@ -188,12 +188,18 @@ async fn ensure_zone(
         }
         Some(existing) => {
             let desired = desired_zone(existing, baseline, names);
-            if desired == *existing {
+            let zone = if desired == *existing {
                 desired
             } else {
                 tracing::info!(zone_id = ?existing.id, "repairing the service account network zone");
                 client.update_zone(&desired).await?
+            };
+            if existing.status.as_deref() != Some("ACTIVE")
+                && let Some(zone_id) = existing.id.as_deref()
+            {
+                client.activate_zone(zone_id).await?;
             }
+            zone
         }
     };
     created_id(zone.id, "network zone").map(Some)
@@ -217,7 +223,11 @@ async fn put_policy(
                 tracing::info!(policy_id = ?existing.id, name = %desired.name, "repairing a baseline policy");
                 client.update_policy(desired).await?;
             }
-            created_id(existing.id.clone(), "policy")
+            let id = created_id(existing.id.clone(), "policy")?;
+            if existing.status.as_deref() != Some("ACTIVE") {
+                client.activate_policy(&id).await?;
+            }
+            Ok(id)
         }
     }
 }
@@ -235,11 +245,20 @@ async fn put_rule(
             tracing::info!(policy_id, name = %desired.name, "creating a baseline policy rule");
             client.create_policy_rule(policy_id, &desired).await
         }
-        Some(existing) if desired != *existing => {
-            tracing::info!(policy_id, rule_id = ?existing.id, name = %desired.name, "repairing a baseline policy rule");
-            client.update_policy_rule(policy_id, &desired).await
+        Some(existing) => {
+            let rule = if desired != *existing {
+                tracing::info!(policy_id, rule_id = ?existing.id, name = %desired.name, "repairing a baseline policy rule");
+                client.update_policy_rule(policy_id, &desired).await?
+            } else {
+                desired
+            };
+            if existing.status.as_deref() != Some("ACTIVE")
+                && let Some(rule_id) = existing.id.as_deref()
+            {
+                client.activate_policy_rule(policy_id, rule_id).await?;
+            }
+            Ok(rule)
         }
-        Some(_) => Ok(desired),
     }
 }
 
