@@ -542,9 +542,10 @@ impl PointerIn for Map<String, Value> {
     }
 }
 
-fn parse_user_body(
-    body: &Map<String, Value>,
-) -> Result<(Map<String, Value>, Option<String>, bool), ApiError> {
+/// A user body's profile, password and whether it sets a recovery question.
+type UserBody = (Map<String, Value>, Option<String>, bool);
+
+fn parse_user_body(body: &Map<String, Value>) -> Result<UserBody, ApiError> {
     let profile = match body.get("profile") {
         Some(Value::Object(profile)) => profile.clone(),
         None | Some(Value::Null) => Map::new(),

@@ -147,6 +147,9 @@ fn protection_section(type_name: &str) -> String {
     )
 }
 
+/// Picks the attributes of one section of the schema page.
+type AttributeFilter = fn(&Attribute) -> bool;
+
 /// The "Schema" section: Required, Optional, Read-Only, then nested objects.
 pub fn render_schema(schema: &Schema) -> String {
     let mut out = String::from(
@@ -170,7 +173,7 @@ fn render_attribute_groups(
     out: &mut String,
     nested: &mut Vec<(String, Vec<Attribute>)>,
 ) {
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    let groups: [(&str, AttributeFilter); 3] = [
         ("Required", |a| a.required),
         ("Optional", |a| a.optional),
         ("Read-Only", |a| a.computed && !a.optional && !a.required),
