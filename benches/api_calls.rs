@@ -7,12 +7,12 @@
 //!
 //! Setup for 1 and 2 runs with rate limiting off, since only the calls of the plan are counted.
 
+mod common;
+
 use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const SOURCE: &str = "registry.terraform.io/zerotek/okta-msp";
 
 struct Emulator {
     child: Child,
@@ -63,36 +63,6 @@ fn stats(emulator: &Emulator) -> (u64, u64) {
         .split_whitespace()
         .map(|n| n.parse::<u64>().unwrap_or(0));
     (numbers.next().unwrap_or(0), numbers.next().unwrap_or(0))
-}
-
-fn install_mirror(root: &Path) -> PathBuf {
-    let version = env!("CARGO_PKG_VERSION");
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    };
-    let dir = root
-        .join("mirror")
-        .join(SOURCE)
-        .join(version)
-        .join(format!("{}_{arch}", std::env::consts::OS));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(
-        env!("CARGO_BIN_EXE_terraform-provider-okta-msp"),
-        dir.join(format!("terraform-provider-okta-msp_v{version}")),
-    )
-    .unwrap();
-    let cli_config = root.join("cli.tfrc");
-    std::fs::write(
-        &cli_config,
-        format!(
-            "provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n    include = [\"{SOURCE}\"]\n  }}\n  direct {{\n    exclude = [\"{SOURCE}\"]\n  }}\n}}\n",
-            root.join("mirror").display()
-        ),
-    )
-    .unwrap();
-    cli_config
 }
 
 fn terraform(dir: &Path, cli_config: &Path, args: &[&str]) -> (bool, String) {
@@ -164,7 +134,10 @@ fn refresh_calls(root: &Path, cli_config: &Path, orgs: usize, per_org: usize) ->
 
 fn main() {
     let scratch = tempfile::tempdir().unwrap();
-    let cli_config = install_mirror(scratch.path());
+    let cli_config = common::install_mirror(
+        scratch.path(),
+        env!("CARGO_BIN_EXE_terraform-provider-okta-msp"),
+    );
 
     let single = refresh_calls(scratch.path(), &cli_config, 1, 200);
     println!(

@@ -11,8 +11,10 @@
 //!
 //! Runs the release binary through the real CLI with an isolated CLI configuration.
 
+mod common;
+
 use std::io::{BufRead as _, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -20,12 +22,11 @@ use std::time::{Duration, Instant};
 
 const INSTANCES: usize = 500;
 const ROUNDS: usize = 5;
-const SOURCE: &str = "registry.terraform.io/zerotek/okta-msp";
 
 fn main() {
     let provider = env!("CARGO_BIN_EXE_terraform-provider-okta-msp");
     let scratch = tempfile::tempdir().expect("scratch dir");
-    let cli_config = install_mirror(scratch.path(), provider);
+    let cli_config = common::install_mirror(scratch.path(), provider);
 
     let ours = scratch.path().join("okta");
     let floor = scratch.path().join("terraform_data");
@@ -152,37 +153,6 @@ resource "okta_msp_service_account" "bench" {{
 fn median(times: &mut [Duration]) -> Duration {
     times.sort();
     times[times.len() / 2]
-}
-
-fn install_mirror(root: &Path, provider: &str) -> PathBuf {
-    let version = env!("CARGO_PKG_VERSION");
-    let arch = match std::env::consts::ARCH {
-        "x86_64" => "amd64",
-        "aarch64" => "arm64",
-        other => other,
-    };
-    let platform = format!("{}_{arch}", std::env::consts::OS);
-    let dir = root
-        .join("mirror")
-        .join(SOURCE)
-        .join(version)
-        .join(platform);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(
-        provider,
-        dir.join(format!("terraform-provider-okta-msp_v{version}")),
-    )
-    .unwrap();
-    let cli_config = root.join("cli.tfrc");
-    std::fs::write(
-        &cli_config,
-        format!(
-            "provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n    include = [\"{SOURCE}\"]\n  }}\n  direct {{\n    exclude = [\"{SOURCE}\"]\n  }}\n}}\n",
-            root.join("mirror").display()
-        ),
-    )
-    .unwrap();
-    cli_config
 }
 
 fn write_config(dir: &Path, text: &str) {

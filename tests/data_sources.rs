@@ -5,26 +5,12 @@
 use serde_json::Value;
 
 use crate::support::emulator::{Api, CustomerOrg, Emulator};
+use crate::support::scenario::config;
 use crate::support::terraform::{Workspace, terraform_available};
 
+/// The provider configuration for `org`, with a local `org_url`.
 fn header(org: &CustomerOrg) -> String {
-    format!(
-        r#"
-terraform {{
-  required_providers {{
-    okta = {{ source = "zerotek/okta-msp" }}
-  }}
-}}
-provider "okta" {{
-  org_tokens = {{ "{url}" = "{token}" }}
-}}
-locals {{
-  org_url = "{url}"
-}}
-"#,
-        url = org.url,
-        token = org.token
-    )
+    config(org, "")
 }
 
 const ACCOUNTS: &str = r#"

@@ -1,29 +1,9 @@
 //! `okta_msp_service_account` end to end: the real `terraform` CLI drives the real provider
 //! binary against the real emulator, and the tests check Okta's side through its API.
 
-use crate::support::emulator::{Api, CustomerOrg, Emulator};
+use crate::support::emulator::{Api, Emulator};
+use crate::support::scenario::config;
 use crate::support::terraform::{Workspace, terraform_available};
-
-fn config(org: &CustomerOrg, body: &str) -> String {
-    format!(
-        r#"
-terraform {{
-  required_providers {{
-    okta = {{ source = "zerotek/okta-msp" }}
-  }}
-}}
-provider "okta" {{
-  org_tokens = {{ "{url}" = "{token}" }}
-}}
-locals {{
-  org_url = "{url}"
-}}
-{body}
-"#,
-        url = org.url,
-        token = org.token
-    )
-}
 
 const AGENTS: &str = r#"
 resource "okta_msp_service_account" "ad_agent" {

@@ -488,13 +488,8 @@ fn finish(
         }
         Err(diagnostics) => {
             state.insert("finalized".into(), Value::Bool(false));
-            for value in state.values_mut() {
-                if value.is_unknown() {
-                    *value = Value::Null;
-                }
-            }
             ApplyResponse {
-                new_state: Value::Object(state),
+                new_state: plan::unknowns_to_null(Value::Object(state)),
                 private: Vec::new(),
                 diagnostics,
             }

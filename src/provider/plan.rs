@@ -30,3 +30,18 @@ pub fn plan_create(proposed: Value, schema: &Schema, defaults: &[(&str, Value)])
 pub fn string_of<'a>(value: &'a Value, attribute: &str) -> Option<&'a str> {
     value.get(attribute).and_then(Value::as_str)
 }
+
+/// Terraform refuses unknown values in a new state: a partial state after a failure says "not set"
+/// for what the plan had left to the apply.
+pub fn unknowns_to_null(value: Value) -> Value {
+    match value {
+        Value::Unknown => Value::Null,
+        Value::Object(attributes) => Value::Object(
+            attributes
+                .into_iter()
+                .map(|(name, value)| (name, unknowns_to_null(value)))
+                .collect(),
+        ),
+        other => other,
+    }
+}

@@ -325,15 +325,8 @@ impl ServiceAccountResource {
         let desired = match state::account_config(config).resolve() {
             Ok(desired) => desired,
             Err(ResolveError::Invalid(violations)) => return Err(diag::violations(violations)),
-            Err(other) => {
-                return Err(diag::violations(vec![
-                    crate::rules::violation::Violation::new(
-                        "",
-                        crate::rules::violation::RuleId::UnknownKind,
-                        "the configuration is not fully known at apply time",
-                        other.to_string(),
-                    ),
-                ]));
+            Err(ResolveError::NotKnown(_)) => {
+                return Err(diag::incomplete_configuration(TYPE_NAME));
             }
         };
         let prior = &request.prior_state;
@@ -409,7 +402,7 @@ impl ServiceAccountResource {
                 );
             }
             ApplyResponse {
-                new_state: fill_unknowns(Value::Object(attributes)),
+                new_state: crate::provider::plan::unknowns_to_null(Value::Object(attributes)),
                 private: Vec::new(),
                 diagnostics,
             }
@@ -605,18 +598,4 @@ fn account_state(
         Value::List(drift.into_iter().map(Value::String).collect()),
     );
     Value::Object(attributes)
-}
-
-/// Terraform refuses unknown values in a new state; a partial state says "not set" instead.
-fn fill_unknowns(value: Value) -> Value {
-    match value {
-        Value::Unknown => Value::Null,
-        Value::Object(attributes) => Value::Object(
-            attributes
-                .into_iter()
-                .map(|(name, value)| (name, fill_unknowns(value)))
-                .collect(),
-        ),
-        other => other,
-    }
 }
