@@ -1,40 +1,240 @@
 //! `make bench`: what the provider adds to Terraform.
 //!
 //! 1. `terraform plan` over 500 `okta_msp_service_account` instances against 500 `terraform_data`
-//!    (Terraform's built-in resource, the floor), interleaved runs, median wall times and their
-//!    ratio (target: at most 1.3). Two floors are measured: `terraform_data` with the four
-//!    configured values as its input, and with an input object carrying all 16 attributes our
-//!    resource plans (values and nulls alike), because Terraform's own per-attribute work (plan
-//!    rendering, validity checks) grows with the attribute count and is no provider overhead.
-//! 2. Time from process start to the handshake line (median of 20 starts).
-//! 3. The provider's peak resident memory during the 500-instance plan.
+//!    (Terraform's built-in resource, the floor), in paired rounds: each round plans ours and every
+//!    floor back to back, so a slow spell on the machine hits both sides of a ratio. The target
+//!    (at most 1.3) is the median of the per-round wall-time ratios against the floor that plans
+//!    what ours plans: the same 16 attributes with the same values and the same "known after
+//!    apply". Terraform's own per-resource work (plan rendering, validity checks) grows with that
+//!    content, and is no provider overhead. Two leaner floors are printed beside it for context.
+//! 2. CPU time of each plan (Terraform and the provider together), and the provider's own share,
+//!    from the line each plugin process logs as it exits.
+//! 3. The fixed cost: the same plans with one instance (Terraform starts the provider three times
+//!    per plan: schema, validation, planning).
+//! 4. Time from process start to the handshake line (median of 20 starts), and the provider's
+//!    peak resident memory.
 //!
 //! Runs the release binary through the real CLI with an isolated CLI configuration.
 
 mod common;
 
 use std::io::{BufRead as _, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const INSTANCES: usize = 500;
-const ROUNDS: usize = 5;
+const ROUNDS: usize = 11;
+const FIXED_COST_ROUNDS: usize = 7;
+
+/// One measured `terraform plan`.
+#[derive(Clone, Copy)]
+struct Sample {
+    wall: Duration,
+    /// User and system CPU of Terraform and every process it started.
+    cpu: Duration,
+}
+
+struct Case {
+    label: &'static str,
+    dir: PathBuf,
+}
 
 fn main() {
     let provider = env!("CARGO_BIN_EXE_terraform-provider-okta-msp");
     let scratch = tempfile::tempdir().expect("scratch dir");
     let cli_config = common::install_mirror(scratch.path(), provider);
 
-    let ours = scratch.path().join("okta");
-    let floor = scratch.path().join("terraform_data");
-    let same_shape = scratch.path().join("terraform_data_same_shape");
-    write_config(
-        &same_shape,
-        &format!(
-            r#"resource "terraform_data" "bench" {{
+    let case = |label, name: &str, text: String| {
+        let dir = scratch.path().join(name);
+        write_config(&dir, &text);
+        run_terraform(
+            &dir,
+            &cli_config,
+            &["init", "-input=false", "-no-color"],
+            &[],
+        );
+        Case { label, dir }
+    };
+    let ours = case("okta_msp_service_account", "ours", ours_config(INSTANCES));
+    let same_plan = case(
+        "terraform_data planning the same content",
+        "same_plan",
+        same_plan_config(INSTANCES),
+    );
+    let floors = [
+        same_plan,
+        case(
+            "terraform_data, same attributes, nulls",
+            "same_attributes",
+            same_attributes_config(),
+        ),
+        case(
+            "terraform_data, the 4 configured values",
+            "configured_values",
+            configured_values_config(),
+        ),
+    ];
+    let ours_one = case("okta_msp_service_account", "ours_one", ours_config(1));
+    let same_plan_one = case(
+        "terraform_data planning the same content",
+        "same_plan_one",
+        same_plan_config(1),
+    );
+
+    // One warm-up each so file caches are equal.
+    for case in std::iter::once(&ours).chain(&floors) {
+        plan(&case.dir, &cli_config);
+    }
+
+    let mut ours_samples = Vec::new();
+    let mut floor_samples: Vec<Vec<Sample>> = vec![Vec::new(); floors.len()];
+    let mut ratios: Vec<Vec<f64>> = vec![Vec::new(); floors.len()];
+    for round in 0..ROUNDS {
+        // Alternate which side goes first, so neither always runs on a warmer machine.
+        let ours_first = round % 2 == 0;
+        let ours_sample = if ours_first {
+            Some(plan(&ours.dir, &cli_config))
+        } else {
+            None
+        };
+        let round_floors: Vec<Sample> = floors
+            .iter()
+            .map(|floor| plan(&floor.dir, &cli_config))
+            .collect();
+        let ours_sample = ours_sample.unwrap_or_else(|| plan(&ours.dir, &cli_config));
+        for (index, floor_sample) in round_floors.into_iter().enumerate() {
+            ratios[index].push(ours_sample.wall.as_secs_f64() / floor_sample.wall.as_secs_f64());
+            floor_samples[index].push(floor_sample);
+        }
+        ours_samples.push(ours_sample);
+    }
+
+    let mut ours_one_samples = Vec::new();
+    let mut same_plan_one_samples = Vec::new();
+    for _ in 0..FIXED_COST_ROUNDS {
+        ours_one_samples.push(plan(&ours_one.dir, &cli_config));
+        same_plan_one_samples.push(plan(&same_plan_one.dir, &cli_config));
+    }
+
+    let usage = provider_usage(&ours.dir, &cli_config);
+    let handshake = median_duration(
+        (0..20)
+            .map(|_| time_to_handshake(provider))
+            .collect::<Vec<_>>(),
+    );
+
+    let ours_wall = median_duration(ours_samples.iter().map(|s| s.wall).collect());
+    let ours_cpu = median_duration(ours_samples.iter().map(|s| s.cpu).collect());
+    println!(
+        "plan over {INSTANCES} instances, {ROUNDS} paired rounds (medians; per-round ratios as median [quartiles]):"
+    );
+    println!(
+        "  {:<44} wall {:>6.3} s  cpu {:>6.3} s",
+        ours.label,
+        ours_wall.as_secs_f64(),
+        ours_cpu.as_secs_f64()
+    );
+    for (index, floor) in floors.iter().enumerate() {
+        let wall = median_duration(floor_samples[index].iter().map(|s| s.wall).collect());
+        let cpu = median_duration(floor_samples[index].iter().map(|s| s.cpu).collect());
+        let (low, middle, high) = quartiles(&ratios[index]);
+        let target = if index == 0 { "  (target <= 1.3)" } else { "" };
+        println!(
+            "  {:<44} wall {:>6.3} s  cpu {:>6.3} s  ratio {middle:.3} [{low:.3} - {high:.3}]  cpu ratio {:.3}{target}",
+            floor.label,
+            wall.as_secs_f64(),
+            cpu.as_secs_f64(),
+            ours_cpu.as_secs_f64() / cpu.as_secs_f64(),
+        );
+    }
+    let ours_one_wall = median_duration(ours_one_samples.iter().map(|s| s.wall).collect());
+    let same_plan_one_wall =
+        median_duration(same_plan_one_samples.iter().map(|s| s.wall).collect());
+    println!(
+        "fixed cost, one instance ({FIXED_COST_ROUNDS} rounds, medians): {} {:.3} s, {} {:.3} s",
+        ours_one.label,
+        ours_one_wall.as_secs_f64(),
+        same_plan_one.label,
+        same_plan_one_wall.as_secs_f64()
+    );
+    match usage {
+        Some(usage) => {
+            println!(
+                "the provider's own processes ({} starts) in one {INSTANCES}-instance plan: {:.3} s CPU of the plan's {:.3} s ({:.1}%)",
+                usage.processes,
+                usage.provider_cpu.as_secs_f64(),
+                usage.total_cpu.as_secs_f64(),
+                100.0 * usage.provider_cpu.as_secs_f64() / usage.total_cpu.as_secs_f64()
+            );
+            println!(
+                "provider peak resident memory: {:.1} MiB",
+                usage.peak_rss_kib as f64 / 1024.0
+            );
+        }
+        None => println!("the provider logged no exit line: its CPU share is unknown"),
+    }
+    println!(
+        "provider start to handshake line (median of 20): {:.1} ms",
+        handshake.as_secs_f64() * 1000.0
+    );
+}
+
+fn ours_config(instances: usize) -> String {
+    format!(
+        r#"terraform {{
+  required_providers {{
+    okta = {{ source = "zerotek/okta-msp" }}
+  }}
+}}
+provider "okta" {{}}
+resource "okta_msp_service_account" "bench" {{
+  count   = {instances}
+  org_url = "http://127.0.0.1:9/acme"
+  kind    = "ad_agent"
+  login   = "okta-ad-agent-${{count.index}}@acme.example"
+  email   = "okta-ad-agent-${{count.index}}@acme.example"
+}}
+"#
+    )
+}
+
+/// The floor the target is measured against: an input object that plans what our resource plans,
+/// attribute for attribute: the kind's defaults as values, and "known after apply" (from
+/// `timestamp()`, unknown while planning, evaluated once) where ours leaves values to the apply.
+fn same_plan_config(instances: usize) -> String {
+    format!(
+        r#"locals {{
+  later = timestamp()
+}}
+resource "terraform_data" "bench" {{
+  count = {instances}
+  input = {{
+    org_url       = "http://127.0.0.1:9/acme"
+    kind          = "ad_agent"
+    login         = "okta-ad-agent-${{count.index}}@acme.example"
+    email         = "okta-ad-agent-${{count.index}}@acme.example"
+    finalize      = true
+    admin_roles   = toset(["SUPER_ADMIN"])
+    first_name    = "OktaADAgent"
+    last_name     = "Service Account"
+    org_api_token = null
+    password_wo   = null
+    id            = local.later
+    org_id        = local.later
+    status        = local.later
+    finalized     = local.later != ""
+    finalized_at  = local.later
+    drift         = tolist([])
+  }}
+}}
+"#
+    )
+}
+
+fn same_attributes_config() -> String {
+    format!(
+        r#"resource "terraform_data" "bench" {{
   count = {INSTANCES}
   input = {{
     org_url       = "http://127.0.0.1:9/acme"
@@ -56,31 +256,12 @@ fn main() {
   }}
 }}
 "#
-        ),
-    );
-    write_config(
-        &ours,
-        &format!(
-            r#"terraform {{
-  required_providers {{
-    okta = {{ source = "zerotek/okta-msp" }}
-  }}
-}}
-provider "okta" {{}}
-resource "okta_msp_service_account" "bench" {{
-  count   = {INSTANCES}
-  org_url = "http://127.0.0.1:9/acme"
-  kind    = "ad_agent"
-  login   = "okta-ad-agent-${{count.index}}@acme.example"
-  email   = "okta-ad-agent-${{count.index}}@acme.example"
-}}
-"#
-        ),
-    );
-    write_config(
-        &floor,
-        &format!(
-            r#"resource "terraform_data" "bench" {{
+    )
+}
+
+fn configured_values_config() -> String {
+    format!(
+        r#"resource "terraform_data" "bench" {{
   count = {INSTANCES}
   input = {{
     org_url = "http://127.0.0.1:9/acme"
@@ -90,69 +271,20 @@ resource "okta_msp_service_account" "bench" {{
   }}
 }}
 "#
-        ),
-    );
-    for dir in [&ours, &floor, &same_shape] {
-        run_terraform(dir, &cli_config, &["init", "-input=false", "-no-color"]);
-    }
-    // One warm-up each so file caches are equal.
-    for dir in [&ours, &floor, &same_shape] {
-        plan(dir, &cli_config);
-    }
-
-    let peak_rss_kib = Arc::new(AtomicU64::new(0));
-    let mut ours_times = Vec::new();
-    let mut floor_times = Vec::new();
-    let mut same_shape_times = Vec::new();
-    for _ in 0..ROUNDS {
-        let watching = Arc::new(AtomicBool::new(true));
-        let watcher = spawn_memory_watcher(watching.clone(), peak_rss_kib.clone());
-        ours_times.push(plan(&ours, &cli_config));
-        watching.store(false, Ordering::Relaxed);
-        watcher.join().unwrap();
-        floor_times.push(plan(&floor, &cli_config));
-        same_shape_times.push(plan(&same_shape, &cli_config));
-    }
-    let ours_median = median(&mut ours_times);
-    let floor_median = median(&mut floor_times);
-    let same_shape_median = median(&mut same_shape_times);
-    let ratio = ours_median.as_secs_f64() / floor_median.as_secs_f64();
-    let same_shape_ratio = ours_median.as_secs_f64() / same_shape_median.as_secs_f64();
-
-    let handshake = median(
-        &mut (0..20)
-            .map(|_| time_to_handshake(provider))
-            .collect::<Vec<_>>(),
-    );
-
-    println!("plan over {INSTANCES} instances ({ROUNDS} interleaved rounds, medians):");
-    println!(
-        "  okta_msp_service_account:             {:>8.3} s",
-        ours_median.as_secs_f64()
-    );
-    println!(
-        "  terraform_data (4 values):            {:>8.3} s",
-        floor_median.as_secs_f64()
-    );
-    println!(
-        "  terraform_data (same 16 attributes):  {:>8.3} s",
-        same_shape_median.as_secs_f64()
-    );
-    println!("  ratio to terraform_data (4 values):   {ratio:>8.3}");
-    println!("  ratio to terraform_data (same shape): {same_shape_ratio:>8.3} (target <= 1.3)");
-    println!(
-        "provider start to handshake line (median of 20): {:.1} ms",
-        handshake.as_secs_f64() * 1000.0
-    );
-    println!(
-        "provider peak resident memory during the plan: {:.1} MiB",
-        peak_rss_kib.load(Ordering::Relaxed) as f64 / 1024.0
-    );
+    )
 }
 
-fn median(times: &mut [Duration]) -> Duration {
+fn median_duration(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]
+}
+
+/// Lower quartile, median and upper quartile.
+fn quartiles(values: &[f64]) -> (f64, f64, f64) {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let at = |fraction: f64| sorted[((sorted.len() - 1) as f64 * fraction).round() as usize];
+    (at(0.25), at(0.5), at(0.75))
 }
 
 fn write_config(dir: &Path, text: &str) {
@@ -160,7 +292,14 @@ fn write_config(dir: &Path, text: &str) {
     std::fs::write(dir.join("main.tf"), text).unwrap();
 }
 
-fn run_terraform(dir: &Path, cli_config: &Path, args: &[&str]) -> Duration {
+/// Runs terraform and returns its wall time, CPU time (its own and its children's) and stderr.
+fn run_terraform(
+    dir: &Path,
+    cli_config: &Path,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (Sample, String) {
+    let cpu_before = children_cpu();
     let started = Instant::now();
     let output = Command::new("terraform")
         .args(args)
@@ -170,63 +309,87 @@ fn run_terraform(dir: &Path, cli_config: &Path, args: &[&str]) -> Duration {
         .env("TF_IN_AUTOMATION", "1")
         .env_remove("TF_LOG")
         .env_remove("TF_LOG_PROVIDER")
+        .envs(env.iter().copied())
         .output()
         .expect("terraform on PATH");
-    let elapsed = started.elapsed();
+    let wall = started.elapsed();
+    let cpu = children_cpu().saturating_sub(cpu_before);
     assert!(
         output.status.success(),
         "terraform {args:?} failed:\n{}\n{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    elapsed
-}
-
-fn plan(dir: &Path, cli_config: &Path) -> Duration {
-    run_terraform(
-        dir,
-        cli_config,
-        &[
-            "plan",
-            "-input=false",
-            "-no-color",
-            "-lock=false",
-            "-refresh=false",
-        ],
+    (
+        Sample { wall, cpu },
+        String::from_utf8_lossy(&output.stderr).into_owned(),
     )
 }
 
-/// Samples the high-water mark of every running provider process until told to stop.
-fn spawn_memory_watcher(
-    watching: Arc<AtomicBool>,
-    peak_kib: Arc<AtomicU64>,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        while watching.load(Ordering::Relaxed) {
-            if let Ok(entries) = std::fs::read_dir("/proc") {
-                for entry in entries.flatten() {
-                    let path = entry.path();
-                    let Ok(cmdline) = std::fs::read(path.join("cmdline")) else {
-                        continue;
-                    };
-                    let first = cmdline.split(|b| *b == 0).next().unwrap_or_default();
-                    if !String::from_utf8_lossy(first).contains("terraform-provider-okta-msp") {
-                        continue;
-                    }
-                    let status = std::fs::read_to_string(path.join("status")).unwrap_or_default();
-                    if let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:")) {
-                        let kib: u64 = line
-                            .split_whitespace()
-                            .nth(1)
-                            .and_then(|n| n.parse().ok())
-                            .unwrap_or(0);
-                        peak_kib.fetch_max(kib, Ordering::Relaxed);
-                    }
-                }
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    })
+const PLAN: &[&str] = &[
+    "plan",
+    "-input=false",
+    "-no-color",
+    "-lock=false",
+    "-refresh=false",
+];
+
+fn plan(dir: &Path, cli_config: &Path) -> Sample {
+    run_terraform(dir, cli_config, PLAN, &[]).0
+}
+
+/// CPU used so far by every child process this bench has waited for, and their descendants.
+fn children_cpu() -> Duration {
+    // SAFETY: getrusage only writes into the struct we pass, which is plain old data.
+    let usage = unsafe {
+        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+        assert_eq!(
+            libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()),
+            0
+        );
+        usage.assume_init()
+    };
+    let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
+struct ProviderUsage {
+    processes: usize,
+    provider_cpu: Duration,
+    total_cpu: Duration,
+    peak_rss_kib: u64,
+}
+
+/// One more plan of ours with the provider's info log on, summing what each plugin process says
+/// it used as it exits (`terraform-provider-okta-msp exiting: cpu_user_ms=… cpu_system_ms=…`).
+fn provider_usage(dir: &Path, cli_config: &Path) -> Option<ProviderUsage> {
+    let (sample, stderr) = run_terraform(dir, cli_config, PLAN, &[("TF_LOG_PROVIDER", "info")]);
+    let field = |line: &str, name: &str| -> Option<u64> {
+        let start = line.find(&format!("{name}="))? + name.len() + 1;
+        line[start..]
+            .split(|c: char| !c.is_ascii_digit())
+            .next()?
+            .parse()
+            .ok()
+    };
+    let mut usage = ProviderUsage {
+        processes: 0,
+        provider_cpu: Duration::ZERO,
+        total_cpu: sample.cpu,
+        peak_rss_kib: 0,
+    };
+    for line in stderr
+        .lines()
+        .filter(|line| line.contains("terraform-provider-okta-msp exiting"))
+    {
+        usage.processes += 1;
+        let millis = field(line, "cpu_user_ms")? + field(line, "cpu_system_ms")?;
+        usage.provider_cpu += Duration::from_millis(millis);
+        usage.peak_rss_kib = usage
+            .peak_rss_kib
+            .max(field(line, "peak_rss_kib").unwrap_or(0));
+    }
+    (usage.processes > 0).then_some(usage)
 }
 
 fn time_to_handshake(provider: &str) -> Duration {

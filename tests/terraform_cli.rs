@@ -128,5 +128,22 @@ fn provider_log_lines_reach_terraforms_log_at_their_levels() {
         "info line from ConfigureProvider missing:\n{}",
         plan.stderr
     );
+    // Every plugin process (schema, validation, planning) says what it cost as it exits.
+    let exits: Vec<&&str> = logged
+        .iter()
+        .filter(|line| {
+            line.contains("[INFO]") && line.contains("terraform-provider-okta-msp exiting")
+        })
+        .collect();
+    assert!(
+        exits.len() >= 2,
+        "exit lines with resource usage missing:\n{}",
+        plan.stderr
+    );
+    for line in exits {
+        for field in ["cpu_user_ms=", "cpu_system_ms=", "peak_rss_kib="] {
+            assert!(line.contains(field), "{field} missing from {line}");
+        }
+    }
     assert!(!plan.combined().contains(&token), "token leaked into logs");
 }

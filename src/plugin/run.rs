@@ -96,7 +96,36 @@ pub async fn serve(provider: Arc<dyn Provider>, options: ServeOptions) -> Result
     )
     .await;
     accept_task.abort();
+    log_resource_usage();
     result
+}
+
+/// One line per plugin process with what it cost, so "is the provider what makes this plan slow?"
+/// has an answer in `TF_LOG_PROVIDER=info` output (and `make bench` reads it).
+fn log_resource_usage() {
+    // SAFETY: getrusage only writes into the struct we pass, which is plain old data.
+    let usage = unsafe {
+        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+        if libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) != 0 {
+            return;
+        }
+        usage.assume_init()
+    };
+    let millis = |time: libc::timeval| time.tv_sec as u64 * 1000 + time.tv_usec as u64 / 1000;
+    tracing::info!(
+        cpu_user_ms = millis(usage.ru_utime),
+        cpu_system_ms = millis(usage.ru_stime),
+        peak_rss_kib = peak_resident_kib(),
+        "terraform-provider-okta-msp exiting"
+    );
+}
+
+/// The high-water mark of this process's resident memory (Linux). Not `ru_maxrss`: Terraform
+/// starts plugins with vfork, and Linux carries the parent's high-water mark across the exec.
+fn peak_resident_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 async fn serve_debug(provider: Arc<dyn Provider>, options: ServeOptions) -> Result<(), ServeError> {
