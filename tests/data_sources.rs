@@ -273,6 +273,29 @@ fn data_sources_list_accounts_and_their_audit_trail() {
     assert_eq!(person["in_group"], true);
     assert_eq!(person["kind"], "custom", "inferred from the login");
     assert_eq!(person["compliant"], false, "STAGED, no roles: {person:#}");
+
+    // Out of band: the RADIUS account is deactivated. It is still listed, but Okta no longer
+    // bills it, so it leaves the license count.
+    let (status, body) = api.send(
+        "POST",
+        &format!("/api/v1/users/{radius_id}/lifecycle/deactivate"),
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    reader
+        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .assert_success("third read");
+    let out = outputs(&reader);
+    let listed = out["accounts"].as_array().unwrap();
+    let radius = listed
+        .iter()
+        .find(|a| a["id"] == radius_id.as_str())
+        .unwrap_or_else(|| panic!("deactivated account not listed: {listed:#?}"));
+    assert_eq!(radius["status"], "DEPROVISIONED", "{radius:#}");
+    assert_eq!(
+        out["license_count"], 2,
+        "the AD agent and the staged person, not the deactivated account: {out:#}"
+    );
 }
 
 fn body_id(api: &Api, login: &str) -> String {

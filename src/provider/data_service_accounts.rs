@@ -11,7 +11,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use futures_util::StreamExt as _;
 
-use crate::okta::{OktaError, User, UserQuery};
+use crate::okta::{OktaError, User, UserQuery, UserStatus};
 use crate::plugin::schema::{Attribute, Nesting, Schema};
 use crate::plugin::{
     AttributePath, DataSource, Diagnostics, ReadDataRequest, ReadDataResponse, Type,
@@ -74,7 +74,7 @@ pub fn schema() -> Schema {
             ])
             .computed()
             .description("The service accounts, sorted by login."),
-            Attribute::number("license_count").computed().description("Number of Okta licenses the listed accounts consume (one each)."),
+            Attribute::number("license_count").computed().description("Number of Okta licenses the listed accounts consume: one each, except deactivated (`DEPROVISIONED`) accounts, which Okta does not count."),
         ],
     )
 }
@@ -197,7 +197,11 @@ impl DataSource for ServiceAccountsDataSource {
             .iter()
             .map(|account| account_value(account, &baseline, &shared_emails))
             .collect();
-        let license_count = accounts.len() as i64;
+        // Okta bills every user but deactivated ones.
+        let license_count = observed
+            .iter()
+            .filter(|account| account.user.status != UserStatus::Deprovisioned)
+            .count() as i64;
 
         let mut state = match config {
             Value::Object(attributes) => attributes,
