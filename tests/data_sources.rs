@@ -146,11 +146,11 @@ fn data_sources_list_accounts_and_their_audit_trail() {
         .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
         .assert_success("apply of the data sources");
     let after = requests_of(&emulator, "initech");
-    // One user search, the group and its members, a role listing per account (2), and one
-    // System Log page for each of the two audit reads.
+    // One user search, the group and its members, a role listing per account (2), one lookup of
+    // the accounts' e-mail addresses, and one System Log page for each of the two audit reads.
     assert_eq!(
         total(&after) - before,
-        7,
+        8,
         "API calls of one read of the three data sources: {after:?}"
     );
 
@@ -250,6 +250,16 @@ fn data_sources_list_accounts_and_their_audit_trail() {
     let group = api.group_id("MSP Service Accounts").unwrap();
     let (status, body) = api.send("PUT", &format!("/api/v1/groups/{group}/users/{jane}"), None);
     assert_eq!(status, 204, "{body}");
+    // And a person outside the group is given the RADIUS account's mailbox.
+    let (status, body) = api.send(
+        "POST",
+        "/api/v1/users?activate=false",
+        Some(serde_json::json!({"profile": {
+            "login": "mailroom@initech.example", "email": "OktaRADIUS@msp.example",
+            "firstName": "Mail", "lastName": "Room",
+        }})),
+    );
+    assert_eq!(status, 200, "{body}");
     reader
         .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
         .assert_success("second read");
@@ -267,6 +277,22 @@ fn data_sources_list_accounts_and_their_audit_trail() {
             .iter()
             .any(|v| v.as_str().unwrap().contains("SUPER_ADMIN")),
         "{ad_agent:#}"
+    );
+    let radius = find("oktaradius@msp.example");
+    assert_eq!(radius["compliant"], false, "{radius:#}");
+    assert!(
+        radius["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v.as_str().unwrap().contains("shared with another user")),
+        "{radius:#}"
+    );
+    assert!(
+        listed
+            .iter()
+            .all(|a| a["login"] != "mailroom@initech.example"),
+        "a person outside the group is no service account: {listed:#?}"
     );
     let person = find("jane@initech.example");
     assert_eq!(person["managed"], false, "{person:#}");

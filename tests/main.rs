@@ -14,6 +14,7 @@ mod guard_protocol;
 mod guard_scenarios;
 mod import_e2e;
 mod module_testing;
+mod okta_client;
 mod org_e2e;
 
 mod plugin_protocol;

@@ -200,3 +200,61 @@ fn a_baseline_policy_deactivated_out_of_band_is_reactivated() {
     let after = workspace.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
     assert_eq!(after.code, Some(0), "{}", after.combined());
 }
+
+#[test]
+fn an_account_whose_mailbox_another_user_has_is_not_finalized_until_it_is_dedicated() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start();
+    let org = emulator.create_org("acme");
+    let api = Api::new(&org.url, &org.token);
+    // A person of the org already reads the mailbox the AD agent is given (Okta compares
+    // addresses without regard to case).
+    let (status, body) = api.send(
+        "POST",
+        "/api/v1/users?activate=true",
+        Some(serde_json::json!({"profile": {
+            "login": "it-desk@acme.example", "email": "OktaADAgent@msp.example",
+            "firstName": "IT", "lastName": "Desk",
+        }})),
+    );
+    assert_eq!(status, 200, "{body}");
+    let person = body["id"].as_str().unwrap().to_owned();
+
+    let workspace = Workspace::new();
+    workspace.write("main.tf", &config(&org, AGENTS));
+    workspace.init();
+    let apply = workspace.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(!apply.success, "apply must fail:\n{}", apply.combined());
+    let output = apply.combined();
+    assert!(
+        output.contains("is not finalized") && output.contains("shared with another user"),
+        "the diagnostic names the rule:\n{output}"
+    );
+    let state = state_json(&workspace);
+    let ad_agent = &resource(&state, "okta_msp_service_account.ad_agent")["values"];
+    assert_eq!(ad_agent["finalized"], false, "recorded, unfinalized");
+    let radius = &resource(&state, "okta_msp_service_account.radius")["values"];
+    assert_eq!(radius["finalized"], true, "the other account is unaffected");
+    let ad_id = ad_agent["id"].as_str().unwrap();
+    let user = api.get(&format!("/api/v1/users/{ad_id}"));
+    assert_eq!(
+        user["profile"]["userType"], "okta-msp-service-account/ad_agent",
+        "not finalized in Okta either"
+    );
+
+    // The person gets a mailbox of their own; the next apply resumes and finalizes.
+    let (status, body) = api.send(
+        "POST",
+        &format!("/api/v1/users/{person}"),
+        Some(serde_json::json!({"profile": {"email": "it-desk@acme.example"}})),
+    );
+    assert_eq!(status, 200, "{body}");
+    workspace
+        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .assert_success("apply after the mailbox is dedicated");
+    let state = state_json(&workspace);
+    let ad_agent = &resource(&state, "okta_msp_service_account.ad_agent")["values"];
+    assert_eq!(ad_agent["finalized"], true);
+}

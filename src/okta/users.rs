@@ -8,6 +8,9 @@ use super::client::{Call, Client, filter_literal, segment};
 use super::error::OktaError;
 use crate::secret::Secret;
 
+/// Addresses per `users_with_emails` filter: keeps each request URL short.
+const EMAILS_PER_FILTER: usize = 10;
+
 /// A user as Okta returns it. Unknown fields are ignored; absent or null optional fields are
 /// `None`.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -253,6 +256,38 @@ impl Client {
             .await?
             .into_iter()
             .find(|user| same_login(user, login)))
+    }
+
+    /// Every user, in any status, whose `profile.email` is one of `emails` (Okta compares them
+    /// case-insensitively). Asks for ten addresses per filter, so a long list costs a call per
+    /// ten, not one each.
+    pub async fn users_with_emails(&self, emails: &[&str]) -> Result<Vec<User>, OktaError> {
+        let mut wanted: Vec<String> = emails
+            .iter()
+            .filter(|email| !email.is_empty())
+            .map(|email| email.to_lowercase())
+            .collect();
+        wanted.sort();
+        wanted.dedup();
+        let mut found = Vec::new();
+        for chunk in wanted.chunks(EMAILS_PER_FILTER) {
+            let filter = chunk
+                .iter()
+                .map(|email| format!("profile.email eq {}", filter_literal(email)))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let query = UserQuery {
+                filter: Some(filter),
+                ..UserQuery::default()
+            };
+            found.extend(self.list_users(&query).await?.into_iter().filter(|user| {
+                user.profile
+                    .email
+                    .as_deref()
+                    .is_some_and(|email| chunk.contains(&email.to_lowercase()))
+            }));
+        }
+        Ok(found)
     }
 
     /// `GET /api/v1/users`, every page. Without filter or search Okta omits `DEPROVISIONED`

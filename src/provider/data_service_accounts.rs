@@ -55,7 +55,7 @@ impl ServiceAccountsDataSource {
 pub fn schema() -> Schema {
     Schema::new(
         0,
-        "Every service account of a customer org: the accounts this provider manages (marked in Okta by their `userType`) and every other member of the service account group. For each: its kind, admin roles, status, and whether it meets its kind's rules (SPEC section 2 and the account-level securing rules). Service accounts consume Okta licenses; `license_count` says how many.\n\nOne read costs one user search, two calls for the service account group and its members, and one role listing per account.",
+        "Every service account of a customer org: the accounts this provider manages (marked in Okta by their `userType`) and every other member of the service account group. For each: its kind, admin roles, status, and whether it meets its kind's rules (SPEC section 2 and the account-level securing rules). Service accounts consume Okta licenses; `license_count` says how many.\n\nOne read costs one user search, two calls for the service account group and its members, one role listing per account, and one lookup of the accounts' e-mail addresses per ten accounts.",
         vec![
             Attribute::string("org_url").required().description("URL of the customer org, e.g. `https://acme.okta.com` or `okta_msp_org.acme.url`."),
             Attribute::string("org_api_token").optional().sensitive().description("API token for the org. When unset, the provider's `org_tokens` entry for `org_url` is used."),
@@ -69,7 +69,7 @@ pub fn schema() -> Schema {
                 Attribute::new("admin_roles", Type::List(Box::new(Type::String))).computed().description("Okta admin role types the account holds, sorted (`CUSTOM` for custom roles)."),
                 Attribute::bool("in_group").computed().description("Whether the account is a member of the service account group."),
                 Attribute::bool("finalized").computed().description("Whether the account is finalized, as recorded in Okta."),
-                Attribute::bool("compliant").computed().description("Whether the account meets its kind's rules: `ACTIVE`, exactly the required roles, in the service account group, no recovery question, a mailbox no other listed account uses. The org-wide policies are not assessed here."),
+                Attribute::bool("compliant").computed().description("Whether the account meets its kind's rules: `ACTIVE`, exactly the required roles, in the service account group, no recovery question, a mailbox no other user of the org has. The org-wide policies are not assessed here."),
                 Attribute::new("violations", Type::List(Box::new(Type::String))).computed().description("What breaks the rules, one sentence each; empty when `compliant`."),
             ])
             .computed()
@@ -178,9 +178,19 @@ impl DataSource for ServiceAccountsDataSource {
             .map(|user| Observed {
                 role_types: roles_by_id.remove(&user.id).unwrap_or_default(),
                 in_group: in_group.contains(&user.id),
+                email_shared: false,
                 user,
             })
             .collect();
+        let sharing = lifecycle::users_sharing_a_mailbox(
+            &org,
+            &observed.iter().map(|o| &o.user).collect::<Vec<_>>(),
+        )
+        .await
+        .map_err(|e| Diagnostics::from(diag::okta("looking up the accounts' mailboxes", &e)))?;
+        for account in &mut observed {
+            account.email_shared = sharing.contains(&account.user.id);
+        }
         observed.sort_by_cached_key(|o| {
             (
                 o.user
@@ -192,10 +202,9 @@ impl DataSource for ServiceAccountsDataSource {
                 o.user.id.clone(),
             )
         });
-        let shared_emails = emails_in_use_more_than_once(&observed);
         let accounts: Vec<Value> = observed
             .iter()
-            .map(|account| account_value(account, &baseline, &shared_emails))
+            .map(|account| account_value(account, &baseline))
             .collect();
         // Okta bills every user but deactivated ones.
         let license_count = observed
@@ -231,30 +240,8 @@ pub(crate) fn validate_org_url(config: &Value) -> Diagnostics {
     diagnostics
 }
 
-/// E-mail addresses (lower-cased) held by more than one listed account.
-fn emails_in_use_more_than_once(accounts: &[Observed]) -> std::collections::HashSet<String> {
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for account in accounts {
-        if let Some(email) = account.user.profile.email.as_deref()
-            && !email.is_empty()
-        {
-            *counts.entry(email.to_lowercase()).or_default() += 1;
-        }
-    }
-    counts
-        .into_iter()
-        .filter(|(_, count)| *count > 1)
-        .map(|(email, _)| email)
-        .collect()
-}
-
-fn account_value(
-    account: &Observed,
-    baseline: &SecuringBaseline,
-    shared_emails: &std::collections::HashSet<String>,
-) -> Value {
-    let mut facts = account.to_rules();
-    facts.email_shared_with_others = shared_emails.contains(&facts.email.to_lowercase());
+fn account_value(account: &Observed, baseline: &SecuringBaseline) -> Value {
+    let facts = account.to_rules();
     let marker = lifecycle::parse_user_type(account.user.profile.user_type.as_deref());
     let (kind, finalized) = marker.unwrap_or_else(|| {
         (
