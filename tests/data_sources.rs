@@ -124,15 +124,7 @@ fn data_sources_list_accounts_and_their_audit_trail() {
     let radius_id = outputs(&accounts)["radius_id"].as_str().unwrap().to_owned();
 
     // A user of the org that is no service account is not listed.
-    let (status, body) = api.send(
-        "POST",
-        "/api/v1/users?activate=false",
-        Some(serde_json::json!({"profile": {
-            "login": "jane@initech.example", "email": "jane@initech.example",
-            "firstName": "Jane", "lastName": "Doe",
-        }})),
-    );
-    assert_eq!(status, 200, "{body}");
+    api.create_person("jane@initech.example", "jane@initech.example", false);
 
     // A second workspace reads both data sources (at plan time: everything is known).
     let reader = Workspace::new();
@@ -251,15 +243,7 @@ fn data_sources_list_accounts_and_their_audit_trail() {
     let (status, body) = api.send("PUT", &format!("/api/v1/groups/{group}/users/{jane}"), None);
     assert_eq!(status, 204, "{body}");
     // And a person outside the group is given the RADIUS account's mailbox.
-    let (status, body) = api.send(
-        "POST",
-        "/api/v1/users?activate=false",
-        Some(serde_json::json!({"profile": {
-            "login": "mailroom@initech.example", "email": "OktaRADIUS@msp.example",
-            "firstName": "Mail", "lastName": "Room",
-        }})),
-    );
-    assert_eq!(status, 200, "{body}");
+    api.create_person("mailroom@initech.example", "OktaRADIUS@msp.example", false);
     reader
         .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
         .assert_success("second read");

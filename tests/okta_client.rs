@@ -16,25 +16,10 @@ fn users_are_found_by_email_ten_addresses_per_call() {
     let mut emails: Vec<String> = Vec::new();
     for n in 0..21 {
         let email = format!("svc-{n}@mailboxes.example");
-        let (status, body) = api.send(
-            "POST",
-            "/api/v1/users?activate=false",
-            Some(serde_json::json!({"profile": {
-                "login": email, "email": email, "firstName": "Svc", "lastName": n.to_string(),
-            }})),
-        );
-        assert_eq!(status, 200, "{body}");
+        api.create_person(&email, &email, false);
         emails.push(email);
     }
-    let (status, body) = api.send(
-        "POST",
-        "/api/v1/users?activate=false",
-        Some(serde_json::json!({"profile": {
-            "login": "desk@mailboxes.example", "email": "SVC-3@mailboxes.example",
-            "firstName": "Desk", "lastName": "Person",
-        }})),
-    );
-    assert_eq!(status, 200, "{body}");
+    api.create_person("desk@mailboxes.example", "SVC-3@mailboxes.example", false);
     emails.push("nobody@mailboxes.example".into());
     emails.push("also-nobody@mailboxes.example".into());
 

@@ -211,16 +211,7 @@ fn an_account_whose_mailbox_another_user_has_is_not_finalized_until_it_is_dedica
     let api = Api::new(&org.url, &org.token);
     // A person of the org already reads the mailbox the AD agent is given (Okta compares
     // addresses without regard to case).
-    let (status, body) = api.send(
-        "POST",
-        "/api/v1/users?activate=true",
-        Some(serde_json::json!({"profile": {
-            "login": "it-desk@acme.example", "email": "OktaADAgent@msp.example",
-            "firstName": "IT", "lastName": "Desk",
-        }})),
-    );
-    assert_eq!(status, 200, "{body}");
-    let person = body["id"].as_str().unwrap().to_owned();
+    let person = api.create_person("it-desk@acme.example", "OktaADAgent@msp.example", true);
 
     let workspace = Workspace::new();
     workspace.write("main.tf", &config(&org, AGENTS));

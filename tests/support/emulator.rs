@@ -141,6 +141,21 @@ impl Api {
         body
     }
 
+    /// Creates a user of the org the way an admin would (a person, not a service account) and
+    /// returns its id. `activate = false` leaves it `STAGED`.
+    #[track_caller]
+    pub fn create_person(&self, login: &str, email: &str, activate: bool) -> String {
+        let (status, body) = self.send(
+            "POST",
+            &format!("/api/v1/users?activate={activate}"),
+            Some(serde_json::json!({"profile": {
+                "login": login, "email": email, "firstName": "Test", "lastName": "Person",
+            }})),
+        );
+        assert_eq!(status, 200, "creating {login}: {body}");
+        body["id"].as_str().unwrap().to_owned()
+    }
+
     /// The admin role types a user holds, sorted.
     pub fn role_types(&self, user_id: &str) -> Vec<String> {
         let mut roles: Vec<String> = self
