@@ -220,8 +220,10 @@ fn an_account_whose_mailbox_another_user_has_is_not_finalized_until_it_is_dedica
     assert!(!apply.success, "apply must fail:\n{}", apply.combined());
     let output = apply.combined();
     assert!(
-        output.contains("is not finalized") && output.contains("shared with another user"),
-        "the diagnostic names the rule:\n{output}"
+        output.contains("is not finalized")
+            && output.contains("shared with another user")
+            && output.contains("terraform untaint"),
+        "the diagnostic names the rule and what happens next:\n{output}"
     );
     let state = state_json(&workspace);
     let ad_agent = &resource(&state, "okta_msp_service_account.ad_agent")["values"];
@@ -235,7 +237,7 @@ fn an_account_whose_mailbox_another_user_has_is_not_finalized_until_it_is_dedica
         "not finalized in Okta either"
     );
 
-    // The person gets a mailbox of their own; the next apply resumes and finalizes.
+    // The person gets a mailbox of their own; the next apply sets the account up again.
     let (status, body) = api.send(
         "POST",
         &format!("/api/v1/users/{person}"),
@@ -248,4 +250,42 @@ fn an_account_whose_mailbox_another_user_has_is_not_finalized_until_it_is_dedica
     let state = state_json(&workspace);
     let ad_agent = &resource(&state, "okta_msp_service_account.ad_agent")["values"];
     assert_eq!(ad_agent["finalized"], true);
+    // The failed create left the account tainted, so Terraform replaced it: a new id.
+    let ad_id = ad_agent["id"].as_str().unwrap();
+
+    // Later, out of band: the AD agent loses SUPER_ADMIN and the person takes its mailbox again.
+    // The repair restores the role, and says what it cannot fix; the account stays finalized.
+    let role = api.get(&format!("/api/v1/users/{ad_id}/roles"))[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, body) = api.send(
+        "DELETE",
+        &format!("/api/v1/users/{ad_id}/roles/{role}"),
+        None,
+    );
+    assert_eq!(status, 204, "{body}");
+    let (status, body) = api.send(
+        "POST",
+        &format!("/api/v1/users/{person}"),
+        Some(serde_json::json!({"profile": {"email": "oktaadagent@msp.example"}})),
+    );
+    assert_eq!(status, 200, "{body}");
+    let repair = workspace.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(
+        !repair.success,
+        "repair must report:\n{}",
+        repair.combined()
+    );
+    let output = repair.combined();
+    assert!(
+        output.contains("could not be brought back to its verified setup")
+            && output.contains("stays finalized")
+            && output.contains("shared with another user"),
+        "{output}"
+    );
+    assert_eq!(api.role_types(ad_id), vec!["SUPER_ADMIN"], "role restored");
+    let state = state_json(&workspace);
+    let ad_agent = &resource(&state, "okta_msp_service_account.ad_agent")["values"];
+    assert_eq!(ad_agent["finalized"], true, "still protected");
 }

@@ -93,7 +93,19 @@ pub fn not_finalizable(subject: &str, violations: Vec<String>) -> Diagnostic {
     Diagnostic::error(
         format!("Service account {subject} is not finalized: its setup could not be verified"),
         format!(
-            "The account exists and stays unfinalized (it can be destroyed, and the next apply resumes its setup). What failed:\n- {}",
+            "The account exists and stays unfinalized: it can be destroyed, and the next apply sets it up again (when this was its create, Terraform marks it tainted and replaces it; `terraform untaint ADDRESS` keeps this account instead). What failed:\n- {}",
+            violations.join("\n- ")
+        ),
+    )
+}
+
+/// A finalized account's repair left something its verified setup does not allow (for example a
+/// mailbox someone else now has, which the provider cannot change for them).
+pub fn repair_incomplete(subject: &str, violations: Vec<String>) -> Diagnostic {
+    Diagnostic::error(
+        format!("Service account {subject} could not be brought back to its verified setup"),
+        format!(
+            "The account stays finalized and protected; what the provider could repair, it did. Still wrong, and to be fixed in Okta before the next apply:\n- {}",
             violations.join("\n- ")
         ),
     )

@@ -441,17 +441,17 @@ impl ServiceAccountResource {
             compliance::assess(&desired, &baseline, &observed.with_baseline(org_baseline));
         let status = observed.user.status.as_str().to_owned();
         if !findings.is_finalizable() {
-            return Ok(partial(
-                &status,
-                diag::not_finalizable(
-                    &format!("{} ({})", desired.login, user.id),
-                    findings
-                        .violations()
-                        .map(|v| format!("{}: {}", v.summary, v.detail))
-                        .collect(),
-                )
-                .into(),
-            ));
+            let subject = format!("{} ({})", desired.login, user.id);
+            let violations = findings
+                .violations()
+                .map(|v| format!("{}: {}", v.summary, v.detail))
+                .collect();
+            let diagnostic = if was_finalized {
+                diag::repair_incomplete(&subject, violations)
+            } else {
+                diag::not_finalizable(&subject, violations)
+            };
+            return Ok(partial(&status, diagnostic.into()));
         }
         let (finalized, finalized_at) = if was_finalized {
             (
