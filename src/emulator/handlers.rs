@@ -727,6 +727,7 @@ fn list_users(org: &Org, request: &Request) -> Result<Reply, ApiError> {
     }
     let page = org.list_users(&UserQuery {
         expression,
+        exact_case: request.query("filter").is_some(),
         starts_with: starts_with.clone(),
         after,
         limit,

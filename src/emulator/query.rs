@@ -48,11 +48,26 @@ impl Expression {
         }
     }
 
-    /// Whether the object (its wire JSON) matches.
+    /// Whether the object (its wire JSON) matches, comparing string values without regard to
+    /// case (Okta's `search`, and the filters it documents no case rule for).
     pub fn matches(&self, object: &Value) -> bool {
+        self.matches_with(object, Case::Insensitive)
+    }
+
+    /// Whether the object matches, comparing string values exactly: the users API's `filter`
+    /// ("case-sensitive for property names and query values").
+    pub fn matches_exact_case(&self, object: &Value) -> bool {
+        self.matches_with(object, Case::Sensitive)
+    }
+
+    fn matches_with(&self, object: &Value, case: Case) -> bool {
         match self {
-            Expression::And(left, right) => left.matches(object) && right.matches(object),
-            Expression::Or(left, right) => left.matches(object) || right.matches(object),
+            Expression::And(left, right) => {
+                left.matches_with(object, case) && right.matches_with(object, case)
+            }
+            Expression::Or(left, right) => {
+                left.matches_with(object, case) || right.matches_with(object, case)
+            }
             Expression::Compare {
                 attribute,
                 operator,
@@ -69,7 +84,7 @@ impl Expression {
                 }
                 found
                     .iter()
-                    .any(|candidate| compare(candidate, *operator, value))
+                    .any(|candidate| compare(candidate, *operator, value, case))
             }
         }
     }
@@ -92,11 +107,21 @@ fn collect_path<'a>(value: &'a Value, path: &[&str], out: &mut Vec<&'a Value>) {
     }
 }
 
-fn compare(candidate: &Value, operator: Operator, expected: &Value) -> bool {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Sensitive,
+    Insensitive,
+}
+
+fn compare(candidate: &Value, operator: Operator, expected: &Value, case: Case) -> bool {
     match (candidate, expected) {
         (Value::String(have), Value::String(want)) => {
-            let have_lower = have.to_lowercase();
-            let want_lower = want.to_lowercase();
+            let fold = |text: &str| match case {
+                Case::Sensitive => text.to_owned(),
+                Case::Insensitive => text.to_lowercase(),
+            };
+            let have_lower = fold(have);
+            let want_lower = fold(want);
             match operator {
                 Operator::Eq => have_lower == want_lower,
                 Operator::Ne => have_lower != want_lower,

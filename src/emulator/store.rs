@@ -1392,6 +1392,9 @@ impl Org {
             .users
             .iter()
             .filter(|(_, user)| match &query.expression {
+                Some(expression) if query.exact_case => {
+                    expression.matches_exact_case(&user.search_document())
+                }
                 Some(expression) => expression.matches(&user.search_document()),
                 None => user.status != UserStatus::Deprovisioned,
             });
@@ -2450,6 +2453,8 @@ pub enum Lifecycle {
 /// include deprovisioned users), or a `q` prefix.
 pub struct UserQuery {
     pub expression: Option<Expression>,
+    /// `filter` compares values exactly; `search` without regard to case.
+    pub exact_case: bool,
     pub starts_with: Option<String>,
     pub after: Option<u64>,
     pub limit: usize,

@@ -8,7 +8,7 @@ use super::client::{Call, Client, filter_literal, segment};
 use super::error::OktaError;
 use crate::secret::Secret;
 
-/// Addresses per `users_with_emails` filter: keeps each request URL short.
+/// Addresses per `users_with_emails` search: keeps each request URL short.
 const EMAILS_PER_FILTER: usize = 10;
 
 /// A user as Okta returns it. Unknown fields are ignored; absent or null optional fields are
@@ -258,9 +258,10 @@ impl Client {
             .find(|user| same_login(user, login)))
     }
 
-    /// Every user, in any status, whose `profile.email` is one of `emails` (Okta compares them
-    /// case-insensitively). Asks for ten addresses per filter, so a long list costs a call per
-    /// ten, not one each.
+    /// Every user whose `profile.email` is one of `emails`, without regard to case. Uses `search`,
+    /// whose values Okta compares case-insensitively (`filter` compares them exactly), at the
+    /// price of its eventual consistency: a user created moments ago may not be found yet.
+    /// Asks for ten addresses per search, so a long list costs a call per ten, not one each.
     pub async fn users_with_emails(&self, emails: &[&str]) -> Result<Vec<User>, OktaError> {
         let mut wanted: Vec<String> = emails
             .iter()
@@ -271,13 +272,13 @@ impl Client {
         wanted.dedup();
         let mut found = Vec::new();
         for chunk in wanted.chunks(EMAILS_PER_FILTER) {
-            let filter = chunk
+            let search = chunk
                 .iter()
                 .map(|email| format!("profile.email eq {}", filter_literal(email)))
                 .collect::<Vec<_>>()
                 .join(" or ");
             let query = UserQuery {
-                filter: Some(filter),
+                search: Some(search),
                 ..UserQuery::default()
             };
             found.extend(self.list_users(&query).await?.into_iter().filter(|user| {

@@ -397,6 +397,35 @@ async fn emulator_user_list_pages_filters_and_searches() {
         .await;
     assert_eq!(search.body.as_array().unwrap().len(), 1);
 
+    // Okta: `filter` compares values exactly, `search` without regard to case.
+    let exact = |parameter: &str, value: &str| {
+        format!(
+            "{}/api/v1/users?{parameter}=profile.email%20eq%20%22{value}%22",
+            org.url
+        )
+    };
+    let by_filter = emulator
+        .get(&exact("filter", "USER2%40lists.example.com"), &org.token)
+        .await;
+    assert_eq!(by_filter.status, 200);
+    assert_eq!(
+        by_filter.body.as_array().unwrap().len(),
+        0,
+        "filter is exact"
+    );
+    let by_filter = emulator
+        .get(&exact("filter", "user2%40lists.example.com"), &org.token)
+        .await;
+    assert_eq!(by_filter.body.as_array().unwrap().len(), 1);
+    let by_search = emulator
+        .get(&exact("search", "USER2%40lists.example.com"), &org.token)
+        .await;
+    assert_eq!(
+        by_search.body.as_array().unwrap().len(),
+        1,
+        "search folds case"
+    );
+
     // Deprovisioned users leave the default listing but not filters.
     let user = format!("{}/api/v1/users/{staged_id}", org.url);
     emulator.call(Method::DELETE, &user, &org.token, None).await;
