@@ -155,6 +155,32 @@ fn finalized_accounts_survive_destroy_and_drift_is_repaired() {
         api.role_types(&radius_id),
         vec!["APP_ADMIN", "READ_ONLY_ADMIN"]
     );
+
+    // Too many failed sign-ins lock the account out (simulated by the emulator's control plane):
+    // the refresh shows it, and the repair unlocks it.
+    let control = Api::new(&emulator.url, &emulator.admin_token);
+    let (status, body) = control.send(
+        "POST",
+        &format!("/_emulator/orgs/globex/users/{radius_id}/lock"),
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    let plan = workspace.run(&["plan", "-no-color", "-input=false"]);
+    plan.assert_success("plan with a locked-out account");
+    assert!(
+        plan.combined().contains("LOCKED_OUT") && plan.stdout.contains("1 to change"),
+        "{}",
+        plan.combined()
+    );
+    workspace
+        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .assert_success("unlock");
+    assert_eq!(
+        api.get(&format!("/api/v1/users/{radius_id}"))["status"],
+        "ACTIVE"
+    );
+    let plan = workspace.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+    assert_eq!(plan.code, Some(0), "repaired:\n{}", plan.combined());
 }
 
 #[test]

@@ -470,6 +470,38 @@ impl App {
         })
     }
 
+    /// `POST /_emulator/orgs/{subdomain}/users/{id or login}/lock`: the user is locked out as if
+    /// it had exceeded its sign-in attempts.
+    async fn lock_out(&self, path: &str) -> Result<(StatusCode, Option<Value>), ApiError> {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let ["orgs", subdomain, "users", user, "lock"] = segments.as_slice() else {
+            return Err(ApiError::PathNotFound);
+        };
+        let user = util::percent_decode(user);
+        let audit = Audit {
+            org: (*subdomain).to_owned(),
+            user_id: String::new(),
+            token_id: String::new(),
+            request_id: util::request_id(),
+            ip_address: "127.0.0.1".to_owned(),
+            user_agent: "okta-emulator control plane".to_owned(),
+            now: util::now_millis(),
+        };
+        let answer = {
+            let mut shared = lock(&self.shared);
+            let org = shared
+                .state
+                .org_mut(subdomain)
+                .ok_or_else(|| ApiError::not_found(*subdomain, "Org"))?;
+            let locked = org.lock_out(&user, &audit)?;
+            let answer = json!({ "id": locked.id, "status": locked.status.as_str() });
+            shared.generation += 1;
+            answer
+        };
+        self.persist_now().map_err(|_| ApiError::Internal)?;
+        Ok((StatusCode::OK, Some(answer)))
+    }
+
     /// The control plane: `health`, `reset`, `faults`, `stats`, authorised by the admin token
     /// (`Authorization: Bearer <admin_token>`; `SSWS <admin_token>` works too).
     async fn control(
@@ -537,6 +569,11 @@ impl App {
                 }
             }
             ("GET", "/stats") => Ok((StatusCode::OK, Some(lock(&self.control).stats_json()))),
+            ("POST", lock_path)
+                if lock_path.starts_with("/orgs/") && lock_path.ends_with("/lock") =>
+            {
+                self.lock_out(lock_path).await
+            }
             (_, "/health" | "/reset" | "/faults" | "/stats") => Err(ApiError::MethodNotAllowed),
             _ => Err(ApiError::PathNotFound),
         }

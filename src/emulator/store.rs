@@ -1332,6 +1332,35 @@ impl Org {
         Ok(self.users.get(&user_id).expect("found"))
     }
 
+    /// What too many failed sign-ins do (the emulator has no sign-in API, so the control plane
+    /// asks for it): an `ACTIVE`, `PASSWORD_EXPIRED` or `RECOVERY` user becomes `LOCKED_OUT`, with
+    /// the user itself as the actor of the `user.account.lock` event.
+    pub fn lock_out(&mut self, id_or_login: &str, audit: &Audit) -> Result<&User, ApiError> {
+        use UserStatus::*;
+        let user_id = self.user_id_of(id_or_login)?;
+        let user = self.users.get_mut(&user_id).expect("found");
+        if !matches!(user.status, Active | PasswordExpired | Recovery) {
+            return Err(ApiError::invalid(
+                "Only a user who can sign in (ACTIVE, PASSWORD_EXPIRED or RECOVERY) can be locked out",
+            ));
+        }
+        user.set_status(LockedOut, audit.now);
+        let target = user.target();
+        let audit = Audit {
+            user_id: user_id.clone(),
+            token_id: String::new(),
+            ..audit.clone()
+        };
+        self.emit(
+            &audit,
+            "user.account.lock",
+            "Max sign in attempts exceeded",
+            vec![target],
+            json!({}),
+        );
+        Ok(self.users.get(&user_id).expect("found"))
+    }
+
     /// A deactivated user's tokens die with it.
     fn revoke_tokens_of(&mut self, audit: &Audit, user_id: &str) {
         let revoked: Vec<ApiToken> = self

@@ -479,3 +479,81 @@ async fn emulator_refuses_malformed_and_oversized_bodies() {
 async fn status_of(emulator: &Emulator, user: &str, token: &str) -> serde_json::Value {
     emulator.get(user, token).await.body["status"].clone()
 }
+
+#[tokio::test]
+async fn emulator_lockout_is_simulated_through_the_control_plane_and_unlocked_through_the_api() {
+    let emulator = Emulator::start();
+    let org = emulator.create_org("lockout").await;
+    let active = emulator
+        .create_user(&org, "svc-lock@lockout.example.com", "")
+        .await;
+    let id = active.body["id"].as_str().unwrap().to_owned();
+    let lock_path = format!("/orgs/lockout/users/{id}/lock");
+
+    let locked = emulator.control(Method::POST, &lock_path, None).await;
+    assert_eq!(locked.status, 200, "{:?}", locked.body);
+    assert_eq!(locked.body["status"], "LOCKED_OUT");
+    let user = format!("{}/api/v1/users/{id}", org.url);
+    assert_eq!(
+        emulator.get(&user, &org.token).await.body["status"],
+        "LOCKED_OUT"
+    );
+    // The System Log shows the lockout, with the user as its actor, as failed sign-ins would.
+    let logs = emulator
+        .get(
+            &format!(
+                "{}/api/v1/logs?filter=eventType%20eq%20%22user.account.lock%22",
+                org.url
+            ),
+            &org.token,
+        )
+        .await;
+    let events = logs.body.as_array().unwrap();
+    assert_eq!(events.len(), 1, "{events:#?}");
+    assert_eq!(events[0]["actor"]["id"], id.as_str());
+    assert_eq!(events[0]["target"][0]["id"], id.as_str());
+
+    // Locking twice, or a user who cannot sign in, is refused; so are strangers and unknowns.
+    let again = emulator.control(Method::POST, &lock_path, None).await;
+    assert_eq!(again.status, 400, "{:?}", again.body);
+    let unknown_org = emulator
+        .control(
+            Method::POST,
+            &format!("/orgs/nowhere/users/{id}/lock"),
+            None,
+        )
+        .await;
+    assert_eq!(unknown_org.status, 404);
+    let unknown_user = emulator
+        .control(Method::POST, "/orgs/lockout/users/00uNOPE/lock", None)
+        .await;
+    assert_eq!(unknown_user.status, 404);
+    let stranger = emulator
+        .send(
+            Method::POST,
+            &format!("{}/_emulator{lock_path}", emulator.url),
+            Some(&format!("SSWS {}", org.token)),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        stranger.status, 401,
+        "an org token cannot drive the control plane"
+    );
+
+    // The admin unlocks through Okta's API.
+    let unlocked = emulator
+        .call(
+            Method::POST,
+            &format!("{user}/lifecycle/unlock"),
+            &org.token,
+            None,
+        )
+        .await;
+    assert_eq!(unlocked.status, 200, "{:?}", unlocked.body);
+    assert_eq!(
+        emulator.get(&user, &org.token).await.body["status"],
+        "ACTIVE"
+    );
+}
