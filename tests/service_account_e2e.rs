@@ -315,3 +315,54 @@ fn an_account_whose_mailbox_another_user_has_is_not_finalized_until_it_is_dedica
     let ad_agent = &resource(&state, "okta_msp_service_account.ad_agent")["values"];
     assert_eq!(ad_agent["finalized"], true, "still protected");
 }
+
+/// Planning new accounts looks for finalized ones with the same logins (G14) with one search of
+/// the org's marked accounts, not a lookup per account.
+#[test]
+fn planning_many_new_accounts_costs_one_search_of_the_org() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start();
+    let org = emulator.create_org("initrode");
+    let accounts: String = (0..6)
+        .map(|n| {
+            format!(
+                r#"
+resource "okta_msp_service_account" "agent_{n}" {{
+  org_url = local.org_url
+  kind    = "ad_agent"
+  login   = "oktaadagent-{n}@msp.example"
+  email   = "oktaadagent-{n}@msp.example"
+}}
+"#
+            )
+        })
+        .collect();
+    let workspace = Workspace::new();
+    workspace.write("main.tf", &config(&org, &accounts));
+    workspace.init();
+    let control = Api::new(&emulator.url, &emulator.admin_token);
+    let user_lookups = || -> Vec<(String, u64)> {
+        control.get("/_emulator/stats")["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["org"] == "initrode" && r["method"] == "GET")
+            .filter(|r| r["route"].as_str().unwrap().starts_with("/api/v1/users"))
+            .map(|r| {
+                (
+                    r["route"].as_str().unwrap().to_owned(),
+                    r["count"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let before: u64 = user_lookups().iter().map(|(_, count)| count).sum();
+    let plan = workspace.run(&["plan", "-no-color", "-input=false"]);
+    plan.assert_success("plan of six new accounts");
+    assert!(plan.stdout.contains("6 to add"), "{}", plan.stdout);
+    let after = user_lookups();
+    let total: u64 = after.iter().map(|(_, count)| count).sum();
+    assert_eq!(total - before, 1, "user lookups while planning: {after:?}");
+}

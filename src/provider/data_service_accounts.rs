@@ -27,9 +27,6 @@ use super::{Shared, diag};
 
 pub const TYPE_NAME: &str = "okta_msp_service_accounts";
 
-/// The Okta search that finds every account this provider marked (`profile.userType`).
-const MARKED_ACCOUNTS: &str = "profile.userType sw \"okta-msp-service-account\"";
-
 /// Role listings in flight at once; the org's rate limiter paces them further.
 const ROLE_LISTINGS_IN_FLIGHT: usize = 8;
 
@@ -116,7 +113,7 @@ impl DataSource for ServiceAccountsDataSource {
         let marked = async {
             org.client
                 .list_users(&UserQuery {
-                    search: Some(MARKED_ACCOUNTS.to_owned()),
+                    search: Some(lifecycle::marked_accounts_search()),
                     limit: Some(200),
                     ..UserQuery::default()
                 })

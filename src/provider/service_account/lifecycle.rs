@@ -16,6 +16,11 @@ use crate::secret::Secret;
 /// are finalized, so a second workspace with an empty state can tell (G14).
 const USER_TYPE_PREFIX: &str = "okta-msp-service-account";
 
+/// The Okta search that finds every account this provider marked.
+pub fn marked_accounts_search() -> String {
+    format!("profile.userType sw \"{USER_TYPE_PREFIX}/\"")
+}
+
 pub fn user_type(kind: ServiceAccountKind, finalized: bool) -> String {
     if finalized {
         format!("{USER_TYPE_PREFIX}/{kind}/finalized")

@@ -305,7 +305,9 @@ impl ServiceAccountResource {
         let Ok(org) = self.org(config) else {
             return Remote::NotChecked;
         };
-        match org.client.find_user_by_login(login).await {
+        // One search of the org's marked accounts per run, not a lookup per planned create; the
+        // apply looks the login up exactly before creating anything.
+        match org.marked_account(login).await {
             Ok(Some(user)) if lifecycle::is_finalized_in_okta(&user) => {
                 Remote::Finalized { id: user.id }
             }
