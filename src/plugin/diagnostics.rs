@@ -160,6 +160,16 @@ impl Diagnostics {
         self.0.iter().any(|d| d.severity == Severity::Error)
     }
 
+    /// `Err` when any is an error, so handlers can return `diagnostics.into_result()` (warnings
+    /// travel either way).
+    pub fn into_result(self) -> Result<Diagnostics, Diagnostics> {
+        if self.has_errors() {
+            Err(self)
+        } else {
+            Ok(self)
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -186,5 +196,24 @@ impl IntoIterator for Diagnostics {
     type IntoIter = std::vec::IntoIter<Diagnostic>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn into_result_fails_only_on_errors_and_keeps_warnings() {
+        let mut warnings = Diagnostics::new();
+        warnings.push(Diagnostic::warning("heads up", "detail"));
+        let kept = warnings.into_result().expect("warnings alone are no failure");
+        assert_eq!(kept.0.len(), 1);
+
+        let mut mixed = Diagnostics::new();
+        mixed.push(Diagnostic::warning("heads up", "detail"));
+        mixed.push(Diagnostic::error("broken", "detail"));
+        let failed = mixed.into_result().expect_err("an error fails");
+        assert_eq!(failed.0.len(), 2);
     }
 }

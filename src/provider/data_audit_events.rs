@@ -258,12 +258,7 @@ impl DataSource for AuditEventsDataSource {
     }
 
     async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
-        let diagnostics = validate_config(&request.config);
-        if diagnostics.has_errors() {
-            Err(diagnostics)
-        } else {
-            Ok(diagnostics)
-        }
+        validate_config(&request.config).into_result()
     }
 
     async fn read(&self, request: ReadDataRequest) -> Result<ReadDataResponse, Diagnostics> {

@@ -87,12 +87,7 @@ impl DataSource for ServiceAccountsDataSource {
     }
 
     async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
-        let diagnostics = validate_org_url(&request.config);
-        if diagnostics.has_errors() {
-            Err(diagnostics)
-        } else {
-            Ok(diagnostics)
-        }
+        validate_org_url(&request.config).into_result()
     }
 
     async fn read(&self, request: ReadDataRequest) -> Result<ReadDataResponse, Diagnostics> {
