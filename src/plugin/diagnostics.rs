@@ -207,7 +207,9 @@ mod tests {
     fn into_result_fails_only_on_errors_and_keeps_warnings() {
         let mut warnings = Diagnostics::new();
         warnings.push(Diagnostic::warning("heads up", "detail"));
-        let kept = warnings.into_result().expect("warnings alone are no failure");
+        let kept = warnings
+            .into_result()
+            .expect("warnings alone are no failure");
         assert_eq!(kept.0.len(), 1);
 
         let mut mixed = Diagnostics::new();

@@ -96,16 +96,18 @@ impl Observed {
     }
 }
 
-/// Creates the account, or adopts the one that already has this login (a retried or interrupted
-/// create never makes a second account). A finalized account is never adopted by a create: that
-/// is G14, and the caller refuses before getting here.
+/// Creates the account, or adopts `existing`, the account that already has this login as the
+/// caller's exact lookup found it (a retried or interrupted create never makes a second
+/// account). A finalized account is never adopted by a create: that is G14, and the caller
+/// refuses before getting here.
 pub async fn create_or_adopt(
     org: &OrgContext,
     desired: &DesiredAccount,
     password: Secret,
     group_id: &str,
+    existing: Option<User>,
 ) -> Result<User, OktaError> {
-    if let Some(existing) = org.client.find_user_by_login(&desired.login).await? {
+    if let Some(existing) = existing {
         tracing::info!(user_id = %existing.id, "adopting the existing account with this login");
         return Ok(existing);
     }

@@ -362,15 +362,24 @@ impl ServiceAccountResource {
                 .await
                 .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?,
             None => {
-                if let Ok(Some(existing)) = org.client.find_user_by_login(&desired.login).await
-                    && lifecycle::is_finalized_in_okta(&existing)
+                // The exact lookup the plan's search stood in for: G14 holds here even when the
+                // search had not caught up, or the plan was made elsewhere.
+                let existing = org
+                    .client
+                    .find_user_by_login(&desired.login)
+                    .await
+                    .map_err(|e| Diagnostics::from(diag::okta("looking the login up", &e)))?;
+                if let Some(existing) = &existing
+                    && lifecycle::is_finalized_in_okta(existing)
                 {
                     let mut check = guard::PlanCheck::new(
                         GuardedResource::ServiceAccount,
                         guard::PlanKind::Create,
                         format!("{} ({})", desired.login, existing.id),
                     );
-                    check.remote = Remote::Finalized { id: existing.id };
+                    check.remote = Remote::Finalized {
+                        id: existing.id.clone(),
+                    };
                     if let GuardDecision::Refuse(refusal) = guard::decide_plan(&check) {
                         return Err(diag::refusal(refusal));
                     }
@@ -379,7 +388,7 @@ impl ServiceAccountResource {
                     Some(given) if !given.is_empty() => Secret::new(given),
                     _ => password::generate(),
                 };
-                lifecycle::create_or_adopt(&org, &desired, password, &group_id)
+                lifecycle::create_or_adopt(&org, &desired, password, &group_id, existing)
                     .await
                     .map_err(|e| Diagnostics::from(diag::okta("creating the account", &e)))?
             }
