@@ -9,7 +9,7 @@ use super::error::OktaError;
 use crate::secret::Secret;
 
 /// Addresses per `users_with_emails` search: keeps each request URL short.
-const EMAILS_PER_FILTER: usize = 10;
+const EMAILS_PER_SEARCH: usize = 10;
 
 /// A user as Okta returns it. Unknown fields are ignored; absent or null optional fields are
 /// `None`.
@@ -271,7 +271,7 @@ impl Client {
         wanted.sort();
         wanted.dedup();
         let mut found = Vec::new();
-        for chunk in wanted.chunks(EMAILS_PER_FILTER) {
+        for chunk in wanted.chunks(EMAILS_PER_SEARCH) {
             let search = chunk
                 .iter()
                 .map(|email| format!("profile.email eq {}", filter_literal(email)))
