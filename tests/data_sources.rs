@@ -118,9 +118,7 @@ fn data_sources_list_accounts_and_their_audit_trail() {
     let accounts = Workspace::new();
     accounts.write("main.tf", &format!("{}{ACCOUNTS}", header(&org)));
     accounts.init();
-    accounts
-        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
-        .assert_success("apply of the accounts");
+    accounts.apply().assert_success("apply of the accounts");
     let radius_id = outputs(&accounts)["radius_id"].as_str().unwrap().to_owned();
 
     // A user of the org that is no service account is not listed.
@@ -134,9 +132,7 @@ fn data_sources_list_accounts_and_their_audit_trail() {
     );
     reader.init();
     let before = total(&requests_of(&emulator, "initech"));
-    reader
-        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
-        .assert_success("apply of the data sources");
+    reader.apply().assert_success("apply of the data sources");
     let after = requests_of(&emulator, "initech");
     // One user search, the group and its members, a role listing per account (2), one lookup of
     // the accounts' e-mail addresses, and one System Log page for each of the two audit reads.
@@ -244,9 +240,7 @@ fn data_sources_list_accounts_and_their_audit_trail() {
     assert_eq!(status, 204, "{body}");
     // And a person outside the group is given the RADIUS account's mailbox.
     api.create_person("mailroom@initech.example", "OktaRADIUS@msp.example", false);
-    reader
-        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
-        .assert_success("second read");
+    reader.apply().assert_success("second read");
     let out = outputs(&reader);
     assert_eq!(out["license_count"], 3, "{out:#}");
     let listed = out["accounts"].as_array().unwrap();
@@ -292,9 +286,7 @@ fn data_sources_list_accounts_and_their_audit_trail() {
         None,
     );
     assert_eq!(status, 200, "{body}");
-    reader
-        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
-        .assert_success("third read");
+    reader.apply().assert_success("third read");
     let out = outputs(&reader);
     let listed = out["accounts"].as_array().unwrap();
     let radius = listed

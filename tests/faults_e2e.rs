@@ -25,13 +25,11 @@ fn workspace_for(emulator: &Emulator) -> (Workspace, String) {
 
 /// Applies, and once more if the first apply failed; the second must succeed.
 fn apply_with_one_rerun(workspace: &Workspace) -> bool {
-    let first = workspace.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let first = workspace.apply();
     if first.success {
         return false;
     }
-    workspace
-        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
-        .assert_success("the re-run of apply");
+    workspace.apply().assert_success("the re-run of apply");
     true
 }
 

@@ -28,9 +28,7 @@ fn importing_a_compliant_account_plans_nothing_but_the_import() {
         &format!("{}{account}", provider_block(&org_url, "import-token")),
     );
     first.init();
-    first
-        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
-        .assert_success("setup");
+    first.apply().assert_success("setup");
     // ...and adopt it in another, with an import block.
     let second = Workspace::new();
     second.write(
@@ -105,11 +103,10 @@ fn importing_a_non_compliant_account_plans_the_repair_with_a_warning() {
         plan.stdout
     );
     workspace
-        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .apply()
         .assert_success("apply the import and the repair");
     let group = api.group_id("MSP Service Accounts").unwrap();
     assert!(api.group_member_ids(&group).contains(&user_id.to_owned()));
     assert_eq!(api.role_types(user_id), vec!["SUPER_ADMIN"]);
-    let after = workspace.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    assert_eq!(after.code, Some(0), "{}", after.combined());
+    workspace.assert_no_changes("after the import");
 }

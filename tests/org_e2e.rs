@@ -18,7 +18,7 @@ fn quickstart_creates_orgs_and_their_accounts_and_refuses_destroy() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart/main.tf");
     workspace.write("main.tf", &std::fs::read_to_string(quickstart).unwrap());
     workspace.init();
-    let apply = workspace.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let apply = workspace.apply();
     apply.assert_success("quickstart apply");
     assert!(apply.stdout.contains("6 added"), "{}", apply.stdout);
     assert!(!apply.combined().contains(&emulator.partner_token));
@@ -62,11 +62,5 @@ fn quickstart_creates_orgs_and_their_accounts_and_refuses_destroy() {
         destroy.stderr
     );
 
-    let plan = workspace.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    assert_eq!(
-        plan.code,
-        Some(0),
-        "nothing to do after apply:\n{}",
-        plan.combined()
-    );
+    workspace.assert_no_changes("after apply");
 }

@@ -48,7 +48,7 @@ fn agents_are_created_privileged_exactly_and_finalized() {
     let workspace = Workspace::new();
     workspace.write("main.tf", &config(&org, AGENTS));
     workspace.init();
-    let apply = workspace.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let apply = workspace.apply();
     apply.assert_success("terraform apply");
 
     let state = state_json(&workspace);
@@ -89,13 +89,7 @@ fn agents_are_created_privileged_exactly_and_finalized() {
     assert!(!apply.combined().contains("Correct-Horse-Battery-Staple"));
 
     // The next plan is empty.
-    let plan = workspace.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    assert_eq!(
-        plan.code,
-        Some(0),
-        "no changes after apply:\n{}",
-        plan.combined()
-    );
+    workspace.assert_no_changes("after apply");
 }
 
 #[test]
@@ -109,9 +103,7 @@ fn finalized_accounts_survive_destroy_and_drift_is_repaired() {
     let workspace = Workspace::new();
     workspace.write("main.tf", &config(&org, AGENTS));
     workspace.init();
-    workspace
-        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
-        .assert_success("terraform apply");
+    workspace.apply().assert_success("terraform apply");
     let state = state_json(&workspace);
     let radius_id = resource(&state, "okta_msp_service_account.radius")["values"]["id"]
         .as_str()
@@ -148,9 +140,7 @@ fn finalized_accounts_survive_destroy_and_drift_is_repaired() {
     plan.assert_success("plan with drift");
     assert!(plan.combined().contains("(G12)"), "{}", plan.combined());
     assert!(plan.stdout.contains("1 to change"), "{}", plan.stdout);
-    workspace
-        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
-        .assert_success("repair");
+    workspace.apply().assert_success("repair");
     assert_eq!(
         api.role_types(&radius_id),
         vec!["APP_ADMIN", "READ_ONLY_ADMIN"]
@@ -172,15 +162,12 @@ fn finalized_accounts_survive_destroy_and_drift_is_repaired() {
         "{}",
         plan.combined()
     );
-    workspace
-        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
-        .assert_success("unlock");
+    workspace.apply().assert_success("unlock");
     assert_eq!(
         api.get(&format!("/api/v1/users/{radius_id}"))["status"],
         "ACTIVE"
     );
-    let plan = workspace.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    assert_eq!(plan.code, Some(0), "repaired:\n{}", plan.combined());
+    workspace.assert_no_changes("after the unlock");
 }
 
 #[test]
@@ -194,9 +181,7 @@ fn a_baseline_policy_deactivated_out_of_band_is_reactivated() {
     let workspace = Workspace::new();
     workspace.write("main.tf", &config(&org, AGENTS));
     workspace.init();
-    workspace
-        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
-        .assert_success("terraform apply");
+    workspace.apply().assert_success("terraform apply");
     let policies = api.get("/api/v1/policies?type=PASSWORD");
     let policy_id = policies
         .as_array()
@@ -216,15 +201,12 @@ fn a_baseline_policy_deactivated_out_of_band_is_reactivated() {
     let plan = workspace.run(&["plan", "-no-color", "-input=false"]);
     plan.assert_success("plan with a deactivated policy");
     assert!(plan.combined().contains("(G12)"), "{}", plan.combined());
-    workspace
-        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
-        .assert_success("repair");
+    workspace.apply().assert_success("repair");
     assert_eq!(
         api.get(&format!("/api/v1/policies/{policy_id}"))["status"],
         "ACTIVE"
     );
-    let after = workspace.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
-    assert_eq!(after.code, Some(0), "{}", after.combined());
+    workspace.assert_no_changes("after the policy is reactivated");
 }
 
 #[test]
@@ -242,7 +224,7 @@ fn an_account_whose_mailbox_another_user_has_is_not_finalized_until_it_is_dedica
     let workspace = Workspace::new();
     workspace.write("main.tf", &config(&org, AGENTS));
     workspace.init();
-    let apply = workspace.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let apply = workspace.apply();
     assert!(!apply.success, "apply must fail:\n{}", apply.combined());
     let output = apply.combined();
     assert!(
@@ -271,7 +253,7 @@ fn an_account_whose_mailbox_another_user_has_is_not_finalized_until_it_is_dedica
     );
     assert_eq!(status, 200, "{body}");
     workspace
-        .run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+        .apply()
         .assert_success("apply after the mailbox is dedicated");
     let state = state_json(&workspace);
     let ad_agent = &resource(&state, "okta_msp_service_account.ad_agent")["values"];
@@ -297,7 +279,7 @@ fn an_account_whose_mailbox_another_user_has_is_not_finalized_until_it_is_dedica
         Some(serde_json::json!({"profile": {"email": "oktaadagent@msp.example"}})),
     );
     assert_eq!(status, 200, "{body}");
-    let repair = workspace.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    let repair = workspace.apply();
     assert!(
         !repair.success,
         "repair must report:\n{}",

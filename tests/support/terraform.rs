@@ -151,6 +151,23 @@ impl Workspace {
         run_terraform(&self.dir(), args, &self.env, extra_env)
     }
 
+    /// `terraform apply -auto-approve`, without colour or prompts.
+    pub fn apply(&self) -> Outcome {
+        self.run(&["apply", "-auto-approve", "-no-color", "-input=false"])
+    }
+
+    /// A plan finds nothing to do (`-detailed-exitcode` 0).
+    #[track_caller]
+    pub fn assert_no_changes(&self, what: &str) {
+        let plan = self.run(&["plan", "-no-color", "-input=false", "-detailed-exitcode"]);
+        assert_eq!(
+            plan.code,
+            Some(0),
+            "{what}: the plan is not empty:\n{}",
+            plan.combined()
+        );
+    }
+
     /// `terraform init` from the private mirror (no network).
     pub fn init(&self) -> Outcome {
         let outcome = self.run(&["init", "-input=false", "-no-color"]);
