@@ -180,98 +180,72 @@ fn main() {
     );
 }
 
+/// The four values every configuration gives, ours as arguments and the floors as input.
+const CONFIGURED: [(&str, &str); 4] = [
+    ("org_url", r#""http://127.0.0.1:9/acme""#),
+    ("kind", r#""ad_agent""#),
+    ("login", r#""okta-ad-agent-${count.index}@acme.example""#),
+    ("email", r#""okta-ad-agent-${count.index}@acme.example""#),
+];
+
+/// What our resource plans beyond the configured values: the kind's defaults, and "known after
+/// apply" (from `timestamp()`, unknown while planning, evaluated once in a local) where ours
+/// leaves a value to the apply.
+const PLANNED: [(&str, &str); 12] = [
+    ("finalize", "true"),
+    ("admin_roles", r#"toset(["SUPER_ADMIN"])"#),
+    ("first_name", r#""OktaADAgent""#),
+    ("last_name", r#""Service Account""#),
+    ("org_api_token", "null"),
+    ("password_wo", "null"),
+    ("id", "local.later"),
+    ("org_id", "local.later"),
+    ("status", "local.later"),
+    ("finalized", r#"local.later != """#),
+    ("finalized_at", "local.later"),
+    ("drift", "tolist([])"),
+];
+
+fn assignments(attributes: &[(&str, &str)], indent: &str) -> String {
+    attributes
+        .iter()
+        .map(|(name, value)| format!("{indent}{name:<13} = {value}\n"))
+        .collect()
+}
+
 fn ours_config(instances: usize) -> String {
     format!(
-        r#"terraform {{
-  required_providers {{
-    okta = {{ source = "zerotek/okta-msp" }}
-  }}
-}}
-provider "okta" {{}}
-resource "okta_msp_service_account" "bench" {{
-  count   = {instances}
-  org_url = "http://127.0.0.1:9/acme"
-  kind    = "ad_agent"
-  login   = "okta-ad-agent-${{count.index}}@acme.example"
-  email   = "okta-ad-agent-${{count.index}}@acme.example"
-}}
-"#
+        "terraform {{\n  required_providers {{\n    okta = {{ source = \"zerotek/okta-msp\" }}\n  }}\n}}\nprovider \"okta\" {{}}\nresource \"okta_msp_service_account\" \"bench\" {{\n  count         = {instances}\n{}}}\n",
+        assignments(&CONFIGURED, "  ")
+    )
+}
+
+/// `count` instances of `terraform_data` whose input holds the configured values and `planned`.
+fn terraform_data_config(instances: usize, preamble: &str, planned: &[(&str, &str)]) -> String {
+    let input: Vec<(&str, &str)> = CONFIGURED.iter().chain(planned).copied().collect();
+    format!(
+        "{preamble}resource \"terraform_data\" \"bench\" {{\n  count = {instances}\n  input = {{\n{}  }}\n}}\n",
+        assignments(&input, "    ")
     )
 }
 
 /// The floor the target is measured against: an input object that plans what our resource plans,
-/// attribute for attribute: the kind's defaults as values, and "known after apply" (from
-/// `timestamp()`, unknown while planning, evaluated once) where ours leaves values to the apply.
+/// attribute for attribute.
 fn same_plan_config(instances: usize) -> String {
-    format!(
-        r#"locals {{
-  later = timestamp()
-}}
-resource "terraform_data" "bench" {{
-  count = {instances}
-  input = {{
-    org_url       = "http://127.0.0.1:9/acme"
-    kind          = "ad_agent"
-    login         = "okta-ad-agent-${{count.index}}@acme.example"
-    email         = "okta-ad-agent-${{count.index}}@acme.example"
-    finalize      = true
-    admin_roles   = toset(["SUPER_ADMIN"])
-    first_name    = "OktaADAgent"
-    last_name     = "Service Account"
-    org_api_token = null
-    password_wo   = null
-    id            = local.later
-    org_id        = local.later
-    status        = local.later
-    finalized     = local.later != ""
-    finalized_at  = local.later
-    drift         = tolist([])
-  }}
-}}
-"#
-    )
+    terraform_data_config(instances, "locals {\n  later = timestamp()\n}\n", &PLANNED)
 }
 
+/// The same attributes, but `finalize = true` as configured and every other one null.
 fn same_attributes_config() -> String {
-    format!(
-        r#"resource "terraform_data" "bench" {{
-  count = {INSTANCES}
-  input = {{
-    org_url       = "http://127.0.0.1:9/acme"
-    kind          = "ad_agent"
-    login         = "okta-ad-agent-${{count.index}}@acme.example"
-    email         = "okta-ad-agent-${{count.index}}@acme.example"
-    finalize      = true
-    admin_roles   = null
-    first_name    = null
-    last_name     = null
-    org_api_token = null
-    password_wo   = null
-    id            = null
-    org_id        = null
-    status        = null
-    finalized     = null
-    finalized_at  = null
-    drift         = null
-  }}
-}}
-"#
-    )
+    let planned: Vec<(&str, &str)> = PLANNED
+        .iter()
+        .map(|&(name, value)| (name, if name == "finalize" { value } else { "null" }))
+        .collect();
+    terraform_data_config(INSTANCES, "", &planned)
 }
 
 fn configured_values_config() -> String {
-    format!(
-        r#"resource "terraform_data" "bench" {{
-  count = {INSTANCES}
-  input = {{
-    org_url = "http://127.0.0.1:9/acme"
-    kind    = "ad_agent"
-    login   = "okta-ad-agent-${{count.index}}@acme.example"
-    email   = "okta-ad-agent-${{count.index}}@acme.example"
-  }}
-}}
-"#
-    )
+    terraform_data_config(INSTANCES, "", &[])
 }
 
 fn median_duration(mut times: Vec<Duration>) -> Duration {
