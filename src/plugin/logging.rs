@@ -7,6 +7,8 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 
 use tracing::field::{Field, Visit};
+use tracing::level_filters::LevelFilter;
+use tracing::subscriber::Interest;
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 
@@ -62,10 +64,10 @@ struct JsonLines {
     max_level: Level,
 }
 
-impl<S: Subscriber> Layer<S> for JsonLines {
-    fn enabled(&self, metadata: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
-        // Libraries (h2, hyper, rustls) log every frame at debug and trace; only their warnings
-        // are worth a provider user's attention.
+impl JsonLines {
+    /// Libraries (h2, hyper, rustls) log every frame at debug and trace; only their warnings are
+    /// worth a provider user's attention. Depends on nothing but the callsite's static metadata.
+    fn wants(&self, metadata: &tracing::Metadata<'_>) -> bool {
         let ours = metadata.target().starts_with("okta_msp")
             || metadata.target().starts_with("terraform_provider_okta_msp");
         let level = if ours {
@@ -74,6 +76,26 @@ impl<S: Subscriber> Layer<S> for JsonLines {
             self.max_level.min(Level::WARN)
         };
         *metadata.level() <= level
+    }
+}
+
+impl<S: Subscriber> Layer<S> for JsonLines {
+    /// The decision is made once per callsite and cached by `tracing`: h2 and hyper pass hundreds
+    /// of trace callsites per request, which would otherwise each ask [`Self::enabled`] again.
+    fn register_callsite(&self, metadata: &'static tracing::Metadata<'static>) -> Interest {
+        if self.wants(metadata) {
+            Interest::always()
+        } else {
+            Interest::never()
+        }
+    }
+
+    fn enabled(&self, metadata: &tracing::Metadata<'_>, _: Context<'_, S>) -> bool {
+        self.wants(metadata)
+    }
+
+    fn max_level_hint(&self) -> Option<LevelFilter> {
+        Some(LevelFilter::from_level(self.max_level))
     }
 
     fn on_event(&self, event: &Event<'_>, _context: Context<'_, S>) {
