@@ -17,6 +17,28 @@ use std::collections::BTreeMap;
 
 use super::{MAX_DEPTH, Number, PathStep, Type, Value, ValueError};
 
+/// A step of the path to the value being encoded or decoded, borrowing the attribute or key name
+/// from the value or the input: Terraform sends two to four values per request, and an owned
+/// path would allocate and free a copy of every attribute name for an error that almost never
+/// happens. Made owned only when an error is reported.
+#[derive(Clone, Copy)]
+enum Step<'a> {
+    Attr(&'a str),
+    Index(u64),
+    Key(&'a str),
+}
+
+fn owned_path(steps: &[Step<'_>]) -> Vec<PathStep> {
+    steps
+        .iter()
+        .map(|step| match *step {
+            Step::Attr(name) => PathStep::Attr(name.to_owned()),
+            Step::Index(index) => PathStep::Index(index),
+            Step::Key(key) => PathStep::Key(key.to_owned()),
+        })
+        .collect()
+}
+
 /// go-cty's unknown value: fixext1 of type 0 with a zero payload byte.
 const UNKNOWN: [u8; 3] = [0xd4, 0x00, 0x00];
 /// go-cty's extension type for unknown values with refinements.
@@ -50,15 +72,15 @@ pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, ValueError> {
     Ok(v)
 }
 
-struct Encoder {
+struct Encoder<'v> {
     buf: Vec<u8>,
-    path: Vec<PathStep>,
+    path: Vec<Step<'v>>,
 }
 
-impl Encoder {
+impl<'v> Encoder<'v> {
     fn err(&self, message: impl Into<String>) -> ValueError {
         ValueError::Encode {
-            path: self.path.clone(),
+            path: owned_path(&self.path),
             message: message.into(),
         }
     }
@@ -91,36 +113,37 @@ impl Encoder {
         Ok(())
     }
 
-    fn elements(&mut self, items: &[Value], ty: &Type) -> Result<(), ValueError> {
+    fn elements(&mut self, items: &'v [Value], ty: &Type) -> Result<(), ValueError> {
         let len = self.len32(items.len())?;
         let _ = rmp::encode::write_array_len(&mut self.buf, len);
         for (i, item) in items.iter().enumerate() {
-            self.path.push(PathStep::Index(i as u64));
+            self.path.push(Step::Index(i as u64));
             self.value(item, ty)?;
             self.path.pop();
         }
         Ok(())
     }
 
-    fn value(&mut self, value: &Value, ty: &Type) -> Result<(), ValueError> {
+    /// A known value at a dynamic position: `[type JSON, value]`.
+    fn dynamic(&mut self, value: &'v Value, ty: &Type) -> Result<(), ValueError> {
+        let _ = rmp::encode::write_array_len(&mut self.buf, 2);
+        let type_json = ty.to_json_bytes();
+        let len = self.len32(type_json.len())?;
+        let _ = rmp::encode::write_bin_len(&mut self.buf, len);
+        self.buf.extend_from_slice(&type_json);
+        self.value(value, ty)
+    }
+
+    fn value(&mut self, value: &'v Value, ty: &Type) -> Result<(), ValueError> {
         match (ty, value) {
             (_, Value::Unknown) => self.buf.extend_from_slice(&UNKNOWN),
             (_, Value::Null) => {
                 let _ = rmp::encode::write_nil(&mut self.buf);
             }
             (Type::Dynamic, Value::Dynamic(Type::Dynamic, inner)) => self.value(inner, ty)?,
-            (Type::Dynamic, Value::Dynamic(t, inner)) => {
-                let _ = rmp::encode::write_array_len(&mut self.buf, 2);
-                let type_json = t.to_json_bytes();
-                let len = self.len32(type_json.len())?;
-                let _ = rmp::encode::write_bin_len(&mut self.buf, len);
-                self.buf.extend_from_slice(&type_json);
-                self.value(inner, t)?;
-            }
+            (Type::Dynamic, Value::Dynamic(t, inner)) => self.dynamic(inner, t)?,
             (Type::Dynamic, plain) => match plain.implied_type() {
-                Some(t) if t != Type::Dynamic => {
-                    self.value(&Value::Dynamic(t, Box::new(plain.clone())), ty)?
-                }
+                Some(t) if t != Type::Dynamic => self.dynamic(plain, &t)?,
                 _ => {
                     return Err(self.err(format!(
                         "the concrete type of {} at a dynamic position cannot be inferred; wrap it in Value::Dynamic",
@@ -148,7 +171,7 @@ impl Encoder {
                 let len = self.len32(items.len())?;
                 let _ = rmp::encode::write_array_len(&mut self.buf, len);
                 for (i, (item, t)) in items.iter().zip(ts).enumerate() {
-                    self.path.push(PathStep::Index(i as u64));
+                    self.path.push(Step::Index(i as u64));
                     self.value(item, t)?;
                     self.path.pop();
                 }
@@ -157,7 +180,7 @@ impl Encoder {
                 let len = self.len32(entries.len())?;
                 let _ = rmp::encode::write_map_len(&mut self.buf, len);
                 for (k, v) in entries {
-                    self.path.push(PathStep::Key(k.clone()));
+                    self.path.push(Step::Key(k));
                     self.write_str(k)?;
                     self.value(v, et)?;
                     self.path.pop();
@@ -167,11 +190,10 @@ impl Encoder {
                 check_attributes(attr_types, attrs).map_err(|m| self.err(m))?;
                 let len = self.len32(attr_types.len())?;
                 let _ = rmp::encode::write_map_len(&mut self.buf, len);
-                for (k, t) in attr_types {
-                    self.path.push(PathStep::Attr(k.clone()));
+                // check_attributes guarantees the same names; both maps are sorted by name.
+                for ((k, v), t) in attrs.iter().zip(attr_types.values()) {
+                    self.path.push(Step::Attr(k));
                     self.write_str(k)?;
-                    // check_attributes guarantees presence.
-                    let v = attrs.get(k).unwrap_or(&Value::Null);
                     self.value(v, t)?;
                     self.path.pop();
                 }
@@ -189,6 +211,10 @@ pub(super) fn check_attributes(
     types: &BTreeMap<String, Type>,
     attrs: &BTreeMap<String, Value>,
 ) -> Result<(), String> {
+    // Both maps iterate in name order: one pass settles the common case.
+    if types.len() == attrs.len() && types.keys().eq(attrs.keys()) {
+        return Ok(());
+    }
     if let Some(missing) = types.keys().find(|k| !attrs.contains_key(*k)) {
         return Err(format!("attribute {missing:?} is required"));
     }
@@ -201,7 +227,7 @@ pub(super) fn check_attributes(
 struct Decoder<'a> {
     b: &'a [u8],
     pos: usize,
-    path: Vec<PathStep>,
+    path: Vec<Step<'a>>,
     depth: usize,
 }
 
@@ -239,7 +265,7 @@ impl Head {
 impl<'a> Decoder<'a> {
     fn err(&self, message: impl Into<String>) -> ValueError {
         ValueError::Msgpack {
-            path: self.path.clone(),
+            path: owned_path(&self.path),
             message: message.into(),
         }
     }
@@ -322,16 +348,13 @@ impl<'a> Decoder<'a> {
         })
     }
 
-    fn utf8(&mut self, len: usize) -> Result<String, ValueError> {
+    fn utf8(&mut self, len: usize) -> Result<&'a str, ValueError> {
         let bytes = self.take(len)?;
-        match std::str::from_utf8(bytes) {
-            Ok(s) => Ok(s.to_string()),
-            Err(_) => Err(self.err("string is not valid UTF-8")),
-        }
+        std::str::from_utf8(bytes).map_err(|_| self.err("string is not valid UTF-8"))
     }
 
     /// A string item (str, or bin holding UTF-8 as go's decoder also accepts).
-    fn string(&mut self, what: &str) -> Result<String, ValueError> {
+    fn string(&mut self, what: &str) -> Result<&'a str, ValueError> {
         match self.head()? {
             Head::Str(len) | Head::Bin(len) => self.utf8(len),
             other => Err(self.err(format!("{what} is required, found {}", other.describe()))),
@@ -424,7 +447,7 @@ impl<'a> Decoder<'a> {
                     }
                     Head::Str(len) => {
                         let s = self.utf8(len)?;
-                        Number::parse(&s).ok_or_else(|| {
+                        Number::parse(s).ok_or_else(|| {
                             self.err(format!("number is required, found the string {s:?}"))
                         })?
                     }
@@ -433,7 +456,7 @@ impl<'a> Decoder<'a> {
                 Ok(Value::Number(n))
             }
             Type::String => match head {
-                Head::Str(len) | Head::Bin(len) => Ok(Value::String(self.utf8(len)?)),
+                Head::Str(len) | Head::Bin(len) => Ok(Value::String(self.utf8(len)?.to_owned())),
                 other => mismatch(self, &other),
             },
             Type::List(et) | Type::Set(et) => {
@@ -443,7 +466,7 @@ impl<'a> Decoder<'a> {
                 self.check_count(count, 1)?;
                 let mut items = Vec::with_capacity(count);
                 for i in 0..count {
-                    self.path.push(PathStep::Index(i as u64));
+                    self.path.push(Step::Index(i as u64));
                     items.push(self.value(et)?);
                     self.path.pop();
                 }
@@ -464,7 +487,7 @@ impl<'a> Decoder<'a> {
                 }
                 let mut items = Vec::with_capacity(count);
                 for (i, t) in ts.iter().enumerate() {
-                    self.path.push(PathStep::Index(i as u64));
+                    self.path.push(Step::Index(i as u64));
                     items.push(self.value(t)?);
                     self.path.pop();
                 }
@@ -478,13 +501,13 @@ impl<'a> Decoder<'a> {
                 let mut entries = BTreeMap::new();
                 for _ in 0..count {
                     let k = self.string("a string map key")?;
-                    if entries.contains_key(&k) {
+                    if entries.contains_key(k) {
                         return Err(self.err(format!("duplicate map key {k:?}")));
                     }
-                    self.path.push(PathStep::Key(k.clone()));
+                    self.path.push(Step::Key(k));
                     let v = self.value(et)?;
                     self.path.pop();
-                    entries.insert(k, v);
+                    entries.insert(k.to_owned(), v);
                 }
                 Ok(Value::Map(entries))
             }
@@ -493,24 +516,46 @@ impl<'a> Decoder<'a> {
                     return mismatch(self, &head);
                 };
                 self.check_count(count, 2)?;
-                let mut attrs = BTreeMap::new();
+                // go-cty writes attributes in name order, the order `attr_types` iterates in: while
+                // the input follows it, each name is matched by position, not looked up, and the
+                // sorted pairs build the map without a search per insert.
+                let mut expected = attr_types.iter();
+                let mut in_order = true;
+                let mut attrs: Vec<(&'a str, Value)> = Vec::with_capacity(count);
                 for _ in 0..count {
                     let k = self.string("a string attribute name")?;
-                    let Some(t) = attr_types.get(&k) else {
-                        return Err(self.err(format!("unsupported attribute {k:?}")));
+                    let t = match in_order.then(|| expected.next()).flatten() {
+                        Some((name, t)) if name == k => t,
+                        _ => {
+                            in_order = false;
+                            attr_types
+                                .get(k)
+                                .ok_or_else(|| self.err(format!("unsupported attribute {k:?}")))?
+                        }
                     };
-                    if attrs.contains_key(&k) {
-                        return Err(self.err(format!("duplicate attribute {k:?}")));
-                    }
-                    self.path.push(PathStep::Attr(k.clone()));
+                    self.path.push(Step::Attr(k));
                     let v = self.value(t)?;
                     self.path.pop();
-                    attrs.insert(k, v);
+                    attrs.push((k, v));
                 }
-                if let Some(missing) = attr_types.keys().find(|k| !attrs.contains_key(*k)) {
+                if !in_order {
+                    attrs.sort_by(|a, b| a.0.cmp(b.0));
+                    if let Some(pair) = attrs.windows(2).find(|pair| pair[0].0 == pair[1].0) {
+                        return Err(self.err(format!("duplicate attribute {:?}", pair[0].0)));
+                    }
+                }
+                // Every name is one of the type's and none repeats: as many as the type has
+                // means all of them.
+                if attrs.len() != attr_types.len()
+                    && let Some(missing) = attr_types
+                        .keys()
+                        .find(|k| attrs.binary_search_by(|(name, _)| (*name).cmp(k)).is_err())
+                {
                     return Err(self.err(format!("attribute {missing:?} is required")));
                 }
-                Ok(Value::Object(attrs))
+                Ok(Value::Object(
+                    attrs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+                ))
             }
         }
     }

@@ -533,6 +533,23 @@ fn msgpack_decoding_errors_name_the_path() {
         err("82 a1 61 90 a1 61 90"),
         "invalid msgpack value at (root): duplicate attribute \"a\""
     );
+    // Out of name order: the same checks hold when names are looked up rather than matched.
+    assert_eq!(
+        err("82 a1 62 c2 a1 62 c2"),
+        "invalid msgpack value at (root): duplicate attribute \"b\""
+    );
+    assert_eq!(
+        err("81 a1 62 c2"),
+        "invalid msgpack value at (root): attribute \"a\" is required"
+    );
+    assert_eq!(
+        err("82 a1 62 c2 a1 7a c0"),
+        "invalid msgpack value at (root): unsupported attribute \"z\""
+    );
+    assert_eq!(
+        err("82 a1 62 c2 a1 61 91 c3"),
+        "invalid msgpack value at .a[0]: string is required, found a bool"
+    );
     assert!(err("82 a1 61 90 a1 62 c2 00").contains("trailing bytes"));
     assert!(err("82 a1 61 91").contains("end of input"));
     assert_eq!(
