@@ -3,6 +3,7 @@
 
 mod support;
 
+mod adoption_e2e;
 mod architecture;
 mod data_sources;
 mod docs;

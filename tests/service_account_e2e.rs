@@ -298,10 +298,10 @@ fn an_account_whose_mailbox_another_user_has_is_not_finalized_until_it_is_dedica
     assert_eq!(ad_agent["finalized"], true, "still protected");
 }
 
-/// Planning new accounts looks for finalized ones with the same logins (G14) with one search of
-/// the org's marked accounts, not a lookup per account.
+/// Planning a new account looks its login up exactly, once, to find who holds it already (G14,
+/// G17): a search would miss users that are not marked, and is only eventually consistent.
 #[test]
-fn planning_many_new_accounts_costs_one_search_of_the_org() {
+fn planning_new_accounts_looks_each_login_up_exactly_once() {
     if !terraform_available() {
         return;
     }
@@ -346,5 +346,11 @@ resource "okta_msp_service_account" "agent_{n}" {{
     assert!(plan.stdout.contains("6 to add"), "{}", plan.stdout);
     let after = user_lookups();
     let total: u64 = after.iter().map(|(_, count)| count).sum();
-    assert_eq!(total - before, 1, "user lookups while planning: {after:?}");
+    assert_eq!(total - before, 6, "user lookups while planning: {after:?}");
+    assert!(
+        after
+            .iter()
+            .all(|(route, _)| route == "/api/v1/users/{userId}"),
+        "exact lookups by login, no search: {after:?}"
+    );
 }

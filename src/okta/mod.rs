@@ -41,7 +41,7 @@ pub use retry::{RateLimitHeaders, backoff_delay, parse_http_date, rate_limit_wai
 pub use roles::{RoleAssigned, RoleAssignment};
 pub use url::OrgUrl;
 pub use users::{
-    CredentialsProvider, NewUser, User, UserCredentials, UserProfile, UserQuery, UserStatus,
+    CredentialsProvider, Factor, NewUser, User, UserCredentials, UserProfile, UserQuery, UserStatus,
 };
 pub use zones::{NetworkZone, ZoneAddress};
 

@@ -47,8 +47,9 @@ pub struct UserCredentials {
     /// Present (as `{}`) when the user has a password.
     #[serde(default)]
     pub password: Option<Value>,
-    /// Present when a recovery question is set; the baseline wants none.
-    #[serde(default)]
+    /// Present when a recovery question is set; the baseline wants none. Okta spells this one
+    /// field in snake case (`recovery_question`), unlike its siblings.
+    #[serde(default, rename = "recovery_question")]
     pub recovery_question: Option<Value>,
     #[serde(default)]
     pub provider: Option<CredentialsProvider>,
@@ -321,6 +322,29 @@ impl Client {
         self.fetch(call, "user").await
     }
 
+    /// `POST /api/v1/users/{id}` with `credentials.password.value`: sets a password as an
+    /// administrator, without the old one. A `PROVISIONED`, `PASSWORD_EXPIRED` or `RECOVERY`
+    /// user becomes `ACTIVE`; a `STAGED` one keeps its status until it is activated. The same
+    /// password sent twice leaves the same result, so a lost answer may be replayed.
+    pub async fn set_password(&self, user_id: &str, password: &Secret) -> Result<User, OktaError> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            credentials: PasswordCredentials<'a>,
+        }
+        let call = Call::new(
+            Method::POST,
+            "/api/v1/users/{id}",
+            format!("/api/v1/users/{}", segment(user_id)),
+        )
+        .json(&Body {
+            credentials: PasswordCredentials {
+                password: PasswordValue { value: password },
+            },
+        })?
+        .replay_safe();
+        self.fetch(call, "user").await
+    }
+
     /// Activates a `STAGED` or `DEPROVISIONED` user, without an e-mail. The activation token
     /// in the answer is dropped unread.
     pub async fn activate_user(&self, user_id: &str) -> Result<(), OktaError> {
@@ -386,6 +410,35 @@ impl Client {
         self.execute(call).await
     }
 
+    /// `GET /api/v1/users/{id}/factors`: the user's enrolled factors (authenticators).
+    pub async fn list_factors(&self, user_id: &str) -> Result<Vec<Factor>, OktaError> {
+        let call = Call::get(
+            "/api/v1/users/{id}/factors",
+            format!("/api/v1/users/{}/factors", segment(user_id)),
+        );
+        self.fetch(call, "list of factors").await
+    }
+
+    /// `DELETE /api/v1/users/{id}/factors/{factorId}`: unenrolls one factor. The security
+    /// question is a factor of type `question`; unenrolling it is the way Okta's API offers to
+    /// remove a user's recovery question.
+    pub async fn delete_factor(&self, user_id: &str, factor_id: &str) -> Result<(), OktaError> {
+        let call = Call::new(
+            Method::DELETE,
+            "/api/v1/users/{id}/factors/{factorId}",
+            format!(
+                "/api/v1/users/{}/factors/{}",
+                segment(user_id),
+                segment(factor_id)
+            ),
+        )
+        .replay_safe();
+        match self.execute(call).await {
+            Err(error) if error.is_not_found() => Ok(()),
+            other => other,
+        }
+    }
+
     async fn lifecycle(
         &self,
         user_id: &str,
@@ -399,6 +452,24 @@ impl Client {
             call = call.query("sendEmail", false);
         }
         self.execute(call).await
+    }
+}
+
+/// One enrolled factor of a user, as far as the provider needs it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Factor {
+    pub id: String,
+    #[serde(default)]
+    pub factor_type: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+impl Factor {
+    /// The security question, which doubles as the recovery question.
+    pub fn is_security_question(&self) -> bool {
+        self.factor_type.as_deref() == Some("question")
     }
 }
 
@@ -434,6 +505,16 @@ mod tests {
         assert!(credentials.has_password());
         assert!(!credentials.has_recovery_question());
         assert_eq!(user.last_login, None);
+    }
+
+    /// Okta writes this credential in snake case; a camel-case reading never saw it.
+    #[test]
+    fn a_recovery_question_is_seen_as_okta_spells_it() {
+        let body = r#"{"id":"00u1","status":"ACTIVE",
+            "credentials":{"password":{},"recovery_question":{"question":"Favourite colour?"},
+                "provider":{"type":"OKTA","name":"OKTA"}}}"#;
+        let user: User = serde_json::from_str(body).unwrap();
+        assert!(user.credentials.unwrap().has_recovery_question());
     }
 
     #[test]

@@ -204,3 +204,35 @@ pub fn invalid_argument(
 ) -> Diagnostic {
     Diagnostic::error(summary, detail).at(path)
 }
+
+/// A create plan that takes over an existing user (G18) or resumes this resource's own (G19,
+/// G20): a warning that lists what the apply changes in Okta, old and new.
+pub fn adoption(summary: String, changes: Vec<String>) -> Diagnostic {
+    let detail = if changes.is_empty() {
+        "The apply marks it as a managed service account, verifies its setup and finalizes it; nothing else differs from the configuration".to_owned()
+    } else {
+        format!(
+            "The apply marks it as a managed service account and changes, in Okta:\n- {}\n\nThen it verifies the setup and finalizes it",
+            changes.join("\n- ")
+        )
+    };
+    Diagnostic::warning(summary, detail)
+}
+
+/// The account a create plan adopted no longer holds the login at apply time.
+pub fn adopted_account_gone(login: &str, id: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("The account this plan adopts, {login} ({id}), no longer holds the login"),
+        "Someone deleted or renamed it between the plan and the apply. Nothing was changed; plan again to see what Okta holds now",
+    )
+    .into()
+}
+
+/// The create plan of an org replaces this resource's own tainted org, whose set-up failed: it
+/// resumes it instead of creating another (G19).
+pub fn org_resumed(url: &str, id: &str) -> Diagnostic {
+    Diagnostic::warning(
+        format!("Resuming the set-up of org {url} ({id}) (G19)"),
+        "An earlier apply created this org but its set-up did not finish, so Terraform marked it tainted and plans a replacement. The provider resumes the same org with the API token its state kept: nothing is deleted or created again",
+    )
+}

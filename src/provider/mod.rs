@@ -13,6 +13,7 @@ pub mod orgs;
 pub mod password;
 pub mod plan;
 pub mod private;
+pub mod seen;
 pub mod service_account;
 
 use std::sync::{Arc, OnceLock};
@@ -34,6 +35,9 @@ pub struct Shared {
     pub config: OnceLock<ProviderConfig>,
     /// Clients and per-run facts of every org the resources talk to.
     pub orgs: orgs::Orgs,
+    /// What this run's refresh found in state, so that the replacement of a tainted object is
+    /// recognised as the resource's own (see `seen.rs`).
+    pub seen: seen::SeenInState,
 }
 
 impl Shared {

@@ -22,8 +22,10 @@ use crate::rules::guard::{
 use crate::rules::kind::ServiceAccountKind;
 use crate::rules::marker::{self, MarkerPresence};
 
+use super::seen::UnfinishedOrg;
 use super::service_account::lifecycle;
 use super::{Shared, diag, password, plan};
+use crate::secret::Secret;
 
 pub const TYPE_NAME: &str = "okta_msp_org";
 
@@ -121,12 +123,37 @@ impl Resource for OrgResource {
             GuardDecision::Repair(notice) => warnings.push(diag::notice(notice)),
             GuardDecision::Allow => {}
         }
+        let mut resumed = None;
         let planned_state = match request.action {
             PlanAction::Destroy => Value::Null,
-            PlanAction::Create => plan::plan_create(request.proposed_new_state, &self.schema, &[]),
+            PlanAction::Create => {
+                let planned = plan::plan_create(request.proposed_new_state, &self.schema, &[]);
+                // The replacement of this resource's own tainted org (a set-up that failed):
+                // resume it with the token its state kept, never create it again (G19).
+                match plan::string_of(&request.config, "subdomain")
+                    .and_then(|subdomain| self.shared.seen.unfinished_org(subdomain))
+                {
+                    Some(org) => {
+                        warnings.push(diag::org_resumed(&org.url, &org.id));
+                        let planned = resume_plan(planned, &org);
+                        resumed = Some(org.id);
+                        planned
+                    }
+                    None => planned,
+                }
+            }
+            PlanAction::Update if !finalized => {
+                // An org whose set-up did not finish is resumed by the next apply, which the plan
+                // shows (without this, `terraform untaint` would leave it unfinished for ever).
+                let mut planned = attributes(request.proposed_new_state);
+                planned.insert("finalized".into(), Value::Unknown);
+                Value::Object(planned)
+            }
             PlanAction::Update => request.proposed_new_state,
         };
-        let planned_private = if finalized {
+        let planned_private = if let Some(id) = resumed {
+            super::private::with_adopts(&[], &id)
+        } else if finalized {
             let id = plan::string_of(prior, "id").unwrap_or_default();
             marker::encode(&request.prior_private, id)
                 .unwrap_or_else(|_| request.prior_private.clone())
@@ -168,6 +195,20 @@ impl Resource for OrgResource {
             && expected != settings.id
         {
             return Err(diag::wrong_org(&url, expected, &settings.id));
+        }
+        if prior.get("finalized").and_then(Value::as_bool) != Some(true)
+            && let Some(subdomain) = plan::string_of(&prior, "subdomain")
+        {
+            self.shared.seen.record_unfinished_org(
+                subdomain,
+                UnfinishedOrg {
+                    id: settings.id.clone(),
+                    url: url.clone(),
+                    api_token: token.map(Secret::new),
+                    integration_account_id: plan::string_of(&prior, "integration_account_id")
+                        .map(str::to_owned),
+                },
+            );
         }
         let mut state = attributes(prior);
         if let Some(status) = settings.status {
@@ -273,6 +314,9 @@ impl OrgResource {
         ) else {
             return Err(diag::incomplete_configuration(TYPE_NAME));
         };
+        if let Some(id) = super::private::adopts(&request.planned_private) {
+            return self.resume(planned, &id, &login, &email).await;
+        }
         let partner = self.shared.orgs.partner(config).map_err(diag::access)?;
         let naming = ServiceAccountKind::MspIntegration.rule().naming;
         let new_org = NewChildOrg {
@@ -358,10 +402,60 @@ impl OrgResource {
         Ok(finish(state, outcome))
     }
 
+    /// The create half of replacing this resource's own tainted org: the plan carried its id,
+    /// URL and token over from the tainted state; finish its set-up (G19).
+    async fn resume(
+        &self,
+        planned: &Value,
+        id: &str,
+        login: &str,
+        email: &str,
+    ) -> Result<ApplyResponse, Diagnostics> {
+        let state = attributes(planned.clone());
+        let (Some(url), Some(token)) = (
+            plan::string_of(planned, "url").map(str::to_owned),
+            plan::string_of(planned, "api_token").map(str::to_owned),
+        ) else {
+            return Err(diag::incomplete_configuration(TYPE_NAME));
+        };
+        tracing::info!(org_id = %id, "resuming the set-up of the org");
+        let outcome = self.finish_setup(&url, Some(&token), login, email).await;
+        Ok(finish(state, outcome))
+    }
+
     /// An org cannot be deleted through Okta's API. An unfinalized org is forgotten with a
     /// warning; a finalized one is refused (G8/G16), whatever the plan said.
     fn delete(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
         let prior = &request.prior_state;
+        // The delete half of replacing a tainted org whose create resumes it (G19).
+        if let (Some(resumed), Some(id)) = (
+            super::private::adopts(&request.planned_private),
+            plan::string_of(prior, "id"),
+        ) && resumed == id
+        {
+            // Terraform plans the create half once more after this delete, in this process and
+            // without a refresh: it must find the org to resume again.
+            if let (Some(subdomain), Some(url)) = (
+                plan::string_of(prior, "subdomain"),
+                plan::string_of(prior, "url"),
+            ) {
+                self.shared.seen.record_unfinished_org(
+                    subdomain,
+                    UnfinishedOrg {
+                        id: id.to_owned(),
+                        url: url.to_owned(),
+                        api_token: plan::string_of(prior, "api_token").map(Secret::new),
+                        integration_account_id: plan::string_of(prior, "integration_account_id")
+                            .map(str::to_owned),
+                    },
+                );
+            }
+            return Ok(ApplyResponse {
+                new_state: Value::Null,
+                private: Vec::new(),
+                diagnostics: Diagnostics::new(),
+            });
+        }
         let check = guard::DeleteCheck {
             resource: GuardedResource::Org,
             subject: format!(
@@ -440,9 +534,16 @@ impl OrgResource {
             })?
             .group_id
             .clone();
-        lifecycle::converge(&org, &desired, &me, &group_id)
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("setting up the integration account", &e)))?;
+        lifecycle::converge(
+            &org,
+            &desired,
+            &me,
+            &group_id,
+            &password::generate(),
+            lifecycle::Stage::Setup,
+        )
+        .await
+        .map_err(|e| Diagnostics::from(diag::okta("setting up the integration account", &e)))?;
         let observed = lifecycle::observe(&org, &me.id, &group_id)
             .await
             .map_err(|e| Diagnostics::from(diag::okta("verifying the integration account", &e)))?
@@ -481,7 +582,8 @@ fn finish(
             state.insert("integration_account_id".into(), Value::String(account_id));
             state.insert("finalized".into(), Value::Bool(true));
             ApplyResponse {
-                new_state: Value::Object(state),
+                // A resumed org's status was left to the apply; the next read fills it in.
+                new_state: plan::unknowns_to_null(Value::Object(state)),
                 private: Vec::new(),
                 diagnostics: Diagnostics::new(),
             }
@@ -495,6 +597,20 @@ fn finish(
             }
         }
     }
+}
+
+/// A create plan that resumes `org`: its id, URL and token as the tainted state kept them.
+fn resume_plan(planned: Value, org: &UnfinishedOrg) -> Value {
+    let mut planned = attributes(planned);
+    planned.insert("id".into(), Value::string(&org.id));
+    planned.insert("url".into(), Value::string(&org.url));
+    if let Some(token) = &org.api_token {
+        planned.insert("api_token".into(), Value::string(token.expose()));
+    }
+    if let Some(account) = &org.integration_account_id {
+        planned.insert("integration_account_id".into(), Value::string(account));
+    }
+    Value::Object(planned)
 }
 
 fn attributes(value: Value) -> BTreeMap<String, Value> {

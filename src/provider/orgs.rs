@@ -13,7 +13,6 @@ use crate::secret::Secret;
 
 use super::baseline::{BaselineObjects, ObservedBaseline, ensure_baseline, observe_baseline};
 use super::config::{ProviderConfig, normalize_org_url};
-use super::service_account::lifecycle::marked_accounts_search;
 use crate::rules::baseline::SecuringBaseline;
 
 /// Why an org cannot be reached, before any request is made.
@@ -51,11 +50,6 @@ pub struct OrgContext {
     /// `ROLE_EVENT_WINDOW`: a read whose roles were verified inside the window and that has no
     /// event since needs no roles call.
     role_changes: tokio::sync::OnceCell<RoleChanges>,
-    /// Every account carrying this provider's `userType` marker, by lower-cased login, from one
-    /// search per run: what planning creates needs to refuse one over a finalized account (G14)
-    /// without a lookup per account. Search is eventually consistent; the apply checks again
-    /// with an exact lookup before it creates anything.
-    marked: tokio::sync::OnceCell<HashMap<String, User>>,
 }
 
 impl OrgContext {
@@ -69,7 +63,6 @@ impl OrgContext {
             observed: tokio::sync::OnceCell::new(),
             members: tokio::sync::OnceCell::new(),
             role_changes: tokio::sync::OnceCell::new(),
-            marked: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -127,28 +120,6 @@ impl OrgContext {
             })
             .await
             .cloned()
-    }
-
-    /// The account this provider marked with `login`, if any, from one search per run.
-    pub async fn marked_account(&self, login: &str) -> Result<Option<User>, OktaError> {
-        let marked = self
-            .marked
-            .get_or_try_init(|| async {
-                let query = okta::UserQuery {
-                    search: Some(marked_accounts_search()),
-                    limit: Some(200),
-                    ..okta::UserQuery::default()
-                };
-                let users = self.client.list_users(&query).await?;
-                Ok::<_, OktaError>(
-                    users
-                        .into_iter()
-                        .filter_map(|user| Some((user.profile.login.clone()?.to_lowercase(), user)))
-                        .collect(),
-                )
-            })
-            .await?;
-        Ok(marked.get(&login.to_lowercase()).cloned())
     }
 
     /// The group's members, listed once per run.

@@ -56,6 +56,14 @@ pub struct ObservedAccount {
 pub enum Repair {
     /// Activate a `STAGED` or `PROVISIONED` account.
     Activate,
+    /// Set a password (the configured `password_wo`, or a generated one that is never stored):
+    /// how Okta lets an account that is `PROVISIONED`, `PASSWORD_EXPIRED` or in `RECOVERY`
+    /// become `ACTIVE`. Only while the account is being set up, never after finalization,
+    /// when its password belongs to the integration.
+    SetPassword,
+    /// Activate a `DEPROVISIONED` account again (and set a password if it then needs one).
+    /// Only while the account is being set up.
+    Reactivate,
     Unsuspend,
     Unlock,
     AssignRole(AdminRole),
@@ -75,6 +83,10 @@ impl Repair {
     pub fn describe(&self) -> String {
         match self {
             Repair::Activate => "activate the account".to_owned(),
+            Repair::SetPassword => {
+                "set a new password (password_wo, or generated and never stored) so that the account becomes ACTIVE".to_owned()
+            }
+            Repair::Reactivate => "activate the deactivated account again".to_owned(),
             Repair::Unsuspend => "unsuspend the account".to_owned(),
             Repair::Unlock => "unlock the account".to_owned(),
             Repair::AssignRole(role) => format!("assign {role}"),
@@ -232,6 +244,43 @@ pub fn assess(
         .extend(sign_on_policy_finding(baseline, &observed.sign_on_policy));
     compliance.findings.extend(zone_finding(baseline, observed));
     compliance
+}
+
+/// [`assess`] for an account that is being set up (created, adopted or resumed, not finalized
+/// yet): every status Okta can move to `ACTIVE` is a repair here, including those that need a new
+/// password, because no integration relies on the account's credentials yet.
+pub fn assess_setup(
+    desired: &DesiredAccount,
+    baseline: &SecuringBaseline,
+    observed: &ObservedAccount,
+) -> Compliance {
+    let mut compliance = assess(desired, baseline, observed);
+    for finding in &mut compliance.findings {
+        if finding.violation.rule == RuleId::NotActive
+            && let Some(repair) = setup_status_repair(&observed.status)
+        {
+            finding.repair = Some(repair);
+            finding.violation.detail = format!(
+                "The account is being set up; the apply will {}",
+                repair_words(&finding.repair)
+            );
+        }
+    }
+    compliance
+}
+
+fn repair_words(repair: &Option<Repair>) -> String {
+    repair.as_ref().map(Repair::describe).unwrap_or_default()
+}
+
+/// Okta's way to `ACTIVE` from `status` for an account being set up.
+fn setup_status_repair(status: &str) -> Option<Repair> {
+    match status {
+        "STAGED" => Some(Repair::Activate),
+        "PROVISIONED" | "PASSWORD_EXPIRED" | "RECOVERY" => Some(Repair::SetPassword),
+        "DEPROVISIONED" => Some(Repair::Reactivate),
+        _ => None,
+    }
 }
 
 fn status_finding(status: &str) -> Option<Finding> {

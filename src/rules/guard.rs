@@ -34,7 +34,7 @@ impl GuardedResource {
         }
     }
 
-    fn noun(self) -> &'static str {
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             GuardedResource::ServiceAccount => "service account",
             GuardedResource::Org => "org",
@@ -97,10 +97,14 @@ pub enum GuardRow {
     G14,
     G15,
     G16,
+    G17,
+    G18,
+    G19,
+    G20,
 }
 
 impl GuardRow {
-    pub const ALL: [GuardRow; 16] = [
+    pub const ALL: [GuardRow; 20] = [
         GuardRow::G1,
         GuardRow::G2,
         GuardRow::G3,
@@ -117,6 +121,10 @@ impl GuardRow {
         GuardRow::G14,
         GuardRow::G15,
         GuardRow::G16,
+        GuardRow::G17,
+        GuardRow::G18,
+        GuardRow::G19,
+        GuardRow::G20,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -137,6 +145,10 @@ impl GuardRow {
             GuardRow::G14 => "G14",
             GuardRow::G15 => "G15",
             GuardRow::G16 => "G16",
+            GuardRow::G17 => "G17",
+            GuardRow::G18 => "G18",
+            GuardRow::G19 => "G19",
+            GuardRow::G20 => "G20",
         }
     }
 
@@ -192,6 +204,22 @@ impl GuardRow {
                 "destroys an `okta_msp_org`",
                 "plan fails (its integration account is finalized); off-boarding is G11",
             ),
+            GuardRow::G17 => (
+                "declares a login that an existing user holds who is not recognisably this kind's service account (a person, another integration)",
+                "plan fails naming the user (status, e-mail domain, roles) and the `import` block that adopts it deliberately; nothing is changed",
+            ),
+            GuardRow::G18 => (
+                "imports or adopts an existing account",
+                "the plan shows every change the apply will make (names, roles, status, group, securing repairs) with old and new values; unconfigured names keep Okta's values; the kind is never guessed",
+            ),
+            GuardRow::G19 => (
+                "a create or set-up failed after the Okta user or org existed (an error, a lost answer, a killed run)",
+                "the next apply resumes the same object (same id; for an org, the same token); nothing is deleted and created again",
+            ),
+            GuardRow::G20 => (
+                "an account finalized in Okta by this same resource, but not recorded so in state (a lost answer)",
+                "recognised as its own and converges without a manual step; G14 applies only to other configurations",
+            ),
         }
     }
 }
@@ -213,7 +241,7 @@ pub fn protection_markdown() -> String {
     out
 }
 
-fn removed_block(address: &str) -> String {
+pub(crate) fn removed_block(address: &str) -> String {
     format!("removed {{\n  from = {address}\n  lifecycle {{\n    destroy = false\n  }}\n}}")
 }
 
@@ -324,7 +352,7 @@ pub struct Refusal {
 
 /// How messages write the resource address, which the protocol does not tell providers
 /// (Terraform shows the real one next to every diagnostic).
-fn address(resource: GuardedResource) -> String {
+pub(crate) fn address(resource: GuardedResource) -> String {
     format!("{}.<name>", resource.type_name())
 }
 
@@ -819,12 +847,21 @@ mod tests {
     fn every_spec_row_is_covered_by_a_test() {
         let names: Vec<&str> = plan_rows().into_iter().map(|(name, _, _)| name).collect();
         // G8 and G13 are decided outside planning, G11 never reaches the provider; their own
-        // tests below cover them.
+        // tests below cover them. G17 to G20 are decided by `rules::adoption`, whose tests cover
+        // them.
         for row in GuardRow::ALL {
             let covered = names
                 .iter()
                 .any(|name| name.starts_with(&format!("{row} ")))
-                || matches!(row, GuardRow::G11 | GuardRow::G13);
+                || matches!(
+                    row,
+                    GuardRow::G11
+                        | GuardRow::G13
+                        | GuardRow::G17
+                        | GuardRow::G18
+                        | GuardRow::G19
+                        | GuardRow::G20
+                );
             assert!(covered, "{row} has no scenario");
         }
     }
@@ -1076,7 +1113,7 @@ mod tests {
     #[test]
     fn row_names() {
         let names: Vec<String> = GuardRow::ALL.iter().map(|row| row.to_string()).collect();
-        let expected: Vec<String> = (1..=16).map(|n| format!("G{n}")).collect();
+        let expected: Vec<String> = (1..=20).map(|n| format!("G{n}")).collect();
         assert_eq!(names, expected);
     }
 }

@@ -19,9 +19,12 @@
 //! - [`baseline`] and [`cidr`]: the securing baseline of SPEC section 3 and its settings.
 //! - [`compliance`]: an observed account against the rules, with the repairs.
 //! - [`guard`] and [`marker`]: the finalization guard of SPEC section 4.
+//! - [`user_type`]: the provider's mark on managed accounts in Okta itself.
+//! - [`adoption`]: whether an existing user may be adopted, resumed or must be refused.
 //! - [`violation`]: what a broken rule looks like.
 
 pub mod address;
+pub mod adoption;
 pub mod baseline;
 pub mod cidr;
 pub mod compliance;
@@ -30,6 +33,7 @@ pub mod guard;
 pub mod kind;
 pub mod marker;
 pub mod role;
+pub mod user_type;
 pub mod violation;
 
 pub use baseline::{BaselineSettings, SecuringBaseline};

@@ -12,35 +12,7 @@ use crate::rules::config::DesiredAccount;
 use crate::rules::kind::ServiceAccountKind;
 use crate::secret::Secret;
 
-/// Okta's standard `userType` profile attribute marks managed service accounts, and whether they
-/// are finalized, so a second workspace with an empty state can tell (G14).
-const USER_TYPE_PREFIX: &str = "okta-msp-service-account";
-
-/// The Okta search that finds every account this provider marked.
-pub fn marked_accounts_search() -> String {
-    format!("profile.userType sw \"{USER_TYPE_PREFIX}/\"")
-}
-
-pub fn user_type(kind: ServiceAccountKind, finalized: bool) -> String {
-    if finalized {
-        format!("{USER_TYPE_PREFIX}/{kind}/finalized")
-    } else {
-        format!("{USER_TYPE_PREFIX}/{kind}")
-    }
-}
-
-/// What `userType` says about an account: its kind and whether it is finalized, or nothing for
-/// accounts this provider never touched.
-pub fn parse_user_type(user_type: Option<&str>) -> Option<(ServiceAccountKind, bool)> {
-    let rest = user_type?
-        .strip_prefix(USER_TYPE_PREFIX)?
-        .strip_prefix('/')?;
-    let (kind, finalized) = match rest.strip_suffix("/finalized") {
-        Some(kind) => (kind, true),
-        None => (rest, false),
-    };
-    Some((kind.parse().ok()?, finalized))
-}
+pub use crate::rules::user_type::{marked_accounts_search, parse_user_type, user_type};
 
 pub fn is_finalized_in_okta(user: &User) -> bool {
     matches!(
@@ -157,21 +129,28 @@ fn is_transient(error: &OktaError) -> bool {
     }
 }
 
+/// Where an account is in its life: being set up (created, adopted or resumed), or finalized.
+/// Some repairs are allowed only while it is set up, when no integration relies on its
+/// credentials yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Setup,
+    Finalized,
+}
+
 /// Brings the account to `desired`: active, profile as configured, exactly the roles, member of
-/// the group. Each step is skipped when already true.
+/// the group, no recovery question. Each step is skipped when already true. `password` is set
+/// only where Okta needs one to make the account `ACTIVE`, and only during setup.
 pub async fn converge(
     org: &OrgContext,
     desired: &DesiredAccount,
     user: &User,
     group_id: &str,
+    password: &Secret,
+    stage: Stage,
 ) -> Result<(), OktaError> {
     let client = &org.client;
-    match user.status.as_str() {
-        "STAGED" | "PROVISIONED" => client.activate_user(&user.id).await?,
-        "SUSPENDED" => client.unsuspend_user(&user.id).await?,
-        "LOCKED_OUT" => client.unlock_user(&user.id).await?,
-        _ => {}
-    }
+    bring_to_active(org, user, password, stage).await?;
     let profile = &user.profile;
     let wanted_type = user_type(desired.kind, is_finalized_in_okta(user));
     if profile.email.as_deref() != Some(desired.email.as_str())
@@ -204,6 +183,64 @@ pub async fn converge(
     }
     if !org.is_member(group_id, &user.id).await? {
         org.add_member(group_id, user).await?;
+    }
+    if user
+        .credentials
+        .as_ref()
+        .is_some_and(|credentials| credentials.has_recovery_question())
+    {
+        remove_recovery_question(org, &user.id).await?;
+    }
+    Ok(())
+}
+
+/// Okta's allowed transitions to `ACTIVE` from each status. After finalization only those that
+/// keep the account's credentials (unsuspend, unlock); the others need a person then, and the
+/// compliance findings say so.
+async fn bring_to_active(
+    org: &OrgContext,
+    user: &User,
+    password: &Secret,
+    stage: Stage,
+) -> Result<(), OktaError> {
+    let client = &org.client;
+    let has_password = user
+        .credentials
+        .as_ref()
+        .is_some_and(|credentials| credentials.has_password());
+    match (user.status.as_str(), stage) {
+        ("SUSPENDED", _) => client.unsuspend_user(&user.id).await,
+        ("LOCKED_OUT", _) => client.unlock_user(&user.id).await,
+        // Activation makes a user with a password ACTIVE, one without PROVISIONED.
+        ("STAGED", _) => {
+            if !has_password {
+                client.set_password(&user.id, password).await?;
+            }
+            client.activate_user(&user.id).await
+        }
+        // Okta refuses `activate` here (E0000038): only a password completes the activation.
+        ("PROVISIONED" | "PASSWORD_EXPIRED" | "RECOVERY", Stage::Setup) => {
+            client.set_password(&user.id, password).await.map(drop)
+        }
+        ("DEPROVISIONED", Stage::Setup) => {
+            client.activate_user(&user.id).await?;
+            let activated = client.get_user(&user.id).await?;
+            if activated.status.as_str() == "PROVISIONED" {
+                client.set_password(&user.id, password).await?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Okta's API cannot clear `credentials.recovery_question`; unenrolling the security question
+/// factor removes it.
+async fn remove_recovery_question(org: &OrgContext, user_id: &str) -> Result<(), OktaError> {
+    for factor in org.client.list_factors(user_id).await? {
+        if factor.is_security_question() {
+            org.client.delete_factor(user_id, &factor.id).await?;
+        }
     }
     Ok(())
 }
@@ -320,8 +357,18 @@ pub async fn mark_finalized(
         user_type: Some(user_type(kind, true)),
         ..UserProfile::default()
     };
-    org.client.update_user_profile(user_id, &update).await?;
-    Ok(())
+    let error = match org.client.update_user_profile(user_id, &update).await {
+        Ok(_) => return Ok(()),
+        Err(error) => error,
+    };
+    // The answer may have been lost after Okta recorded it: Okta has the last word (G20).
+    match org.client.get_user(user_id).await {
+        Ok(user) if is_finalized_in_okta(&user) => {
+            tracing::info!(%user_id, "finalization was recorded although its answer was lost");
+            Ok(())
+        }
+        _ => Err(error),
+    }
 }
 
 /// Removes an account that never finalized: deactivate, then delete (Okta's two steps).
@@ -333,28 +380,5 @@ pub async fn delete(org: &OrgContext, user: &User) -> Result<(), OktaError> {
     match client.delete_user(&user.id).await {
         Err(error) if error.is_not_found() => Ok(()),
         other => other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn user_type_round_trips_kind_and_finalization() {
-        for kind in ServiceAccountKind::ALL {
-            for finalized in [false, true] {
-                assert_eq!(
-                    parse_user_type(Some(&user_type(kind, finalized))),
-                    Some((kind, finalized))
-                );
-            }
-        }
-        assert_eq!(parse_user_type(Some("Employee")), None);
-        assert_eq!(parse_user_type(None), None);
-        assert_eq!(
-            parse_user_type(Some("okta-msp-service-account/wizard")),
-            None
-        );
     }
 }

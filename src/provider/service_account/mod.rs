@@ -18,10 +18,11 @@ use crate::plugin::{
     ValidateRequest, Value,
 };
 use crate::provider::orgs::OrgContext;
+use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, ExistingUser, Own};
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance::{self, expectation_for_observed};
 use crate::rules::config::{DesiredAccount, ResolveError};
-use crate::rules::guard::{self, DeleteCheck, GuardDecision, GuardedResource, Remote};
+use crate::rules::guard::{self, DeleteCheck, GuardDecision, GuardedResource};
 use crate::rules::kind::ServiceAccountKind;
 use crate::rules::marker::MarkerPresence;
 use crate::secret::Secret;
@@ -115,12 +116,12 @@ impl Resource for ServiceAccountResource {
     }
 
     async fn plan(&self, request: PlanRequest) -> Result<PlanResponse, Diagnostics> {
-        let remote = if request.action == PlanAction::Create {
-            self.remote_for_create(&request.config).await
+        let facts = if request.action == PlanAction::Create {
+            self.facts_for_create(&request.config).await?
         } else {
-            Remote::NotChecked
+            plan::CreateFacts::default()
         };
-        plan::plan(request, remote)
+        plan::plan(request, facts)
     }
 
     async fn read(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
@@ -132,6 +133,19 @@ impl Resource for ServiceAccountResource {
                 warnings: Diagnostics::new(),
             });
         };
+        if let (Some(org_url), Some(login)) = (
+            prior.get("org_url").and_then(Value::as_str),
+            prior.get("login").and_then(Value::as_str),
+        ) {
+            self.shared.seen.record_account(
+                org_url,
+                login,
+                Own {
+                    id: id.clone(),
+                    finalized_in_state: state::is_finalized(&prior),
+                },
+            );
+        }
         let org = self.org(&prior)?;
         self.verified_org_id(&org, &prior).await?;
         let baseline = self.baseline();
@@ -178,7 +192,16 @@ impl Resource for ServiceAccountResource {
             .map_err(|e| Diagnostics::from(diag::okta("reading the securing baseline", &e)))?;
         let drift = match desired_from(&prior) {
             Some(desired) => drift_of(&desired, &baseline, &observed.with_baseline(org_baseline)),
-            None => Vec::new(),
+            // An imported account whose kind is not recorded yet: what the import found stands
+            // until the configuration's kind is applied.
+            None => match prior.get("drift") {
+                Some(Value::List(entries)) => entries
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect(),
+                _ => Vec::new(),
+            },
         };
         new_state.insert(
             "drift".into(),
@@ -242,80 +265,231 @@ impl Resource for ServiceAccountResource {
             .await
             .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?
             .ok_or_else(|| diag::disappeared("importing"))?;
-        let facts = observed.to_rules();
-        let kind = lifecycle::parse_user_type(observed.user.profile.user_type.as_deref())
-            .map(|(kind, _)| kind)
-            .unwrap_or_else(|| ServiceAccountKind::infer(&facts.login, &facts.first_name));
-        let desired = expectation_for_observed(kind, &facts);
         let group = (!group_id.is_empty()).then_some(group_id.as_str());
         let org_baseline = org
             .observed_baseline(&baseline, group)
             .await
             .map_err(|e| Diagnostics::from(diag::okta("reading the securing baseline", &e)))?;
-        let findings =
-            compliance::assess(&desired, &baseline, &observed.with_baseline(org_baseline));
-        let compliant = findings.is_finalizable();
+        let imported = imported_state(
+            &lookup,
+            &org_id,
+            &observed,
+            &observed.with_baseline(org_baseline),
+            &baseline,
+        );
         let mut warnings = Diagnostics::new();
-        let subject = format!("{} ({})", desired.login, user.id);
-        if !compliant {
+        if !imported.findings.is_empty() {
             warnings.push(diag::import_findings(
-                &subject,
-                findings
-                    .violations()
-                    .map(|v| format!("{}: {}", v.summary, v.detail))
-                    .collect(),
+                &format!("{} ({})", imported.login, user.id),
+                imported.findings,
             ));
         }
-        let finalized = compliant;
-        let state = account_state(
-            &lookup,
-            &desired,
-            &observed,
-            &org_id,
-            finalized,
-            finalized.then(now_rfc3339),
-            if compliant {
-                Vec::new()
-            } else {
-                findings.repairs().iter().map(|r| r.describe()).collect()
-            },
-        );
         Ok(ImportResponse {
-            state,
+            state: imported.state,
             private: Vec::new(),
             warnings,
         })
     }
 }
 
+/// An imported account's state and what the import found wrong with it.
+struct Imported {
+    state: Value,
+    login: String,
+    findings: Vec<String>,
+}
+
+/// The state an import records (G18): what Okta holds, never a guess. The kind is the one the
+/// provider's mark in Okta records, or null until the configuration sets it (so no plan shows it
+/// "changing"); names, e-mail, status and, unless finalized, the roles are Okta's, so the next
+/// plan shows every change the apply makes with its old and new value. Finalized only when Okta
+/// records it finalized: a compliant but unmarked account is finalized by the next apply, which
+/// the plan shows.
+fn imported_state(
+    lookup: &Value,
+    org_id: &str,
+    observed: &Observed,
+    facts: &compliance::ObservedAccount,
+    baseline: &SecuringBaseline,
+) -> Imported {
+    let marked = lifecycle::parse_user_type(observed.user.profile.user_type.as_deref());
+    let finalized = matches!(marked, Some((_, true)));
+    // The rules need a kind to judge roles and names; an unmarked account's is left to the
+    // configuration, and role findings wait for it (the plan's admin_roles diff shows them).
+    let kind_known = marked.is_some();
+    let kind = marked
+        .map(|(kind, _)| kind)
+        .unwrap_or_else(|| ServiceAccountKind::infer(&facts.login, &facts.first_name));
+    let expectation = expectation_for_observed(kind, facts);
+    let findings = if finalized {
+        compliance::assess(&expectation, baseline, facts)
+    } else {
+        compliance::assess_setup(&expectation, baseline, facts)
+    };
+    let about_roles = |violation: &crate::rules::violation::Violation| {
+        violation
+            .path
+            .first()
+            .is_some_and(|name| name == "admin_roles")
+    };
+    let mut drift: Vec<String> = findings
+        .findings
+        .iter()
+        .filter(|finding| kind_known || !about_roles(&finding.violation))
+        .map(|finding| match &finding.repair {
+            Some(repair) => repair.describe(),
+            None => finding.violation.summary.clone(),
+        })
+        .collect();
+    drift.sort();
+    drift.dedup();
+    let described: Vec<String> = findings
+        .violations()
+        .filter(|violation| kind_known || !about_roles(violation))
+        .map(|v| format!("{}: {}", v.summary, v.detail))
+        .collect();
+    let roles: Vec<String> = if finalized {
+        expectation
+            .admin_roles
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect()
+    } else {
+        observed.role_types.clone()
+    };
+    let text = |value: &str| Value::string(value);
+    let mut attributes = BTreeMap::new();
+    attributes.insert(
+        "org_url".into(),
+        lookup.get("org_url").cloned().unwrap_or(Value::Null),
+    );
+    attributes.insert("org_api_token".into(), Value::Null);
+    attributes.insert(
+        "kind".into(),
+        if kind_known {
+            text(kind.as_str())
+        } else {
+            Value::Null
+        },
+    );
+    attributes.insert("login".into(), text(&facts.login));
+    attributes.insert("email".into(), text(&facts.email));
+    attributes.insert("first_name".into(), text(&facts.first_name));
+    attributes.insert("last_name".into(), text(&facts.last_name));
+    attributes.insert("admin_roles".into(), state::string_set(roles));
+    attributes.insert("password_wo".into(), Value::Null);
+    attributes.insert("finalize".into(), Value::Bool(true));
+    attributes.insert("id".into(), text(&observed.user.id));
+    attributes.insert("org_id".into(), text(org_id));
+    attributes.insert("status".into(), text(observed.user.status.as_str()));
+    attributes.insert("finalized".into(), Value::Bool(finalized));
+    attributes.insert(
+        "finalized_at".into(),
+        if finalized {
+            Value::String(now_rfc3339())
+        } else {
+            Value::Null
+        },
+    );
+    attributes.insert(
+        "drift".into(),
+        Value::List(drift.into_iter().map(Value::String).collect()),
+    );
+    Imported {
+        state: Value::Object(attributes),
+        login: facts.login.clone(),
+        findings: described,
+    }
+}
+
 impl ServiceAccountResource {
-    /// G14 at plan time: an account with this login that is already finalized in Okta cannot be
-    /// created again. Best effort: skipped while the org or its token are unknown (an org made in
-    /// the same apply), and when the org cannot be reached (the apply checks again).
-    async fn remote_for_create(&self, config: &Value) -> Remote {
-        let (Some(login), Some(_)) = (
+    /// Who holds the login in Okta already, for a create plan (G14, G17 to G20): one exact,
+    /// strongly consistent lookup per planned create, and a roles read when someone does.
+    /// Skipped while the org or its token are unknown (an org made in the same apply), and when
+    /// the org cannot be reached: the apply looks again before it creates anything.
+    async fn facts_for_create(&self, config: &Value) -> Result<plan::CreateFacts, Diagnostics> {
+        let (Some(login), Some(org_url)) = (
             config.get("login").and_then(Value::as_str),
             config.get("org_url").and_then(Value::as_str),
         ) else {
-            return Remote::NotChecked;
+            return Ok(plan::CreateFacts::default());
         };
+        let own = self.shared.seen.account(org_url, login);
         if config.get("org_api_token").is_some_and(Value::is_unknown) {
-            return Remote::NotChecked;
+            return Ok(plan::CreateFacts {
+                own,
+                ..plan::CreateFacts::default()
+            });
         }
         let Ok(org) = self.org(config) else {
-            return Remote::NotChecked;
+            return Ok(plan::CreateFacts {
+                own,
+                ..plan::CreateFacts::default()
+            });
         };
-        // One search of the org's marked accounts per run, not a lookup per planned create; the
-        // apply looks the login up exactly before creating anything.
-        match org.marked_account(login).await {
-            Ok(Some(user)) if lifecycle::is_finalized_in_okta(&user) => {
-                Remote::Finalized { id: user.id }
-            }
-            Ok(Some(user)) => Remote::Unfinalized { id: user.id },
-            Ok(None) => Remote::Absent,
+        let lookup = match existing_user(&org, login).await {
+            Ok(Some(existing)) => plan::Lookup::Existing(existing),
+            Ok(None) => plan::Lookup::Absent,
             Err(error) => {
                 tracing::warn!(%error, "could not look the login up while planning; the apply checks again");
-                Remote::NotChecked
+                plan::Lookup::NotChecked
+            }
+        };
+        Ok(plan::CreateFacts { lookup, own })
+    }
+
+    /// The exact lookup a create makes before creating anything: the plan's lookup may be stale,
+    /// or the plan made elsewhere. Returns the user to set up and whether Okta already records it
+    /// finalized, or `None` when nobody holds the login. Refuses as the plan would (G14, G17).
+    async fn adopt_existing(
+        &self,
+        org: &OrgContext,
+        desired: &DesiredAccount,
+        config: &Value,
+        adopts: Option<&str>,
+    ) -> Result<Option<(crate::okta::User, bool)>, Diagnostics> {
+        let found = org
+            .client
+            .find_user_by_login(&desired.login)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("looking the login up", &e)))?;
+        let Some(user) = found else {
+            return match adopts {
+                Some(id) => Err(diag::adopted_account_gone(&desired.login, id)),
+                None => Ok(None),
+            };
+        };
+        let role_types = org
+            .client
+            .list_user_roles(&user.id)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("reading the existing account's roles", &e)))?
+            .into_iter()
+            .map(|assignment| assignment.role_type)
+            .collect();
+        let existing = existing_from(&user, role_types);
+        let org_url = config
+            .get("org_url")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let check = AdoptionCheck {
+            kind: desired.kind,
+            org_url,
+            existing: &existing,
+            // The plan decided this resource may take over exactly this id.
+            own: adopts.map(|id| Own {
+                id: id.to_owned(),
+                finalized_in_state: false,
+            }),
+        };
+        match adoption::decide(&check) {
+            AdoptionDecision::Refuse(refusal) => Err(diag::refusal(refusal)),
+            AdoptionDecision::Adopt { .. } if adopts.is_some_and(|id| id != user.id) => Err(
+                diag::adopted_account_gone(&desired.login, adopts.unwrap_or_default()),
+            ),
+            AdoptionDecision::Adopt { finalized, .. } => {
+                tracing::info!(user_id = %user.id, "adopting the existing account with this login");
+                Ok(Some((user, finalized)))
             }
         }
     }
@@ -324,7 +498,9 @@ impl ServiceAccountResource {
     /// midway returns what was done, so Terraform records it and the next apply resumes.
     async fn set_up(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
         let config = &request.config;
-        let desired = match state::account_config(config).resolve() {
+        // The plan's values, not the configuration's: names an adoption keeps from Okta and roles
+        // the kind gives are computed there, and the apply changes exactly what the plan showed.
+        let desired = match state::account_config(&request.planned_state).resolve() {
             Ok(desired) => desired,
             Err(ResolveError::Invalid(violations)) => return Err(diag::violations(violations)),
             Err(ResolveError::NotKnown(_)) => {
@@ -332,15 +508,7 @@ impl ServiceAccountResource {
             }
         };
         let prior = &request.prior_state;
-        let was_finalized = state::is_finalized(prior);
-        if request.action == ApplyAction::Create
-            && !desired.kind.may_be_created_by_service_account_resource()
-        {
-            return Err(diag::not_creatable(
-                desired.kind.as_str(),
-                "The MSP integration account is created together with its org by okta_msp_org. To manage the integration account of an existing org, import it: terraform import okta_msp_service_account.NAME ORG_URL/LOGIN",
-            ));
-        }
+        let mut was_finalized = state::is_finalized(prior);
         let org = self.org(config)?;
         let org_id = self.verified_org_id(&org, prior).await?;
         let baseline = self.baseline();
@@ -355,6 +523,10 @@ impl ServiceAccountResource {
             })?
             .group_id
             .clone();
+        let password = match config.get("password_wo").and_then(Value::as_str) {
+            Some(given) if !given.is_empty() => Secret::new(given),
+            _ => password::generate(),
+        };
         let user = match prior.get("id").and_then(Value::as_str) {
             Some(id) => org
                 .client
@@ -362,35 +534,33 @@ impl ServiceAccountResource {
                 .await
                 .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?,
             None => {
-                // The exact lookup the plan's search stood in for: G14 holds here even when the
-                // search had not caught up, or the plan was made elsewhere.
-                let existing = org
-                    .client
-                    .find_user_by_login(&desired.login)
-                    .await
-                    .map_err(|e| Diagnostics::from(diag::okta("looking the login up", &e)))?;
-                if let Some(existing) = &existing
-                    && lifecycle::is_finalized_in_okta(existing)
+                let adopts = private::adopts(&request.planned_private);
+                match self
+                    .adopt_existing(&org, &desired, config, adopts.as_deref())
+                    .await?
                 {
-                    let mut check = guard::PlanCheck::new(
-                        GuardedResource::ServiceAccount,
-                        guard::PlanKind::Create,
-                        format!("{} ({})", desired.login, existing.id),
-                    );
-                    check.remote = Remote::Finalized {
-                        id: existing.id.clone(),
-                    };
-                    if let GuardDecision::Refuse(refusal) = guard::decide_plan(&check) {
-                        return Err(diag::refusal(refusal));
+                    Some((user, finalized_in_okta)) => {
+                        was_finalized = finalized_in_okta;
+                        user
+                    }
+                    None => {
+                        if !desired.kind.may_be_created_by_service_account_resource() {
+                            return Err(diag::not_creatable(
+                                desired.kind.as_str(),
+                                "The MSP integration account is created together with its org by okta_msp_org. To manage the integration account of an existing org, import it with an import block (id = \"ORG_URL/LOGIN\")",
+                            ));
+                        }
+                        lifecycle::create_or_adopt(
+                            &org,
+                            &desired,
+                            password.clone(),
+                            &group_id,
+                            None,
+                        )
+                        .await
+                        .map_err(|e| Diagnostics::from(diag::okta("creating the account", &e)))?
                     }
                 }
-                let password = match config.get("password_wo").and_then(Value::as_str) {
-                    Some(given) if !given.is_empty() => Secret::new(given),
-                    _ => password::generate(),
-                };
-                lifecycle::create_or_adopt(&org, &desired, password, &group_id, existing)
-                    .await
-                    .map_err(|e| Diagnostics::from(diag::okta("creating the account", &e)))?
             }
         };
         let partial = |observed_status: &str, diagnostics: Diagnostics| {
@@ -418,7 +588,14 @@ impl ServiceAccountResource {
                 diagnostics,
             }
         };
-        if let Err(error) = lifecycle::converge(&org, &desired, &user, &group_id).await {
+        let stage = if was_finalized {
+            lifecycle::Stage::Finalized
+        } else {
+            lifecycle::Stage::Setup
+        };
+        if let Err(error) =
+            lifecycle::converge(&org, &desired, &user, &group_id, &password, stage).await
+        {
             return Ok(partial(
                 user.status.as_str(),
                 diag::okta("setting up the account", &error).into(),
@@ -448,8 +625,11 @@ impl ServiceAccountResource {
                 ));
             }
         };
-        let findings =
-            compliance::assess(&desired, &baseline, &observed.with_baseline(org_baseline));
+        let facts = observed.with_baseline(org_baseline);
+        let findings = match stage {
+            lifecycle::Stage::Setup => compliance::assess_setup(&desired, &baseline, &facts),
+            lifecycle::Stage::Finalized => compliance::assess(&desired, &baseline, &facts),
+        };
         let status = observed.user.status.as_str().to_owned();
         if !findings.is_finalizable() {
             let subject = format!("{} ({})", desired.login, user.id);
@@ -467,10 +647,13 @@ impl ServiceAccountResource {
         let (finalized, finalized_at) = if was_finalized {
             (
                 true,
-                prior
-                    .get("finalized_at")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned),
+                Some(
+                    prior
+                        .get("finalized_at")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                        .unwrap_or_else(now_rfc3339),
+                ),
             )
         } else if desired.finalize {
             if let Err(error) = lifecycle::mark_finalized(&org, &user.id, desired.kind).await {
@@ -501,6 +684,31 @@ impl ServiceAccountResource {
 
     async fn delete(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
         let prior = &request.prior_state;
+        // The delete half of replacing a tainted object whose create resumes the same account
+        // (G19): the plan recorded that id, so forget the tainted record and touch nothing.
+        if let (Some(adopted), Some(id)) = (
+            private::adopts(&request.planned_private),
+            prior.get("id").and_then(Value::as_str),
+        ) && adopted == id
+        {
+            tracing::info!(user_id = %id, "forgetting the tainted record; the create resumes the same account");
+            // Terraform plans the create half once more after this delete, in this process and
+            // without a refresh: it must recognise the account as its own again.
+            if let (Some(org_url), Some(login)) = (
+                prior.get("org_url").and_then(Value::as_str),
+                prior.get("login").and_then(Value::as_str),
+            ) {
+                self.shared.seen.record_account(
+                    org_url,
+                    login,
+                    Own {
+                        id: id.to_owned(),
+                        finalized_in_state: false,
+                    },
+                );
+            }
+            return Ok(deleted());
+        }
         // The last line of defence (G8): holds even when the plan-time checks were bypassed,
         // for example after `terraform taint`, whose replace never consults the plan guard.
         let mut check = DeleteCheck {
@@ -534,6 +742,38 @@ impl ServiceAccountResource {
             .await
             .map_err(|e| Diagnostics::from(diag::okta("deleting the account", &e)))?;
         Ok(deleted())
+    }
+}
+
+/// The user that holds `login` in the org, as the adoption rules see it, if any.
+async fn existing_user(
+    org: &OrgContext,
+    login: &str,
+) -> Result<Option<ExistingUser>, crate::okta::OktaError> {
+    let Some(user) = org.client.find_user_by_login(login).await? else {
+        return Ok(None);
+    };
+    let role_types = org
+        .client
+        .list_user_roles(&user.id)
+        .await?
+        .into_iter()
+        .map(|assignment| assignment.role_type)
+        .collect();
+    Ok(Some(existing_from(&user, role_types)))
+}
+
+fn existing_from(user: &crate::okta::User, role_types: Vec<String>) -> ExistingUser {
+    let profile = &user.profile;
+    ExistingUser {
+        id: user.id.clone(),
+        login: profile.login.clone().unwrap_or_default(),
+        status: user.status.as_str().to_owned(),
+        email: profile.email.clone().unwrap_or_default(),
+        first_name: profile.first_name.clone().unwrap_or_default(),
+        last_name: profile.last_name.clone().unwrap_or_default(),
+        user_type: profile.user_type.clone(),
+        role_types,
     }
 }
 

@@ -1,12 +1,32 @@
-//! Planning `okta_msp_service_account`: defaults from the kind, and the guard. Pure: the remote
-//! lookup a create needs (G14) is done by the caller and passed in.
+//! Planning `okta_msp_service_account`: defaults from the kind, the guard, and adoption. Pure:
+//! the lookup a create needs (who holds the login already) is done by the caller and passed in.
 
 use crate::plugin::{AttributePath, Diagnostics, PlanAction, PlanRequest, PlanResponse, Value};
-use crate::rules::guard::{self, GuardDecision, GuardedResource, PlanCheck, PlanKind, Remote};
+use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, ExistingUser, Own};
+use crate::rules::guard::{self, GuardDecision, GuardRow, GuardedResource, PlanCheck, PlanKind};
 use crate::rules::marker::{self, MarkerPresence};
 
 use super::state::{account_config, attributes, is_finalized, string_set, subject};
-use crate::provider::diag;
+use crate::provider::{diag, private};
+
+/// What a create plan knows about the login in Okta.
+#[derive(Clone, Debug, Default)]
+pub enum Lookup {
+    /// Not looked up: the org or its token are not known yet (an org made in the same apply),
+    /// or the org could not be reached (the apply looks again before creating anything).
+    #[default]
+    NotChecked,
+    Absent,
+    Existing(ExistingUser),
+}
+
+/// What the caller found for a create.
+#[derive(Clone, Debug, Default)]
+pub struct CreateFacts {
+    pub lookup: Lookup,
+    /// The object this resource's state holds for the login, as this run's refresh saw it.
+    pub own: Option<Own>,
+}
 
 /// Attributes the configuration manages, in the order the guard reports them.
 const CONFIGURED: [&str; 8] = [
@@ -20,7 +40,7 @@ const CONFIGURED: [&str; 8] = [
     "finalize",
 ];
 
-pub fn plan(request: PlanRequest, remote: Remote) -> Result<PlanResponse, Diagnostics> {
+pub fn plan(request: PlanRequest, facts: CreateFacts) -> Result<PlanResponse, Diagnostics> {
     let marker = MarkerPresence::of(&request.prior_private);
     match request.action {
         PlanAction::Destroy => {
@@ -41,7 +61,7 @@ pub fn plan(request: PlanRequest, remote: Remote) -> Result<PlanResponse, Diagno
                 }),
             }
         }
-        PlanAction::Create => plan_create(request, marker, remote),
+        PlanAction::Create => plan_create(request, marker, facts),
         PlanAction::Update => plan_update(request, marker),
     }
 }
@@ -49,18 +69,15 @@ pub fn plan(request: PlanRequest, remote: Remote) -> Result<PlanResponse, Diagno
 fn plan_create(
     request: PlanRequest,
     marker: MarkerPresence,
-    remote: Remote,
+    facts: CreateFacts,
 ) -> Result<PlanResponse, Diagnostics> {
     let config = account_config(&request.config);
-    let subject = match &remote {
-        Remote::Finalized { id } | Remote::Unfinalized { id } => {
-            format!("{} ({id})", subject(&request.config))
-        }
-        _ => subject(&request.config),
-    };
-    let mut check = PlanCheck::new(GuardedResource::ServiceAccount, PlanKind::Create, subject);
+    let mut check = PlanCheck::new(
+        GuardedResource::ServiceAccount,
+        PlanKind::Create,
+        subject(&request.config),
+    );
     check.prior_marker = marker;
-    check.remote = remote;
     if let GuardDecision::Refuse(refusal) = guard::decide_plan(&check) {
         return Err(diag::refusal(refusal));
     }
@@ -69,6 +86,29 @@ fn plan_create(
         return Err(diag::violations(violations));
     }
     let desired = config.resolve().ok();
+    // Who already holds the login decides between a new account, adopting or resuming one, and
+    // refusing (G14, G17).
+    let adoption = match (&facts.lookup, &desired) {
+        (Lookup::Existing(existing), Some(desired)) => {
+            let org_url = request
+                .config
+                .get("org_url")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            match adoption::decide(&AdoptionCheck {
+                kind: desired.kind,
+                org_url,
+                existing,
+                own: facts.own.clone(),
+            }) {
+                AdoptionDecision::Refuse(refusal) => return Err(diag::refusal(refusal)),
+                AdoptionDecision::Adopt { finalized, row, .. } => {
+                    Some((existing.clone(), finalized, row))
+                }
+            }
+        }
+        _ => None,
+    };
     let mut planned = attributes(request.proposed_new_state);
     let set_default = |planned: &mut std::collections::BTreeMap<String, Value>,
                        name: &str,
@@ -77,16 +117,20 @@ fn plan_create(
             planned.insert(name.to_owned(), value.unwrap_or(Value::Unknown));
         }
     };
-    set_default(
-        &mut planned,
-        "first_name",
-        desired.as_ref().map(|d| Value::string(&d.first_name)),
-    );
-    set_default(
-        &mut planned,
-        "last_name",
-        desired.as_ref().map(|d| Value::string(&d.last_name)),
-    );
+    // Unconfigured names of an adopted account keep Okta's values (G18); a new one gets the
+    // kind's.
+    let (first_name, last_name) = match &adoption {
+        Some((existing, _, _)) => (
+            Some(Value::string(&existing.first_name)),
+            Some(Value::string(&existing.last_name)),
+        ),
+        None => (
+            desired.as_ref().map(|d| Value::string(&d.first_name)),
+            desired.as_ref().map(|d| Value::string(&d.last_name)),
+        ),
+    };
+    set_default(&mut planned, "first_name", first_name);
+    set_default(&mut planned, "last_name", last_name);
     set_default(
         &mut planned,
         "admin_roles",
@@ -110,12 +154,89 @@ fn plan_create(
         planned.insert("finalized_at".to_owned(), Value::Null);
     }
     planned.insert("drift".to_owned(), Value::List(Vec::new()));
+    let mut warnings = Diagnostics::new();
+    let mut planned_private = Vec::new();
+    if let Some((existing, already_finalized, row)) = &adoption {
+        planned.insert("id".to_owned(), Value::string(&existing.id));
+        if *already_finalized {
+            // Okta records it finalized, by this very resource (G20): it stays so.
+            planned.insert("finalized".to_owned(), Value::Bool(true));
+        }
+        planned_private = private::with_adopts(&[], &existing.id);
+        warnings.push(diag::adoption(
+            adoption_summary(existing, *row),
+            adoption_changes(existing, &planned),
+        ));
+    }
     Ok(PlanResponse {
         planned_state: Value::Object(planned),
         requires_replace: Vec::new(),
-        planned_private: Vec::new(),
-        warnings: Diagnostics::new(),
+        planned_private,
+        warnings,
     })
+}
+
+fn adoption_summary(existing: &ExistingUser, row: GuardRow) -> String {
+    let account = format!("{} ({})", existing.login, existing.id);
+    match row {
+        GuardRow::G19 => format!(
+            "Resuming the set-up of {account}, which an earlier apply of this resource started (G19); Terraform shows it as a replacement, but nothing is deleted"
+        ),
+        GuardRow::G20 => format!(
+            "{account} was finalized by an earlier apply of this resource whose answer was lost (G20); it is recorded again, and nothing is deleted"
+        ),
+        _ => format!("Adopting the existing service account {account} (G18)"),
+    }
+}
+
+/// What the apply changes on an adopted account, old and new, as far as the plan can know.
+fn adoption_changes(
+    existing: &ExistingUser,
+    planned: &std::collections::BTreeMap<String, Value>,
+) -> Vec<String> {
+    let mut changes = Vec::new();
+    for (attribute, old) in [
+        ("email", &existing.email),
+        ("first_name", &existing.first_name),
+        ("last_name", &existing.last_name),
+    ] {
+        if let Some(new) = planned.get(attribute).and_then(Value::as_str)
+            && new != old
+        {
+            changes.push(format!("{attribute}: {old:?} -> {new:?}"));
+        }
+    }
+    if let Some(Value::Set(roles)) = planned.get("admin_roles") {
+        let mut new: Vec<&str> = roles.iter().filter_map(Value::as_str).collect();
+        new.sort();
+        let mut old: Vec<&str> = existing.role_types.iter().map(String::as_str).collect();
+        old.sort();
+        old.dedup();
+        if new != old {
+            let show = |roles: &[&str]| {
+                if roles.is_empty() {
+                    "none".to_owned()
+                } else {
+                    roles.join(", ")
+                }
+            };
+            changes.push(format!("admin roles: {} -> {}", show(&old), show(&new)));
+        }
+    }
+    if existing.status != "ACTIVE" {
+        let how = match existing.status.as_str() {
+            "PROVISIONED" | "PASSWORD_EXPIRED" | "RECOVERY" => {
+                " (by setting a new password: password_wo, or generated and never stored)"
+            }
+            "DEPROVISIONED" => " (activated again)",
+            _ => "",
+        };
+        changes.push(format!("status: {} -> ACTIVE{how}", existing.status));
+    }
+    changes.push(
+        "membership of the service account group, and removal of any recovery question, where missing".to_owned(),
+    );
+    changes
 }
 
 fn plan_update(request: PlanRequest, marker: MarkerPresence) -> Result<PlanResponse, Diagnostics> {
@@ -126,6 +247,17 @@ fn plan_update(request: PlanRequest, marker: MarkerPresence) -> Result<PlanRespo
         return Err(diag::violations(violations));
     }
     let mut planned = attributes(request.proposed_new_state.clone());
+    // Roles the configuration leaves to the kind are the kind's, not whatever an adopted account
+    // held in Okta (an imported account's state records those, so the plan shows the change).
+    if !finalized
+        && request.config.get("admin_roles").is_none_or(Value::is_null)
+        && let Ok(desired) = account_config(&request.config).resolve()
+    {
+        planned.insert(
+            "admin_roles".to_owned(),
+            string_set(desired.admin_roles.iter().map(|r| r.as_str().to_owned())),
+        );
+    }
     let mut check = PlanCheck::new(
         GuardedResource::ServiceAccount,
         PlanKind::Update,
@@ -191,7 +323,8 @@ fn plan_update(request: PlanRequest, marker: MarkerPresence) -> Result<PlanRespo
     if !finalized && wants_finalize {
         planned.insert("finalized".to_owned(), Value::Unknown);
         planned.insert("finalized_at".to_owned(), Value::Unknown);
-        planned.insert("status".to_owned(), Value::Unknown);
+        // Finalization needs ACTIVE: the plan says so, with the status it starts from (G18).
+        planned.insert("status".to_owned(), Value::string("ACTIVE"));
         planned.insert("drift".to_owned(), Value::List(Vec::new()));
     }
     if !requires_replace.is_empty() {

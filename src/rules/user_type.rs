@@ -1,0 +1,60 @@
+//! The provider's mark in Okta itself: the standard `userType` profile attribute of a managed
+//! service account says its kind and whether it is finalized, so that a second workspace with an
+//! empty state, an import, and an apply-time delete can all tell (SPEC section 4).
+//!
+//! `okta-msp-service-account/<kind>` while it is set up, `okta-msp-service-account/<kind>/finalized`
+//! once its setup is complete and verified.
+
+use super::kind::ServiceAccountKind;
+
+const USER_TYPE_PREFIX: &str = "okta-msp-service-account";
+
+/// The Okta search that finds every account this provider marked.
+pub fn marked_accounts_search() -> String {
+    format!("profile.userType sw \"{USER_TYPE_PREFIX}/\"")
+}
+
+/// The `userType` value for an account of `kind`.
+pub fn user_type(kind: ServiceAccountKind, finalized: bool) -> String {
+    if finalized {
+        format!("{USER_TYPE_PREFIX}/{kind}/finalized")
+    } else {
+        format!("{USER_TYPE_PREFIX}/{kind}")
+    }
+}
+
+/// What `userType` says about an account: its kind and whether it is finalized, or nothing for
+/// accounts this provider never touched.
+pub fn parse_user_type(user_type: Option<&str>) -> Option<(ServiceAccountKind, bool)> {
+    let rest = user_type?
+        .strip_prefix(USER_TYPE_PREFIX)?
+        .strip_prefix('/')?;
+    let (kind, finalized) = match rest.strip_suffix("/finalized") {
+        Some(kind) => (kind, true),
+        None => (rest, false),
+    };
+    Some((kind.parse().ok()?, finalized))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_type_round_trips_kind_and_finalization() {
+        for kind in ServiceAccountKind::ALL {
+            for finalized in [false, true] {
+                assert_eq!(
+                    parse_user_type(Some(&user_type(kind, finalized))),
+                    Some((kind, finalized))
+                );
+            }
+        }
+        assert_eq!(parse_user_type(Some("Employee")), None);
+        assert_eq!(parse_user_type(None), None);
+        assert_eq!(
+            parse_user_type(Some("okta-msp-service-account/wizard")),
+            None
+        );
+    }
+}
