@@ -12,6 +12,9 @@ pub enum ApiError {
         summary: String,
         causes: Vec<String>,
     },
+    /// E0000001: a path parameter whose percent-encoding is malformed or not UTF-8.
+    #[error("Api validation failed: {name}")]
+    InvalidPathParameter { name: String },
     /// E0000003: the body is not the JSON the endpoint expects.
     #[error("The request body was not well-formed.")]
     MalformedBody,
@@ -112,7 +115,9 @@ impl ApiError {
 
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::Validation { .. } | ApiError::BodyTooLarge { .. } => "E0000001",
+            ApiError::Validation { .. }
+            | ApiError::BodyTooLarge { .. }
+            | ApiError::InvalidPathParameter { .. } => "E0000001",
             ApiError::MalformedBody => "E0000003",
             ApiError::Forbidden => "E0000006",
             ApiError::NotFound { .. } => "E0000007",
@@ -139,6 +144,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Validation { .. }
+            | ApiError::InvalidPathParameter { .. }
             | ApiError::MalformedBody
             | ApiError::MissingParameter { .. }
             | ApiError::InvalidPaging
@@ -168,6 +174,11 @@ impl ApiError {
                 vec![format!("The request body exceeds {limit} bytes")]
             }
             ApiError::MissingParameter { name } => vec![format!("{name}: is required")],
+            ApiError::InvalidPathParameter { name } => {
+                vec![format!(
+                    "{name}: is not a valid percent-encoded path segment"
+                )]
+            }
             ApiError::InvalidSearch { detail }
             | ApiError::InvalidScimFilter { detail }
             | ApiError::PasswordPolicy { detail } => vec![detail.clone()],

@@ -387,6 +387,10 @@ impl App {
             }
             Matched::NotFound => return Ok(error_response(&ApiError::PathNotFound, &common)),
         };
+        let params = match routes::decode_params(route, &params) {
+            Ok(params) => params,
+            Err(error) => return Ok(error_response(&error, &common)),
+        };
         let secret = request
             .headers()
             .get(header::AUTHORIZATION)
@@ -477,7 +481,10 @@ impl App {
         let ["orgs", subdomain, "users", user, "lock"] = segments.as_slice() else {
             return Err(ApiError::PathNotFound);
         };
-        let user = util::percent_decode(user);
+        let user =
+            util::percent_decode_segment(user).ok_or_else(|| ApiError::InvalidPathParameter {
+                name: "user".to_string(),
+            })?;
         let audit = Audit {
             org: (*subdomain).to_owned(),
             user_id: String::new(),
