@@ -33,6 +33,11 @@ pub enum ApiError {
     /// E0000009: an injected (or genuine) server error.
     #[error("Internal Server Error")]
     Internal,
+    /// An injected status with no error of its own here: E0000009 for 5xx (what a gateway in
+    /// front of Okta, 502 or 504, answers when the service behind it failed or timed out), and
+    /// E0000001 for 4xx. The HTTP status is the injected one.
+    #[error("{}", injected_summary(*status))]
+    Injected { status: u16 },
     /// E0000010: an injected 503.
     #[error("Service is in read only mode")]
     Unavailable,
@@ -107,9 +112,11 @@ impl ApiError {
             401 => ApiError::InvalidToken,
             403 => ApiError::Forbidden,
             404 => ApiError::PathNotFound,
+            405 => ApiError::MethodNotAllowed,
             429 => ApiError::RateLimited,
+            500 => ApiError::Internal,
             503 => ApiError::Unavailable,
-            _ => ApiError::Internal,
+            status => ApiError::Injected { status },
         }
     }
 
@@ -123,6 +130,8 @@ impl ApiError {
             ApiError::NotFound { .. } => "E0000007",
             ApiError::PathNotFound => "E0000008",
             ApiError::Internal => "E0000009",
+            ApiError::Injected { status } if *status >= 500 => "E0000009",
+            ApiError::Injected { .. } => "E0000001",
             ApiError::Unavailable => "E0000010",
             ApiError::InvalidToken => "E0000011",
             ApiError::FeatureNotEnabled => "E0000015",
@@ -164,6 +173,9 @@ impl ApiError {
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unsupported { .. } => StatusCode::NOT_IMPLEMENTED,
+            ApiError::Injected { status } => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
         }
     }
 
@@ -187,6 +199,14 @@ impl ApiError {
             }
             _ => Vec::new(),
         }
+    }
+}
+
+fn injected_summary(status: u16) -> &'static str {
+    if status >= 500 {
+        "Internal Server Error"
+    } else {
+        "Api validation failed: injected fault"
     }
 }
 
