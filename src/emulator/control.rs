@@ -40,19 +40,44 @@ fn always() -> f64 {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum FaultKind {
-    /// Adds `latency_ms` plus up to `jitter_ms` before answering.
+    /// Adds `latency_ms` plus up to `jitter_ms` before the request is handled.
     Latency {
         latency_ms: u64,
         #[serde(default)]
         jitter_ms: u64,
     },
-    /// Answers with one of `statuses` (chosen at random) and Okta's error body for it.
+    /// Answers with one of `statuses` (chosen at random) and Okta's error body for it, without
+    /// handling the request.
     Error { statuses: Vec<u16> },
     /// Answers 429 E0000047 as if the bucket were empty.
     RateLimit,
-    /// Closes the connection without answering.
+    /// Closes the connection without answering or handling the request.
     Drop,
+    /// Handles the request and commits its effects (saved to `--data`), then closes the
+    /// connection without answering: the client cannot tell whether its write happened.
+    DropAfterCommit,
+    /// Handles the request and commits it, then answers one of `statuses` with Okta's error body
+    /// instead of the real answer (a gateway timing out on a write that went through).
+    ErrorAfterCommit { statuses: Vec<u16> },
+    /// Handles the request and commits it, then holds the answer for `latency_ms` plus up to
+    /// `jitter_ms`.
+    DelayAfterCommit {
+        latency_ms: u64,
+        #[serde(default)]
+        jitter_ms: u64,
+    },
 }
+
+/// When a fault acts: before the handler runs, or after a successful handler's effects are
+/// committed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    BeforeHandler,
+    AfterCommit,
+}
+
+/// The longest delay a fault may add (latency plus jitter): ten minutes.
+const MAX_DELAY_MS: u64 = 10 * 60 * 1000;
 
 impl FaultKind {
     fn name(&self) -> &'static str {
@@ -61,7 +86,51 @@ impl FaultKind {
             FaultKind::Error { .. } => "error",
             FaultKind::RateLimit => "rate_limit",
             FaultKind::Drop => "drop",
+            FaultKind::DropAfterCommit => "drop_after_commit",
+            FaultKind::ErrorAfterCommit { .. } => "error_after_commit",
+            FaultKind::DelayAfterCommit { .. } => "delay_after_commit",
         }
+    }
+
+    fn phase(&self) -> Phase {
+        match self {
+            FaultKind::Latency { .. }
+            | FaultKind::Error { .. }
+            | FaultKind::RateLimit
+            | FaultKind::Drop => Phase::BeforeHandler,
+            FaultKind::DropAfterCommit
+            | FaultKind::ErrorAfterCommit { .. }
+            | FaultKind::DelayAfterCommit { .. } => Phase::AfterCommit,
+        }
+    }
+
+    /// Every numeric input within its bounds; the message names the offending field.
+    fn validate(&self) -> Result<(), String> {
+        match self {
+            FaultKind::Latency {
+                latency_ms,
+                jitter_ms,
+            }
+            | FaultKind::DelayAfterCommit {
+                latency_ms,
+                jitter_ms,
+            } => {
+                if latency_ms.saturating_add(*jitter_ms) > MAX_DELAY_MS {
+                    return Err(format!(
+                        "latency_ms: latency_ms plus jitter_ms must be at most {MAX_DELAY_MS} (ten minutes)"
+                    ));
+                }
+            }
+            FaultKind::Error { statuses } | FaultKind::ErrorAfterCommit { statuses } => {
+                if statuses.is_empty() || statuses.iter().any(|s| !(400..=599).contains(s)) {
+                    return Err(
+                        "statuses: must be a non-empty list of codes from 400 to 599".to_string(),
+                    );
+                }
+            }
+            FaultKind::RateLimit | FaultKind::Drop | FaultKind::DropAfterCommit => {}
+        }
+        Ok(())
     }
 }
 
@@ -103,11 +172,7 @@ impl Control {
         if !(0.0..=1.0).contains(&spec.probability) {
             return Err("probability: must be between 0 and 1".to_string());
         }
-        if let FaultKind::Error { statuses } = &spec.kind
-            && (statuses.is_empty() || statuses.iter().any(|s| !(400..=599).contains(s)))
-        {
-            return Err("statuses: must be a non-empty list of 4xx or 5xx codes".to_string());
-        }
+        spec.kind.validate()?;
         let fault = Fault {
             id: okta_id("flt"),
             spec,
@@ -137,18 +202,29 @@ impl Control {
         self.stats = Stats::default();
     }
 
-    /// Counts the request and decides which faults hit it.
+    /// Counts the request and decides which faults hit it before it is handled.
     pub fn on_request(&mut self, org: &str, method: &str, route: &str) -> Injection {
         *self
             .stats
             .requests
             .entry((org.to_string(), method.to_string(), route.to_string()))
             .or_default() += 1;
-        crate::emulator::util::with_rng(|rng| self.pick(org, method, route, rng))
+        crate::emulator::util::with_rng(|rng| {
+            self.pick(Phase::BeforeHandler, org, method, route, rng)
+        })
+    }
+
+    /// Decides which faults hit a request whose handler succeeded and whose effects are
+    /// committed; asked only then, so a refused request never uses up a fault's `times`.
+    pub fn after_commit(&mut self, org: &str, method: &str, route: &str) -> Injection {
+        crate::emulator::util::with_rng(|rng| {
+            self.pick(Phase::AfterCommit, org, method, route, rng)
+        })
     }
 
     fn pick(
         &mut self,
+        phase: Phase,
         org: &str,
         method: &str,
         route: &str,
@@ -157,7 +233,8 @@ impl Control {
         let mut injection = Injection::default();
         for fault in &mut self.faults {
             let spec = &fault.spec;
-            let applies = spec.org.as_deref().is_none_or(|o| o == org)
+            let applies = spec.kind.phase() == phase
+                && spec.org.as_deref().is_none_or(|o| o == org)
                 && spec.route.as_deref().is_none_or(|r| r == route)
                 && spec
                     .method
@@ -171,6 +248,10 @@ impl Control {
                 FaultKind::Latency {
                     latency_ms,
                     jitter_ms,
+                }
+                | FaultKind::DelayAfterCommit {
+                    latency_ms,
+                    jitter_ms,
                 } => {
                     let jitter = if *jitter_ms > 0 {
                         rng.random_range(0..=*jitter_ms)
@@ -181,14 +262,19 @@ impl Control {
                         + Duration::from_millis(latency_ms + jitter);
                     injection.delay = Some(total);
                 }
-                FaultKind::Error { statuses } if injection.outcome.is_none() => {
-                    let status = statuses[rng.random_range(0..statuses.len())];
-                    injection.outcome = Some(Outcome::Fail(ApiError::for_injected_status(status)));
+                FaultKind::Error { statuses } | FaultKind::ErrorAfterCommit { statuses }
+                    if injection.outcome.is_none() =>
+                {
+                    let Some(status) = statuses.get(rng.random_range(0..statuses.len().max(1)))
+                    else {
+                        continue;
+                    };
+                    injection.outcome = Some(Outcome::Fail(ApiError::for_injected_status(*status)));
                 }
                 FaultKind::RateLimit if injection.outcome.is_none() => {
                     injection.outcome = Some(Outcome::RateLimit);
                 }
-                FaultKind::Drop if injection.outcome.is_none() => {
+                FaultKind::Drop | FaultKind::DropAfterCommit if injection.outcome.is_none() => {
                     injection.outcome = Some(Outcome::Drop);
                 }
                 _ => continue,

@@ -12,6 +12,9 @@ pub enum ApiError {
         summary: String,
         causes: Vec<String>,
     },
+    /// E0000001: a path parameter whose percent-encoding is malformed or not UTF-8.
+    #[error("Api validation failed: {name}")]
+    InvalidPathParameter { name: String },
     /// E0000003: the body is not the JSON the endpoint expects.
     #[error("The request body was not well-formed.")]
     MalformedBody,
@@ -30,6 +33,11 @@ pub enum ApiError {
     /// E0000009: an injected (or genuine) server error.
     #[error("Internal Server Error")]
     Internal,
+    /// An injected status with no error of its own here: E0000009 for 5xx (what a gateway in
+    /// front of Okta, 502 or 504, answers when the service behind it failed or timed out), and
+    /// E0000001 for 4xx. The HTTP status is the injected one.
+    #[error("{}", injected_summary(*status))]
+    Injected { status: u16 },
     /// E0000010: an injected 503.
     #[error("Service is in read only mode")]
     Unavailable,
@@ -104,20 +112,26 @@ impl ApiError {
             401 => ApiError::InvalidToken,
             403 => ApiError::Forbidden,
             404 => ApiError::PathNotFound,
+            405 => ApiError::MethodNotAllowed,
             429 => ApiError::RateLimited,
+            500 => ApiError::Internal,
             503 => ApiError::Unavailable,
-            _ => ApiError::Internal,
+            status => ApiError::Injected { status },
         }
     }
 
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::Validation { .. } | ApiError::BodyTooLarge { .. } => "E0000001",
+            ApiError::Validation { .. }
+            | ApiError::BodyTooLarge { .. }
+            | ApiError::InvalidPathParameter { .. } => "E0000001",
             ApiError::MalformedBody => "E0000003",
             ApiError::Forbidden => "E0000006",
             ApiError::NotFound { .. } => "E0000007",
             ApiError::PathNotFound => "E0000008",
             ApiError::Internal => "E0000009",
+            ApiError::Injected { status } if *status >= 500 => "E0000009",
+            ApiError::Injected { .. } => "E0000001",
             ApiError::Unavailable => "E0000010",
             ApiError::InvalidToken => "E0000011",
             ApiError::FeatureNotEnabled => "E0000015",
@@ -139,6 +153,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Validation { .. }
+            | ApiError::InvalidPathParameter { .. }
             | ApiError::MalformedBody
             | ApiError::MissingParameter { .. }
             | ApiError::InvalidPaging
@@ -158,6 +173,9 @@ impl ApiError {
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unsupported { .. } => StatusCode::NOT_IMPLEMENTED,
+            ApiError::Injected { status } => {
+                StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            }
         }
     }
 
@@ -168,6 +186,11 @@ impl ApiError {
                 vec![format!("The request body exceeds {limit} bytes")]
             }
             ApiError::MissingParameter { name } => vec![format!("{name}: is required")],
+            ApiError::InvalidPathParameter { name } => {
+                vec![format!(
+                    "{name}: is not a valid percent-encoded path segment"
+                )]
+            }
             ApiError::InvalidSearch { detail }
             | ApiError::InvalidScimFilter { detail }
             | ApiError::PasswordPolicy { detail } => vec![detail.clone()],
@@ -176,6 +199,14 @@ impl ApiError {
             }
             _ => Vec::new(),
         }
+    }
+}
+
+fn injected_summary(status: u16) -> &'static str {
+    if status >= 500 {
+        "Internal Server Error"
+    } else {
+        "Api validation failed: injected fault"
     }
 }
 

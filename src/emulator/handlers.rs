@@ -9,7 +9,8 @@ use crate::emulator::query::{self, Expression, Operator};
 use crate::emulator::routes::Endpoint;
 use crate::emulator::store::{
     ApiToken, Audit, Group, Lifecycle, NewOrg, NewPolicy, NewUser, NewZone, Org, Policy, Principal,
-    RoleAssignment, Rule, State, User, UserChange, UserQuery, UserStatus, Zone, role_label,
+    RecoveryQuestion, RoleAssignment, Rule, State, User, UserChange, UserQuery, UserStatus, Zone,
+    role_label,
 };
 use crate::emulator::util::{
     decode_cursor, encode_cursor, encode_query_component, format_millis, parse_timestamp,
@@ -213,6 +214,7 @@ pub fn handle(endpoint: Endpoint, state: &mut State, request: &Request) -> Resul
                 Some(_) => return Err(ApiError::MalformedBody),
             };
             let password = password_of(&body)?;
+            let recovery_question = recovery_question_of(&body)?;
             let id = user_id_or_me(org, request)?;
             let user = org.update_user(
                 audit,
@@ -221,6 +223,7 @@ pub fn handle(endpoint: Endpoint, state: &mut State, request: &Request) -> Resul
                     profile,
                     replace_profile: endpoint == Endpoint::ReplaceUser,
                     password,
+                    recovery_question,
                 },
             )?;
             Ok(Reply::ok(user_json(&org_url, user, true)))
@@ -532,6 +535,25 @@ fn password_of(body: &Map<String, Value>) -> Result<Option<String>, ApiError> {
     }
 }
 
+/// `credentials.recovery_question`: `{question, answer}`, both strings when present.
+fn recovery_question_of(body: &Map<String, Value>) -> Result<Option<RecoveryQuestion>, ApiError> {
+    match body.pointer_in("credentials", "recovery_question") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(fields)) => {
+            let text = |name: &str| match fields.get(name) {
+                None | Some(Value::Null) => Ok(String::new()),
+                Some(Value::String(text)) => Ok(text.clone()),
+                Some(_) => Err(ApiError::MalformedBody),
+            };
+            Ok(Some(RecoveryQuestion {
+                question: text("question")?,
+                answer: text("answer")?,
+            }))
+        }
+        Some(_) => Err(ApiError::MalformedBody),
+    }
+}
+
 trait PointerIn {
     fn pointer_in(&self, first: &str, second: &str) -> Option<&Value>;
 }
@@ -542,8 +564,8 @@ impl PointerIn for Map<String, Value> {
     }
 }
 
-/// A user body's profile, password and whether it sets a recovery question.
-type UserBody = (Map<String, Value>, Option<String>, bool);
+/// A user body's profile, password and recovery question.
+type UserBody = (Map<String, Value>, Option<String>, Option<RecoveryQuestion>);
 
 fn parse_user_body(body: &Map<String, Value>) -> Result<UserBody, ApiError> {
     let profile = match body.get("profile") {
@@ -552,9 +574,7 @@ fn parse_user_body(body: &Map<String, Value>) -> Result<UserBody, ApiError> {
         Some(_) => return Err(ApiError::MalformedBody),
     };
     let password = password_of(body)?;
-    let recovery_question = body
-        .pointer_in("credentials", "recovery_question")
-        .is_some_and(|value| !value.is_null());
+    let recovery_question = recovery_question_of(body)?;
     Ok((profile, password, recovery_question))
 }
 
@@ -1050,11 +1070,19 @@ pub fn user_json(org_url: &str, user: &User, detailed: bool) -> Value {
     if user.has_password {
         credentials.insert("password".to_string(), json!({}));
     }
-    if user.has_recovery_question {
-        credentials.insert(
-            "recovery_question".to_string(),
-            json!({ "question": "(hidden)" }),
-        );
+    // Okta returns the question and never the answer.
+    match &user.recovery_question {
+        Some(question) => {
+            credentials.insert(
+                "recovery_question".to_string(),
+                json!({ "question": question }),
+            );
+        }
+        // A data file from before the question's text was kept.
+        None if user.has_recovery_question => {
+            credentials.insert("recovery_question".to_string(), json!({ "question": null }));
+        }
+        None => {}
     }
     credentials.insert(
         "provider".to_string(),

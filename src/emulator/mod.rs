@@ -387,6 +387,10 @@ impl App {
             }
             Matched::NotFound => return Ok(error_response(&ApiError::PathNotFound, &common)),
         };
+        let params = match routes::decode_params(route, &params) {
+            Ok(params) => params,
+            Err(error) => return Ok(error_response(&error, &common)),
+        };
         let secret = request
             .headers()
             .get(header::AUTHORIZATION)
@@ -458,16 +462,34 @@ impl App {
                 return Ok(error_response(&ApiError::Internal, &common));
             }
         }
-        Ok(match result {
-            Ok(reply) => respond(
-                reply.status,
-                reply.body,
-                &common,
-                &reply.links,
-                reply.etag.as_deref(),
-            ),
-            Err(error) => error_response(&error, &common),
-        })
+        let reply = match result {
+            Ok(reply) => reply,
+            Err(error) => return Ok(error_response(&error, &common)),
+        };
+        // Handled and committed (and saved under --data): the faults that act after the commit
+        // decide only now, so a refused request never uses one up.
+        let injection = lock(&self.control).after_commit(&subdomain, method.as_str(), template);
+        if let Some(delay) = injection.delay {
+            tokio::time::sleep(delay).await;
+        }
+        match injection.outcome {
+            Some(Outcome::Drop) => return Err(DropConnection),
+            Some(Outcome::Fail(error)) => {
+                if error == ApiError::RateLimited {
+                    common.rate.remaining = 0;
+                    lock(&self.control).count_rate_limited();
+                }
+                return Ok(error_response(&error, &common));
+            }
+            Some(Outcome::RateLimit) | None => {}
+        }
+        Ok(respond(
+            reply.status,
+            reply.body,
+            &common,
+            &reply.links,
+            reply.etag.as_deref(),
+        ))
     }
 
     /// `POST /_emulator/orgs/{subdomain}/users/{id or login}/lock`: the user is locked out as if
@@ -477,7 +499,10 @@ impl App {
         let ["orgs", subdomain, "users", user, "lock"] = segments.as_slice() else {
             return Err(ApiError::PathNotFound);
         };
-        let user = util::percent_decode(user);
+        let user =
+            util::percent_decode_segment(user).ok_or_else(|| ApiError::InvalidPathParameter {
+                name: "user".to_string(),
+            })?;
         let audit = Audit {
             org: (*subdomain).to_owned(),
             user_id: String::new(),

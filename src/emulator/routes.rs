@@ -3,7 +3,9 @@
 
 use axum::http::Method;
 
+use crate::emulator::error::ApiError;
 use crate::emulator::store::{Lifecycle, Need};
+use crate::emulator::util::percent_decode_segment;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
@@ -188,6 +190,23 @@ pub enum Matched {
     NotFound,
 }
 
+/// The route's parameters percent-decoded, once each. Matching ran on the raw segments, so an
+/// encoded `/` inside a login stays inside its parameter.
+pub fn decode_params(route: &Route, raw: &[String]) -> Result<Vec<String>, ApiError> {
+    let names = route
+        .template
+        .split('/')
+        .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'));
+    raw.iter()
+        .zip(names)
+        .map(|(value, name)| {
+            percent_decode_segment(value).ok_or_else(|| ApiError::InvalidPathParameter {
+                name: name.to_string(),
+            })
+        })
+        .collect()
+}
+
 pub fn match_route(method: &Method, path: &str) -> Matched {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let mut path_template = None;
@@ -237,6 +256,25 @@ mod tests {
             }
             _ => panic!("no route"),
         }
+    }
+
+    #[test]
+    fn parameters_are_decoded_after_matching_on_raw_segments() {
+        let Matched::Route(route, raw) =
+            match_route(&Method::POST, "/api/v1/users/a%2Fb%2Bc/lifecycle/suspend")
+        else {
+            panic!("an encoded slash must not split the path");
+        };
+        assert_eq!(decode_params(route, &raw), Ok(vec!["a/b+c".to_string()]));
+        let Matched::Route(route, raw) = match_route(&Method::GET, "/api/v1/users/%E0%A4") else {
+            panic!("no route");
+        };
+        assert_eq!(
+            decode_params(route, &raw),
+            Err(ApiError::InvalidPathParameter {
+                name: "userId".to_string()
+            })
+        );
     }
 
     #[test]

@@ -34,7 +34,7 @@ impl State {
             }))
             .unwrap_or_default(),
             password: None,
-            recovery_question: false,
+            recovery_question: None,
             activate: true,
             group_ids: Vec::new(),
             expire_password: false,
@@ -79,7 +79,7 @@ impl State {
             }))
             .unwrap_or_default(),
             password: None,
-            recovery_question: false,
+            recovery_question: None,
             activate: true,
             group_ids: Vec::new(),
             expire_password: false,
@@ -141,6 +141,9 @@ impl State {
             causes.push("edition: Does not match required pattern: SKU".to_string());
         }
         causes.extend(validate_profile(&request.admin.profile, true));
+        if let Some(recovery_question) = &request.admin.recovery_question {
+            causes.extend(recovery_question.problems());
+        }
         if !causes.is_empty() {
             return Err(validation(causes));
         }
@@ -370,6 +373,10 @@ pub struct User {
     pub password_changed: Option<i64>,
     pub has_password: bool,
     pub has_recovery_question: bool,
+    /// The recovery question's text, which Okta returns (the answer is write-only and not kept).
+    /// Absent in data files written before it was kept, where only `has_recovery_question` is.
+    #[serde(default)]
+    pub recovery_question: Option<String>,
     pub type_id: String,
     pub profile: Map<String, Value>,
     pub roles: Vec<RoleAssignment>,
@@ -439,18 +446,46 @@ impl User {
 pub struct NewUser {
     pub profile: Map<String, Value>,
     pub password: Option<String>,
-    pub recovery_question: bool,
+    pub recovery_question: Option<RecoveryQuestion>,
     pub activate: bool,
     pub group_ids: Vec<String>,
     pub expire_password: bool,
 }
 
-/// A change to a user: `POST` merges the profile, `PUT` replaces it.
+/// `credentials.recovery_question` as written; the store checks its lengths.
+#[derive(Debug, Clone)]
+pub struct RecoveryQuestion {
+    pub question: String,
+    pub answer: String,
+}
+
+impl RecoveryQuestion {
+    /// Okta's `RecoveryQuestionCredential`: question and answer of 1 to 100 characters.
+    fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (name, text) in [("question", &self.question), ("answer", &self.answer)] {
+            let length = text.chars().count();
+            if text.trim().is_empty() {
+                problems.push(format!(
+                    "credentials.recovery_question.{name}: The field cannot be left blank"
+                ));
+            } else if length > 100 {
+                problems.push(format!(
+                    "credentials.recovery_question.{name}: The field must be at most 100 characters"
+                ));
+            }
+        }
+        problems
+    }
+}
+
+/// A change to a user: `POST` merges the profile, `PUT` replaces it; either may set credentials.
 #[derive(Debug, Clone)]
 pub struct UserChange {
     pub profile: Option<Map<String, Value>>,
     pub replace_profile: bool,
     pub password: Option<String>,
+    pub recovery_question: Option<RecoveryQuestion>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -879,7 +914,8 @@ impl Org {
             last_updated: now,
             password_changed: admin.password.as_ref().map(|_| now),
             has_password: admin.password.is_some(),
-            has_recovery_question: admin.recovery_question,
+            has_recovery_question: admin.recovery_question.is_some(),
+            recovery_question: admin.recovery_question.map(|rq| rq.question),
             type_id: default_user_type_id(&self.id),
             profile: normalize_profile(admin.profile),
             roles: vec![RoleAssignment {
@@ -1070,7 +1106,10 @@ impl Org {
     }
 
     pub fn create_user(&mut self, audit: &Audit, request: NewUser) -> Result<&User, ApiError> {
-        let causes = validate_profile(&request.profile, false);
+        let mut causes = validate_profile(&request.profile, false);
+        if let Some(recovery_question) = &request.recovery_question {
+            causes.extend(recovery_question.problems());
+        }
         if !causes.is_empty() {
             return Err(validation(causes));
         }
@@ -1125,7 +1164,8 @@ impl Org {
             last_updated: now,
             password_changed: request.password.as_ref().map(|_| now),
             has_password: request.password.is_some(),
-            has_recovery_question: request.recovery_question,
+            has_recovery_question: request.recovery_question.is_some(),
+            recovery_question: request.recovery_question.map(|rq| rq.question),
             type_id: default_user_type_id(&self.id),
             profile: normalize_profile(request.profile),
             roles: Vec::new(),
@@ -1157,14 +1197,26 @@ impl Org {
         Ok(self.users.get(&user_id).expect("just inserted"))
     }
 
+    /// `POST` (merge) or `PUT` (replace) of a user's profile and credentials.
+    ///
+    /// A password set here is an administrative set (Okta validates it against the password
+    /// policy, not against the old password). It completes what the user could not finish alone:
+    /// `PROVISIONED` (activation pending), `PASSWORD_EXPIRED` and `RECOVERY` users become `ACTIVE`
+    /// (Okta's knowledge base: an admin-set password activates a user without the e-mail). A
+    /// `STAGED` user keeps its status and gets the password, so that a later activation makes it
+    /// `ACTIVE`. `DEPROVISIONED` users are not updated (Okta allows profile updates of
+    /// deactivated users only with an Admin Console option that is off by default).
     pub fn update_user(
         &mut self,
         audit: &Audit,
         id_or_login: &str,
         change: UserChange,
     ) -> Result<&User, ApiError> {
-        let user_id = self.user_id_of(id_or_login)?;
-        let user = self.users.get(&user_id).expect("found");
+        let user = self.find_user(id_or_login)?;
+        let user_id = user.id.clone();
+        if user.status == UserStatus::Deprovisioned {
+            return Err(ApiError::WrongUserStatus);
+        }
         let new_profile = match change.profile {
             Some(profile) if change.replace_profile => normalize_profile(profile),
             Some(profile) => {
@@ -1179,7 +1231,10 @@ impl Org {
             }
             None => user.profile.clone(),
         };
-        let causes = validate_profile(&new_profile, false);
+        let mut causes = validate_profile(&new_profile, false);
+        if let Some(recovery_question) = &change.recovery_question {
+            causes.extend(recovery_question.problems());
+        }
         if !causes.is_empty() {
             return Err(validation(causes));
         }
@@ -1199,13 +1254,26 @@ impl Org {
             self.check_password(password, &new_profile, &[])?;
         }
         let now = audit.now;
-        let user = self.users.get_mut(&user_id).expect("found");
+        let user = self
+            .users
+            .get_mut(&user_id)
+            .ok_or_else(|| ApiError::not_found(&user_id, "User"))?;
         let profile_changed = user.profile != new_profile;
         user.profile = new_profile;
         user.last_updated = now;
         if change.password.is_some() {
             user.has_password = true;
             user.password_changed = Some(now);
+            if matches!(
+                user.status,
+                UserStatus::Provisioned | UserStatus::PasswordExpired | UserStatus::Recovery
+            ) {
+                user.set_status(UserStatus::Active, now);
+            }
+        }
+        if let Some(recovery_question) = change.recovery_question {
+            user.has_recovery_question = true;
+            user.recovery_question = Some(recovery_question.question);
         }
         let target = user.target();
         self.logins.remove(&old_login);
@@ -1219,6 +1287,8 @@ impl Org {
                 json!({}),
             );
         }
+        // Okta's event catalogue has no lifecycle event for the activation an admin-set password
+        // completes, and none for a changed recovery question: the password event is the record.
         if change.password.is_some() {
             self.emit(
                 audit,
@@ -1228,7 +1298,9 @@ impl Org {
                 json!({}),
             );
         }
-        Ok(self.users.get(&user_id).expect("found"))
+        self.users
+            .get(&user_id)
+            .ok_or_else(|| ApiError::not_found(user_id, "User"))
     }
 
     /// Runs one lifecycle operation and returns the user afterwards.

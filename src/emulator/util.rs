@@ -164,6 +164,31 @@ pub fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Decodes one path segment: `%XX` escapes become bytes and `+` stays a plus (only query
+/// strings use `+` for spaces). `None` when an escape is malformed or the bytes are not UTF-8, so
+/// that the caller can refuse the request instead of guessing.
+pub fn percent_decode_segment(segment: &str) -> Option<String> {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let hex = bytes.get(index + 1..index + 3)?;
+            // `from_str_radix` would also accept a sign (`%+1`), which is no escape.
+            if !hex.iter().all(u8::is_ascii_hexdigit) {
+                return None;
+            }
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            index += 3;
+        } else {
+            out.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// Unpadded RFC 4648 base32, which Okta uses for some role assignment ids (`APP_ADMIN` is
 /// assigned as `IFIFAX2BIRGUSTQ`).
 pub fn base32_unpadded(input: &str) -> String {
@@ -207,6 +232,21 @@ mod tests {
     fn timestamps_use_okta_format() {
         assert_eq!(format_millis(0), "1970-01-01T00:00:00.000Z");
         assert_eq!(parse_timestamp("1970-01-01T00:00:01.500Z"), Some(1500));
+    }
+
+    #[test]
+    fn path_segments_decode_escapes_keep_plus_and_refuse_bad_encodings() {
+        assert_eq!(
+            percent_decode_segment("okta-radius%2Bacme%40msp.example").as_deref(),
+            Some("okta-radius+acme@msp.example")
+        );
+        assert_eq!(percent_decode_segment("a+b").as_deref(), Some("a+b"));
+        assert_eq!(percent_decode_segment("a%2Fb").as_deref(), Some("a/b"));
+        assert_eq!(percent_decode_segment("%ZZ"), None);
+        assert_eq!(percent_decode_segment("%4"), None);
+        assert_eq!(percent_decode_segment("%"), None);
+        assert_eq!(percent_decode_segment("%FF"), None);
+        assert_eq!(percent_decode_segment("%+1"), None);
     }
 
     #[test]

@@ -3,7 +3,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::json;
 
-use super::support::{Emulator, assert_error};
+use super::support::{Emulator, STRONG_PASSWORD, assert_error, user_request};
 
 async fn add_fault(emulator: &Emulator, fault: serde_json::Value) -> String {
     let answer = emulator.control(Method::POST, "/faults", Some(fault)).await;
@@ -170,4 +170,306 @@ async fn emulator_fault_drop_closes_connection_without_answer() {
         .clone();
     assert_eq!(counted, 2);
     assert_eq!(stats.body["requests_by_org"]["partner"], 2);
+}
+
+/// The users whose login is exactly `login`, with Okta's `filter` (which includes every status).
+async fn users_with_login(emulator: &Emulator, org_url: &str, token: &str, login: &str) -> usize {
+    let url = reqwest::Url::parse_with_params(
+        &format!("{org_url}/api/v1/users"),
+        &[("filter", format!("profile.login eq \"{login}\""))],
+    )
+    .unwrap();
+    let answer = emulator.get(url.as_str(), token).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    answer.body.as_array().unwrap().len()
+}
+
+/// The System Log events of `event_type` that target `target_id`.
+async fn events_for(
+    emulator: &Emulator,
+    org_url: &str,
+    token: &str,
+    event_type: &str,
+    target_id: &str,
+) -> usize {
+    let url = reqwest::Url::parse_with_params(
+        &format!("{org_url}/api/v1/logs"),
+        &[(
+            "filter",
+            format!("eventType eq \"{event_type}\" and target.id eq \"{target_id}\""),
+        )],
+    )
+    .unwrap();
+    let answer = emulator.get(url.as_str(), token).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    answer.body.as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn emulator_fault_drop_after_commit_closes_the_connection_but_keeps_the_write() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("okta.json");
+    let data_arg = data.to_str().unwrap().to_string();
+    let mut emulator = Emulator::start_with(&["--data", &data_arg]);
+    let org = emulator.create_org("committed").await;
+    add_fault(
+        &emulator,
+        json!({
+            "kind": "drop_after_commit", "org": "committed",
+            "route": "/api/v1/users", "method": "POST", "times": 1
+        }),
+    )
+    .await;
+    let users = format!("{}/api/v1/users", org.url);
+    let login = "svc-dropped@committed.example.com";
+    let dropped = emulator
+        .send(
+            Method::POST,
+            &users,
+            Some(&format!("SSWS {}", org.token)),
+            Some(&user_request(login, Some(STRONG_PASSWORD))),
+        )
+        .await;
+    assert!(
+        dropped.is_err(),
+        "expected a transport error, got {dropped:?}"
+    );
+
+    // The create happened although the client never heard of it: exactly one user, and its
+    // create event in the System Log.
+    assert_eq!(
+        users_with_login(&emulator, &org.url, &org.token, login).await,
+        1
+    );
+    let user = emulator.get(&format!("{users}/{login}"), &org.token).await;
+    assert_eq!(user.body["status"], "ACTIVE");
+    let id = user.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        events_for(
+            &emulator,
+            &org.url,
+            &org.token,
+            "user.lifecycle.create",
+            &id
+        )
+        .await,
+        1
+    );
+    // A client that retries blindly meets Okta's duplicate-login error.
+    let retried = emulator
+        .post(
+            &users,
+            &org.token,
+            user_request(login, Some(STRONG_PASSWORD)),
+        )
+        .await;
+    assert_error(&retried, 400, "E0000001");
+    // `times: 1` retired the fault; the method filter kept it off the list (a GET of the route).
+    let next = emulator
+        .create_user(&org, "svc-answered@committed.example.com", "")
+        .await;
+    assert_eq!(next.status, 200, "{:?}", next.body);
+    let stats = emulator.control(Method::GET, "/stats", None).await;
+    assert_eq!(stats.body["faults_injected"]["drop_after_commit"], 1);
+    assert_eq!(stats.body["faults_injected_total"], 1);
+
+    // The write was saved to --data before the connection was closed.
+    emulator.kill();
+    let restarted = Emulator::start_with(&["--data", &data_arg]);
+    let org_url = format!("{}/committed", restarted.url);
+    assert_eq!(
+        users_with_login(&restarted, &org_url, &org.token, login).await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn emulator_fault_error_after_commit_answers_the_gateway_error_after_the_write() {
+    let emulator = Emulator::start();
+    let org = emulator.create_org("gateway").await;
+    let created = emulator
+        .create_user(&org, "svc-gateway@gateway.example.com", "")
+        .await;
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let user = format!("{}/api/v1/users/{id}", org.url);
+    add_fault(
+        &emulator,
+        json!({
+            "kind": "error_after_commit", "statuses": [502],
+            "route": "/api/v1/users/{userId}/lifecycle/suspend", "times": 1
+        }),
+    )
+    .await;
+
+    let suspend = format!("{user}/lifecycle/suspend");
+    let failed = emulator
+        .call(Method::POST, &suspend, &org.token, None)
+        .await;
+    assert_error(&failed, 502, "E0000009");
+    assert_eq!(failed.body["errorSummary"], "Internal Server Error");
+    assert!(failed.body["errorId"].as_str().unwrap().starts_with("oae"));
+    // The suspension was committed despite the 502.
+    assert_eq!(
+        emulator.get(&user, &org.token).await.body["status"],
+        "SUSPENDED"
+    );
+    assert_eq!(
+        events_for(
+            &emulator,
+            &org.url,
+            &org.token,
+            "user.lifecycle.suspend",
+            &id
+        )
+        .await,
+        1
+    );
+    // Other routes are not hit, and `times: 1` retired the fault.
+    let unsuspend = format!("{user}/lifecycle/unsuspend");
+    assert_eq!(
+        emulator
+            .call(Method::POST, &unsuspend, &org.token, None)
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        emulator
+            .call(Method::POST, &suspend, &org.token, None)
+            .await
+            .status,
+        200
+    );
+
+    // A refused request commits nothing, so it does not use the fault up.
+    add_fault(
+        &emulator,
+        json!({
+            "kind": "error_after_commit", "statuses": [504],
+            "route": "/api/v1/users/{userId}", "method": "GET", "times": 1
+        }),
+    )
+    .await;
+    let unknown = emulator
+        .get(&format!("{}/api/v1/users/00uNOBODY", org.url), &org.token)
+        .await;
+    assert_error(&unknown, 404, "E0000007");
+    assert_error(&emulator.get(&user, &org.token).await, 504, "E0000009");
+    assert_eq!(emulator.get(&user, &org.token).await.status, 200);
+
+    // 503 keeps Okta's own code for it.
+    add_fault(
+        &emulator,
+        json!({ "kind": "error_after_commit", "statuses": [503], "route": "/api/v1/org", "times": 1 }),
+    )
+    .await;
+    let org_settings = format!("{}/api/v1/org", org.url);
+    assert_error(
+        &emulator.get(&org_settings, &org.token).await,
+        503,
+        "E0000010",
+    );
+    let stats = emulator.control(Method::GET, "/stats", None).await;
+    assert_eq!(stats.body["faults_injected"]["error_after_commit"], 3);
+}
+
+#[tokio::test]
+async fn emulator_fault_delay_after_commit_holds_the_answer_of_a_committed_write() {
+    let emulator = Emulator::start();
+    let org = emulator.create_org("late").await;
+    add_fault(
+        &emulator,
+        json!({
+            "kind": "delay_after_commit", "latency_ms": 1500, "jitter_ms": 0,
+            "org": "late", "route": "/api/v1/users", "method": "POST", "times": 1
+        }),
+    )
+    .await;
+    let login = "svc-late@late.example.com";
+    let pending = {
+        let client = emulator.client.clone();
+        let url = format!("{}/api/v1/users", org.url);
+        let token = org.token.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            let response = client
+                .post(&url)
+                .header("Authorization", format!("SSWS {token}"))
+                .header("Content-Type", "application/json")
+                .body(user_request(login, Some(STRONG_PASSWORD)).to_string())
+                .send()
+                .await
+                .unwrap();
+            (response.status().as_u16(), started.elapsed())
+        })
+    };
+    // While the answer is held, the user already exists: the delay comes after the commit.
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let meanwhile = emulator
+        .get(&format!("{}/api/v1/users/{login}", org.url), &org.token)
+        .await;
+    assert_eq!(meanwhile.status, 200, "{:?}", meanwhile.body);
+    assert!(!pending.is_finished(), "the answer should still be held");
+    let (status, elapsed) = pending.await.unwrap();
+    assert_eq!(status, 200);
+    assert!(elapsed >= Duration::from_millis(1500), "{elapsed:?}");
+
+    // `times: 1`: the next create is answered at once (no upper-bound timing, only counts).
+    emulator
+        .create_user(&org, "svc-prompt@late.example.com", "")
+        .await;
+    let stats = emulator.control(Method::GET, "/stats", None).await;
+    assert_eq!(stats.body["faults_injected"]["delay_after_commit"], 1);
+    let faults = emulator.control(Method::GET, "/faults", None).await;
+    assert_eq!(faults.body[0]["kind"], "delay_after_commit");
+    assert_eq!(faults.body[0]["injected"], 1);
+}
+
+#[tokio::test]
+async fn emulator_fault_control_api_bounds_every_numeric_input() {
+    let emulator = Emulator::start();
+    let refused = [
+        json!({ "kind": "latency", "latency_ms": 600_001 }),
+        json!({ "kind": "latency", "latency_ms": 600_000, "jitter_ms": 1 }),
+        json!({ "kind": "delay_after_commit", "latency_ms": 3_600_000 }),
+        json!({ "kind": "delay_after_commit", "latency_ms": 1, "jitter_ms": 600_000 }),
+        json!({ "kind": "error", "statuses": [399] }),
+        json!({ "kind": "error_after_commit", "statuses": [502, 600] }),
+        json!({ "kind": "error_after_commit", "statuses": [] }),
+        json!({ "kind": "drop_after_commit", "probability": 1.5 }),
+        json!({ "kind": "drop_after_commit", "probability": -0.1 }),
+    ];
+    for fault in refused {
+        let answer = emulator
+            .control(Method::POST, "/faults", Some(fault.clone()))
+            .await;
+        assert_error(&answer, 400, "E0000001");
+        assert!(
+            !answer.body["errorCauses"].as_array().unwrap().is_empty(),
+            "{fault}: {:?}",
+            answer.body
+        );
+    }
+    // Values that are not numbers of the right type are not the JSON the API expects.
+    for fault in [
+        json!({ "kind": "delay_after_commit", "latency_ms": -1 }),
+        json!({ "kind": "error_after_commit", "statuses": [70000] }),
+        json!({ "kind": "error_after_commit" }),
+    ] {
+        let answer = emulator.control(Method::POST, "/faults", Some(fault)).await;
+        assert_error(&answer, 400, "E0000003");
+    }
+    let faults = emulator.control(Method::GET, "/faults", None).await;
+    assert_eq!(faults.body, json!([]), "nothing refused was added");
+
+    // The bounds themselves are accepted.
+    for fault in [
+        json!({ "kind": "delay_after_commit", "latency_ms": 599_000, "jitter_ms": 1000 }),
+        json!({ "kind": "error_after_commit", "statuses": [400, 599], "probability": 0 }),
+        json!({ "kind": "drop_after_commit", "probability": 1, "times": 0 }),
+    ] {
+        add_fault(&emulator, fault).await;
+    }
+    let faults = emulator.control(Method::GET, "/faults", None).await;
+    assert_eq!(faults.body.as_array().unwrap().len(), 3);
 }

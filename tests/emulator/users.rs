@@ -557,3 +557,76 @@ async fn emulator_lockout_is_simulated_through_the_control_plane_and_unlocked_th
         "ACTIVE"
     );
 }
+
+#[tokio::test]
+async fn emulator_user_path_parameters_are_percent_decoded_once() {
+    let emulator = Emulator::start();
+    let org = emulator.create_org("encoded").await;
+    let login = "okta-radius+acme@msp.example";
+    let created = emulator.create_user(&org, login, "").await;
+    assert_eq!(created.status, 200, "{:?}", created.body);
+    let id = created.body["id"].as_str().unwrap().to_owned();
+    let users = format!("{}/api/v1/users", org.url);
+
+    // `%2B` is a `+` and `%40` an `@`, as Okta decodes them.
+    let encoded = format!("{users}/okta-radius%2Bacme%40msp.example");
+    let found = emulator.get(&encoded, &org.token).await;
+    assert_eq!(found.status, 200, "{:?}", found.body);
+    assert_eq!(found.body["id"], id.as_str());
+    assert_eq!(found.body["profile"]["login"], login);
+    // A literal `+` in a path is a plus, not a space (that is only a query-string rule).
+    let literal = emulator.get(&format!("{users}/{login}"), &org.token).await;
+    assert_eq!(literal.body["id"], id.as_str());
+
+    // The encoded login works for a lifecycle operation too.
+    let suspended = emulator
+        .call(
+            Method::POST,
+            &format!("{encoded}/lifecycle/suspend"),
+            &org.token,
+            None,
+        )
+        .await;
+    assert_eq!(suspended.status, 200, "{:?}", suspended.body);
+    assert_eq!(
+        status_of(&emulator, &format!("{users}/{id}"), &org.token).await,
+        "SUSPENDED"
+    );
+
+    // An encoded `/` stays inside its parameter: the route still matches, the user is unknown.
+    let slash = emulator.get(&format!("{users}/a%2Fb"), &org.token).await;
+    assert_error(&slash, 404, "E0000007");
+    let slash_lifecycle = emulator
+        .call(
+            Method::POST,
+            &format!("{users}/a%2Fb/lifecycle/suspend"),
+            &org.token,
+            None,
+        )
+        .await;
+    assert_error(&slash_lifecycle, 404, "E0000007");
+
+    // Broken escapes and bytes that are not UTF-8 are refused in Okta's envelope, not guessed.
+    for broken in ["%ZZ", "abc%4", "%E0%A4"] {
+        let answer = emulator.get(&format!("{users}/{broken}"), &org.token).await;
+        assert_error(&answer, 400, "E0000001");
+        assert_eq!(
+            answer.body["errorCauses"][0]["errorSummary"],
+            "userId: is not a valid percent-encoded path segment"
+        );
+    }
+
+    // The control plane's lock decodes its user the same way.
+    let locked_target = emulator
+        .create_user(&org, "okta-ad+agent@msp.example", "")
+        .await;
+    let locked = emulator
+        .control(
+            Method::POST,
+            "/orgs/encoded/users/okta-ad%2Bagent%40msp.example/lock",
+            None,
+        )
+        .await;
+    assert_eq!(locked.status, 200, "{:?}", locked.body);
+    assert_eq!(locked.body["id"], locked_target.body["id"]);
+}
