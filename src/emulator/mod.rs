@@ -246,7 +246,8 @@ pub async fn run(
     emulator.serve(shutdown).await
 }
 
-/// The reason a connection is closed without an answer (the `drop` fault).
+/// The reason a connection is closed without an answer (the `drop` and `drop_after_commit`
+/// faults).
 #[derive(Debug, thiserror::Error)]
 #[error("connection dropped by an injected fault")]
 struct DropConnection;
