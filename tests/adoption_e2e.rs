@@ -181,6 +181,163 @@ fn g17_a_create_over_a_person_with_the_login_is_refused_and_changes_nothing() {
     assert_eq!(scenario.snapshot(&id), before, "the person is untouched");
 }
 
+/// Defect 3: Okta spells the credential `recovery_question`; an account with one is not
+/// finalized as it is: the question is removed first (SPEC 3.4), and the data source reports an
+/// account that has one as not compliant.
+#[test]
+fn a_recovery_question_is_detected_and_removed_before_finalization() {
+    if !terraform_available() {
+        return;
+    }
+    let scenario = Scenario::empty("adopt-question");
+    let login = "deep-link@msp.example";
+    let id = create_user(
+        &scenario,
+        json!({"profile": {"login": login, "email": login, "firstName": "Deep", "lastName": "Link",
+                           "userType": "okta-msp-service-account/deep_link"},
+               "credentials": {"password": {"value": "Platform-Made-Password-1234!"},
+                               "recovery_question": {"question": "First pet?", "answer": "Rex the dog"}}}),
+        true,
+    );
+    let user = scenario.api.get(&format!("/api/v1/users/{id}"));
+    assert!(
+        user["credentials"]["recovery_question"].is_object(),
+        "{user}"
+    );
+    // The data source sees it as it is.
+    scenario.write(
+        "data \"okta_msp_service_accounts\" \"all\" {\n  org_url = local.org_url\n}\noutput \"accounts\" {\n  value = data.okta_msp_service_accounts.all.accounts\n}\n",
+    );
+    // Marked as a Deep Link account that was never finalized, with the role its kind needs.
+    let (status, body) = scenario.api.send(
+        "POST",
+        &format!("/api/v1/users/{id}/roles"),
+        Some(json!({"type": "SUPER_ADMIN"})),
+    );
+    assert_eq!(status, 201, "{body}");
+    let outcome = scenario.apply(&[]);
+    outcome.assert_success("data source read");
+    let output = scenario.workspace.run(&["output", "-json", "accounts"]);
+    let accounts: Value = serde_json::from_str(&output.stdout).unwrap_or(Value::Null);
+    let listed = accounts
+        .as_array()
+        .and_then(|all| all.iter().find(|a| a["id"] == id.as_str()))
+        .unwrap_or_else(|| panic!("the admin account is listed: {accounts}"));
+    assert_eq!(listed["compliant"], false, "{listed}");
+    assert!(
+        listed["violations"]
+            .to_string()
+            .contains("recovery question"),
+        "{listed}"
+    );
+    // Adopting it removes the question, then finalizes.
+    scenario.write(&format!(
+        "{}{}",
+        account("deep_link", "deep_link", login, ""),
+        import_block(&scenario, "okta_msp_service_account.deep_link", &id)
+    ));
+    let plan = scenario.plan(&["-no-color"]);
+    plan.assert_success("plan of the adoption");
+    assert!(
+        plan.combined().contains("remove the recovery question"),
+        "{}",
+        plan.combined()
+    );
+    apply_as_planned(&scenario, "adoption with a recovery question");
+    let user = scenario.api.get(&format!("/api/v1/users/{id}"));
+    assert!(
+        user["credentials"]["recovery_question"].is_null(),
+        "the question is gone: {user}"
+    );
+    assert_eq!(
+        scenario.values("okta_msp_service_account.deep_link")["finalized"],
+        true
+    );
+}
+
+/// Defect 4: adopting an account in each status Okta has uses Okta's allowed transitions (a
+/// `PROVISIONED` account gets a password, never `activate`), and ends `ACTIVE` and finalized.
+#[test]
+fn adopting_accounts_in_every_status_makes_them_active_and_finalized() {
+    if !terraform_available() {
+        return;
+    }
+    let scenario = Scenario::empty("adopt-status");
+    let password = json!({"password": {"value": "Someone-Set-This-Once-1234!"}});
+    let mut body = String::new();
+    let mut ids = Vec::new();
+    for status in [
+        "PROVISIONED",
+        "STAGED",
+        "PASSWORD_EXPIRED",
+        "LOCKED_OUT",
+        "RECOVERY",
+        "SUSPENDED",
+        "DEPROVISIONED",
+    ] {
+        let name = status.to_lowercase();
+        let login = format!("agent-{}@msp.example", name.replace('_', "-"));
+        let with_password = !matches!(status, "PROVISIONED" | "STAGED");
+        let mut user = json!({"profile": profile(&login, "Okta", "ADAgent")});
+        if with_password {
+            user["credentials"] = password.clone();
+        }
+        let id = create_user(&scenario, user, status != "STAGED");
+        let lifecycle = |operation: &str| {
+            let (code, answer) = scenario.api.send(
+                "POST",
+                &format!("/api/v1/users/{id}/lifecycle/{operation}"),
+                None,
+            );
+            assert!((200..300).contains(&code), "{operation}: {answer}");
+        };
+        match status {
+            "PASSWORD_EXPIRED" => lifecycle("expire_password"),
+            "RECOVERY" => lifecycle("reset_password?sendEmail=false"),
+            "SUSPENDED" => lifecycle("suspend"),
+            "DEPROVISIONED" => lifecycle("deactivate"),
+            "LOCKED_OUT" => {
+                let (code, answer) = scenario.emulator.control(
+                    "POST",
+                    &format!("/orgs/{}/users/{id}/lock", scenario.subdomain),
+                    None,
+                );
+                assert!((200..300).contains(&code), "lock: {answer}");
+            }
+            _ => {}
+        }
+        assert_eq!(
+            scenario.api.get(&format!("/api/v1/users/{id}"))["status"],
+            status
+        );
+        let address = format!("okta_msp_service_account.{name}");
+        body.push_str(&account(&name, "ad_agent", &login, ""));
+        body.push_str(&import_block(&scenario, &address, &id));
+        ids.push((status, id, address));
+    }
+    scenario.write(&body);
+    let plan = scenario.plan(&["-no-color"]);
+    plan.assert_success("plan of seven adoptions");
+    for status in ["PROVISIONED", "DEPROVISIONED", "SUSPENDED"] {
+        assert!(
+            plan.stdout.contains(&format!("\"{status}\" -> \"ACTIVE\"")),
+            "the status change is shown: {}",
+            plan.stdout
+        );
+    }
+    apply_as_planned(&scenario, "adoption in every status");
+    for (status, id, address) in ids {
+        let user = scenario.api.get(&format!("/api/v1/users/{id}"));
+        assert_eq!(user["status"], "ACTIVE", "{status}: {user}");
+        let values = scenario.values(&address);
+        assert_eq!(values["finalized"], true, "{status}: {values}");
+        assert_eq!(values["id"], id.as_str(), "{status}");
+    }
+    scenario
+        .workspace
+        .assert_no_changes("after adopting every status");
+}
+
 /// Defect 6 (G19): a create that fails after the user exists is resumed by the next apply with
 /// the same user (Terraform tainted it; the provider forgets the tainted record instead of
 /// deleting it); no second account, no deletion.

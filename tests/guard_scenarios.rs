@@ -1,4 +1,4 @@
-//! The guard scenario suite (SPEC section 4, rows G1 to G16): for each row the real `terraform`
+//! The guard scenario suite (SPEC section 4, rows G1 to G20): for each row the real `terraform`
 //! CLI drives the real provider binary against the emulator, then the scenario checks Terraform's
 //! exit status, the diagnostic text (the row, the object, the way out), and, through the Okta
 //! API, that every finalized account still exists unchanged (same id, status, profile, roles,

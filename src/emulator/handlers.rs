@@ -264,6 +264,20 @@ pub fn handle(endpoint: Endpoint, state: &mut State, request: &Request) -> Resul
                 .collect();
             Ok(Reply::ok(Value::Array(groups)))
         }
+        Endpoint::ListFactors => {
+            let user = find_user_or_me(org, request)?;
+            let factors: Vec<Value> = user
+                .has_recovery_question
+                .then(|| question_factor_json(&org_url, user))
+                .into_iter()
+                .collect();
+            Ok(Reply::ok(Value::Array(factors)))
+        }
+        Endpoint::DeleteFactor => {
+            let id = user_id_or_me(org, request)?;
+            org.delete_factor(audit, &id, request.param(1))?;
+            Ok(Reply::no_content())
+        }
         Endpoint::ListRoles => {
             let user = find_user_or_me(org, request)?;
             let roles: Vec<Value> = user
@@ -514,6 +528,29 @@ pub fn handle(endpoint: Endpoint, state: &mut State, request: &Request) -> Resul
 
 fn user_id_or_me(org: &Org, request: &Request) -> Result<String, ApiError> {
     find_user_or_me(org, request).map(|user| user.id.clone())
+}
+
+/// The security question as Okta's Factors API lists it: in Identity Engine the recovery question
+/// is the `question` authenticator's enrollment.
+fn question_factor_json(org_url: &str, user: &User) -> Value {
+    let factor_id = Org::question_factor_id(&user.id);
+    json!({
+        "id": factor_id,
+        "factorType": "question",
+        "provider": "OKTA",
+        "vendorName": "OKTA",
+        "status": "ACTIVE",
+        "created": format_millis(user.created),
+        "lastUpdated": format_millis(user.last_updated),
+        "profile": {
+            "question": "custom",
+            "questionText": user.recovery_question.clone().unwrap_or_default(),
+        },
+        "_links": {
+            "self": {"href": format!("{org_url}/api/v1/users/{}/factors/{factor_id}", user.id)},
+            "user": {"href": format!("{org_url}/api/v1/users/{}", user.id)},
+        },
+    })
 }
 
 fn find_user_or_me<'o>(org: &'o Org, request: &Request) -> Result<&'o User, ApiError> {

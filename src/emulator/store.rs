@@ -1579,6 +1579,42 @@ impl Org {
         Ok((self.users.get(&user_id).expect("found"), index))
     }
 
+    /// The id of a user's security question factor. Okta's question factors have ids that start
+    /// with `ufs`; one per user, so it is derived from the user's id.
+    pub fn question_factor_id(user_id: &str) -> String {
+        format!("ufs{}", user_id.strip_prefix("00u").unwrap_or(user_id))
+    }
+
+    /// `DELETE /api/v1/users/{id}/factors/{factorId}`: unenrolls a factor. The only factor the
+    /// emulator keeps is the security question, so this removes the recovery question.
+    pub fn delete_factor(
+        &mut self,
+        audit: &Audit,
+        id_or_login: &str,
+        factor_id: &str,
+    ) -> Result<(), ApiError> {
+        let user_id = self.user_id_of(id_or_login)?;
+        let user = self
+            .users
+            .get_mut(&user_id)
+            .ok_or_else(|| ApiError::not_found(id_or_login, "User"))?;
+        if !user.has_recovery_question || factor_id != Org::question_factor_id(&user_id) {
+            return Err(ApiError::not_found(factor_id, "UserFactor"));
+        }
+        user.has_recovery_question = false;
+        user.recovery_question = None;
+        user.last_updated = audit.now;
+        let target = user.target();
+        self.emit(
+            audit,
+            "user.mfa.factor.deactivate",
+            "Reset factor for user",
+            vec![target],
+            json!({ "factor": "question" }),
+        );
+        Ok(())
+    }
+
     pub fn unassign_role(
         &mut self,
         audit: &Audit,

@@ -245,3 +245,66 @@ async fn emulator_recovery_question_is_set_on_an_existing_user_and_shown_without
         "refused updates change nothing"
     );
 }
+
+/// The recovery question is the `question` factor in the Factors API: listed while it is set,
+/// and unenrolling it removes the question (the only way Okta's API offers), with a System Log
+/// event; an unknown factor id answers 404.
+#[tokio::test]
+async fn emulator_the_recovery_question_is_a_factor_that_can_be_unenrolled() {
+    let emulator = Emulator::start();
+    let org = emulator.create_org("factors").await;
+    let user = new_user(&emulator, &org, "svc-f@factors.example.com", true, "").await;
+    let none = emulator.get(&format!("{user}/factors"), &org.token).await;
+    assert_eq!(none.status, 200, "{:?}", none.body);
+    assert_eq!(none.body, json!([]));
+    let set = emulator
+        .post(
+            &user,
+            &org.token,
+            json!({ "credentials": { "recovery_question": { "question": "First pet?", "answer": "a cat called Okta" } } }),
+        )
+        .await;
+    assert_eq!(set.status, 200, "{:?}", set.body);
+    let listed = emulator.get(&format!("{user}/factors"), &org.token).await;
+    let factors = listed.body.as_array().unwrap();
+    assert_eq!(factors.len(), 1, "{:?}", listed.body);
+    assert_eq!(factors[0]["factorType"], "question");
+    assert_eq!(factors[0]["profile"]["questionText"], "First pet?");
+    let factor_id = factors[0]["id"].as_str().unwrap().to_owned();
+    assert!(factor_id.starts_with("ufs"), "{factor_id}");
+
+    let unknown = emulator
+        .call(
+            Method::DELETE,
+            &format!("{user}/factors/ufsNoSuchFactor"),
+            &org.token,
+            None,
+        )
+        .await;
+    assert_error(&unknown, 404, "E0000007");
+    let removed = emulator
+        .call(
+            Method::DELETE,
+            &format!("{user}/factors/{factor_id}"),
+            &org.token,
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, 204, "{:?}", removed.body);
+    let read = emulator.get(&user, &org.token).await;
+    assert!(
+        read.body["credentials"]["recovery_question"].is_null(),
+        "{:?}",
+        read.body
+    );
+    assert_eq!(
+        read.body["credentials"]["password"],
+        json!({}),
+        "the password stays"
+    );
+    let user_id = user.rsplit('/').next().unwrap();
+    assert_eq!(
+        events_for(&emulator, &org, "user.mfa.factor.deactivate", user_id).await,
+        1
+    );
+}
