@@ -552,3 +552,33 @@ resource "okta_msp_org" "acme" {{
     assert!(org["tainted"].is_null() || org["tainted"] == false, "{org}");
     workspace.assert_no_changes("after resuming the org");
 }
+
+/// Defect 8: a login with `+` is found by login, so importing it by login works (the emulator
+/// decodes `%2B` in the path as Okta does).
+#[test]
+fn importing_by_a_login_with_a_plus_sign_finds_the_account() {
+    if !terraform_available() {
+        return;
+    }
+    let scenario = Scenario::empty("adopt-plus");
+    let login = "okta-radius+acme@msp.example";
+    let id = create_user(
+        &scenario,
+        json!({"profile": {"login": login, "email": login, "firstName": "Okta", "lastName": "RADIUS",
+                           "userType": "okta-msp-service-account/radius"},
+               "credentials": {"password": {"value": "Someone-Set-This-Once-1234!"}}}),
+        true,
+    );
+    scenario.write(&account("radius", "radius", login, ""));
+    let import = scenario.tf(&[
+        "import",
+        "-input=false",
+        "okta_msp_service_account.radius",
+        &format!("{}/{login}", scenario.org.url),
+    ]);
+    import.assert_success("terraform import by a login with a plus sign");
+    let values = scenario.values("okta_msp_service_account.radius");
+    assert_eq!(values["id"], id.as_str(), "{values}");
+    assert_eq!(values["login"], login);
+    assert_eq!(values["kind"], "radius", "the kind the mark records");
+}
