@@ -196,19 +196,8 @@ impl Resource for OrgResource {
         {
             return Err(diag::wrong_org(&url, expected, &settings.id));
         }
-        if prior.get("finalized").and_then(Value::as_bool) != Some(true)
-            && let Some(subdomain) = plan::string_of(&prior, "subdomain")
-        {
-            self.shared.seen.record_unfinished_org(
-                subdomain,
-                UnfinishedOrg {
-                    id: settings.id.clone(),
-                    url: url.clone(),
-                    api_token: token.map(Secret::new),
-                    integration_account_id: plan::string_of(&prior, "integration_account_id")
-                        .map(str::to_owned),
-                },
-            );
+        if prior.get("finalized").and_then(Value::as_bool) != Some(true) {
+            self.remember_unfinished(&prior);
         }
         let mut state = attributes(prior);
         if let Some(status) = settings.status {
@@ -402,6 +391,29 @@ impl OrgResource {
         Ok(finish(state, outcome))
     }
 
+    /// Records for this run that `state` (of this resource, not finalized) holds its org, with
+    /// the token only that state has, so that a create planned later in the run for the same
+    /// subdomain resumes it.
+    fn remember_unfinished(&self, state: &Value) {
+        let (Some(subdomain), Some(id), Some(url)) = (
+            plan::string_of(state, "subdomain"),
+            plan::string_of(state, "id"),
+            plan::string_of(state, "url"),
+        ) else {
+            return;
+        };
+        self.shared.seen.record_unfinished_org(
+            subdomain,
+            UnfinishedOrg {
+                id: id.to_owned(),
+                url: url.to_owned(),
+                api_token: plan::string_of(state, "api_token").map(Secret::new),
+                integration_account_id: plan::string_of(state, "integration_account_id")
+                    .map(str::to_owned),
+            },
+        );
+    }
+
     /// The create half of replacing this resource's own tainted org: the plan carried its id,
     /// URL and token over from the tainted state; finish its set-up (G19).
     async fn resume(
@@ -435,21 +447,7 @@ impl OrgResource {
         {
             // Terraform plans the create half once more after this delete, in this process and
             // without a refresh: it must find the org to resume again.
-            if let (Some(subdomain), Some(url)) = (
-                plan::string_of(prior, "subdomain"),
-                plan::string_of(prior, "url"),
-            ) {
-                self.shared.seen.record_unfinished_org(
-                    subdomain,
-                    UnfinishedOrg {
-                        id: id.to_owned(),
-                        url: url.to_owned(),
-                        api_token: plan::string_of(prior, "api_token").map(Secret::new),
-                        integration_account_id: plan::string_of(prior, "integration_account_id")
-                            .map(str::to_owned),
-                    },
-                );
-            }
+            self.remember_unfinished(prior);
             return Ok(ApplyResponse {
                 new_state: Value::Null,
                 private: Vec::new(),

@@ -43,6 +43,9 @@ pub struct ObservedAccount {
     /// Another user of the org has the same e-mail address.
     pub email_shared_with_others: bool,
     pub recovery_question_set: bool,
+    /// Okta reports a password (`credentials.password`); a `STAGED` account without one needs
+    /// one before activation can make it `ACTIVE`.
+    pub has_password: bool,
     pub password_policy: ObservedPolicy<PasswordPolicySettings>,
     /// The sign-on rule's settings; `network_zone_cidrs` are the gateways of the zone it is
     /// restricted to.
@@ -84,7 +87,7 @@ impl Repair {
         match self {
             Repair::Activate => "activate the account".to_owned(),
             Repair::SetPassword => {
-                "set a new password (password_wo, or generated and never stored) so that the account becomes ACTIVE".to_owned()
+                "set a new password (password_wo, or generated and never stored) and bring the account to ACTIVE".to_owned()
             }
             Repair::Reactivate => "activate the deactivated account again".to_owned(),
             Repair::Unsuspend => "unsuspend the account".to_owned(),
@@ -257,7 +260,7 @@ pub fn assess_setup(
     let mut compliance = assess(desired, baseline, observed);
     for finding in &mut compliance.findings {
         if finding.violation.rule == RuleId::NotActive
-            && let Some(repair) = setup_status_repair(&observed.status)
+            && let Some(repair) = setup_status_repair(&observed.status, observed.has_password)
         {
             finding.repair = Some(repair);
             finding.violation.detail = format!(
@@ -274,9 +277,10 @@ fn repair_words(repair: &Option<Repair>) -> String {
 }
 
 /// Okta's way to `ACTIVE` from `status` for an account being set up.
-fn setup_status_repair(status: &str) -> Option<Repair> {
+fn setup_status_repair(status: &str, has_password: bool) -> Option<Repair> {
     match status {
-        "STAGED" => Some(Repair::Activate),
+        "STAGED" if has_password => Some(Repair::Activate),
+        "STAGED" => Some(Repair::SetPassword),
         "PROVISIONED" | "PASSWORD_EXPIRED" | "RECOVERY" => Some(Repair::SetPassword),
         "DEPROVISIONED" => Some(Repair::Reactivate),
         _ => None,
@@ -294,9 +298,15 @@ fn status_finding(status: &str) -> Option<Finding> {
             Some(Repair::Unlock),
             "a locked account cannot sign in; the update unlocks it (find out who failed to sign in: the System Log shows the attempts)",
         ),
-        "STAGED" | "PROVISIONED" => (
+        "STAGED" => (
             Some(Repair::Activate),
             "the account has not been activated; the update activates it",
+        ),
+        // Okta refuses `activate` here; only a new password completes the activation, and a
+        // finalized account's password belongs to its integration.
+        "PROVISIONED" => (
+            None,
+            "the account waits for its activation to be completed with a password; set one from the vault in the Admin Console and update the integration",
         ),
         "DEPROVISIONED" => (
             None,
@@ -612,6 +622,7 @@ mod tests {
             in_service_account_group: true,
             email_shared_with_others: false,
             recovery_question_set: false,
+            has_password: true,
             password_policy: ObservedPolicy::Present {
                 active: true,
                 ranked_first: true,
@@ -655,13 +666,45 @@ mod tests {
         }
     }
 
+    /// While an account is set up every status Okta can move to ACTIVE is a repair, by the
+    /// transition Okta allows; a password only where one is needed.
+    #[test]
+    fn every_status_is_repaired_during_setup() {
+        let cases = [
+            ("STAGED", true, Some(Repair::Activate)),
+            ("STAGED", false, Some(Repair::SetPassword)),
+            ("PROVISIONED", false, Some(Repair::SetPassword)),
+            ("PASSWORD_EXPIRED", true, Some(Repair::SetPassword)),
+            ("RECOVERY", false, Some(Repair::SetPassword)),
+            ("DEPROVISIONED", true, Some(Repair::Reactivate)),
+            ("SUSPENDED", true, Some(Repair::Unsuspend)),
+            ("LOCKED_OUT", true, Some(Repair::Unlock)),
+            ("ACTIVATING", true, None),
+        ];
+        let baseline = SecuringBaseline::default();
+        let desired = desired(ServiceAccountKind::AdAgent);
+        for (status, has_password, repair) in cases {
+            let observed = ObservedAccount {
+                status: status.into(),
+                has_password,
+                ..compliant(&desired, &baseline)
+            };
+            let compliance = assess_setup(&desired, &baseline, &observed);
+            assert_eq!(rules(&compliance), [RuleId::NotActive], "{status}");
+            assert_eq!(
+                compliance.findings[0].repair, repair,
+                "{status} {has_password}"
+            );
+        }
+    }
+
     #[test]
     fn every_status_is_judged() {
         let cases: [(&str, Option<Repair>); 9] = [
             ("SUSPENDED", Some(Repair::Unsuspend)),
             ("LOCKED_OUT", Some(Repair::Unlock)),
             ("STAGED", Some(Repair::Activate)),
-            ("PROVISIONED", Some(Repair::Activate)),
+            ("PROVISIONED", None),
             ("DEPROVISIONED", None),
             ("PASSWORD_EXPIRED", None),
             ("RECOVERY", None),

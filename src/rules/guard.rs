@@ -8,7 +8,7 @@
 //! | plan with a null proposed state | destroy, removed block, lost `for_each` key or `count` (G1-G3, G15, G16) | [`decide_plan`], [`PlanKind::Destroy`] |
 //! | plan of an update | changes (G4, G9), moved block (G10), drift repair (G12) | [`decide_plan`], [`PlanKind::Update`] |
 //! | plan of a create with prior private data | `-replace`, `replace_triggered_by`, `create_before_destroy`, forced replacement (G5-G7) | [`decide_plan`], [`PlanKind::Create`] and the [marker](super::marker) |
-//! | plan of a create over an existing login | another configuration's account (G14) | [`decide_plan`], [`Remote`] |
+//! | plan of a create over an existing login | another configuration's account (G14), a user that is not this kind's (G17), adoption and resumption (G18-G20) | [`super::adoption::decide`] |
 //! | read of a vanished object | deleted out of band (G13) | [`decide_vanished`] |
 //! | apply of a delete | taint (G8), and every plan-time check bypassed | [`decide_delete`] |
 //!
@@ -255,22 +255,6 @@ pub enum PlanKind {
     Destroy,
 }
 
-/// What a lookup in Okta found under the planned login (create plans only).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum Remote {
-    /// Not looked up (no network at this stage, or not a create).
-    #[default]
-    NotChecked,
-    Absent,
-    /// Exists but never finalized: a create adopts and resumes it.
-    Unfinalized {
-        id: String,
-    },
-    Finalized {
-        id: String,
-    },
-}
-
 /// A plan request as the guard sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlanCheck {
@@ -288,7 +272,6 @@ pub struct PlanCheck {
     pub managed_changes: Vec<String>,
     /// What the update repairs, in words (from `compliance::Repair::describe`).
     pub drift_repairs: Vec<String>,
-    pub remote: Remote,
 }
 
 impl PlanCheck {
@@ -303,7 +286,6 @@ impl PlanCheck {
             immutable_changes: Vec::new(),
             managed_changes: Vec::new(),
             drift_repairs: Vec::new(),
-            remote: Remote::NotChecked,
         }
     }
 }
@@ -412,18 +394,6 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
                     ),
                 );
             }
-            if let Remote::Finalized { id } = &check.remote {
-                return refuse(
-                    GuardRow::G14,
-                    format!(
-                        "{} {subject} already exists and is finalized (G14)",
-                        capitalize(noun)
-                    ),
-                    format!(
-                        "Another configuration or the MSP platform set it up, and creating it again is impossible without deleting it, which would disable its integration. If this configuration manages it and it was tainted (`terraform taint`), nothing is wrong with it: run `terraform untaint {address}`. Otherwise adopt it: remove it from the configuration that manages it now, then run `terraform import {address} ORG_URL/{id}` (or write an import block)"
-                    ),
-                );
-            }
             GuardDecision::Allow
         }
         PlanKind::Update if !finalized => {
@@ -527,14 +497,6 @@ fn refusal(row: GuardRow, summary: String, detail: String) -> Refusal {
 
 fn refuse(row: GuardRow, summary: String, detail: String) -> GuardDecision {
     GuardDecision::Refuse(refusal(row, summary, detail))
-}
-
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]
@@ -730,30 +692,6 @@ mod tests {
                 Expect::Repair,
             ),
             (
-                "G14 finalized elsewhere",
-                PlanCheck {
-                    remote: Remote::Finalized { id: ID.into() },
-                    ..check(ServiceAccount, PlanKind::Create, false)
-                },
-                Expect::Refuse(G14),
-            ),
-            (
-                "G14 not finalized: adopt and resume",
-                PlanCheck {
-                    remote: Remote::Unfinalized { id: ID.into() },
-                    ..check(ServiceAccount, PlanKind::Create, false)
-                },
-                Expect::Allow,
-            ),
-            (
-                "create of a new login",
-                PlanCheck {
-                    remote: Remote::Absent,
-                    ..check(ServiceAccount, PlanKind::Create, false)
-                },
-                Expect::Allow,
-            ),
-            (
                 "create, not looked up yet",
                 check(ServiceAccount, PlanKind::Create, false),
                 Expect::Allow,
@@ -847,7 +785,7 @@ mod tests {
     fn every_spec_row_is_covered_by_a_test() {
         let names: Vec<&str> = plan_rows().into_iter().map(|(name, _, _)| name).collect();
         // G8 and G13 are decided outside planning, G11 never reaches the provider; their own
-        // tests below cover them. G17 to G20 are decided by `rules::adoption`, whose tests cover
+        // tests below cover them. G14 and G17 to G20 are decided by `rules::adoption`, whose tests cover
         // them.
         for row in GuardRow::ALL {
             let covered = names
@@ -857,6 +795,7 @@ mod tests {
                     row,
                     GuardRow::G11
                         | GuardRow::G13
+                        | GuardRow::G14
                         | GuardRow::G17
                         | GuardRow::G18
                         | GuardRow::G19
@@ -1038,18 +977,6 @@ mod tests {
             decide_vanished(ServiceAccount, SUBJECT, false),
             GuardDecision::Allow
         );
-    }
-
-    #[test]
-    fn g14_says_how_to_import() {
-        let refusal = refusal_of(decide_plan(&PlanCheck {
-            remote: Remote::Finalized { id: ID.into() },
-            ..check(ServiceAccount, PlanKind::Create, false)
-        }));
-        assert!(refusal.detail.contains(&format!(
-            "terraform import okta_msp_service_account.<name> ORG_URL/{ID}"
-        )));
-        assert!(refusal.summary.starts_with("Service account"));
     }
 
     #[test]

@@ -61,6 +61,11 @@ impl Observed {
                 .credentials
                 .as_ref()
                 .is_some_and(|c| c.has_recovery_question()),
+            has_password: self
+                .user
+                .credentials
+                .as_ref()
+                .is_some_and(|c| c.has_password()),
             password_policy: ObservedPolicy::Missing,
             sign_on_policy: ObservedPolicy::Missing,
             network_zone_active: None,

@@ -64,6 +64,24 @@ impl ServiceAccountResource {
             .map_err(diag::access)
     }
 
+    /// Records for this run that `state` (of this resource) holds the account `id`, so that a
+    /// create planned later in the run for the same login recognises it as its own.
+    fn remember_own(&self, state: &Value, id: &str, finalized_in_state: bool) {
+        if let (Some(org_url), Some(login)) = (
+            state.get("org_url").and_then(Value::as_str),
+            state.get("login").and_then(Value::as_str),
+        ) {
+            self.shared.seen.record_account(
+                org_url,
+                login,
+                Own {
+                    id: id.to_owned(),
+                    finalized_in_state,
+                },
+            );
+        }
+    }
+
     /// Checks that the org answering is the org recorded in state.
     async fn verified_org_id(
         &self,
@@ -117,7 +135,7 @@ impl Resource for ServiceAccountResource {
 
     async fn plan(&self, request: PlanRequest) -> Result<PlanResponse, Diagnostics> {
         let facts = if request.action == PlanAction::Create {
-            self.facts_for_create(&request.config).await?
+            self.facts_for_create(&request.config).await
         } else {
             plan::CreateFacts::default()
         };
@@ -133,19 +151,7 @@ impl Resource for ServiceAccountResource {
                 warnings: Diagnostics::new(),
             });
         };
-        if let (Some(org_url), Some(login)) = (
-            prior.get("org_url").and_then(Value::as_str),
-            prior.get("login").and_then(Value::as_str),
-        ) {
-            self.shared.seen.record_account(
-                org_url,
-                login,
-                Own {
-                    id: id.clone(),
-                    finalized_in_state: state::is_finalized(&prior),
-                },
-            );
-        }
+        self.remember_own(&prior, &id, state::is_finalized(&prior));
         let org = self.org(&prior)?;
         self.verified_org_id(&org, &prior).await?;
         let baseline = self.baseline();
@@ -341,6 +347,19 @@ fn imported_state(
             None => finding.violation.summary.clone(),
         })
         .collect();
+    if !kind_known {
+        // Adoption writes the provider's mark over whatever `userType` held: the plan says so.
+        drift.push(format!(
+            "record the account as a managed service account in Okta's userType (now {})",
+            observed
+                .user
+                .profile
+                .user_type
+                .as_deref()
+                .map(|value| format!("{value:?}"))
+                .unwrap_or_else(|| "not set".to_owned())
+        ));
+    }
     drift.sort();
     drift.dedup();
     let described: Vec<String> = findings
@@ -407,25 +426,24 @@ impl ServiceAccountResource {
     /// strongly consistent lookup per planned create, and a roles read when someone does.
     /// Skipped while the org or its token are unknown (an org made in the same apply), and when
     /// the org cannot be reached: the apply looks again before it creates anything.
-    async fn facts_for_create(&self, config: &Value) -> Result<plan::CreateFacts, Diagnostics> {
+    async fn facts_for_create(&self, config: &Value) -> plan::CreateFacts {
         let (Some(login), Some(org_url)) = (
             config.get("login").and_then(Value::as_str),
             config.get("org_url").and_then(Value::as_str),
         ) else {
-            return Ok(plan::CreateFacts::default());
+            return plan::CreateFacts::default();
         };
         let own = self.shared.seen.account(org_url, login);
-        if config.get("org_api_token").is_some_and(Value::is_unknown) {
-            return Ok(plan::CreateFacts {
+        let reachable = if config.get("org_api_token").is_some_and(Value::is_unknown) {
+            None
+        } else {
+            self.org(config).ok()
+        };
+        let Some(org) = reachable else {
+            return plan::CreateFacts {
                 own,
                 ..plan::CreateFacts::default()
-            });
-        }
-        let Ok(org) = self.org(config) else {
-            return Ok(plan::CreateFacts {
-                own,
-                ..plan::CreateFacts::default()
-            });
+            };
         };
         let lookup = match existing_user(&org, login).await {
             Ok(Some(existing)) => plan::Lookup::Existing(existing),
@@ -435,7 +453,7 @@ impl ServiceAccountResource {
                 plan::Lookup::NotChecked
             }
         };
-        Ok(plan::CreateFacts { lookup, own })
+        plan::CreateFacts { lookup, own }
     }
 
     /// The exact lookup a create makes before creating anything: the plan's lookup may be stale,
@@ -694,19 +712,7 @@ impl ServiceAccountResource {
             tracing::info!(user_id = %id, "forgetting the tainted record; the create resumes the same account");
             // Terraform plans the create half once more after this delete, in this process and
             // without a refresh: it must recognise the account as its own again.
-            if let (Some(org_url), Some(login)) = (
-                prior.get("org_url").and_then(Value::as_str),
-                prior.get("login").and_then(Value::as_str),
-            ) {
-                self.shared.seen.record_account(
-                    org_url,
-                    login,
-                    Own {
-                        id: id.to_owned(),
-                        finalized_in_state: false,
-                    },
-                );
-            }
+            self.remember_own(prior, id, false);
             return Ok(deleted());
         }
         // The last line of defence (G8): holds even when the plan-time checks were bypassed,
