@@ -517,10 +517,11 @@ resource "okta_msp_org" "acme" {{
         ),
     );
     workspace.init();
-    // The new org's group cannot be created: the org exists, its set-up stops.
+    // The new org's group cannot be created in any of the baseline's passes: the org exists,
+    // its set-up stops.
     emulator.add_fault(json!({
         "org": "acme-resume", "route": "/api/v1/groups", "method": "POST",
-        "kind": "error", "statuses": [503], "times": 1
+        "kind": "error", "statuses": [503], "times": 5
     }));
     let first = workspace.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     first.assert_failure("apply with the org's set-up failing");

@@ -528,6 +528,63 @@ impl App {
         Ok((StatusCode::OK, Some(answer)))
     }
 
+    /// `POST /_emulator/orgs/{subdomain}/users/{id or login}/api-tokens` (`{"name": …}`,
+    /// optional): an API token created as that admin would in the Admin Console; the answer
+    /// carries the secret, as the console shows it once.
+    async fn create_token(
+        &self,
+        path: &str,
+        body: &[u8],
+    ) -> Result<(StatusCode, Option<Value>), ApiError> {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let ["orgs", subdomain, "users", user, "api-tokens"] = segments.as_slice() else {
+            return Err(ApiError::PathNotFound);
+        };
+        let user =
+            util::percent_decode_segment(user).ok_or_else(|| ApiError::InvalidPathParameter {
+                name: "user".to_string(),
+            })?;
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Request {
+            #[serde(default)]
+            name: Option<String>,
+        }
+        let request: Request = if body.is_empty() {
+            Request { name: None }
+        } else {
+            serde_json::from_slice(body).map_err(|_| ApiError::MalformedBody)?
+        };
+        let name = request
+            .name
+            .unwrap_or_else(|| "Admin Console token".to_owned());
+        if name.trim().is_empty() || name.chars().count() > 255 {
+            return Err(ApiError::invalid("name: 1 to 255 characters"));
+        }
+        let audit = Audit {
+            org: (*subdomain).to_owned(),
+            user_id: String::new(),
+            token_id: String::new(),
+            request_id: util::request_id(),
+            ip_address: "127.0.0.1".to_owned(),
+            user_agent: "okta-emulator control plane".to_owned(),
+            now: util::now_millis(),
+        };
+        let answer = {
+            let mut shared = lock(&self.shared);
+            let org = shared
+                .state
+                .org_mut(subdomain)
+                .ok_or_else(|| ApiError::not_found(*subdomain, "Org"))?;
+            let token = org.create_token_as_admin(&user, &name, &audit)?;
+            let answer = json!({ "id": token.id, "name": token.name, "userId": token.user_id, "token": token.secret });
+            shared.generation += 1;
+            answer
+        };
+        self.persist_now().map_err(|_| ApiError::Internal)?;
+        Ok((StatusCode::CREATED, Some(answer)))
+    }
+
     /// The control plane: `health`, `reset`, `faults`, `stats`, authorised by the admin token
     /// (`Authorization: Bearer <admin_token>`; `SSWS <admin_token>` works too).
     async fn control(
@@ -599,6 +656,11 @@ impl App {
                 if lock_path.starts_with("/orgs/") && lock_path.ends_with("/lock") =>
             {
                 self.lock_out(lock_path).await
+            }
+            ("POST", token_path)
+                if token_path.starts_with("/orgs/") && token_path.ends_with("/api-tokens") =>
+            {
+                self.create_token(token_path, &body).await
             }
             (_, "/health" | "/reset" | "/faults" | "/stats") => Err(ApiError::MethodNotAllowed),
             _ => Err(ApiError::PathNotFound),

@@ -2558,6 +2558,52 @@ impl Org {
         Ok(self.tokens.get(id).expect("found"))
     }
 
+    /// What an admin signed in as `id_or_login` does in the Admin Console (Security > API >
+    /// Tokens > Create token): a new API token owned by that user, the secret shown once. Okta
+    /// has no API for it; the control plane asks, as a test following the provider's recovery
+    /// steps for an org whose token was lost must. The owner must be an active admin.
+    pub fn create_token_as_admin(
+        &mut self,
+        id_or_login: &str,
+        name: &str,
+        audit: &Audit,
+    ) -> Result<ApiToken, ApiError> {
+        let user_id = self.user_id_of(id_or_login)?;
+        let user = self.users.get(&user_id).ok_or(ApiError::Internal)?;
+        if user.status != UserStatus::Active || user.roles.is_empty() {
+            return Err(ApiError::invalid(
+                "Only an active user with an admin role can create API tokens",
+            ));
+        }
+        let now = audit.now;
+        let token = ApiToken {
+            id: okta_id("00T"),
+            secret: crate::emulator::util::api_token_secret(),
+            name: name.to_string(),
+            user_id: user_id.clone(),
+            client_name: "Okta API".to_string(),
+            created: now,
+            last_updated: now,
+            network: json!({ "connection": "ANYWHERE" }),
+        };
+        self.secrets.insert(token.secret.clone(), token.id.clone());
+        let seq = self.next_seq();
+        self.tokens.insert(seq, token.clone());
+        let audit = Audit {
+            user_id,
+            token_id: String::new(),
+            ..audit.clone()
+        };
+        self.emit(
+            &audit,
+            "system.api_token.create",
+            "Create API token",
+            vec![token_target(&token)],
+            json!({}),
+        );
+        Ok(token)
+    }
+
     pub fn revoke_token(&mut self, audit: &Audit, id: &str) -> Result<(), ApiError> {
         let token = self.find_token(id)?.clone();
         self.tokens.remove(id);

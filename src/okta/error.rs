@@ -112,6 +112,20 @@ impl OktaError {
         self.status() == Some(401)
     }
 
+    /// A failure of Okta or of the network rather than of the request: 5xx, 429, a timeout or a
+    /// broken connection. The request may or may not have taken effect; sending it again is
+    /// right only for a caller that first checks what Okta holds (or whose request is
+    /// idempotent).
+    pub fn is_transient(&self) -> bool {
+        match self.status() {
+            Some(status) => status >= 500 || status == 429,
+            None => matches!(
+                self,
+                OktaError::Timeout { .. } | OktaError::Transport { .. }
+            ),
+        }
+    }
+
     /// Okta's `E0000090`: the role is already assigned. Matched on the code, not the status,
     /// because 400 and 409 have both been seen for it.
     pub fn is_role_already_assigned(&self) -> bool {

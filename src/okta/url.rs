@@ -96,6 +96,34 @@ impl OrgUrl {
         host_of(authority).is_some_and(is_loopback_host)
     }
 
+    /// Where a child org with `subdomain`, made through this (partner) org's Org Creator API,
+    /// is expected to live when Okta's answer does not say: beside the partner, with the
+    /// subdomain in place of the partner's own (`https://partner.okta.com` gives
+    /// `https://acme.okta.com`; an org under a path prefix, as in okta-emulator, gives the
+    /// sibling path). `None` when the partner URL has no such shape (an IP address, a custom
+    /// domain of one label).
+    pub fn child(&self, subdomain: &str) -> Option<OrgUrl> {
+        let (scheme, rest) = self.0.split_once("://")?;
+        let (authority, path) = match rest.find('/') {
+            Some(index) => (&rest[..index], &rest[index..]),
+            None => (rest, ""),
+        };
+        let candidate = match path.rsplit_once('/') {
+            Some((parent, _)) if !path.is_empty() => {
+                format!("{scheme}://{authority}{parent}/{subdomain}")
+            }
+            _ => {
+                let host = host_of(authority)?;
+                if host.parse::<IpAddr>().is_ok() {
+                    return None;
+                }
+                let (_, domain) = authority.split_once('.')?;
+                format!("{scheme}://{subdomain}.{domain}")
+            }
+        };
+        OrgUrl::parse(&candidate).ok()
+    }
+
     /// The org URL that `href` (any API URL of an org, such as `_links.administrator.href`)
     /// belongs to: everything before `/api/v1/`.
     pub fn from_api_href(href: &str) -> Result<OrgUrl, OktaError> {
@@ -166,6 +194,34 @@ fn displayable(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_child_org_lives_beside_its_partner() {
+        let child = |partner: &str| {
+            OrgUrl::parse(partner)
+                .unwrap()
+                .child("acme")
+                .map(|url| url.as_str().to_owned())
+        };
+        assert_eq!(
+            child("https://partner.okta.com").as_deref(),
+            Some("https://acme.okta.com")
+        );
+        assert_eq!(
+            child("https://msp-partner.oktapreview.com").as_deref(),
+            Some("https://acme.oktapreview.com")
+        );
+        assert_eq!(
+            child("http://127.0.0.1:8080/partner").as_deref(),
+            Some("http://127.0.0.1:8080/acme")
+        );
+        assert_eq!(
+            child("http://localhost:8080/emu/partner").as_deref(),
+            Some("http://localhost:8080/emu/acme")
+        );
+        assert_eq!(child("http://127.0.0.1:8080"), None);
+        assert_eq!(child("https://intranet"), None);
+    }
 
     #[test]
     fn https_urls_are_normalised_without_trailing_slash() {

@@ -192,7 +192,9 @@ async fn run_server(
         result = &mut serving => result?,
         () = async {
             if fired_receiver.await.is_ok() {
-                tokio::time::sleep(SHUTDOWN_GRACE).await;
+                if !PARENT_GONE.load(std::sync::atomic::Ordering::SeqCst) {
+                    tokio::time::sleep(SHUTDOWN_GRACE).await;
+                }
             } else {
                 std::future::pending::<()>().await;
             }
@@ -204,8 +206,17 @@ async fn run_server(
 /// How long in-flight requests may finish after Terraform asked the plugin to exit.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
+/// How often the plugin checks that Terraform is still its parent: the longest a killed
+/// Terraform's provider goes on changing Okta.
+const PARENT_CHECK: Duration = Duration::from_millis(100);
+
+/// Set when Terraform died under the plugin: the server then stops without the grace period
+/// (the process exits and its in-flight work stops with it).
+static PARENT_GONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Resolves when the plugin should exit: Terraform called `GRPCController.Shutdown`, sent
-/// SIGTERM, or went away without either (its process died: we are re-parented).
+/// SIGTERM, or went away without either (its process died: we are re-parented; then the process exits
+/// at once).
 ///
 /// Not stdin: go-plugin hands the plugin Terraform's own stdin, which may be `/dev/null` or a pipe
 /// that closes long before Terraform is done, so its end says nothing about Terraform. SIGINT is
@@ -216,7 +227,7 @@ async fn exit_signals(shutdown: ShutdownTrigger, parent: u32) {
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
     let mut interrupt =
         tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt()).ok();
-    let mut parent_check = tokio::time::interval(Duration::from_millis(500));
+    let mut parent_check = tokio::time::interval(PARENT_CHECK);
     loop {
         tokio::select! {
             _ = shutdown.triggered() => return,
@@ -229,7 +240,11 @@ async fn exit_signals(shutdown: ShutdownTrigger, parent: u32) {
             }
             _ = parent_check.tick() => {
                 if std::os::unix::process::parent_id() != parent {
-                    tracing::warn!("the Terraform process that started this plugin is gone: shutting down");
+                    // No grace period: the answers of in-flight calls have no one to go to, and
+                    // finishing them could complete changes in Okta (a finalization) that no
+                    // state will ever record. Stopping now leaves what the next apply resumes.
+                    tracing::warn!("the Terraform process that started this plugin is gone: exiting now");
+                    PARENT_GONE.store(true, std::sync::atomic::Ordering::SeqCst);
                     return;
                 }
             }

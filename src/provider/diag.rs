@@ -52,10 +52,8 @@ pub fn notice(notice: Notice) -> Diagnostic {
 /// An Okta API failure during `operation`, with Okta's own code, summary, causes and request id
 /// (which Okta support can trace). Never contains a token.
 pub fn okta(operation: &str, error: &OktaError) -> Diagnostic {
+    // The error's text already carries Okta's request id, when there is one.
     let mut detail = format!("{error}");
-    if let Some(request_id) = error.request_id() {
-        detail.push_str(&format!("\n\nOkta request id: {request_id}"));
-    }
     if error.is_unauthorized() {
         detail.push_str("\n\nThe API token was refused: check org_api_token or the provider's org_tokens entry for this org, and that the token's owner is still active.");
     }
@@ -133,8 +131,52 @@ pub fn org_token_refused(url: &str) -> Diagnostics {
 /// The Org Creator API failed. If the failure was unclear the org may exist without its token.
 pub fn org_creation_failed(subdomain: &str, error: &OktaError) -> Diagnostic {
     let mut diagnostic = okta(&format!("creating org {subdomain:?}"), error);
-    diagnostic.detail.push_str("\n\nIf the request reached Okta, the org may exist even so; Okta returns its API token only once, in the answer that was lost. Check the partner org's Admin Console; if the org exists, import it (terraform import okta_msp_org.NAME ORG_URL) with a token created for its integration account.");
+    diagnostic.detail.push_str("\n\nOkta did not create the org, or did and its answer was lost: the next apply finds out (a repeated creation either creates it or is told the subdomain exists, and then says what to do).");
     diagnostic
+}
+
+/// What an org whose subdomain already exists is, and the way to bring it under Terraform.
+pub struct ExistingOrg<'a> {
+    pub subdomain: &'a str,
+    /// Where the org is expected to live, derived from the partner org's URL.
+    pub url: Option<&'a str>,
+    pub integration_login: &'a str,
+    pub integration_email: &'a str,
+    /// This very apply's first attempt may have made it: its answer was lost.
+    pub answer_lost: bool,
+}
+
+/// The subdomain is taken: by this configuration's own earlier attempt whose answer (with the
+/// org's only API token) was lost, or by someone else. Terraform cannot recover the token, so
+/// the steps are spelled out with the real URL and login.
+pub fn org_exists(org: &ExistingOrg<'_>, error: &OktaError) -> Diagnostic {
+    let url = org.url.unwrap_or("the new org's URL");
+    let (summary, cause) = if org.answer_lost {
+        (
+            format!(
+                "Org {:?} was created, but Okta's answer with its API token was lost",
+                org.subdomain
+            ),
+            format!(
+                "The first request to create the org failed without an answer; sending it again, Okta answered that the subdomain exists ({error}). Okta returns a new org's API token only once, in the answer that was lost."
+            ),
+        )
+    } else {
+        (
+            format!("Org {:?} already exists", org.subdomain),
+            format!(
+                "Okta answered that the subdomain exists ({error}). If an earlier apply created it and was killed or lost Okta's answer, the org's API token (returned only once) was lost with it; if it is not yours, choose another subdomain."
+            ),
+        )
+    };
+    let login = org.integration_login;
+    let email = org.integration_email;
+    Diagnostic::error(
+        summary,
+        format!(
+            "{cause}\n\nTo bring the org under Terraform:\n1. Sign in to {url} as {login} (its password was generated and never kept: use \"Forgot password?\", which mails {email}).\n2. Create an API token in the Admin Console (Security > API > Tokens) while signed in as {login}.\n3. Add it to the provider's org_tokens: \"{url}\" = <the token>.\n4. Add this block beside the resource, with the resource's own name, and apply:\n\nimport {{\n  to = okta_msp_org.<name>\n  id = \"{url}\"\n}}\n\nThe apply resumes the org's set-up with that token (G19)."
+        ),
+    )
 }
 
 /// An org cannot be deleted through the API: forgetting it is all Terraform can do.

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use crate::plugin::schema::{Attribute, Schema};
 use std::collections::BTreeMap;
 
-use crate::okta::{NewChildOrg, UserProfile};
+use crate::okta::{ChildOrg, NewChildOrg, OktaError, UserProfile};
 use crate::plugin::{
     ApplyAction, ApplyRequest, ApplyResponse, AttributePath, Diagnostics, ImportRequest,
     ImportResponse, PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource,
@@ -277,7 +277,12 @@ impl Resource for OrgResource {
             "integration_account_id".into(),
             Value::String(me.id.clone()),
         );
-        state.insert("finalized".into(), Value::Bool(compliant));
+        // Finalized only when Okta records it (the marker), never inferred from a compliant
+        // look: an org whose set-up a killed run left unfinished is resumed by the next apply,
+        // which the plan shows (G18, G19).
+        let finalized = me.profile.user_type.as_deref()
+            == Some(lifecycle::user_type(ServiceAccountKind::MspIntegration, true).as_str());
+        state.insert("finalized".into(), Value::Bool(finalized));
         Ok(ImportResponse {
             state: Value::Object(state),
             private: Vec::new(),
@@ -327,13 +332,26 @@ impl OrgResource {
             // who must sign in resets it from the vault.
             admin_password: Some(password::generate()),
         };
-        let created = partner
-            .create_child_org(&new_org)
-            .await
-            .map_err(|e| Diagnostics::from(diag::org_creation_failed(&subdomain, &e)))?;
-        let url = match &created.org_url {
-            Some(url) => url.as_str().to_owned(),
-            None => format!("https://{subdomain}.okta.com"),
+        let expected_url = partner.org_url().child(&subdomain);
+        let created = match create_child_org(&partner, &new_org).await {
+            Ok(created) => created,
+            Err(OrgCreation::Failed(error)) => {
+                return Err(diag::org_creation_failed(&subdomain, &error).into());
+            }
+            Err(OrgCreation::SubdomainTaken { error, answer_lost }) => {
+                let existing = diag::ExistingOrg {
+                    subdomain: &subdomain,
+                    url: expected_url.as_ref().map(|url| url.as_str()),
+                    integration_login: &login,
+                    integration_email: &email,
+                    answer_lost,
+                };
+                return Err(diag::org_exists(&existing, &error).into());
+            }
+        };
+        let url = match (&created.org_url, &expected_url) {
+            (Some(url), _) | (None, Some(url)) => url.as_str().to_owned(),
+            (None, None) => format!("https://{subdomain}.okta.com"),
         };
         let mut state = attributes(planned.clone());
         state.insert("id".into(), Value::string(&created.id));
@@ -566,6 +584,67 @@ impl OrgResource {
             .await
             .map_err(|e| Diagnostics::from(diag::okta("recording finalization", &e)))?;
         Ok((me.id, observed.user.status.as_str().to_owned()))
+    }
+}
+
+/// Why an org was not created.
+enum OrgCreation {
+    Failed(OktaError),
+    /// Okta says the subdomain exists; `answer_lost` when an earlier attempt of this very call
+    /// failed without a clear answer, so that it most likely made the org.
+    SubdomainTaken {
+        error: OktaError,
+        answer_lost: bool,
+    },
+}
+
+/// How often an org's creation is sent when each attempt fails unclearly.
+const CREATE_ORG_ATTEMPTS: u32 = 3;
+
+/// Creates the org, sending the request again after a failure that leaves its fate unknown
+/// (5xx, timeout, broken connection; the client itself never replays a create). A replay cannot
+/// make a second org, because the subdomain is unique: it creates the org the first attempt did
+/// not, or is told that the subdomain exists, which then means the first attempt made it.
+async fn create_child_org(
+    partner: &crate::okta::Client,
+    org: &NewChildOrg,
+) -> Result<ChildOrg, OrgCreation> {
+    let mut unclear = false;
+    let mut attempts_left = CREATE_ORG_ATTEMPTS;
+    loop {
+        attempts_left -= 1;
+        match partner.create_child_org(org).await {
+            Ok(created) => return Ok(created),
+            Err(error) if is_subdomain_taken(&error) => {
+                return Err(OrgCreation::SubdomainTaken {
+                    error,
+                    answer_lost: unclear,
+                });
+            }
+            Err(error) if attempts_left > 0 && error.is_transient() => {
+                tracing::warn!(%error, "creating the org failed unclearly; sending it again");
+                // A 429 was refused before Okta did anything; anything else may have happened.
+                unclear |= error.status() != Some(429);
+            }
+            Err(error) => return Err(OrgCreation::Failed(error)),
+        }
+    }
+}
+
+/// Okta's validation error naming the subdomain as taken (`E0000001`, with a cause on the
+/// `subdomain` field).
+fn is_subdomain_taken(error: &OktaError) -> bool {
+    match error {
+        OktaError::Api {
+            error_code, causes, ..
+        } => {
+            error_code == crate::okta::codes::VALIDATION_FAILED
+                && causes.iter().any(|cause| {
+                    let cause = cause.to_ascii_lowercase();
+                    cause.starts_with("subdomain") && cause.contains("exist")
+                })
+        }
+        _ => false,
     }
 }
 

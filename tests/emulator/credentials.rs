@@ -308,3 +308,69 @@ async fn emulator_the_recovery_question_is_a_factor_that_can_be_unenrolled() {
         1
     );
 }
+
+/// The control plane's stand-in for the Admin Console's "Create token": the secret works as an
+/// API token of that admin, appears once, and the creation is logged; a user who is no admin
+/// cannot have one.
+#[tokio::test]
+async fn an_admin_console_token_authenticates_as_its_admin() {
+    let emulator = Emulator::start();
+    let org = emulator.create_org("console").await;
+    let created = emulator
+        .control(
+            Method::POST,
+            &format!("/orgs/console/users/{}/api-tokens", org.admin_id),
+            Some(json!({ "name": "recovered integration token" })),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let secret = created.body["token"].as_str().unwrap().to_owned();
+    assert_ne!(secret, org.token);
+    let me = emulator
+        .get(&format!("{}/api/v1/users/me", org.url), &secret)
+        .await;
+    assert_eq!(me.status, 200, "{:?}", me.body);
+    assert_eq!(me.body["id"], org.admin_id);
+    let listed = emulator
+        .get(&format!("{}/api/v1/api-tokens", org.url), &secret)
+        .await;
+    let names: Vec<&str> = listed
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|token| token["name"].as_str())
+        .collect();
+    assert!(names.contains(&"recovered integration token"), "{names:?}");
+    assert!(
+        !listed.body.to_string().contains(&secret),
+        "secrets are never listed"
+    );
+    assert_eq!(
+        events_for(
+            &emulator,
+            &org,
+            "system.api_token.create",
+            created.body["id"].as_str().unwrap()
+        )
+        .await,
+        1
+    );
+
+    let person = emulator
+        .create_user(&org, "someone@console.example", "")
+        .await;
+    let person_id = person.body["id"].as_str().unwrap();
+    let refused = emulator
+        .control(
+            Method::POST,
+            &format!("/orgs/console/users/{person_id}/api-tokens"),
+            None,
+        )
+        .await;
+    assert_error(&refused, 400, "E0000001");
+    let unknown = emulator
+        .control(Method::POST, "/orgs/nowhere/users/x/api-tokens", None)
+        .await;
+    assert_eq!(unknown.status, 404, "{:?}", unknown.body);
+}

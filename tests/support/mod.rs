@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod emulator;
+pub mod fleet;
 pub mod plugin_client;
 pub mod scenario;
 pub mod terraform;

@@ -151,6 +151,32 @@ impl Workspace {
         run_terraform(&self.dir(), args, &self.env, extra_env)
     }
 
+    /// Starts `terraform args` without waiting (for tests that kill it); its output is
+    /// collected for [`Spawned::outcome`]. Pipes, not files: Terraform draws its diagnostic
+    /// boxes only for a pipe or a terminal.
+    pub fn spawn(&self, args: &[&str]) -> Spawned {
+        let mut child = terraform_command(&self.dir(), args, &self.env, &[])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start terraform");
+        let drain = |mut stream: Box<dyn std::io::Read + Send>| {
+            std::thread::spawn(move || {
+                let mut text = Vec::new();
+                let _ = stream.read_to_end(&mut text);
+                String::from_utf8_lossy(&text).into_owned()
+            })
+        };
+        let stdout = drain(Box::new(child.stdout.take().unwrap()));
+        let stderr = drain(Box::new(child.stderr.take().unwrap()));
+        Spawned {
+            child,
+            stdout: Some(stdout),
+            stderr: Some(stderr),
+        }
+    }
+
     /// `terraform apply -auto-approve`, without colour or prompts.
     pub fn apply(&self) -> Outcome {
         self.run(&["apply", "-auto-approve", "-no-color", "-input=false"])
@@ -182,6 +208,23 @@ fn run_terraform(
     env: &[(String, String)],
     extra_env: &[(&str, &str)],
 ) -> Outcome {
+    let output = terraform_command(dir, args, env, extra_env)
+        .output()
+        .expect("run terraform");
+    Outcome {
+        success: output.status.success(),
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn terraform_command(
+    dir: &Path,
+    args: &[&str],
+    env: &[(String, String)],
+    extra_env: &[(&str, &str)],
+) -> Command {
     let mut command = Command::new("terraform");
     command
         .args(args)
@@ -195,11 +238,30 @@ fn run_terraform(
     for (key, value) in extra_env {
         command.env(key, value);
     }
-    let output = command.output().expect("run terraform");
-    Outcome {
-        success: output.status.success(),
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    command
+}
+
+/// A `terraform` run started by [`Workspace::spawn`].
+pub struct Spawned {
+    pub child: std::process::Child,
+    stdout: Option<std::thread::JoinHandle<String>>,
+    stderr: Option<std::thread::JoinHandle<String>>,
+}
+
+impl Spawned {
+    /// What the run printed, once it has ended with `status` (its pipes close with it).
+    pub fn outcome(&mut self, status: std::process::ExitStatus) -> Outcome {
+        let read = |handle: &mut Option<std::thread::JoinHandle<String>>| {
+            handle
+                .take()
+                .map(|handle| handle.join().unwrap_or_default())
+                .unwrap_or_default()
+        };
+        Outcome {
+            success: status.success(),
+            code: status.code(),
+            stdout: read(&mut self.stdout),
+            stderr: read(&mut self.stderr),
+        }
     }
 }

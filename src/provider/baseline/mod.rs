@@ -84,7 +84,30 @@ const GROUP_DESCRIPTION: &str = "Service accounts managed by okta-msp. Policies 
 /// Status: Okta changes a policy's, rule's or zone's status only through its lifecycle
 /// endpoints, which `okta::Client` does not offer yet; a replacement body says `ACTIVE`, which
 /// is all this function can do about an object someone deactivated.
+///
+/// A transient failure (5xx, a lost answer) starts the whole pass again, a bounded number of
+/// times: the client never replays a create whose request may have reached Okta, and the next
+/// pass finds by name whatever such a create made, so it is neither made twice nor lost.
 pub async fn ensure_baseline(
+    client: &Client,
+    baseline: &SecuringBaseline,
+) -> Result<BaselineObjects, OktaError> {
+    let mut passes_left = ENSURE_PASSES;
+    loop {
+        passes_left -= 1;
+        match ensure_baseline_once(client, baseline).await {
+            Err(error) if passes_left > 0 && error.is_transient() => {
+                tracing::debug!(%error, "the baseline pass failed unclearly; checking Okta and trying again");
+            }
+            outcome => return outcome,
+        }
+    }
+}
+
+/// How many passes [`ensure_baseline`] makes when each fails transiently.
+const ENSURE_PASSES: u32 = 5;
+
+async fn ensure_baseline_once(
     client: &Client,
     baseline: &SecuringBaseline,
 ) -> Result<BaselineObjects, OktaError> {

@@ -112,7 +112,7 @@ pub async fn create_or_adopt(
         attempts_left -= 1;
         match org.client.find_user_by_login(&desired.login).await {
             Ok(Some(user)) => return Ok(user),
-            Ok(None) if attempts_left > 0 && is_transient(&error) => {
+            Ok(None) if attempts_left > 0 && error.is_transient() => {
                 tracing::debug!(%error, "the create failed and made no account; creating again");
             }
             _ => return Err(error),
@@ -122,17 +122,6 @@ pub async fn create_or_adopt(
 
 /// How often a create is tried when each failure demonstrably made no account.
 const CREATE_ATTEMPTS: u32 = 3;
-
-/// Failures worth another try: Okta or the network, not the request.
-fn is_transient(error: &OktaError) -> bool {
-    match error.status() {
-        Some(status) => status >= 500 || status == 429,
-        None => !matches!(
-            error,
-            OktaError::InvalidUrl { .. } | OktaError::InvalidToken | OktaError::Decode { .. }
-        ),
-    }
-}
 
 /// Where an account is in its life: being set up (created, adopted or resumed), or finalized.
 /// Some repairs are allowed only while it is set up, when no integration relies on its
