@@ -370,6 +370,19 @@ impl Client {
                 continue;
             }
 
+            // Okta refused the request because of a state that passes (a user still being
+            // activated, another change to the same role assignments): nothing happened, so any
+            // request may be sent again, after a backoff.
+            if status == StatusCode::CONFLICT
+                && is_passing_conflict(&body)
+                && retries < self.options.max_retries
+            {
+                retries += 1;
+                previous_request_id = request_id;
+                tokio::time::sleep(self.backoff(retries)).await;
+                continue;
+            }
+
             if status.is_server_error()
                 && is_transient(status)
                 && call.replay == Replay::Safe
@@ -440,15 +453,17 @@ impl Client {
                 // an empty page means there is nothing more now.
                 return Ok(items);
             }
-            if !self.org_url.contains(&next) {
-                return Err(OktaError::Pagination {
-                    path: call.template,
-                    detail: format!(
-                        "page {page} links to a URL outside the org ({next:?}); refusing to send the token there"
-                    ),
-                });
-            }
-            url = next;
+            url = match self.org_url.rebase_api_link(&next) {
+                Some(url) => url,
+                None => {
+                    return Err(OktaError::Pagination {
+                        path: call.template,
+                        detail: format!(
+                            "page {page} links to {next:?}, which is not an API URL of this org"
+                        ),
+                    });
+                }
+            };
             // The next link carries the whole query (cursor, limit, filters).
             call.query.clear();
         }
@@ -460,6 +475,17 @@ impl Client {
             ),
         })
     }
+}
+
+/// A 409 whose error code names a conflict that resolves by itself.
+fn is_passing_conflict(body: &[u8]) -> bool {
+    super::error::parse_error_envelope(body).is_ok_and(|envelope| {
+        [
+            super::error::codes::USER_STILL_ACTIVATING,
+            super::error::codes::ROLE_CHANGE_IN_PROGRESS,
+        ]
+        .contains(&envelope.error_code.as_str())
+    })
 }
 
 /// Statuses that say "try again later" rather than "this request is wrong".

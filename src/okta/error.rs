@@ -73,6 +73,10 @@ pub mod codes {
     pub const ALREADY_ACTIVE: &str = "E0000016";
     pub const RATE_LIMITED: &str = "E0000047";
     pub const ROLE_ALREADY_ASSIGNED: &str = "E0000090";
+    /// 409: the user is still being activated (an asynchronous activation has not finished).
+    pub const USER_STILL_ACTIVATING: &str = "E0000112";
+    /// 409: another request is changing the same role assignments.
+    pub const ROLE_CHANGE_IN_PROGRESS: &str = "E0000268";
 }
 
 impl OktaError {

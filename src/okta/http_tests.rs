@@ -379,13 +379,34 @@ async fn pagination_follows_next_links_to_the_end() {
 }
 
 #[tokio::test]
-async fn pagination_refuses_a_next_link_outside_the_org() {
+async fn pagination_follows_a_link_on_another_host_on_the_org_url_only() {
+    // Behind a custom domain Okta may link to the org's canonical host: the path and query are
+    // followed on the URL the token was given for, and nothing is sent to the other host.
+    let server = TestServer::start(vec![
+        answer(200, r#"[{"id":"nzo1","type":"IP","name":"a"}]"#).header(
+            "link",
+            "<https://elsewhere.example/api/v1/zones?after=nzo1&limit=1>; rel=\"next\"",
+        ),
+        answer(200, r#"[{"id":"nzo2","type":"IP","name":"b"}]"#),
+    ])
+    .await;
+    let zones = server.client(options()).list_zones().await.unwrap();
+    assert_eq!(zones.len(), 2);
+    let uris: Vec<String> = server.received().into_iter().map(|r| r.uri).collect();
+    assert_eq!(
+        uris,
+        [
+            "/acme/api/v1/zones",
+            "/acme/api/v1/zones?after=nzo1&limit=1"
+        ]
+    );
+
+    // An empty page ends a listing whatever its links say.
     let server = TestServer::start(vec![answer(200, "[]").header(
         "link",
-        "<https://evil.example/api/v1/users?after=x>; rel=\"next\"",
+        "<https://elsewhere.example/api/v1/zones?after=x>; rel=\"next\"",
     )])
     .await;
-    // An empty page ends a listing whatever its links say.
     assert!(
         server
             .client(options())
@@ -395,15 +416,51 @@ async fn pagination_refuses_a_next_link_outside_the_org() {
             .is_empty()
     );
 
+    // A link that is not an Okta API URL is refused.
     let server = TestServer::start(vec![
         answer(200, r#"[{"id":"nzo1","type":"IP","name":"z"}]"#).header(
             "link",
-            "<https://evil.example/api/v1/zones?after=x>; rel=\"next\"",
+            "<https://elsewhere.example/login?next=x>; rel=\"next\"",
         ),
     ])
     .await;
     let error = server.client(options()).list_zones().await.unwrap_err();
     assert!(matches!(error, OktaError::Pagination { .. }), "{error:?}");
+    assert_eq!(server.received().len(), 1);
+}
+
+#[tokio::test]
+async fn passing_conflicts_are_retried_and_others_are_not() {
+    let still_activating = r#"{"errorCode":"E0000112","errorSummary":"Unable to update the user: the user is still being activated.","errorCauses":[]}"#;
+    let role_change = r#"{"errorCode":"E0000268","errorSummary":"Another request is making changes to the role assignments.","errorCauses":[]}"#;
+    let server = TestServer::start(vec![
+        answer(409, still_activating),
+        answer(409, role_change),
+        answer(200, USER),
+    ])
+    .await;
+    let user = server.client(options()).get_user("00u1").await.unwrap();
+    assert_eq!(user.id, "00u1");
+    assert_eq!(server.received().len(), 3);
+
+    // A create is replayed too: Okta refused it, nothing was made.
+    let server = TestServer::start(vec![answer(409, still_activating), answer(200, USER)]).await;
+    let new_user = NewUser {
+        profile: UserProfile::default(),
+        password: None,
+        group_ids: Vec::new(),
+    };
+    server
+        .client(options())
+        .create_user(&new_user, false)
+        .await
+        .unwrap();
+    assert_eq!(server.received().len(), 2);
+
+    let duplicate = r#"{"errorCode":"E0000090","errorSummary":"The role is already assigned.","errorCauses":[]}"#;
+    let server = TestServer::start(vec![answer(409, duplicate), answer(200, USER)]).await;
+    let error = server.client(options()).get_user("00u1").await.unwrap_err();
+    assert_eq!(error.error_code(), Some("E0000090"));
     assert_eq!(server.received().len(), 1);
 }
 
@@ -622,7 +679,20 @@ async fn log_queries_are_always_bounded() {
         .unwrap();
     assert_eq!(events.len(), 1);
     let uri = &server.received()[0].uri;
-    assert!(uri.contains("since=2025-01-01T00%3A00%3A00Z"), "{uri}");
+    assert!(uri.contains("since=2025-01-01T00%3A00%3A00.000Z"), "{uri}");
+    // Milliseconds, as Okta documents: `until=YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    let until = uri
+        .split("until=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    assert_eq!(until.len(), "2025-01-01T00%3A00%3A00.000Z".len(), "{uri}");
+    assert!(
+        until.ends_with('Z') && until.as_bytes()[until.len() - 5] == b'.',
+        "{uri}"
+    );
     assert!(uri.contains("until="), "{uri}");
     assert!(uri.contains("filter=actor.id+eq+%2200u1%22"), "{uri}");
 }

@@ -3,7 +3,6 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::client::{Call, Client};
 use super::error::OktaError;
@@ -82,10 +81,15 @@ impl Client {
     }
 }
 
+/// RFC 3339 in UTC with milliseconds, the precision Okta documents for `since` and `until`
+/// (`2026-11-30T10:00:00.123Z`); a finer fraction is cut, never rounded up past `until`.
 fn timestamp(moment: OffsetDateTime) -> Result<String, OktaError> {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
     moment
         .to_offset(time::UtcOffset::UTC)
-        .format(&Rfc3339)
+        .format(format)
         .map_err(|error| OktaError::Decode {
             what: "System Log time bound".to_owned(),
             detail: error.to_string(),
@@ -128,6 +132,9 @@ mod tests {
     #[test]
     fn time_bounds_are_sent_in_utc() {
         let moment = time::macros::datetime!(2025-03-13 23:44:04 +02:00);
-        assert_eq!(timestamp(moment).unwrap(), "2025-03-13T21:44:04Z");
+        assert_eq!(timestamp(moment).unwrap(), "2025-03-13T21:44:04.000Z");
+        // Milliseconds, cut rather than rounded (a rounded `until` could pass the real one).
+        let fine = time::macros::datetime!(2025-03-13 21:44:04.573_915_355 UTC);
+        assert_eq!(timestamp(fine).unwrap(), "2025-03-13T21:44:04.573Z");
     }
 }

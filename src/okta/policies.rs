@@ -384,15 +384,16 @@ impl Client {
         self.fetch_all(call, "list of policies").await
     }
 
-    /// `POST /api/v1/policies`, active. Not retried once sent; look the name up before
-    /// creating again.
+    /// `POST /api/v1/policies`. Not retried once sent; look the name up before creating again.
+    /// No `activate` parameter: Okta documents it for Classic Engine only (where it defaults
+    /// to true) and none of the recorded Identity Engine creates sends it; the caller
+    /// activates an answer that is not `ACTIVE`.
     pub async fn create_policy(&self, policy: &Policy) -> Result<Policy, OktaError> {
         let call = Call::new(
             Method::POST,
             "/api/v1/policies",
             "/api/v1/policies".to_owned(),
         )
-        .query("activate", true)
         .json(policy)?;
         self.fetch(call, "policy").await
     }
@@ -417,7 +418,8 @@ impl Client {
         self.fetch_all(call, "list of policy rules").await
     }
 
-    /// `POST /api/v1/policies/{id}/rules`, active. Not retried once sent.
+    /// `POST /api/v1/policies/{id}/rules`. Not retried once sent; without `activate`, as for
+    /// policies.
     pub async fn create_policy_rule(
         &self,
         policy_id: &str,
@@ -428,7 +430,6 @@ impl Client {
             "/api/v1/policies/{policyId}/rules",
             format!("/api/v1/policies/{}/rules", segment(policy_id)),
         )
-        .query("activate", true)
         .json(rule)?;
         self.fetch(call, "policy rule").await
     }

@@ -86,6 +86,26 @@ impl OrgUrl {
             .is_some_and(|rest| rest.starts_with('/'))
     }
 
+    /// Where to send the request a `Link` header points to: the link itself when it lies under
+    /// this org, else its API path and query on this org's URL. Okta may name another host
+    /// for the same org (its canonical `*.okta.com` host behind a custom domain, or the
+    /// `-admin` host); the token was given for this URL and goes nowhere else. `None` for a
+    /// link that is not an Okta API URL.
+    pub(crate) fn rebase_api_link(&self, link: &str) -> Option<String> {
+        if self.contains(link) {
+            return Some(link.to_owned());
+        }
+        let parsed = reqwest::Url::parse(link).ok()?;
+        let path = parsed.path();
+        let api = path.find("/api/v1/")?;
+        let mut rebased = self.join(&path[api..]);
+        if let Some(query) = parsed.query() {
+            rebased.push('?');
+            rebased.push_str(query);
+        }
+        Some(rebased)
+    }
+
     pub fn is_loopback(&self) -> bool {
         let rest = self
             .0

@@ -223,6 +223,7 @@ async fn a_new_org_gets_every_object_in_eleven_calls() {
     assert_eq!(objects.zone_id.as_deref(), Some("nzosvc"));
     assert_eq!(objects.password_policy_id, "00ppw");
     assert_eq!(objects.sign_on_policy_id, "00pso");
+    // No `activate` parameter on the creates: Okta documents it for Classic Engine only.
     let calls = stub.calls();
     assert_eq!(
         calls[1..],
@@ -231,12 +232,12 @@ async fn a_new_org_gets_every_object_in_eleven_calls() {
             "GET /api/v1/zones",
             "POST /api/v1/zones",
             "GET /api/v1/policies?type=PASSWORD",
-            "POST /api/v1/policies?activate=true",
-            "POST /api/v1/policies/00ppw/rules?activate=true",
+            "POST /api/v1/policies",
+            "POST /api/v1/policies/00ppw/rules",
             "GET /api/v1/policies?type=OKTA_SIGN_ON",
-            "POST /api/v1/policies?activate=true",
-            "POST /api/v1/policies/00pso/rules?activate=true",
-            "POST /api/v1/policies/00pso/rules?activate=true",
+            "POST /api/v1/policies",
+            "POST /api/v1/policies/00pso/rules",
+            "POST /api/v1/policies/00pso/rules",
         ]
     );
     let bodies: Vec<Value> = stub.received().into_iter().map(|r| r.body).collect();

@@ -239,7 +239,15 @@ async fn put_policy(
         None => {
             let created = client.create_policy(desired).await?;
             tracing::info!(policy_id = ?created.id, name = %desired.name, "created a baseline policy");
-            created_id(created.id, "policy")
+            let id = created_id(created.id, "policy")?;
+            if created
+                .status
+                .as_deref()
+                .is_some_and(|status| status != "ACTIVE")
+            {
+                client.activate_policy(&id).await?;
+            }
+            Ok(id)
         }
         Some(existing) => {
             if desired != existing {
@@ -266,7 +274,16 @@ async fn put_rule(
     match existing {
         None => {
             tracing::info!(policy_id, name = %desired.name, "creating a baseline policy rule");
-            client.create_policy_rule(policy_id, &desired).await
+            let created = client.create_policy_rule(policy_id, &desired).await?;
+            if created
+                .status
+                .as_deref()
+                .is_some_and(|status| status != "ACTIVE")
+                && let Some(rule_id) = created.id.as_deref()
+            {
+                client.activate_policy_rule(policy_id, rule_id).await?;
+            }
+            Ok(created)
         }
         Some(existing) => {
             let rule = if desired != *existing {
