@@ -3,6 +3,7 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::Parser;
@@ -50,6 +51,20 @@ struct Cli {
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
 
+    /// Close a connection whose request head (request line and headers) takes longer than
+    /// SECONDS to arrive; also how long an idle keep-alive connection stays open.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    header_read_timeout: f64,
+
+    /// Answer 408 when a request body takes longer than SECONDS to arrive.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    body_read_timeout: f64,
+
+    /// Keep at most N connections open; a new one beyond that closes the oldest connection that
+    /// has no request in progress.
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    max_connections: usize,
+
     /// A customer org that exists from the start, at {url}/SUBDOMAIN, whose super admin owns an
     /// API token TOKEN (repeatable). Saves a module's CI the Org Creator call.
     #[arg(long = "org", value_name = "SUBDOMAIN:TOKEN")]
@@ -59,6 +74,9 @@ struct Cli {
     #[arg(long, value_name = "LEVEL", default_value = "info")]
     log_level: tracing::Level,
 }
+
+/// The longest read timeout accepted: an hour is already far past any client's patience.
+const MAX_TIMEOUT_SECONDS: f64 = 3600.0;
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -94,6 +112,17 @@ fn main() -> anyhow::Result<()> {
     if !(cli.rate_limit_scale >= 0.0 && cli.rate_limit_scale.is_finite()) {
         bail!("--rate-limit-scale must be a finite number >= 0");
     }
+    for (flag, seconds) in [
+        ("--header-read-timeout", cli.header_read_timeout),
+        ("--body-read-timeout", cli.body_read_timeout),
+    ] {
+        if !(seconds > 0.0 && seconds <= MAX_TIMEOUT_SECONDS) {
+            bail!("{flag} must be more than 0 and at most {MAX_TIMEOUT_SECONDS} seconds");
+        }
+    }
+    if cli.max_connections == 0 {
+        bail!("--max-connections must be at least 1");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -117,6 +146,9 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
             .filter_map(|org| org.split_once(':'))
             .map(|(subdomain, token)| (subdomain.to_owned(), token.to_owned()))
             .collect(),
+        header_read_timeout: Duration::from_secs_f64(cli.header_read_timeout),
+        body_read_timeout: Duration::from_secs_f64(cli.body_read_timeout),
+        max_connections: cli.max_connections,
     };
     let emulator = Emulator::new(listener, options)?;
     let line = serde_json::to_string(emulator.ready())?;
