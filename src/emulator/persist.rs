@@ -45,6 +45,8 @@ pub enum Save {
 
 pub struct Persister {
     path: PathBuf,
+    /// [`MIN_JOURNAL_BYTES`], smaller in unit tests.
+    min_journal_bytes: u64,
     /// Saves not yet written, in the order of the changes they record: they are queued while the
     /// state's lock is held, so this order is the order of the mutations.
     queue: Mutex<Queue>,
@@ -74,6 +76,7 @@ impl Persister {
     pub fn new(path: PathBuf) -> Persister {
         Persister {
             path,
+            min_journal_bytes: MIN_JOURNAL_BYTES,
             queue: Mutex::new(Queue::default()),
             writer: Mutex::new(Writer::default()),
         }
@@ -122,7 +125,7 @@ impl Persister {
     /// failed write left the journal incomplete. Asked under the state's lock.
     pub fn wants_snapshot(&self) -> bool {
         let queue = lock(&self.queue);
-        queue.broken || queue.journal_bytes > queue.snapshot_bytes.max(MIN_JOURNAL_BYTES)
+        queue.broken || queue.journal_bytes > queue.snapshot_bytes.max(self.min_journal_bytes)
     }
 
     /// Queues the save of change `generation`; called under the state's lock, in order.
@@ -221,4 +224,109 @@ impl Persister {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::store::State;
+
+    fn snapshot_of(state: &State) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "partner_token": "00partner",
+            "admin_token": "admin",
+            "state": state,
+        }))
+        .unwrap()
+    }
+
+    fn lines(path: &Path) -> Vec<String> {
+        fs::read_to_string(path)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn changes_are_appended_to_a_private_file_and_replayed_on_load() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("data.json");
+        let persister = Persister::new(path.clone());
+        let mut state = State::new("00partner");
+        persister.enqueue(1, Save::Snapshot(snapshot_of(&state)));
+        state.forget_changes();
+        persister.flush(1).unwrap();
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the file holds every token in plain text");
+        let first = lines(&path)[0].clone();
+
+        for (generation, subdomain) in [(2, "acme"), (3, "beta")] {
+            state.seed_org(subdomain, subdomain).unwrap();
+            let line = state.take_changes().unwrap();
+            persister.enqueue(generation, Save::Change(line));
+        }
+        // One flush writes both queued changes (the second waiter finds its change durable).
+        persister.flush(2).unwrap();
+        persister.flush(3).unwrap();
+        let written = lines(&path);
+        assert_eq!(written.len(), 3);
+        assert_eq!(
+            written[0], first,
+            "the snapshot is not rewritten by a change"
+        );
+
+        // An append cut short by a crash is ignored; it was never acknowledged.
+        let mut file = fs::OpenOptions::new().append(true).open(&path).unwrap();
+        file.write_all(br#"{"orgs":{"gamma""#).unwrap();
+        let loaded = persister.load().unwrap().unwrap();
+        assert_eq!(
+            serde_json::to_value(&loaded.state).unwrap(),
+            serde_json::to_value(&state).unwrap()
+        );
+        assert!(
+            loaded
+                .state
+                .org("beta")
+                .unwrap()
+                .authenticate("beta")
+                .is_ok()
+        );
+
+        // A complete line that is not a change is corruption, reported with its line.
+        file.write_all(b"\nnot json\n").unwrap();
+        let error = persister.load().err().unwrap();
+        assert!(error.to_string().contains("line 4"), "{error}");
+    }
+
+    #[test]
+    fn a_snapshot_replaces_the_journal_once_it_outgrows_the_snapshot() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("data.json");
+        let mut persister = Persister::new(path.clone());
+        persister.min_journal_bytes = 0;
+        let mut state = State::new("00partner");
+        persister.enqueue(1, Save::Snapshot(snapshot_of(&state)));
+        state.forget_changes();
+        let mut generation = 1;
+        while !persister.wants_snapshot() {
+            generation += 1;
+            state
+                .seed_org(&format!("org{generation}"), "token")
+                .unwrap();
+            persister.enqueue(generation, Save::Change(state.take_changes().unwrap()));
+        }
+        persister.flush(generation).unwrap();
+        assert_eq!(lines(&path).len() as u64, generation);
+        generation += 1;
+        persister.enqueue(generation, Save::Snapshot(snapshot_of(&state)));
+        state.forget_changes();
+        assert!(!persister.wants_snapshot());
+        persister.flush(generation).unwrap();
+        assert_eq!(lines(&path).len(), 1, "the journal is gone");
+        let loaded = persister.load().unwrap().unwrap();
+        assert_eq!(loaded.state.orgs.len(), state.orgs.len());
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
 }
