@@ -5,6 +5,9 @@
 //! - `writes`: how many user creates it acknowledges per second under `--data` (each saved and
 //!   fsynced before its answer), with an empty data file and with one holding about 4 MB of
 //!   state, so that the cost of a write can be seen not to grow with the file.
+//! - `abuse`: how long `/_emulator/health` takes on a fresh connection while 2,000 half-open
+//!   connections are held, and how long the emulator takes to refuse a 50 MB body and a
+//!   100,000-level filter (the timings behind the hardening tests' 50 ms requirement).
 //!
 //! The emulator runs in this process on its own runtime, rate limiting off so every answer is
 //! real. `cargo bench --bench emulator_throughput -- writes` runs one part; no argument runs
@@ -45,6 +48,176 @@ fn main() {
     if wants("writes") {
         runtime.block_on(measure_writes());
     }
+    if wants("abuse") {
+        runtime.block_on(measure_abuse());
+    }
+}
+
+/// Health probes on fresh connections: (median, slowest) of `probes`.
+async fn health_latency(address: &str, admin_token: &str, probes: usize) -> (Duration, Duration) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut times = Vec::new();
+    for _ in 0..probes {
+        let started = Instant::now();
+        let mut stream = tokio::net::TcpStream::connect(address)
+            .await
+            .expect("connect");
+        let _ = stream.set_nodelay(true);
+        let request = format!(
+            "GET /_emulator/health HTTP/1.1\r\nHost: e\r\nAuthorization: Bearer {admin_token}\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.expect("send");
+        let mut answer = Vec::new();
+        stream.read_to_end(&mut answer).await.expect("answer");
+        assert!(answer.starts_with(b"HTTP/1.1 200"));
+        times.push(started.elapsed());
+    }
+    times.sort();
+    (times[times.len() / 2], times[times.len() - 1])
+}
+
+/// Sends `head` and then up to `body_bytes` of spaces, and returns the time until the first
+/// bytes of the answer arrive.
+async fn time_to_answer(address: &str, head: String, body_bytes: usize) -> Duration {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let started = Instant::now();
+    let stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connect");
+    let _ = stream.set_nodelay(true);
+    let (mut reader, mut writer) = stream.into_split();
+    let sender = tokio::spawn(async move {
+        if writer.write_all(head.as_bytes()).await.is_err() {
+            return;
+        }
+        let chunk = vec![b' '; 64 * 1024];
+        let mut sent = 0;
+        while sent < body_bytes {
+            if writer.write_all(&chunk).await.is_err() {
+                return;
+            }
+            sent += chunk.len();
+        }
+    });
+    let mut first = [0u8; 12];
+    let _ = reader.read_exact(&mut first).await;
+    let elapsed = started.elapsed();
+    sender.abort();
+    elapsed
+}
+
+/// The `okta-emulator` binary as a CI job runs it: a process of its own, so that the abusive
+/// clients of [`measure_abuse`] do not share its runtime.
+struct Process(std::process::Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn measure_abuse() {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_okta-emulator"))
+        .args(["--listen", "127.0.0.1:0", "--log-level", "error"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("okta-emulator starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("ready line");
+    let _process = Process(child);
+    let ready: serde_json::Value = serde_json::from_str(&line).expect("ready JSON");
+    let text = |name: &str| ready[name].as_str().expect(name).to_string();
+    let address = text("url").trim_start_matches("http://").to_string();
+    let admin = text("admin_token");
+    let token = text("partner_token");
+    let show = |label: &str, (median, slowest): (Duration, Duration)| {
+        println!(
+            "health, {label}: median {:.2} ms, slowest {:.2} ms (20 fresh connections)",
+            median.as_secs_f64() * 1000.0,
+            slowest.as_secs_f64() * 1000.0
+        );
+    };
+    show("idle", health_latency(&address, &admin, 20).await);
+
+    let mut held = Vec::new();
+    for index in 0..2000 {
+        use tokio::io::AsyncWriteExt as _;
+        let mut stream = tokio::net::TcpStream::connect(&address)
+            .await
+            .expect("connect");
+        if index % 2 == 0 {
+            let _ = stream
+                .write_all(b"GET /partner/api/v1/users HTTP/1.1\r\nX-Half: ")
+                .await;
+        }
+        held.push(stream);
+    }
+    show(
+        "2,000 half-open connections held",
+        health_latency(&address, &admin, 20).await,
+    );
+    drop(held);
+
+    let fifty_megabytes = 50 * 1024 * 1024;
+    let refused = time_to_answer(
+        &address,
+        format!(
+            "POST /partner/api/v1/users HTTP/1.1\r\nHost: e\r\nAuthorization: SSWS {token}\r\nContent-Type: application/json\r\nContent-Length: {fifty_megabytes}\r\n\r\n"
+        ),
+        fifty_megabytes,
+    )
+    .await;
+    println!(
+        "50 MB declared body refused (413) after {:.2} ms",
+        refused.as_secs_f64() * 1000.0
+    );
+    show(
+        "after the 50 MB body",
+        health_latency(&address, &admin, 20).await,
+    );
+
+    let deep = format!(
+        "{}status%20eq%20%22ACTIVE%22{}",
+        "(".repeat(100_000),
+        ")".repeat(100_000)
+    );
+    let refused = time_to_answer(
+        &address,
+        format!(
+            "GET /partner/api/v1/users?filter={deep} HTTP/1.1\r\nHost: e\r\nAuthorization: SSWS {token}\r\n\r\n"
+        ),
+        0,
+    )
+    .await;
+    println!(
+        "100,000-level filter refused (414) after {:.2} ms",
+        refused.as_secs_f64() * 1000.0
+    );
+    let shallow = format!(
+        "{}status%20eq%20%22ACTIVE%22{}",
+        "(".repeat(3000),
+        ")".repeat(3000)
+    );
+    let refused = time_to_answer(
+        &address,
+        format!(
+            "GET /partner/api/v1/users?filter={shallow} HTTP/1.1\r\nHost: e\r\nAuthorization: SSWS {token}\r\n\r\n"
+        ),
+        0,
+    )
+    .await;
+    println!(
+        "3,000-level filter refused (400 E0000031) after {:.2} ms",
+        refused.as_secs_f64() * 1000.0
+    );
+    show(
+        "after the filters",
+        health_latency(&address, &admin, 20).await,
+    );
 }
 
 /// A running in-process emulator and the means to stop it.
