@@ -452,8 +452,9 @@ impl App {
             Ok(body) => body,
             Err(error) => return Ok(error_response(&error, &common)),
         };
-        // Okta checks the media type after the token (its authentication filter runs before the
-        // request reaches the API), so the result waits for the authorisation below.
+        // The token is checked before the media type: in a servlet stack such as Okta's,
+        // authentication runs before the request reaches the API (an inference; Okta does not
+        // document the order). So the result waits for the authorisation below.
         let media_type = wire::check_json_body(content_type.as_ref(), &body);
         let query = util::parse_query(&query_string);
         let mutates = route.method != Method::GET;

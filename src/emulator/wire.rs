@@ -75,10 +75,11 @@ fn exact_token(candidate: &str) -> Option<&str> {
     visible.then_some(candidate)
 }
 
-/// Refuses a body whose `Content-Type` is not `application/json` (parameters such as
-/// `charset=UTF-8` are fine; a missing type counts as not JSON, as in Okta's Spring stack, which
-/// reads it as `application/octet-stream`). Requests without a body pass whatever they declare:
-/// lifecycle calls are bodiless `POST`s.
+/// Refuses a body whose `Content-Type` is not `application/json` with 400 `E0000021`
+/// (parameters such as `charset=UTF-8` are fine). A missing type is refused too: Okta's SDK users
+/// report `400 E0000021` both for a form-encoded body (okta-sdk-python #309) and for calls sent
+/// without a `Content-Type` (okta-sdk-python #400, okta-sdk-java #1644). Requests without a body
+/// pass whatever they declare: lifecycle calls are bodiless `POST`s.
 pub fn check_json_body(content_type: Option<&HeaderValue>, body: &[u8]) -> Result<(), ApiError> {
     if body.is_empty() {
         return Ok(());
