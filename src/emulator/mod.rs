@@ -6,8 +6,9 @@
 //!
 //! Layout: `routes` is the one route table, `handlers` parse and shape JSON, `store` holds the
 //! state per org and enforces Okta's rules, `error` builds Okta's error envelope, `control` holds
-//! faults and statistics, `persist` makes `--data` crash-safe. Nothing here imports the
-//! provider's Okta client: the emulator has its own wire types.
+//! faults and statistics, `persist` makes `--data` crash-safe (a snapshot and a journal),
+//! `connections` accepts and times out connections, `wire` checks a request before any route.
+//! Nothing here imports the provider's Okta client: the emulator has its own wire types.
 
 mod connections;
 mod control;

@@ -300,6 +300,21 @@ mod tests {
     }
 
     #[test]
+    fn a_file_written_by_an_earlier_emulator_loads_as_a_snapshot() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("old.json");
+        // Earlier versions wrote the snapshot alone, without a newline.
+        let state = State::new("00partner");
+        fs::write(&path, snapshot_of(&state)).unwrap();
+        let loaded = Persister::new(path).load().unwrap().unwrap();
+        assert_eq!(loaded.partner_token, "00partner");
+        assert_eq!(
+            serde_json::to_value(&loaded.state).unwrap(),
+            serde_json::to_value(&state).unwrap()
+        );
+    }
+
+    #[test]
     fn a_snapshot_replaces_the_journal_once_it_outgrows_the_snapshot() {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("data.json");

@@ -455,17 +455,18 @@ async fn emulator_ssws_token_matches_exactly_with_or_without_the_space() {
     assert_eq!(status(format!("SSWS {token}")).await, 200);
     // Okta's Python SDK 3.4.6 sends no space, and real Okta answers it.
     assert_eq!(status(format!("SSWS{token}")).await, 200);
-    for refused in [
-        format!("SSWS  {token}"),
-        format!("SSWS\t{token}"),
-        format!("SSWS {token} {token}"),
-        format!("SSWS {token},"),
-        format!("SSWS {token}\tx"),
-        format!("SSWS {token}x"),
-        format!("ssws {token}"),
-        format!("Bearer {token}"),
+    // Labelled, so that a failure never prints the token.
+    for (label, refused) in [
+        ("two spaces", format!("SSWS  {token}")),
+        ("a tab", format!("SSWS\t{token}")),
+        ("a second token", format!("SSWS {token} {token}")),
+        ("a trailing comma", format!("SSWS {token},")),
+        ("a tab and a word", format!("SSWS {token}\tx")),
+        ("a longer token", format!("SSWS {token}x")),
+        ("a lower-case scheme", format!("ssws {token}")),
+        ("another scheme", format!("Bearer {token}")),
     ] {
-        assert_eq!(status(refused.clone()).await, 401, "{refused:?}");
+        assert_eq!(status(refused).await, 401, "{label}");
     }
     let garbage = emulator
         .send(Method::GET, &url, Some(&format!("SSWS {token} x")), None)
