@@ -194,7 +194,7 @@ async fn measure_abuse() {
     )
     .await;
     println!(
-        "100,000-level filter refused (414) after {:.2} ms",
+        "100,000-level filter refused (431) after {:.2} ms",
         refused.as_secs_f64() * 1000.0
     );
     let shallow = format!(

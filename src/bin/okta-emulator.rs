@@ -62,7 +62,7 @@ struct Cli {
 
     /// Keep at most N connections open; a new one beyond that closes the oldest connection that
     /// has no request in progress.
-    #[arg(long, value_name = "N", default_value_t = 4096)]
+    #[arg(long, value_name = "N", default_value_t = 1024)]
     max_connections: usize,
 
     /// A customer org that exists from the start, at {url}/SUBDOMAIN, whose super admin owns an
@@ -79,7 +79,7 @@ struct Cli {
 const MAX_TIMEOUT_SECONDS: f64 = 3600.0;
 
 fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(cli.log_level)
@@ -123,6 +123,7 @@ fn main() -> anyhow::Result<()> {
     if cli.max_connections == 0 {
         bail!("--max-connections must be at least 1");
     }
+    cli.max_connections = fit_connections_to_file_limit(cli.max_connections);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -161,6 +162,47 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     emulator.serve(shutdown_signal()).await?;
     tracing::info!("okta-emulator stopped");
     Ok(())
+}
+
+/// Descriptors kept for everything but client connections: the listener, the data file, logs.
+const RESERVED_DESCRIPTORS: u64 = 64;
+
+/// Raises the soft limit on open files to the hard limit (many systems start processes at 1024)
+/// and returns `wanted`, lowered if the limit cannot hold that many connections. Without room
+/// for every connection the cap allows, `accept` would fail before the cap could evict a waiting
+/// connection, and half-open connections could lock everyone out until they time out.
+fn fit_connections_to_file_limit(wanted: usize) -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
+    let available = unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return wanted;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit.rlim_cur = limit.rlim_max;
+            }
+        }
+        limit.rlim_cur
+    };
+    let room = available.saturating_sub(RESERVED_DESCRIPTORS).max(1);
+    if (wanted as u64) > room {
+        tracing::warn!(
+            wanted,
+            room,
+            "--max-connections lowered to what the open-file limit allows"
+        );
+        room as usize
+    } else {
+        wanted
+    }
 }
 
 async fn shutdown_signal() {

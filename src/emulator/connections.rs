@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::emulator::wire::PARSER_MAX_HEADER_FIELDS;
+use crate::emulator::wire::{PARSER_MAX_BUFFER_BYTES, PARSER_MAX_HEADER_FIELDS};
 use crate::emulator::{App, lock};
 
 /// Serves `listener` until `shutdown` completes, then lets in-flight requests finish (up to 5 s).
@@ -62,7 +62,8 @@ pub async fn serve(
                 // Also bounds how long an idle keep-alive connection stays open: hyper starts
                 // the clock whenever it waits for the next request's head.
                 .header_read_timeout(header_read_timeout)
-                .max_headers(PARSER_MAX_HEADER_FIELDS);
+                .max_headers(PARSER_MAX_HEADER_FIELDS)
+                .max_buf_size(PARSER_MAX_BUFFER_BYTES);
             let connection =
                 builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
             let mut connection = std::pin::pin!(connection);

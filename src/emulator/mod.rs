@@ -78,7 +78,7 @@ impl Default for Options {
             seed_orgs: Vec::new(),
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(10),
-            max_connections: 4096,
+            max_connections: 1024,
         }
     }
 }

@@ -15,14 +15,19 @@ use crate::emulator::error::ApiError;
 /// in Okta's envelope. It leaves room for the longest `filter` or `search` expression the
 /// parser accepts (16 KiB) even percent-encoded.
 pub const MAX_URI_BYTES: usize = 48 * 1024;
-/// The most header bytes (names and values) the emulator reads; hyper's own buffer refuses
-/// about 400 KiB with a bare 431.
+/// The most header bytes (names and values) the emulator reads; beyond
+/// [`PARSER_MAX_BUFFER_BYTES`], hyper's own parser refuses the head with a bare 431.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 /// The most header fields the emulator reads.
 pub const MAX_HEADER_FIELDS: usize = 100;
 /// What hyper is told to parse: more fields than [`MAX_HEADER_FIELDS`], so that a request with a
 /// few too many still reaches the check that answers in the envelope.
 pub const PARSER_MAX_HEADER_FIELDS: usize = 2 * MAX_HEADER_FIELDS;
+/// How far hyper's read buffer may grow for one connection (hyper's default is about 400 KiB).
+/// Twice [`MAX_HEADER_BYTES`], so heads a little over the limit still get the envelope, while a
+/// client that opens many connections and sends each a huge unfinished head holds at most this
+/// much memory per connection.
+pub const PARSER_MAX_BUFFER_BYTES: usize = 2 * MAX_HEADER_BYTES;
 
 /// Refuses a request whose target or headers are larger than the emulator reads.
 pub fn check_head(uri_length: usize, headers: &HeaderMap) -> Result<(), ApiError> {

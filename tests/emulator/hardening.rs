@@ -119,8 +119,9 @@ async fn emulator_deep_and_long_filters_are_refused_without_overflowing_the_stac
         .await;
     assert_eq!(fine.status, 200, "{:?}", fine.body);
 
-    // 100,000 levels: a 200 KB request target, which hyper's parser refuses (414, no body)
-    // before any handler runs. The process neither crashes nor stalls.
+    // 100,000 levels: a 200 KB request line, larger than the head buffer hyper is given, so its
+    // parser refuses it (431, no body) before any handler runs. The process neither crashes nor
+    // stalls.
     let deepest = raw_exchange(
         &emulator,
         format!(
@@ -131,7 +132,7 @@ async fn emulator_deep_and_long_filters_are_refused_without_overflowing_the_stac
         Duration::from_secs(5),
     )
     .await;
-    assert!(deepest.starts_with("HTTP/1.1 414"), "{deepest:?}");
+    assert!(deepest.starts_with("HTTP/1.1 431"), "{deepest:?}");
     assert_serving_health(&emulator).await;
     assert_eq!(emulator.get(&users, token).await.status, 200);
 }
@@ -170,6 +171,55 @@ async fn emulator_half_open_connections_neither_block_health_nor_stay_forever() 
             "a half-open connection outlived the header read timeout: {read:?}"
         );
     }
+    assert_serving_health(&emulator).await;
+}
+
+/// Starts the emulator with an open-file limit of `soft` and `hard` descriptors, as some CI
+/// runners start processes.
+fn start_with_file_limit(soft: u64, hard: u64) -> Emulator {
+    use std::os::unix::process::CommandExt as _;
+    Emulator::start_configured(&[], move |command| {
+        // SAFETY: setrlimit is async-signal-safe, as code between fork and exec must be.
+        unsafe {
+            command.pre_exec(move || {
+                let limit = libc::rlimit {
+                    rlim_cur: soft,
+                    rlim_max: hard,
+                };
+                if libc::setrlimit(libc::RLIMIT_NOFILE, &limit) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+    })
+}
+
+/// Opens `count` connections that each send half a request head, and keeps them.
+async fn hold_half_open(emulator: &Emulator, count: usize) -> Vec<TcpStream> {
+    let mut held = Vec::new();
+    for _ in 0..count {
+        let mut stream = TcpStream::connect(address(emulator)).await.expect("connect");
+        let _ = stream.write_all(b"GET /partner/api/v1/org HTTP/1.1\r\nX-Half: ").await;
+        held.push(stream);
+    }
+    held
+}
+
+#[tokio::test]
+async fn emulator_raises_a_low_soft_file_limit_so_half_open_connections_cannot_starve_accept() {
+    // A soft limit of 256 would run out after about 250 connections; the hard limit allows more.
+    let emulator = start_with_file_limit(256, 4096);
+    let _held = hold_half_open(&emulator, 1000).await;
+    assert_serving_health(&emulator).await;
+}
+
+#[tokio::test]
+async fn emulator_fits_its_connection_cap_to_a_low_hard_file_limit() {
+    // 200 descriptors in all: the cap is lowered below the default 1024, so the oldest waiting
+    // connections are closed instead of `accept` failing.
+    let emulator = start_with_file_limit(200, 200);
+    let _held = hold_half_open(&emulator, 1000).await;
     assert_serving_health(&emulator).await;
 }
 
