@@ -199,8 +199,12 @@ fn start_with_file_limit(soft: u64, hard: u64) -> Emulator {
 async fn hold_half_open(emulator: &Emulator, count: usize) -> Vec<TcpStream> {
     let mut held = Vec::new();
     for _ in 0..count {
-        let mut stream = TcpStream::connect(address(emulator)).await.expect("connect");
-        let _ = stream.write_all(b"GET /partner/api/v1/org HTTP/1.1\r\nX-Half: ").await;
+        let mut stream = TcpStream::connect(address(emulator))
+            .await
+            .expect("connect");
+        let _ = stream
+            .write_all(b"GET /partner/api/v1/org HTTP/1.1\r\nX-Half: ")
+            .await;
         held.push(stream);
     }
     held
