@@ -29,6 +29,12 @@ pub const PARSER_MAX_HEADER_FIELDS: usize = 2 * MAX_HEADER_FIELDS;
 /// much memory per connection.
 pub const PARSER_MAX_BUFFER_BYTES: usize = 2 * MAX_HEADER_BYTES;
 
+/// The deepest nesting of arrays and objects accepted in a request body. Okta's request bodies
+/// nest a handful of levels (a rule's `actions.signon.session`); what the emulator stores is
+/// saved in `--data` inside a few levels of its own, and serde_json reads at most 128 levels, so a
+/// deeper body would be accepted, saved, and then make the data file unreadable.
+pub const MAX_BODY_NESTING: usize = 32;
+
 /// Refuses a request whose target or headers are larger than the emulator reads.
 pub fn check_head(uri_length: usize, headers: &HeaderMap) -> Result<(), ApiError> {
     if uri_length > MAX_URI_BYTES {
@@ -94,9 +100,44 @@ pub fn check_json_body(content_type: Option<&HeaderValue>, body: &[u8]) -> Resul
         .and_then(|value| value.split(';').next())
         .map(str::trim);
     match media_type {
-        Some(media_type) if media_type.eq_ignore_ascii_case("application/json") => Ok(()),
-        _ => Err(ApiError::UnsupportedMediaType),
+        Some(media_type) if media_type.eq_ignore_ascii_case("application/json") => {}
+        _ => return Err(ApiError::UnsupportedMediaType),
     }
+    if nests_deeper_than(body, MAX_BODY_NESTING) {
+        return Err(ApiError::MalformedBody);
+    }
+    Ok(())
+}
+
+/// Whether JSON text nests arrays and objects deeper than `limit`, counted in one pass over the
+/// bytes (brackets inside strings do not count), so nothing recursive sees the body first.
+fn nests_deeper_than(json: &[u8], limit: usize) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &byte in json {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Reads a body of at most `limit` bytes within `timeout`. A declared `Content-Length` over the
@@ -181,5 +222,21 @@ mod tests {
             Err(ApiError::UnsupportedMediaType)
         );
         assert_eq!(check_json_body(Some(&form), b""), Ok(()));
+    }
+
+    #[test]
+    fn bodies_nested_deeper_than_the_limit_are_refused() {
+        let nested = |depth: usize| format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+        let json = HeaderValue::from_static("application/json");
+        let check = |body: &str| check_json_body(Some(&json), body.as_bytes());
+        assert_eq!(check(&nested(MAX_BODY_NESTING)), Ok(()));
+        assert_eq!(
+            check(&nested(MAX_BODY_NESTING + 1)),
+            Err(ApiError::MalformedBody)
+        );
+        assert_eq!(check(&nested(100_000)), Err(ApiError::MalformedBody));
+        // Brackets inside strings, escaped quotes included, are text.
+        let text = format!(r#"{{"a":"{}\"{}"}}"#, "[".repeat(100), "{".repeat(100));
+        assert_eq!(check(&text), Ok(()));
     }
 }

@@ -346,6 +346,35 @@ async fn emulator_malformed_requests_get_answers_and_leave_it_serving() {
     assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert_eq!(raw_body(&answer)["errorCode"], "E0000003");
 
+    // Bodies nested deeper than the emulator stores (a profile attribute 100 levels deep, and
+    // 100,000 levels in under 1 MB): refused before anything recursive parses them.
+    let mut deep_profile = user_request("deep@example.com", None);
+    deep_profile["profile"]["nested"] =
+        serde_json::from_str(&format!("{}1{}", "[".repeat(100), "]".repeat(100))).unwrap();
+    assert_error(
+        &emulator
+            .post(&format!("{partner}/api/v1/users"), &token, deep_profile)
+            .await,
+        400,
+        "E0000003",
+    );
+    let deepest = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let answer = emulator
+        .client
+        .post(format!("{partner}/api/v1/users"))
+        .header("Authorization", format!("SSWS {token}"))
+        .header("Content-Type", "application/json")
+        .body(deepest)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+    assert_eq!(
+        answer.json::<Value>().await.unwrap()["errorCode"],
+        "E0000003"
+    );
+    assert_serving_health(&emulator).await;
+
     // Too many header fields, and too many header bytes: 431 in the envelope.
     let many: String = (0..150).map(|n| format!("X-Field-{n}: {n}\r\n")).collect();
     let answer = raw_exchange(
