@@ -691,6 +691,9 @@ pub struct Event {
 }
 
 /// One Okta org: its users, groups, policies, zones, tokens and System Log.
+///
+/// The `--data` journal records an org as its own fields (`delta::Header`), its tables' rows and
+/// its events: a new saved field belongs in one of those, or a restart loses its changes.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Org {
     pub id: String,
