@@ -3,6 +3,7 @@
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::Parser;
@@ -50,6 +51,20 @@ struct Cli {
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
 
+    /// Close a connection whose request head (request line and headers) takes longer than
+    /// SECONDS to arrive; also how long an idle keep-alive connection stays open.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    header_read_timeout: f64,
+
+    /// Answer 408 when a request body takes longer than SECONDS to arrive.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
+    body_read_timeout: f64,
+
+    /// Keep at most N connections open; a new one beyond that closes the oldest connection that
+    /// has no request in progress.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_connections: usize,
+
     /// A customer org that exists from the start, at {url}/SUBDOMAIN, whose super admin owns an
     /// API token TOKEN (repeatable). Saves a module's CI the Org Creator call.
     #[arg(long = "org", value_name = "SUBDOMAIN:TOKEN")]
@@ -60,8 +75,11 @@ struct Cli {
     log_level: tracing::Level,
 }
 
+/// The longest read timeout accepted: an hour is already far past any client's patience.
+const MAX_TIMEOUT_SECONDS: f64 = 3600.0;
+
 fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(cli.log_level)
@@ -94,6 +112,18 @@ fn main() -> anyhow::Result<()> {
     if !(cli.rate_limit_scale >= 0.0 && cli.rate_limit_scale.is_finite()) {
         bail!("--rate-limit-scale must be a finite number >= 0");
     }
+    for (flag, seconds) in [
+        ("--header-read-timeout", cli.header_read_timeout),
+        ("--body-read-timeout", cli.body_read_timeout),
+    ] {
+        if !(seconds > 0.0 && seconds <= MAX_TIMEOUT_SECONDS) {
+            bail!("{flag} must be more than 0 and at most {MAX_TIMEOUT_SECONDS} seconds");
+        }
+    }
+    if cli.max_connections == 0 {
+        bail!("--max-connections must be at least 1");
+    }
+    cli.max_connections = fit_connections_to_file_limit(cli.max_connections);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -117,6 +147,9 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
             .filter_map(|org| org.split_once(':'))
             .map(|(subdomain, token)| (subdomain.to_owned(), token.to_owned()))
             .collect(),
+        header_read_timeout: Duration::from_secs_f64(cli.header_read_timeout),
+        body_read_timeout: Duration::from_secs_f64(cli.body_read_timeout),
+        max_connections: cli.max_connections,
     };
     let emulator = Emulator::new(listener, options)?;
     let line = serde_json::to_string(emulator.ready())?;
@@ -129,6 +162,47 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     emulator.serve(shutdown_signal()).await?;
     tracing::info!("okta-emulator stopped");
     Ok(())
+}
+
+/// Descriptors kept for everything but client connections: the listener, the data file, logs.
+const RESERVED_DESCRIPTORS: u64 = 64;
+
+/// Raises the soft limit on open files to the hard limit (many systems start processes at 1024)
+/// and returns `wanted`, lowered if the limit cannot hold that many connections. Without room
+/// for every connection the cap allows, `accept` would fail before the cap could evict a waiting
+/// connection, and half-open connections could lock everyone out until they time out.
+fn fit_connections_to_file_limit(wanted: usize) -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed to them.
+    let available = unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return wanted;
+        }
+        if limit.rlim_cur < limit.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: limit.rlim_max,
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit.rlim_cur = limit.rlim_max;
+            }
+        }
+        limit.rlim_cur
+    };
+    let room = available.saturating_sub(RESERVED_DESCRIPTORS).max(1);
+    if (wanted as u64) > room {
+        tracing::warn!(
+            wanted,
+            room,
+            "--max-connections lowered to what the open-file limit allows"
+        );
+        room as usize
+    } else {
+        wanted
+    }
 }
 
 async fn shutdown_signal() {

@@ -78,6 +78,93 @@ pub enum Phase {
 
 /// The longest delay a fault may add (latency plus jitter): ten minutes.
 const MAX_DELAY_MS: u64 = 10 * 60 * 1000;
+/// The most requests one fault may count (`times`); a billion is "unlimited" for any test run.
+const MAX_TIMES: u64 = 1_000_000_000;
+/// The most statuses one fault may choose from: every status from 400 to 599 once.
+const MAX_STATUSES: usize = 200;
+/// The longest `org`, `route` or `method` scope, in bytes; longer ones could never match.
+const MAX_SCOPE_BYTES: usize = 256;
+/// The most faults active at once: each is checked on every request.
+const MAX_FAULTS: usize = 1000;
+const KINDS: &[&str] = &[
+    "latency",
+    "error",
+    "rate_limit",
+    "drop",
+    "drop_after_commit",
+    "error_after_commit",
+    "delay_after_commit",
+];
+
+/// Parses a posted fault. Every field is checked for its type and bounds first, so that an
+/// absurd value (a negative or huge number, a huge string, an unknown kind) is refused naming
+/// the field, which serde alone would report only as "not the expected JSON".
+pub fn parse_fault(body: &[u8]) -> Result<FaultSpec, ApiError> {
+    let value: Value = serde_json::from_slice(body).map_err(|_| ApiError::MalformedBody)?;
+    let fields = value.as_object().ok_or(ApiError::MalformedBody)?;
+    let present = |name: &str| fields.get(name).filter(|value| !value.is_null());
+    match present("kind") {
+        Some(Value::String(kind)) if KINDS.contains(&kind.as_str()) => {}
+        _ => {
+            return Err(ApiError::invalid(format!(
+                "kind: must be one of {}",
+                KINDS.join(", ")
+            )));
+        }
+    }
+    for name in ["org", "route", "method"] {
+        match present(name) {
+            None => {}
+            Some(Value::String(text)) if text.len() <= MAX_SCOPE_BYTES => {}
+            Some(_) => {
+                return Err(ApiError::invalid(format!(
+                    "{name}: must be a string of at most {MAX_SCOPE_BYTES} bytes"
+                )));
+            }
+        }
+    }
+    for (name, maximum) in [
+        ("times", MAX_TIMES),
+        ("latency_ms", MAX_DELAY_MS),
+        ("jitter_ms", MAX_DELAY_MS),
+    ] {
+        match present(name).map(Value::as_u64) {
+            None => {}
+            Some(Some(number)) if number <= maximum => {}
+            Some(_) => {
+                return Err(ApiError::invalid(format!(
+                    "{name}: must be a whole number from 0 to {maximum}"
+                )));
+            }
+        }
+    }
+    if let Some(probability) = present("probability")
+        && !probability
+            .as_f64()
+            .is_some_and(|p| (0.0..=1.0).contains(&p))
+    {
+        return Err(ApiError::invalid("probability: must be between 0 and 1"));
+    }
+    if let Some(statuses) = present("statuses") {
+        let valid = statuses.as_array().is_some_and(|statuses| {
+            !statuses.is_empty()
+                && statuses.len() <= MAX_STATUSES
+                && statuses
+                    .iter()
+                    .all(|status| status.as_u64().is_some_and(|s| (400..=599).contains(&s)))
+        });
+        if !valid {
+            return Err(ApiError::invalid(format!(
+                "statuses: must be a list of 1 to {MAX_STATUSES} codes from 400 to 599"
+            )));
+        }
+    }
+    let spec: FaultSpec = serde_json::from_value(value).map_err(|error| {
+        // The types are right by now; what is left is a field the kind requires.
+        ApiError::invalid(format!("{error}"))
+    })?;
+    Ok(spec)
+}
 
 impl FaultKind {
     fn name(&self) -> &'static str {
@@ -169,6 +256,11 @@ struct Stats {
 
 impl Control {
     pub fn add_fault(&mut self, spec: FaultSpec) -> Result<Value, String> {
+        if self.faults.len() >= MAX_FAULTS {
+            return Err(format!(
+                "faults: at most {MAX_FAULTS} faults may be active; delete some first"
+            ));
+        }
         if !(0.0..=1.0).contains(&spec.probability) {
             return Err("probability: must be between 0 and 1".to_string());
         }

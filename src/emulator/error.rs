@@ -21,6 +21,26 @@ pub enum ApiError {
     /// E0000001 with HTTP 413: the body is larger than the emulator accepts.
     #[error("Api validation failed: request body too large")]
     BodyTooLarge { limit: usize },
+    /// E0000001 with HTTP 414: the request target is longer than the emulator reads. Okta's
+    /// catalogue has no code for it (its edge answers before the API does); the envelope is the
+    /// emulator's choice, so that clients parse it as any Okta error.
+    #[error("Api validation failed: request URI too long")]
+    UriTooLong { limit: usize },
+    /// E0000001 with HTTP 431: more header bytes or fields than the emulator reads (the same
+    /// choice as for 414).
+    #[error("Api validation failed: request header fields too large")]
+    HeadersTooLarge { limit: usize, fields: usize },
+    /// E0000003 with HTTP 408: the body did not arrive within the body read timeout. No Okta code
+    /// exists for it; the body is what was not received whole, hence the reader's code.
+    #[error("The request body was not well-formed.")]
+    BodyTimeout { seconds: f64 },
+    /// E0000021: a body whose `Content-Type` is not JSON. Okta's catalogue gives this code HTTP
+    /// 400 ("HTTP media type not supported exception"), and Okta's SDK users report exactly
+    /// `400 E0000021` for a form-encoded body.
+    #[error(
+        "Bad request.  Accept and/or Content-Type headers likely do not match supported values."
+    )]
+    UnsupportedMediaType,
     /// E0000006: the token's owner lacks the admin privilege the endpoint needs.
     #[error("You do not have permission to perform the requested action")]
     Forbidden,
@@ -124,8 +144,11 @@ impl ApiError {
         match self {
             ApiError::Validation { .. }
             | ApiError::BodyTooLarge { .. }
+            | ApiError::UriTooLong { .. }
+            | ApiError::HeadersTooLarge { .. }
             | ApiError::InvalidPathParameter { .. } => "E0000001",
-            ApiError::MalformedBody => "E0000003",
+            ApiError::MalformedBody | ApiError::BodyTimeout { .. } => "E0000003",
+            ApiError::UnsupportedMediaType => "E0000021",
             ApiError::Forbidden => "E0000006",
             ApiError::NotFound { .. } => "E0000007",
             ApiError::PathNotFound => "E0000008",
@@ -155,11 +178,15 @@ impl ApiError {
             ApiError::Validation { .. }
             | ApiError::InvalidPathParameter { .. }
             | ApiError::MalformedBody
+            | ApiError::UnsupportedMediaType
             | ApiError::MissingParameter { .. }
             | ApiError::InvalidPaging
             | ApiError::InvalidSearch { .. }
             | ApiError::InvalidScimFilter { .. } => StatusCode::BAD_REQUEST,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::InvalidToken | ApiError::FeatureNotEnabled => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden
             | ApiError::AlreadyActive
@@ -184,6 +211,22 @@ impl ApiError {
             ApiError::Validation { causes, .. } => causes.clone(),
             ApiError::BodyTooLarge { limit } => {
                 vec![format!("The request body exceeds {limit} bytes")]
+            }
+            ApiError::UriTooLong { limit } => {
+                vec![format!("The request URI exceeds {limit} bytes")]
+            }
+            ApiError::HeadersTooLarge { limit, fields } => {
+                vec![format!(
+                    "The request headers exceed {limit} bytes or {fields} fields"
+                )]
+            }
+            ApiError::BodyTimeout { seconds } => {
+                vec![format!(
+                    "The request body did not arrive within {seconds} seconds"
+                )]
+            }
+            ApiError::UnsupportedMediaType => {
+                vec!["Content-Type: a request body must be application/json".to_string()]
             }
             ApiError::MissingParameter { name } => vec![format!("{name}: is required")],
             ApiError::InvalidPathParameter { name } => {

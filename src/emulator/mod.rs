@@ -6,9 +6,11 @@
 //!
 //! Layout: `routes` is the one route table, `handlers` parse and shape JSON, `store` holds the
 //! state per org and enforces Okta's rules, `error` builds Okta's error envelope, `control` holds
-//! faults and statistics, `persist` makes `--data` crash-safe. Nothing here imports the
-//! provider's Okta client: the emulator has its own wire types.
+//! faults and statistics, `persist` makes `--data` crash-safe (a snapshot and a journal),
+//! `connections` accepts and times out connections, `wire` checks a request before any route.
+//! Nothing here imports the provider's Okta client: the emulator has its own wire types.
 
+mod connections;
 mod control;
 mod error;
 mod handlers;
@@ -18,6 +20,7 @@ mod ratelimit;
 mod routes;
 mod store;
 mod util;
+mod wire;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -33,8 +36,8 @@ use serde_json::{Value, json};
 
 pub use error::ApiError;
 
-use control::{Control, FaultSpec, Outcome};
-use persist::Persister;
+use control::{Control, Outcome};
+use persist::{Persister, Save};
 use ratelimit::{Decision, RateLimiter};
 use routes::{Family, Matched};
 use store::{Audit, State};
@@ -54,6 +57,14 @@ pub struct Options {
     pub max_body_bytes: usize,
     /// Customer orgs that exist from the start: (subdomain, API token of their super admin).
     pub seed_orgs: Vec<(String, String)>,
+    /// How long a client may take to send a request head, and how long an idle keep-alive
+    /// connection stays open.
+    pub header_read_timeout: Duration,
+    /// How long a client may take to send a request body.
+    pub body_read_timeout: Duration,
+    /// Open connections at most; a new one beyond it closes the oldest that has no request in
+    /// progress.
+    pub max_connections: usize,
 }
 
 impl Default for Options {
@@ -65,6 +76,9 @@ impl Default for Options {
             rate_limit_scale: 1.0,
             max_body_bytes: 1024 * 1024,
             seed_orgs: Vec::new(),
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
         }
     }
 }
@@ -167,7 +181,12 @@ impl Emulator {
         let app = Arc::new(App {
             base_url,
             ready,
-            max_body_bytes: options.max_body_bytes,
+            limits: Limits {
+                max_body_bytes: options.max_body_bytes,
+                header_read_timeout: options.header_read_timeout,
+                body_read_timeout: options.body_read_timeout,
+                max_connections: options.max_connections,
+            },
             shared: Mutex::new(Shared {
                 state,
                 generation: 1,
@@ -190,47 +209,7 @@ impl Emulator {
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish (up to 5 s).
     pub async fn serve(self, shutdown: impl Future<Output = ()>) -> Result<(), EmulatorError> {
-        let (stop_sender, stop_receiver) = tokio::sync::watch::channel(false);
-        // Every connection task holds a clone; when all are gone, `recv` returns None.
-        let (alive_sender, mut alive_receiver) = tokio::sync::mpsc::channel::<()>(1);
-        let mut shutdown = std::pin::pin!(shutdown);
-        loop {
-            let (stream, peer) = tokio::select! {
-                _ = &mut shutdown => break,
-                accepted = self.listener.accept() => match accepted {
-                    Ok(accepted) => accepted,
-                    Err(error) => {
-                        tracing::warn!(%error, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
-                    }
-                },
-            };
-            let _ = stream.set_nodelay(true);
-            let app = self.app.clone();
-            let mut stop = stop_receiver.clone();
-            let alive = alive_sender.clone();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |request| {
-                    let app = app.clone();
-                    async move { app.handle(request, peer).await }
-                });
-                let connection = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
-                let mut connection = std::pin::pin!(connection);
-                tokio::select! {
-                    _ = connection.as_mut() => {}
-                    _ = stop.changed() => {
-                        connection.as_mut().graceful_shutdown();
-                        let _ = connection.await;
-                    }
-                }
-                drop(alive);
-            });
-        }
-        let _ = stop_sender.send(true);
-        drop(alive_sender);
-        let _ = tokio::time::timeout(Duration::from_secs(5), alive_receiver.recv()).await;
+        connections::serve(self.listener, self.app, shutdown).await;
         Ok(())
     }
 }
@@ -255,7 +234,7 @@ struct DropConnection;
 struct App {
     base_url: String,
     ready: Ready,
-    max_body_bytes: usize,
+    limits: Limits,
     /// The state and the generation of its last change. One lock: requests are short and
     /// in-memory, and a single order of mutations is what the data file records.
     shared: Mutex<Shared>,
@@ -271,8 +250,25 @@ struct Shared {
     generation: u64,
 }
 
+/// What bounds a client's request: see the fields of the same names in [`Options`].
+struct Limits {
+    max_body_bytes: usize,
+    header_read_timeout: Duration,
+    body_read_timeout: Duration,
+    max_connections: usize,
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poison| poison.into_inner())
+}
+
+/// How [`App::record_change`] saves a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Record {
+    /// What the change touched, appended to the journal (or a snapshot, when one is due).
+    Change,
+    /// The whole state (at start, and after a reset replaced it).
+    Snapshot,
 }
 
 /// Headers every answer carries besides the body's.
@@ -291,15 +287,57 @@ impl App {
         serde_json::to_vec(&snapshot).unwrap_or_default()
     }
 
+    /// Saves the whole state now, blocking (at start, before anything is served).
     fn persist_now(&self) -> Result<(), std::io::Error> {
-        let Some(persister) = &self.persister else {
+        let generation = self.record_change(&mut lock(&self.shared), Record::Snapshot);
+        match &self.persister {
+            Some(persister) => persister.flush(generation),
+            None => Ok(()),
+        }
+    }
+
+    /// Records the change just made to the state, under the state's lock so that changes are
+    /// saved in the order they were made, and returns its generation for [`App::save`].
+    fn record_change(&self, shared: &mut Shared, record: Record) -> u64 {
+        shared.generation += 1;
+        let generation = shared.generation;
+        match &self.persister {
+            // Nothing is saved: the marks of what changed have no reader.
+            None => shared.state.forget_changes(),
+            Some(persister) if record == Record::Snapshot || persister.wants_snapshot() => {
+                let bytes = self.snapshot_bytes(shared);
+                shared.state.forget_changes();
+                persister.enqueue(generation, Save::Snapshot(bytes));
+            }
+            Some(persister) => {
+                if let Some(line) = shared.state.take_changes() {
+                    persister.enqueue(generation, Save::Change(line));
+                }
+            }
+        }
+        generation
+    }
+
+    /// Waits until change `generation` is durable in the data file (at once without one).
+    async fn save(self: &Arc<Self>, generation: u64) -> Result<(), ApiError> {
+        if self.persister.is_none() {
             return Ok(());
-        };
-        let (generation, bytes) = {
-            let shared = lock(&self.shared);
-            (shared.generation, self.snapshot_bytes(&shared))
-        };
-        persister.save(generation, &bytes)
+        }
+        let app = self.clone();
+        let saved = tokio::task::spawn_blocking(move || {
+            app.persister
+                .as_ref()
+                .map_or(Ok(()), |persister| persister.flush(generation))
+        })
+        .await;
+        match saved {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => {
+                tracing::error!(%error, "cannot save the data file; answering 500");
+                Err(ApiError::Internal)
+            }
+            Err(_) => Err(ApiError::Internal),
+        }
     }
 
     async fn handle(
@@ -312,17 +350,28 @@ impl App {
         let path = request.uri().path().to_string();
         let query_string = request.uri().query().unwrap_or("").to_string();
         let now_seconds = (util::now_millis() / 1000) as u64;
-
-        if let Some(control_path) = path.strip_prefix("/_emulator") {
-            let rate = Decision {
-                allowed: true,
-                limit: Family::Other.default_limit(),
-                remaining: Family::Other.default_limit(),
-                reset: now_seconds + 60,
-            };
+        let unlimited = Decision {
+            allowed: true,
+            limit: Family::Other.default_limit(),
+            remaining: Family::Other.default_limit(),
+            reset: now_seconds + 60,
+        };
+        let uri_length = request
+            .uri()
+            .path_and_query()
+            .map_or(0, |target| target.as_str().len());
+        if let Err(error) = wire::check_head(uri_length, request.headers()) {
             let common = Common {
                 request_id: &request_id,
-                rate,
+                rate: unlimited,
+            };
+            return Ok(error_response(&error, &common));
+        }
+
+        if let Some(control_path) = path.strip_prefix("/_emulator") {
+            let common = Common {
+                request_id: &request_id,
+                rate: unlimited,
             };
             let (status, body) = match self.control(&method, control_path, request).await {
                 Ok((status, body)) => (status, body),
@@ -392,22 +441,22 @@ impl App {
             Ok(params) => params,
             Err(error) => return Ok(error_response(&error, &common)),
         };
-        let secret = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("SSWS "))
-            .map(|token| token.trim().to_string());
+        let secret = wire::ssws_token(request.headers()).map(str::to_owned);
+        let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
         let user_agent = request
             .headers()
             .get(header::USER_AGENT)
             .and_then(|value| value.to_str().ok())
             .unwrap_or("")
             .to_string();
-        let body = match read_body(request, self.max_body_bytes).await {
+        let body = match self.read_body(request).await {
             Ok(body) => body,
             Err(error) => return Ok(error_response(&error, &common)),
         };
+        // The token is checked before the media type: in a servlet stack such as Okta's,
+        // authentication runs before the request reaches the API (an inference; Okta does not
+        // document the order). So the result waits for the authorisation below.
+        let media_type = wire::check_json_body(content_type.as_ref(), &body);
         let query = util::parse_query(&query_string);
         let mutates = route.method != Method::GET;
 
@@ -418,6 +467,7 @@ impl App {
                 let secret = secret.ok_or(ApiError::InvalidToken)?;
                 let principal = org.authenticate(&secret)?;
                 org.authorize(&principal, route.need)?;
+                media_type.clone()?;
                 let audit = Audit {
                     org: subdomain.clone(),
                     user_id: principal.user_id.clone(),
@@ -439,29 +489,17 @@ impl App {
                 };
                 handlers::handle(route.endpoint, &mut shared.state, &request)
             })();
-            let snapshot = match (&result, &self.persister) {
-                (Ok(_), Some(_)) if mutates => {
-                    shared.generation += 1;
-                    Some((shared.generation, self.snapshot_bytes(&shared)))
-                }
+            let generation = match &result {
+                Ok(_) if mutates => Some(self.record_change(&mut shared, Record::Change)),
                 _ => None,
             };
-            (result, snapshot)
+            (result, generation)
         };
-        let (result, snapshot) = outcome;
-        if let (Some((generation, bytes)), Some(_)) = (snapshot, &self.persister) {
-            let app = self.clone();
-            let saved = tokio::task::spawn_blocking(move || {
-                app.persister
-                    .as_ref()
-                    .map(|persister| persister.save(generation, &bytes))
-                    .unwrap_or(Ok(()))
-            })
-            .await;
-            if !matches!(saved, Ok(Ok(()))) {
-                tracing::error!("cannot save the data file; answering 500");
-                return Ok(error_response(&ApiError::Internal, &common));
-            }
+        let (result, generation) = outcome;
+        if let Some(generation) = generation
+            && let Err(error) = self.save(generation).await
+        {
+            return Ok(error_response(&error, &common));
         }
         let reply = match result {
             Ok(reply) => reply,
@@ -493,9 +531,21 @@ impl App {
         ))
     }
 
+    async fn read_body(&self, request: hyper::Request<Incoming>) -> Result<Bytes, ApiError> {
+        wire::read_body(
+            request,
+            self.limits.max_body_bytes,
+            self.limits.body_read_timeout,
+        )
+        .await
+    }
+
     /// `POST /_emulator/orgs/{subdomain}/users/{id or login}/lock`: the user is locked out as if
     /// it had exceeded its sign-in attempts.
-    async fn lock_out(&self, path: &str) -> Result<(StatusCode, Option<Value>), ApiError> {
+    async fn lock_out(
+        self: &Arc<Self>,
+        path: &str,
+    ) -> Result<(StatusCode, Option<Value>), ApiError> {
         let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
         let ["orgs", subdomain, "users", user, "lock"] = segments.as_slice() else {
             return Err(ApiError::PathNotFound);
@@ -521,10 +571,10 @@ impl App {
                 .ok_or_else(|| ApiError::not_found(*subdomain, "Org"))?;
             let locked = org.lock_out(&user, &audit)?;
             let answer = json!({ "id": locked.id, "status": locked.status.as_str() });
-            shared.generation += 1;
-            answer
+            (answer, self.record_change(&mut shared, Record::Change))
         };
-        self.persist_now().map_err(|_| ApiError::Internal)?;
+        let (answer, generation) = answer;
+        self.save(generation).await?;
         Ok((StatusCode::OK, Some(answer)))
     }
 
@@ -588,25 +638,17 @@ impl App {
     /// The control plane: `health`, `reset`, `faults`, `stats`, authorised by the admin token
     /// (`Authorization: Bearer <admin_token>`; `SSWS <admin_token>` works too).
     async fn control(
-        &self,
+        self: &Arc<Self>,
         method: &Method,
         path: &str,
         request: hyper::Request<Incoming>,
     ) -> Result<(StatusCode, Option<Value>), ApiError> {
-        let authorised = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| {
-                value
-                    .strip_prefix("Bearer ")
-                    .or_else(|| value.strip_prefix("SSWS "))
-            })
-            .is_some_and(|token| token.trim() == self.ready.admin_token);
+        let authorised = wire::control_token(request.headers())
+            .is_some_and(|token| token == self.ready.admin_token);
         if !authorised {
             return Err(ApiError::InvalidToken);
         }
-        let body = read_body(request, self.max_body_bytes).await?;
+        let body = self.read_body(request).await?;
         let path = path.trim_end_matches('/');
         match (method.as_str(), path) {
             ("GET", "/health") => {
@@ -617,23 +659,19 @@ impl App {
                 ))
             }
             ("POST", "/reset") => {
-                {
+                let generation = {
                     let mut shared = lock(&self.shared);
                     shared.state = State::new(&self.ready.partner_token);
-                    shared.generation += 1;
-                }
+                    self.record_change(&mut shared, Record::Snapshot)
+                };
                 lock(&self.control).reset();
                 lock(&self.limiter).clear();
-                let app_persist = self.persist_now();
-                if app_persist.is_err() {
-                    return Err(ApiError::Internal);
-                }
+                self.save(generation).await?;
                 Ok((StatusCode::OK, Some(json!({ "status": "reset" }))))
             }
             ("GET", "/faults") => Ok((StatusCode::OK, Some(lock(&self.control).list_faults()))),
             ("POST", "/faults") => {
-                let spec: FaultSpec =
-                    serde_json::from_slice(&body).map_err(|_| ApiError::MalformedBody)?;
+                let spec = control::parse_fault(&body)?;
                 let created = lock(&self.control)
                     .add_fault(spec)
                     .map_err(ApiError::invalid)?;
@@ -675,20 +713,6 @@ struct SnapshotRef<'a> {
     state: &'a State,
 }
 
-async fn read_body(request: hyper::Request<Incoming>, limit: usize) -> Result<Bytes, ApiError> {
-    let declared = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > limit) {
-        return Err(ApiError::BodyTooLarge { limit });
-    }
-    axum::body::to_bytes(Body::new(request.into_body()), limit)
-        .await
-        .map_err(|_| ApiError::BodyTooLarge { limit })
-}
-
 fn error_response(error: &ApiError, common: &Common) -> Response<Body> {
     let (status, body) = error::envelope(error);
     respond(status, Some(body), common, &[], None)
@@ -705,6 +729,7 @@ fn respond(
         Some(body) => serde_json::to_vec(&body).unwrap_or_default(),
         None => Vec::new(),
     };
+    let has_body = !bytes.is_empty();
     let mut response = Response::new(Body::from(bytes));
     *response.status_mut() = status;
     let headers: &mut HeaderMap = response.headers_mut();
@@ -713,7 +738,11 @@ fn respond(
             headers.append(name, value);
         }
     };
-    put("content-type", "application/json".to_string());
+    // Okta's 204s carry no Content-Type (none of the thousands recorded from real orgs does), and
+    // clients that see one try to parse the empty body as JSON.
+    if has_body {
+        put("content-type", "application/json".to_string());
+    }
     put("x-okta-request-id", common.request_id.to_string());
     put("date", http_date());
     put("x-rate-limit-limit", common.rate.limit.to_string());

@@ -151,12 +151,30 @@ fn compare(candidate: &Value, operator: Operator, expected: &Value, case: Case) 
     }
 }
 
+/// The longest expression accepted, in bytes. Okta documents only that "an overly complex or
+/// long search query can result in an error"; the provider's longest (ten e-mail addresses joined
+/// by `or`) is under 1 KiB, so 16 KiB leaves room for any real use while bounding the work.
+pub const MAX_EXPRESSION_BYTES: usize = 16 * 1024;
+/// The deepest nesting of parentheses accepted. The parser and the evaluator recurse once per
+/// level, so this bound is what keeps a hostile expression from overflowing the stack.
+pub const MAX_NESTING: usize = 32;
+/// The most comparisons in one expression. `and`/`or` chains build a tree as deep as they are
+/// long, which the evaluator and `Drop` walk recursively, so the length is bounded too.
+pub const MAX_COMPARISONS: usize = 256;
+
 /// Parses an expression; the error says what is wrong, for `errorCauses`.
 pub fn parse(text: &str) -> Result<Expression, String> {
+    if text.len() > MAX_EXPRESSION_BYTES {
+        return Err(format!(
+            "The expression is longer than {MAX_EXPRESSION_BYTES} bytes"
+        ));
+    }
     let tokens = tokenize(text)?;
+    check_nesting(&tokens)?;
     let mut parser = Parser {
         tokens,
         position: 0,
+        comparisons: 0,
     };
     let expression = parser.or_expression()?;
     if parser.position != parser.tokens.len() {
@@ -222,9 +240,31 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
     Ok(tokens)
 }
 
+/// Refuses an expression nested deeper than [`MAX_NESTING`] before the recursive parser sees it.
+fn check_nesting(tokens: &[Token]) -> Result<(), String> {
+    let mut depth = 0usize;
+    for token in tokens {
+        match token {
+            Token::Open => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(format!(
+                        "The expression nests parentheses deeper than {MAX_NESTING} levels"
+                    ));
+                }
+            }
+            Token::Close => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 struct Parser {
     tokens: Vec<Token>,
     position: usize,
+    /// Comparisons parsed so far, against [`MAX_COMPARISONS`].
+    comparisons: usize,
 }
 
 impl Parser {
@@ -266,6 +306,12 @@ impl Parser {
             Some(Token::Word(attribute)) => {
                 if attribute.eq_ignore_ascii_case("not") {
                     return Err("The not operator is not supported".to_string());
+                }
+                self.comparisons += 1;
+                if self.comparisons > MAX_COMPARISONS {
+                    return Err(format!(
+                        "The expression has more than {MAX_COMPARISONS} comparisons"
+                    ));
                 }
                 self.position += 1;
                 let operator = match self.tokens.get(self.position) {
@@ -342,5 +388,22 @@ mod tests {
         assert!(parse(r#"not status eq "ACTIVE""#).is_err());
         assert!(parse(r#"status equals "ACTIVE""#).is_err());
         assert!(parse(r#"status eq "ACTIVE"#).is_err());
+    }
+
+    #[test]
+    fn refuses_deep_long_and_sprawling_expressions_without_recursing() {
+        let comparison = r#"status eq "ACTIVE""#;
+        let nested =
+            |depth: usize| format!("{}{comparison}{}", "(".repeat(depth), ")".repeat(depth));
+        assert!(parse(&nested(MAX_NESTING)).is_ok());
+        let too_deep = parse(&nested(MAX_NESTING + 1)).unwrap_err();
+        assert!(too_deep.contains("deeper"), "{too_deep}");
+        // Far deeper than any stack could recurse: refused by counting, not by recursing.
+        assert!(parse(&"(".repeat(100_000)).is_err());
+        let chain = |terms: usize| vec![comparison; terms].join(" or ");
+        assert!(parse(&chain(MAX_COMPARISONS)).is_ok());
+        assert!(parse(&chain(MAX_COMPARISONS + 1)).is_err());
+        let long = format!(r#"profile.login eq "{}""#, "a".repeat(MAX_EXPRESSION_BYTES));
+        assert!(parse(&long).unwrap_err().contains("longer"));
     }
 }

@@ -2,7 +2,7 @@
 //! preconditions before it changes anything, so a refused request leaves the state untouched, and
 //! every successful mutation appends its System Log event.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
@@ -11,6 +11,8 @@ use crate::emulator::error::ApiError;
 use crate::emulator::query::Expression;
 use crate::emulator::util::{api_token_secret, base32_unpadded, format_millis, okta_id, uuid_v4};
 
+mod delta;
+
 /// The subdomain of the partner (parent) org that serves the Org Creator API.
 pub const PARTNER_SUBDOMAIN: &str = "partner";
 
@@ -18,6 +20,9 @@ pub const PARTNER_SUBDOMAIN: &str = "partner";
 #[derive(Debug, Serialize, Deserialize)]
 pub struct State {
     pub orgs: BTreeMap<String, Org>,
+    /// The orgs the data file holds, so that the journal can record an org that disappears.
+    #[serde(skip)]
+    journaled_orgs: BTreeSet<String>,
 }
 
 impl State {
@@ -42,7 +47,10 @@ impl State {
         partner.bootstrap_super_admin(admin, partner_token.to_string(), now);
         let mut orgs = BTreeMap::new();
         orgs.insert(PARTNER_SUBDOMAIN.to_string(), partner);
-        State { orgs }
+        State {
+            orgs,
+            journaled_orgs: BTreeSet::new(),
+        }
     }
 
     /// A customer org that exists from the start, with a super admin owning an API token with
@@ -252,6 +260,11 @@ pub struct Table<T> {
     rows: BTreeMap<u64, T>,
     #[serde(skip)]
     positions: HashMap<String, u64>,
+    /// Positions of rows inserted, changed or removed since the data file's journal last
+    /// recorded this table. Every mutable access marks its row, which is what lets a write save
+    /// only what it touched.
+    #[serde(skip)]
+    dirty: BTreeSet<u64>,
 }
 
 impl<T: Row> Default for Table<T> {
@@ -259,6 +272,7 @@ impl<T: Row> Default for Table<T> {
         Table {
             rows: BTreeMap::new(),
             positions: HashMap::new(),
+            dirty: BTreeSet::new(),
         }
     }
 }
@@ -270,16 +284,19 @@ impl<T: Row> Table<T> {
 
     pub fn get_mut(&mut self, id: &str) -> Option<&mut T> {
         let seq = *self.positions.get(id)?;
+        self.dirty.insert(seq);
         self.rows.get_mut(&seq)
     }
 
     fn insert(&mut self, seq: u64, row: T) {
         self.positions.insert(row.id().to_string(), seq);
+        self.dirty.insert(seq);
         self.rows.insert(seq, row);
     }
 
     fn remove(&mut self, id: &str) -> Option<T> {
         let seq = self.positions.remove(id)?;
+        self.dirty.insert(seq);
         self.rows.remove(&seq)
     }
 
@@ -290,10 +307,6 @@ impl<T: Row> Table<T> {
 
     pub fn values(&self) -> impl Iterator<Item = &T> {
         self.rows.values()
-    }
-
-    fn values_mut(&mut self) -> impl Iterator<Item = &mut T> {
-        self.rows.values_mut()
     }
 
     fn reindex(&mut self) {
@@ -678,6 +691,9 @@ pub struct Event {
 }
 
 /// One Okta org: its users, groups, policies, zones, tokens and System Log.
+///
+/// The `--data` journal records an org as its own fields (`delta::Header`), its tables' rows and
+/// its events: a new saved field belongs in one of those, or a restart loses its changes.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Org {
     pub id: String,
@@ -701,6 +717,9 @@ pub struct Org {
     /// Token secret to token id, for authentication.
     #[serde(skip)]
     secrets: HashMap<String, String>,
+    /// What the data file's journal holds of this org beyond its tables' rows.
+    #[serde(skip)]
+    journaled: delta::Journaled,
 }
 
 impl Org {
@@ -723,6 +742,7 @@ impl Org {
             events: BTreeMap::new(),
             logins: HashMap::new(),
             secrets: HashMap::new(),
+            journaled: delta::Journaled::default(),
         };
         org.install_defaults(now);
         org
@@ -1474,8 +1494,17 @@ impl Org {
         );
         self.users.remove(&user_id);
         self.logins.remove(&login);
-        for group in self.groups.values_mut() {
-            group.members.retain(|_, member| member != &user_id);
+        // Only the groups that held the user change (and are saved again).
+        let holding: Vec<String> = self
+            .groups
+            .values()
+            .filter(|group| group.members.values().any(|member| member == &user_id))
+            .map(|group| group.id.clone())
+            .collect();
+        for group_id in holding {
+            if let Some(group) = self.groups.get_mut(&group_id) {
+                group.members.retain(|_, member| member != &user_id);
+            }
         }
         self.emit(
             audit,

@@ -15,6 +15,9 @@ fn emulator_help_documents_every_flag() {
         "--data",
         "--rate-limit-scale",
         "--max-body-bytes",
+        "--header-read-timeout",
+        "--body-read-timeout",
+        "--max-connections",
         "--log-level",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
@@ -50,4 +53,27 @@ async fn emulator_shuts_down_cleanly_on_sigterm() {
     assert_eq!(health.status, 200);
     let status = emulator.terminate();
     assert!(status.success(), "exit status {status:?}");
+}
+
+#[test]
+fn emulator_refuses_absurd_timeouts_and_connection_caps() {
+    for (flag, value) in [
+        ("--header-read-timeout", "0"),
+        ("--header-read-timeout", "-1"),
+        ("--header-read-timeout", "NaN"),
+        ("--body-read-timeout", "1e300"),
+        ("--body-read-timeout", "3601"),
+        ("--max-connections", "0"),
+    ] {
+        let output = Command::new(binary())
+            .args(["--listen", "127.0.0.1:0", &format!("{flag}={value}")])
+            .output()
+            .expect("runs");
+        assert!(!output.status.success(), "{flag} {value} was accepted");
+        assert!(output.stdout.is_empty(), "no ready line when refusing");
+        assert!(
+            String::from_utf8_lossy(&output.stderr).contains(flag),
+            "{flag} {value}: the error names the flag"
+        );
+    }
 }

@@ -109,3 +109,100 @@ async fn emulator_data_survives_clean_restart_and_reset_clears_it() {
         200
     );
 }
+
+fn data_lines(path: &std::path::Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[tokio::test]
+async fn emulator_data_file_is_private_and_grows_by_appending() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("okta.json");
+    let data_arg = data.to_str().unwrap().to_string();
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+
+    let mut emulator = Emulator::start_with(&["--data", &data_arg]);
+    assert_eq!(mode(&data), 0o600, "every token is in the file");
+    let org = emulator.create_org("journal").await;
+    let snapshot = data_lines(&data)[0].clone();
+    let before = data_lines(&data).len();
+    for index in 0..5 {
+        let answer = emulator
+            .create_user(&org, &format!("svc{index}@journal.example.com"), "")
+            .await;
+        assert_eq!(answer.status, 200);
+    }
+    let after = data_lines(&data);
+    assert_eq!(
+        after.len(),
+        before + 5,
+        "one appended line per acknowledged write"
+    );
+    assert_eq!(after[0], snapshot, "a write does not rewrite the file");
+    assert!(
+        after[before..]
+            .iter()
+            .all(|line| line.len() < snapshot.len()),
+        "each line holds a change, not the state"
+    );
+    assert!(emulator.terminate().success());
+
+    // A file made readable by others (an older emulator wrote 0644) is made private again, and
+    // a start compacts the journal into a new snapshot.
+    std::fs::set_permissions(&data, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let restarted = Emulator::start_with(&["--data", &data_arg]);
+    assert_eq!(mode(&data), 0o600);
+    assert_eq!(data_lines(&data).len(), 1, "compacted at start");
+    for index in 0..5 {
+        let url = format!(
+            "{}/journal/api/v1/users/svc{index}@journal.example.com",
+            restarted.url
+        );
+        assert_eq!(restarted.get(&url, &org.token).await.status, 200);
+    }
+}
+
+#[tokio::test]
+async fn emulator_ignores_an_append_cut_short_by_a_crash() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("okta.json");
+    let data_arg = data.to_str().unwrap().to_string();
+    let mut emulator = Emulator::start_with(&["--data", &data_arg]);
+    let org = emulator.create_org("torn").await;
+    emulator
+        .create_user(&org, "kept@torn.example.com", "")
+        .await;
+    emulator.kill();
+    // What a process killed in the middle of an append leaves: a line without its end.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&data)
+        .unwrap();
+    std::io::Write::write_all(&mut file, br#"{"orgs":{"torn":{"header":"#).unwrap();
+    drop(file);
+
+    let restarted = Emulator::start_with(&["--data", &data_arg]);
+    let url = format!("{}/torn/api/v1/users/kept@torn.example.com", restarted.url);
+    assert_eq!(restarted.get(&url, &org.token).await.status, 200);
+    let created = restarted
+        .create_user(
+            &super::support::Org {
+                url: format!("{}/torn", restarted.url),
+                token: org.token.clone(),
+                admin_id: org.admin_id.clone(),
+            },
+            "after@torn.example.com",
+            "",
+        )
+        .await;
+    assert_eq!(
+        created.status, 200,
+        "the journal goes on after the torn line"
+    );
+}

@@ -35,7 +35,8 @@ async fn emulator_control_api_requires_admin_token() {
     let bad = emulator
         .control(Method::POST, "/faults", Some(json!({ "kind": "meteor" })))
         .await;
-    assert_error(&bad, 400, "E0000003");
+    // An unknown kind is a field out of bounds, named in the cause.
+    assert_error(&bad, 400, "E0000001");
 }
 
 #[tokio::test]
@@ -438,6 +439,22 @@ async fn emulator_fault_control_api_bounds_every_numeric_input() {
         json!({ "kind": "error_after_commit", "statuses": [] }),
         json!({ "kind": "drop_after_commit", "probability": 1.5 }),
         json!({ "kind": "drop_after_commit", "probability": -0.1 }),
+        // Absurd numbers and strings are refused naming the field, not as unreadable JSON.
+        json!({ "kind": "delay_after_commit", "latency_ms": -1 }),
+        json!({ "kind": "latency", "latency_ms": u64::MAX }),
+        json!({ "kind": "latency", "latency_ms": 1, "jitter_ms": u64::MAX }),
+        json!({ "kind": "drop", "times": u64::MAX }),
+        json!({ "kind": "drop", "times": -1 }),
+        json!({ "kind": "drop", "times": 1.5 }),
+        json!({ "kind": "error_after_commit", "statuses": [70000] }),
+        json!({ "kind": "error", "statuses": [-500] }),
+        json!({ "kind": "error", "statuses": "500" }),
+        json!({ "kind": "error_after_commit" }),
+        json!({ "kind": "drop", "org": "a".repeat(100_000) }),
+        json!({ "kind": "drop", "route": 42 }),
+        json!({ "kind": "drop", "probability": "high" }),
+        json!({ "kind": "explode" }),
+        json!({ "org": "acme" }),
     ];
     for fault in refused {
         let answer = emulator
@@ -450,14 +467,26 @@ async fn emulator_fault_control_api_bounds_every_numeric_input() {
             answer.body
         );
     }
-    // Values that are not numbers of the right type are not the JSON the API expects.
-    for fault in [
-        json!({ "kind": "delay_after_commit", "latency_ms": -1 }),
-        json!({ "kind": "error_after_commit", "statuses": [70000] }),
-        json!({ "kind": "error_after_commit" }),
+    // A body that is not a JSON object is not the JSON the API expects.
+    for body in [json!([1]), json!("drop"), json!(null)] {
+        let answer = emulator.control(Method::POST, "/faults", Some(body)).await;
+        assert_error(&answer, 400, "E0000003");
+    }
+    // The cause names the field.
+    for (fault, field) in [
+        (
+            json!({ "kind": "latency", "latency_ms": u64::MAX }),
+            "latency_ms",
+        ),
+        (json!({ "kind": "drop", "times": -1 }), "times"),
+        (json!({ "kind": "drop", "org": "a".repeat(100_000) }), "org"),
+        (json!({ "kind": "error", "statuses": [-500] }), "statuses"),
     ] {
         let answer = emulator.control(Method::POST, "/faults", Some(fault)).await;
-        assert_error(&answer, 400, "E0000003");
+        let cause = answer.body["errorCauses"][0]["errorSummary"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(cause.starts_with(&format!("{field}:")), "{cause}");
     }
     let faults = emulator.control(Method::GET, "/faults", None).await;
     assert_eq!(faults.body, json!([]), "nothing refused was added");

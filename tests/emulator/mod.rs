@@ -6,6 +6,7 @@ mod credentials;
 mod cross_cutting;
 mod durability;
 mod faults;
+mod hardening;
 mod logs;
 mod orgs;
 mod roles_groups;

@@ -63,7 +63,13 @@ impl Emulator {
 
     /// Starts the binary with fixed tokens plus `extra` flags and waits for its JSON line.
     pub fn start_with(extra: &[&str]) -> Emulator {
+        Emulator::start_configured(extra, |_| {})
+    }
+
+    /// As [`Emulator::start_with`], letting `configure` adjust the command first (limits, ...).
+    pub fn start_configured(extra: &[&str], configure: impl FnOnce(&mut Command)) -> Emulator {
         let mut command = Command::new(binary());
+        configure(&mut command);
         command
             .args(["--listen", "127.0.0.1:0", "--partner-token", PARTNER_TOKEN])
             .args(["--admin-token", ADMIN_TOKEN, "--log-level", "warn"])
