@@ -20,6 +20,7 @@ mod org_e2e;
 
 mod plugin_protocol;
 mod release;
+mod sdk_tier;
 mod service_account_e2e;
 mod terraform_cli;
 mod validation;

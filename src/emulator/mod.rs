@@ -396,7 +396,9 @@ impl App {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("SSWS "))
+            // Okta's official Python SDK sends `SSWS<token>` without a space, and real Okta
+            // answers it (the SDK's recorded tests got 200s).
+            .and_then(|value| value.strip_prefix("SSWS"))
             .map(|token| token.trim().to_string());
         let user_agent = request
             .headers()
@@ -651,7 +653,11 @@ fn respond(
             headers.append(name, value);
         }
     };
-    put("content-type", "application/json".to_string());
+    // Real Okta's 204s carry no Content-Type (none of the 1,961 recorded ones does), and clients
+    // that see one try to parse the empty body as JSON.
+    if status != StatusCode::NO_CONTENT {
+        put("content-type", "application/json".to_string());
+    }
     put("x-okta-request-id", common.request_id.to_string());
     put("date", http_date());
     put("x-rate-limit-limit", common.rate.limit.to_string());
