@@ -16,6 +16,7 @@ mod guard_scenarios;
 mod import_e2e;
 mod module_testing;
 mod okta_client;
+mod okta_facts;
 mod org_e2e;
 
 mod plugin_protocol;
