@@ -1284,11 +1284,22 @@ pub fn token_json(org_url: &str, token: &ApiToken) -> Value {
         "userId": token.user_id,
         "clientName": token.client_name,
         "created": format_millis(token.created),
-        "expiresAt": format_millis(token.last_updated + THIRTY_DAYS_MILLIS),
+        // Okta expires a token 30 days after its last use, which the emulator does not track;
+        // an update does not move it (recorded by terraform-provider-okta's API token test).
+        "expiresAt": format_millis(token.created + THIRTY_DAYS_MILLIS),
         "lastUpdated": format_millis(token.last_updated),
         "tokenWindow": "P30D",
         "network": token.network,
-        "_links": { "self": href(format!("{org_url}/api/v1/api-tokens/{}", token.id)) },
+        "_links": {
+            "self": {
+                "href": format!("{org_url}/api/v1/api-tokens/{}", token.id),
+                "hints": { "allow": ["GET", "DELETE"] },
+            },
+            "user": {
+                "href": format!("{org_url}/api/v1/users/{}", token.user_id),
+                "hints": { "allow": ["GET"] },
+            },
+        },
     })
 }
 
