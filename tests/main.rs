@@ -17,10 +17,12 @@ mod import_e2e;
 mod kill_e2e;
 mod module_testing;
 mod okta_client;
+mod okta_facts;
 mod org_e2e;
 
 mod plugin_protocol;
 mod release;
+mod sdk_tier;
 mod service_account_e2e;
 mod soak_e2e;
 mod terraform_cli;

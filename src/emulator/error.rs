@@ -240,6 +240,8 @@ impl ApiError {
             ApiError::Unsupported { what } => {
                 vec![format!("okta-emulator does not implement {what}")]
             }
+            // Recorded by okta-sdk-python's test_unlock_user against a real org.
+            ApiError::UnlockNotAllowed => vec!["The user is not locked out.".to_string()],
             _ => Vec::new(),
         }
     }

@@ -91,8 +91,8 @@ impl Request<'_> {
         self.links_without(collection, next_after, &[])
     }
 
-    /// Like [`links`](Self::links), leaving out query parameters that the next page must not
-    /// repeat (the System Log's `since` is mutually exclusive with `after`).
+    /// Like [`links`](Self::links), leaving out query parameters that the next page does not
+    /// repeat (the System Log's next link resumes from its cursor, not from `since`).
     fn links_without(
         &self,
         collection: &str,
@@ -262,7 +262,11 @@ pub fn handle(endpoint: Endpoint, state: &mut State, request: &Request) -> Resul
                 .into_iter()
                 .map(|group| group_json(&org_url, group))
                 .collect();
-            Ok(Reply::ok(Value::Array(groups)))
+            // One page, but a self link, as in every recorded answer (okta-sdk-python).
+            Ok(Reply::page(
+                Value::Array(groups),
+                request.links("groups", None),
+            ))
         }
         Endpoint::ListFactors => {
             let user = find_user_or_me(org, request)?;
@@ -419,7 +423,11 @@ pub fn handle(endpoint: Endpoint, state: &mut State, request: &Request) -> Resul
                     body
                 })
                 .collect();
-            Ok(Reply::ok(Value::Array(policies)))
+            // One page, but a self link, as in every recorded answer (okta-sdk-python).
+            Ok(Reply::page(
+                Value::Array(policies),
+                request.links("policies", None),
+            ))
         }
         Endpoint::CreatePolicy => {
             let active = request.bool_query("activate", true)?;
@@ -953,11 +961,8 @@ fn list_logs(org: &Org, request: &Request) -> Result<Reply, ApiError> {
         None if request.query("after").is_some() => i64::MIN,
         None => until.unwrap_or(now) - 7 * 24 * 3600 * 1000,
     };
-    if request.query("after").is_some() && request.query("since").is_some() {
-        return Err(ApiError::invalid(
-            "after: Cannot be used together with since",
-        ));
-    }
+    // `after` and `since` together are a normal request: Okta's spec sets no restriction, and
+    // Okta's Python SDK pages by re-sending the same query with the cursor added.
     let limit = match request.query("limit") {
         None => 100,
         Some(text) => match text.parse::<i64>() {
@@ -1071,7 +1076,8 @@ pub fn user_json(org_url: &str, user: &User, detailed: bool) -> Value {
     if detailed {
         let lifecycle = |name: &str| post_link(format!("{self_url}/lifecycle/{name}"));
         let available: &[(&str, &str)] = match user.status {
-            UserStatus::Staged => &[("activate", "activate"), ("deactivate", "deactivate")],
+            // Every recorded STAGED user (okta-sdk-python) links activate and not deactivate.
+            UserStatus::Staged => &[("activate", "activate")],
             UserStatus::Provisioned => &[
                 ("reactivate", "reactivate"),
                 ("resetPassword", "reset_password"),
@@ -1191,13 +1197,23 @@ pub fn zone_json(org_url: &str, zone: &Zone) -> Value {
         "created": format_millis(zone.created),
         "lastUpdated": format_millis(zone.last_updated),
         "system": zone.system,
-        "gateways": zone.gateways,
-        "proxies": zone.proxies,
+        // Okta answers null, not [], for an empty list (system zones' gateways, proxies that
+        // were not sent): recorded by both test suites.
+        "gateways": null_when_empty(&zone.gateways),
+        "proxies": null_when_empty(&zone.proxies),
         "_links": {
             "self": { "href": self_url, "hints": { "allow": ["GET", "PUT", "DELETE"] } },
             toggle_name: { "href": format!("{self_url}/lifecycle/{toggle_path}"), "hints": { "allow": ["POST"] } },
         },
     })
+}
+
+fn null_when_empty(items: &[Value]) -> Value {
+    if items.is_empty() {
+        Value::Null
+    } else {
+        Value::Array(items.to_vec())
+    }
 }
 
 pub fn policy_json(org_url: &str, policy: &Policy) -> Value {
@@ -1207,7 +1223,7 @@ pub fn policy_json(org_url: &str, policy: &Policy) -> Value {
     } else {
         "activate"
     };
-    json!({
+    let mut body = json!({
         "id": policy.id,
         "status": policy.status,
         "name": policy.name,
@@ -1224,7 +1240,12 @@ pub fn policy_json(org_url: &str, policy: &Policy) -> Value {
             toggle: { "href": format!("{self_url}/lifecycle/{toggle}"), "hints": { "allow": ["POST"] } },
             "rules": { "href": format!("{self_url}/rules"), "hints": { "allow": ["GET", "POST"] } },
         },
-    })
+    });
+    // Recorded sign-on policies have no `settings` at all, rather than an empty object.
+    if policy.settings.as_object().is_some_and(Map::is_empty) {
+        body.as_object_mut().expect("an object").remove("settings");
+    }
+    body
 }
 
 pub fn rule_json(org_url: &str, rule: &Rule) -> Value {
@@ -1263,11 +1284,22 @@ pub fn token_json(org_url: &str, token: &ApiToken) -> Value {
         "userId": token.user_id,
         "clientName": token.client_name,
         "created": format_millis(token.created),
-        "expiresAt": format_millis(token.last_updated + THIRTY_DAYS_MILLIS),
+        // Okta expires a token 30 days after its last use, which the emulator does not track;
+        // an update does not move it (recorded by terraform-provider-okta's API token test).
+        "expiresAt": format_millis(token.created + THIRTY_DAYS_MILLIS),
         "lastUpdated": format_millis(token.last_updated),
         "tokenWindow": "P30D",
         "network": token.network,
-        "_links": { "self": href(format!("{org_url}/api/v1/api-tokens/{}", token.id)) },
+        "_links": {
+            "self": {
+                "href": format!("{org_url}/api/v1/api-tokens/{}", token.id),
+                "hints": { "allow": ["GET", "DELETE"] },
+            },
+            "user": {
+                "href": format!("{org_url}/api/v1/users/{}", token.user_id),
+                "hints": { "allow": ["GET"] },
+            },
+        },
     })
 }
 

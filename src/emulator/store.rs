@@ -2146,6 +2146,8 @@ impl Org {
         }
         validate_name(&request.name)?;
         self.validate_people(&request.conditions)?;
+        let (conditions, settings) =
+            with_policy_defaults(&request.kind, request.conditions, request.body);
         let now = audit.now;
         let policy = Policy {
             id: okta_id("00p"),
@@ -2157,8 +2159,8 @@ impl Org {
             system: false,
             created: now,
             last_updated: now,
-            conditions: request.conditions,
-            settings: request.body,
+            conditions,
+            settings,
         };
         let id = policy.id.clone();
         let seq = self.next_seq();
@@ -2246,11 +2248,13 @@ impl Org {
         validate_name(&request.name)?;
         self.validate_people(&request.conditions)?;
         let policy_type = policy.policy_type.clone();
+        let (conditions, settings) =
+            with_policy_defaults(&policy_type, request.conditions, request.body);
         let policy = self.policies.get_mut(id).expect("found");
         policy.name = request.name;
         policy.description = request.description;
-        policy.conditions = request.conditions;
-        policy.settings = request.body;
+        policy.conditions = conditions;
+        policy.settings = settings;
         policy.last_updated = audit.now;
         if request.priority.is_some() {
             self.place_policy(&policy_type, id, request.priority);
@@ -2351,6 +2355,8 @@ impl Org {
             ]));
         }
         self.validate_people(&request.conditions)?;
+        let (conditions, actions) =
+            with_rule_defaults(&request.kind, request.conditions, request.body);
         let now = audit.now;
         let rule = Rule {
             id: okta_id("0pr"),
@@ -2362,8 +2368,8 @@ impl Org {
             system: false,
             created: now,
             last_updated: now,
-            conditions: request.conditions,
-            actions: request.body,
+            conditions,
+            actions,
         };
         let id = rule.id.clone();
         let seq = self.next_seq();
@@ -2398,10 +2404,12 @@ impl Org {
         }
         validate_name(&request.name)?;
         self.validate_people(&request.conditions)?;
+        let (conditions, actions) =
+            with_rule_defaults(&request.kind, request.conditions, request.body);
         let rule = self.rules.get_mut(rule_id).expect("found");
         rule.name = request.name;
-        rule.conditions = request.conditions;
-        rule.actions = request.body;
+        rule.conditions = conditions;
+        rule.actions = actions;
         rule.last_updated = audit.now;
         if request.priority.is_some() {
             self.place_rule(policy_id, rule_id, request.priority);
@@ -2544,7 +2552,7 @@ impl Org {
     pub fn find_token(&self, id: &str) -> Result<&ApiToken, ApiError> {
         self.tokens
             .get(id)
-            .ok_or_else(|| ApiError::not_found(id, "ApiToken"))
+            .ok_or_else(|| ApiError::not_found(id, "Token"))
     }
 
     pub fn update_token(
@@ -2789,4 +2797,120 @@ fn rule_target(rule: &Rule) -> Value {
 
 fn token_target(token: &ApiToken) -> Value {
     json!({ "id": token.id, "type": "Token", "alternateId": token.user_id, "displayName": token.name, "detailEntry": null })
+}
+
+// Okta's defaults. Real Okta answers a created or replaced policy or rule with every setting it
+// applies, filling in what the request left out; the values below are the ones Okta's own test
+// suites recorded against real orgs (tests/fixtures/okta_facts/policies.json names the
+// recordings). What the request sent always wins.
+
+/// The conditions and settings Okta stores for a policy of `kind`.
+fn with_policy_defaults(kind: &str, conditions: Value, settings: Value) -> (Value, Value) {
+    match kind {
+        "PASSWORD" => (
+            merge_defaults(
+                json!({ "authProvider": { "provider": "OKTA" } }),
+                conditions,
+            ),
+            merge_defaults(password_policy_defaults(), settings),
+        ),
+        _ => (conditions, settings),
+    }
+}
+
+/// The conditions and actions Okta stores for a rule of `kind`.
+fn with_rule_defaults(kind: &str, conditions: Value, actions: Value) -> (Value, Value) {
+    match kind {
+        "SIGN_ON" => {
+            let conditions = merge_defaults(
+                json!({
+                    "people": { "users": { "exclude": [] } },
+                    "network": { "connection": "ANYWHERE" },
+                }),
+                conditions,
+            );
+            // The session values are those of the API reference's deny-rule example (a rule
+            // that sends none); the recordings always send a session.
+            let actions = merge_defaults(
+                json!({ "signon": {
+                    "primaryFactor": "PASSWORD_IDP_ANY_FACTOR",
+                    "rememberDeviceByDefault": false,
+                    "session": {
+                        "usePersistentCookie": false,
+                        "maxSessionIdleMinutes": 120,
+                        "maxSessionLifetimeMinutes": 0,
+                    },
+                }}),
+                actions,
+            );
+            (conditions, actions)
+        }
+        _ => (conditions, actions),
+    }
+}
+
+fn password_policy_defaults() -> Value {
+    json!({
+        "password": {
+            "complexity": {
+                "minLength": 8,
+                "minLowerCase": 1,
+                "minUpperCase": 1,
+                "minNumber": 1,
+                "minSymbol": 0,
+                "excludeUsername": true,
+                "dictionary": { "common": { "exclude": false } },
+                "excludeAttributes": [],
+            },
+            "age": {
+                "maxAgeDays": 0,
+                "expireWarnDays": 0,
+                "minAgeMinutes": 0,
+                "historyCount": 4,
+            },
+            "lockout": {
+                "maxAttempts": 10,
+                "autoUnlockMinutes": 0,
+                "userLockoutNotificationChannels": [],
+                "showLockoutFailures": false,
+            },
+            "breachedProtection": {
+                "expireAfterDays": null,
+                "logoutEnabled": false,
+                "delegatedWorkflowId": null,
+            },
+        },
+        "recovery": { "factors": {
+            "recovery_question": {
+                "status": "ACTIVE",
+                "properties": { "complexity": { "minLength": 4 } },
+            },
+            "okta_email": {
+                "status": "ACTIVE",
+                "properties": { "recoveryToken": { "tokenLifetimeMinutes": 60 } },
+            },
+            "okta_sms": { "status": "INACTIVE" },
+            "okta_call": { "status": "INACTIVE" },
+        }},
+        "delegation": { "options": { "skipUnlock": false } },
+    })
+}
+
+/// `sent` over `defaults`: objects merge key by key, anything else that was sent replaces the
+/// default; a `null` counts as not sent.
+fn merge_defaults(defaults: Value, sent: Value) -> Value {
+    match (defaults, sent) {
+        (Value::Object(mut defaults), Value::Object(sent)) => {
+            for (key, value) in sent {
+                let merged = match defaults.remove(&key) {
+                    Some(default) => merge_defaults(default, value),
+                    None => value,
+                };
+                defaults.insert(key, merged);
+            }
+            Value::Object(defaults)
+        }
+        (defaults, Value::Null) if !defaults.is_null() => defaults,
+        (_, sent) => sent,
+    }
 }
