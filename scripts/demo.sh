@@ -39,6 +39,8 @@ done
 field() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$work/emulator.json" "$1"; }
 export OKTA_MSP_PARTNER_URL=$(field partner_url)
 export OKTA_MSP_PARTNER_TOKEN=$(field partner_token)
+# Real Okta asks for 30 s between creating an org and using it; the emulator's orgs answer at once.
+export OKTA_MSP_NEW_ORG_WAIT_SECONDS=0
 echo "partner org: $OKTA_MSP_PARTNER_URL"
 
 step "terraform init (offline, from the local mirror; provider v$version)"

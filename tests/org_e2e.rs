@@ -64,3 +64,64 @@ fn quickstart_creates_orgs_and_their_accounts_and_refuses_destroy() {
 
     workspace.assert_no_changes("after apply");
 }
+
+/// Okta asks for at least 30 seconds between an org's creation and the first request to it;
+/// `new_org_wait_seconds` sets the wait (here 2 s, overriding the test environment's 0), and the
+/// new org's first change comes no sooner.
+#[test]
+fn a_new_org_is_first_changed_only_after_the_configured_wait() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start();
+    let workspace = Workspace::new();
+    workspace.write(
+        "main.tf",
+        &format!(
+            r#"terraform {{
+  required_providers {{
+    okta = {{ source = "zerotek/okta-msp" }}
+  }}
+}}
+provider "okta" {{
+  partner_url          = "{partner_url}"
+  partner_token        = "{partner_token}"
+  new_org_wait_seconds = 2
+}}
+resource "okta_msp_org" "acme" {{
+  name              = "Acme"
+  subdomain         = "acme-wait"
+  integration_login = "msp-integration@acme.example"
+  integration_email = "msp-integration@acme.example"
+}}
+"#,
+            partner_url = emulator.partner_url,
+            partner_token = emulator.partner_token
+        ),
+    );
+    workspace.init();
+    workspace.apply().assert_success("apply");
+    let published = |api: &Api, event_type: &str| {
+        let events = api.get(&format!(
+            "/api/v1/logs?since=2000-01-01T00:00:00.000Z&filter=eventType%20eq%20%22{event_type}%22"
+        ));
+        let text = events[0]["published"].as_str().unwrap().to_owned();
+        time::OffsetDateTime::parse(&text, &time::format_description::well_known::Rfc3339).unwrap()
+    };
+    let created = published(
+        &Api::new(&emulator.partner_url, &emulator.partner_token),
+        "system.org.lifecycle.create",
+    );
+    let state = crate::support::scenario::show_json(&workspace);
+    let org = &crate::support::scenario::resources(&state)[0]["values"];
+    let child = Api::new(
+        org["url"].as_str().unwrap(),
+        org["api_token"].as_str().unwrap(),
+    );
+    let first_change = published(&child, "group.lifecycle.create");
+    let waited = first_change - created;
+    assert!(
+        waited >= time::Duration::seconds(2),
+        "the first change came {waited} after the creation"
+    );
+}

@@ -18,6 +18,10 @@ pub const ENV_ORG_TOKENS: &str = "OKTA_MSP_ORG_TOKENS";
 pub const DEFAULT_SERVICE_ACCOUNT_GROUP: &str = "MSP Service Accounts";
 pub const DEFAULT_MAX_RETRIES: i64 = 5;
 pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: i64 = 30;
+/// Okta: "Wait at least 30 seconds after a 201-Created response before you make API requests to
+/// the new child org" (Org Creator API).
+pub const DEFAULT_NEW_ORG_WAIT_SECONDS: i64 = 30;
+pub const ENV_NEW_ORG_WAIT_SECONDS: &str = "OKTA_MSP_NEW_ORG_WAIT_SECONDS";
 
 #[derive(Clone, Debug)]
 pub struct ProviderConfig {
@@ -29,6 +33,8 @@ pub struct ProviderConfig {
     pub allowed_network_cidrs: Vec<String>,
     pub max_retries: u32,
     pub request_timeout_seconds: u64,
+    /// How long after Okta created an org the provider waits before its first request to it.
+    pub new_org_wait_seconds: u64,
     /// The securing baseline (SPEC section 3), with the provider's settings applied.
     pub baseline: SecuringBaseline,
 }
@@ -87,6 +93,9 @@ pub fn schema() -> Schema {
             )),
             Attribute::number("request_timeout_seconds").optional().description(format!(
                 "Timeout of one Okta API request, in seconds. Default {DEFAULT_REQUEST_TIMEOUT_SECONDS}."
+            )),
+            Attribute::number("new_org_wait_seconds").optional().description(format!(
+                "Seconds to wait after Okta creates an org (`okta_msp_org`) before the first request to it, 0 to 600: Okta asks for at least 30. Falls back to `{ENV_NEW_ORG_WAIT_SECONDS}`. Default {DEFAULT_NEW_ORG_WAIT_SECONDS}; 0 suits okta-emulator, whose orgs answer at once."
             )),
         ],
     )
@@ -197,6 +206,38 @@ impl ProviderConfig {
                 DEFAULT_REQUEST_TIMEOUT_SECONDS as u64
             }
         };
+        let new_org_wait_seconds = match value.get("new_org_wait_seconds").and_then(Value::as_i64) {
+            Some(n) => Some(n),
+            None => match env(ENV_NEW_ORG_WAIT_SECONDS) {
+                None => None,
+                Some(text) => match text.trim().parse::<i64>() {
+                    Ok(n) => Some(n),
+                    Err(_) => {
+                        errors.push(ConfigError {
+                            attribute: "new_org_wait_seconds",
+                            summary: format!("{ENV_NEW_ORG_WAIT_SECONDS} is not a number"),
+                            detail: format!(
+                                "Set {ENV_NEW_ORG_WAIT_SECONDS} to a whole number of seconds from 0 to 600, got {:?}.",
+                                text.chars().take(40).collect::<String>()
+                            ),
+                        });
+                        None
+                    }
+                },
+            },
+        };
+        let new_org_wait_seconds = match new_org_wait_seconds {
+            None => DEFAULT_NEW_ORG_WAIT_SECONDS as u64,
+            Some(n) if (0..=600).contains(&n) => n as u64,
+            Some(n) => {
+                errors.push(ConfigError {
+                    attribute: "new_org_wait_seconds",
+                    summary: "new_org_wait_seconds out of range".into(),
+                    detail: format!("new_org_wait_seconds must be between 0 and 600, got {n}."),
+                });
+                DEFAULT_NEW_ORG_WAIT_SECONDS as u64
+            }
+        };
         let settings = BaselineSettings {
             service_account_group: Some(service_account_group.clone()),
             password_min_length: value.get("password_min_length").and_then(Value::as_i64),
@@ -235,6 +276,7 @@ impl ProviderConfig {
             allowed_network_cidrs,
             max_retries,
             request_timeout_seconds,
+            new_org_wait_seconds,
         })
     }
 }
@@ -324,5 +366,24 @@ mod tests {
         .unwrap_err();
         assert_eq!(errors[0].attribute, "org_tokens");
         assert!(!format!("{errors:?}").contains("not-json-secret-token"));
+    }
+
+    #[test]
+    fn the_new_org_wait_defaults_to_okta_s_30_seconds_and_is_bounded() {
+        let config = Value::null_object(&schema().value_type());
+        let parsed = |env_value: Option<&str>| {
+            ProviderConfig::from_value(&config, |name| {
+                (name == ENV_NEW_ORG_WAIT_SECONDS)
+                    .then(|| env_value.map(str::to_owned))
+                    .flatten()
+            })
+        };
+        assert_eq!(parsed(None).unwrap().new_org_wait_seconds, 30);
+        assert_eq!(parsed(Some("0")).unwrap().new_org_wait_seconds, 0);
+        assert_eq!(parsed(Some(" 45 ")).unwrap().new_org_wait_seconds, 45);
+        for bad in ["601", "-1", "soon"] {
+            let errors = parsed(Some(bad)).unwrap_err();
+            assert_eq!(errors[0].attribute, "new_org_wait_seconds", "{bad}");
+        }
     }
 }

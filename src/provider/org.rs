@@ -2,6 +2,7 @@
 //! with its integration service account (the org's first super admin).
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 
@@ -349,6 +350,7 @@ impl OrgResource {
                 return Err(diag::org_exists(&existing, &error).into());
             }
         };
+        let created_at = Instant::now();
         let url = match (&created.org_url, &expected_url) {
             (Some(url), _) | (None, Some(url)) => url.as_str().to_owned(),
             (None, None) => format!("https://{subdomain}.okta.com"),
@@ -374,6 +376,8 @@ impl OrgResource {
                 .unwrap_or(Value::Null),
         );
         state.insert("finalized".into(), Value::Bool(false));
+        let ready_at = created_at + Duration::from_secs(config.new_org_wait_seconds);
+        wait_for_new_org(&url, ready_at).await;
         let outcome = self
             .finish_setup(&url, Some(created.token.expose()), &login, &email)
             .await;
@@ -508,16 +512,17 @@ impl OrgResource {
             .orgs
             .get(config, url, token)
             .map_err(diag::access)?;
-        // Okta asks for about 30 seconds before a new org is used; poll instead of sleeping.
-        let mut delay = std::time::Duration::from_millis(200);
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        // After the wait Okta asks for (a new org) or at once (a resumed one), the org must
+        // answer; it is polled for up to two minutes, so a slow one does not fail the set-up.
+        let mut delay = Duration::from_millis(200);
+        let deadline = Instant::now() + Duration::from_secs(120);
         loop {
             match org.org_id().await {
                 Ok(_) => break,
-                Err(error) if std::time::Instant::now() < deadline => {
+                Err(error) if Instant::now() < deadline => {
                     tracing::debug!(%error, "the new org does not answer yet");
                     tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(std::time::Duration::from_secs(5));
+                    delay = (delay * 2).min(Duration::from_secs(5));
                 }
                 Err(error) => {
                     return Err(diag::okta("waiting for the new org to answer", &error).into());
@@ -584,6 +589,25 @@ impl OrgResource {
             .await
             .map_err(|e| Diagnostics::from(diag::okta("recording finalization", &e)))?;
         Ok((me.id, observed.user.status.as_str().to_owned()))
+    }
+}
+
+/// Okta asks for at least 30 seconds between an org's creation and the first request to it
+/// (`new_org_wait_seconds`); the wait is logged, so that a slow apply says why.
+async fn wait_for_new_org(url: &str, ready_at: Instant) {
+    const PROGRESS_EVERY: Duration = Duration::from_secs(10);
+    loop {
+        let now = Instant::now();
+        if now >= ready_at {
+            return;
+        }
+        let left = ready_at - now;
+        tracing::info!(
+            org = url,
+            seconds_left = left.as_secs(),
+            "waiting before the first request to the new org, as Okta asks"
+        );
+        tokio::time::sleep(left.min(PROGRESS_EVERY)).await;
     }
 }
 

@@ -117,6 +117,9 @@ impl Workspace {
             ("CHECKPOINT_DISABLE".into(), "1".into()),
             ("TF_IN_AUTOMATION".into(), "1".into()),
             ("TF_INPUT".into(), "0".into()),
+            // okta-emulator's orgs answer at once; the wait Okta asks for after creating an
+            // org is tested on its own (org_e2e.rs).
+            ("OKTA_MSP_NEW_ORG_WAIT_SECONDS".into(), "0".into()),
         ];
         Workspace { root, env }
     }
