@@ -105,3 +105,46 @@ fn release_zip_installs_from_a_filesystem_mirror_offline() {
         "{stdout}"
     );
 }
+
+/// `make help` lists every target a newcomer can run, each with what it does, and `make install`
+/// puts okta-emulator where the docs say (a dry run: nothing is built or written).
+#[test]
+fn make_help_lists_every_target_and_install_places_the_emulator() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let makefile = std::fs::read_to_string(root.join("GNUmakefile")).unwrap();
+    let phony: Vec<&str> = makefile
+        .lines()
+        .find_map(|line| line.strip_prefix(".PHONY:"))
+        .unwrap()
+        .split_whitespace()
+        .filter(|target| *target != "default")
+        .collect();
+    let help = Command::new("make")
+        .arg("help")
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert!(help.status.success());
+    let help = String::from_utf8_lossy(&help.stdout);
+    for target in phony {
+        let line = help
+            .lines()
+            .find(|line| line.trim_start().starts_with(&format!("make {target} ")))
+            .unwrap_or_else(|| panic!("make help lists {target}:\n{help}"));
+        assert!(
+            line.split_whitespace().count() > 3,
+            "{target} is described: {line}"
+        );
+    }
+
+    let install = Command::new("make")
+        .args(["-n", "install", "BIN_DIR=/opt/somewhere/bin"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let plan = String::from_utf8_lossy(&install.stdout);
+    assert!(
+        plan.contains("target/debug/okta-emulator \"/opt/somewhere/bin/okta-emulator\""),
+        "{plan}"
+    );
+}

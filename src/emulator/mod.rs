@@ -181,6 +181,7 @@ impl Emulator {
         let app = Arc::new(App {
             base_url,
             ready,
+            seed_orgs: options.seed_orgs.clone(),
             limits: Limits {
                 max_body_bytes: options.max_body_bytes,
                 header_read_timeout: options.header_read_timeout,
@@ -234,6 +235,8 @@ struct DropConnection;
 struct App {
     base_url: String,
     ready: Ready,
+    /// The orgs of `--org`, part of the initial state that `reset` returns to.
+    seed_orgs: Vec<(String, String)>,
     limits: Limits,
     /// The state and the generation of its last change. One lock: requests are short and
     /// in-memory, and a single order of mutations is what the data file records.
@@ -660,8 +663,15 @@ impl App {
             }
             ("POST", "/reset") => {
                 let generation = {
+                    let mut state = State::new(&self.ready.partner_token);
+                    for (subdomain, token) in &self.seed_orgs {
+                        // Validated at start; a failure here would be a bug, not bad input.
+                        state
+                            .seed_org(subdomain, token)
+                            .map_err(|_| ApiError::Internal)?;
+                    }
                     let mut shared = lock(&self.shared);
-                    shared.state = State::new(&self.ready.partner_token);
+                    shared.state = state;
                     self.record_change(&mut shared, Record::Snapshot)
                 };
                 lock(&self.control).reset();

@@ -34,6 +34,9 @@ pub struct ClientOptions {
     /// Pages one listing may follow before it fails, so a server that always answers with a
     /// `next` link cannot keep the client busy forever.
     pub max_pages: u32,
+    /// The largest answer body read; a longer one fails with `AnswerTooLarge` instead of being
+    /// buffered whole (Okta's largest pages, 1,000 System Log events, are a few MB).
+    pub max_answer_bytes: usize,
     /// The limiter to use; by default the one shared by every client of the org in the process.
     pub limiter: Option<Arc<RateLimiter>>,
 }
@@ -48,6 +51,7 @@ impl Default for ClientOptions {
             backoff_max: Duration::from_secs(30),
             max_rate_limit_retries: 20,
             max_pages: 1_000,
+            max_answer_bytes: 32 * 1024 * 1024,
             limiter: None,
         }
     }
@@ -172,6 +176,9 @@ pub struct Client {
     http: reqwest::Client,
     /// `SSWS {token}`, marked sensitive so that hyper never prints it.
     authorization: HeaderValue,
+    /// The token itself, only to cut it out of error texts that a server or proxy reflected it
+    /// into.
+    token: Secret,
     options: ClientOptions,
     limiter: Arc<RateLimiter>,
 }
@@ -221,6 +228,7 @@ impl Client {
             org_url,
             http,
             authorization,
+            token,
             options,
             limiter,
         })
@@ -278,8 +286,15 @@ impl Client {
                 Ok(response) => {
                     let status = response.status();
                     let headers = response.headers().clone();
-                    match response.bytes().await {
-                        Ok(body) => Ok((status, headers, body.to_vec())),
+                    match read_capped(response, self.options.max_answer_bytes).await {
+                        Ok(Some(body)) => Ok((status, headers, body)),
+                        Ok(None) => {
+                            return Err(OktaError::AnswerTooLarge {
+                                method: method_name,
+                                path: call.template,
+                                limit: self.options.max_answer_bytes,
+                            });
+                        }
                         Err(error) => Err(error),
                     }
                 }
@@ -292,20 +307,28 @@ impl Client {
                 Err(error) => {
                     // A failed connect never sent the request; anything later may have.
                     let sent = !error.is_connect();
+                    let untrusted_certificate = is_certificate_error(&error);
                     let failure = if error.is_timeout() {
                         OktaError::Timeout {
                             method: method_name.clone(),
                             path: call.template,
+                            org: self.org_url.to_string(),
                             timeout: self.options.request_timeout,
                         }
                     } else {
                         OktaError::Transport {
                             method: method_name.clone(),
                             path: call.template,
+                            org: self.org_url.to_string(),
                             detail: describe_transport_error(error),
                         }
                     };
                     tracing::debug!(method = %call.method, path = call.template, attempt, elapsed_ms, error = %failure, "okta request failed");
+                    // A certificate Okta's host cannot prove will not become valid in a few
+                    // seconds: report it at once instead of after every backoff.
+                    if untrusted_certificate {
+                        return Err(failure);
+                    }
                     let may_retry = !sent || call.replay == Replay::Safe;
                     if may_retry && retries < self.options.max_retries {
                         retries += 1;
@@ -397,13 +420,10 @@ impl Client {
             if status.is_success() {
                 return Ok(Answer { headers, body });
             }
-            return Err(error_from_answer(
-                &method_name,
-                call.template,
-                status,
-                &body,
-                request_id,
-            ));
+            return Err(
+                error_from_answer(&method_name, call.template, status, &body, request_id)
+                    .redacted(self.token.expose()),
+            );
         }
     }
 
@@ -548,6 +568,51 @@ fn excerpt(body: &[u8]) -> String {
 }
 
 /// The error chain without the URL (which holds logins and filters, and is in the log anyway).
+/// Reads an answer's body, giving up (`None`) once it passes `limit` bytes, declared or read.
+async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Ok(None);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > limit {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(body))
+}
+
+/// Whether a transport failure was a TLS certificate the client does not trust (unknown
+/// issuer, expired, wrong name), found in the error's chain of causes.
+fn is_certificate_error(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        // rustls's error travels inside io::Errors (nested), whose `source` skips what they wrap.
+        let mut inner: &(dyn std::error::Error + 'static) = cause;
+        while let Some(wrapped) = inner
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+        {
+            inner = wrapped;
+        }
+        if matches!(
+            inner.downcast_ref::<rustls::Error>(),
+            Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
+        ) {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
 fn describe_transport_error(error: reqwest::Error) -> String {
     let error = error.without_url();
     let mut detail = error.to_string();

@@ -35,16 +35,19 @@ pub enum OktaError {
         waited: Duration,
         request_id: Option<String>,
     },
-    #[error("{method} {path}: no answer from Okta within {timeout:?}")]
+    #[error("{method} {path}: no answer from {org} within {timeout:?}")]
     Timeout {
         method: String,
         path: &'static str,
+        /// The org's URL, so that a fleet's error says which org is unreachable.
+        org: String,
         timeout: Duration,
     },
-    #[error("{method} {path}: could not reach Okta: {detail}")]
+    #[error("{method} {path}: could not reach {org}: {detail}")]
     Transport {
         method: String,
         path: &'static str,
+        org: String,
         detail: String,
     },
     /// An answer that is not the JSON the API documents.
@@ -58,6 +61,13 @@ pub enum OktaError {
     InvalidToken,
     #[error("{path}: {detail}")]
     Pagination { path: &'static str, detail: String },
+    /// An answer longer than any the API sends (a misbehaving proxy or server).
+    #[error("{method} {path}: the answer is larger than {limit} bytes; refusing to read it")]
+    AnswerTooLarge {
+        method: String,
+        path: &'static str,
+        limit: usize,
+    },
     #[error("could not build the HTTP client: {detail}")]
     ClientSetup { detail: String },
 }
@@ -114,6 +124,44 @@ impl OktaError {
     /// 401: the token is invalid, expired or revoked (it dies with the user who owns it).
     pub fn is_unauthorized(&self) -> bool {
         self.status() == Some(401)
+    }
+
+    /// The same error with every occurrence of `secret` (the API token, reflected by a server or
+    /// proxy into its answer) replaced, so that it never reaches a diagnostic or a log.
+    pub fn redacted(self, secret: &str) -> OktaError {
+        if secret.is_empty() {
+            return self;
+        }
+        let cut = |text: String| text.replace(secret, "[redacted]");
+        match self {
+            OktaError::Api {
+                status,
+                error_code,
+                error_summary,
+                causes,
+                request_id,
+            } => OktaError::Api {
+                status,
+                error_code: cut(error_code),
+                error_summary: cut(error_summary),
+                causes: causes.into_iter().map(cut).collect(),
+                request_id,
+            },
+            OktaError::UnexpectedStatus {
+                method,
+                path,
+                status,
+                detail,
+                request_id,
+            } => OktaError::UnexpectedStatus {
+                method,
+                path,
+                status,
+                detail: cut(detail),
+                request_id,
+            },
+            other => other,
+        }
     }
 
     /// A failure of Okta or of the network rather than of the request: 5xx, 429, a timeout or a

@@ -589,6 +589,13 @@ async fn connection_failures_are_retried_and_then_reported() {
         .unwrap_err();
     assert!(matches!(error, OktaError::Transport { .. }), "{error:?}");
     assert!(!error.to_string().contains("00test-ssws-token"));
+    // In a fleet, the message says which org cannot be reached.
+    assert!(
+        error
+            .to_string()
+            .contains(&format!("could not reach http://{address}/acme")),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -695,4 +702,102 @@ async fn log_queries_are_always_bounded() {
     );
     assert!(uri.contains("until="), "{uri}");
     assert!(uri.contains("filter=actor.id+eq+%2200u1%22"), "{uri}");
+}
+
+#[tokio::test]
+async fn a_token_reflected_into_an_error_answer_is_cut_out() {
+    let reflected = r#"{"errorCode":"E0000001","errorSummary":"Bad header SSWS 00test-ssws-token","errorCauses":[{"errorSummary":"Authorization: SSWS 00test-ssws-token"}]}"#;
+    let server = TestServer::start(vec![
+        answer(400, reflected),
+        answer(403, "<html>Forbidden: SSWS 00test-ssws-token</html>"),
+    ])
+    .await;
+    let client = server.client(options());
+    for _ in 0..2 {
+        let error = client.get_user("00u1").await.unwrap_err();
+        let text = format!("{error} {error:?}");
+        assert!(!text.contains("00test-ssws-token"), "{text}");
+        assert!(text.contains("[redacted]"), "{text}");
+    }
+}
+
+#[tokio::test]
+async fn an_answer_larger_than_the_cap_is_refused_unread() {
+    let huge = format!("[{}]", vec![USER; 200].join(","));
+    let server = TestServer::start(vec![answer(200, &huge)]).await;
+    let error = server
+        .client(ClientOptions {
+            max_answer_bytes: 4096,
+            ..options()
+        })
+        .list_zones()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, OktaError::AnswerTooLarge { limit: 4096, .. }),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("larger than 4096 bytes"),
+        "{error}"
+    );
+}
+
+/// A TLS server on loopback whose self-signed certificate no client trusts; counts the
+/// connections it accepts.
+async fn untrusted_tls_server() -> (String, Arc<std::sync::atomic::AtomicUsize>) {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let params = rcgen::CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
+    let certificate = params.self_signed(&key).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![certificate.der().clone()],
+        rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let _ = acceptor.accept(stream).await;
+            });
+        }
+    });
+    (format!("https://localhost:{port}/acme"), accepted)
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_fails_at_once_without_retries() {
+    let (url, accepted) = untrusted_tls_server().await;
+    let client = Client::new(
+        OrgUrl::parse(&url).unwrap(),
+        Secret::new("00test-ssws-token"),
+        ClientOptions {
+            max_retries: 3,
+            backoff_base: Duration::from_secs(2),
+            ..options()
+        },
+    )
+    .unwrap();
+    let started = Instant::now();
+    let error = client.get_user("00u1").await.unwrap_err();
+    assert!(matches!(error, OktaError::Transport { .. }), "{error:?}");
+    assert!(error.to_string().contains("certificate"), "{error}");
+    assert_eq!(
+        accepted.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "no retry"
+    );
+    assert!(started.elapsed() < Duration::from_secs(1), "no backoff");
 }

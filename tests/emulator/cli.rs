@@ -77,3 +77,54 @@ fn emulator_refuses_absurd_timeouts_and_connection_caps() {
         );
     }
 }
+
+/// `reset` returns to the initial state, which includes the orgs seeded with `--org`: a module's
+/// CI resets between suites and keeps its org and token.
+#[tokio::test]
+async fn reset_keeps_the_orgs_seeded_on_the_command_line() {
+    let emulator = super::support::Emulator::start_with(&["--org", "acme:seeded-org-token"]);
+    let acme = format!("{}/acme", emulator.url);
+    let created = emulator
+        .post(
+            &format!("{acme}/api/v1/users?activate=false"),
+            "seeded-org-token",
+            super::support::user_request("someone@acme.example", None),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{:?}", created.body);
+    let other = emulator.create_org("other").await;
+
+    let reset = emulator
+        .control(reqwest::Method::POST, "/reset", None)
+        .await;
+    assert_eq!(reset.status, 200, "{:?}", reset.body);
+
+    let users = emulator
+        .get(&format!("{acme}/api/v1/users"), "seeded-org-token")
+        .await;
+    assert_eq!(
+        users.status, 200,
+        "the seeded org and its token survive: {:?}",
+        users.body
+    );
+    let logins: Vec<&str> = users
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|user| user["profile"]["login"].as_str())
+        .collect();
+    assert_eq!(
+        logins,
+        ["admin@acme.example.com"],
+        "only the seeded admin is left"
+    );
+    let gone = emulator
+        .get(&format!("{}/api/v1/users", other.url), &other.token)
+        .await;
+    assert_eq!(
+        gone.status, 404,
+        "an org made after the start is gone: {:?}",
+        gone.body
+    );
+}
