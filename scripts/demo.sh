@@ -45,6 +45,7 @@ echo "partner org: $OKTA_MSP_PARTNER_URL"
 
 step "terraform init (offline, from the local mirror; provider v$version)"
 terraform -chdir="$work" init -input=false -no-color | grep -E "Installed|successfully initialized"
+echo "(\"unauthenticated\": installed from the local mirror, which carries no signature; a registry install is signed)"
 
 step "terraform apply of examples/quickstart: two customer orgs, each with its integration, AD agent and RADIUS accounts"
 terraform -chdir="$work" apply -auto-approve -input=false -no-color | grep -E "Creation complete|Apply complete"
@@ -61,8 +62,13 @@ if terraform -chdir="$work" plan -destroy -input=false -no-color > "$work/destro
   echo "ERROR: the destroy plan was not refused" >&2
   exit 1
 fi
-grep -m1 -A3 "Error: Finalized" "$work/destroy.log"
-echo "... ($(grep -c '^Error: ' "$work/destroy.log") refusals in all; nothing was deleted)"
+# The first refusal in full: what is refused, why, and how to proceed.
+awk '/^Error: /{ n++ } n == 1' "$work/destroy.log" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+refusals=$(grep -c '^Error: ' "$work/destroy.log")
+echo
+echo "$refusals refusals in all, one per finalized service account; nothing was deleted. The two"
+echo "orgs are refused too (G16), but Terraform plans an org's destroy only after those of the"
+echo "accounts in it, so their refusals do not show while the accounts' stand."
 
 step "A second plan has nothing to do"
 terraform -chdir="$work" plan -input=false -no-color -detailed-exitcode | tail -n 3

@@ -59,3 +59,80 @@ fn a_malformed_seed_org_is_refused_with_the_expected_shape() {
     assert!(output.stdout.is_empty());
     assert!(String::from_utf8_lossy(&output.stderr).contains("SUBDOMAIN:TOKEN"));
 }
+
+/// `terraform test` of a module that creates an org through the partner org: with
+/// `finalize = false` on the org and its account, teardown succeeds (the account is deleted,
+/// the org forgotten with a warning, as Okta cannot delete orgs) instead of being refused.
+#[test]
+fn a_module_creating_a_sandbox_org_tears_down() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start();
+    let mut workspace = Workspace::new();
+    workspace.write(
+        "main.tf",
+        r#"terraform {
+  required_providers {
+    okta = { source = "zerotek/okta-msp" }
+  }
+}
+
+variable "finalize" {
+  type    = bool
+  default = true
+}
+
+resource "okta_msp_org" "customer" {
+  name              = "Sandbox"
+  subdomain         = "sandbox"
+  integration_login = "msp-integration@sandbox.example"
+  integration_email = "msp-integration@sandbox.example"
+  finalize          = var.finalize
+}
+
+resource "okta_msp_service_account" "radius" {
+  org_url       = okta_msp_org.customer.url
+  org_api_token = okta_msp_org.customer.api_token
+  kind          = "radius"
+  login         = "oktaradius@sandbox.example"
+  email         = "oktaradius@sandbox.example"
+  finalize      = var.finalize
+}
+"#,
+    );
+    workspace.write(
+        "tests/sandbox.tftest.hcl",
+        r#"variables {
+  finalize = false
+}
+
+run "creates_a_sandbox_org" {
+  command = apply
+
+  assert {
+    condition     = okta_msp_org.customer.finalized == false
+    error_message = "a sandbox org stays unfinalized"
+  }
+
+  assert {
+    condition     = okta_msp_service_account.radius.status == "ACTIVE"
+    error_message = "its account is set up"
+  }
+}
+"#,
+    );
+    workspace.set_env("OKTA_MSP_PARTNER_URL", &emulator.partner_url);
+    workspace.set_env("OKTA_MSP_PARTNER_TOKEN", &emulator.partner_token);
+    workspace.init();
+    let test = workspace.run(&["test", "-no-color"]);
+    test.assert_success("terraform test");
+    assert!(
+        test.stdout.contains("Success! 1 passed, 0 failed."),
+        "{}",
+        test.stdout
+    );
+    // The org still exists (Okta has no API to delete one); its account was deleted.
+    let (_, health) = emulator.control("GET", "/health", None);
+    assert_eq!(health["orgs"], 2, "{health}");
+}

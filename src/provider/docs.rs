@@ -91,13 +91,18 @@ fn render_resource(resource: &dyn Resource, root: &Path) -> DocFile {
     let import_cli = read(root, &format!("{examples}/import.sh"));
     if import_block.is_some() || import_cli.is_some() {
         page.push_str("\n## Import\n\n");
+        let import_block_shown = import_block.is_some();
         if let Some(block) = import_block {
             page.push_str("In Terraform 1.5 and later, use an `import` block:\n\n```terraform\n");
             page.push_str(block.trim_end());
             page.push_str("\n```\n\n");
         }
         if let Some(cli) = import_cli {
-            page.push_str("Or, with the CLI:\n\n```shell\n");
+            page.push_str(if import_block_shown {
+                "Before Terraform 1.5, with the CLI:\n\n```shell\n"
+            } else {
+                "With the CLI:\n\n```shell\n"
+            });
             page.push_str(cli.trim_end());
             page.push_str("\n```\n");
         }
@@ -141,9 +146,22 @@ fn render_data_source(data_source: &dyn DataSource, root: &Path) -> DocFile {
 
 /// Every resource of this provider is guarded; the table comes from the guard's own rows.
 fn protection_section(type_name: &str) -> String {
+    let resource = if type_name == crate::rules::guard::GuardedResource::Org.type_name() {
+        crate::rules::guard::GuardedResource::Org
+    } else {
+        crate::rules::guard::GuardedResource::ServiceAccount
+    };
+    let intro = match resource {
+        crate::rules::guard::GuardedResource::Org => {
+            "Once its integration account is finalized, an org is immutable through Terraform: it cannot be destroyed, replaced or modified, because the MSP platform's integration depends on it. Refusals happen in the plan (the plan command fails, naming the org and the way out); an apply-time check catches what bypasses the plan. An org that never finalized (a failed set-up, or `finalize = false`) can be destroyed, which forgets it."
+        }
+        crate::rules::guard::GuardedResource::ServiceAccount => {
+            "Once finalized, a service account is immutable through Terraform: it cannot be destroyed, replaced or modified, because the integration that depends on it would break. Refusals happen in the plan (the plan command fails, naming the account and the way out); an apply-time check catches what bypasses the plan. Accounts that never finalized (a failed set-up, or `finalize = false`) can be destroyed."
+        }
+    };
     format!(
-        "\n## Protection\n\nOnce finalized, an object of `{type_name}` is immutable through Terraform: a finalized service account, and an org whose integration account is finalized, cannot be destroyed, replaced or modified, because the integration that depends on it would break. Refusals happen in the plan (the plan command fails, naming the object and the way out), without network access; an apply-time check catches what bypasses the plan. Objects that never finalized (a failed setup, or `finalize = false`) can be destroyed.\n\n{}",
-        crate::rules::guard::protection_markdown()
+        "\n## Protection\n\n{intro}\n\n{}",
+        crate::rules::guard::protection_markdown(resource)
     )
 }
 

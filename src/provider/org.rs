@@ -54,6 +54,7 @@ pub fn schema() -> Schema {
             Attribute::string("website").optional().description("Website of the customer."),
             Attribute::string("integration_login").required().description("Login of the MSP integration account, e-mail shaped (for example `msp-integration@acme.example`)."),
             Attribute::string("integration_email").required().description("Dedicated mailbox of the MSP integration account, not shared with any other user of the org."),
+            Attribute::bool("finalize").optional().computed().description("Whether to finalize the org's integration account in the apply that sets it up. Default `true`; `false` leaves the org destroyable (forgotten, as Okta offers no API to delete an org), for sandboxes and module tests. Setting it later finalizes an org; a finalized org is never unfinalized."),
             Attribute::string("id").computed().description("Okta id of the org."),
             Attribute::string("url").computed().description("URL of the org, for `org_url` of `okta_msp_service_account`."),
             Attribute::string("status").computed().description("Status of the org as Okta reports it."),
@@ -128,7 +129,18 @@ impl Resource for OrgResource {
         let planned_state = match request.action {
             PlanAction::Destroy => Value::Null,
             PlanAction::Create => {
-                let planned = plan::plan_create(request.proposed_new_state, &self.schema, &[]);
+                let planned = plan::plan_create(
+                    request.proposed_new_state,
+                    &self.schema,
+                    &[("finalize", Value::Bool(true))],
+                );
+                let planned = if finalize_of(&planned) {
+                    planned
+                } else {
+                    let mut planned = attributes(planned);
+                    planned.insert("finalized".into(), Value::Bool(false));
+                    Value::Object(planned)
+                };
                 // The replacement of this resource's own tainted org (a set-up that failed):
                 // resume it with the token its state kept, never create it again (G19).
                 match plan::string_of(&request.config, "subdomain")
@@ -146,8 +158,16 @@ impl Resource for OrgResource {
             PlanAction::Update if !finalized => {
                 // An org whose set-up did not finish is resumed by the next apply, which the plan
                 // shows (without this, `terraform untaint` would leave it unfinished for ever).
+                // A sandbox org (`finalize = false`) stays as it is.
                 let mut planned = attributes(request.proposed_new_state);
-                planned.insert("finalized".into(), Value::Unknown);
+                let finalize = planned
+                    .get("finalize")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true);
+                planned.insert("finalize".into(), Value::Bool(finalize));
+                if finalize {
+                    planned.insert("finalized".into(), Value::Unknown);
+                }
                 Value::Object(planned)
             }
             PlanAction::Update => request.proposed_new_state,
@@ -284,6 +304,9 @@ impl Resource for OrgResource {
         let finalized = me.profile.user_type.as_deref()
             == Some(lifecycle::user_type(ServiceAccountKind::MspIntegration, true).as_str());
         state.insert("finalized".into(), Value::Bool(finalized));
+        // Adopted orgs are meant to be finalized: an unfinished one is finished by the next
+        // apply unless the configuration says `finalize = false`.
+        state.insert("finalize".into(), Value::Bool(true));
         Ok(ImportResponse {
             state: Value::Object(state),
             private: Vec::new(),
@@ -379,7 +402,13 @@ impl OrgResource {
         let ready_at = created_at + Duration::from_secs(config.new_org_wait_seconds);
         wait_for_new_org(&url, ready_at).await;
         let outcome = self
-            .finish_setup(&url, Some(created.token.expose()), &login, &email)
+            .finish_setup(
+                &url,
+                Some(created.token.expose()),
+                &login,
+                &email,
+                finalize_of(planned),
+            )
             .await;
         Ok(finish(state, outcome))
     }
@@ -408,7 +437,13 @@ impl OrgResource {
         };
         let token = plan::string_of(prior, "api_token").map(str::to_owned);
         let outcome = self
-            .finish_setup(&url, token.as_deref(), &login, &email)
+            .finish_setup(
+                &url,
+                token.as_deref(),
+                &login,
+                &email,
+                finalize_of(&request.planned_state),
+            )
             .await;
         Ok(finish(state, outcome))
     }
@@ -453,7 +488,9 @@ impl OrgResource {
             return Err(diag::incomplete_configuration(TYPE_NAME));
         };
         tracing::info!(org_id = %id, "resuming the set-up of the org");
-        let outcome = self.finish_setup(&url, Some(&token), login, email).await;
+        let outcome = self
+            .finish_setup(&url, Some(&token), login, email, finalize_of(planned))
+            .await;
         Ok(finish(state, outcome))
     }
 
@@ -505,7 +542,8 @@ impl OrgResource {
         token: Option<&str>,
         login: &str,
         email: &str,
-    ) -> Result<(String, String), Diagnostics> {
+        finalize: bool,
+    ) -> Result<(String, String, bool), Diagnostics> {
         let config = self.shared.config().map_err(diag::access)?;
         let org = self
             .shared
@@ -585,10 +623,14 @@ impl OrgResource {
             )
             .into());
         }
+        if !finalize {
+            // A sandbox org: set up and verified, left destroyable.
+            return Ok((me.id, observed.user.status.as_str().to_owned(), false));
+        }
         lifecycle::mark_finalized(&org, &me.id, ServiceAccountKind::MspIntegration)
             .await
             .map_err(|e| Diagnostics::from(diag::okta("recording finalization", &e)))?;
-        Ok((me.id, observed.user.status.as_str().to_owned()))
+        Ok((me.id, observed.user.status.as_str().to_owned(), true))
     }
 }
 
@@ -672,16 +714,24 @@ fn is_subdomain_taken(error: &OktaError) -> bool {
     }
 }
 
+/// Whether the plan asks to finalize the org (`finalize`, default true).
+fn finalize_of(planned: &Value) -> bool {
+    planned
+        .get("finalize")
+        .and_then(Value::as_bool)
+        .unwrap_or(true)
+}
+
 /// The org's state after setup: finalized when the integration account was, else the partial
 /// state with the error (Terraform records it, and the next apply resumes).
 fn finish(
     mut state: BTreeMap<String, Value>,
-    outcome: Result<(String, String), Diagnostics>,
+    outcome: Result<(String, String, bool), Diagnostics>,
 ) -> ApplyResponse {
     match outcome {
-        Ok((account_id, _status)) => {
+        Ok((account_id, _status, finalized)) => {
             state.insert("integration_account_id".into(), Value::String(account_id));
-            state.insert("finalized".into(), Value::Bool(true));
+            state.insert("finalized".into(), Value::Bool(finalized));
             ApplyResponse {
                 // A resumed org's status was left to the apply; the next read fills it in.
                 new_state: plan::unknowns_to_null(Value::Object(state)),

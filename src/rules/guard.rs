@@ -153,6 +153,46 @@ impl GuardRow {
     }
 
     /// What the user does, and what happens (for the docs' Protection section).
+    /// What the row means for an `okta_msp_org`, in the docs' words; `None` for the rows that
+    /// only concern service accounts.
+    pub fn org_behaviour(self) -> Option<(&'static str, &'static str)> {
+        let behaviour = match self {
+            GuardRow::G4 => (
+                "changes `subdomain` or `integration_login`",
+                "plan fails; no replacement is ever proposed",
+            ),
+            GuardRow::G5 => ("`terraform apply -replace=ADDR`", "plan fails"),
+            GuardRow::G6 => ("`replace_triggered_by` fires", "plan fails"),
+            GuardRow::G7 => (
+                "a forced replace under `create_before_destroy`",
+                "plan fails; no second org is created",
+            ),
+            GuardRow::G8 => (
+                "`terraform taint`, then apply",
+                "refused, with `terraform untaint` as the way out; the org is untouched and stays in state",
+            ),
+            GuardRow::G9 => (
+                "changes `name`, `website` or `integration_email`",
+                "plan fails: a finalized org is immutable",
+            ),
+            GuardRow::G10 => ("a `moved` block", "allowed; nothing changes in Okta"),
+            GuardRow::G11 => (
+                "`removed { lifecycle { destroy = false } }`",
+                "allowed; Terraform forgets the org, which is untouched (the off-boarding path)",
+            ),
+            GuardRow::G16 => (
+                "`terraform destroy`, a removed block, a renamed `for_each` key or a lowered `count`",
+                "plan fails (its integration account is finalized). An org that never finalized (a failed set-up, or `finalize = false`) is forgotten with a warning: Okta offers no API to delete an org",
+            ),
+            GuardRow::G19 => (
+                "the org's set-up failed after Okta created it (an error, a lost answer)",
+                "the next apply resumes the same org with the token its state kept; a run killed before Terraform saved the token fails with the steps that bring the org back (a token from its Admin Console, then an `import` block)",
+            ),
+            _ => return None,
+        };
+        Some(behaviour)
+    }
+
     pub fn behaviour(self) -> (&'static str, &'static str) {
         match self {
             GuardRow::G1 => (
@@ -173,7 +213,7 @@ impl GuardRow {
             ),
             GuardRow::G8 => (
                 "`terraform taint`, then apply",
-                "apply refuses to delete; the account is untouched and stays in state",
+                "refused at plan time (at apply if the plan could not tell), with `terraform untaint` as the way out; the account is untouched and stays in state",
             ),
             GuardRow::G9 => (
                 "changes another managed attribute (roles, names, e-mail, `finalize`)",
@@ -231,13 +271,19 @@ impl fmt::Display for GuardRow {
 }
 
 /// The Protection section of the docs, built from [`GuardRow::behaviour`].
-pub fn protection_markdown() -> String {
+pub fn protection_markdown(resource: GuardedResource) -> String {
     let mut out = String::from("| # | what you do | what happens |\n|---|---|---|\n");
     for row in GuardRow::ALL {
-        let (action, outcome) = row.behaviour();
-        out.push_str(&format!("| {row} | {action} | {outcome} |\n"));
+        let behaviour = match resource {
+            GuardedResource::ServiceAccount => Some(row.behaviour()),
+            GuardedResource::Org => row.org_behaviour(),
+        };
+        if let Some((action, outcome)) = behaviour {
+            out.push_str(&format!("| {row} | {action} | {outcome} |\n"));
+        }
     }
-    out.push_str(&format!("\nTo off-board a customer, stop managing its objects without touching them:\n\n```hcl\n{}\n```\n", removed_block("okta_msp_service_account.example")));
+    let example = format!("{}.example", resource.type_name());
+    out.push_str(&format!("\nTo off-board a customer, stop managing its objects without touching them:\n\n```hcl\n{}\n```\n", removed_block(&example)));
     out
 }
 
@@ -369,7 +415,7 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
                 GuardRow::G1,
                 format!("Finalized service account {subject} cannot be destroyed (G1)"),
                 format!(
-                    "Deleting a service account after its setup is complete disables the integration that depends on it. This plan destroys it because of `terraform destroy`, a removed resource block, a renamed for_each key or a lowered count. If you renamed a key or moved the block, add a `moved {{ from = OLD_ADDRESS  to = NEW_ADDRESS }}` block instead. To stop managing the account without touching it, declare\n\n{}\n\nand apply; otherwise restore the configuration that declared it",
+                    "Deleting a service account after its setup is complete disables the integration that depends on it. This plan destroys it because of `terraform destroy`, a removed resource block, a renamed for_each key or a lowered count. If you renamed a key or moved the block, add a `moved` block from the old address to the new one instead. To stop managing the account without touching it, declare this block, with the address Terraform shows above in place of `<name>`,\n\n{}\n\nand apply; otherwise restore the configuration that declared the account",
                     removed_block(&address)
                 ),
             ),
@@ -1002,11 +1048,24 @@ mod tests {
         let (action, outcome) = GuardRow::G11.behaviour();
         assert!(action.contains("destroy = false"));
         assert!(outcome.contains("off-boarding"));
-        let markdown = protection_markdown();
+        let markdown = protection_markdown(ServiceAccount);
         for row in GuardRow::ALL {
             assert!(markdown.contains(&format!("| {row} |")), "{row}");
         }
         assert!(markdown.contains("removed {\n  from = okta_msp_service_account.example"));
+        // The org's table speaks of orgs: its own rows, its own attributes, its own block.
+        let org = protection_markdown(Org);
+        for row in [GuardRow::G16, GuardRow::G11, GuardRow::G19] {
+            assert!(org.contains(&format!("| {row} |")), "{row}");
+        }
+        for account_only in [GuardRow::G1, GuardRow::G13, GuardRow::G17] {
+            assert!(
+                !org.contains(&format!("| {account_only} |")),
+                "{account_only}"
+            );
+        }
+        assert!(!org.contains("`kind`") && org.contains("`subdomain`"));
+        assert!(org.contains("removed {\n  from = okta_msp_org.example"));
     }
 
     #[test]
