@@ -12,7 +12,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::okta::{ClientOptions, NetworkZone, OrgUrl};
+use crate::okta::{ClientOptions, Engine, NetworkZone, OrgUrl};
 use crate::rules::baseline::SecuringBaseline;
 use crate::secret::Secret;
 
@@ -142,7 +142,7 @@ fn complete_org() -> Org {
     default_password["priority"] = json!(2);
     let mut default_sign_on = default_policy("OKTA_SIGN_ON");
     default_sign_on["priority"] = json!(2);
-    let password = desired_password_policy(None, &[], &baseline, &names, GROUP);
+    let password = desired_password_policy(None, &[], &baseline, &names, GROUP, Engine::Classic);
     let sign_on = desired_sign_on_policy(None, &[], &names, GROUP);
     Org {
         zone: created(zone, "nzosvc"),
@@ -171,7 +171,9 @@ async fn a_complete_baseline_costs_six_reads_and_no_writes() {
         org.sign_on_rules,
     ])
     .await;
-    let objects = ensure_baseline(&stub.client(), &baseline()).await.unwrap();
+    let objects = ensure_baseline(&stub.client(), &baseline(), Engine::Classic)
+        .await
+        .unwrap();
     assert_eq!(
         objects,
         BaselineObjects {
@@ -219,7 +221,9 @@ async fn a_new_org_gets_every_object_in_eleven_calls() {
         json!({"id": "0prdeny", "type": "SIGN_ON", "status": "ACTIVE"}),
     ])
     .await;
-    let objects = ensure_baseline(&stub.client(), &baseline).await.unwrap();
+    let objects = ensure_baseline(&stub.client(), &baseline, Engine::Classic)
+        .await
+        .unwrap();
     assert_eq!(objects.zone_id.as_deref(), Some("nzosvc"));
     assert_eq!(objects.password_policy_id, "00ppw");
     assert_eq!(objects.sign_on_policy_id, "00pso");
@@ -311,7 +315,9 @@ async fn drift_is_written_back_with_put() {
         json!({"id": "0prsession"}),
     ])
     .await;
-    ensure_baseline(&stub.client(), &baseline()).await.unwrap();
+    ensure_baseline(&stub.client(), &baseline(), Engine::Classic)
+        .await
+        .unwrap();
     assert_eq!(
         stub.calls()[1..],
         [
@@ -367,7 +373,7 @@ async fn observation_reads_policies_rules_and_the_zone() {
     ])
     .await;
     let baseline = baseline();
-    let observed = observe_baseline(&stub.client(), &baseline, GROUP)
+    let observed = observe_baseline(&stub.client(), &baseline, GROUP, Engine::Classic)
         .await
         .unwrap();
     assert_eq!(
@@ -398,7 +404,7 @@ async fn observation_of_an_org_without_the_baseline() {
         json!([default_policy("OKTA_SIGN_ON")]),
     ])
     .await;
-    let observed = observe_baseline(&stub.client(), &baseline(), GROUP)
+    let observed = observe_baseline(&stub.client(), &baseline(), GROUP, Engine::Classic)
         .await
         .unwrap();
     assert_eq!(
