@@ -169,3 +169,24 @@ async fn new_policies_get_no_default_rule_on_either_engine() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_org_keeps_its_engine_across_a_restart_whatever_engine_the_restart_names() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("state.json");
+    let data_arg = data.to_str().unwrap().to_string();
+    let mut emulator = Emulator::start_with(&["--engine", "classic", "--data", &data_arg]);
+    // Created after the start, so the org reaches the file as a journal line, not a snapshot.
+    let kept = emulator.create_org("kept-classic").await;
+    assert!(emulator.terminate().success());
+
+    let restarted = Emulator::start_with(&["--data", &data_arg]);
+    let kept = Org {
+        url: kept.url.replace(&emulator.url, &restarted.url),
+        ..kept
+    };
+    assert_eq!(pipeline(&restarted, &kept).await, "v1");
+    // The partner loaded from the file is Classic too, so its new children are.
+    let child = restarted.create_org("later-child").await;
+    assert_eq!(pipeline(&restarted, &child).await, "v1");
+}
