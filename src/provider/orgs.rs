@@ -1,7 +1,7 @@
 //! Access to customer orgs for the resources of one provider instance: which token to use, one
 //! client per org (so the rate limiter and connections are shared by every resource of the
-//! org), and per-run facts fetched once per org instead of once per resource (the org's id, the
-//! service account group and its members).
+//! org), and per-run facts fetched once per org instead of once per resource (the org's id and
+//! engine, the service account group and its members).
 
 use std::collections::HashMap;
 use std::hash::{Hash as _, Hasher as _};
