@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::Parser;
-use okta_msp::emulator::{Emulator, Options};
+use okta_msp::emulator::{Emulator, Engine, Options};
 
 /// A stateful local Okta for development, CI and Terraform module tests.
 ///
@@ -69,6 +69,12 @@ struct Cli {
     /// API token TOKEN (repeatable). Saves a module's CI the Org Creator call.
     #[arg(long = "org", value_name = "SUBDOMAIN:TOKEN")]
     orgs: Vec<String>,
+
+    /// The orgs' engine: `oie` (Identity Engine, what Okta provisions today) or `classic`
+    /// (Classic Engine). It applies to the partner org, every --org, and every org the Org
+    /// Creator makes; orgs loaded from --data keep the engine they were created with.
+    #[arg(long, value_name = "ENGINE", default_value = "oie", value_parser = ["oie", "classic"])]
+    engine: String,
 
     /// Log level on stderr: error, warn, info, debug or trace.
     #[arg(long, value_name = "LEVEL", default_value = "info")]
@@ -135,7 +141,9 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cli.listen))?;
+    let engine = Engine::parse(&cli.engine).context("--engine takes oie or classic")?;
     let options = Options {
+        engine,
         partner_token: cli.partner_token,
         admin_token: cli.admin_token,
         data_file: cli.data,

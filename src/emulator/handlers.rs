@@ -181,6 +181,16 @@ impl Reply {
 }
 
 /// Serves one matched endpoint against the state.
+/// `GET /.well-known/okta-organization`: the org's id and its engine (`pipeline`), which Okta
+/// serves without a token.
+pub fn org_metadata(org_url: &str, org: &Org) -> Reply {
+    Reply::ok(json!({
+        "id": org.id,
+        "pipeline": org.engine.pipeline(),
+        "_links": {"organization": {"href": org_url}},
+    }))
+}
+
 pub fn handle(endpoint: Endpoint, state: &mut State, request: &Request) -> Result<Reply, ApiError> {
     if endpoint == Endpoint::CreateChildOrg {
         return create_child_org(state, request);
@@ -192,6 +202,7 @@ pub fn handle(endpoint: Endpoint, state: &mut State, request: &Request) -> Resul
     let audit = request.audit;
     match endpoint {
         Endpoint::CreateChildOrg => unreachable!("handled above"),
+        Endpoint::OrgMetadata => Ok(org_metadata(&org_url, org)),
         Endpoint::GetOrg => Ok(Reply::ok(org_json(&org_url, org))),
         Endpoint::ListUsers => list_users(org, request),
         Endpoint::CreateUser => {
@@ -430,7 +441,11 @@ pub fn handle(endpoint: Endpoint, state: &mut State, request: &Request) -> Resul
             ))
         }
         Endpoint::CreatePolicy => {
-            let active = request.bool_query("activate", true)?;
+            let activate = match request.query("activate") {
+                Some(_) => Some(request.bool_query("activate", true)?),
+                None => None,
+            };
+            let active = org.new_policy_active(activate)?;
             let policy = parse_policy(request, "settings", active)?;
             Ok(Reply::ok(policy_json(
                 &org_url,

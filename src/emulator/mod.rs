@@ -12,6 +12,7 @@
 
 mod connections;
 mod control;
+mod engine;
 mod error;
 mod handlers;
 mod persist;
@@ -42,6 +43,8 @@ use ratelimit::{Decision, RateLimiter};
 use routes::{Family, Matched};
 use store::{Audit, State};
 
+pub use engine::Engine;
+
 /// How the emulator runs; `Default` is what `okta-emulator` does without flags.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -55,6 +58,10 @@ pub struct Options {
     pub rate_limit_scale: f64,
     /// Larger request bodies are refused with 413.
     pub max_body_bytes: usize,
+    /// The engine of the orgs the emulator creates: the partner org, seeded orgs, and the
+    /// children the Org Creator makes (which take the partner's). Orgs loaded from `--data`
+    /// keep their own.
+    pub engine: Engine,
     /// Customer orgs that exist from the start: (subdomain, API token of their super admin).
     pub seed_orgs: Vec<(String, String)>,
     /// How long a client may take to send a request head, and how long an idle keep-alive
@@ -75,6 +82,7 @@ impl Default for Options {
             data_file: None,
             rate_limit_scale: 1.0,
             max_body_bytes: 1024 * 1024,
+            engine: Engine::default(),
             seed_orgs: Vec::new(),
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(10),
@@ -162,14 +170,14 @@ impl Emulator {
                     .admin_token
                     .clone()
                     .unwrap_or_else(|| util::random_alphanumeric(40));
-                let state = State::new(&partner_token);
+                let state = State::new(&partner_token, options.engine);
                 (partner_token, admin_token, state)
             }
         };
         let mut state = state;
         for (subdomain, token) in &options.seed_orgs {
             state
-                .seed_org(subdomain, token)
+                .seed_org(subdomain, token, options.engine)
                 .map_err(EmulatorError::Seed)?;
         }
         let ready = Ready {
@@ -180,6 +188,7 @@ impl Emulator {
         };
         let app = Arc::new(App {
             base_url,
+            engine: options.engine,
             ready,
             seed_orgs: options.seed_orgs.clone(),
             limits: Limits {
@@ -234,6 +243,8 @@ struct DropConnection;
 
 struct App {
     base_url: String,
+    /// The engine of the partner org a reset recreates.
+    engine: Engine,
     ready: Ready,
     /// The orgs of `--org`, part of the initial state that `reset` returns to.
     seed_orgs: Vec<(String, String)>,
@@ -467,6 +478,11 @@ impl App {
             let mut shared = lock(&self.shared);
             let result = (|| {
                 let org = shared.state.org(&subdomain).ok_or(ApiError::PathNotFound)?;
+                if route.need == store::Need::Anyone {
+                    // Public metadata: no token, so no principal to audit either.
+                    let org_url = format!("{}/{subdomain}", self.base_url);
+                    return Ok(handlers::org_metadata(&org_url, org));
+                }
                 let secret = secret.ok_or(ApiError::InvalidToken)?;
                 let principal = org.authenticate(&secret)?;
                 org.authorize(&principal, route.need)?;
@@ -663,11 +679,11 @@ impl App {
             }
             ("POST", "/reset") => {
                 let generation = {
-                    let mut state = State::new(&self.ready.partner_token);
+                    let mut state = State::new(&self.ready.partner_token, self.engine);
                     for (subdomain, token) in &self.seed_orgs {
                         // Validated at start; a failure here would be a bug, not bad input.
                         state
-                            .seed_org(subdomain, token)
+                            .seed_org(subdomain, token, self.engine)
                             .map_err(|_| ApiError::Internal)?;
                     }
                     let mut shared = lock(&self.shared);

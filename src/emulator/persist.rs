@@ -253,7 +253,7 @@ mod tests {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("data.json");
         let persister = Persister::new(path.clone());
-        let mut state = State::new("00partner");
+        let mut state = State::new("00partner", crate::emulator::engine::Engine::default());
         persister.enqueue(1, Save::Snapshot(snapshot_of(&state)));
         state.forget_changes();
         persister.flush(1).unwrap();
@@ -262,7 +262,13 @@ mod tests {
         let first = lines(&path)[0].clone();
 
         for (generation, subdomain) in [(2, "acme"), (3, "beta")] {
-            state.seed_org(subdomain, subdomain).unwrap();
+            state
+                .seed_org(
+                    subdomain,
+                    subdomain,
+                    crate::emulator::engine::Engine::default(),
+                )
+                .unwrap();
             let line = state.take_changes().unwrap();
             persister.enqueue(generation, Save::Change(line));
         }
@@ -304,7 +310,7 @@ mod tests {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("old.json");
         // Earlier versions wrote the snapshot alone, without a newline.
-        let state = State::new("00partner");
+        let state = State::new("00partner", crate::emulator::engine::Engine::default());
         fs::write(&path, snapshot_of(&state)).unwrap();
         let loaded = Persister::new(path).load().unwrap().unwrap();
         assert_eq!(loaded.partner_token, "00partner");
@@ -320,14 +326,18 @@ mod tests {
         let path = directory.path().join("data.json");
         let mut persister = Persister::new(path.clone());
         persister.min_journal_bytes = 0;
-        let mut state = State::new("00partner");
+        let mut state = State::new("00partner", crate::emulator::engine::Engine::default());
         persister.enqueue(1, Save::Snapshot(snapshot_of(&state)));
         state.forget_changes();
         let mut generation = 1;
         while !persister.wants_snapshot() {
             generation += 1;
             state
-                .seed_org(&format!("org{generation}"), "token")
+                .seed_org(
+                    &format!("org{generation}"),
+                    "token",
+                    crate::emulator::engine::Engine::default(),
+                )
                 .unwrap();
             persister.enqueue(generation, Save::Change(state.take_changes().unwrap()));
         }

@@ -9,6 +9,7 @@ use crate::emulator::util::percent_decode_segment;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Endpoint {
+    OrgMetadata,
     GetOrg,
     CreateChildOrg,
     ListUsers,
@@ -123,6 +124,7 @@ use Endpoint::*;
 use Lifecycle as L;
 
 pub static ROUTES: &[Route] = &[
+    route!(GET "/.well-known/okta-organization" => OrgMetadata, Anyone, Other),
     route!(GET "/api/v1/org" => GetOrg, Read, OrgSettings),
     route!(POST "/api/v1/orgs" => CreateChildOrg, CreateOrgs, Orgs),
     route!(GET "/api/v1/users" => ListUsers, Read, UsersCollection),

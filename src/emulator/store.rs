@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use crate::emulator::engine::Engine;
 use crate::emulator::error::ApiError;
 use crate::emulator::query::Expression;
 use crate::emulator::util::{api_token_secret, base32_unpadded, format_millis, okta_id, uuid_v4};
@@ -26,10 +27,11 @@ pub struct State {
 }
 
 impl State {
-    /// A fresh emulator: just the partner org, whose super admin owns `partner_token`.
-    pub fn new(partner_token: &str) -> State {
+    /// A fresh emulator: just the partner org, whose super admin owns `partner_token`, on
+    /// `engine`.
+    pub fn new(partner_token: &str, engine: Engine) -> State {
         let now = crate::emulator::util::now_millis();
-        let mut partner = Org::new(PARTNER_SUBDOMAIN, "Partner Org", None, true, now);
+        let mut partner = Org::new(PARTNER_SUBDOMAIN, "Partner Org", None, true, now, engine);
         let admin = NewUser {
             profile: serde_json::from_value(json!({
                 "firstName": "Partner",
@@ -55,8 +57,9 @@ impl State {
 
     /// A customer org that exists from the start, with a super admin owning an API token with
     /// the given secret (`okta-emulator --org SUBDOMAIN:TOKEN`), so a module's CI needs no Org
-    /// Creator call. Does nothing when the org exists (a restart with `--data`).
-    pub fn seed_org(&mut self, subdomain: &str, token: &str) -> Result<(), String> {
+    /// Creator call. Does nothing when the org exists (a restart with `--data`): an org keeps
+    /// the engine it was created on.
+    pub fn seed_org(&mut self, subdomain: &str, token: &str, engine: Engine) -> Result<(), String> {
         if self.orgs.contains_key(subdomain) {
             return Ok(());
         }
@@ -77,7 +80,7 @@ impl State {
             return Err(format!("org {subdomain:?} needs a non-empty token"));
         }
         let now = crate::emulator::util::now_millis();
-        let mut org = Org::new(subdomain, subdomain, None, false, now);
+        let mut org = Org::new(subdomain, subdomain, None, false, now, engine);
         let admin = NewUser {
             profile: serde_json::from_value(json!({
                 "firstName": "Seeded",
@@ -156,12 +159,20 @@ impl State {
             return Err(validation(causes));
         }
         let now = audit.now;
+        // The Org Creator request names no engine, and Okta does not document which one a
+        // child org gets; the emulator gives it the partner's, so a fleet is one flavour.
+        let engine = self
+            .orgs
+            .get(&audit.org)
+            .map(|partner| partner.engine)
+            .unwrap_or_default();
         let mut org = Org::new(
             &subdomain,
             &request.name,
             request.website.clone(),
             false,
             now,
+            engine,
         );
         if let Some(password) = &request.admin.password {
             org.check_password(password, &request.admin.profile, &[])?;
@@ -231,6 +242,8 @@ pub struct Principal {
 /// The admin privilege an endpoint needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Need {
+    /// Nothing: Okta serves the endpoint without a token (`security: []` in its reference).
+    Anyone,
     /// Reading anything: any admin role.
     Read,
     /// Creating and changing users: super, org or user admin.
@@ -703,6 +716,9 @@ pub struct Org {
     pub created: i64,
     pub last_updated: i64,
     pub partner: bool,
+    /// Identity Engine or Classic: which of Okta's documented differences apply.
+    #[serde(default)]
+    pub engine: Engine,
     next_seq: u64,
     pub users: Table<User>,
     pub groups: Table<Group>,
@@ -723,7 +739,14 @@ pub struct Org {
 }
 
 impl Org {
-    fn new(subdomain: &str, name: &str, website: Option<String>, partner: bool, now: i64) -> Org {
+    fn new(
+        subdomain: &str,
+        name: &str,
+        website: Option<String>,
+        partner: bool,
+        now: i64,
+        engine: Engine,
+    ) -> Org {
         let mut org = Org {
             id: okta_id("00o"),
             subdomain: subdomain.to_string(),
@@ -732,6 +755,7 @@ impl Org {
             created: now,
             last_updated: now,
             partner,
+            engine,
             next_seq: 1,
             users: Table::default(),
             groups: Table::default(),
@@ -993,6 +1017,7 @@ impl Org {
             .unwrap_or_default();
         let has = |wanted: &[&str]| roles.iter().any(|role| wanted.contains(role));
         let allowed = match need {
+            Need::Anyone => true,
             Need::Read => !roles.is_empty(),
             Need::ManageUsers => has(&["SUPER_ADMIN", "ORG_ADMIN", "USER_ADMIN"]),
             Need::ManageGroups => has(&[
@@ -2134,6 +2159,12 @@ impl Org {
         }
     }
 
+    /// The status a new policy starts with, from the `activate` query parameter of its create
+    /// (which only Classic Engine takes); the body's `status` still wins.
+    pub fn new_policy_active(&self, activate: Option<bool>) -> Result<bool, ApiError> {
+        self.engine.new_policy_active(activate)
+    }
+
     pub fn create_policy(
         &mut self,
         audit: &Audit,
@@ -2355,6 +2386,9 @@ impl Org {
             ]));
         }
         self.validate_people(&request.conditions)?;
+        if request.kind == "PASSWORD" {
+            self.engine.check_password_rule_actions(&request.body)?;
+        }
         let (conditions, actions) =
             with_rule_defaults(&request.kind, request.conditions, request.body);
         let now = audit.now;
@@ -2404,6 +2438,9 @@ impl Org {
         }
         validate_name(&request.name)?;
         self.validate_people(&request.conditions)?;
+        if request.kind == "PASSWORD" {
+            self.engine.check_password_rule_actions(&request.body)?;
+        }
         let (conditions, actions) =
             with_rule_defaults(&request.kind, request.conditions, request.body);
         let rule = self.rules.get_mut(rule_id).expect("found");

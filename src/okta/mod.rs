@@ -12,6 +12,7 @@ mod groups;
 mod limiter;
 mod link;
 mod logs;
+mod org_metadata;
 mod orgs;
 mod policies;
 mod retry;
@@ -30,6 +31,7 @@ pub use groups::{Group, GroupProfile};
 pub use limiter::{LimiterSettings, RateLimiter, spacing};
 pub use link::{find_rel, next_link};
 pub use logs::{LogEntity, LogEvent, LogOutcome, LogQuery};
+pub use org_metadata::{Engine, OrgMetadata};
 pub use orgs::{ChildOrg, NewChildOrg, OrgSettings};
 pub use policies::{
     AccessAction, Conditions, IncludeExclude, NetworkCondition, OKTA_SIGN_ON, PASSWORD,

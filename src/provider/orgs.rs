@@ -1,7 +1,7 @@
 //! Access to customer orgs for the resources of one provider instance: which token to use, one
 //! client per org (so the rate limiter and connections are shared by every resource of the
-//! org), and per-run facts fetched once per org instead of once per resource (the org's id, the
-//! service account group and its members).
+//! org), and per-run facts fetched once per org instead of once per resource (the org's id and
+//! engine, the service account group and its members).
 
 use std::collections::HashMap;
 use std::hash::{Hash as _, Hasher as _};
@@ -38,6 +38,9 @@ pub struct OrgContext {
     group_id: tokio::sync::OnceCell<String>,
     /// A read's lookup of the group (which may find none).
     group_lookup: tokio::sync::OnceCell<Option<String>>,
+    /// The org's engine (`/.well-known/okta-organization`), once: the baseline is written and
+    /// read differently on Identity Engine and on Classic Engine.
+    engine: tokio::sync::OnceCell<okta::Engine>,
     /// The securing baseline's objects, ensured once per run: several accounts of one org set up
     /// in the same apply must not each create the policies.
     baseline: tokio::sync::OnceCell<BaselineObjects>,
@@ -59,6 +62,7 @@ impl OrgContext {
             org_id: tokio::sync::OnceCell::new(),
             group_id: tokio::sync::OnceCell::new(),
             group_lookup: tokio::sync::OnceCell::new(),
+            engine: tokio::sync::OnceCell::new(),
             baseline: tokio::sync::OnceCell::new(),
             observed: tokio::sync::OnceCell::new(),
             members: tokio::sync::OnceCell::new(),
@@ -74,6 +78,18 @@ impl OrgContext {
             .cloned()
     }
 
+    /// Whether the org runs Identity Engine or Classic Engine.
+    pub async fn engine(&self) -> Result<okta::Engine, OktaError> {
+        self.engine
+            .get_or_try_init(|| async {
+                let engine = self.client.get_org_metadata().await?.engine();
+                tracing::debug!(?engine, "read the org's engine");
+                Ok(engine)
+            })
+            .await
+            .copied()
+    }
+
     /// Creates or repairs the group, policies and zone of the securing baseline, once per run.
     pub async fn ensure_baseline(
         &self,
@@ -81,7 +97,10 @@ impl OrgContext {
     ) -> Result<&BaselineObjects, OktaError> {
         let objects = self
             .baseline
-            .get_or_try_init(|| async { ensure_baseline(&self.client, baseline).await })
+            .get_or_try_init(|| async {
+                let engine = self.engine().await?;
+                ensure_baseline(&self.client, baseline, engine).await
+            })
             .await?;
         let _ = self.group_id.set(objects.group_id.clone());
         Ok(objects)
@@ -97,7 +116,10 @@ impl OrgContext {
         self.observed
             .get_or_try_init(|| async {
                 match group_id {
-                    Some(group_id) => observe_baseline(&self.client, baseline, group_id).await,
+                    Some(group_id) => {
+                        let engine = self.engine().await?;
+                        observe_baseline(&self.client, baseline, group_id, engine).await
+                    }
                     None => Ok(ObservedBaseline::missing()),
                 }
             })

@@ -128,3 +128,21 @@ async fn reset_keeps_the_orgs_seeded_on_the_command_line() {
         gone.body
     );
 }
+
+#[test]
+fn emulator_refuses_an_unknown_engine() {
+    for engine in ["OIE", "identity", ""] {
+        let output = Command::new(binary())
+            .args(["--listen", "127.0.0.1:0", "--engine", engine])
+            .output()
+            .expect("runs");
+        assert!(!output.status.success(), "--engine {engine:?}");
+        assert!(output.stdout.is_empty(), "no ready line when refusing");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("oie") && stderr.contains("classic"),
+            "the error names the engines: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}

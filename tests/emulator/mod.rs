@@ -5,6 +5,7 @@ mod cli;
 mod credentials;
 mod cross_cutting;
 mod durability;
+mod engines;
 mod faults;
 mod hardening;
 mod logs;

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiToken, Event, Group, Org, Policy, Row, Rule, State, Table, User, Zone};
+use crate::emulator::engine::Engine;
 
 /// What the journal holds of an org beyond its tables' rows; never saved itself.
 #[derive(Debug, Default)]
@@ -31,6 +32,9 @@ struct Header {
     created: i64,
     last_updated: i64,
     partner: bool,
+    /// Absent in journals written before engines existed: those orgs are Identity Engine.
+    #[serde(default)]
+    engine: Engine,
     next_seq: u64,
 }
 
@@ -44,6 +48,7 @@ impl Org {
             created: self.created,
             last_updated: self.last_updated,
             partner: self.partner,
+            engine: self.engine,
             next_seq: self.next_seq,
         }
     }
@@ -56,6 +61,7 @@ impl Org {
         self.created = header.created;
         self.last_updated = header.last_updated;
         self.partner = header.partner;
+        self.engine = header.engine;
         self.next_seq = header.next_seq;
     }
 
@@ -69,6 +75,7 @@ impl Org {
             created: 0,
             last_updated: 0,
             partner: false,
+            engine: Engine::default(),
             next_seq: 1,
             users: Table::default(),
             groups: Table::default(),
@@ -292,8 +299,10 @@ mod tests {
     /// Replaying the journal over the snapshot gives the state the writes made.
     #[test]
     fn a_snapshot_plus_its_journal_replays_to_the_same_state() {
-        let mut state = State::new("00partner");
-        state.seed_org("acme", "token").unwrap();
+        let mut state = State::new("00partner", crate::emulator::engine::Engine::default());
+        state
+            .seed_org("acme", "token", crate::emulator::engine::Engine::default())
+            .unwrap();
         let snapshot = serde_json::to_vec(&state).unwrap();
         state.forget_changes();
         assert_eq!(state.take_changes(), None, "nothing changed yet");
@@ -313,7 +322,9 @@ mod tests {
         acme.delete_user(&audit("acme"), &gone_id).unwrap();
         acme.delete_user(&audit("acme"), &gone_id).unwrap();
         journal.push(state.take_changes().unwrap());
-        state.seed_org("later", "other").unwrap();
+        state
+            .seed_org("later", "other", crate::emulator::engine::Engine::default())
+            .unwrap();
         journal.push(state.take_changes().unwrap());
         let line = String::from_utf8(journal[0].clone()).unwrap();
         assert!(!line.contains('\n'), "one line per change");

@@ -10,14 +10,15 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
+use super::recovery;
 use crate::okta::{
-    AccessAction, Conditions, IncludeExclude, NetworkCondition, NetworkZone, OKTA_SIGN_ON,
+    AccessAction, Conditions, Engine, IncludeExclude, NetworkCondition, NetworkZone, OKTA_SIGN_ON,
     PASSWORD, PasswordAge, PasswordComplexity as OktaComplexity, PasswordLockout, PasswordSettings,
-    PeopleCondition, Policy, PolicyRule, PolicySettings, RecoveryFactor, RecoveryFactors,
-    RecoverySettings, RuleActions, SessionSettings, SignOnAction, ZoneAddress,
+    PeopleCondition, Policy, PolicyRule, PolicySettings, RuleActions, SessionSettings,
+    SignOnAction, ZoneAddress,
 };
 use crate::rules::baseline::{
-    PasswordComplexity, PasswordPolicySettings, Recovery, SecuringBaseline, SignOnPolicySettings,
+    PasswordComplexity, PasswordPolicySettings, SecuringBaseline, SignOnPolicySettings,
     canonical_cidrs,
 };
 use crate::rules::compliance::ObservedPolicy;
@@ -332,71 +333,13 @@ fn flag(value: Option<u32>) -> bool {
     value.is_some_and(|count| count >= 1)
 }
 
-fn factor_open(factor: Option<&RecoveryFactor>) -> bool {
-    // Okta omits a factor the org does not offer (e.g. voice); an absent factor is off.
-    factor.is_some_and(|factor| factor.status != "INACTIVE")
-}
-
-/// What the password policy's rules leave open to a member.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct SelfService {
-    pub reset_by_email: bool,
-    pub reset_by_sms: bool,
-    pub reset_by_voice: bool,
-    pub unlock: bool,
-}
-
-fn access_open(action: Option<&AccessAction>) -> bool {
-    action.is_none_or(|action| action.access != DENY)
-}
-
-/// The reset methods an allowing `selfServicePasswordReset` action names
-/// (`requirement.primary.methods`, Identity Engine); without one, every method counts as open.
-fn reset_methods(action: Option<&AccessAction>) -> (bool, bool, bool) {
-    let methods = action
-        .and_then(|action| action.other.get("requirement"))
-        .and_then(|requirement| requirement.get("primary"))
-        .and_then(|primary| primary.get("methods"))
-        .and_then(Value::as_array);
-    match methods {
-        None => (true, true, true),
-        Some(methods) => {
-            let has = |name: &str| methods.iter().any(|method| method.as_str() == Some(name));
-            (has("email"), has("sms"), has("voice"))
-        }
-    }
-}
-
-/// Self-service as the member meets it: every reachable active rule counts, and if no catch-all
-/// ends them a sign-in may fall through to another policy, so everything is open.
-pub fn self_service(rules: &[PolicyRule]) -> SelfService {
-    let (reachable, covered) = reachable_rules(rules);
-    if !covered {
-        return SelfService {
-            reset_by_email: true,
-            reset_by_sms: true,
-            reset_by_voice: true,
-            unlock: true,
-        };
-    }
-    let mut open = SelfService::default();
-    for rule in reachable {
-        let actions = rule.actions.as_ref();
-        let reset = actions.and_then(|actions| actions.self_service_password_reset.as_ref());
-        if access_open(reset) {
-            let (email, sms, voice) = reset_methods(reset);
-            open.reset_by_email |= email;
-            open.reset_by_sms |= sms;
-            open.reset_by_voice |= voice;
-        }
-        open.unlock |=
-            access_open(actions.and_then(|actions| actions.self_service_unlock.as_ref()));
-    }
-    open
-}
-
 /// The settings a password policy and its rules amount to.
-pub fn password_settings(policy: &Policy, rules: &[PolicyRule]) -> PasswordPolicySettings {
+/// Where recovery is read from depends on the org's `engine` (see [`super::recovery`]).
+pub fn password_settings(
+    policy: &Policy,
+    rules: &[PolicyRule],
+    engine: Engine,
+) -> PasswordPolicySettings {
     let password = policy
         .settings
         .as_ref()
@@ -404,16 +347,6 @@ pub fn password_settings(policy: &Policy, rules: &[PolicyRule]) -> PasswordPolic
     let complexity = password.and_then(|password| password.complexity.as_ref());
     let age = password.and_then(|password| password.age.as_ref());
     let lockout = password.and_then(|password| password.lockout.as_ref());
-    let factors = policy
-        .settings
-        .as_ref()
-        .and_then(|settings| settings.recovery.as_ref())
-        .and_then(|recovery| recovery.factors.as_ref());
-    let rules_open = self_service(rules);
-    // Without the factor list at all, nothing says recovery is off.
-    let factor = |pick: fn(&RecoveryFactors) -> Option<&RecoveryFactor>| {
-        factors.is_none_or(|factors| factor_open(pick(factors)))
-    };
     PasswordPolicySettings {
         min_length: complexity
             .and_then(|complexity| complexity.min_length)
@@ -433,13 +366,7 @@ pub fn password_settings(policy: &Policy, rules: &[PolicyRule]) -> PasswordPolic
         lockout_attempts: lockout
             .and_then(|lockout| lockout.max_attempts)
             .unwrap_or(0),
-        recovery: Recovery {
-            email: factor(|factors| factors.okta_email.as_ref()) || rules_open.reset_by_email,
-            sms: factor(|factors| factors.okta_sms.as_ref()) || rules_open.reset_by_sms,
-            voice_call: factor(|factors| factors.okta_call.as_ref()) || rules_open.reset_by_voice,
-            question: factor(|factors| factors.recovery_question.as_ref()),
-            self_service_unlock: rules_open.unlock,
-        },
+        recovery: recovery::observed(policy, rules, engine),
     }
 }
 
@@ -450,6 +377,7 @@ pub fn observe_password_policy(
     ours: Option<&Policy>,
     rules: &[PolicyRule],
     group_id: &str,
+    engine: Engine,
 ) -> ObservedPolicy<PasswordPolicySettings> {
     let Some(ours) = ours else {
         return ObservedPolicy::Missing;
@@ -458,7 +386,7 @@ pub fn observe_password_policy(
         active: ours.is_active(),
         ranked_first: is_ranked_first(policies, ours),
         targets_group_only: targets_group_only(ours.conditions.as_ref(), group_id),
-        settings: password_settings(ours, rules),
+        settings: password_settings(ours, rules, engine),
     }
 }
 
@@ -638,6 +566,7 @@ fn placed_first<T: Ranked>(items: &[T], existing: &T, priority: &mut Option<u32>
 fn password_policy_settings(
     existing: Option<&PolicySettings>,
     baseline: &SecuringBaseline,
+    engine: Engine,
 ) -> PolicySettings {
     let desired = baseline.password_policy();
     let mut settings = existing.cloned().unwrap_or_default();
@@ -663,39 +592,20 @@ fn password_policy_settings(
         .get_or_insert_with(PasswordLockout::default);
     set(&mut lockout.max_attempts, desired.lockout_attempts);
 
-    let recovery = settings
-        .recovery
-        .get_or_insert_with(RecoverySettings::default);
-    match recovery.factors.as_mut() {
-        None => recovery.factors = Some(RecoveryFactors::all_inactive()),
-        Some(factors) => {
-            for factor in [
-                &mut factors.recovery_question,
-                &mut factors.okta_email,
-                &mut factors.okta_sms,
-                &mut factors.okta_call,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                if factor.status != "INACTIVE" {
-                    factor.status = "INACTIVE".to_owned();
-                }
-            }
-        }
-    }
+    recovery::repair_settings(&mut settings, engine);
     settings
 }
 
 /// The password policy the baseline requires: `existing` repaired in place (its id, unknown fields
 /// and place kept where they already comply), or a new policy. `policies` are all `PASSWORD`
-/// policies of the org, for the ranking.
+/// policies of the org, for the ranking. Recovery is written as the org's `engine` governs it.
 pub fn desired_password_policy(
     existing: Option<&Policy>,
     policies: &[Policy],
     baseline: &SecuringBaseline,
     names: &BaselineNames,
     group_id: &str,
+    engine: Engine,
 ) -> Policy {
     let mut policy = match existing {
         Some(existing) => existing.clone(),
@@ -721,7 +631,11 @@ pub fn desired_password_policy(
         &names.password_policy,
         group_id,
     );
-    policy.settings = Some(password_policy_settings(policy.settings.as_ref(), baseline));
+    policy.settings = Some(password_policy_settings(
+        policy.settings.as_ref(),
+        baseline,
+        engine,
+    ));
     policy
 }
 

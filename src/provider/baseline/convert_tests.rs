@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::okta::{NetworkZone, Policy, PolicyRule};
+use crate::okta::{Engine, NetworkZone, Policy, PolicyRule};
 use crate::rules::baseline::{Recovery, SecuringBaseline};
 use crate::rules::compliance::ObservedPolicy;
 
@@ -78,7 +78,7 @@ fn default_password_policy() -> Policy {
 /// The org after a first `ensure_baseline`: the default policy, then ours as Okta returns it.
 fn created_password(baseline: &SecuringBaseline) -> (Vec<Policy>, Policy, Vec<PolicyRule>) {
     let others = vec![default_password_policy()];
-    let ours = desired_password_policy(None, &others, baseline, &names(), GROUP);
+    let ours = desired_password_policy(None, &others, baseline, &names(), GROUP, Engine::Classic);
     let mut ours = as_created(&ours, "00psvc");
     ours.system = Some(false);
     // Okta renumbers: ours first, another group's policy, the default last.
@@ -363,12 +363,19 @@ fn created_password_policy_observes_as_the_baseline() {
     assert_eq!(rule["priority"], 1);
 
     assert_eq!(
-        observe_password_policy(&policies, Some(&ours), &rules, GROUP),
+        observe_password_policy(&policies, Some(&ours), &rules, GROUP, Engine::Classic),
         compliant(baseline.password_policy())
     );
     // Compliant objects need no write.
     assert_eq!(
-        desired_password_policy(Some(&ours), &policies, &baseline, &names(), GROUP),
+        desired_password_policy(
+            Some(&ours),
+            &policies,
+            &baseline,
+            &names(),
+            GROUP,
+            Engine::Classic
+        ),
         ours
     );
     assert_eq!(
@@ -376,7 +383,7 @@ fn created_password_policy_observes_as_the_baseline() {
         rules[0]
     );
     assert_eq!(
-        observe_password_policy(&policies, None, &[], GROUP),
+        observe_password_policy(&policies, None, &[], GROUP, Engine::Classic),
         ObservedPolicy::Missing
     );
 }
@@ -636,7 +643,13 @@ fn password_drift_is_observed_and_repaired() {
             None => rules.clone(),
             Some(values) => values.iter().cloned().map(rule).collect(),
         };
-        let observed = observe_password_policy(&policies, Some(&drifted), &drifted_rules, GROUP);
+        let observed = observe_password_policy(
+            &policies,
+            Some(&drifted),
+            &drifted_rules,
+            GROUP,
+            Engine::Classic,
+        );
         let mut expected = compliant(baseline.password_policy());
         (case.expect)(&mut expected);
         assert_eq!(observed, expected, "{}: observed", case.case);
@@ -648,8 +661,14 @@ fn password_drift_is_observed_and_repaired() {
         );
 
         // The repair: replace the policy, then fix (or add) our rule.
-        let repaired =
-            desired_password_policy(Some(&drifted), &policies, &baseline, &names(), GROUP);
+        let repaired = desired_password_policy(
+            Some(&drifted),
+            &policies,
+            &baseline,
+            &names(),
+            GROUP,
+            Engine::Classic,
+        );
         let policies_after: Vec<Policy> = policies
             .iter()
             .map(|p| {
@@ -675,7 +694,13 @@ fn password_drift_is_observed_and_repaired() {
             repaired_rule.id.as_deref().unwrap_or("0prnew"),
         ));
         assert_eq!(
-            observe_password_policy(&policies_after, Some(&repaired), &rules_after, GROUP),
+            observe_password_policy(
+                &policies_after,
+                Some(&repaired),
+                &rules_after,
+                GROUP,
+                Engine::Classic
+            ),
             compliant(baseline.password_policy()),
             "{}: repaired",
             case.case
@@ -718,7 +743,14 @@ fn unknown_fields_survive_and_compliant_objects_are_left_alone() {
         ],
     );
     assert_eq!(
-        desired_password_policy(Some(&decorated), &policies, &baseline, &names(), GROUP),
+        desired_password_policy(
+            Some(&decorated),
+            &policies,
+            &baseline,
+            &names(),
+            GROUP,
+            Engine::Classic
+        ),
         decorated,
         "nothing to write"
     );
@@ -746,6 +778,7 @@ fn unknown_fields_survive_and_compliant_objects_are_left_alone() {
         &baseline,
         &names(),
         GROUP,
+        Engine::Classic,
     ))
     .unwrap();
     assert_eq!(repaired["_links"]["self"]["href"], "x");

@@ -12,7 +12,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::okta::{ClientOptions, NetworkZone, OrgUrl};
+use crate::okta::{ClientOptions, Engine, NetworkZone, OrgUrl};
 use crate::rules::baseline::SecuringBaseline;
 use crate::secret::Secret;
 
@@ -142,7 +142,7 @@ fn complete_org() -> Org {
     default_password["priority"] = json!(2);
     let mut default_sign_on = default_policy("OKTA_SIGN_ON");
     default_sign_on["priority"] = json!(2);
-    let password = desired_password_policy(None, &[], &baseline, &names, GROUP);
+    let password = desired_password_policy(None, &[], &baseline, &names, GROUP, Engine::Classic);
     let sign_on = desired_sign_on_policy(None, &[], &names, GROUP);
     Org {
         zone: created(zone, "nzosvc"),
@@ -171,7 +171,9 @@ async fn a_complete_baseline_costs_six_reads_and_no_writes() {
         org.sign_on_rules,
     ])
     .await;
-    let objects = ensure_baseline(&stub.client(), &baseline()).await.unwrap();
+    let objects = ensure_baseline(&stub.client(), &baseline(), Engine::Classic)
+        .await
+        .unwrap();
     assert_eq!(
         objects,
         BaselineObjects {
@@ -202,7 +204,13 @@ fn encoded_space(stub: &Stub) -> String {
 }
 
 #[tokio::test]
-async fn a_new_org_gets_every_object_in_eleven_calls() {
+async fn a_new_org_gets_every_object_in_eleven_calls_on_either_engine() {
+    for engine in [Engine::IdentityEngine, Engine::Classic] {
+        a_new_org_gets_every_object_in_eleven_calls(engine).await;
+    }
+}
+
+async fn a_new_org_gets_every_object_in_eleven_calls(engine: Engine) {
     let baseline = baseline();
     let names = BaselineNames::for_group(&baseline.group_name);
     let stub = Stub::start(vec![
@@ -219,11 +227,14 @@ async fn a_new_org_gets_every_object_in_eleven_calls() {
         json!({"id": "0prdeny", "type": "SIGN_ON", "status": "ACTIVE"}),
     ])
     .await;
-    let objects = ensure_baseline(&stub.client(), &baseline).await.unwrap();
+    let objects = ensure_baseline(&stub.client(), &baseline, engine)
+        .await
+        .unwrap();
     assert_eq!(objects.zone_id.as_deref(), Some("nzosvc"));
     assert_eq!(objects.password_policy_id, "00ppw");
     assert_eq!(objects.sign_on_policy_id, "00pso");
-    // No `activate` parameter on the creates: Okta documents it for Classic Engine only.
+    // No `activate` parameter on the creates, on either engine: Okta documents it for Classic
+    // Engine only, and the body's status already asks for an active policy.
     let calls = stub.calls();
     assert_eq!(
         calls[1..],
@@ -255,13 +266,34 @@ async fn a_new_org_gets_every_object_in_eleven_calls() {
         json!([GROUP])
     );
     assert_eq!(password["settings"]["password"]["age"]["maxAgeDays"], 0);
+    assert_eq!(password["status"], "ACTIVE");
+    // Recovery: the policy's factors are turned off on Classic Engine; on Identity Engine the
+    // rule governs it and the policy's factors are not written.
+    match engine {
+        Engine::Classic => {
+            let factors = password["settings"]["recovery"]["factors"]
+                .as_object()
+                .unwrap();
+            assert_eq!(factors.len(), 4, "{factors:?}");
+            for (name, factor) in factors {
+                assert_eq!(factor["status"], "INACTIVE", "{name}");
+            }
+        }
+        Engine::IdentityEngine => {
+            assert!(password["settings"].get("recovery").is_none(), "{password}")
+        }
+    }
     assert_eq!(
         bodies[6]["name"],
         "MSP Service Accounts - no self-service recovery"
     );
     assert_eq!(
-        bodies[6]["actions"]["selfServicePasswordReset"]["access"],
-        "DENY"
+        bodies[6]["actions"]["selfServicePasswordReset"],
+        json!({"access": "DENY"})
+    );
+    assert_eq!(
+        bodies[6]["actions"]["selfServiceUnlock"],
+        json!({"access": "DENY"})
     );
     assert_eq!(bodies[8]["type"], "OKTA_SIGN_ON");
     assert_eq!(
@@ -311,7 +343,9 @@ async fn drift_is_written_back_with_put() {
         json!({"id": "0prsession"}),
     ])
     .await;
-    ensure_baseline(&stub.client(), &baseline()).await.unwrap();
+    ensure_baseline(&stub.client(), &baseline(), Engine::Classic)
+        .await
+        .unwrap();
     assert_eq!(
         stub.calls()[1..],
         [
@@ -367,7 +401,7 @@ async fn observation_reads_policies_rules_and_the_zone() {
     ])
     .await;
     let baseline = baseline();
-    let observed = observe_baseline(&stub.client(), &baseline, GROUP)
+    let observed = observe_baseline(&stub.client(), &baseline, GROUP, Engine::Classic)
         .await
         .unwrap();
     assert_eq!(
@@ -398,7 +432,7 @@ async fn observation_of_an_org_without_the_baseline() {
         json!([default_policy("OKTA_SIGN_ON")]),
     ])
     .await;
-    let observed = observe_baseline(&stub.client(), &baseline(), GROUP)
+    let observed = observe_baseline(&stub.client(), &baseline(), GROUP, Engine::Classic)
         .await
         .unwrap();
     assert_eq!(

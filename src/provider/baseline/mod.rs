@@ -32,6 +32,7 @@
 //! each policy: 5 calls, 6 with a zone (more only if a list pages).
 
 mod convert;
+mod recovery;
 
 #[cfg(test)]
 mod convert_tests;
@@ -40,7 +41,7 @@ mod http_tests;
 
 pub use convert::*;
 
-use crate::okta::{self, Client, GroupProfile, OktaError, Policy, PolicyRule};
+use crate::okta::{self, Client, Engine, GroupProfile, OktaError, Policy, PolicyRule};
 use crate::rules::baseline::{PasswordPolicySettings, SecuringBaseline, SignOnPolicySettings};
 use crate::rules::compliance::ObservedPolicy;
 
@@ -79,7 +80,8 @@ const GROUP_DESCRIPTION: &str = "Service accounts managed by okta-msp. Policies 
 
 /// Applies the baseline to the org behind `client`, creating what is missing and repairing what
 /// drifted (settings, priority, target, name). Idempotent; see the module documentation for the
-/// objects and the number of calls.
+/// objects and the number of calls. `engine` is the org's (`Client::get_org_metadata`): it
+/// decides where self-service recovery is turned off (see `recovery`).
 ///
 /// Status: Okta changes a policy's, rule's or zone's status only through its lifecycle
 /// endpoints, which `okta::Client` does not offer yet; a replacement body says `ACTIVE`, which
@@ -91,11 +93,12 @@ const GROUP_DESCRIPTION: &str = "Service accounts managed by okta-msp. Policies 
 pub async fn ensure_baseline(
     client: &Client,
     baseline: &SecuringBaseline,
+    engine: Engine,
 ) -> Result<BaselineObjects, OktaError> {
     let mut passes_left = ENSURE_PASSES;
     loop {
         passes_left -= 1;
-        match ensure_baseline_once(client, baseline).await {
+        match ensure_baseline_once(client, baseline, engine).await {
             Err(error) if passes_left > 0 && error.is_transient() => {
                 tracing::debug!(%error, "the baseline pass failed unclearly; checking Okta and trying again");
             }
@@ -110,11 +113,13 @@ const ENSURE_PASSES: u32 = 5;
 async fn ensure_baseline_once(
     client: &Client,
     baseline: &SecuringBaseline,
+    engine: Engine,
 ) -> Result<BaselineObjects, OktaError> {
     let names = BaselineNames::for_group(&baseline.group_name);
     let group_id = ensure_group(client, baseline).await?;
     let zone_id = ensure_zone(client, baseline, &names).await?;
-    let password_policy_id = ensure_password_policy(client, baseline, &names, &group_id).await?;
+    let password_policy_id =
+        ensure_password_policy(client, baseline, &names, &group_id, engine).await?;
     let sign_on_policy_id =
         ensure_sign_on_policy(client, baseline, &names, &group_id, zone_id.as_deref()).await?;
     Ok(BaselineObjects {
@@ -132,13 +137,14 @@ pub async fn observe_baseline(
     client: &Client,
     baseline: &SecuringBaseline,
     group_id: &str,
+    engine: Engine,
 ) -> Result<ObservedBaseline, OktaError> {
     let names = BaselineNames::for_group(&baseline.group_name);
 
     let policies = client.list_policies(okta::PASSWORD).await?;
     let ours = find_policy(&policies, &names.password_policy, group_id);
     let rules = rules_of(client, ours).await?;
-    let password_policy = observe_password_policy(&policies, ours, &rules, group_id);
+    let password_policy = observe_password_policy(&policies, ours, &rules, group_id, engine);
 
     let policies = client.list_policies(okta::OKTA_SIGN_ON).await?;
     let ours = find_policy(&policies, &names.sign_on_policy, group_id);
@@ -307,10 +313,11 @@ async fn ensure_password_policy(
     baseline: &SecuringBaseline,
     names: &BaselineNames,
     group_id: &str,
+    engine: Engine,
 ) -> Result<String, OktaError> {
     let policies = client.list_policies(okta::PASSWORD).await?;
     let existing = find_policy(&policies, &names.password_policy, group_id);
-    let desired = desired_password_policy(existing, &policies, baseline, names, group_id);
+    let desired = desired_password_policy(existing, &policies, baseline, names, group_id, engine);
     let policy_id = put_policy(client, existing, &desired).await?;
     // A policy just created has no rules (only default policies have a default rule).
     let rules = match existing {
