@@ -171,3 +171,68 @@ fn baseline_settings_out_of_bounds_fail_validate_at_their_attribute() {
         outcome.stderr
     );
 }
+
+/// What is knowable without Okta fails before anything is created: an org URL that is not
+/// HTTPS (or not a URL) at validate, a service account with no token for its org and an org
+/// without partner credentials at plan, each naming what to set.
+#[test]
+fn missing_credentials_and_bad_org_urls_fail_before_the_apply() {
+    if !terraform_available() {
+        return;
+    }
+    let workspace = Workspace::new();
+    workspace.write(
+        "main.tf",
+        &account("  kind = \"ad_agent\"\n  login = \"a@msp.example\"\n  email = \"a@msp.example\""),
+    );
+    workspace.init();
+    for url in ["http://acme.okta.com", "acme.okta.com"] {
+        workspace.write(
+            "main.tf",
+            &account(
+                "  kind = \"ad_agent\"\n  login = \"a@msp.example\"\n  email = \"a@msp.example\"",
+            )
+            .replace("https://acme.okta.com", url),
+        );
+        let outcome = workspace.run(&["validate", "-no-color"]);
+        outcome.assert_failure(url);
+        assert!(
+            outcome.stderr.contains("Invalid org_url")
+                && outcome.stderr.contains(&format!("org_url = \"{url}\"")),
+            "{url}:\n{}",
+            outcome.stderr
+        );
+    }
+
+    // No org_api_token and no org_tokens entry: the plan names the org and both ways to fix it.
+    workspace.write(
+        "main.tf",
+        &account("  kind = \"ad_agent\"\n  login = \"a@msp.example\"\n  email = \"a@msp.example\""),
+    );
+    let plan = workspace.run(&["plan", "-no-color", "-input=false"]);
+    plan.assert_failure("a plan without a token for the org");
+    let stderr = crate::support::scenario::collapse(&plan.stderr);
+    assert!(
+        stderr.contains("No API token for the org")
+            && stderr.contains("\"https://acme.okta.com\" to the provider's org_tokens")
+            && stderr.contains("org_api_token"),
+        "{stderr}"
+    );
+
+    // An org to create, and no partner org configured.
+    workspace.write(
+        "main.tf",
+        &format!(
+            "{HEADER}\nresource \"okta_msp_org\" \"acme\" {{\n  name = \"Acme\"\n  subdomain = \"acme\"\n  integration_login = \"msp-integration@acme.example\"\n  integration_email = \"msp-integration@acme.example\"\n}}\n"
+        ),
+    );
+    let plan = workspace.run(&["plan", "-no-color", "-input=false"]);
+    plan.assert_failure("a plan to create an org without the partner org");
+    let stderr = crate::support::scenario::collapse(&plan.stderr);
+    assert!(
+        stderr.contains("No partner org configured")
+            && stderr.contains("partner_url")
+            && stderr.contains("OKTA_MSP_PARTNER_URL"),
+        "{stderr}"
+    );
+}

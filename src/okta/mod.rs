@@ -41,7 +41,7 @@ pub use policies::{
 };
 pub use retry::{RateLimitHeaders, backoff_delay, parse_http_date, rate_limit_wait};
 pub use roles::{RoleAssigned, RoleAssignment};
-pub use url::OrgUrl;
+pub use url::{OrgUrl, displayable as url_for_display};
 pub use users::{
     CredentialsProvider, Factor, NewUser, User, UserCredentials, UserProfile, UserQuery, UserStatus,
 };

@@ -194,8 +194,9 @@ fn is_loopback_host(host: &str) -> bool {
 }
 
 /// A URL as it may appear in an error message: anything before an `@` in the authority (user
-/// information, perhaps a token) is cut.
-fn displayable(url: &str) -> String {
+/// information, perhaps a token) is cut, and so is a query (`?token=...`) or fragment.
+pub fn displayable(url: &str) -> String {
+    let url = url.split(['?', '#']).next().unwrap_or_default();
     let (scheme, rest) = match url.split_once("://") {
         Some((scheme, rest)) => (Some(scheme), rest),
         None => (None, url),

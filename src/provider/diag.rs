@@ -60,6 +60,21 @@ pub fn okta(operation: &str, error: &OktaError) -> Diagnostic {
     Diagnostic::error(format!("Okta refused or failed while {operation}"), detail)
 }
 
+/// As [`access`], for `okta_msp_org`, which has no `org_api_token`: its token comes from its
+/// own state or from the provider's `org_tokens`.
+pub fn org_access(error: AccessError) -> Diagnostics {
+    match error {
+        AccessError::NoToken { org_url } => Diagnostic::error(
+            "No API token for the org",
+            format!(
+                "no API token for {org_url}: add \"{org_url}\" to the provider's org_tokens (or OKTA_MSP_ORG_TOKENS), with a token of the org's integration account"
+            ),
+        )
+        .into(),
+        other => access(other),
+    }
+}
+
 /// The org cannot be reached (no token, bad URL, provider not configured).
 pub fn access(error: AccessError) -> Diagnostics {
     match error {
@@ -68,6 +83,9 @@ pub fn access(error: AccessError) -> Diagnostics {
             Diagnostic::error("No API token for the org", error.to_string())
                 .at(AttributePath::attributes(["org_api_token"]))
                 .into()
+        }
+        AccessError::NoPartner { .. } => {
+            Diagnostic::error("No partner org configured", error.to_string()).into()
         }
         AccessError::NotConfigured => {
             Diagnostic::error("Provider not configured", error.to_string()).into()

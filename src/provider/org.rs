@@ -152,7 +152,18 @@ impl Resource for OrgResource {
                         resumed = Some(org.id);
                         planned
                     }
-                    None => planned,
+                    None => {
+                        // Creating goes through the partner org: without its credentials the
+                        // plan fails now, not the apply after other changes. (Not for the
+                        // create half of a finalized org's replace, which the guard refuses.)
+                        let subdomain = plan::string_of(&request.config, "subdomain");
+                        let replacing_finalized =
+                            subdomain.is_some_and(|s| self.shared.seen.is_finalized_org(s));
+                        if let (Ok(config), false) = (self.shared.config(), replacing_finalized) {
+                            super::orgs::partner_credentials(config).map_err(diag::org_access)?;
+                        }
+                        planned
+                    }
                 }
             }
             PlanAction::Update if !finalized => {
@@ -198,13 +209,13 @@ impl Resource for OrgResource {
                 warnings: Diagnostics::new(),
             });
         };
-        let config = self.shared.config().map_err(diag::access)?;
+        let config = self.shared.config().map_err(diag::org_access)?;
         let token = plan::string_of(&prior, "api_token");
         let org = self
             .shared
             .orgs
             .get(config, &url, token)
-            .map_err(diag::access)?;
+            .map_err(diag::org_access)?;
         let settings = match org.client.get_org().await {
             Ok(settings) => settings,
             Err(error) if error.is_unauthorized() => {
@@ -219,6 +230,8 @@ impl Resource for OrgResource {
         }
         if prior.get("finalized").and_then(Value::as_bool) != Some(true) {
             self.remember_unfinished(&prior);
+        } else if let Some(subdomain) = plan::string_of(&prior, "subdomain") {
+            self.shared.seen.record_finalized_org(subdomain);
         }
         let mut state = attributes(prior);
         if let Some(status) = settings.status {
@@ -244,12 +257,12 @@ impl Resource for OrgResource {
         if let Err(problem) = super::config::check_org_url(url) {
             return Err(diag::bad_org_import_id(&request.id, &problem));
         }
-        let config = self.shared.config().map_err(diag::access)?;
+        let config = self.shared.config().map_err(diag::org_access)?;
         let org = self
             .shared
             .orgs
             .get(config, url, None)
-            .map_err(diag::access)?;
+            .map_err(diag::org_access)?;
         let settings = org
             .client
             .get_org()
@@ -321,7 +334,7 @@ impl OrgResource {
     /// it. A failure after the org exists returns what was made (including the token, which Okta
     /// gives only once), and the next apply resumes.
     async fn create(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
-        let config = self.shared.config().map_err(diag::access)?;
+        let config = self.shared.config().map_err(diag::org_access)?;
         let planned = &request.planned_state;
         let text = |name: &str| plan::string_of(planned, name).map(str::to_owned);
         let (Some(name), Some(subdomain), Some(login), Some(email)) = (
@@ -335,7 +348,7 @@ impl OrgResource {
         if let Some(id) = super::private::adopts(&request.planned_private) {
             return self.resume(planned, &id, &login, &email).await;
         }
-        let partner = self.shared.orgs.partner(config).map_err(diag::access)?;
+        let partner = self.shared.orgs.partner(config).map_err(diag::org_access)?;
         let naming = ServiceAccountKind::MspIntegration.rule().naming;
         let new_org = NewChildOrg {
             subdomain: subdomain.clone(),
@@ -544,12 +557,12 @@ impl OrgResource {
         email: &str,
         finalize: bool,
     ) -> Result<(String, String, bool), Diagnostics> {
-        let config = self.shared.config().map_err(diag::access)?;
+        let config = self.shared.config().map_err(diag::org_access)?;
         let org = self
             .shared
             .orgs
             .get(config, url, token)
-            .map_err(diag::access)?;
+            .map_err(diag::org_access)?;
         // After the wait Okta asks for (a new org) or at once (a resumed one), the org must
         // answer; it is polled for up to two minutes, so a slow one does not fail the set-up.
         let mut delay = Duration::from_millis(200);

@@ -21,9 +21,17 @@ pub enum AccessError {
     #[error("the provider is not configured yet")]
     NotConfigured,
     #[error(
-        "no API token for {org_url}: set org_api_token on the resource, or add the org to the provider's org_tokens (or OKTA_MSP_ORG_TOKENS)"
+        "no API token for {org_url}: set org_api_token on the resource, or add \"{org_url}\" to the provider's org_tokens (or OKTA_MSP_ORG_TOKENS)"
     )]
     NoToken { org_url: String },
+    /// The partner org (Org Creator API) is not configured.
+    #[error(
+        "creating an org goes through the partner org, and the provider has no {argument}: set it in the provider block, or {variable}"
+    )]
+    NoPartner {
+        argument: &'static str,
+        variable: &'static str,
+    },
     #[error(transparent)]
     Okta(#[from] OktaError),
 }
@@ -311,7 +319,7 @@ impl Orgs {
                 Some(token) if !token.is_empty() => Secret::new(token),
                 _ => config.org_tokens.get(&normalized).cloned().ok_or_else(|| {
                     AccessError::NoToken {
-                        org_url: normalized.clone(),
+                        org_url: crate::okta::url_for_display(&normalized),
                     }
                 })?,
             };
@@ -332,21 +340,27 @@ impl Orgs {
 
     /// A client for the partner org (Org Creator API).
     pub fn partner(&self, config: &ProviderConfig) -> Result<Client, AccessError> {
-        let url = config.partner_url.clone().ok_or(AccessError::NoToken {
-            org_url: "the partner org (partner_url or OKTA_MSP_PARTNER_URL)".into(),
-        })?;
-        let token = config
-            .partner_token
-            .clone()
-            .ok_or_else(|| AccessError::NoToken {
-                org_url: format!("{url} (partner_token or OKTA_MSP_PARTNER_TOKEN)"),
-            })?;
+        let (url, token) = partner_credentials(config)?;
         Ok(Client::new(
             OrgUrl::parse(&url)?,
             token,
             client_options(config),
         )?)
     }
+}
+
+/// The partner org's URL and token, or which of them is missing: checked at plan time too, so
+/// that a configuration without them fails before anything is created.
+pub fn partner_credentials(config: &ProviderConfig) -> Result<(String, Secret), AccessError> {
+    let url = config.partner_url.clone().ok_or(AccessError::NoPartner {
+        argument: "partner_url",
+        variable: super::config::ENV_PARTNER_URL,
+    })?;
+    let token = config.partner_token.clone().ok_or(AccessError::NoPartner {
+        argument: "partner_token",
+        variable: super::config::ENV_PARTNER_TOKEN,
+    })?;
+    Ok((url, token))
 }
 
 fn client_options(config: &ProviderConfig) -> ClientOptions {

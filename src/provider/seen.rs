@@ -31,6 +31,8 @@ pub struct SeenInState {
     accounts: Mutex<HashMap<(String, String), Own>>,
     /// By lower-cased subdomain.
     unfinished_orgs: Mutex<HashMap<String, UnfinishedOrg>>,
+    /// Lower-cased subdomains of the finalized orgs this run's refresh read from state.
+    finalized_orgs: Mutex<std::collections::HashSet<String>>,
 }
 
 impl SeenInState {
@@ -54,6 +56,22 @@ impl SeenInState {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(subdomain.to_lowercase(), org);
+    }
+
+    pub fn record_finalized_org(&self, subdomain: &str) {
+        self.finalized_orgs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(subdomain.to_lowercase());
+    }
+
+    /// Whether state holds a finalized org with this subdomain: a create planned for it is the
+    /// second half of a replace (a taint), which the guard refuses, not a new org.
+    pub fn is_finalized_org(&self, subdomain: &str) -> bool {
+        self.finalized_orgs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&subdomain.to_lowercase())
     }
 
     pub fn unfinished_org(&self, subdomain: &str) -> Option<UnfinishedOrg> {

@@ -116,6 +116,11 @@ impl Resource for ServiceAccountResource {
     }
 
     async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
+        let url_problems =
+            crate::provider::data_service_accounts::validate_org_url(&request.config);
+        if !url_problems.is_empty() {
+            return Err(url_problems);
+        }
         let mut violations = state::account_config(&request.config).violations();
         // A write-only password is in the configuration only; check it now, never echoing it.
         if let Some(password) = request.config.get("password_wo").and_then(Value::as_str) {
@@ -135,7 +140,7 @@ impl Resource for ServiceAccountResource {
 
     async fn plan(&self, request: PlanRequest) -> Result<PlanResponse, Diagnostics> {
         let facts = if request.action == PlanAction::Create {
-            self.facts_for_create(&request.config).await
+            self.facts_for_create(&request.config).await?
         } else {
             plan::CreateFacts::default()
         };
@@ -426,24 +431,40 @@ impl ServiceAccountResource {
     /// strongly consistent lookup per planned create, and a roles read when someone does.
     /// Skipped while the org or its token are unknown (an org made in the same apply), and when
     /// the org cannot be reached: the apply looks again before it creates anything.
-    async fn facts_for_create(&self, config: &Value) -> plan::CreateFacts {
+    /// What a planned create needs to know from Okta. Fails the plan when the org cannot be
+    /// reached for want of a token: the apply would fail the same way, after other changes.
+    async fn facts_for_create(&self, config: &Value) -> Result<plan::CreateFacts, Diagnostics> {
         let (Some(login), Some(org_url)) = (
             config.get("login").and_then(Value::as_str),
             config.get("org_url").and_then(Value::as_str),
         ) else {
-            return plan::CreateFacts::default();
+            return Ok(plan::CreateFacts::default());
         };
         let own = self.shared.seen.account(org_url, login);
         let reachable = if config.get("org_api_token").is_some_and(Value::is_unknown) {
             None
         } else {
-            self.org(config).ok()
+            // Not configured: a protocol-level plan without ConfigureProvider; the apply checks.
+            let Ok(provider_config) = self.shared.config() else {
+                return Ok(plan::CreateFacts {
+                    own,
+                    ..plan::CreateFacts::default()
+                });
+            };
+            let token = config.get("org_api_token").and_then(Value::as_str);
+            match self.shared.orgs.get(provider_config, org_url, token) {
+                Ok(org) => Some(org),
+                Err(error @ crate::provider::orgs::AccessError::NoToken { .. }) => {
+                    return Err(diag::access(error));
+                }
+                Err(_) => None,
+            }
         };
         let Some(org) = reachable else {
-            return plan::CreateFacts {
+            return Ok(plan::CreateFacts {
                 own,
                 ..plan::CreateFacts::default()
-            };
+            });
         };
         let lookup = match existing_user(&org, login).await {
             Ok(Some(existing)) => plan::Lookup::Existing(existing),
@@ -453,7 +474,7 @@ impl ServiceAccountResource {
                 plan::Lookup::NotChecked
             }
         };
-        plan::CreateFacts { lookup, own }
+        Ok(plan::CreateFacts { lookup, own })
     }
 
     /// The exact lookup a create makes before creating anything: the plan's lookup may be stale,
