@@ -52,7 +52,7 @@ impl ServiceAccountsDataSource {
 pub fn schema() -> Schema {
     Schema::new(
         0,
-        "Every service account of a customer org: the accounts this provider manages (marked in Okta by their `userType`) and every other member of the service account group. For each: its kind, admin roles, status, and whether it meets its kind's rules (SPEC section 2 and the account-level securing rules). Service accounts consume Okta licenses; `license_count` says how many.\n\nOne read costs one user search, two calls for the service account group and its members, one role listing per account, and one lookup of the accounts' e-mail addresses per ten accounts.",
+        "Every service account of a customer org: the accounts this provider manages (marked in Okta by their `userType`) and every other member of the service account group. For each: its kind, admin roles, status, and whether it meets its kind's rules and the account-level securing rules. Service accounts consume Okta licenses; `license_count` says how many.\n\nOne read costs one user search, two calls for the service account group and its members, one role listing per account, and one lookup of the accounts' e-mail addresses per ten accounts.",
         vec![
             Attribute::string("org_url").required().description("URL of the customer org, e.g. `https://acme.okta.com` or `okta_msp_org.acme.url`."),
             Attribute::string("org_api_token").optional().sensitive().description("API token for the org. When unset, the provider's `org_tokens` entry for `org_url` is used."),

@@ -228,7 +228,13 @@ pub fn incomplete_configuration(type_name: &str) -> Diagnostics {
 /// The kind cannot be created by this resource.
 pub fn not_creatable(kind: &str, detail: &str) -> Diagnostics {
     Diagnostic::error(
-        format!("A {kind} account is not created by okta_msp_service_account"),
+        format!(
+            "{} {kind} account is not created by okta_msp_service_account",
+            match crate::rules::kind::article(kind) {
+                "an" => "An",
+                _ => "A",
+            }
+        ),
         detail.to_owned(),
     )
     .at(AttributePath::attributes(["kind"]))

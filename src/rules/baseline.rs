@@ -191,7 +191,7 @@ impl SecuringBaseline {
             RuleId::PasswordMinLength,
             i64::from(self.password_min_length),
             &PASSWORD_MIN_LENGTH,
-            "service account passwords are long random secrets held by a vault; at least 20 characters (SPEC section 3), and at most what Okta's password policy accepts",
+            "service account passwords are long random secrets held by a vault; at least 20 characters, and at most what Okta's password policy accepts",
         ));
         violations.extend(bound_violation(
             attr::LOCKOUT_ATTEMPTS,
@@ -249,7 +249,7 @@ impl BaselineSettings {
             attr::PASSWORD_MIN_LENGTH,
             RuleId::PasswordMinLength,
             &PASSWORD_MIN_LENGTH,
-            "service account passwords are long random secrets held by a vault; at least 20 characters (SPEC section 3), and at most what Okta's password policy accepts",
+            "service account passwords are long random secrets held by a vault; at least 20 characters, and at most what Okta's password policy accepts",
         );
         let lockout_attempts = number(
             self.lockout_attempts,
@@ -319,7 +319,7 @@ fn bound_violation(
             range.end()
         ),
         format!(
-            "{}{}; set {attribute} within {}..={}, or remove it to use the default",
+            "{}{}; set {attribute} to a value from {} to {}, or remove it to use the default",
             why[..1].to_uppercase(),
             &why[1..],
             range.start(),
@@ -457,7 +457,11 @@ mod tests {
                 assert_eq!(violations[0].rule, rule);
                 assert_eq!(violations[0].path, [attribute]);
                 assert!(violations[0].summary.contains(&value.to_string()));
-                assert!(violations[0].detail.contains(&format!("{low}..={high}")));
+                assert!(
+                    violations[0]
+                        .detail
+                        .contains(&format!("from {low} to {high}"))
+                );
                 assert_well_formed(&violations);
             }
         }

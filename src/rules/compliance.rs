@@ -349,8 +349,8 @@ fn role_findings(desired: &DesiredAccount, role_types: &[String]) -> Vec<Finding
                 RuleId::RoleMissing,
                 format!("the account lacks {role}"),
                 format!(
-                    "A {} account must hold {role} or its integration fails; the update assigns it again (without notifications)",
-                    desired.kind
+                    "{} account must hold {role} or its integration fails; the update assigns it again (without notifications)",
+                    desired.kind.with_capital_article()
                 ),
             ),
             repair: Some(Repair::AssignRole(*role)),

@@ -242,9 +242,10 @@ pub fn effective_roles(
             return Err(vec![Violation::new(
                 attr::ADMIN_ROLES,
                 RuleId::RolesMissing,
-                format!("a {kind} account must declare admin_roles"),
+                format!("{} account must declare admin_roles", kind.with_article()),
                 format!(
-                    "A {kind} account has no default roles: {}; set admin_roles to the roles the integration needs, e.g. admin_roles = [\"READ_ONLY_ADMIN\"]",
+                    "{} account has no default roles: {}; set admin_roles to the roles the integration needs, e.g. admin_roles = [\"READ_ONLY_ADMIN\"]",
+                    kind.with_capital_article(),
                     rule.rationale
                 ),
             )]);
@@ -280,7 +281,11 @@ pub fn effective_roles(
         violations.push(Violation::new(
             attr::ADMIN_ROLES,
             RuleId::RequiredRoleMissing,
-            format!("a {kind} account must hold {}", render_roles(&missing)),
+            format!(
+                "{} account must hold {}",
+                kind.with_article(),
+                render_roles(&missing)
+            ),
             format!(
                 "{}; add {} to admin_roles, or remove admin_roles to use the kind's default ({})",
                 capitalize(rule.rationale),
@@ -292,11 +297,13 @@ pub fn effective_roles(
     for role in declared.iter().copied().filter(|role| !kind.allows(*role)) {
         let allowed_note = match rule.extra_roles {
             ExtraRoles::Nothing => format!(
-                "a {kind} account holds exactly {} and nothing else",
+                "{} account holds exactly {} and nothing else",
+                kind.with_article(),
                 render_roles(&kind.default_roles())
             ),
             ExtraRoles::SuperAdminOnRequest => format!(
-                "a {kind} account holds {}, plus SUPER_ADMIN only when declared",
+                "{} account holds {}, plus SUPER_ADMIN only when declared",
+                kind.with_article(),
                 render_roles(&kind.default_roles())
             ),
             ExtraRoles::Declared => "Okta no longer assigns it".to_owned(),
@@ -304,7 +311,7 @@ pub fn effective_roles(
         violations.push(Violation::new(
             attr::ADMIN_ROLES,
             RuleId::RoleNotAllowed,
-            format!("admin_roles must not contain {role} for a {kind} account"),
+            format!("admin_roles must not contain {role} for {} account", kind.with_article()),
             format!(
                 "Least privilege: {allowed_note}; remove {role} from admin_roles, or use kind = \"custom\" for an integration that needs other roles"
             ),

@@ -249,6 +249,36 @@ impl ServiceAccountKind {
     }
 }
 
+impl ServiceAccountKind {
+    /// The kind after its indefinite article, as messages say it: "an ad_agent", "a radius",
+    /// "an msp_integration" (said "an M-S-P").
+    pub fn with_article(self) -> String {
+        format!("{} {self}", article(self.as_str()))
+    }
+}
+
+/// The kind after its capitalised article, to start a sentence: "An ad_agent".
+impl ServiceAccountKind {
+    pub fn with_capital_article(self) -> String {
+        let text = self.with_article();
+        let mut characters = text.chars();
+        match characters.next() {
+            Some(first) => first.to_uppercase().chain(characters).collect(),
+            None => text,
+        }
+    }
+}
+
+/// "a" or "an" before `word`, by how it is said: vowels, and the initialism MSP.
+pub fn article(word: &str) -> &'static str {
+    let lower = word.to_ascii_lowercase();
+    if lower.starts_with(['a', 'e', 'i', 'o', 'u']) || lower.starts_with("msp") {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 impl fmt::Display for ServiceAccountKind {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str(self.as_str())
