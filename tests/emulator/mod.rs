@@ -7,6 +7,7 @@ mod cross_cutting;
 mod durability;
 mod faults;
 mod hardening;
+mod lag;
 mod logs;
 mod orgs;
 mod roles_groups;
