@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::plugin::schema::{Attribute, Schema};
 use crate::plugin::{Type, Value};
+use crate::provider::role_freshness::LOG_LAG_WINDOW;
 use crate::rules::baseline::{
     BaselineSettings, DEFAULT_PASSWORD_MIN_LENGTH, LOCKOUT_ATTEMPTS, PASSWORD_MIN_LENGTH,
     SESSION_LIFETIME_MINUTES, SecuringBaseline,
@@ -18,6 +19,8 @@ pub const ENV_ORG_TOKENS: &str = "OKTA_MSP_ORG_TOKENS";
 pub const DEFAULT_SERVICE_ACCOUNT_GROUP: &str = "MSP Service Accounts";
 pub const DEFAULT_MAX_RETRIES: i64 = 5;
 pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: i64 = 30;
+/// The longest `log_lag_window_seconds`: a day; beyond it the System Log would save nothing.
+pub const MAX_LOG_LAG_WINDOW_SECONDS: i64 = 24 * 3600;
 
 #[derive(Clone, Debug)]
 pub struct ProviderConfig {
@@ -29,6 +32,8 @@ pub struct ProviderConfig {
     pub allowed_network_cidrs: Vec<String>,
     pub max_retries: u32,
     pub request_timeout_seconds: u64,
+    /// How late the System Log may list an event (see `role_freshness`).
+    pub log_lag_window: std::time::Duration,
     /// The securing baseline (SPEC section 3), with the provider's settings applied.
     pub baseline: SecuringBaseline,
 }
@@ -87,6 +92,10 @@ pub fn schema() -> Schema {
             )),
             Attribute::number("request_timeout_seconds").optional().description(format!(
                 "Timeout of one Okta API request, in seconds. Default {DEFAULT_REQUEST_TIMEOUT_SECONDS}."
+            )),
+            Attribute::number("log_lag_window_seconds").optional().description(format!(
+                "How long after it happens a change may take to appear in Okta's System Log, in seconds, 0 to {MAX_LOG_LAG_WINDOW_SECONDS}. A refresh reads an account's admin roles directly when they were last verified within this window, and otherwise trusts the System Log to show any change since. Default {} (Okta calls the log \"near real-time\" and gives no bound).",
+                LOG_LAG_WINDOW.as_secs()
             )),
         ],
     )
@@ -197,6 +206,22 @@ impl ProviderConfig {
                 DEFAULT_REQUEST_TIMEOUT_SECONDS as u64
             }
         };
+        let log_lag_window = match value.get("log_lag_window_seconds").and_then(Value::as_i64) {
+            None => LOG_LAG_WINDOW,
+            Some(n) if (0..=MAX_LOG_LAG_WINDOW_SECONDS).contains(&n) => {
+                std::time::Duration::from_secs(n as u64)
+            }
+            Some(n) => {
+                errors.push(ConfigError {
+                    attribute: "log_lag_window_seconds",
+                    summary: "log_lag_window_seconds out of range".into(),
+                    detail: format!(
+                        "log_lag_window_seconds must be between 0 and {MAX_LOG_LAG_WINDOW_SECONDS}, got {n}."
+                    ),
+                });
+                LOG_LAG_WINDOW
+            }
+        };
         let settings = BaselineSettings {
             service_account_group: Some(service_account_group.clone()),
             password_min_length: value.get("password_min_length").and_then(Value::as_i64),
@@ -235,6 +260,7 @@ impl ProviderConfig {
             allowed_network_cidrs,
             max_retries,
             request_timeout_seconds,
+            log_lag_window,
         })
     }
 }
