@@ -68,7 +68,9 @@ async fn emulator_search_trails_writes_by_the_search_lag_while_filter_and_lookup
 
     let by_login = format!("profile.login eq \"{login}\"");
     assert!(
-        logins(&emulator, &org, "search", &by_login).await.is_empty(),
+        logins(&emulator, &org, "search", &by_login)
+            .await
+            .is_empty(),
         "a user created a moment ago is not in the search index yet"
     );
     assert_eq!(
@@ -100,7 +102,11 @@ async fn emulator_search_trails_writes_by_the_search_lag_while_filter_and_lookup
         logins(&emulator, &org, "search", &old_email).await,
         vec![login]
     );
-    assert!(logins(&emulator, &org, "search", new_email).await.is_empty());
+    assert!(
+        logins(&emulator, &org, "search", new_email)
+            .await
+            .is_empty()
+    );
     assert_eq!(
         logins(&emulator, &org, "filter", new_email).await,
         vec![login]
@@ -216,7 +222,10 @@ async fn emulator_logs_removing_one_of_two_roles_as_a_grant_and_the_last_as_a_re
         "one role remains, so the user's privileges changed rather than ended: {partial:#}"
     );
     assert_eq!(target_types(&partial), ["User", "ROLE_UNASSIGNED", "ROLE"]);
-    assert_eq!(partial["target"][2]["displayName"], "Organizational Administrator");
+    assert_eq!(
+        partial["target"][2]["displayName"],
+        "Organizational Administrator"
+    );
 
     let removed = emulator
         .call(
