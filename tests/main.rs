@@ -16,6 +16,7 @@ mod guard_protocol;
 mod guard_scenarios;
 mod import_e2e;
 mod kill_e2e;
+mod lag_e2e;
 mod module_testing;
 mod okta_client;
 mod okta_facts;

@@ -48,7 +48,11 @@ fn users_are_found_by_email_ten_addresses_per_call() {
     let found = runtime
         .block_on(client.users_with_emails(&addresses))
         .unwrap();
-    assert_eq!(stats() - before, 3, "23 addresses, ten per call");
+    assert_eq!(
+        stats() - before,
+        6,
+        "23 addresses, ten per search and ten per exact filter"
+    );
     let mut logins: Vec<String> = found
         .iter()
         .map(|user| user.profile.login.clone().unwrap())

@@ -105,7 +105,11 @@ fn official_python_sdk_drives_the_emulator_unpatched() {
         return;
     };
     let token = fresh_token();
-    let emulator = Emulator::start_with(&["--org", &format!("acme:{token}")]);
+    // The driver reads its own writes back through `search` and the System Log at once, as
+    // the SDK's recorded tests do: instant consistency.
+    let org = format!("acme:{token}");
+    let emulator =
+        Emulator::start_with(&["--org", &org, "--search-lag-ms", "0", "--log-lag-ms", "0"]);
     let org_url = format!("{}/acme", emulator.url);
 
     let started = Instant::now();

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::Parser;
-use okta_msp::emulator::{Emulator, Engine, Options};
+use okta_msp::emulator::{Emulator, Engine, Lag, Options};
 
 /// A stateful local Okta for development, CI and Terraform module tests.
 ///
@@ -65,6 +65,17 @@ struct Cli {
     #[arg(long, value_name = "N", default_value_t = 1024)]
     max_connections: usize,
 
+    /// Answer `search` on users from an index that trails the users by MS milliseconds, as
+    /// Okta's eventually consistent search does (`filter` and lookups by id or login stay
+    /// immediate); 0 makes search instant.
+    #[arg(long, value_name = "MS", default_value_t = Lag::default().search_ms)]
+    search_lag_ms: i64,
+
+    /// List a System Log event only MS milliseconds after it is published, as Okta's log
+    /// ingestion lags; 0 lists events at once.
+    #[arg(long, value_name = "MS", default_value_t = Lag::default().log_ms)]
+    log_lag_ms: i64,
+
     /// A customer org that exists from the start, at {url}/SUBDOMAIN, whose super admin owns an
     /// API token TOKEN (repeatable). Saves a module's CI the Org Creator call.
     #[arg(long = "org", value_name = "SUBDOMAIN:TOKEN")]
@@ -80,6 +91,9 @@ struct Cli {
     #[arg(long, value_name = "LEVEL", default_value = "info")]
     log_level: tracing::Level,
 }
+
+/// The longest lag accepted: an hour, far beyond anything Okta's "near real-time" could mean.
+const MAX_LAG_MS: i64 = 3_600_000;
 
 /// The longest read timeout accepted: an hour is already far past any client's patience.
 const MAX_TIMEOUT_SECONDS: f64 = 3600.0;
@@ -126,6 +140,14 @@ fn main() -> anyhow::Result<()> {
             bail!("{flag} must be more than 0 and at most {MAX_TIMEOUT_SECONDS} seconds");
         }
     }
+    for (flag, millis) in [
+        ("--search-lag-ms", cli.search_lag_ms),
+        ("--log-lag-ms", cli.log_lag_ms),
+    ] {
+        if !(0..=MAX_LAG_MS).contains(&millis) {
+            bail!("{flag} must be from 0 to {MAX_LAG_MS} milliseconds");
+        }
+    }
     if cli.max_connections == 0 {
         bail!("--max-connections must be at least 1");
     }
@@ -158,6 +180,10 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         header_read_timeout: Duration::from_secs_f64(cli.header_read_timeout),
         body_read_timeout: Duration::from_secs_f64(cli.body_read_timeout),
         max_connections: cli.max_connections,
+        lag: Lag {
+            search_ms: cli.search_lag_ms,
+            log_ms: cli.log_lag_ms,
+        },
     };
     let emulator = Emulator::new(listener, options)?;
     let line = serde_json::to_string(emulator.ready())?;

@@ -27,6 +27,8 @@ pub struct Request<'a> {
     pub body: &'a [u8],
     pub principal: &'a Principal,
     pub audit: &'a Audit,
+    /// How far `search` and the System Log trail the live state.
+    pub lag: super::Lag,
 }
 
 impl Request<'_> {
@@ -808,6 +810,8 @@ fn list_users(org: &Org, request: &Request) -> Result<Reply, ApiError> {
     let page = org.list_users(&UserQuery {
         expression,
         exact_case: request.query("filter").is_some(),
+        now: request.audit.now,
+        search_lag_ms: request.lag.search_ms,
         starts_with: starts_with.clone(),
         after,
         limit,
@@ -1018,8 +1022,13 @@ fn list_logs(org: &Org, request: &Request) -> Result<Reply, ApiError> {
             "q: At most 10 keywords of at most 40 characters",
         ));
     }
+    // Events published within the last `log_ms` are not ingested yet: Okta's System Log is
+    // "near real-time", not synchronous. Uniform lag keeps them in publication order.
+    let ingested_until = now.saturating_sub(request.lag.log_ms.max(0));
+    let ingested = |event: &crate::emulator::store::Event| event.published <= ingested_until;
     let matches = |event: &crate::emulator::store::Event| {
-        event.published >= since
+        ingested(event)
+            && event.published >= since
             && until.is_none_or(|until| event.published < until)
             && filter.as_ref().is_none_or(|f| f.matches(&event.body))
             && (keywords.is_empty() || {
@@ -1055,12 +1064,15 @@ fn list_logs(org: &Org, request: &Request) -> Result<Reply, ApiError> {
     }
     let polling = until.is_none() && !descending;
     let next = if polling {
-        // Polling requests always have a next link; it resumes after the newest event seen.
-        Some(
-            last_seq
-                .or(after)
-                .unwrap_or_else(|| org.events.keys().next_back().copied().unwrap_or(0)),
-        )
+        // Polling requests always have a next link; it resumes after the newest event seen,
+        // or the newest ingested one, so an event still on its way is listed by the next poll.
+        Some(last_seq.or(after).unwrap_or_else(|| {
+            org.events
+                .iter()
+                .rev()
+                .find(|(_, event)| ingested(event))
+                .map_or(0, |(seq, _)| *seq)
+        }))
     } else if more {
         last_seq
     } else {

@@ -72,6 +72,40 @@ pub struct Options {
     /// Open connections at most; a new one beyond it closes the oldest that has no request in
     /// progress.
     pub max_connections: usize,
+    /// How far Okta's eventually consistent reads trail the writes (see [`Lag`]).
+    pub lag: Lag,
+}
+
+/// How long a change takes to reach the parts of Okta that are documented as eventually
+/// consistent: the index that answers `search` on users, and the System Log. `filter`, lookups
+/// by id or login and everything else read the live state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lag {
+    /// A change to a user reaches `GET /api/v1/users?search=` this many milliseconds later.
+    pub search_ms: i64,
+    /// An event is listed by `GET /api/v1/logs` this many milliseconds after it is published.
+    pub log_ms: i64,
+}
+
+impl Lag {
+    /// Instant consistency, for tests that need it and say so.
+    pub const NONE: Lag = Lag {
+        search_ms: 0,
+        log_ms: 0,
+    };
+}
+
+impl Default for Lag {
+    /// What `okta-emulator` does without flags: a second for search, three for the System
+    /// Log. Okta gives no figure for either ("eventually consistent", "near real-time"); the
+    /// values are short enough not to slow interactive use and long enough that a client that
+    /// reads its own writes back through search or the log notices.
+    fn default() -> Self {
+        Lag {
+            search_ms: 1000,
+            log_ms: 3000,
+        }
+    }
 }
 
 impl Default for Options {
@@ -87,6 +121,7 @@ impl Default for Options {
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(10),
             max_connections: 1024,
+            lag: Lag::default(),
         }
     }
 }
@@ -197,6 +232,7 @@ impl Emulator {
                 body_read_timeout: options.body_read_timeout,
                 max_connections: options.max_connections,
             },
+            lag: options.lag,
             shared: Mutex::new(Shared {
                 state,
                 generation: 1,
@@ -249,6 +285,7 @@ struct App {
     /// The orgs of `--org`, part of the initial state that `reset` returns to.
     seed_orgs: Vec<(String, String)>,
     limits: Limits,
+    lag: Lag,
     /// The state and the generation of its last change. One lock: requests are short and
     /// in-memory, and a single order of mutations is what the data file records.
     shared: Mutex<Shared>,
@@ -315,6 +352,10 @@ impl App {
     fn record_change(&self, shared: &mut Shared, record: Record) -> u64 {
         shared.generation += 1;
         let generation = shared.generation;
+        // The search index reads the same marks of what changed that saving clears.
+        shared
+            .state
+            .index_searches(util::now_millis(), self.lag.search_ms);
         match &self.persister {
             // Nothing is saved: the marks of what changed have no reader.
             None => shared.state.forget_changes(),
@@ -505,6 +546,7 @@ impl App {
                     body: &body,
                     principal: &principal,
                     audit: &audit,
+                    lag: self.lag,
                 };
                 handlers::handle(route.endpoint, &mut shared.state, &request)
             })();

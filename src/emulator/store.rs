@@ -13,6 +13,7 @@ use crate::emulator::query::Expression;
 use crate::emulator::util::{api_token_secret, base32_unpadded, format_millis, okta_id, uuid_v4};
 
 mod delta;
+mod search_index;
 
 /// The subdomain of the partner (parent) org that serves the Org Creator API.
 pub const PARTNER_SUBDOMAIN: &str = "partner";
@@ -736,6 +737,9 @@ pub struct Org {
     /// What the data file's journal holds of this org beyond its tables' rows.
     #[serde(skip)]
     journaled: delta::Journaled,
+    /// What `search` sees of the users, behind them by the search lag.
+    #[serde(skip)]
+    search: search_index::SearchIndex,
 }
 
 impl Org {
@@ -767,6 +771,7 @@ impl Org {
             logins: HashMap::new(),
             secrets: HashMap::new(),
             journaled: delta::Journaled::default(),
+            search: search_index::SearchIndex::default(),
         };
         org.install_defaults(now);
         org
@@ -1543,6 +1548,19 @@ impl Org {
 
     /// Users in creation order that match the query; see [`UserQuery`].
     pub fn list_users(&self, query: &UserQuery) -> Page<&User> {
+        let indexed = match &query.expression {
+            Some(_) if !query.exact_case => self.search.view(query.now, query.search_lag_ms),
+            _ => None,
+        };
+        if let (Some(indexed), Some(expression)) = (indexed, &query.expression) {
+            // `search` matches what the index holds and answers with the users as they are;
+            // a user removed since is left out, as the emulator keeps no stale copy to show.
+            let rows = indexed
+                .into_iter()
+                .filter(|(_, document)| expression.matches(document))
+                .filter_map(|(seq, _)| self.users.rows.get(&seq).map(|user| (seq, user)));
+            return paginate(rows, query.after, query.limit);
+        }
         let rows = self
             .users
             .iter()
@@ -1621,6 +1639,7 @@ impl Org {
         });
         let targets = vec![
             user.target(),
+            role_change_target(RoleChange::Assigned),
             json!({ "id": id, "type": "ROLE", "alternateId": id, "displayName": role_label(role_type), "detailEntry": null }),
         ];
         self.emit(
@@ -1690,17 +1709,26 @@ impl Org {
             .map(|r| role_label(&r.role_type))
             .collect();
         let debug = json!({ "privilegeRevoked": role_label(&removed.role_type), "privilegeGranted": held.join(", ") });
+        // Okta's catalogue: `privilege.revoke` means "all of user's admin privilege revoked";
+        // removing one role of several is a `privilege.grant` (the user's privileges changed)
+        // whose targets say the role was unassigned.
+        let all_revoked = user.roles.is_empty();
+        let change = if all_revoked {
+            RoleChange::AllRevoked
+        } else {
+            RoleChange::Unassigned
+        };
         let targets = vec![
             user.target(),
+            role_change_target(change),
             json!({ "id": removed.id, "type": "ROLE", "alternateId": removed.id, "displayName": role_label(&removed.role_type), "detailEntry": null }),
         ];
-        self.emit(
-            audit,
-            "user.account.privilege.revoke",
-            "Revoke user privilege",
-            targets,
-            debug,
-        );
+        let (event_type, message) = if all_revoked {
+            ("user.account.privilege.revoke", "Revoke user privilege")
+        } else {
+            ("user.account.privilege.grant", "Grant user privilege")
+        };
+        self.emit(audit, event_type, message, targets, debug);
         Ok(())
     }
 
@@ -2706,12 +2734,37 @@ pub enum Lifecycle {
     ResetPassword,
 }
 
+/// What an admin role event did, which Okta says in a target of its own beside the user and
+/// the role (the event type alone does not: a removal can be a `privilege.grant`).
+#[derive(Debug, Clone, Copy)]
+enum RoleChange {
+    Assigned,
+    Unassigned,
+    AllRevoked,
+}
+
+fn role_change_target(change: RoleChange) -> Value {
+    let (kind, display_name) = match change {
+        RoleChange::Assigned => ("ROLE_ASSIGNED", "Role Assigned"),
+        RoleChange::Unassigned => ("ROLE_UNASSIGNED", "Role Unassigned"),
+        RoleChange::AllRevoked => (
+            "ROLE_UNASSIGNED_ALL_PRIVILEGES_REVOKED",
+            "All Privileges revoked from User. User has no admin privileges",
+        ),
+    };
+    json!({ "id": kind, "type": kind, "alternateId": "unknown", "displayName": display_name, "detailEntry": null })
+}
+
 /// How `GET /api/v1/users` selects users: an expression from `filter` or `search` (which also
 /// include deprovisioned users), or a `q` prefix.
 pub struct UserQuery {
     pub expression: Option<Expression>,
-    /// `filter` compares values exactly; `search` without regard to case.
+    /// `filter` compares values exactly and reads the users; `search` compares without regard
+    /// to case and reads the search index.
     pub exact_case: bool,
+    /// When the query is answered (Unix milliseconds) and how far the search index is behind.
+    pub now: i64,
+    pub search_lag_ms: i64,
     pub starts_with: Option<String>,
     pub after: Option<u64>,
     pub limit: usize,

@@ -259,35 +259,56 @@ impl Client {
             .find(|user| same_login(user, login)))
     }
 
-    /// Every user whose `profile.email` is one of `emails`, without regard to case. Uses `search`,
-    /// whose values Okta compares case-insensitively (`filter` compares them exactly), at the
-    /// price of its eventual consistency: a user created moments ago may not be found yet.
-    /// Asks for ten addresses per search, so a long list costs a call per ten, not one each.
+    /// Every user whose `profile.email` is one of `emails`, without regard to case, ten
+    /// addresses per call. Two listings per ten: `search`, which Okta compares without regard
+    /// to case but answers from an eventually consistent index (a user created moments ago may
+    /// be missing), and `filter` on the addresses as given and in lower case, which is exact in
+    /// both senses: case-sensitive, and read from the users themselves. So a user holding one
+    /// of the addresses in either form is found at once, and one holding it in another case
+    /// once search has caught up.
     pub async fn users_with_emails(&self, emails: &[&str]) -> Result<Vec<User>, OktaError> {
-        let mut wanted: Vec<String> = emails
+        let mut wanted: Vec<&str> = emails
             .iter()
+            .copied()
             .filter(|email| !email.is_empty())
-            .map(|email| email.to_lowercase())
             .collect();
-        wanted.sort();
-        wanted.dedup();
-        let mut found = Vec::new();
+        wanted.sort_by_key(|email| email.to_lowercase());
+        wanted.dedup_by_key(|email| email.to_lowercase());
+        let mut found: Vec<User> = Vec::new();
         for chunk in wanted.chunks(EMAILS_PER_SEARCH) {
-            let search = chunk
-                .iter()
-                .map(|email| format!("profile.email eq {}", filter_literal(email)))
-                .collect::<Vec<_>>()
-                .join(" or ");
-            let query = UserQuery {
-                search: Some(search),
+            let lowered: Vec<String> = chunk.iter().map(|email| email.to_lowercase()).collect();
+            let expression = |addresses: &[String]| {
+                addresses
+                    .iter()
+                    .map(|email| format!("profile.email eq {}", filter_literal(email)))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            };
+            // As given and in lower case: the forms an address is most often stored in.
+            let mut exact: Vec<String> = chunk.iter().map(|email| (*email).to_owned()).collect();
+            exact.extend(lowered.iter().cloned());
+            exact.sort();
+            exact.dedup();
+            let searched = UserQuery {
+                search: Some(expression(&lowered)),
                 ..UserQuery::default()
             };
-            found.extend(self.list_users(&query).await?.into_iter().filter(|user| {
-                user.profile
+            let filtered = UserQuery {
+                filter: Some(expression(&exact)),
+                ..UserQuery::default()
+            };
+            let (searched, filtered) =
+                tokio::join!(self.list_users(&searched), self.list_users(&filtered));
+            for user in searched?.into_iter().chain(filtered?) {
+                let holds = user
+                    .profile
                     .email
                     .as_deref()
-                    .is_some_and(|email| chunk.contains(&email.to_lowercase()))
-            }));
+                    .is_some_and(|email| lowered.contains(&email.to_lowercase()));
+                if holds && !found.iter().any(|seen| seen.id == user.id) {
+                    found.push(user);
+                }
+            }
         }
         Ok(found)
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::plugin::schema::{Attribute, Schema};
 use crate::plugin::{Type, Value};
+use crate::provider::role_freshness::LOG_LAG_WINDOW;
 use crate::rules::baseline::{
     BaselineSettings, DEFAULT_PASSWORD_MIN_LENGTH, LOCKOUT_ATTEMPTS, PASSWORD_MIN_LENGTH,
     SESSION_LIFETIME_MINUTES, SecuringBaseline,
@@ -22,6 +23,8 @@ pub const DEFAULT_REQUEST_TIMEOUT_SECONDS: i64 = 30;
 /// the new child org" (Org Creator API).
 pub const DEFAULT_NEW_ORG_WAIT_SECONDS: i64 = 30;
 pub const ENV_NEW_ORG_WAIT_SECONDS: &str = "OKTA_MSP_NEW_ORG_WAIT_SECONDS";
+/// The longest `log_lag_window_seconds`: a day; beyond it the System Log would save nothing.
+pub const MAX_LOG_LAG_WINDOW_SECONDS: i64 = 24 * 3600;
 
 #[derive(Clone, Debug)]
 pub struct ProviderConfig {
@@ -35,6 +38,8 @@ pub struct ProviderConfig {
     pub request_timeout_seconds: u64,
     /// How long after Okta created an org the provider waits before its first request to it.
     pub new_org_wait_seconds: u64,
+    /// How late the System Log may list an event (see `role_freshness`).
+    pub log_lag_window: std::time::Duration,
     /// The securing baseline (SPEC section 3), with the provider's settings applied.
     pub baseline: SecuringBaseline,
 }
@@ -96,6 +101,10 @@ pub fn schema() -> Schema {
             )),
             Attribute::number("new_org_wait_seconds").optional().description(format!(
                 "Seconds to wait after Okta creates an org (`okta_msp_org`) before the first request to it, 0 to 600: Okta asks for at least 30. Falls back to `{ENV_NEW_ORG_WAIT_SECONDS}`. Default {DEFAULT_NEW_ORG_WAIT_SECONDS}; 0 suits okta-emulator, whose orgs answer at once."
+            )),
+            Attribute::number("log_lag_window_seconds").optional().description(format!(
+                "How long after it happens a change may take to appear in Okta's System Log, in seconds, 0 to {MAX_LOG_LAG_WINDOW_SECONDS}. A refresh reads an account's admin roles directly when they were last verified within this window, and otherwise trusts the System Log to show any change since. Default {} (Okta calls the log \"near real-time\" and gives no bound).",
+                LOG_LAG_WINDOW.as_secs()
             )),
         ],
     )
@@ -238,6 +247,22 @@ impl ProviderConfig {
                 DEFAULT_NEW_ORG_WAIT_SECONDS as u64
             }
         };
+        let log_lag_window = match value.get("log_lag_window_seconds").and_then(Value::as_i64) {
+            None => LOG_LAG_WINDOW,
+            Some(n) if (0..=MAX_LOG_LAG_WINDOW_SECONDS).contains(&n) => {
+                std::time::Duration::from_secs(n as u64)
+            }
+            Some(n) => {
+                errors.push(ConfigError {
+                    attribute: "log_lag_window_seconds",
+                    summary: "log_lag_window_seconds out of range".into(),
+                    detail: format!(
+                        "log_lag_window_seconds must be between 0 and {MAX_LOG_LAG_WINDOW_SECONDS}, got {n}."
+                    ),
+                });
+                LOG_LAG_WINDOW
+            }
+        };
         let settings = BaselineSettings {
             service_account_group: Some(service_account_group.clone()),
             password_min_length: value.get("password_min_length").and_then(Value::as_i64),
@@ -277,6 +302,7 @@ impl ProviderConfig {
             max_retries,
             request_timeout_seconds,
             new_org_wait_seconds,
+            log_lag_window,
         })
     }
 }

@@ -2,8 +2,9 @@
 //! whether it meets its kind's rules, and how many Okta licenses the accounts consume.
 //!
 //! API calls per read: one user search (every account marked by this provider, all pages), one
-//! group lookup and one member listing of the service account group (all pages), and one role
-//! listing per account, run a few at a time under the org's shared rate limiter.
+//! group lookup and one member listing of the service account group (all pages), one read by id
+//! of each account the search found outside the group (search is eventually consistent), and one
+//! role listing per account, run a few at a time under the org's shared rate limiter.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -52,7 +53,7 @@ impl ServiceAccountsDataSource {
 pub fn schema() -> Schema {
     Schema::new(
         0,
-        "Every service account of a customer org: the accounts this provider manages (marked in Okta by their `userType`) and every other member of the service account group. For each: its kind, admin roles, status, and whether it meets its kind's rules and the account-level securing rules. Service accounts consume Okta licenses; `license_count` says how many.\n\nOne read costs one user search, two calls for the service account group and its members, one role listing per account, and one lookup of the accounts' e-mail addresses per ten accounts.",
+        "Every service account of a customer org: the accounts this provider manages (marked in Okta by their `userType`) and every other member of the service account group. For each: its kind, admin roles, status, and whether it meets its kind's rules and the account-level securing rules. Service accounts consume Okta licenses; `license_count` says how many.\n\nOne read costs one user search, two calls for the service account group and its members, one read of each account the search found outside the group (search is eventually consistent; these are read again by id), one role listing per account, and two lookups of the accounts' e-mail addresses per ten accounts.",
         vec![
             Attribute::string("org_url").required().description("URL of the customer org, e.g. `https://acme.okta.com` or `okta_msp_org.acme.url`."),
             Attribute::string("org_api_token").optional().sensitive().description("API token for the org. When unset, the provider's `org_tokens` entry for `org_url` is used."),
@@ -134,9 +135,33 @@ impl DataSource for ServiceAccountsDataSource {
 
         let in_group: std::collections::HashSet<String> =
             members.iter().map(|user| user.id.clone()).collect();
-        let mut users: BTreeMap<String, User> = BTreeMap::new();
-        for user in marked.into_iter().chain(members) {
-            users.entry(user.id.clone()).or_insert(user);
+        // The members listing reads the users themselves; search answers from an eventually
+        // consistent index, so what it alone found is read again by id, and kept only if it
+        // still exists and still carries the mark. (An account marked moments ago outside the
+        // group may be missing until the index catches up; the provider keeps its own accounts
+        // in the group.)
+        let mut users: BTreeMap<String, User> = members
+            .into_iter()
+            .map(|user| (user.id.clone(), user))
+            .collect();
+        let outside: Vec<String> = marked
+            .into_iter()
+            .map(|user| user.id)
+            .filter(|id| !users.contains_key(id))
+            .collect();
+        for id in outside {
+            match org.client.get_user(&id).await {
+                Ok(user)
+                    if lifecycle::parse_user_type(user.profile.user_type.as_deref()).is_some() =>
+                {
+                    users.insert(id, user);
+                }
+                Ok(_) => {}
+                Err(error) if error.is_not_found() => {}
+                Err(error) => {
+                    return Err(diag::okta("reading a marked service account", &error).into());
+                }
+            }
         }
 
         let roles: Vec<Result<(String, Vec<String>), OktaError>> =

@@ -13,6 +13,7 @@ pub mod orgs;
 pub mod password;
 pub mod plan;
 pub mod private;
+pub mod role_freshness;
 pub mod seen;
 pub mod service_account;
 

@@ -13,6 +13,7 @@ use crate::secret::Secret;
 
 use super::baseline::{BaselineObjects, ObservedBaseline, ensure_baseline, observe_baseline};
 use super::config::{ProviderConfig, normalize_org_url};
+use super::role_freshness::{self, LogView, RolesRead};
 use crate::rules::baseline::SecuringBaseline;
 
 /// Why an org cannot be reached, before any request is made.
@@ -61,12 +62,15 @@ pub struct OrgContext {
     /// `ROLE_EVENT_WINDOW`: a read whose roles were verified inside the window and that has no
     /// event since needs no roles call.
     role_changes: tokio::sync::OnceCell<RoleChanges>,
+    /// How late the System Log may list an event (the provider's `log_lag_window_seconds`).
+    log_lag_window: Duration,
 }
 
 impl OrgContext {
-    fn new(client: Client) -> OrgContext {
+    fn new(client: Client, log_lag_window: Duration) -> OrgContext {
         OrgContext {
             client,
+            log_lag_window,
             org_id: tokio::sync::OnceCell::new(),
             group_id: tokio::sync::OnceCell::new(),
             group_lookup: tokio::sync::OnceCell::new(),
@@ -194,34 +198,28 @@ impl OrgContext {
             .cloned())
     }
 
-    /// Whether `user_id`'s admin roles may have changed since `verified_at` (Unix milliseconds):
-    /// `Some(false)` when the System Log shows no grant or revoke for it since, `None` when
-    /// `verified_at` is older than the log window (the caller must read the roles).
-    pub async fn roles_changed_since(
+    /// Whether a refresh may trust the roles of `user_id` verified at `verified_at` (Unix
+    /// milliseconds), from one System Log query per run (see `role_freshness`).
+    pub async fn roles_read(
         &self,
         user_id: &str,
-        verified_at: i64,
-    ) -> Result<Option<bool>, OktaError> {
+        verified_at: Option<i64>,
+    ) -> Result<RolesRead, OktaError> {
         let changes = self
             .role_changes
             .get_or_try_init(|| async { RoleChanges::fetch(&self.client).await })
             .await?;
-        if verified_at < changes.since {
-            return Ok(None);
-        }
-        // Changes by this provider's own token happen just before it verifies (it grants, then
-        // reads the roles back), so only those after the verification count. Anyone else's count
-        // from a little before it too, in case the clocks of Okta and this machine differ.
-        let margin = CLOCK_SKEW_MARGIN.as_millis() as i64;
-        let by_others = changes
-            .by_others
-            .get(user_id)
-            .is_some_and(|at| *at >= verified_at - margin);
-        let by_us = changes
-            .by_us
-            .get(user_id)
-            .is_some_and(|at| *at > verified_at);
-        Ok(Some(by_others || by_us))
+        let view = LogView {
+            queried_at: changes.queried_at,
+            since: changes.since,
+            latest_by_us: changes.by_us.get(user_id).copied(),
+            latest_by_others: changes.by_others.get(user_id).copied(),
+        };
+        Ok(role_freshness::decide(
+            verified_at,
+            &view,
+            self.log_lag_window,
+        ))
     }
 
     /// Adds `user` to the group and to the cached membership.
@@ -241,15 +239,13 @@ impl OrgContext {
 /// verified longer ago read their roles directly (and are verified again).
 pub const ROLE_EVENT_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// How far apart Okta's clock (event times) and this machine's (verification times) may be;
-/// changes by anyone but this provider's own token are looked for this far before a
-/// verification.
-pub const CLOCK_SKEW_MARGIN: Duration = Duration::from_secs(2);
-
 /// The latest admin role grant or revoke per user within `ROLE_EVENT_WINDOW`, split by whether
-/// this provider's token made it.
+/// this provider's token made it. Every role change is one of the two: Okta logs a removal that
+/// leaves the user other roles as a `privilege.grant` (its privileges changed) and only the
+/// removal of the last one as a `privilege.revoke`; both name the user as a `User` target.
 struct RoleChanges {
-    /// Start of the window (Unix milliseconds).
+    /// When the query ran and the start of its window (Unix milliseconds).
+    queried_at: i64,
     since: i64,
     by_us: HashMap<String, i64>,
     by_others: HashMap<String, i64>,
@@ -291,6 +287,7 @@ impl RoleChanges {
             }
         }
         Ok(RoleChanges {
+            queried_at: (now.unix_timestamp_nanos() / 1_000_000) as i64,
             since: (since.unix_timestamp_nanos() / 1_000_000) as i64,
             by_us,
             by_others,
@@ -333,7 +330,7 @@ impl Orgs {
         }
         let url = OrgUrl::parse(&normalized)?;
         let client = Client::new(url, token, client_options(config))?;
-        let context = Arc::new(OrgContext::new(client));
+        let context = Arc::new(OrgContext::new(client, config.log_lag_window));
         contexts.insert(key, context.clone());
         Ok(context)
     }

@@ -470,8 +470,8 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
                     GuardRow::G9,
                     format!("Cannot modify finalized {noun} {subject} (G9)"),
                     format!(
-                        "Once its setup is complete {a_noun} is immutable: changing {attributes} can break the integration that depends on it. Revert {attributes} to the value in state. Drift made in Okta is repaired without a change here; an integration that needs a different setup needs a new {noun}",
-                        a_noun = format!("{} {noun}", crate::rules::kind::article(noun))
+                        "Once its setup is complete {} {noun} is immutable: changing {attributes} can break the integration that depends on it. Revert {attributes} to the value in state. Drift made in Okta is repaired without a change here; an integration that needs a different setup needs a new {noun}",
+                        crate::rules::kind::article(noun)
                     ),
                 );
                 refusal.path = vec![check.managed_changes[0].clone()];

@@ -8,6 +8,7 @@ mod durability;
 mod engines;
 mod faults;
 mod hardening;
+mod lag;
 mod logs;
 mod orgs;
 mod roles_groups;

@@ -73,6 +73,8 @@ impl Emulator {
         command
             .args(["--listen", "127.0.0.1:0", "--partner-token", PARTNER_TOKEN])
             .args(["--admin-token", ADMIN_TOKEN, "--log-level", "warn"])
+            // Instant search and System Log unless the test studies the lag itself.
+            .args(crate::support::emulator::instant_unless_set(extra))
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());

@@ -185,7 +185,9 @@ pub struct Scenario {
 impl Scenario {
     /// Starts the emulator, creates the org and an initialised workspace with no configuration.
     pub fn empty(subdomain: &str) -> Scenario {
-        let emulator = Emulator::start();
+        // The scenarios read Okta's side back through search and the System Log right after
+        // each apply (`log_events`, the probes of what was written): instant consistency.
+        let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
         let org = emulator.create_org(subdomain);
         let api = Api::new(&org.url, &org.token);
         let workspace = Workspace::new();

@@ -87,6 +87,7 @@ impl Org {
             logins: Default::default(),
             secrets: Default::default(),
             journaled: Journaled::default(),
+            search: Default::default(),
         };
         org.set_header(header);
         org
@@ -219,6 +220,14 @@ impl State {
         };
         self.forget_changes();
         line
+    }
+
+    /// Hands the users each write touched to the orgs' search indexes (see `search_index`);
+    /// runs once per write, before its marks are recorded or forgotten.
+    pub fn index_searches(&mut self, now: i64, search_lag_ms: i64) {
+        for org in self.orgs.values_mut() {
+            org.search.record(&org.users, now, search_lag_ms);
+        }
     }
 
     /// Marks everything as recorded: after a full snapshot, or when nothing is saved at all.

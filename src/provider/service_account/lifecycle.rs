@@ -7,6 +7,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::okta::{NewUser, OktaError, RoleAssigned, User, UserProfile};
 use crate::provider::baseline::ObservedBaseline;
 use crate::provider::orgs::OrgContext;
+use crate::provider::role_freshness::RolesRead;
 use crate::rules::compliance::{ObservedAccount, ObservedPolicy};
 use crate::rules::config::DesiredAccount;
 use crate::rules::kind::ServiceAccountKind;
@@ -306,13 +307,15 @@ pub async fn users_sharing_a_mailbox(
 
 /// Reads the account for a refresh, from the org's per-run snapshot where it can: the group's
 /// member listing for the user, and the System Log for whether its roles changed since they were
-/// verified (`verified_roles` at `verified_at`). `None` when the account no longer exists.
+/// verified (`verified_roles` at `verified_at`). `None` when the account no longer exists; else
+/// the account and whether its roles were trusted (with the verification time that still holds)
+/// or read.
 pub async fn observe_for_refresh(
     org: &OrgContext,
     user_id: &str,
     group_id: &str,
     verified: Option<(i64, &[String])>,
-) -> Result<Option<Observed>, OktaError> {
+) -> Result<Option<(Observed, RolesRead)>, OktaError> {
     let (user, in_group) = match org.member(group_id, user_id).await? {
         Some(user) => (user, true),
         None => match org.client.get_user(user_id).await {
@@ -321,10 +324,9 @@ pub async fn observe_for_refresh(
             Err(error) => return Err(error),
         },
     };
-    let role_types = match verified {
-        Some((at, roles)) if org.roles_changed_since(user_id, at).await? == Some(false) => {
-            roles.to_vec()
-        }
+    let decision = org.roles_read(user_id, verified.map(|(at, _)| at)).await?;
+    let role_types = match (decision, verified) {
+        (RolesRead::Trust { .. }, Some((_, roles))) => roles.to_vec(),
         _ => org
             .client
             .list_user_roles(user_id)
@@ -333,12 +335,19 @@ pub async fn observe_for_refresh(
             .map(|assignment| assignment.role_type)
             .collect(),
     };
-    Ok(Some(Observed {
-        user,
-        role_types,
-        in_group,
-        email_shared: false,
-    }))
+    let decision = match (decision, verified) {
+        (RolesRead::Trust { .. }, None) => RolesRead::Direct,
+        (decision, _) => decision,
+    };
+    Ok(Some((
+        Observed {
+            user,
+            role_types,
+            in_group,
+            email_shared: false,
+        },
+        decision,
+    )))
 }
 
 /// Records finalization in Okta (`userType`), so other workspaces see it.

@@ -18,6 +18,7 @@ use crate::plugin::{
     ValidateRequest, Value,
 };
 use crate::provider::orgs::OrgContext;
+use crate::provider::role_freshness::RolesRead;
 use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, ExistingUser, Own};
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance::{self, expectation_for_observed};
@@ -178,7 +179,7 @@ impl Resource for ServiceAccountResource {
         )
         .await
         .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?;
-        let Some(observed) = observed else {
+        let Some((observed, roles_read)) = observed else {
             return match guard::decide_vanished(
                 GuardedResource::ServiceAccount,
                 &state::subject(&prior),
@@ -224,10 +225,12 @@ impl Resource for ServiceAccountResource {
         held.sort();
         let mut expected = verified_roles.clone();
         expected.sort();
-        let verified_at = if held == expected {
-            private::verification_time()
-        } else {
-            0
+        // Roles trusted from the System Log keep the time they were verified at: moving it to
+        // now would skip an event the log lists late (see `role_freshness`).
+        let verified_at = match roles_read {
+            _ if held != expected => 0,
+            RolesRead::Trust { verified_at } => verified_at,
+            RolesRead::Direct => private::verification_time(),
         };
         Ok(ReadResponse {
             new_state: Value::Object(new_state),
