@@ -607,54 +607,22 @@ impl App {
         self: &Arc<Self>,
         path: &str,
     ) -> Result<(StatusCode, Option<Value>), ApiError> {
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let ["orgs", subdomain, "users", user, "lock"] = segments.as_slice() else {
-            return Err(ApiError::PathNotFound);
-        };
-        let user =
-            util::percent_decode_segment(user).ok_or_else(|| ApiError::InvalidPathParameter {
-                name: "user".to_string(),
-            })?;
-        let audit = Audit {
-            org: (*subdomain).to_owned(),
-            user_id: String::new(),
-            token_id: String::new(),
-            request_id: util::request_id(),
-            ip_address: "127.0.0.1".to_owned(),
-            user_agent: "okta-emulator control plane".to_owned(),
-            now: util::now_millis(),
-        };
-        let answer = {
-            let mut shared = lock(&self.shared);
-            let org = shared
-                .state
-                .org_mut(subdomain)
-                .ok_or_else(|| ApiError::not_found(*subdomain, "Org"))?;
-            let locked = org.lock_out(&user, &audit)?;
-            let answer = json!({ "id": locked.id, "status": locked.status.as_str() });
-            (answer, self.record_change(&mut shared, Record::Change))
-        };
-        let (answer, generation) = answer;
-        self.save(generation).await?;
-        Ok((StatusCode::OK, Some(answer)))
+        self.act_on_user(path, "lock", |org, user, audit| {
+            let locked = org.lock_out(user, audit)?;
+            Ok(json!({ "id": locked.id, "status": locked.status.as_str() }))
+        })
+        .await
+        .map(|answer| (StatusCode::OK, Some(answer)))
     }
 
     /// `POST /_emulator/orgs/{subdomain}/users/{id or login}/api-tokens` (`{"name": …}`,
     /// optional): an API token created as that admin would in the Admin Console; the answer
     /// carries the secret, as the console shows it once.
     async fn create_token(
-        &self,
+        self: &Arc<Self>,
         path: &str,
         body: &[u8],
     ) -> Result<(StatusCode, Option<Value>), ApiError> {
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let ["orgs", subdomain, "users", user, "api-tokens"] = segments.as_slice() else {
-            return Err(ApiError::PathNotFound);
-        };
-        let user =
-            util::percent_decode_segment(user).ok_or_else(|| ApiError::InvalidPathParameter {
-                name: "user".to_string(),
-            })?;
         #[derive(serde::Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Request {
@@ -672,6 +640,35 @@ impl App {
         if name.trim().is_empty() || name.chars().count() > 255 {
             return Err(ApiError::invalid("name: 1 to 255 characters"));
         }
+        self.act_on_user(path, "api-tokens", |org, user, audit| {
+            let token = org.create_token_as_admin(user, &name, audit)?;
+            Ok(json!({ "id": token.id, "name": token.name, "userId": token.user_id, "token": token.secret }))
+        })
+        .await
+        .map(|answer| (StatusCode::CREATED, Some(answer)))
+    }
+
+    /// A control-plane action on one user of one org,
+    /// `/orgs/{subdomain}/users/{id or login}/{action}`: parses the path, runs `act` under the
+    /// state lock with the control plane as the audit's client, records the change and saves it
+    /// before answering.
+    async fn act_on_user(
+        self: &Arc<Self>,
+        path: &str,
+        action: &str,
+        act: impl FnOnce(&mut store::Org, &str, &Audit) -> Result<Value, ApiError>,
+    ) -> Result<Value, ApiError> {
+        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+        let ["orgs", subdomain, "users", user, last] = segments.as_slice() else {
+            return Err(ApiError::PathNotFound);
+        };
+        if *last != action {
+            return Err(ApiError::PathNotFound);
+        }
+        let user =
+            util::percent_decode_segment(user).ok_or_else(|| ApiError::InvalidPathParameter {
+                name: "user".to_string(),
+            })?;
         let audit = Audit {
             org: (*subdomain).to_owned(),
             user_id: String::new(),
@@ -681,19 +678,17 @@ impl App {
             user_agent: "okta-emulator control plane".to_owned(),
             now: util::now_millis(),
         };
-        let answer = {
+        let (answer, generation) = {
             let mut shared = lock(&self.shared);
             let org = shared
                 .state
                 .org_mut(subdomain)
                 .ok_or_else(|| ApiError::not_found(*subdomain, "Org"))?;
-            let token = org.create_token_as_admin(&user, &name, &audit)?;
-            let answer = json!({ "id": token.id, "name": token.name, "userId": token.user_id, "token": token.secret });
-            shared.generation += 1;
-            answer
+            let answer = act(org, &user, &audit)?;
+            (answer, self.record_change(&mut shared, Record::Change))
         };
-        self.persist_now().map_err(|_| ApiError::Internal)?;
-        Ok((StatusCode::CREATED, Some(answer)))
+        self.save(generation).await?;
+        Ok(answer)
     }
 
     /// The control plane: `health`, `reset`, `faults`, `stats`, authorised by the admin token

@@ -143,9 +143,10 @@ impl Client {
         .await
     }
 
-    /// `POST /api/v1/orgs` on the partner (parent) org. Never retried once sent: a replay
-    /// could not return the token of an org the first attempt created. Okta asks for 30
-    /// seconds before the new org is used.
+    /// `POST /api/v1/orgs` on the partner (parent) org. The client never replays it once sent;
+    /// `provider::org` sends it again after an unclear failure, where a "subdomain exists"
+    /// answer tells it the first attempt made the org (whose token is then lost). Okta asks for
+    /// 30 seconds before the new org is used.
     pub async fn create_child_org(&self, org: &NewChildOrg) -> Result<ChildOrg, OktaError> {
         #[derive(Serialize)]
         struct Admin<'a> {

@@ -206,3 +206,54 @@ async fn emulator_ignores_an_append_cut_short_by_a_crash() {
         "the journal goes on after the torn line"
     );
 }
+
+/// Control-plane changes go through the same journal as API writes: a token created "in the
+/// Admin Console" and a lock-out survive a kill (no clean shutdown).
+#[tokio::test]
+async fn control_plane_changes_are_journaled_before_the_answer() {
+    let directory = tempfile::tempdir().unwrap();
+    let data = directory.path().join("state.json");
+    let data_arg = data.to_str().unwrap().to_string();
+    let mut emulator = Emulator::start_with(&["--data", &data_arg]);
+    let org = emulator.create_org("journal").await;
+    let created = emulator
+        .control(
+            Method::POST,
+            &format!("/orgs/journal/users/{}/api-tokens", org.admin_id),
+            None,
+        )
+        .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    let secret = created.body["token"].as_str().unwrap().to_owned();
+    emulator
+        .create_user(&org, "locked@journal.example", "")
+        .await;
+    let locked = emulator
+        .control(
+            Method::POST,
+            "/orgs/journal/users/locked%40journal.example/lock",
+            None,
+        )
+        .await;
+    assert_eq!(locked.status, 200, "{:?}", locked.body);
+    emulator.kill();
+
+    let restarted = Emulator::start_with(&["--data", &data_arg]);
+    let me = restarted
+        .get(
+            &format!("{}/journal/api/v1/users/me", restarted.url),
+            &secret,
+        )
+        .await;
+    assert_eq!(me.status, 200, "the console token survives: {:?}", me.body);
+    let user = restarted
+        .get(
+            &format!(
+                "{}/journal/api/v1/users/locked@journal.example",
+                restarted.url
+            ),
+            &org.token,
+        )
+        .await;
+    assert_eq!(user.body["status"], "LOCKED_OUT");
+}
