@@ -217,6 +217,25 @@ fn data_sources_list_accounts_and_their_audit_trail() {
             .iter()
             .all(|e| e["event_type"] == "user.account.privilege.grant")
     );
+    // Each grant names its role, and says what the account held afterwards.
+    let granted: Vec<&str> = grants
+        .iter()
+        .flat_map(|e| e["roles"].as_array().unwrap())
+        .map(|role| role.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        granted,
+        ["Application Administrator", "Read Only Administrator"],
+        "{grants:#?}"
+    );
+    let after_last = grants[1]["privileges_after"].as_str().unwrap();
+    assert!(
+        after_last.contains("Read Only Administrator")
+            && after_last.contains("Application Administrator"),
+        "{after_last}"
+    );
+    assert_eq!(created[0]["roles"], Value::Array(vec![]));
+    assert_eq!(created[0]["privileges_after"], Value::Null);
 
     // Secrets stay out of the reader's state.
     let raw_state = std::fs::read_to_string(reader.dir().join("terraform.tfstate")).unwrap();

@@ -576,3 +576,62 @@ async fn stored_json_state_is_upgraded_to_msgpack_dropping_removed_attributes() 
         .into_inner();
     assert_eq!(garbage.diagnostics[0].severity, 1);
 }
+
+/// `-debug` serves on a socket in a private folder; however the session ends short of SIGKILL
+/// (Ctrl-C, `kill`, a closed terminal), the folder goes with it.
+#[test]
+fn a_debug_session_removes_its_socket_folder_on_every_stop_signal() {
+    use std::io::{BufRead as _, BufReader};
+    for signal in ["INT", "TERM", "HUP"] {
+        let mut child = Command::new(provider_binary())
+            .arg("-debug")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the provider with -debug");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut socket = None;
+        for line in BufReader::new(stdout).lines() {
+            let line = line.expect("read the reattach instructions");
+            if let Some(start) = line.find("\"Addr\":{") {
+                let addr = &line[start..];
+                let string_at = addr.find("\"String\":\"").expect("an address string") + 10;
+                let end = addr[string_at..].find('"').expect("end of the address");
+                socket = Some(std::path::PathBuf::from(&addr[string_at..string_at + end]));
+                break;
+            }
+        }
+        let socket = socket.expect("the reattach line names the socket");
+        let folder = socket.parent().expect("the socket's folder").to_owned();
+        assert!(
+            folder.exists(),
+            "{signal}: {} should exist while serving",
+            folder.display()
+        );
+        let status = Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success());
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let exit = loop {
+            if let Some(exit) = child.try_wait().expect("wait for the provider") {
+                break exit;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{signal}: the provider should stop"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(
+            exit.success(),
+            "{signal}: clean exit expected, got {exit:?}"
+        );
+        assert!(
+            !folder.exists(),
+            "{signal}: {} should be removed",
+            folder.display()
+        );
+    }
+}

@@ -102,6 +102,39 @@ fn every_rule_violation_fails_validate_at_its_attribute() {
     }
 }
 
+/// A pasted blob as a login is refused without being repeated whole: Terraform quotes the line
+/// once, and the provider's own message shows the value's start and length only.
+#[test]
+fn a_ten_thousand_character_login_is_echoed_by_its_start_and_length() {
+    if !terraform_available() {
+        return;
+    }
+    let workspace = Workspace::new();
+    let login = format!("{}@msp.example", "x".repeat(10_000));
+    workspace.write(
+        "main.tf",
+        &account(&format!(
+            "  kind = \"ad_agent\"\n  login = \"{login}\"\n  email = \"a@msp.example\""
+        )),
+    );
+    workspace.init();
+    let outcome = workspace.run(&["validate", "-no-color"]);
+    outcome.assert_failure("a 10,000-character login");
+    let output = outcome.combined();
+    assert!(
+        output.contains("(10012 characters)"),
+        "the message should give the length:\n{}",
+        &output[..output.len().min(2000)]
+    );
+    // Terraform's own quote of the configuration line is the only full copy.
+    assert_eq!(
+        output.matches(&login).count(),
+        1,
+        "the login should appear once (Terraform's quote of the line)"
+    );
+    assert!(output.len() < 12_000, "{} bytes of output", output.len());
+}
+
 #[test]
 fn invalid_provider_arguments_fail_validate_at_their_attribute() {
     if !terraform_available() {

@@ -98,7 +98,20 @@ const MAX_LAG_MS: i64 = 3_600_000;
 /// The longest read timeout accepted: an hour is already far past any client's patience.
 const MAX_TIMEOUT_SECONDS: f64 = 3600.0;
 
-fn main() -> anyhow::Result<()> {
+/// Prints a failure as one plain line (its causes joined by colons) and exits 1. Returning the
+/// error from `main` would print its `Debug` form instead, which carries a backtrace whenever
+/// RUST_BACKTRACE is set: noise for a mistyped flag or a port in use.
+fn main() -> std::process::ExitCode {
+    match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("okta-emulator: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> anyhow::Result<()> {
     let mut cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

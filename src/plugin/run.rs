@@ -130,6 +130,7 @@ fn peak_resident_kib() -> Option<u64> {
 
 async fn serve_debug(provider: Arc<dyn Provider>, options: ServeOptions) -> Result<(), ServeError> {
     let listener = PluginListener::bind_unix(None).map_err(ServeError::Listen)?;
+    let stop_signals = DebugStopSignals::install().map_err(ServeError::Listen)?;
     let reattach = reattach_config(
         &options.provider_address,
         std::process::id(),
@@ -145,7 +146,7 @@ async fn serve_debug(provider: Arc<dyn Provider>, options: ServeOptions) -> Resu
         let shutdown = shutdown.clone();
         async move {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
+                () = stop_signals.received() => {}
                 _ = shutdown.triggered() => {}
             }
         }
@@ -153,6 +154,36 @@ async fn serve_debug(provider: Arc<dyn Provider>, options: ServeOptions) -> Resu
     let result = run_server(provider, incoming, shutdown, until).await;
     accept_task.abort();
     result
+}
+
+/// The signals that end a debug session: Ctrl-C (SIGINT), `kill` (SIGTERM) and a closed terminal
+/// (SIGHUP). Each is handled rather than left to its default action so that the server returns
+/// and the socket's private folder is removed; only SIGKILL leaves it behind. The handlers are
+/// installed before the reattach line is printed, so no signal can arrive in between.
+struct DebugStopSignals(Vec<tokio::signal::unix::Signal>);
+
+impl DebugStopSignals {
+    fn install() -> std::io::Result<DebugStopSignals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        [
+            SignalKind::interrupt(),
+            SignalKind::terminate(),
+            SignalKind::hangup(),
+        ]
+        .into_iter()
+        .map(signal)
+        .collect::<std::io::Result<Vec<_>>>()
+        .map(DebugStopSignals)
+    }
+
+    /// Resolves when any of the signals arrives.
+    async fn received(mut self) {
+        let waits = self
+            .0
+            .iter_mut()
+            .map(|signal| Box::pin(async move { signal.recv().await }));
+        futures_util::future::select_all(waits).await;
+    }
 }
 
 async fn run_server(

@@ -58,6 +58,8 @@ pub fn schema() -> Schema {
                 Attribute::string("outcome").computed().description("Result: `SUCCESS`, `FAILURE`, `SKIPPED`, `ALLOW`, `DENY`, ..."),
                 Attribute::string("outcome_reason").computed().description("Why, when Okta says."),
                 Attribute::string("display_message").computed().description("Okta's description of the event."),
+                Attribute::new("roles", Type::List(Box::new(Type::String))).computed().description("For admin privilege events (`user.account.privilege.grant` and `.revoke`), the roles the event granted or removed, by Okta's display name (e.g. `Super Administrator`); empty for other events."),
+                Attribute::string("privileges_after").computed().description("For admin privilege events, the admin privileges the account holds after the change, as Okta lists them (`debugContext.debugData.privilegeGranted`); null for other events and when Okta does not say."),
             ])
             .computed()
             .description("The events, oldest first."),
@@ -244,7 +246,34 @@ fn event_value(event: &LogEvent) -> Value {
             "display_message",
             optional_string(event.display_message.as_deref()),
         ),
+        (
+            "roles",
+            Value::List(role_names(event).into_iter().map(Value::string).collect()),
+        ),
+        ("privileges_after", optional_string(privileges_after(event))),
     ])
+}
+
+/// The roles a privilege event names: Okta lists each as a target of type `ROLE` whose display
+/// name is the role's label (the other targets are the user and a marker such as `ROLE_ASSIGNED`).
+fn role_names(event: &LogEvent) -> Vec<&str> {
+    event
+        .target
+        .iter()
+        .filter(|target| target.entity_type.as_deref() == Some("ROLE"))
+        .filter_map(|target| target.display_name.as_deref())
+        .collect()
+}
+
+/// `debugContext.debugData.privilegeGranted`: Okta's list of what the user holds after a
+/// privilege change, a comma-separated string of role labels.
+fn privileges_after(event: &LogEvent) -> Option<&str> {
+    event
+        .other
+        .get("debugContext")?
+        .get("debugData")?
+        .get("privilegeGranted")?
+        .as_str()
 }
 
 #[async_trait]

@@ -9,7 +9,7 @@ use super::address::{AddressProblem, check_address};
 use super::baseline::{PasswordComplexity, SecuringBaseline};
 use super::kind::{ExtraRoles, ServiceAccountKind};
 use super::role::{AdminRole, RoleSet, render_roles};
-use super::violation::{Input, RuleId, Violation};
+use super::violation::{Input, RuleId, Violation, echo};
 
 /// Attribute names of `okta_msp_service_account` that rules point at.
 pub mod attr {
@@ -74,7 +74,7 @@ impl AccountConfig {
                     violations.push(Violation::new(
                         attr::KIND,
                         RuleId::UnknownKind,
-                        format!("kind {:?} is not a service account kind", error.given),
+                        format!("kind {} is not a service account kind", echo(&error.given)),
                         format!(
                             "The kind decides the account's admin roles; set kind to one of {}",
                             ServiceAccountKind::list()
@@ -220,7 +220,7 @@ pub fn parse_roles(names: &[String]) -> (Vec<AdminRole>, Vec<Violation>) {
                 violations.push(Violation::new(
                     attr::ADMIN_ROLES,
                     RuleId::UnknownRole,
-                    format!("admin_roles contains {:?}, which is not an Okta admin role type", error.given),
+                    format!("admin_roles contains {}, which is not an Okta admin role type", echo(&error.given)),
                     format!("Okta accepts only its standard role type names in admin_roles; {fix}"),
                 ));
             }
@@ -383,7 +383,7 @@ fn address_violation(attribute: &str, address: &str, is_login: bool) -> Option<V
     Some(Violation::new(
         attribute,
         rule,
-        format!("{attribute} {:?} {}", address, problem.describe()),
+        format!("{attribute} {} {}", echo(address), problem.describe()),
         format!(
             "{}; set {attribute} to an address like svc-name@customer.example (5 to 100 characters)",
             capitalize(why)

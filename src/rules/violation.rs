@@ -175,6 +175,22 @@ impl<T> From<Option<T>> for Input<T> {
     }
 }
 
+/// The longest user-supplied value a message repeats whole. Terraform already prints the
+/// configuration line under the diagnostic, so a longer value is shown by its start and length
+/// only: a 10,000-character login must not fill the screen twice.
+const ECHO_MAX_CHARS: usize = 64;
+
+/// A user-supplied value quoted for a message, shortened when long: `"abc"`, or
+/// `"aaaa…" (10000 characters)`.
+pub fn echo(value: &str) -> String {
+    let length = value.chars().count();
+    if length <= ECHO_MAX_CHARS {
+        return format!("{value:?}");
+    }
+    let start: String = value.chars().take(ECHO_MAX_CHARS - 24).collect();
+    format!("{:?} ({length} characters)", format!("{start}…"))
+}
+
 #[cfg(test)]
 pub(crate) fn assert_well_formed(violations: &[Violation]) {
     for violation in violations {
@@ -261,5 +277,16 @@ mod tests {
                 .path
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn echo_quotes_short_values_whole_and_long_ones_by_start_and_length() {
+        assert_eq!(echo("svc@acme.example"), "\"svc@acme.example\"");
+        let long = "a".repeat(10_000);
+        let echoed = echo(&long);
+        assert!(echoed.len() < 80, "{echoed}");
+        assert!(echoed.ends_with("(10000 characters)"), "{echoed}");
+        // Multi-byte characters are cut on a character boundary.
+        assert!(echo(&"é".repeat(200)).contains("(200 characters)"));
     }
 }

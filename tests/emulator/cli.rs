@@ -35,6 +35,30 @@ fn emulator_refuses_non_loopback_listen_without_opt_in() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("--allow-non-loopback"));
 }
 
+/// Ordinary start-up errors read as one line, without a backtrace, even with RUST_BACKTRACE set
+/// (as CI systems often do).
+#[test]
+fn start_up_errors_are_one_line_without_a_backtrace() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("hold a port");
+    let address = taken.local_addr().expect("its address").to_string();
+    for args in [
+        vec!["--listen", "0.0.0.0:0"],
+        vec!["--listen", address.as_str()],
+    ] {
+        let output = Command::new(binary())
+            .args(&args)
+            .env("RUST_BACKTRACE", "1")
+            .output()
+            .expect("runs");
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("backtrace"), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("okta-emulator: "), "{args:?}: {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: {stderr}");
+    }
+    drop(taken);
+}
+
 #[test]
 fn emulator_prints_exactly_one_json_ready_line() {
     let emulator = Emulator::start();
