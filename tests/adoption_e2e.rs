@@ -4,7 +4,9 @@
 
 use serde_json::{Value, json};
 
-use crate::support::scenario::{Scenario, account, errors, resources, show_json, warnings};
+use crate::support::scenario::{
+    Scenario, account, assert_plain_english, errors, resources, show_json, warnings,
+};
 use crate::support::terraform::{Workspace, terraform_available};
 
 const LOGIN: &str = "okta-radius@msp.example";
@@ -170,6 +172,7 @@ fn g17_a_create_over_a_person_with_the_login_is_refused_and_changes_nothing() {
             .filter(|d| d.summary.contains("(G17)"))
             .collect();
         assert_eq!(refusals.len(), 1, "{}", outcome.combined());
+        assert_plain_english(&refusals[0]);
         let text = refusals[0].text();
         for needle in [
             LOGIN,
@@ -381,6 +384,9 @@ fn g19_a_create_that_failed_half_way_is_resumed_with_the_same_account() {
 
     let plan = scenario.plan(&[]);
     plan.assert_success("plan after the failure");
+    for warning in warnings(&plan) {
+        assert_plain_english(&warning);
+    }
     assert!(
         warnings(&plan).iter().any(|w| w.summary.contains("(G19)")),
         "{}",
@@ -464,6 +470,9 @@ fn g20_a_lost_finalization_answer_converges_without_a_manual_step() {
         "its own account is not another configuration's: {}",
         plan.combined()
     );
+    for warning in warnings(&plan) {
+        assert_plain_english(&warning);
+    }
     assert!(
         warnings(&plan).iter().any(|w| w.summary.contains("(G20)")),
         "{}",

@@ -13,8 +13,8 @@ use serde_json::json;
 
 use crate::support::emulator::Api;
 use crate::support::scenario::{
-    Diagnostic, Scenario, account, assert_no_marker_stored, config, errors, resources, run,
-    show_json, warnings,
+    Diagnostic, Scenario, account, assert_no_marker_stored, assert_plain_english, config, errors,
+    resources, run, show_json, warnings,
 };
 use crate::support::terraform::{Outcome, Workspace, terraform_available};
 
@@ -67,6 +67,9 @@ fn assert_refused(
             refusals.iter().any(|d| d.summary.contains(subject)),
             "{what}: no {tag} error summary names {subject}: {refusals:#?}"
         );
+    }
+    for diagnostic in &all {
+        assert_plain_english(diagnostic);
     }
     for refusal in &refusals {
         for phrase in way_out {
@@ -907,6 +910,7 @@ fn g12_scenario(subdomain: &str, drifts: &[Drift]) {
         .filter(|d| d.summary.contains("(G12)"))
         .collect();
     assert_eq!(repairs.len(), 1, "one G12 warning:\n{}", plan.combined());
+    assert_plain_english(&repairs[0]);
     assert!(repairs[0].summary.contains(&radius.id), "{repairs:#?}");
     assert_names_address(&repairs, RADIUS);
     for drift in drifts {

@@ -498,3 +498,114 @@ pub fn assert_no_marker_stored(workspace: &Workspace, after: &str) {
         );
     }
 }
+
+/// Words a user should never read in a diagnostic: placeholders where the real value is known,
+/// the project's internal vocabulary, and Rust's own. (`<name>` in a resource address is allowed:
+/// Terraform never tells a provider the address of the resource it plans, so messages that give
+/// an address to write point at the one Terraform prints with the diagnostic.)
+const NOT_FOR_USERS: &[&str] = &[
+    "ORG_URL",
+    "OLD_ADDRESS",
+    "NEW_ADDRESS",
+    "<id>",
+    "<login>",
+    "<org>",
+    "<address>",
+    "SPEC",
+    "section 3",
+    "section 4",
+    "..=",
+    "Some(",
+    "None",
+    "unwrap",
+    "panicked",
+    "tfplugin",
+    "PlanResourceChange",
+    "ApplyResourceChange",
+    "ReadResource",
+    "private data",
+    "msgpack",
+    "TODO",
+];
+
+/// Articles that read wrong before the provider's nouns ("a org", "an user").
+const WRONG_ARTICLES: &[&str] = &[
+    " a org",
+    " a ad_agent",
+    " a okta",
+    " a account",
+    " a integration",
+    " a admin",
+    " a import",
+    " a e-mail",
+    " an user",
+    " an service",
+    " an deep_link",
+    " an radius",
+    " an msp",
+    " an custom",
+];
+
+/// A diagnostic the provider wrote reads as plain English: no placeholder or internal term, no
+/// unformatted `{name}`, articles right, the summary a title without a trailing period, and any
+/// guard row named as the docs name it (`(G<number>)` with a row that exists).
+#[track_caller]
+pub fn assert_plain_english(diagnostic: &Diagnostic) {
+    let text = format!("{} {}", diagnostic.summary, diagnostic.body);
+    for term in NOT_FOR_USERS {
+        assert!(
+            !text.contains(term),
+            "{term:?} in a diagnostic: {}",
+            diagnostic.text()
+        );
+    }
+    for wrong in WRONG_ARTICLES {
+        assert!(
+            !text.to_lowercase().contains(&wrong.to_lowercase()),
+            "{wrong:?} in a diagnostic: {}",
+            diagnostic.text()
+        );
+    }
+    // A format argument that was never filled in: `{noun}`, `{}`. (HCL in a way out has spaces
+    // inside its braces.)
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find('{') {
+        let inside: String = rest[at + 1..].chars().take_while(|c| *c != '}').collect();
+        let closed = rest[at + 1 + inside.len()..].starts_with('}');
+        let unfilled = closed
+            && inside.len() < 30
+            && inside.chars().all(|c| c.is_ascii_lowercase() || c == '_');
+        assert!(
+            !unfilled,
+            "unfilled {{{inside}}} in a diagnostic: {}",
+            diagnostic.text()
+        );
+        rest = &rest[at + 1..];
+    }
+    assert!(
+        !diagnostic.summary.ends_with('.'),
+        "a summary is a title: {}",
+        diagnostic.summary
+    );
+    assert!(
+        !diagnostic.body.contains("  "),
+        "double space in: {}",
+        diagnostic.body
+    );
+    // Every `(Gn)` names a row of the docs' protection tables.
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("(G") {
+        let digits: String = rest[at + 2..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if let Ok(row) = digits.parse::<u32>() {
+            assert!(
+                (1..=20).contains(&row) && rest[at + 2 + digits.len()..].starts_with(')'),
+                "not a documented guard row: {}",
+                diagnostic.text()
+            );
+        }
+        rest = &rest[at + 2..];
+    }
+}
