@@ -5,6 +5,8 @@
 //! - `fixture_panic` panics while planning, to show a panic comes back as a diagnostic;
 //! - `fixture_slow` plans forever, to show StopProvider cancels in-flight work.
 
+mod stand_in_okta;
+
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -166,7 +168,19 @@ fn main() {
         provider_address: "registry.terraform.io/test/fixture".to_owned(),
         debug: false,
     };
-    if let Err(error) = runtime.block_on(serve(Arc::new(FixtureProvider), options)) {
+    // The same binary stands in for okta/okta when installed under that provider's file name
+    // (tests/support/terraform.rs, `Workspace::install_okta_okta_stand_in`).
+    let invoked_as = std::env::args().next().unwrap_or_default();
+    let file_name = std::path::Path::new(&invoked_as)
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let provider: Arc<dyn Provider> = if file_name.starts_with("terraform-provider-okta_") {
+        Arc::new(stand_in_okta::StandInOkta)
+    } else {
+        Arc::new(FixtureProvider)
+    };
+    if let Err(error) = runtime.block_on(serve(provider, options)) {
         eprintln!("fixture provider: {error}");
         std::process::exit(1);
     }

@@ -128,6 +128,38 @@ impl Workspace {
         self.root.path().join("work")
     }
 
+    /// Installs the fixture provider as `okta/okta` 6.0.0 in this workspace's mirror: a stand-in
+    /// that knows the official provider's block and `okta_group`/`okta_user` (see
+    /// tests/fixture_provider/stand_in_okta.rs), since the real one cannot be downloaded here.
+    pub fn install_okta_okta_stand_in(&self) -> &Workspace {
+        const STAND_IN_SOURCE: &str = "registry.terraform.io/okta/okta";
+        let mirror = self.root.path().join("mirror");
+        let platform_dir = mirror.join(STAND_IN_SOURCE).join("6.0.0").join(os_arch());
+        std::fs::create_dir_all(&platform_dir).unwrap();
+        let installed = platform_dir.join("terraform-provider-okta_v6.0.0");
+        if std::fs::hard_link(super::plugin_client::fixture_binary(), &installed).is_err() {
+            std::fs::copy(super::plugin_client::fixture_binary(), &installed).unwrap();
+        }
+        std::fs::write(
+            self.root.path().join("cli.tfrc"),
+            format!(
+                r#"provider_installation {{
+  filesystem_mirror {{
+    path    = "{}"
+    include = ["{PROVIDER_SOURCE}", "{STAND_IN_SOURCE}"]
+  }}
+  direct {{
+    exclude = ["{PROVIDER_SOURCE}", "{STAND_IN_SOURCE}"]
+  }}
+}}
+"#,
+                mirror.display()
+            ),
+        )
+        .unwrap();
+        self
+    }
+
     pub fn write(&self, name: &str, content: &str) -> &Workspace {
         let path = self.dir().join(name);
         if let Some(parent) = path.parent() {
