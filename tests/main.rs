@@ -14,6 +14,7 @@ mod examples;
 mod faults_e2e;
 mod guard_protocol;
 mod guard_scenarios;
+mod identity_list_protocol;
 mod import_e2e;
 mod kill_e2e;
 mod lag_e2e;

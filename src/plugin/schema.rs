@@ -414,12 +414,18 @@ fn block_config(block: &Block, state: &Value) -> Value {
             continue;
         }
         *slot = match &*slot {
-            Value::List(items) => {
-                Value::List(items.iter().map(|v| block_config(&nested.block, v)).collect())
-            }
-            Value::Set(items) => {
-                Value::Set(items.iter().map(|v| block_config(&nested.block, v)).collect())
-            }
+            Value::List(items) => Value::List(
+                items
+                    .iter()
+                    .map(|v| block_config(&nested.block, v))
+                    .collect(),
+            ),
+            Value::Set(items) => Value::Set(
+                items
+                    .iter()
+                    .map(|v| block_config(&nested.block, v))
+                    .collect(),
+            ),
             Value::Map(entries) => Value::Map(
                 entries
                     .iter()

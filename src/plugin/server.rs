@@ -17,10 +17,9 @@ use tonic::{Request, Response, Status};
 use super::diagnostics::{Diagnostic, Diagnostics};
 use super::proto::tfplugin6 as wire;
 use super::resource::{
-    ApplyAction, ApplyRequest, ConfigureRequest, DataSource, GenerateConfigRequest,
-    ImportRequest, ListEvent, ListRequest, ListResource, ListSink, MoveRequest, PlanAction,
-    PlanRequest, Provider, ReadDataRequest, ReadRequest, Resource, StopSignal,
-    ValidateListRequest, ValidateRequest,
+    ApplyAction, ApplyRequest, ConfigureRequest, DataSource, GenerateConfigRequest, ImportRequest,
+    ListEvent, ListRequest, ListResource, ListSink, MoveRequest, PlanAction, PlanRequest, Provider,
+    ReadDataRequest, ReadRequest, Resource, StopSignal, ValidateListRequest, ValidateRequest,
 };
 use super::schema::Schema;
 use super::value::{self, Type, Value};
@@ -121,7 +120,9 @@ impl ProviderService {
             // Schemas are static for a given binary, so Terraform may reuse a cached copy instead
             // of asking every provider instance it starts.
             get_provider_schema_optional: true,
-            move_resource_state: resources.values().any(|entry| entry.handler.accepts_moves()),
+            move_resource_state: resources
+                .values()
+                .any(|entry| entry.handler.accepts_moves()),
             // Provider-wide: Terraform then asks every type, and the types that do not generate
             // their own get what Terraform would have generated (`config_from_state`).
             generate_resource_config: resources
@@ -785,7 +786,10 @@ impl wire::provider_server::Provider for ProviderService {
             if request.id.is_empty() && identity.is_null() {
                 return Err(Diagnostic::error(
                     "Nothing to import",
-                    format!("Terraform asked to import a {} without an id or an identity.", request.type_name),
+                    format!(
+                        "Terraform asked to import a {} without an id or an identity.",
+                        request.type_name
+                    ),
                 )
                 .into());
             }
@@ -830,8 +834,7 @@ impl wire::provider_server::Provider for ProviderService {
         let result: Result<_, Diagnostics> = async {
             let entry = self.resource(&request.target_type_name)?;
             let source_state = raw_json(request.source_state.as_ref(), "source state")?;
-            let source_identity =
-                raw_json(request.source_identity.as_ref(), "source identity")?;
+            let source_identity = raw_json(request.source_identity.as_ref(), "source identity")?;
             let response = self
                 .guarded(
                     "moving the resource",
@@ -870,11 +873,16 @@ impl wire::provider_server::Provider for ProviderService {
         &self,
         _request: Request<wire::get_resource_identity_schemas::Request>,
     ) -> Result<Response<wire::get_resource_identity_schemas::Response>, Status> {
-        tracing::trace!(tf_rpc = "GetResourceIdentitySchemas", "serving identity schemas");
-        Ok(Response::new(wire::get_resource_identity_schemas::Response {
-            identity_schemas: self.identity_schemas.clone(),
-            diagnostics: Vec::new(),
-        }))
+        tracing::trace!(
+            tf_rpc = "GetResourceIdentitySchemas",
+            "serving identity schemas"
+        );
+        Ok(Response::new(
+            wire::get_resource_identity_schemas::Response {
+                identity_schemas: self.identity_schemas.clone(),
+                diagnostics: Vec::new(),
+            },
+        ))
     }
 
     async fn upgrade_resource_identity(
@@ -933,7 +941,9 @@ impl wire::provider_server::Provider for ProviderService {
             let config = if entry.handler.generates_config() {
                 self.guarded(
                     "generating the configuration",
-                    entry.handler.generate_config(GenerateConfigRequest { state }),
+                    entry
+                        .handler
+                        .generate_config(GenerateConfigRequest { state }),
                 )
                 .await?
             } else {
@@ -1219,10 +1229,12 @@ impl ListEncoder {
 fn one_event(
     diagnostics: Diagnostics,
 ) -> Pin<Box<dyn Stream<Item = Result<wire::list_resource::Event, Status>> + Send + 'static>> {
-    Box::pin(futures_util::stream::iter([Ok(wire::list_resource::Event {
-        diagnostic: diagnostics.into_proto(),
-        ..Default::default()
-    })]))
+    Box::pin(futures_util::stream::iter([Ok(
+        wire::list_resource::Event {
+            diagnostic: diagnostics.into_proto(),
+            ..Default::default()
+        },
+    )]))
 }
 
 /// A stored JSON document Terraform passes through unchanged (move sources, stored identities);
