@@ -28,5 +28,6 @@ mod release;
 mod sdk_tier;
 mod service_account_e2e;
 mod soak_e2e;
+mod terraform_115;
 mod terraform_cli;
 mod validation;
