@@ -94,9 +94,9 @@ impl ProviderService {
         let mut list_resource_schemas = HashMap::new();
         for handler in provider.list_resources() {
             let type_name = handler.type_name();
-            if !resources
+            if resources
                 .get(type_name)
-                .is_some_and(|entry: &ResourceEntry| entry.identity_type.is_some())
+                .is_none_or(|entry: &ResourceEntry| entry.identity_type.is_none())
             {
                 schema_diagnostics.push(Diagnostic::error(
                     "A list resource has no managed resource with an identity",
@@ -1004,7 +1004,13 @@ impl wire::provider_server::Provider for ProviderService {
         request: Request<wire::list_resource::Request>,
     ) -> Result<Response<Self::ListResourceStream>, Status> {
         let request = request.into_inner();
-        tracing::debug!(tf_rpc = "ListResource", tf_list_resource_type = %request.type_name, limit = request.limit, "listing");
+        tracing::debug!(
+            tf_rpc = "ListResource",
+            tf_list_resource_type = %request.type_name,
+            limit = request.limit,
+            include_resource_object = request.include_resource_object,
+            "listing"
+        );
         let started = (|| {
             let entry = self.list_resource(&request.type_name)?;
             let resource = self.resource(&request.type_name)?;
