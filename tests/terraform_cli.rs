@@ -147,3 +147,49 @@ fn provider_log_lines_reach_terraforms_log_at_their_levels() {
     }
     assert!(!plan.combined().contains(&token), "token leaked into logs");
 }
+
+/// Protocol 6.9/6.10 fields are invisible to Terraform 1.11: a resource with an identity, in a
+/// provider with a list resource, applies, imports and plans clean as any other.
+#[test]
+fn a_resource_with_an_identity_works_unchanged_on_an_older_terraform() {
+    if !terraform_available() {
+        return;
+    }
+    let workspace = Workspace::new();
+    workspace.write(
+        "main.tf",
+        r#"
+terraform {
+  required_providers {
+    fixture = {
+      source = "test/fixture"
+    }
+  }
+}
+
+resource "fixture_named" "created" {
+  name = "alpha"
+}
+
+import {
+  to = fixture_named.imported
+  id = "beta"
+}
+
+resource "fixture_named" "imported" {
+  name = "beta"
+}
+"#,
+    );
+    workspace.init();
+    let apply = workspace.apply();
+    apply.assert_success("apply on the installed terraform");
+    assert!(
+        apply
+            .stdout
+            .contains("1 imported, 1 added, 0 changed, 0 destroyed"),
+        "{}",
+        apply.stdout
+    );
+    workspace.assert_no_changes("after the apply");
+}

@@ -1,13 +1,17 @@
-//! What a provider implements: the provider itself, its managed resources and its data sources.
-//! Handlers take request structs and return `Result`s; the server (`server.rs`) turns `Err`
-//! diagnostics, panics and cancellations into protocol responses.
+//! What a provider implements: the provider itself, its managed resources, its data sources and
+//! its list resources. Handlers take request structs and return `Result`s; the server
+//! (`server.rs`) turns `Err` diagnostics, panics and cancellations into protocol responses.
+//!
+//! Everything added with protocol 6.9 and 6.10 (resource identity, list resources, generated
+//! configuration, moves across types) has a default that opts out, so a provider written for 6.8
+//! compiles and behaves as before.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 use super::diagnostics::{AttributePath, Diagnostics};
-use super::schema::Schema;
+use super::schema::{IdentitySchema, Schema};
 use super::value::Value;
 
 /// Lets handlers notice `StopProvider` (Terraform's answer to Ctrl-C). The server also races every
@@ -59,6 +63,9 @@ pub struct ValidateRequest {
 pub struct ReadRequest {
     pub current_state: Value,
     pub private: Vec<u8>,
+    /// The stored identity; null when the type has none, or the object was stored before it had
+    /// one (or by Terraform < 1.12).
+    pub current_identity: Value,
     pub stop: StopSignal,
 }
 
@@ -88,6 +95,8 @@ pub struct PlanRequest {
     pub proposed_new_state: Value,
     pub config: Value,
     pub prior_private: Vec<u8>,
+    /// Null when the type has no identity, when creating, and for objects stored without one.
+    pub prior_identity: Value,
     pub stop: StopSignal,
 }
 
@@ -113,6 +122,8 @@ pub struct ApplyRequest {
     pub planned_state: Value,
     pub config: Value,
     pub planned_private: Vec<u8>,
+    /// What the plan said the identity would be (may hold unknowns for a create).
+    pub planned_identity: Value,
     pub stop: StopSignal,
 }
 
@@ -125,9 +136,13 @@ pub struct ApplyResponse {
     pub diagnostics: Diagnostics,
 }
 
+/// `terraform import` and `import { id = ... }` set `id`; `import { identity = {...} }`
+/// (Terraform >= 1.12) sets `identity` (an object of the identity schema's type, with null for any
+/// attribute the user left out) and leaves `id` empty.
 #[derive(Clone, Debug)]
 pub struct ImportRequest {
     pub id: String,
+    pub identity: Value,
     pub stop: StopSignal,
 }
 
@@ -150,6 +165,126 @@ pub struct ReadDataResponse {
     pub warnings: Diagnostics,
 }
 
+/// A `moved` block whose source is another resource type (or another provider's type). The
+/// source's state and identity arrive as stored, in JSON under the source's schema versions,
+/// because this provider may not know the source's schema.
+#[derive(Clone, Debug)]
+pub struct MoveRequest {
+    pub source_provider_address: String,
+    pub source_type_name: String,
+    pub source_schema_version: i64,
+    pub source_state: serde_json::Value,
+    pub source_private: Vec<u8>,
+    /// Null when the source had no identity.
+    pub source_identity: serde_json::Value,
+    pub source_identity_schema_version: i64,
+    pub stop: StopSignal,
+}
+
+#[derive(Clone, Debug)]
+pub struct MoveResponse {
+    pub target_state: Value,
+    pub target_private: Vec<u8>,
+    pub warnings: Diagnostics,
+}
+
+/// `terraform plan -generate-config-out` and `terraform query -generate-config-out` (Terraform
+/// >= 1.14) ask for the configuration of an object they only have the state of.
+#[derive(Clone, Debug)]
+pub struct GenerateConfigRequest {
+    pub state: Value,
+}
+
+/// Validation of a `list` block in a `.tfquery.hcl` file. `include_resource_object` and `limit`
+/// are values because they may still be unknown or null when Terraform validates.
+#[derive(Clone, Debug)]
+pub struct ValidateListRequest {
+    pub config: Value,
+    pub include_resource_object: Value,
+    pub limit: Value,
+}
+
+#[derive(Clone, Debug)]
+pub struct ListRequest {
+    /// The list block's `config`, typed by the list resource's schema.
+    pub config: Value,
+    /// Whether each event should carry the full object (`include_resource = true`, or Terraform
+    /// generating configuration from the results).
+    pub include_resource_object: bool,
+    /// At most this many objects are wanted; stop asking the remote API once they are sent.
+    /// Zero or less means no limit was given.
+    pub limit: i64,
+    pub stop: StopSignal,
+}
+
+/// One result of a list resource: an object found, or a warning about something that could not
+/// be searched (which Terraform reports and skips) or an error (which ends the query).
+#[derive(Clone, Debug)]
+pub struct ListEvent {
+    /// An object of the managed resource type's identity schema; null only for a diagnostic-only
+    /// event.
+    pub identity: Value,
+    /// For people, e.g. the lines `terraform query` prints.
+    pub display_name: String,
+    /// The object's state, sent only when the request asked for it.
+    pub resource_object: Option<Value>,
+    pub diagnostics: Diagnostics,
+}
+
+impl ListEvent {
+    pub fn found(identity: Value, display_name: impl Into<String>) -> ListEvent {
+        ListEvent {
+            identity,
+            display_name: display_name.into(),
+            resource_object: None,
+            diagnostics: Diagnostics::new(),
+        }
+    }
+
+    pub fn with_resource_object(mut self, state: Value) -> ListEvent {
+        self.resource_object = Some(state);
+        self
+    }
+
+    /// A diagnostic with no object: a warning lets the query go on, an error ends it.
+    pub fn diagnostic(diagnostic: super::diagnostics::Diagnostic) -> ListEvent {
+        ListEvent {
+            identity: Value::Null,
+            display_name: String::new(),
+            resource_object: None,
+            diagnostics: diagnostic.into(),
+        }
+    }
+}
+
+/// Where a list resource sends its events; the server streams them to Terraform as they come.
+#[derive(Clone, Debug)]
+pub struct ListSink {
+    sender: tokio::sync::mpsc::Sender<ListEvent>,
+}
+
+/// Terraform stopped reading: the limit was reached, or the query was cancelled. The list
+/// resource should stop calling the remote API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("Terraform stopped reading the list results")]
+pub struct ListClosed;
+
+impl ListSink {
+    pub(crate) fn new(sender: tokio::sync::mpsc::Sender<ListEvent>) -> ListSink {
+        ListSink { sender }
+    }
+
+    /// Waits while Terraform is behind (the stream is bounded), so a slow reader slows the listing
+    /// rather than filling memory.
+    pub async fn send(&self, event: ListEvent) -> Result<(), ListClosed> {
+        self.sender.send(event).await.map_err(|_| ListClosed)
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.sender.is_closed()
+    }
+}
+
 /// The provider: its configuration and the types it serves.
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
@@ -159,6 +294,12 @@ pub trait Provider: Send + Sync + 'static {
     fn resources(&self) -> Vec<Arc<dyn Resource>>;
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>>;
+
+    /// List resources (`terraform query`, Terraform >= 1.14). Each one's type name must be that
+    /// of a managed resource with an identity schema, whose identities it streams.
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        Vec::new()
+    }
 
     /// Static checks of the provider block. `Ok` carries warnings.
     async fn validate(&self, _request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
@@ -210,6 +351,84 @@ pub trait Resource: Send + Sync + 'static {
     async fn apply(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics>;
 
     async fn import(&self, request: ImportRequest) -> Result<ImportResponse, Diagnostics>;
+
+    /// The identity schema (protocol 6.9); `None`, the default, means the type has no identity,
+    /// and Terraform then neither stores nor sends one.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// The identity of the object `state` describes. The server calls it with every non-null
+    /// state that read, plan, apply, import and move return, so the identity Terraform stores
+    /// always follows the state and cannot drift from it. It may hold unknown values only in
+    /// the plan of a create (the id is not known yet). Returns null when the type has no identity.
+    fn identity(&self, _state: &Value) -> Result<Value, Diagnostics> {
+        Ok(Value::Null)
+    }
+
+    /// Converts a stored identity written under identity schema `version` to the current one. The
+    /// default accepts the current version and rejects the others.
+    async fn upgrade_identity(
+        &self,
+        version: i64,
+        identity: serde_json::Value,
+    ) -> Result<serde_json::Value, Diagnostics> {
+        let current = self.identity_schema().map(|schema| schema.version);
+        if current == Some(version) {
+            return Ok(identity);
+        }
+        Err(super::diagnostics::Diagnostic::error(
+            "Stored identity has an unknown version",
+            match current {
+                Some(current) => format!(
+                    "The stored identity of this {} has version {version}, and this provider knows version {current}. Use the provider version that wrote it, or remove the object from state and import it again.",
+                    self.type_name()
+                ),
+                None => format!(
+                    "The state holds an identity for this {}, which has no identity in this provider version.",
+                    self.type_name()
+                ),
+            },
+        )
+        .into())
+    }
+
+    /// Whether `moved` blocks may bring objects of other types to this one; turns on the
+    /// provider's `move_resource_state` capability.
+    fn accepts_moves(&self) -> bool {
+        false
+    }
+
+    /// Converts an object of another type, named by a `moved` block, into one of this type.
+    async fn move_state(&self, request: MoveRequest) -> Result<MoveResponse, Diagnostics> {
+        Err(super::diagnostics::Diagnostic::error(
+            "Moving from another resource type is not supported",
+            format!(
+                "A `moved` block from {} to {} crosses resource types, which this provider does not support. `moved` blocks between addresses of the same type work as usual.",
+                request.source_type_name,
+                self.type_name()
+            ),
+        )
+        .into())
+    }
+
+    /// Whether this type writes its own generated configuration. When any type does, the provider
+    /// advertises `generate_resource_config` and Terraform asks every type; those that answer
+    /// `false` get [`config_from_state`](super::schema::config_from_state), which is what
+    /// Terraform does without the capability.
+    fn generates_config(&self) -> bool {
+        false
+    }
+
+    /// The configuration to write for an object known only by its state (after an import or a
+    /// list event): a value of the schema's type, null where the configuration should say
+    /// nothing, such that planning it against the state changes nothing.
+    async fn generate_config(&self, request: GenerateConfigRequest) -> Result<Value, Diagnostics> {
+        Ok(super::schema::config_from_state(
+            &self.schema(),
+            &request.state,
+        ))
+    }
 }
 
 /// A data source type.
@@ -224,4 +443,26 @@ pub trait DataSource: Send + Sync + 'static {
     }
 
     async fn read(&self, request: ReadDataRequest) -> Result<ReadDataResponse, Diagnostics>;
+}
+
+/// A list resource type (protocol 6.10): finds existing objects of the managed resource type of
+/// the same name and streams their identities, so `terraform query` can import them.
+#[async_trait]
+pub trait ListResource: Send + Sync + 'static {
+    /// The same name as the managed resource type whose objects it lists.
+    fn type_name(&self) -> &'static str;
+
+    /// The schema of the `config` block inside a `list` block.
+    fn schema(&self) -> Schema;
+
+    /// Static checks of the `list` block; no network. `Ok` carries warnings.
+    async fn validate(&self, _request: ValidateListRequest) -> Result<Diagnostics, Diagnostics> {
+        Ok(Diagnostics::new())
+    }
+
+    /// Sends one event per object found, in any order, and returns when done or when
+    /// [`ListSink::send`] says Terraform stopped reading. An `Err` ends the query with its
+    /// diagnostics; a problem that spoils only part of the search (one unreachable org, say) is a
+    /// warning event instead, so the rest still arrives.
+    async fn list(&self, request: ListRequest, events: ListSink) -> Result<(), Diagnostics>;
 }

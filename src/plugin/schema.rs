@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::proto::tfplugin6 as wire;
-use super::value::Type;
+use super::value::{Type, Value};
 
 /// A resource, data source or provider schema. `version` is the state schema version that
 /// `UpgradeResourceState` compares with what is stored.
@@ -294,5 +294,204 @@ impl NestedBlock {
             min_items: self.min_items,
             max_items: self.max_items,
         }
+    }
+}
+
+/// The identity of a managed resource type (protocol 6.9): the few attributes that name one object
+/// for good, so that `import { identity = {...} }` and list resources need no provider-specific id
+/// string. `version` is separate from the resource schema's version: it changes only when these
+/// attributes do, and `UpgradeResourceIdentity` compares it with what is stored.
+#[derive(Clone, Debug, Default)]
+pub struct IdentitySchema {
+    pub version: i64,
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+#[derive(Clone, Debug)]
+pub struct IdentityAttribute {
+    pub name: String,
+    pub ty: Type,
+    /// Markdown.
+    pub description: String,
+    /// An import by identity must set it.
+    pub required_for_import: bool,
+    /// An import by identity may leave it out; the resource then supplies it.
+    pub optional_for_import: bool,
+}
+
+impl IdentitySchema {
+    pub fn new(version: i64, attributes: Vec<IdentityAttribute>) -> IdentitySchema {
+        IdentitySchema {
+            version,
+            attributes,
+        }
+    }
+
+    /// The object type of identity values.
+    pub fn value_type(&self) -> Type {
+        Type::Object(
+            self.attributes
+                .iter()
+                .map(|a| (a.name.clone(), a.ty.clone()))
+                .collect(),
+        )
+    }
+
+    pub fn into_proto(self) -> wire::ResourceIdentitySchema {
+        wire::ResourceIdentitySchema {
+            version: self.version,
+            identity_attributes: self
+                .attributes
+                .into_iter()
+                .map(|a| wire::resource_identity_schema::IdentityAttribute {
+                    name: a.name,
+                    r#type: a.ty.to_json_bytes(),
+                    required_for_import: a.required_for_import,
+                    optional_for_import: a.optional_for_import,
+                    description: a.description,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl IdentityAttribute {
+    /// An attribute an import by identity must set; chain `.optional_for_import()` to relax it.
+    pub fn new(name: impl Into<String>, ty: Type) -> IdentityAttribute {
+        IdentityAttribute {
+            name: name.into(),
+            ty,
+            description: String::new(),
+            required_for_import: true,
+            optional_for_import: false,
+        }
+    }
+
+    pub fn string(name: impl Into<String>) -> IdentityAttribute {
+        IdentityAttribute::new(name, Type::String)
+    }
+
+    pub fn description(mut self, markdown: impl Into<String>) -> IdentityAttribute {
+        self.description = markdown.into();
+        self
+    }
+
+    pub fn optional_for_import(mut self) -> IdentityAttribute {
+        self.required_for_import = false;
+        self.optional_for_import = true;
+        self
+    }
+}
+
+/// The configuration Terraform itself would generate from `state` (its fallback when a provider
+/// does not advertise `generate_resource_config`): configurable attributes keep their values;
+/// read-only (computed and not optional), deprecated and write-only attributes are left out. It is
+/// what a resource that does not generate its own configuration answers once the provider
+/// advertises the capability for another resource, so advertising it changes nothing for them.
+pub fn config_from_state(schema: &Schema, state: &Value) -> Value {
+    block_config(&schema.block, state)
+}
+
+fn block_config(block: &Block, state: &Value) -> Value {
+    let Value::Object(values) = state else {
+        return state.clone();
+    };
+    let mut config = values.clone();
+    for attribute in &block.attributes {
+        if let Some(slot) = config.get_mut(&attribute.name) {
+            let configurable = attribute.required || attribute.optional;
+            if !configurable || attribute.deprecated || attribute.write_only {
+                *slot = Value::Null;
+            }
+        }
+    }
+    for nested in &block.blocks {
+        let Some(slot) = config.get_mut(&nested.type_name) else {
+            continue;
+        };
+        if nested.block.deprecated {
+            *slot = Value::Null;
+            continue;
+        }
+        *slot = match &*slot {
+            Value::List(items) => Value::List(
+                items
+                    .iter()
+                    .map(|v| block_config(&nested.block, v))
+                    .collect(),
+            ),
+            Value::Set(items) => Value::Set(
+                items
+                    .iter()
+                    .map(|v| block_config(&nested.block, v))
+                    .collect(),
+            ),
+            Value::Map(entries) => Value::Map(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), block_config(&nested.block, v)))
+                    .collect(),
+            ),
+            single => block_config(&nested.block, single),
+        };
+    }
+    Value::Object(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_config_keeps_configurable_attributes_only() {
+        let schema = Schema::new(
+            0,
+            "",
+            vec![
+                Attribute::string("id").computed(),
+                Attribute::string("name").required(),
+                Attribute::string("note").optional().computed(),
+                Attribute::string("old").optional().deprecated(),
+                Attribute::string("secret_wo").optional().write_only(),
+            ],
+        );
+        let state = Value::object([
+            ("id", Value::string("00u1")),
+            ("name", Value::string("agent")),
+            ("note", Value::string("kept")),
+            ("old", Value::string("dropped")),
+            ("secret_wo", Value::Null),
+        ]);
+        assert_eq!(
+            config_from_state(&schema, &state),
+            Value::object([
+                ("id", Value::Null),
+                ("name", Value::string("agent")),
+                ("note", Value::string("kept")),
+                ("old", Value::Null),
+                ("secret_wo", Value::Null),
+            ])
+        );
+    }
+
+    #[test]
+    fn identity_schema_encodes_cty_types_terraform_can_parse() {
+        let schema = IdentitySchema::new(
+            1,
+            vec![
+                IdentityAttribute::string("org_url"),
+                IdentityAttribute::string("id").optional_for_import(),
+            ],
+        );
+        assert_eq!(
+            schema.value_type(),
+            Type::object([("org_url", Type::String), ("id", Type::String)])
+        );
+        let wire = schema.into_proto();
+        assert_eq!(wire.version, 1);
+        assert_eq!(wire.identity_attributes[0].r#type, b"\"string\"");
+        assert!(wire.identity_attributes[0].required_for_import);
+        assert!(wire.identity_attributes[1].optional_for_import);
+        assert!(!wire.identity_attributes[1].required_for_import);
     }
 }

@@ -1,21 +1,25 @@
 //! The tfplugin6 `Provider` gRPC service: decodes requests, dispatches them to the registered
-//! resource and data-source handlers, and encodes their results. Every handler call goes through
-//! `guarded`, so a panic or a `StopProvider` becomes an error diagnostic instead of a dead plugin
-//! or a hung Terraform.
+//! resource, data-source and list-resource handlers, and encodes their results. Every handler call
+//! goes through `guard`, so a panic or a `StopProvider` becomes an error diagnostic instead of a
+//! dead plugin or a hung Terraform. Identities are computed here from the states handlers return
+//! (`Resource::identity`), so what Terraform stores always follows the state.
 
 use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use futures_util::FutureExt as _;
+use futures_util::Stream;
 use tonic::{Request, Response, Status};
 
 use super::diagnostics::{Diagnostic, Diagnostics};
 use super::proto::tfplugin6 as wire;
 use super::resource::{
-    ApplyAction, ApplyRequest, ConfigureRequest, DataSource, ImportRequest, PlanAction,
-    PlanRequest, Provider, ReadDataRequest, ReadRequest, Resource, StopSignal, ValidateRequest,
+    ApplyAction, ApplyRequest, ConfigureRequest, DataSource, GenerateConfigRequest, ImportRequest,
+    ListEvent, ListRequest, ListResource, ListSink, MoveRequest, PlanAction, PlanRequest, Provider,
+    ReadDataRequest, ReadRequest, Resource, StopSignal, ValidateListRequest, ValidateRequest,
 };
 use super::schema::Schema;
 use super::value::{self, Type, Value};
@@ -24,7 +28,18 @@ struct ResourceEntry {
     handler: Arc<dyn Resource>,
     schema: Schema,
     value_type: Type,
+    /// `None` when the type has no identity.
+    identity_type: Option<Type>,
 }
+
+struct ListResourceEntry {
+    handler: Arc<dyn ListResource>,
+    value_type: Type,
+}
+
+/// How many list events may wait for Terraform to read them before the list resource is made to
+/// wait: enough to keep the stream busy, small enough that a huge listing is not buffered.
+const LIST_EVENTS_IN_FLIGHT: usize = 32;
 
 struct DataSourceEntry {
     handler: Arc<dyn DataSource>,
@@ -38,7 +53,10 @@ pub struct ProviderService {
     provider_type: Type,
     resources: HashMap<String, ResourceEntry>,
     data_sources: HashMap<String, DataSourceEntry>,
+    list_resources: HashMap<String, ListResourceEntry>,
     schema_response: wire::get_provider_schema::Response,
+    identity_schemas: HashMap<String, wire::ResourceIdentitySchema>,
+    capabilities: wire::ServerCapabilities,
     /// Bumped by `StopProvider`; every in-flight request watches it.
     stop: tokio::sync::watch::Sender<u64>,
 }
@@ -49,18 +67,68 @@ impl ProviderService {
         let provider_type = provider_schema.value_type();
         let mut resources = HashMap::new();
         let mut resource_schemas = HashMap::new();
+        let mut identity_schemas = HashMap::new();
         for handler in provider.resources() {
             let schema = handler.schema();
             resource_schemas.insert(handler.type_name().to_owned(), schema.clone().into_proto());
+            let identity = handler.identity_schema();
+            let identity_type = identity.as_ref().map(|identity| identity.value_type());
+            if let Some(identity) = identity {
+                identity_schemas.insert(handler.type_name().to_owned(), identity.into_proto());
+            }
             resources.insert(
                 handler.type_name().to_owned(),
                 ResourceEntry {
                     value_type: schema.value_type(),
+                    identity_type,
                     schema,
                     handler,
                 },
             );
         }
+        // Terraform pairs a list resource with the managed resource of the same name and decodes
+        // its events with that resource's identity schema; a list resource without one would fail
+        // every query, so the provider says so as soon as Terraform loads it.
+        let mut schema_diagnostics = Diagnostics::new();
+        let mut list_resources = HashMap::new();
+        let mut list_resource_schemas = HashMap::new();
+        for handler in provider.list_resources() {
+            let type_name = handler.type_name();
+            if resources
+                .get(type_name)
+                .is_none_or(|entry: &ResourceEntry| entry.identity_type.is_none())
+            {
+                schema_diagnostics.push(Diagnostic::error(
+                    "A list resource has no managed resource with an identity",
+                    format!("The list resource {type_name:?} needs a managed resource type of the same name with an identity schema. This is a bug in the provider."),
+                ));
+                continue;
+            }
+            let schema = handler.schema();
+            list_resource_schemas.insert(type_name.to_owned(), schema.clone().into_proto());
+            list_resources.insert(
+                type_name.to_owned(),
+                ListResourceEntry {
+                    value_type: schema.value_type(),
+                    handler,
+                },
+            );
+        }
+        let capabilities = wire::ServerCapabilities {
+            // The guard refuses destroys in the plan, so Terraform must ask us before destroying.
+            plan_destroy: true,
+            // Schemas are static for a given binary, so Terraform may reuse a cached copy instead
+            // of asking every provider instance it starts.
+            get_provider_schema_optional: true,
+            move_resource_state: resources
+                .values()
+                .any(|entry| entry.handler.accepts_moves()),
+            // Provider-wide: Terraform then asks every type, and the types that do not generate
+            // their own get what Terraform would have generated (`config_from_state`).
+            generate_resource_config: resources
+                .values()
+                .any(|entry| entry.handler.generates_config()),
+        };
         let mut data_sources = HashMap::new();
         let mut data_source_schemas = HashMap::new();
         for handler in provider.data_sources() {
@@ -78,7 +146,9 @@ impl ProviderService {
             provider: Some(provider_schema.into_proto()),
             resource_schemas,
             data_source_schemas,
-            server_capabilities: Some(server_capabilities()),
+            list_resource_schemas,
+            diagnostics: schema_diagnostics.into_proto(),
+            server_capabilities: Some(capabilities),
             ..Default::default()
         };
         let (stop, _) = tokio::sync::watch::channel(0);
@@ -87,7 +157,10 @@ impl ProviderService {
             provider_type,
             resources,
             data_sources,
+            list_resources,
             schema_response,
+            identity_schemas,
+            capabilities,
             stop,
         }
     }
@@ -106,6 +179,16 @@ impl ProviderService {
         })
     }
 
+    fn list_resource(&self, type_name: &str) -> Result<&ListResourceEntry, Diagnostics> {
+        self.list_resources.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown list resource type",
+                format!("This provider has no list resource type {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
     fn data_source(&self, type_name: &str) -> Result<&DataSourceEntry, Diagnostics> {
         self.data_sources.get(type_name).ok_or_else(|| {
             Diagnostic::error(
@@ -116,42 +199,109 @@ impl ProviderService {
         })
     }
 
-    /// Runs a handler so that neither a panic nor `StopProvider` escapes as anything but an error
-    /// diagnostic.
     async fn guarded<T>(
         &self,
         operation: &str,
         handler: impl Future<Output = Result<T, Diagnostics>>,
     ) -> Result<T, Diagnostics> {
-        let mut stop = self.stop_signal();
-        tokio::select! {
-            outcome = AssertUnwindSafe(handler).catch_unwind() => match outcome {
-                Ok(result) => result,
-                Err(panic) => {
-                    let message = panic_message(panic.as_ref());
-                    tracing::error!(operation, panic = %message, "handler panicked");
-                    Err(Diagnostic::error(
-                        "The provider hit an internal error",
-                        format!("{operation} panicked: {message}\n\nNothing was lost: the provider is still running and your state is as it was before this operation. This is a bug in terraform-provider-okta-msp; please report it with the output of TF_LOG_PROVIDER=debug."),
-                    ).into())
-                }
-            },
-            _ = stop.stopped() => Err(Diagnostic::error(
-                "Operation cancelled",
-                format!("{operation} was cancelled because Terraform asked the provider to stop (for example after Ctrl-C). Run the command again to finish it."),
-            ).into()),
-        }
+        guard(operation, self.stop_signal(), handler).await
     }
 }
 
-fn server_capabilities() -> wire::ServerCapabilities {
-    wire::ServerCapabilities {
-        // The guard refuses destroys in the plan, so Terraform must ask us before destroying.
-        plan_destroy: true,
-        // Schemas are static for a given binary, so Terraform may reuse a cached copy instead of
-        // asking every provider instance it starts.
-        get_provider_schema_optional: true,
-        move_resource_state: false,
+/// Runs a handler so that neither a panic nor `StopProvider` escapes as anything but an error
+/// diagnostic. A free function so that a spawned task (a list resource) can use it too.
+async fn guard<T>(
+    operation: &str,
+    mut stop: StopSignal,
+    handler: impl Future<Output = Result<T, Diagnostics>>,
+) -> Result<T, Diagnostics> {
+    tokio::select! {
+        outcome = AssertUnwindSafe(handler).catch_unwind() => match outcome {
+            Ok(result) => result,
+            Err(panic) => {
+                let message = panic_message(panic.as_ref());
+                tracing::error!(operation, panic = %message, "handler panicked");
+                Err(Diagnostic::error(
+                    "The provider hit an internal error",
+                    format!("{operation} panicked: {message}\n\nNothing was lost: the provider is still running and your state is as it was before this operation. This is a bug in terraform-provider-okta-msp; please report it with the output of TF_LOG_PROVIDER=debug."),
+                ).into())
+            }
+        },
+        _ = stop.stopped() => Err(Diagnostic::error(
+            "Operation cancelled",
+            format!("{operation} was cancelled because Terraform asked the provider to stop (for example after Ctrl-C). Run the command again to finish it."),
+        ).into()),
+    }
+}
+
+/// Synchronous handler code (`Resource::identity`) under the same promise as `guard`: a panic
+/// becomes an error diagnostic.
+fn guard_sync<T>(
+    operation: &str,
+    handler: impl FnOnce() -> Result<T, Diagnostics>,
+) -> Result<T, Diagnostics> {
+    std::panic::catch_unwind(AssertUnwindSafe(handler)).unwrap_or_else(|panic| {
+        let message = panic_message(panic.as_ref());
+        tracing::error!(operation, panic = %message, "handler panicked");
+        Err(Diagnostic::error(
+            "The provider hit an internal error",
+            format!("{operation} panicked: {message}\n\nThis is a bug in terraform-provider-okta-msp; please report it with the output of TF_LOG_PROVIDER=debug."),
+        )
+        .into())
+    })
+}
+
+/// Whether an identity may still hold unknown values: only a plan may say "known after apply".
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum IdentityKnown {
+    Partly,
+    Wholly,
+}
+
+impl ResourceEntry {
+    /// The identity Terraform should store with `state`: `None` when the type has none or there
+    /// is no object.
+    fn identity_of(
+        &self,
+        state: &Value,
+        known: IdentityKnown,
+    ) -> Result<Option<wire::ResourceIdentityData>, Diagnostics> {
+        let Some(identity_type) = &self.identity_type else {
+            return Ok(None);
+        };
+        if state.is_null() {
+            return Ok(None);
+        }
+        let identity = guard_sync("computing the identity", || self.handler.identity(state))?;
+        if identity.is_null() {
+            return Ok(None);
+        }
+        if known == IdentityKnown::Wholly && !identity.is_wholly_known() {
+            return Err(Diagnostic::error(
+                "The provider produced an invalid identity",
+                format!("The identity of this {} holds unknown values outside a plan. This is a bug in terraform-provider-okta-msp.", self.handler.type_name()),
+            )
+            .into());
+        }
+        let encoded = encode(&identity, identity_type, "identity")?;
+        Ok(Some(wire::ResourceIdentityData {
+            identity_data: Some(encoded),
+        }))
+    }
+
+    /// An identity Terraform sent, decoded with the identity schema; null when the type has none
+    /// or none was sent.
+    fn decode_identity(
+        &self,
+        data: Option<&wire::ResourceIdentityData>,
+        what: &str,
+    ) -> Result<Value, Diagnostics> {
+        match (&self.identity_type, data) {
+            (Some(identity_type), Some(data)) => {
+                decode(data.identity_data.as_ref(), identity_type, what)
+            }
+            _ => Ok(Value::Null),
+        }
     }
 }
 
@@ -232,7 +382,7 @@ impl wire::provider_server::Provider for ProviderService {
         _request: Request<wire::get_metadata::Request>,
     ) -> Result<Response<wire::get_metadata::Response>, Status> {
         Ok(Response::new(wire::get_metadata::Response {
-            server_capabilities: Some(server_capabilities()),
+            server_capabilities: Some(self.capabilities),
             resources: self
                 .resources
                 .keys()
@@ -247,6 +397,14 @@ impl wire::provider_server::Provider for ProviderService {
                     type_name: name.clone(),
                 })
                 .collect(),
+            list_resources: self
+                .list_resources
+                .keys()
+                .map(|name| wire::get_metadata::ListResourceMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
+            diagnostics: self.schema_response.diagnostics.clone(),
             ..Default::default()
         }))
     }
@@ -416,27 +574,32 @@ impl wire::provider_server::Provider for ProviderService {
                 &entry.value_type,
                 "current state",
             )?;
+            let current_identity =
+                entry.decode_identity(request.current_identity.as_ref(), "current identity")?;
             let response = self
                 .guarded(
                     "reading the resource",
                     entry.handler.read(ReadRequest {
                         current_state,
                         private: request.private,
+                        current_identity,
                         stop: self.stop_signal(),
                     }),
                 )
                 .await?;
             let new_state = without_write_only(response.new_state, &entry.schema);
+            let new_identity = entry.identity_of(&new_state, IdentityKnown::Wholly)?;
             let encoded = encode(&new_state, &entry.value_type, "new state")?;
-            Ok((encoded, response.private, response.warnings))
+            Ok((encoded, response.private, response.warnings, new_identity))
         }
         .await;
         Ok(Response::new(match result {
-            Ok((new_state, private, warnings)) => wire::read_resource::Response {
+            Ok((new_state, private, warnings, new_identity)) => wire::read_resource::Response {
                 new_state: Some(new_state),
                 private,
                 diagnostics: warnings.into_proto(),
                 deferred: None,
+                new_identity,
             },
             Err(diagnostics) => wire::read_resource::Response {
                 // Terraform keeps the prior state when reading fails.
@@ -460,6 +623,8 @@ impl wire::provider_server::Provider for ProviderService {
                 "proposed new state",
             )?;
             let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
+            let prior_identity =
+                entry.decode_identity(request.prior_identity.as_ref(), "prior identity")?;
             let action = if proposed_new_state.is_null() {
                 PlanAction::Destroy
             } else if prior_state.is_null() {
@@ -477,6 +642,7 @@ impl wire::provider_server::Provider for ProviderService {
                         proposed_new_state,
                         config,
                         prior_private: request.prior_private,
+                        prior_identity,
                         stop: self.stop_signal(),
                     }),
                 )
@@ -489,6 +655,7 @@ impl wire::provider_server::Provider for ProviderService {
                 .into());
             }
             let planned_state = without_write_only(response.planned_state, &entry.schema);
+            let planned_identity = entry.identity_of(&planned_state, IdentityKnown::Partly)?;
             let encoded = encode(&planned_state, &entry.value_type, "planned state")?;
             Ok(wire::plan_resource_change::Response {
                 planned_state: Some(encoded),
@@ -501,6 +668,7 @@ impl wire::provider_server::Provider for ProviderService {
                 diagnostics: response.warnings.into_proto(),
                 legacy_type_system: false,
                 deferred: None,
+                planned_identity,
             })
         }
         .await;
@@ -539,9 +707,10 @@ impl wire::provider_server::Provider for ProviderService {
                     "planned state",
                 )?,
                 decode(request.config.as_ref(), &entry.value_type, "configuration")?,
+                entry.decode_identity(request.planned_identity.as_ref(), "planned identity")?,
             ))
         })();
-        let (prior_state, planned_state, config) = match decoded {
+        let (prior_state, planned_state, config, planned_identity) = match decoded {
             Ok(values) => values,
             Err(diagnostics) => {
                 return Ok(Response::new(wire::apply_resource_change::Response {
@@ -569,6 +738,7 @@ impl wire::provider_server::Provider for ProviderService {
                     planned_state,
                     config,
                     planned_private: request.planned_private,
+                    planned_identity,
                     stop: self.stop_signal(),
                 }),
             )
@@ -579,11 +749,21 @@ impl wire::provider_server::Provider for ProviderService {
             Err(diagnostics) => (prior_state, Vec::new(), diagnostics),
         };
         let new_state = without_write_only(new_state, &entry.schema);
-        let encoded = match encode(&new_state, &entry.value_type, "new state") {
-            Ok(encoded) => Some(encoded),
+        let (encoded, new_identity) = match encode(&new_state, &entry.value_type, "new state") {
+            Ok(encoded) => {
+                // A bad identity must not lose the object just created: the state is still
+                // returned, with the error beside it.
+                let identity = entry
+                    .identity_of(&new_state, IdentityKnown::Wholly)
+                    .unwrap_or_else(|error| {
+                        diagnostics.extend(error);
+                        None
+                    });
+                (Some(encoded), identity)
+            }
             Err(error) => {
                 diagnostics.extend(error);
-                request.prior_state
+                (request.prior_state, None)
             }
         };
         Ok(Response::new(wire::apply_resource_change::Response {
@@ -591,6 +771,7 @@ impl wire::provider_server::Provider for ProviderService {
             private,
             diagnostics: diagnostics.into_proto(),
             legacy_type_system: false,
+            new_identity,
         }))
     }
 
@@ -601,22 +782,36 @@ impl wire::provider_server::Provider for ProviderService {
         let request = request.into_inner();
         let result: Result<_, Diagnostics> = async {
             let entry = self.resource(&request.type_name)?;
+            let identity = entry.decode_identity(request.identity.as_ref(), "identity")?;
+            if request.id.is_empty() && identity.is_null() {
+                return Err(Diagnostic::error(
+                    "Nothing to import",
+                    format!(
+                        "Terraform asked to import a {} without an id or an identity.",
+                        request.type_name
+                    ),
+                )
+                .into());
+            }
             let response = self
                 .guarded(
                     "importing the resource",
                     entry.handler.import(ImportRequest {
                         id: request.id,
+                        identity,
                         stop: self.stop_signal(),
                     }),
                 )
                 .await?;
             let state = without_write_only(response.state, &entry.schema);
+            let identity = entry.identity_of(&state, IdentityKnown::Wholly)?;
             let encoded = encode(&state, &entry.value_type, "imported state")?;
             Ok(wire::import_resource_state::Response {
                 imported_resources: vec![wire::import_resource_state::ImportedResource {
                     type_name: request.type_name.clone(),
                     state: Some(encoded),
                     private: response.private,
+                    identity,
                 }],
                 diagnostics: response.warnings.into_proto(),
                 deferred: None,
@@ -636,17 +831,241 @@ impl wire::provider_server::Provider for ProviderService {
         request: Request<wire::move_resource_state::Request>,
     ) -> Result<Response<wire::move_resource_state::Response>, Status> {
         let request = request.into_inner();
-        Ok(Response::new(wire::move_resource_state::Response {
-            diagnostics: vec![Diagnostic::error(
-                "Moving from another resource type is not supported",
-                format!(
-                    "A `moved` block from {} to {} crosses resource types, which this provider does not support. `moved` blocks between addresses of the same type work as usual.",
-                    request.source_type_name, request.target_type_name
-                ),
-            )
-            .into_proto()],
-            ..Default::default()
+        let result: Result<_, Diagnostics> = async {
+            let entry = self.resource(&request.target_type_name)?;
+            let source_state = raw_json(request.source_state.as_ref(), "source state")?;
+            let source_identity = raw_json(request.source_identity.as_ref(), "source identity")?;
+            let response = self
+                .guarded(
+                    "moving the resource",
+                    entry.handler.move_state(MoveRequest {
+                        source_provider_address: request.source_provider_address,
+                        source_type_name: request.source_type_name,
+                        source_schema_version: request.source_schema_version,
+                        source_state,
+                        source_private: request.source_private,
+                        source_identity,
+                        source_identity_schema_version: request.source_identity_schema_version,
+                        stop: self.stop_signal(),
+                    }),
+                )
+                .await?;
+            let state = without_write_only(response.target_state, &entry.schema);
+            let target_identity = entry.identity_of(&state, IdentityKnown::Wholly)?;
+            let encoded = encode(&state, &entry.value_type, "moved state")?;
+            Ok(wire::move_resource_state::Response {
+                target_state: Some(encoded),
+                diagnostics: response.warnings.into_proto(),
+                target_private: response.target_private,
+                target_identity,
+            })
+        }
+        .await;
+        Ok(Response::new(result.unwrap_or_else(|diagnostics| {
+            wire::move_resource_state::Response {
+                diagnostics: diagnostics.into_proto(),
+                ..Default::default()
+            }
+        })))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _request: Request<wire::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<wire::get_resource_identity_schemas::Response>, Status> {
+        tracing::trace!(
+            tf_rpc = "GetResourceIdentitySchemas",
+            "serving identity schemas"
+        );
+        Ok(Response::new(
+            wire::get_resource_identity_schemas::Response {
+                identity_schemas: self.identity_schemas.clone(),
+                diagnostics: Vec::new(),
+            },
+        ))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<wire::upgrade_resource_identity::Request>,
+    ) -> Result<Response<wire::upgrade_resource_identity::Response>, Status> {
+        let request = request.into_inner();
+        let result: Result<_, Diagnostics> = async {
+            let entry = self.resource(&request.type_name)?;
+            let Some(identity_type) = &entry.identity_type else {
+                return Err(Diagnostic::error(
+                    "This resource type has no identity",
+                    format!("The state holds an identity for a {}, which has no identity in this provider version.", request.type_name),
+                )
+                .into());
+            };
+            let stored = raw_json(request.raw_identity.as_ref(), "stored identity")?;
+            let upgraded = self
+                .guarded(
+                    "upgrading the stored identity",
+                    entry.handler.upgrade_identity(request.version, stored),
+                )
+                .await?;
+            let bytes = serde_json::to_vec(&upgraded).unwrap_or_default();
+            let value = value::decode_json(&bytes, identity_type).map_err(|error| {
+                Diagnostics::from(Diagnostic::error(
+                    "Stored identity does not match the identity schema",
+                    format!("The identity of this {} cannot be read: {error}", request.type_name),
+                ))
+            })?;
+            encode(&value, identity_type, "upgraded identity")
+        }
+        .await;
+        Ok(Response::new(match result {
+            Ok(encoded) => wire::upgrade_resource_identity::Response {
+                upgraded_identity: Some(wire::ResourceIdentityData {
+                    identity_data: Some(encoded),
+                }),
+                diagnostics: Vec::new(),
+            },
+            Err(diagnostics) => wire::upgrade_resource_identity::Response {
+                upgraded_identity: None,
+                diagnostics: diagnostics.into_proto(),
+            },
         }))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        request: Request<wire::generate_resource_config::Request>,
+    ) -> Result<Response<wire::generate_resource_config::Response>, Status> {
+        let request = request.into_inner();
+        let result: Result<_, Diagnostics> = async {
+            let entry = self.resource(&request.type_name)?;
+            let state = decode(request.state.as_ref(), &entry.value_type, "state")?;
+            let config = if entry.handler.generates_config() {
+                self.guarded(
+                    "generating the configuration",
+                    entry
+                        .handler
+                        .generate_config(GenerateConfigRequest { state }),
+                )
+                .await?
+            } else {
+                super::schema::config_from_state(&entry.schema, &state)
+            };
+            encode(&config, &entry.value_type, "generated configuration")
+        }
+        .await;
+        Ok(Response::new(match result {
+            Ok(config) => wire::generate_resource_config::Response {
+                config: Some(config),
+                diagnostics: Vec::new(),
+            },
+            Err(diagnostics) => wire::generate_resource_config::Response {
+                config: None,
+                diagnostics: diagnostics.into_proto(),
+            },
+        }))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<wire::validate_list_resource_config::Request>,
+    ) -> Result<Response<wire::validate_list_resource_config::Response>, Status> {
+        let request = request.into_inner();
+        let result: Result<_, Diagnostics> = async {
+            let entry = self.list_resource(&request.type_name)?;
+            let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
+            let include_resource_object = decode(
+                request.include_resource_object.as_ref(),
+                &Type::Bool,
+                "include_resource",
+            )?;
+            let limit = decode(request.limit.as_ref(), &Type::Number, "limit")?;
+            self.guarded(
+                "validating the list configuration",
+                entry.handler.validate(ValidateListRequest {
+                    config,
+                    include_resource_object,
+                    limit,
+                }),
+            )
+            .await
+        }
+        .await;
+        Ok(Response::new(
+            wire::validate_list_resource_config::Response {
+                diagnostics: flatten(result),
+            },
+        ))
+    }
+
+    type ListResourceStream =
+        Pin<Box<dyn Stream<Item = Result<wire::list_resource::Event, Status>> + Send + 'static>>;
+
+    async fn list_resource(
+        &self,
+        request: Request<wire::list_resource::Request>,
+    ) -> Result<Response<Self::ListResourceStream>, Status> {
+        let request = request.into_inner();
+        tracing::debug!(
+            tf_rpc = "ListResource",
+            tf_list_resource_type = %request.type_name,
+            limit = request.limit,
+            include_resource_object = request.include_resource_object,
+            "listing"
+        );
+        let started = (|| {
+            let entry = self.list_resource(&request.type_name)?;
+            let resource = self.resource(&request.type_name)?;
+            let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
+            Ok::<_, Diagnostics>((entry.handler.clone(), resource, config))
+        })();
+        let (handler, resource, config) = match started {
+            Ok(started) => started,
+            // Diagnostics travel in an event, as Terraform reads them there.
+            Err(diagnostics) => return Ok(Response::new(one_event(diagnostics))),
+        };
+        let (sender, receiver) = tokio::sync::mpsc::channel(LIST_EVENTS_IN_FLIGHT);
+        let list_request = ListRequest {
+            config,
+            include_resource_object: request.include_resource_object,
+            limit: request.limit,
+            stop: self.stop_signal(),
+        };
+        let stop = self.stop_signal();
+        let failures = sender.clone();
+        tokio::spawn(async move {
+            let sink = ListSink::new(sender);
+            let outcome = guard("listing", stop, handler.list(list_request, sink)).await;
+            if let Err(diagnostics) = outcome {
+                // Nobody may be listening any more (the limit was reached); that is fine.
+                let _ = failures
+                    .send(ListEvent {
+                        identity: Value::Null,
+                        display_name: String::new(),
+                        resource_object: None,
+                        diagnostics,
+                    })
+                    .await;
+            }
+        });
+        let encoder = ListEncoder {
+            identity_type: resource.identity_type.clone().unwrap_or(Type::Dynamic),
+            value_type: resource.value_type.clone(),
+            schema: resource.schema.clone(),
+            include_resource_object: request.include_resource_object,
+            remaining: (request.limit > 0).then_some(request.limit),
+        };
+        let events = futures_util::stream::unfold(
+            (receiver, encoder, false),
+            |(mut receiver, mut encoder, finished)| async move {
+                if finished || encoder.remaining == Some(0) {
+                    // Dropping the receiver tells the list resource to stop (`ListClosed`).
+                    return None;
+                }
+                let event = receiver.recv().await?;
+                let (wire_event, last) = encoder.encode(event);
+                Some((Ok(wire_event), (receiver, encoder, last)))
+            },
+        );
+        Ok(Response::new(Box::pin(events)))
     }
 
     async fn read_data_source(
@@ -756,6 +1175,89 @@ impl wire::provider_server::Provider for ProviderService {
     }
 }
 
+/// Turns list events into wire events, and counts them against the limit so the list resource is
+/// told to stop as soon as Terraform has what it asked for.
+struct ListEncoder {
+    identity_type: Type,
+    value_type: Type,
+    schema: Schema,
+    include_resource_object: bool,
+    remaining: Option<i64>,
+}
+
+impl ListEncoder {
+    /// The wire event, and whether it is the last (an error ends the query).
+    fn encode(&mut self, event: ListEvent) -> (wire::list_resource::Event, bool) {
+        let mut diagnostics = event.diagnostics;
+        let mut identity = None;
+        let mut resource_object = None;
+        if !event.identity.is_null() {
+            if !event.identity.is_wholly_known() {
+                diagnostics.push(Diagnostic::error(
+                    "The provider produced an invalid identity",
+                    format!("The identity of the list result {:?} holds unknown values. This is a bug in terraform-provider-okta-msp.", event.display_name),
+                ));
+            } else {
+                match encode(&event.identity, &self.identity_type, "identity") {
+                    Ok(encoded) => {
+                        identity = Some(wire::ResourceIdentityData {
+                            identity_data: Some(encoded),
+                        });
+                    }
+                    Err(error) => diagnostics.extend(error),
+                }
+            }
+            if let (true, Some(state)) = (self.include_resource_object, event.resource_object) {
+                let state = without_write_only(state, &self.schema);
+                match encode(&state, &self.value_type, "resource object") {
+                    Ok(encoded) => resource_object = Some(encoded),
+                    Err(error) => diagnostics.extend(error),
+                }
+            }
+            if let Some(remaining) = &mut self.remaining {
+                *remaining -= 1;
+            }
+        }
+        let last = diagnostics.has_errors();
+        (
+            wire::list_resource::Event {
+                identity,
+                display_name: event.display_name,
+                resource_object,
+                diagnostic: diagnostics.into_proto(),
+            },
+            last,
+        )
+    }
+}
+
+/// A list stream of one diagnostic-only event.
+fn one_event(
+    diagnostics: Diagnostics,
+) -> Pin<Box<dyn Stream<Item = Result<wire::list_resource::Event, Status>> + Send + 'static>> {
+    Box::pin(futures_util::stream::iter([Ok(
+        wire::list_resource::Event {
+            diagnostic: diagnostics.into_proto(),
+            ..Default::default()
+        },
+    )]))
+}
+
+/// A stored JSON document Terraform passes through unchanged (move sources, stored identities);
+/// null when absent.
+fn raw_json(raw: Option<&wire::RawState>, what: &str) -> Result<serde_json::Value, Diagnostics> {
+    match raw {
+        Some(raw) if !raw.json.is_empty() => serde_json::from_slice(&raw.json).map_err(|error| {
+            Diagnostic::error(
+                "Terraform sent a value the provider cannot read",
+                format!("The {what} is not valid JSON: {error}"),
+            )
+            .into()
+        }),
+        _ => Ok(serde_json::Value::Null),
+    }
+}
+
 fn no_ephemeral_resource(type_name: &str) -> wire::Diagnostic {
     Diagnostic::error(
         "Unknown ephemeral resource type",
@@ -769,5 +1271,145 @@ fn flatten(result: Result<Diagnostics, Diagnostics>) -> Vec<wire::Diagnostic> {
     match result {
         Ok(warnings) => warnings.into_proto(),
         Err(errors) => errors.into_proto(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plugin::resource::{
+        ApplyResponse, ImportResponse, ListClosed, PlanResponse, ReadResponse,
+    };
+    use crate::plugin::schema::Attribute;
+
+    /// A resource that implements only what 6.8 required, so every 6.9/6.10 default is in play.
+    struct Plain;
+
+    #[async_trait::async_trait]
+    impl Resource for Plain {
+        fn type_name(&self) -> &'static str {
+            "test_plain"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new(0, "", vec![Attribute::string("name").optional()])
+        }
+        async fn read(&self, _: ReadRequest) -> Result<ReadResponse, Diagnostics> {
+            unreachable!()
+        }
+        async fn plan(&self, _: PlanRequest) -> Result<PlanResponse, Diagnostics> {
+            unreachable!()
+        }
+        async fn apply(&self, _: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+            unreachable!()
+        }
+        async fn import(&self, _: ImportRequest) -> Result<ImportResponse, Diagnostics> {
+            unreachable!()
+        }
+    }
+
+    /// A list resource named after `test_plain`, which has no identity.
+    struct Orphan;
+
+    #[async_trait::async_trait]
+    impl ListResource for Orphan {
+        fn type_name(&self) -> &'static str {
+            "test_plain"
+        }
+        fn schema(&self) -> Schema {
+            Schema::default()
+        }
+        async fn list(&self, _: ListRequest, _: ListSink) -> Result<(), Diagnostics> {
+            Ok(())
+        }
+    }
+
+    struct TestProvider {
+        with_list: bool,
+    }
+
+    #[async_trait::async_trait]
+    impl Provider for TestProvider {
+        fn schema(&self) -> Schema {
+            Schema::default()
+        }
+        fn resources(&self) -> Vec<Arc<dyn Resource>> {
+            vec![Arc::new(Plain)]
+        }
+        fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
+            Vec::new()
+        }
+        fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+            if self.with_list {
+                vec![Arc::new(Orphan)]
+            } else {
+                Vec::new()
+            }
+        }
+        async fn configure(&self, _: ConfigureRequest) -> Result<Diagnostics, Diagnostics> {
+            Ok(Diagnostics::new())
+        }
+    }
+
+    #[test]
+    fn a_6_8_provider_advertises_nothing_new() {
+        let service = ProviderService::new(Arc::new(TestProvider { with_list: false }));
+        assert!(service.schema_response.diagnostics.is_empty());
+        assert!(service.identity_schemas.is_empty());
+        assert!(service.schema_response.list_resource_schemas.is_empty());
+        assert!(service.capabilities.plan_destroy);
+        assert!(!service.capabilities.move_resource_state);
+        assert!(!service.capabilities.generate_resource_config);
+    }
+
+    #[test]
+    fn a_list_resource_without_an_identity_to_stream_is_refused_when_terraform_loads_the_schema() {
+        let service = ProviderService::new(Arc::new(TestProvider { with_list: true }));
+        let diagnostics = &service.schema_response.diagnostics;
+        assert_eq!(diagnostics.len(), 1);
+        assert!(diagnostics[0].detail.contains("test_plain"));
+        assert!(service.list_resources.is_empty());
+    }
+
+    #[test]
+    fn the_list_encoder_counts_objects_not_warnings_against_the_limit() {
+        let identity_type = Type::object([("name", Type::String)]);
+        let mut encoder = ListEncoder {
+            identity_type: identity_type.clone(),
+            value_type: Type::object([("name", Type::String)]),
+            schema: Plain.schema(),
+            include_resource_object: false,
+            remaining: Some(2),
+        };
+        let (_, last) = encoder.encode(ListEvent::diagnostic(Diagnostic::warning("w", "w")));
+        assert!(!last);
+        assert_eq!(encoder.remaining, Some(2));
+        let found = ListEvent::found(Value::object([("name", Value::string("a"))]), "a")
+            .with_resource_object(Value::object([("name", Value::string("a"))]));
+        let (event, last) = encoder.encode(found);
+        assert!(!last);
+        assert!(event.identity.is_some());
+        assert!(event.resource_object.is_none(), "not asked for");
+        assert_eq!(encoder.remaining, Some(1));
+        // An identity that does not fit the schema is an error that ends the stream.
+        let (event, last) = encoder.encode(ListEvent::found(
+            Value::object([("nope", Value::Unknown)]),
+            "bad",
+        ));
+        assert!(last);
+        assert!(event.identity.is_none());
+        assert_eq!(event.diagnostic[0].severity, 1);
+    }
+
+    #[tokio::test]
+    async fn a_sink_reports_when_terraform_stopped_reading() {
+        let (sender, receiver) = tokio::sync::mpsc::channel(1);
+        let sink = ListSink::new(sender);
+        drop(receiver);
+        assert!(sink.is_closed());
+        assert_eq!(
+            sink.send(ListEvent::diagnostic(Diagnostic::warning("w", "w")))
+                .await,
+            Err(ListClosed)
+        );
     }
 }

