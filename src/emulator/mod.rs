@@ -519,10 +519,10 @@ impl App {
             let mut shared = lock(&self.shared);
             let result = (|| {
                 let org = shared.state.org(&subdomain).ok_or(ApiError::PathNotFound)?;
-                if route.need == store::Need::Anyone {
+                if let handlers::Handler::Public(serve) = route.handler {
                     // Public metadata: no token, so no principal to audit either.
                     let org_url = format!("{}/{subdomain}", self.base_url);
-                    return Ok(handlers::org_metadata(&org_url, org));
+                    return Ok(serve(&org_url, org));
                 }
                 let secret = secret.ok_or(ApiError::InvalidToken)?;
                 let principal = org.authenticate(&secret)?;
@@ -548,7 +548,7 @@ impl App {
                     audit: &audit,
                     lag: self.lag,
                 };
-                handlers::handle(route.endpoint, &mut shared.state, &request)
+                handlers::handle(route.handler, &mut shared.state, &request)
             })();
             let generation = match &result {
                 Ok(_) if mutates => Some(self.record_change(&mut shared, Record::Change)),
