@@ -122,7 +122,7 @@ impl State {
         if request.edition != "SKU" {
             causes.push("edition: Does not match required pattern: SKU".to_string());
         }
-        causes.extend(validate_profile(&request.admin.profile, true));
+        causes.extend(validate_profile(&request.admin.profile));
         if let Some(recovery_question) = &request.admin.recovery_question {
             causes.extend(recovery_question.problems());
         }

@@ -222,7 +222,7 @@ impl Org {
     }
 
     pub fn create_user(&mut self, audit: &Audit, request: NewUser) -> Result<&User, ApiError> {
-        let mut causes = validate_profile(&request.profile, false);
+        let mut causes = validate_profile(&request.profile);
         if let Some(recovery_question) = &request.recovery_question {
             causes.extend(recovery_question.problems());
         }
@@ -347,7 +347,7 @@ impl Org {
             }
             None => user.profile.clone(),
         };
-        let mut causes = validate_profile(&new_profile, false);
+        let mut causes = validate_profile(&new_profile);
         if let Some(recovery_question) = &change.recovery_question {
             causes.extend(recovery_question.problems());
         }
@@ -665,7 +665,7 @@ impl Org {
 
 /// Okta's rules for the base profile: login and email 5..100 characters, login shaped like an
 /// e-mail address, first and last name 1..50 characters.
-pub(super) fn validate_profile(profile: &Map<String, Value>, admin: bool) -> Vec<String> {
+pub(super) fn validate_profile(profile: &Map<String, Value>) -> Vec<String> {
     let mut causes = Vec::new();
     let text = |name: &str| profile.get(name).and_then(Value::as_str).map(str::trim);
     match text("login") {
@@ -694,7 +694,6 @@ pub(super) fn validate_profile(profile: &Map<String, Value>, admin: bool) -> Vec
             _ => {}
         }
     }
-    let _ = admin;
     causes
 }
 
