@@ -147,3 +147,42 @@ fn the_provider_binary_never_prints_to_stdout_outside_the_handshake() {
         violations.join("\n")
     );
 }
+
+#[test]
+fn emulator_store_knows_nothing_about_http() {
+    assert_absent(
+        "emulator/store",
+        &[
+            "crate::emulator::handlers",
+            "crate::emulator::routes",
+            "crate::emulator::app",
+            "axum::",
+            "hyper::",
+        ],
+        "src/emulator/store holds Okta's rules over the state; requests and answers are the handlers' business",
+    );
+}
+
+/// A file past this many lines is hard to hold in one's head; one that must be longer says why
+/// in a `//! Size:` line at its top.
+const EMULATOR_FILE_LINES: usize = 800;
+
+#[test]
+fn emulator_files_stay_small_or_say_why() {
+    let mut violations = Vec::new();
+    for (path, text) in sources_under("emulator") {
+        let lines = text.lines().count();
+        let explained = text
+            .lines()
+            .take_while(|line| line.starts_with("//!"))
+            .any(|line| line.starts_with("//! Size:"));
+        if lines > EMULATOR_FILE_LINES && !explained {
+            violations.push(format!("{}: {lines} lines", path.display()));
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "split these by what they do, or say why not in a `//! Size:` line:\n{}",
+        violations.join("\n")
+    );
+}

@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::emulator::app::{App, lock};
 use crate::emulator::wire::{PARSER_MAX_BUFFER_BYTES, PARSER_MAX_HEADER_FIELDS};
-use crate::emulator::{App, lock};
 
 /// Serves `listener` until `shutdown` completes, then lets in-flight requests finish (up to 5 s).
 pub async fn serve(

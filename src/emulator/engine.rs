@@ -29,13 +29,6 @@ impl Engine {
         }
     }
 
-    pub fn name(self) -> &'static str {
-        match self {
-            Engine::Oie => "oie",
-            Engine::Classic => "classic",
-        }
-    }
-
     /// What `GET /.well-known/okta-organization` says in `pipeline`: the API reference's
     /// `PipelineType`, `idx` for Identity Engine and `v1` for Classic.
     pub fn pipeline(self) -> &'static str {

@@ -1,67 +1,14 @@
-//! The one declarative route table: every Okta endpoint the emulator serves, with the admin
-//! privilege it needs and the rate-limit bucket it draws from.
+//! The one declarative route table: every Okta endpoint the emulator serves, the handler that
+//! serves it, the admin privilege it needs and the rate-limit bucket it draws from.
 
 use axum::http::Method;
 
 use crate::emulator::error::ApiError;
+use crate::emulator::handlers::{
+    Handler, groups, logs, orgs, policies, roles, tokens, users, zones,
+};
 use crate::emulator::store::{Lifecycle, Need};
 use crate::emulator::util::percent_decode_segment;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
-    OrgMetadata,
-    GetOrg,
-    CreateChildOrg,
-    ListUsers,
-    CreateUser,
-    GetUser,
-    UpdateUser,
-    ReplaceUser,
-    DeleteUser,
-    UserLifecycle(Lifecycle),
-    ListUserGroups,
-    ListFactors,
-    DeleteFactor,
-    ListRoles,
-    AssignRole,
-    GetRole,
-    UnassignRole,
-    ListGroups,
-    CreateGroup,
-    GetGroup,
-    ReplaceGroup,
-    DeleteGroup,
-    ListGroupMembers,
-    AddGroupMember,
-    RemoveGroupMember,
-    ListZones,
-    CreateZone,
-    GetZone,
-    ReplaceZone,
-    DeleteZone,
-    ActivateZone,
-    DeactivateZone,
-    ListPolicies,
-    CreatePolicy,
-    GetPolicy,
-    ReplacePolicy,
-    DeletePolicy,
-    ActivatePolicy,
-    DeactivatePolicy,
-    ListRules,
-    CreateRule,
-    GetRule,
-    ReplaceRule,
-    DeleteRule,
-    ActivateRule,
-    DeactivateRule,
-    ListTokens,
-    GetToken,
-    UpsertToken,
-    RevokeToken,
-    RevokeCurrentToken,
-    ListLogs,
-}
 
 /// A rate-limit bucket: Okta counts requests per org, per endpoint family, per minute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -103,86 +50,86 @@ pub struct Route {
     pub method: Method,
     /// The path below the org, with `{name}` for one segment; stats report by this template.
     pub template: &'static str,
-    pub endpoint: Endpoint,
+    pub handler: Handler,
     pub need: Need,
     pub family: Family,
 }
 
 macro_rules! route {
-    ($method:ident $template:literal => $endpoint:expr, $need:ident, $family:ident) => {
+    ($method:ident $template:literal => $handler:expr, $need:ident, $family:ident) => {
         Route {
             method: Method::$method,
             template: $template,
-            endpoint: $endpoint,
+            handler: $handler,
             need: Need::$need,
             family: Family::$family,
         }
     };
 }
 
-use Endpoint::*;
+use Handler::{OnOrg, OnState, Public};
 use Lifecycle as L;
 
 pub static ROUTES: &[Route] = &[
-    route!(GET "/.well-known/okta-organization" => OrgMetadata, Anyone, Other),
-    route!(GET "/api/v1/org" => GetOrg, Read, OrgSettings),
-    route!(POST "/api/v1/orgs" => CreateChildOrg, CreateOrgs, Orgs),
-    route!(GET "/api/v1/users" => ListUsers, Read, UsersCollection),
-    route!(POST "/api/v1/users" => CreateUser, ManageUsers, UsersCollection),
-    route!(GET "/api/v1/users/{userId}" => GetUser, Read, UserById),
-    route!(POST "/api/v1/users/{userId}" => UpdateUser, ManageUsers, UserWrites),
-    route!(PUT "/api/v1/users/{userId}" => ReplaceUser, ManageUsers, UserWrites),
-    route!(DELETE "/api/v1/users/{userId}" => DeleteUser, ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/activate" => UserLifecycle(L::Activate), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/reactivate" => UserLifecycle(L::Reactivate), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/deactivate" => UserLifecycle(L::Deactivate), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/suspend" => UserLifecycle(L::Suspend), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/unsuspend" => UserLifecycle(L::Unsuspend), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/unlock" => UserLifecycle(L::Unlock), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/expire_password" => UserLifecycle(L::ExpirePassword), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/reset_password" => UserLifecycle(L::ResetPassword), ManageUsers, UserWrites),
-    route!(GET "/api/v1/users/{userId}/groups" => ListUserGroups, Read, UserById),
-    route!(GET "/api/v1/users/{userId}/factors" => ListFactors, Read, UserById),
-    route!(DELETE "/api/v1/users/{userId}/factors/{factorId}" => DeleteFactor, ManageUsers, UserWrites),
-    route!(GET "/api/v1/users/{userId}/roles" => ListRoles, Read, UserById),
-    route!(POST "/api/v1/users/{userId}/roles" => AssignRole, ManageAdmins, UserWrites),
-    route!(GET "/api/v1/users/{userId}/roles/{roleAssignmentId}" => GetRole, Read, UserById),
-    route!(DELETE "/api/v1/users/{userId}/roles/{roleAssignmentId}" => UnassignRole, ManageAdmins, UserWrites),
-    route!(GET "/api/v1/groups" => ListGroups, Read, Groups),
-    route!(POST "/api/v1/groups" => CreateGroup, ManageGroups, Groups),
-    route!(GET "/api/v1/groups/{groupId}" => GetGroup, Read, Groups),
-    route!(PUT "/api/v1/groups/{groupId}" => ReplaceGroup, ManageGroups, Groups),
-    route!(DELETE "/api/v1/groups/{groupId}" => DeleteGroup, ManageGroups, Groups),
-    route!(GET "/api/v1/groups/{groupId}/users" => ListGroupMembers, Read, Groups),
-    route!(PUT "/api/v1/groups/{groupId}/users/{userId}" => AddGroupMember, ManageGroups, Groups),
-    route!(DELETE "/api/v1/groups/{groupId}/users/{userId}" => RemoveGroupMember, ManageGroups, Groups),
-    route!(GET "/api/v1/zones" => ListZones, Read, Zones),
-    route!(POST "/api/v1/zones" => CreateZone, ManageSecurity, Zones),
-    route!(GET "/api/v1/zones/{zoneId}" => GetZone, Read, Zones),
-    route!(PUT "/api/v1/zones/{zoneId}" => ReplaceZone, ManageSecurity, Zones),
-    route!(DELETE "/api/v1/zones/{zoneId}" => DeleteZone, ManageSecurity, Zones),
-    route!(POST "/api/v1/zones/{zoneId}/lifecycle/activate" => ActivateZone, ManageSecurity, Zones),
-    route!(POST "/api/v1/zones/{zoneId}/lifecycle/deactivate" => DeactivateZone, ManageSecurity, Zones),
-    route!(GET "/api/v1/policies" => ListPolicies, Read, Policies),
-    route!(POST "/api/v1/policies" => CreatePolicy, ManageSecurity, Policies),
-    route!(GET "/api/v1/policies/{policyId}" => GetPolicy, Read, Policies),
-    route!(PUT "/api/v1/policies/{policyId}" => ReplacePolicy, ManageSecurity, Policies),
-    route!(DELETE "/api/v1/policies/{policyId}" => DeletePolicy, ManageSecurity, Policies),
-    route!(POST "/api/v1/policies/{policyId}/lifecycle/activate" => ActivatePolicy, ManageSecurity, Policies),
-    route!(POST "/api/v1/policies/{policyId}/lifecycle/deactivate" => DeactivatePolicy, ManageSecurity, Policies),
-    route!(GET "/api/v1/policies/{policyId}/rules" => ListRules, Read, Policies),
-    route!(POST "/api/v1/policies/{policyId}/rules" => CreateRule, ManageSecurity, Policies),
-    route!(GET "/api/v1/policies/{policyId}/rules/{ruleId}" => GetRule, Read, Policies),
-    route!(PUT "/api/v1/policies/{policyId}/rules/{ruleId}" => ReplaceRule, ManageSecurity, Policies),
-    route!(DELETE "/api/v1/policies/{policyId}/rules/{ruleId}" => DeleteRule, ManageSecurity, Policies),
-    route!(POST "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate" => ActivateRule, ManageSecurity, Policies),
-    route!(POST "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate" => DeactivateRule, ManageSecurity, Policies),
-    route!(GET "/api/v1/api-tokens" => ListTokens, ManageSecurity, ApiTokens),
-    route!(DELETE "/api/v1/api-tokens/current" => RevokeCurrentToken, Read, ApiTokens),
-    route!(GET "/api/v1/api-tokens/{apiTokenId}" => GetToken, ManageSecurity, ApiTokens),
-    route!(PUT "/api/v1/api-tokens/{apiTokenId}" => UpsertToken, ManageSecurity, ApiTokens),
-    route!(DELETE "/api/v1/api-tokens/{apiTokenId}" => RevokeToken, ManageSecurity, ApiTokens),
-    route!(GET "/api/v1/logs" => ListLogs, Read, Logs),
+    route!(GET "/.well-known/okta-organization" => Public(orgs::metadata), Anyone, Other),
+    route!(GET "/api/v1/org" => OnOrg(orgs::get), Read, OrgSettings),
+    route!(POST "/api/v1/orgs" => OnState(orgs::create_child), CreateOrgs, Orgs),
+    route!(GET "/api/v1/users" => OnOrg(users::list), Read, UsersCollection),
+    route!(POST "/api/v1/users" => OnOrg(users::create), ManageUsers, UsersCollection),
+    route!(GET "/api/v1/users/{userId}" => OnOrg(users::get), Read, UserById),
+    route!(POST "/api/v1/users/{userId}" => OnOrg(users::update), ManageUsers, UserWrites),
+    route!(PUT "/api/v1/users/{userId}" => OnOrg(users::replace), ManageUsers, UserWrites),
+    route!(DELETE "/api/v1/users/{userId}" => OnOrg(users::delete), ManageUsers, UserWrites),
+    route!(POST "/api/v1/users/{userId}/lifecycle/activate" => OnOrg(|org, request| users::lifecycle(org, request, L::Activate)), ManageUsers, UserWrites),
+    route!(POST "/api/v1/users/{userId}/lifecycle/reactivate" => OnOrg(|org, request| users::lifecycle(org, request, L::Reactivate)), ManageUsers, UserWrites),
+    route!(POST "/api/v1/users/{userId}/lifecycle/deactivate" => OnOrg(|org, request| users::lifecycle(org, request, L::Deactivate)), ManageUsers, UserWrites),
+    route!(POST "/api/v1/users/{userId}/lifecycle/suspend" => OnOrg(|org, request| users::lifecycle(org, request, L::Suspend)), ManageUsers, UserWrites),
+    route!(POST "/api/v1/users/{userId}/lifecycle/unsuspend" => OnOrg(|org, request| users::lifecycle(org, request, L::Unsuspend)), ManageUsers, UserWrites),
+    route!(POST "/api/v1/users/{userId}/lifecycle/unlock" => OnOrg(|org, request| users::lifecycle(org, request, L::Unlock)), ManageUsers, UserWrites),
+    route!(POST "/api/v1/users/{userId}/lifecycle/expire_password" => OnOrg(|org, request| users::lifecycle(org, request, L::ExpirePassword)), ManageUsers, UserWrites),
+    route!(POST "/api/v1/users/{userId}/lifecycle/reset_password" => OnOrg(|org, request| users::lifecycle(org, request, L::ResetPassword)), ManageUsers, UserWrites),
+    route!(GET "/api/v1/users/{userId}/groups" => OnOrg(users::list_groups), Read, UserById),
+    route!(GET "/api/v1/users/{userId}/factors" => OnOrg(users::list_factors), Read, UserById),
+    route!(DELETE "/api/v1/users/{userId}/factors/{factorId}" => OnOrg(users::delete_factor), ManageUsers, UserWrites),
+    route!(GET "/api/v1/users/{userId}/roles" => OnOrg(roles::list), Read, UserById),
+    route!(POST "/api/v1/users/{userId}/roles" => OnOrg(roles::assign), ManageAdmins, UserWrites),
+    route!(GET "/api/v1/users/{userId}/roles/{roleAssignmentId}" => OnOrg(roles::get), Read, UserById),
+    route!(DELETE "/api/v1/users/{userId}/roles/{roleAssignmentId}" => OnOrg(roles::unassign), ManageAdmins, UserWrites),
+    route!(GET "/api/v1/groups" => OnOrg(groups::list), Read, Groups),
+    route!(POST "/api/v1/groups" => OnOrg(groups::create), ManageGroups, Groups),
+    route!(GET "/api/v1/groups/{groupId}" => OnOrg(groups::get), Read, Groups),
+    route!(PUT "/api/v1/groups/{groupId}" => OnOrg(groups::replace), ManageGroups, Groups),
+    route!(DELETE "/api/v1/groups/{groupId}" => OnOrg(groups::delete), ManageGroups, Groups),
+    route!(GET "/api/v1/groups/{groupId}/users" => OnOrg(groups::list_members), Read, Groups),
+    route!(PUT "/api/v1/groups/{groupId}/users/{userId}" => OnOrg(groups::add_member), ManageGroups, Groups),
+    route!(DELETE "/api/v1/groups/{groupId}/users/{userId}" => OnOrg(groups::remove_member), ManageGroups, Groups),
+    route!(GET "/api/v1/zones" => OnOrg(zones::list), Read, Zones),
+    route!(POST "/api/v1/zones" => OnOrg(zones::create), ManageSecurity, Zones),
+    route!(GET "/api/v1/zones/{zoneId}" => OnOrg(zones::get), Read, Zones),
+    route!(PUT "/api/v1/zones/{zoneId}" => OnOrg(zones::replace), ManageSecurity, Zones),
+    route!(DELETE "/api/v1/zones/{zoneId}" => OnOrg(zones::delete), ManageSecurity, Zones),
+    route!(POST "/api/v1/zones/{zoneId}/lifecycle/activate" => OnOrg(zones::activate), ManageSecurity, Zones),
+    route!(POST "/api/v1/zones/{zoneId}/lifecycle/deactivate" => OnOrg(zones::deactivate), ManageSecurity, Zones),
+    route!(GET "/api/v1/policies" => OnOrg(policies::list), Read, Policies),
+    route!(POST "/api/v1/policies" => OnOrg(policies::create), ManageSecurity, Policies),
+    route!(GET "/api/v1/policies/{policyId}" => OnOrg(policies::get), Read, Policies),
+    route!(PUT "/api/v1/policies/{policyId}" => OnOrg(policies::replace), ManageSecurity, Policies),
+    route!(DELETE "/api/v1/policies/{policyId}" => OnOrg(policies::delete), ManageSecurity, Policies),
+    route!(POST "/api/v1/policies/{policyId}/lifecycle/activate" => OnOrg(policies::activate), ManageSecurity, Policies),
+    route!(POST "/api/v1/policies/{policyId}/lifecycle/deactivate" => OnOrg(policies::deactivate), ManageSecurity, Policies),
+    route!(GET "/api/v1/policies/{policyId}/rules" => OnOrg(policies::list_rules), Read, Policies),
+    route!(POST "/api/v1/policies/{policyId}/rules" => OnOrg(policies::create_rule), ManageSecurity, Policies),
+    route!(GET "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::get_rule), Read, Policies),
+    route!(PUT "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::replace_rule), ManageSecurity, Policies),
+    route!(DELETE "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::delete_rule), ManageSecurity, Policies),
+    route!(POST "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate" => OnOrg(policies::activate_rule), ManageSecurity, Policies),
+    route!(POST "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate" => OnOrg(policies::deactivate_rule), ManageSecurity, Policies),
+    route!(GET "/api/v1/api-tokens" => OnOrg(tokens::list), ManageSecurity, ApiTokens),
+    route!(DELETE "/api/v1/api-tokens/current" => OnOrg(tokens::revoke_current), Read, ApiTokens),
+    route!(GET "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::get), ManageSecurity, ApiTokens),
+    route!(PUT "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::upsert), ManageSecurity, ApiTokens),
+    route!(DELETE "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::revoke), ManageSecurity, ApiTokens),
+    route!(GET "/api/v1/logs" => OnOrg(logs::list), Read, Logs),
 ];
 
 /// What the route table says about a method and path.
@@ -252,12 +199,12 @@ mod tests {
     #[test]
     fn literal_segments_win_over_parameters_declared_later() {
         match match_route(&Method::DELETE, "/api/v1/api-tokens/current") {
-            Matched::Route(route, _) => assert_eq!(route.endpoint, RevokeCurrentToken),
+            Matched::Route(route, _) => assert_eq!(route.template, "/api/v1/api-tokens/current"),
             _ => panic!("no route"),
         }
         match match_route(&Method::POST, "/api/v1/users/00u1/lifecycle/suspend") {
             Matched::Route(route, params) => {
-                assert_eq!(route.endpoint, UserLifecycle(Lifecycle::Suspend));
+                assert_eq!(route.template, "/api/v1/users/{userId}/lifecycle/suspend");
                 assert_eq!(params, vec!["00u1".to_string()]);
             }
             _ => panic!("no route"),
@@ -281,6 +228,19 @@ mod tests {
                 name: "userId".to_string()
             })
         );
+    }
+
+    #[test]
+    fn only_routes_that_need_no_token_are_served_without_one() {
+        for route in ROUTES {
+            assert_eq!(
+                matches!(route.handler, Public(_)),
+                route.need == Need::Anyone,
+                "{} {}",
+                route.method,
+                route.template
+            );
+        }
     }
 
     #[test]

@@ -1,24 +1,38 @@
 //! Drives the real `okta-emulator` binary over loopback HTTP, and compares bodies with fixtures.
 
-use std::io::{BufRead as _, BufReader};
+use std::ops::{Deref, DerefMut};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::support::emulator::Emulator as Process;
+
 pub const PARTNER_TOKEN: &str = "00partnerTokenForConformanceTests0000000";
 pub const ADMIN_TOKEN: &str = "emulator-admin-token-for-tests";
 
-/// A running emulator process; dropping it kills the process.
+/// The conformance tests' view of a running emulator: the shared process
+/// ([`crate::support::emulator::Emulator`], whose fields and process control it derefs to),
+/// started with fixed tokens and visible logs, plus an async client and HTTP helpers.
 pub struct Emulator {
-    child: Child,
-    pub url: String,
-    pub partner_url: String,
-    pub partner_token: String,
-    pub admin_token: String,
+    process: Process,
     pub client: reqwest::Client,
+}
+
+impl Deref for Emulator {
+    type Target = Process;
+
+    fn deref(&self) -> &Process {
+        &self.process
+    }
+}
+
+impl DerefMut for Emulator {
+    fn deref_mut(&mut self) -> &mut Process {
+        &mut self.process
+    }
 }
 
 /// One answer, fully read.
@@ -53,7 +67,7 @@ impl Answer {
 }
 
 pub fn binary() -> &'static str {
-    env!("CARGO_BIN_EXE_okta-emulator")
+    crate::support::emulator::emulator_binary()
 }
 
 impl Emulator {
@@ -68,54 +82,27 @@ impl Emulator {
 
     /// As [`Emulator::start_with`], letting `configure` adjust the command first (limits, ...).
     pub fn start_configured(extra: &[&str], configure: impl FnOnce(&mut Command)) -> Emulator {
-        let mut command = Command::new(binary());
-        configure(&mut command);
-        command
-            .args(["--listen", "127.0.0.1:0", "--partner-token", PARTNER_TOKEN])
-            .args(["--admin-token", ADMIN_TOKEN, "--log-level", "warn"])
-            // Instant search and System Log unless the test studies the lag itself.
-            .args(crate::support::emulator::instant_unless_set(extra))
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        let mut child = command.spawn().expect("okta-emulator starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("ready line");
-        let ready: Value = serde_json::from_str(&line)
-            .unwrap_or_else(|error| panic!("ready line is JSON ({error}): {line:?}"));
-        let text = |name: &str| ready[name].as_str().expect(name).to_string();
+        let mut args = vec![
+            "--partner-token",
+            PARTNER_TOKEN,
+            "--admin-token",
+            ADMIN_TOKEN,
+        ];
+        args.extend(["--log-level", "warn"]);
+        args.extend_from_slice(extra);
+        let process = Process::start_configured(&args, |command| {
+            // A failing conformance test shows the emulator's warnings.
+            command.stderr(Stdio::inherit());
+            configure(command);
+        });
         let _ = rustls::crypto::ring::default_provider().install_default();
         Emulator {
-            child,
-            url: text("url"),
-            partner_url: text("partner_url"),
-            partner_token: text("partner_token"),
-            admin_token: text("admin_token"),
+            process,
             client: reqwest::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()
                 .expect("client"),
         }
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    /// Sends SIGTERM and returns the exit status.
-    pub fn terminate(&mut self) -> std::process::ExitStatus {
-        unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGTERM);
-        }
-        self.child.wait().expect("wait")
     }
 
     pub async fn send(
@@ -215,12 +202,6 @@ impl Emulator {
             user_request(login, Some(STRONG_PASSWORD)),
         )
         .await
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
 

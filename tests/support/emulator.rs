@@ -18,7 +18,8 @@ pub fn instant_unless_set(args: &[&str]) -> Vec<&'static str> {
     instant
 }
 
-/// A running emulator, killed on drop.
+/// A running emulator, killed on drop. This is the one place a test starts `okta-emulator`:
+/// the conformance tests' harness (`tests/emulator/support.rs`) wraps it with its HTTP helpers.
 pub struct Emulator {
     child: Child,
     pub url: String,
@@ -36,22 +37,29 @@ impl Emulator {
     /// `args` set a lag: the emulator's default is Okta's lag, and the tests that do not study
     /// it say so here rather than wait for it.
     pub fn start_with(args: &[&str]) -> Emulator {
-        let mut child = Command::new(emulator_binary())
+        Emulator::start_configured(args, |_| {})
+    }
+
+    /// As [`Emulator::start_with`], letting `configure` adjust the command before it runs (an
+    /// open-file limit, stderr shown instead of discarded, ...). Waits for the ready line.
+    pub fn start_configured(args: &[&str], configure: impl FnOnce(&mut Command)) -> Emulator {
+        let mut command = Command::new(emulator_binary());
+        command.stdin(Stdio::null()).stderr(Stdio::null());
+        configure(&mut command);
+        let mut child = command
             .args(["--listen", "127.0.0.1:0"])
             .args(instant_unless_set(args))
             .args(args)
-            .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
             .spawn()
             .expect("start okta-emulator");
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
+        BufReader::new(child.stdout.take().expect("stdout is piped"))
             .read_line(&mut line)
-            .unwrap();
+            .expect("ready line");
         let ready: serde_json::Value =
             serde_json::from_str(&line).unwrap_or_else(|e| panic!("ready line {line:?}: {e}"));
-        let field = |name: &str| ready[name].as_str().unwrap().to_owned();
+        let field = |name: &str| ready[name].as_str().expect(name).to_owned();
         Emulator {
             url: field("url"),
             partner_url: field("partner_url"),
@@ -60,12 +68,29 @@ impl Emulator {
             child,
         }
     }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        // SAFETY: kill(2) only sends a signal to the child's pid, which `child` still owns.
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        self.child.wait().expect("wait")
+    }
 }
 
 impl Drop for Emulator {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.kill();
     }
 }
 

@@ -1,0 +1,231 @@
+//! Admin roles: what each standard role may do (`authorize`), and assigning and unassigning
+//! them, with the privilege events Okta logs.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use super::{ApiError, Audit, Org, Principal, User};
+use crate::emulator::util::{base32_unpadded, okta_id};
+
+/// The admin privilege an endpoint needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// Nothing: Okta serves the endpoint without a token (`security: []` in its reference).
+    Anyone,
+    /// Reading anything: any admin role.
+    Read,
+    /// Creating and changing users: super, org or user admin.
+    ManageUsers,
+    /// Groups and memberships: those plus group membership admins.
+    ManageGroups,
+    /// Policies, network zones and API tokens: super or org admin.
+    ManageSecurity,
+    /// Granting and revoking admin roles: super admin only.
+    ManageAdmins,
+    /// The Org Creator API: a super admin of the partner org.
+    CreateOrgs,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RoleAssignment {
+    pub id: String,
+    pub role_type: String,
+    pub created: i64,
+    pub last_updated: i64,
+    pub disable_notifications: bool,
+}
+
+/// The standard admin roles that can be assigned to a user, with Okta's labels.
+pub const ASSIGNABLE_ROLES: &[(&str, &str)] = &[
+    ("SUPER_ADMIN", "Super Administrator"),
+    ("ORG_ADMIN", "Organizational Administrator"),
+    ("APP_ADMIN", "Application Administrator"),
+    ("USER_ADMIN", "Group Administrator"),
+    ("HELP_DESK_ADMIN", "Help Desk Administrator"),
+    ("READ_ONLY_ADMIN", "Read Only Administrator"),
+    (
+        "API_ACCESS_MANAGEMENT_ADMIN",
+        "API Access Management Administrator",
+    ),
+    ("REPORT_ADMIN", "Report Administrator"),
+    ("GROUP_MEMBERSHIP_ADMIN", "Group Membership Administrator"),
+    ("WORKFLOWS_ADMIN", "Workflows Administrator"),
+    (
+        "ACCESS_CERTIFICATIONS_ADMIN",
+        "Access Certifications Administrator",
+    ),
+    ("ACCESS_REQUESTS_ADMIN", "Access Requests Administrator"),
+];
+
+pub fn role_label(role_type: &str) -> &'static str {
+    ASSIGNABLE_ROLES
+        .iter()
+        .find(|(name, _)| *name == role_type)
+        .map(|(_, label)| *label)
+        .unwrap_or("Administrator")
+}
+
+impl Org {
+    /// Whether the token's owner holds an admin role that allows `need`.
+    pub fn authorize(&self, principal: &Principal, need: Need) -> Result<(), ApiError> {
+        let roles: Vec<&str> = self
+            .users
+            .get(&principal.user_id)
+            .map(|user| user.roles.iter().map(|r| r.role_type.as_str()).collect())
+            .unwrap_or_default();
+        let has = |wanted: &[&str]| roles.iter().any(|role| wanted.contains(role));
+        let allowed = match need {
+            Need::Anyone => true,
+            Need::Read => !roles.is_empty(),
+            Need::ManageUsers => has(&["SUPER_ADMIN", "ORG_ADMIN", "USER_ADMIN"]),
+            Need::ManageGroups => has(&[
+                "SUPER_ADMIN",
+                "ORG_ADMIN",
+                "USER_ADMIN",
+                "GROUP_MEMBERSHIP_ADMIN",
+            ]),
+            Need::ManageSecurity => has(&["SUPER_ADMIN", "ORG_ADMIN"]),
+            Need::ManageAdmins => has(&["SUPER_ADMIN"]),
+            Need::CreateOrgs => {
+                if !self.partner {
+                    return Err(ApiError::FeatureNotEnabled);
+                }
+                has(&["SUPER_ADMIN"])
+            }
+        };
+        if allowed {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    pub fn assign_role(
+        &mut self,
+        audit: &Audit,
+        id_or_login: &str,
+        role_type: &str,
+        disable_notifications: bool,
+    ) -> Result<(&User, usize), ApiError> {
+        let user_id = self.user_id_of(id_or_login)?;
+        if role_type == "CUSTOM" {
+            return Err(ApiError::Unsupported {
+                what: "custom role assignments".to_string(),
+            });
+        }
+        if !ASSIGNABLE_ROLES.iter().any(|(name, _)| *name == role_type) {
+            return Err(ApiError::invalid(format!(
+                "type: '{role_type}' is not a valid role type"
+            )));
+        }
+        let user = self.users.found(&user_id, "User")?;
+        if user.roles.iter().any(|role| role.role_type == role_type) {
+            return Err(ApiError::DuplicateRole);
+        }
+        let id = match role_type {
+            "APP_ADMIN" | "USER_ADMIN" | "HELP_DESK_ADMIN" | "GROUP_MEMBERSHIP_ADMIN" => {
+                base32_unpadded(role_type)
+            }
+            _ => okta_id("ra1"),
+        };
+        let now = audit.now;
+        let user = self.users.found_mut(&user_id, "User")?;
+        user.roles.push(RoleAssignment {
+            id: id.clone(),
+            role_type: role_type.to_string(),
+            created: now,
+            last_updated: now,
+            disable_notifications,
+        });
+        let index = user.roles.len() - 1;
+        let held: Vec<&str> = user
+            .roles
+            .iter()
+            .map(|r| role_label(&r.role_type))
+            .collect();
+        // `disableNotifications` is the emulator's own addition to the debug data, so tests can
+        // see whether the grant asked Okta not to e-mail the new admin.
+        let debug = json!({
+            "privilegeGranted": held.join(", "),
+            "disableNotifications": disable_notifications,
+        });
+        let targets = vec![
+            user.target(),
+            role_change_target(RoleChange::Assigned),
+            json!({ "id": id, "type": "ROLE", "alternateId": id, "displayName": role_label(role_type), "detailEntry": null }),
+        ];
+        self.emit(
+            audit,
+            "user.account.privilege.grant",
+            "Grant user privilege",
+            targets,
+            debug,
+        );
+        Ok((self.users.found(&user_id, "User")?, index))
+    }
+
+    pub fn unassign_role(
+        &mut self,
+        audit: &Audit,
+        id_or_login: &str,
+        assignment_id: &str,
+    ) -> Result<(), ApiError> {
+        let user_id = self.user_id_of(id_or_login)?;
+        let user = self.users.found_mut(&user_id, "User")?;
+        let index = user
+            .roles
+            .iter()
+            .position(|role| role.id == assignment_id)
+            .ok_or_else(|| ApiError::not_found(assignment_id, "RoleAssignment"))?;
+        let removed = user.roles.remove(index);
+        user.last_updated = audit.now;
+        let held: Vec<&str> = user
+            .roles
+            .iter()
+            .map(|r| role_label(&r.role_type))
+            .collect();
+        let debug = json!({ "privilegeRevoked": role_label(&removed.role_type), "privilegeGranted": held.join(", ") });
+        // Okta's catalogue: `privilege.revoke` means "all of user's admin privilege revoked";
+        // removing one role of several is a `privilege.grant` (the user's privileges changed)
+        // whose targets say the role was unassigned.
+        let all_revoked = user.roles.is_empty();
+        let change = if all_revoked {
+            RoleChange::AllRevoked
+        } else {
+            RoleChange::Unassigned
+        };
+        let targets = vec![
+            user.target(),
+            role_change_target(change),
+            json!({ "id": removed.id, "type": "ROLE", "alternateId": removed.id, "displayName": role_label(&removed.role_type), "detailEntry": null }),
+        ];
+        let (event_type, message) = if all_revoked {
+            ("user.account.privilege.revoke", "Revoke user privilege")
+        } else {
+            ("user.account.privilege.grant", "Grant user privilege")
+        };
+        self.emit(audit, event_type, message, targets, debug);
+        Ok(())
+    }
+}
+
+/// What an admin role event did, which Okta says in a target of its own beside the user and
+/// the role (the event type alone does not: a removal can be a `privilege.grant`).
+#[derive(Debug, Clone, Copy)]
+enum RoleChange {
+    Assigned,
+    Unassigned,
+    AllRevoked,
+}
+
+fn role_change_target(change: RoleChange) -> Value {
+    let (kind, display_name) = match change {
+        RoleChange::Assigned => ("ROLE_ASSIGNED", "Role Assigned"),
+        RoleChange::Unassigned => ("ROLE_UNASSIGNED", "Role Unassigned"),
+        RoleChange::AllRevoked => (
+            "ROLE_UNASSIGNED_ALL_PRIVILEGES_REVOKED",
+            "All Privileges revoked from User. User has no admin privileges",
+        ),
+    };
+    json!({ "id": kind, "type": kind, "alternateId": "unknown", "displayName": display_name, "detailEntry": null })
+}
