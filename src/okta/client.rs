@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use super::error::{OktaError, parse_error_envelope};
 use super::limiter::RateLimiter;
 use super::link::next_link;
+use super::oauth::{OAuthSession, ServiceApp, Unauthorized, challenge_parameter};
 use super::retry::{RateLimitHeaders, backoff_delay, rate_limit_wait};
 use super::url::OrgUrl;
 use crate::secret::Secret;
@@ -174,11 +175,7 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8], what: &str) -> Result<T, 
 pub struct Client {
     org_url: OrgUrl,
     http: reqwest::Client,
-    /// `SSWS {token}`, marked sensitive so that hyper never prints it.
-    authorization: HeaderValue,
-    /// The token itself, only to cut it out of error texts that a server or proxy reflected it
-    /// into.
-    token: Secret,
+    credentials: Credentials,
     options: ClientOptions,
     limiter: Arc<RateLimiter>,
 }
@@ -193,20 +190,59 @@ impl std::fmt::Debug for Client {
     }
 }
 
+/// How a client proves who it is: an SSWS API token, or an OAuth 2.0 service app.
+#[derive(Clone)]
+enum Credentials {
+    Ssws {
+        /// `SSWS {token}`, marked sensitive so that hyper never prints it.
+        authorization: HeaderValue,
+        /// The token itself, only to cut it out of error texts that a server or proxy
+        /// reflected it into.
+        token: Secret,
+    },
+    OAuth(Arc<OAuthSession>),
+}
+
 impl Client {
+    /// A client that sends an SSWS API token.
     pub fn new(
         org_url: OrgUrl,
         token: Secret,
         options: ClientOptions,
     ) -> Result<Client, OktaError> {
-        install_crypto_provider();
         if token.is_empty() {
             return Err(OktaError::InvalidToken);
         }
         let mut authorization = HeaderValue::from_str(&format!("SSWS {}", token.expose()))
             .map_err(|_| OktaError::InvalidToken)?;
         authorization.set_sensitive(true);
+        Client::with_credentials(
+            org_url,
+            Credentials::Ssws {
+                authorization,
+                token,
+            },
+            options,
+        )
+    }
 
+    /// A client that authenticates as an OAuth 2.0 service app (`private_key_jwt`, DPoP when
+    /// the org requires it).
+    pub fn with_service_app(
+        org_url: OrgUrl,
+        app: ServiceApp,
+        options: ClientOptions,
+    ) -> Result<Client, OktaError> {
+        let session = OAuthSession::new(org_url.as_str().trim_end_matches('/'), app);
+        Client::with_credentials(org_url, Credentials::OAuth(Arc::new(session)), options)
+    }
+
+    fn with_credentials(
+        org_url: OrgUrl,
+        credentials: Credentials,
+        options: ClientOptions,
+    ) -> Result<Client, OktaError> {
+        install_crypto_provider();
         let mut builder = reqwest::Client::builder()
             .user_agent(options.user_agent.clone())
             .timeout(options.request_timeout)
@@ -227,8 +263,7 @@ impl Client {
         Ok(Client {
             org_url,
             http,
-            authorization,
-            token,
+            credentials,
             options,
             limiter,
         })
@@ -251,6 +286,7 @@ impl Client {
         let mut rate_limit_retries = 0u32;
         let mut rate_limited_for = Duration::ZERO;
         let mut previous_request_id: Option<String> = None;
+        let mut oauth_retries = 0u32;
         loop {
             self.limiter.acquire(call.template).await;
             let attempt = retries + rate_limit_retries + 1;
@@ -258,8 +294,19 @@ impl Client {
             let mut request = self
                 .http
                 .request(call.method.clone(), url)
-                .header(AUTHORIZATION, self.authorization.clone())
                 .header(ACCEPT, "application/json");
+            match &self.credentials {
+                Credentials::Ssws { authorization, .. } => {
+                    request = request.header(AUTHORIZATION, authorization.clone());
+                }
+                Credentials::OAuth(session) => {
+                    let granted = session.authorize(&self.http, &call.method, url).await?;
+                    request = request.header(AUTHORIZATION, granted.authorization);
+                    if let Some(proof) = granted.dpop {
+                        request = request.header("DPoP", proof);
+                    }
+                }
+            }
             if !call.query.is_empty() {
                 request = request.query(&call.query);
             }
@@ -360,6 +407,27 @@ impl Client {
                 "okta request"
             );
 
+            if let Credentials::OAuth(session) = &self.credentials {
+                session.note_answer(&headers).await;
+                if status == StatusCode::UNAUTHORIZED && oauth_retries < MAX_OAUTH_RETRIES {
+                    // A new DPoP nonce or a new access token: nothing happened, send again.
+                    if session.unauthorized(&headers).await != Unauthorized::Final {
+                        oauth_retries += 1;
+                        continue;
+                    }
+                }
+                if status == StatusCode::FORBIDDEN
+                    && let Some(scope) = insufficient_scope(&headers)
+                {
+                    return Err(OktaError::InsufficientScope {
+                        method: method_name,
+                        path: call.template,
+                        org: self.org_url.to_string(),
+                        scope,
+                    });
+                }
+            }
+
             if status == StatusCode::TOO_MANY_REQUESTS {
                 if rate_limit_retries >= self.options.max_rate_limit_retries {
                     return Err(OktaError::RateLimited {
@@ -420,11 +488,19 @@ impl Client {
             if status.is_success() {
                 return Ok(Answer { headers, body });
             }
-            return Err(
-                error_from_answer(&method_name, call.template, status, &body, request_id)
-                    .redacted(self.token.expose()),
-            );
+            let error = error_from_answer(&method_name, call.template, status, &body, request_id);
+            return Err(match &self.credentials {
+                Credentials::Ssws { token, .. } => error.redacted(token.expose()),
+                // Access tokens and proofs are never echoed by Okta; a reflecting proxy is
+                // handled by cutting both header values out.
+                Credentials::OAuth(_) => error,
+            });
         }
+    }
+
+    /// Whether this client authenticates as an OAuth service app.
+    pub fn uses_service_app(&self) -> bool {
+        matches!(self.credentials, Credentials::OAuth(_))
     }
 
     fn backoff(&self, retry: u32) -> Duration {
@@ -545,6 +621,22 @@ fn error_from_answer(
 }
 
 /// The start of a non-Okta error body, for the error message.
+/// How often one request is sent again for a new DPoP nonce or a new access token.
+const MAX_OAUTH_RETRIES: u32 = 2;
+
+/// The scope named by a 403 `insufficient_scope` challenge: `Some(None)` when the challenge
+/// names none, `None` when the 403 is not about scopes.
+fn insufficient_scope(headers: &reqwest::header::HeaderMap) -> Option<Option<String>> {
+    headers
+        .get_all("WWW-Authenticate")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find(|challenge| {
+            challenge_parameter(challenge, "error").as_deref() == Some("insufficient_scope")
+        })
+        .map(|challenge| challenge_parameter(challenge, "scope"))
+}
+
 fn excerpt(body: &[u8]) -> String {
     if body.is_empty() {
         return "empty body".to_owned();

@@ -70,6 +70,41 @@ pub enum OktaError {
     },
     #[error("could not build the HTTP client: {detail}")]
     ClientSetup { detail: String },
+    /// The service app's private key cannot be used (never carries key material).
+    #[error("the private key of service app {client_id} cannot be used: {detail}")]
+    ServiceAppKey { client_id: String, detail: String },
+    /// Okta's token endpoint refused the service app (OAuth's `error` and `error_description`).
+    #[error("{org} refused an access token to service app {client_id}: {error}{}{}", description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default(), oauth_hint(error))]
+    TokenRefused {
+        org: String,
+        client_id: String,
+        error: String,
+        description: Option<String>,
+    },
+    /// 403 `insufficient_scope`: the access token lacks a scope the endpoint needs.
+    #[error("{method} {path}: the service app's access token for {org} lacks the scope {}; grant it to the app in the Admin Console (Okta API Scopes) and add it to the app's scopes in the provider configuration", scope.as_deref().unwrap_or("this endpoint needs"))]
+    InsufficientScope {
+        method: String,
+        path: &'static str,
+        org: String,
+        scope: Option<String>,
+    },
+}
+
+/// What to check for the token endpoint's usual refusals.
+fn oauth_hint(error: &str) -> &'static str {
+    match error {
+        "invalid_client" => {
+            ": check the client_id, and that the app's public keys in Okta include the configured private key's (and its key_id, if set)"
+        }
+        "invalid_scope" => {
+            ": every scope requested must be granted to the app in the Admin Console (Okta API Scopes)"
+        }
+        "unauthorized_client" => {
+            ": the app must be an API Services app allowed the client credentials grant"
+        }
+        _ => "",
+    }
 }
 
 /// The error codes the provider acts on. Okta says `errorCode` is the only field meant for flow

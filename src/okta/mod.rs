@@ -12,6 +12,7 @@ mod groups;
 mod limiter;
 mod link;
 mod logs;
+pub mod oauth;
 mod org_metadata;
 mod orgs;
 mod policies;
