@@ -65,6 +65,12 @@ struct Cli {
     #[arg(long, value_name = "N", default_value_t = 1024)]
     max_connections: usize,
 
+    /// Handle at most N requests of one org at once, answering one more with 429 as Okta's
+    /// concurrent rate limit does (75 for Workforce and Customer Identity orgs, 35 on the
+    /// Integrator Free plan); 0 turns the limit off.
+    #[arg(long, value_name = "N", default_value_t = 75)]
+    concurrency_limit: usize,
+
     /// Answer `search` on users from an index that trails the users by MS milliseconds, as
     /// Okta's eventually consistent search does (`filter` and lookups by id or login stay
     /// immediate); 0 makes search instant.
@@ -193,6 +199,7 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
         header_read_timeout: Duration::from_secs_f64(cli.header_read_timeout),
         body_read_timeout: Duration::from_secs_f64(cli.body_read_timeout),
         max_connections: cli.max_connections,
+        concurrency_limit: cli.concurrency_limit,
         lag: Lag {
             search_ms: cli.search_lag_ms,
             log_ms: cli.log_lag_ms,

@@ -12,6 +12,7 @@ use hyper::body::Incoming;
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use super::concurrency::Concurrency;
 use super::control::{Control, Outcome};
 use super::persist::{Persister, Save};
 use super::ratelimit::{Decision, RateLimiter};
@@ -39,6 +40,8 @@ pub(super) struct App {
     pub(super) shared: Mutex<Shared>,
     /// Separate from the state so that counting a request never waits for a mutation.
     pub(super) limiter: Mutex<RateLimiter>,
+    /// Requests in flight per org (Okta's concurrent rate limit).
+    pub(super) concurrency: std::sync::Arc<Concurrency>,
     /// Faults and statistics; also separate from the state for the same reason.
     pub(super) control: Mutex<Control>,
     pub(super) persister: Option<Persister>,
@@ -195,6 +198,24 @@ impl App {
             Matched::Route(route, _) => (route.template, route.family),
             Matched::WrongMethod(template) => (*template, Family::Other),
             Matched::Unimplemented | Matched::NotFound => ("(unmatched)", Family::Other),
+        };
+        // Held until the answer is made, through any injected latency: that is what "in
+        // flight" means to Okta.
+        let Some(_in_flight) = self.concurrency.enter(&subdomain) else {
+            lock(&self.control).count_rate_limited();
+            let limit = self.concurrency.limit() as u64;
+            // While the concurrent limit is exceeded, Okta's headers report it instead of the
+            // per-minute bucket; its reset is an estimate, and requests are short.
+            let common = Common {
+                request_id: &request_id,
+                rate: Decision {
+                    allowed: false,
+                    limit,
+                    remaining: 0,
+                    reset: now_seconds + 1,
+                },
+            };
+            return Ok(error_response(&ApiError::RateLimited, &common));
         };
         let injection = lock(&self.control).on_request(&subdomain, method.as_str(), template);
         if let Some(delay) = injection.delay {

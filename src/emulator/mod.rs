@@ -12,6 +12,7 @@
 //! Nothing here imports the provider's Okta client: the emulator has its own wire types.
 
 mod app;
+mod concurrency;
 mod connections;
 mod control;
 mod engine;
@@ -71,6 +72,9 @@ pub struct Options {
     pub max_connections: usize,
     /// How far Okta's eventually consistent reads trail the writes (see [`Lag`]).
     pub lag: Lag,
+    /// Requests an org handles at once; one more is answered 429 (Okta's concurrent rate
+    /// limit). 0 turns the limit off.
+    pub concurrency_limit: usize,
 }
 
 /// How long a change takes to reach the parts of Okta that are documented as eventually
@@ -111,6 +115,7 @@ impl Default for Options {
             body_read_timeout: Duration::from_secs(10),
             max_connections: 1024,
             lag: Lag::default(),
+            concurrency_limit: concurrency::DEFAULT_CONCURRENCY_LIMIT,
         }
     }
 }
@@ -227,6 +232,7 @@ impl Emulator {
                 generation: 1,
             }),
             limiter: Mutex::new(RateLimiter::new(options.rate_limit_scale)),
+            concurrency: concurrency::Concurrency::new(options.concurrency_limit),
             control: Mutex::new(Control::default()),
             persister,
         });

@@ -18,6 +18,7 @@ fn emulator_help_documents_every_flag() {
         "--header-read-timeout",
         "--body-read-timeout",
         "--max-connections",
+        "--concurrency-limit",
         "--log-level",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");

@@ -2,6 +2,7 @@
 //! in `tests/fixtures/emulator/` written from Okta's documented behaviour.
 
 mod cli;
+mod concurrency;
 mod credentials;
 mod cross_cutting;
 mod durability;
