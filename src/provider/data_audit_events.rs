@@ -17,7 +17,7 @@ use crate::plugin::{
 };
 
 use super::data_service_accounts::validate_org_url;
-use super::{Shared, diag};
+use super::{ProviderContext, diag};
 
 pub const TYPE_NAME: &str = "okta_msp_audit_events";
 
@@ -27,11 +27,11 @@ const DEFAULT_WINDOW: Duration = Duration::days(7);
 const PAGE_SIZE: u32 = 1000;
 
 pub struct AuditEventsDataSource {
-    shared: Arc<Shared>,
+    shared: Arc<ProviderContext>,
 }
 
 impl AuditEventsDataSource {
-    pub fn new(shared: Arc<Shared>) -> AuditEventsDataSource {
+    pub fn new(shared: Arc<ProviderContext>) -> AuditEventsDataSource {
         AuditEventsDataSource { shared }
     }
 }
@@ -318,7 +318,7 @@ impl DataSource for AuditEventsDataSource {
         let token = config.get("org_api_token").and_then(Value::as_str);
         let org = self
             .shared
-            .orgs
+            .org_access
             .get(provider_config, org_url, token)
             .map_err(diag::access)?;
         let query = LogQuery {

@@ -22,9 +22,9 @@ use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance::{self, expectation_for_observed};
 use crate::rules::kind::ServiceAccountKind;
 
-use super::config::check_org_url;
+use super::provider_config::check_org_url;
 use super::service_account::lifecycle::{self, Observed};
-use super::{Shared, diag};
+use super::{ProviderContext, diag};
 
 pub const TYPE_NAME: &str = "okta_msp_service_accounts";
 
@@ -32,11 +32,11 @@ pub const TYPE_NAME: &str = "okta_msp_service_accounts";
 const ROLE_LISTINGS_IN_FLIGHT: usize = 8;
 
 pub struct ServiceAccountsDataSource {
-    shared: Arc<Shared>,
+    shared: Arc<ProviderContext>,
 }
 
 impl ServiceAccountsDataSource {
-    pub fn new(shared: Arc<Shared>) -> ServiceAccountsDataSource {
+    pub fn new(shared: Arc<ProviderContext>) -> ServiceAccountsDataSource {
         ServiceAccountsDataSource { shared }
     }
 
@@ -101,7 +101,7 @@ impl DataSource for ServiceAccountsDataSource {
         let provider_config = self.shared.config().map_err(diag::access)?;
         let org = self
             .shared
-            .orgs
+            .org_access
             .get(provider_config, org_url, token)
             .map_err(diag::access)?;
         let baseline = self.baseline();

@@ -5,8 +5,8 @@ use crate::plugin::{AttributePath, Diagnostic, Diagnostics};
 use crate::rules::guard::{Notice, Refusal};
 use crate::rules::violation::Violation;
 
-use super::config::ConfigError;
-use super::orgs::AccessError;
+use super::org_access::AccessError;
+use super::provider_config::ConfigError;
 use crate::okta::OktaError;
 
 pub fn from_config_errors(errors: Vec<ConfigError>) -> Diagnostics {

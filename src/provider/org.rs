@@ -15,8 +15,8 @@ use crate::plugin::{
     ImportResponse, PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource,
     Value,
 };
+use crate::rules::account_config::DesiredAccount;
 use crate::rules::compliance;
-use crate::rules::config::DesiredAccount;
 use crate::rules::guard::{
     self, AttributeClass, GuardDecision, GuardedResource, PlanCheck, PlanKind,
 };
@@ -25,18 +25,18 @@ use crate::rules::marker::{self, MarkerPresence};
 
 use super::seen::UnfinishedOrg;
 use super::service_account::lifecycle;
-use super::{Shared, diag, password, plan};
+use super::{ProviderContext, diag, known_after_apply, password};
 use crate::secret::Secret;
 
 pub const TYPE_NAME: &str = "okta_msp_org";
 
 pub struct OrgResource {
-    shared: Arc<Shared>,
+    shared: Arc<ProviderContext>,
     schema: Schema,
 }
 
 impl OrgResource {
-    pub fn new(shared: Arc<Shared>) -> OrgResource {
+    pub fn new(shared: Arc<ProviderContext>) -> OrgResource {
         OrgResource {
             shared,
             schema: schema(),
@@ -85,8 +85,9 @@ impl Resource for OrgResource {
             PlanAction::Update => PlanKind::Update,
         };
         let subject = match (
-            plan::string_of(prior, "subdomain").or(plan::string_of(&request.config, "subdomain")),
-            plan::string_of(prior, "id"),
+            known_after_apply::string_of(prior, "subdomain")
+                .or(known_after_apply::string_of(&request.config, "subdomain")),
+            known_after_apply::string_of(prior, "id"),
         ) {
             (Some(subdomain), Some(id)) => format!("{subdomain} ({id})"),
             (Some(subdomain), None) => subdomain.to_owned(),
@@ -129,7 +130,7 @@ impl Resource for OrgResource {
         let planned_state = match request.action {
             PlanAction::Destroy => Value::Null,
             PlanAction::Create => {
-                let planned = plan::plan_create(
+                let planned = known_after_apply::plan_create(
                     request.proposed_new_state,
                     &self.schema,
                     &[("finalize", Value::Bool(true))],
@@ -143,7 +144,7 @@ impl Resource for OrgResource {
                 };
                 // The replacement of this resource's own tainted org (a set-up that failed):
                 // resume it with the token its state kept, never create it again (G19).
-                match plan::string_of(&request.config, "subdomain")
+                match known_after_apply::string_of(&request.config, "subdomain")
                     .and_then(|subdomain| self.shared.seen.unfinished_org(subdomain))
                 {
                     Some(org) => {
@@ -156,11 +157,12 @@ impl Resource for OrgResource {
                         // Creating goes through the partner org: without its credentials the
                         // plan fails now, not the apply after other changes. (Not for the
                         // create half of a finalized org's replace, which the guard refuses.)
-                        let subdomain = plan::string_of(&request.config, "subdomain");
+                        let subdomain = known_after_apply::string_of(&request.config, "subdomain");
                         let replacing_finalized =
                             subdomain.is_some_and(|s| self.shared.seen.is_finalized_org(s));
                         if let (Ok(config), false) = (self.shared.config(), replacing_finalized) {
-                            super::orgs::partner_credentials(config).map_err(diag::org_access)?;
+                            super::org_access::partner_credentials(config)
+                                .map_err(diag::org_access)?;
                         }
                         planned
                     }
@@ -186,7 +188,7 @@ impl Resource for OrgResource {
         let planned_private = if let Some(id) = resumed {
             super::private::with_adopts(&[], &id)
         } else if finalized {
-            let id = plan::string_of(prior, "id").unwrap_or_default();
+            let id = known_after_apply::string_of(prior, "id").unwrap_or_default();
             marker::encode(&request.prior_private, id)
                 .unwrap_or_else(|_| request.prior_private.clone())
         } else {
@@ -202,7 +204,7 @@ impl Resource for OrgResource {
 
     async fn read(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
         let prior = request.current_state;
-        let Some(url) = plan::string_of(&prior, "url").map(str::to_owned) else {
+        let Some(url) = known_after_apply::string_of(&prior, "url").map(str::to_owned) else {
             return Ok(ReadResponse {
                 new_state: prior,
                 private: request.private,
@@ -210,10 +212,10 @@ impl Resource for OrgResource {
             });
         };
         let config = self.shared.config().map_err(diag::org_access)?;
-        let token = plan::string_of(&prior, "api_token");
+        let token = known_after_apply::string_of(&prior, "api_token");
         let org = self
             .shared
-            .orgs
+            .org_access
             .get(config, &url, token)
             .map_err(diag::org_access)?;
         let settings = match org.client.get_org().await {
@@ -223,14 +225,14 @@ impl Resource for OrgResource {
             }
             Err(error) => return Err(diag::okta("reading the org", &error).into()),
         };
-        if let Some(expected) = plan::string_of(&prior, "id")
+        if let Some(expected) = known_after_apply::string_of(&prior, "id")
             && expected != settings.id
         {
             return Err(diag::wrong_org(&url, expected, &settings.id));
         }
         if prior.get("finalized").and_then(Value::as_bool) != Some(true) {
             self.remember_unfinished(&prior);
-        } else if let Some(subdomain) = plan::string_of(&prior, "subdomain") {
+        } else if let Some(subdomain) = known_after_apply::string_of(&prior, "subdomain") {
             self.shared.seen.record_finalized_org(subdomain);
         }
         let mut state = attributes(prior);
@@ -254,13 +256,13 @@ impl Resource for OrgResource {
 
     async fn import(&self, request: ImportRequest) -> Result<ImportResponse, Diagnostics> {
         let url = request.id.trim().trim_end_matches('/');
-        if let Err(problem) = super::config::check_org_url(url) {
+        if let Err(problem) = super::provider_config::check_org_url(url) {
             return Err(diag::bad_org_import_id(&request.id, &problem));
         }
         let config = self.shared.config().map_err(diag::org_access)?;
         let org = self
             .shared
-            .orgs
+            .org_access
             .get(config, url, None)
             .map_err(diag::org_access)?;
         let settings = org
@@ -336,7 +338,7 @@ impl OrgResource {
     async fn create(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
         let config = self.shared.config().map_err(diag::org_access)?;
         let planned = &request.planned_state;
-        let text = |name: &str| plan::string_of(planned, name).map(str::to_owned);
+        let text = |name: &str| known_after_apply::string_of(planned, name).map(str::to_owned);
         let (Some(name), Some(subdomain), Some(login), Some(email)) = (
             text("name"),
             text("subdomain"),
@@ -348,7 +350,11 @@ impl OrgResource {
         if let Some(id) = super::private::adopts(&request.planned_private) {
             return self.resume(planned, &id, &login, &email).await;
         }
-        let partner = self.shared.orgs.partner(config).map_err(diag::org_access)?;
+        let partner = self
+            .shared
+            .org_access
+            .partner(config)
+            .map_err(diag::org_access)?;
         let naming = ServiceAccountKind::MspIntegration.rule().naming;
         let new_org = NewChildOrg {
             subdomain: subdomain.clone(),
@@ -442,13 +448,15 @@ impl OrgResource {
             });
         }
         let (Some(url), Some(login), Some(email)) = (
-            plan::string_of(prior, "url").map(str::to_owned),
-            plan::string_of(&request.planned_state, "integration_login").map(str::to_owned),
-            plan::string_of(&request.planned_state, "integration_email").map(str::to_owned),
+            known_after_apply::string_of(prior, "url").map(str::to_owned),
+            known_after_apply::string_of(&request.planned_state, "integration_login")
+                .map(str::to_owned),
+            known_after_apply::string_of(&request.planned_state, "integration_email")
+                .map(str::to_owned),
         ) else {
             return Err(diag::incomplete_configuration(TYPE_NAME));
         };
-        let token = plan::string_of(prior, "api_token").map(str::to_owned);
+        let token = known_after_apply::string_of(prior, "api_token").map(str::to_owned);
         let outcome = self
             .finish_setup(
                 &url,
@@ -466,9 +474,9 @@ impl OrgResource {
     /// subdomain resumes it.
     fn remember_unfinished(&self, state: &Value) {
         let (Some(subdomain), Some(id), Some(url)) = (
-            plan::string_of(state, "subdomain"),
-            plan::string_of(state, "id"),
-            plan::string_of(state, "url"),
+            known_after_apply::string_of(state, "subdomain"),
+            known_after_apply::string_of(state, "id"),
+            known_after_apply::string_of(state, "url"),
         ) else {
             return;
         };
@@ -477,9 +485,12 @@ impl OrgResource {
             UnfinishedOrg {
                 id: id.to_owned(),
                 url: url.to_owned(),
-                api_token: plan::string_of(state, "api_token").map(Secret::new),
-                integration_account_id: plan::string_of(state, "integration_account_id")
-                    .map(str::to_owned),
+                api_token: known_after_apply::string_of(state, "api_token").map(Secret::new),
+                integration_account_id: known_after_apply::string_of(
+                    state,
+                    "integration_account_id",
+                )
+                .map(str::to_owned),
             },
         );
     }
@@ -495,8 +506,8 @@ impl OrgResource {
     ) -> Result<ApplyResponse, Diagnostics> {
         let state = attributes(planned.clone());
         let (Some(url), Some(token)) = (
-            plan::string_of(planned, "url").map(str::to_owned),
-            plan::string_of(planned, "api_token").map(str::to_owned),
+            known_after_apply::string_of(planned, "url").map(str::to_owned),
+            known_after_apply::string_of(planned, "api_token").map(str::to_owned),
         ) else {
             return Err(diag::incomplete_configuration(TYPE_NAME));
         };
@@ -514,7 +525,7 @@ impl OrgResource {
         // The delete half of replacing a tainted org whose create resumes it (G19).
         if let (Some(resumed), Some(id)) = (
             super::private::adopts(&request.planned_private),
-            plan::string_of(prior, "id"),
+            known_after_apply::string_of(prior, "id"),
         ) && resumed == id
         {
             // Terraform plans the create half once more after this delete, in this process and
@@ -530,8 +541,8 @@ impl OrgResource {
             resource: GuardedResource::Org,
             subject: format!(
                 "{} ({})",
-                plan::string_of(prior, "subdomain").unwrap_or("?"),
-                plan::string_of(prior, "id").unwrap_or("?")
+                known_after_apply::string_of(prior, "subdomain").unwrap_or("?"),
+                known_after_apply::string_of(prior, "id").unwrap_or("?")
             ),
             state_finalized: prior.get("finalized").and_then(Value::as_bool) == Some(true),
             private_marker: MarkerPresence::of(&request.planned_private),
@@ -543,7 +554,10 @@ impl OrgResource {
         Ok(ApplyResponse {
             new_state: Value::Null,
             private: Vec::new(),
-            diagnostics: diag::org_forgotten(plan::string_of(prior, "url").unwrap_or("?")).into(),
+            diagnostics: diag::org_forgotten(
+                known_after_apply::string_of(prior, "url").unwrap_or("?"),
+            )
+            .into(),
         })
     }
 
@@ -560,7 +574,7 @@ impl OrgResource {
         let config = self.shared.config().map_err(diag::org_access)?;
         let org = self
             .shared
-            .orgs
+            .org_access
             .get(config, url, token)
             .map_err(diag::org_access)?;
         // After the wait Okta asks for (a new org) or at once (a resumed one), the org must
@@ -747,7 +761,7 @@ fn finish(
             state.insert("finalized".into(), Value::Bool(finalized));
             ApplyResponse {
                 // A resumed org's status was left to the apply; the next read fills it in.
-                new_state: plan::unknowns_to_null(Value::Object(state)),
+                new_state: known_after_apply::unknowns_to_null(Value::Object(state)),
                 private: Vec::new(),
                 diagnostics: Diagnostics::new(),
             }
@@ -755,7 +769,7 @@ fn finish(
         Err(diagnostics) => {
             state.insert("finalized".into(), Value::Bool(false));
             ApplyResponse {
-                new_state: plan::unknowns_to_null(Value::Object(state)),
+                new_state: known_after_apply::unknowns_to_null(Value::Object(state)),
                 private: Vec::new(),
                 diagnostics,
             }

@@ -6,10 +6,10 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::okta::{NewUser, OktaError, RoleAssigned, User, UserProfile};
 use crate::provider::baseline::ObservedBaseline;
-use crate::provider::orgs::OrgContext;
+use crate::provider::org_access::OrgSession;
 use crate::provider::role_freshness::RolesRead;
+use crate::rules::account_config::DesiredAccount;
 use crate::rules::compliance::{ObservedAccount, ObservedPolicy};
-use crate::rules::config::DesiredAccount;
 use crate::rules::kind::ServiceAccountKind;
 use crate::secret::Secret;
 
@@ -79,7 +79,7 @@ impl Observed {
 /// account). A finalized account is never adopted by a create: that is G14, and the caller
 /// refuses before getting here.
 pub async fn create_or_adopt(
-    org: &OrgContext,
+    org: &OrgSession,
     desired: &DesiredAccount,
     password: Secret,
     group_id: &str,
@@ -137,7 +137,7 @@ pub enum Stage {
 /// the group, no recovery question. Each step is skipped when already true. `password` is set
 /// only where Okta needs one to make the account `ACTIVE`, and only during setup.
 pub async fn converge(
-    org: &OrgContext,
+    org: &OrgSession,
     desired: &DesiredAccount,
     user: &User,
     group_id: &str,
@@ -193,7 +193,7 @@ pub async fn converge(
 /// keep the account's credentials (unsuspend, unlock); the others need a person then, and the
 /// compliance findings say so.
 async fn bring_to_active(
-    org: &OrgContext,
+    org: &OrgSession,
     user: &User,
     password: &Secret,
     stage: Stage,
@@ -231,7 +231,7 @@ async fn bring_to_active(
 
 /// Okta's API cannot clear `credentials.recovery_question`; unenrolling the security question
 /// factor removes it.
-async fn remove_recovery_question(org: &OrgContext, user_id: &str) -> Result<(), OktaError> {
+async fn remove_recovery_question(org: &OrgSession, user_id: &str) -> Result<(), OktaError> {
     for factor in org.client.list_factors(user_id).await? {
         if factor.is_security_question() {
             org.client.delete_factor(user_id, &factor.id).await?;
@@ -242,7 +242,7 @@ async fn remove_recovery_question(org: &OrgContext, user_id: &str) -> Result<(),
 
 /// Reads the account as it is now. `None` when it no longer exists.
 pub async fn observe(
-    org: &OrgContext,
+    org: &OrgSession,
     user_id: &str,
     group_id: &str,
 ) -> Result<Option<Observed>, OktaError> {
@@ -271,7 +271,7 @@ pub async fn observe(
 /// The ids of those `accounts` whose e-mail address another user of the org also has (rule 5 of
 /// the securing rules: a dedicated mailbox). One call per ten distinct addresses.
 pub async fn users_sharing_a_mailbox(
-    org: &OrgContext,
+    org: &OrgSession,
     accounts: &[&User],
 ) -> Result<HashSet<String>, OktaError> {
     let emails: Vec<&str> = accounts
@@ -311,7 +311,7 @@ pub async fn users_sharing_a_mailbox(
 /// the account and whether its roles were trusted (with the verification time that still holds)
 /// or read.
 pub async fn observe_for_refresh(
-    org: &OrgContext,
+    org: &OrgSession,
     user_id: &str,
     group_id: &str,
     verified: Option<(i64, &[String])>,
@@ -352,7 +352,7 @@ pub async fn observe_for_refresh(
 
 /// Records finalization in Okta (`userType`), so other workspaces see it.
 pub async fn mark_finalized(
-    org: &OrgContext,
+    org: &OrgSession,
     user_id: &str,
     kind: ServiceAccountKind,
 ) -> Result<(), OktaError> {
@@ -375,7 +375,7 @@ pub async fn mark_finalized(
 }
 
 /// Removes an account that never finalized: deactivate, then delete (Okta's two steps).
-pub async fn delete(org: &OrgContext, user: &User) -> Result<(), OktaError> {
+pub async fn delete(org: &OrgSession, user: &User) -> Result<(), OktaError> {
     let client = &org.client;
     if user.status.as_str() != "DEPROVISIONED" {
         client.deactivate_user(&user.id).await?;

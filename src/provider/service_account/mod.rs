@@ -17,18 +17,18 @@ use crate::plugin::{
     PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Schema,
     ValidateRequest, Value,
 };
-use crate::provider::orgs::OrgContext;
+use crate::provider::org_access::OrgSession;
 use crate::provider::role_freshness::RolesRead;
+use crate::rules::account_config::{DesiredAccount, ResolveError};
 use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, ExistingUser, Own};
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance::{self, expectation_for_observed};
-use crate::rules::config::{DesiredAccount, ResolveError};
 use crate::rules::guard::{self, DeleteCheck, GuardDecision, GuardedResource};
 use crate::rules::kind::ServiceAccountKind;
 use crate::rules::marker::MarkerPresence;
 use crate::secret::Secret;
 
-use super::{Shared, diag, password, private};
+use super::{ProviderContext, diag, password, private};
 
 use lifecycle::Observed;
 
@@ -37,12 +37,12 @@ pub use schema::schema;
 pub const TYPE_NAME: &str = "okta_msp_service_account";
 
 pub struct ServiceAccountResource {
-    shared: Arc<Shared>,
+    shared: Arc<ProviderContext>,
     schema: Schema,
 }
 
 impl ServiceAccountResource {
-    pub fn new(shared: Arc<Shared>) -> ServiceAccountResource {
+    pub fn new(shared: Arc<ProviderContext>) -> ServiceAccountResource {
         ServiceAccountResource {
             shared,
             schema: schema(),
@@ -54,13 +54,13 @@ impl ServiceAccountResource {
     }
 
     /// The org a value names, through its token or the provider's `org_tokens`.
-    fn org(&self, value: &Value) -> Result<Arc<OrgContext>, Diagnostics> {
+    fn org(&self, value: &Value) -> Result<Arc<OrgSession>, Diagnostics> {
         let config = self.shared.config().map_err(diag::access)?;
         let org_url = state::input_string(value, "org_url");
         let org_url = org_url.known().map(String::as_str).unwrap_or_default();
         let token = value.get("org_api_token").and_then(Value::as_str);
         self.shared
-            .orgs
+            .org_access
             .get(config, org_url, token)
             .map_err(diag::access)
     }
@@ -86,7 +86,7 @@ impl ServiceAccountResource {
     /// Checks that the org answering is the org recorded in state.
     async fn verified_org_id(
         &self,
-        org: &OrgContext,
+        org: &OrgSession,
         prior: &Value,
     ) -> Result<String, Diagnostics> {
         let org_id = org
@@ -126,7 +126,7 @@ impl Resource for ServiceAccountResource {
         // A write-only password is in the configuration only; check it now, never echoing it.
         if let Some(password) = request.config.get("password_wo").and_then(Value::as_str) {
             let login = request.config.get("login").and_then(Value::as_str);
-            violations.extend(crate::rules::config::password_violations(
+            violations.extend(crate::rules::account_config::password_violations(
                 password,
                 login,
                 &self.baseline(),
@@ -455,9 +455,9 @@ impl ServiceAccountResource {
                 });
             };
             let token = config.get("org_api_token").and_then(Value::as_str);
-            match self.shared.orgs.get(provider_config, org_url, token) {
+            match self.shared.org_access.get(provider_config, org_url, token) {
                 Ok(org) => Some(org),
-                Err(error @ crate::provider::orgs::AccessError::NoToken { .. }) => {
+                Err(error @ crate::provider::org_access::AccessError::NoToken { .. }) => {
                     return Err(diag::access(error));
                 }
                 Err(_) => None,
@@ -485,7 +485,7 @@ impl ServiceAccountResource {
     /// finalized, or `None` when nobody holds the login. Refuses as the plan would (G14, G17).
     async fn adopt_existing(
         &self,
-        org: &OrgContext,
+        org: &OrgSession,
         desired: &DesiredAccount,
         config: &Value,
         adopts: Option<&str>,
@@ -625,7 +625,9 @@ impl ServiceAccountResource {
                 );
             }
             ApplyResponse {
-                new_state: crate::provider::plan::unknowns_to_null(Value::Object(attributes)),
+                new_state: crate::provider::known_after_apply::unknowns_to_null(Value::Object(
+                    attributes,
+                )),
                 private: Vec::new(),
                 diagnostics,
             }
@@ -777,7 +779,7 @@ impl ServiceAccountResource {
 
 /// The user that holds `login` in the org, as the adoption rules see it, if any.
 async fn existing_user(
-    org: &OrgContext,
+    org: &OrgSession,
     login: &str,
 ) -> Result<Option<ExistingUser>, crate::okta::OktaError> {
     let Some(user) = org.client.find_user_by_login(login).await? else {

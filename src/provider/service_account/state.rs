@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use crate::plugin::Value;
-use crate::rules::config::AccountConfig;
+use crate::rules::account_config::AccountConfig;
 use crate::rules::violation::Input;
 
 pub fn input_string(value: &Value, attribute: &str) -> Input<String> {
