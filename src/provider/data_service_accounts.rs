@@ -22,9 +22,10 @@ use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance::{self, expectation_for_observed};
 use crate::rules::kind::ServiceAccountKind;
 
+use super::accounts::observe::{self, Observed};
 use super::provider_config::check_org_url;
-use super::service_account::lifecycle::{self, Observed};
 use super::{ProviderContext, diag};
+use crate::rules::user_type::{marked_accounts_search, parse_user_type};
 
 pub const TYPE_NAME: &str = "okta_msp_service_accounts";
 
@@ -109,7 +110,7 @@ impl DataSource for ServiceAccountsDataSource {
         let marked = async {
             org.client
                 .list_users(&UserQuery {
-                    search: Some(lifecycle::marked_accounts_search()),
+                    search: Some(marked_accounts_search()),
                     limit: Some(200),
                     ..UserQuery::default()
                 })
@@ -151,9 +152,7 @@ impl DataSource for ServiceAccountsDataSource {
             .collect();
         for id in outside {
             match org.client.get_user(&id).await {
-                Ok(user)
-                    if lifecycle::parse_user_type(user.profile.user_type.as_deref()).is_some() =>
-                {
+                Ok(user) if parse_user_type(user.profile.user_type.as_deref()).is_some() => {
                     users.insert(id, user);
                 }
                 Ok(_) => {}
@@ -199,7 +198,7 @@ impl DataSource for ServiceAccountsDataSource {
                 user,
             })
             .collect();
-        let sharing = lifecycle::users_sharing_a_mailbox(
+        let sharing = observe::users_sharing_a_mailbox(
             &org,
             &observed.iter().map(|o| &o.user).collect::<Vec<_>>(),
         )
@@ -259,7 +258,7 @@ pub(crate) fn validate_org_url(config: &Value) -> Diagnostics {
 
 fn account_value(account: &Observed, baseline: &SecuringBaseline) -> Value {
     let facts = account.to_rules();
-    let marker = lifecycle::parse_user_type(account.user.profile.user_type.as_deref());
+    let marker = parse_user_type(account.user.profile.user_type.as_deref());
     let (kind, finalized) = marker.unwrap_or_else(|| {
         (
             ServiceAccountKind::infer(&facts.login, &facts.first_name),

@@ -2,6 +2,7 @@
 //! resource and data source, and `diag.rs`, the one place that turns errors and rule violations
 //! into diagnostics.
 
+pub mod accounts;
 pub mod baseline;
 pub mod data_audit_events;
 pub mod data_service_accounts;

@@ -16,16 +16,17 @@ use crate::plugin::{
     Value,
 };
 use crate::rules::account_config::DesiredAccount;
-use crate::rules::compliance;
 use crate::rules::guard::{
     self, AttributeClass, GuardDecision, GuardedResource, PlanCheck, PlanKind,
 };
 use crate::rules::kind::ServiceAccountKind;
 use crate::rules::marker::{self, MarkerPresence};
 
+use super::accounts::Stage;
+use super::accounts::set_up::{self, SetUpRequest, Wording};
 use super::seen::UnfinishedOrg;
-use super::service_account::lifecycle;
 use super::{ProviderContext, diag, known_after_apply, password};
+use crate::rules::user_type::user_type;
 use crate::secret::Secret;
 
 pub const TYPE_NAME: &str = "okta_msp_org";
@@ -317,7 +318,7 @@ impl Resource for OrgResource {
         // look: an org whose set-up a killed run left unfinished is resumed by the next apply,
         // which the plan shows (G18, G19).
         let finalized = me.profile.user_type.as_deref()
-            == Some(lifecycle::user_type(ServiceAccountKind::MspIntegration, true).as_str());
+            == Some(user_type(ServiceAccountKind::MspIntegration, true).as_str());
         state.insert("finalized".into(), Value::Bool(finalized));
         // Adopted orgs are meant to be finalized: an unfinished one is finished by the next
         // apply unless the configuration says `finalize = false`.
@@ -365,10 +366,7 @@ impl OrgResource {
                 email: Some(email.clone()),
                 first_name: Some(naming.first_name.to_owned()),
                 last_name: Some(naming.last_name.to_owned()),
-                user_type: Some(lifecycle::user_type(
-                    ServiceAccountKind::MspIntegration,
-                    false,
-                )),
+                user_type: Some(user_type(ServiceAccountKind::MspIntegration, false)),
                 ..UserProfile::default()
             },
             // Strong, generated, never stored: the integration uses the API token, and a person
@@ -609,55 +607,31 @@ impl OrgResource {
             finalize: true,
         };
         let baseline = self.shared.baseline();
-        let group_id = org
-            .ensure_baseline(&baseline)
-            .await
-            .map_err(|e| {
-                Diagnostics::from(diag::okta(
-                    "setting up the securing baseline (group, policies, zone)",
-                    &e,
-                ))
-            })?
-            .group_id
-            .clone();
-        lifecycle::converge(
-            &org,
-            &desired,
-            &me,
-            &group_id,
-            &password::generate(),
-            lifecycle::Stage::Setup,
-        )
+        let group_id = set_up::ensure_baseline_group(&org, &baseline).await?;
+        let set_up = set_up::set_up(SetUpRequest {
+            org: &org,
+            desired: &desired,
+            user: &me,
+            group_id: &group_id,
+            password: &password::generate(),
+            baseline: &baseline,
+            stage: Stage::Setup,
+            verify_as: Stage::Finalized,
+            // A sandbox org (`finalize = false`): set up and verified, left destroyable.
+            finalize,
+            wording: &Wording {
+                setting_up: "setting up the integration account",
+                verifying: "verifying the integration account",
+                disappeared_while: "setting up the integration account",
+            },
+        })
         .await
-        .map_err(|e| Diagnostics::from(diag::okta("setting up the integration account", &e)))?;
-        let observed = lifecycle::observe(&org, &me.id, &group_id)
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("verifying the integration account", &e)))?
-            .ok_or_else(|| diag::disappeared("setting up the integration account"))?;
-        let org_baseline = org
-            .observed_baseline(&baseline, Some(&group_id))
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("verifying the securing baseline", &e)))?;
-        let findings =
-            compliance::assess(&desired, &baseline, &observed.with_baseline(org_baseline));
-        if !findings.is_finalizable() {
-            return Err(diag::not_finalizable(
-                &format!("{login} ({})", me.id),
-                findings
-                    .violations()
-                    .map(|v| format!("{}: {}", v.summary, v.detail))
-                    .collect(),
-            )
-            .into());
-        }
-        if !finalize {
-            // A sandbox org: set up and verified, left destroyable.
-            return Ok((me.id, observed.user.status.as_str().to_owned(), false));
-        }
-        lifecycle::mark_finalized(&org, &me.id, ServiceAccountKind::MspIntegration)
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("recording finalization", &e)))?;
-        Ok((me.id, observed.user.status.as_str().to_owned(), true))
+        .map_err(|failure| failure.diagnostics)?;
+        Ok((
+            me.id,
+            set_up.observed.user.status.as_str().to_owned(),
+            set_up.finalized,
+        ))
     }
 }
 

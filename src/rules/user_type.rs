@@ -36,6 +36,12 @@ pub fn parse_user_type(user_type: Option<&str>) -> Option<(ServiceAccountKind, b
     Some((kind.parse().ok()?, finalized))
 }
 
+/// Whether `userType` records a finalized account (of any kind): Okta's last word on
+/// finalization, which an apply-time delete and a lost answer consult (G8, G20).
+pub fn is_finalized_mark(user_type: Option<&str>) -> bool {
+    matches!(parse_user_type(user_type), Some((_, true)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,6 @@
 //! Link, AD agent, RADIUS or custom), privileged and secured as its kind requires, and guarded
 //! once finalized. In order: schema, validate, plan, create, read, update, delete, import.
 
-pub(crate) mod lifecycle;
 mod plan;
 mod schema;
 mod state;
@@ -20,7 +19,7 @@ use crate::plugin::{
 use crate::provider::org_access::OrgSession;
 use crate::provider::role_freshness::RolesRead;
 use crate::rules::account_config::{DesiredAccount, ResolveError};
-use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, ExistingUser, Own};
+use crate::rules::adoption::Own;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance::{self, expectation_for_observed};
 use crate::rules::guard::{self, DeleteCheck, GuardDecision, GuardedResource};
@@ -30,7 +29,10 @@ use crate::secret::Secret;
 
 use super::{ProviderContext, diag, password, private};
 
-use lifecycle::Observed;
+use crate::provider::accounts::observe::{self, Observed};
+use crate::provider::accounts::set_up::{self, SetUpRequest, Wording};
+use crate::provider::accounts::{self, Stage, converge};
+use crate::rules::user_type::parse_user_type;
 
 pub use schema::schema;
 
@@ -171,7 +173,7 @@ impl Resource for ServiceAccountResource {
         };
         let verified =
             private::verified_at(&request.private).map(|at| (at, verified_roles.as_slice()));
-        let observed = lifecycle::observe_for_refresh(
+        let observed = observe::observe_for_refresh(
             &org,
             &id,
             group_id.as_deref().unwrap_or_default(),
@@ -198,12 +200,11 @@ impl Resource for ServiceAccountResource {
             "status".into(),
             Value::string(observed.user.status.as_str()),
         );
-        let org_baseline = org
-            .observed_baseline(&baseline, group_id.as_deref())
+        let facts = observe::facts_with_baseline(&org, &observed, &baseline, group_id.as_deref())
             .await
             .map_err(|e| Diagnostics::from(diag::okta("reading the securing baseline", &e)))?;
         let drift = match desired_from(&prior) {
-            Some(desired) => drift_of(&desired, &baseline, &observed.with_baseline(org_baseline)),
+            Some(desired) => drift_of(&desired, &baseline, &facts),
             // An imported account whose kind is not recorded yet: what the import found stands
             // until the configuration's kind is applied.
             None => match prior.get("drift") {
@@ -275,22 +276,15 @@ impl Resource for ServiceAccountResource {
             .await
             .map_err(|e| Diagnostics::from(diag::okta("finding the service account group", &e)))?
             .unwrap_or_default();
-        let observed = lifecycle::observe(&org, &user.id, &group_id)
+        let observed = observe::observe(&org, &user.id, &group_id)
             .await
             .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?
             .ok_or_else(|| diag::disappeared("importing"))?;
         let group = (!group_id.is_empty()).then_some(group_id.as_str());
-        let org_baseline = org
-            .observed_baseline(&baseline, group)
+        let facts = observe::facts_with_baseline(&org, &observed, &baseline, group)
             .await
             .map_err(|e| Diagnostics::from(diag::okta("reading the securing baseline", &e)))?;
-        let imported = imported_state(
-            &lookup,
-            &org_id,
-            &observed,
-            &observed.with_baseline(org_baseline),
-            &baseline,
-        );
+        let imported = imported_state(&lookup, &org_id, &observed, &facts, &baseline);
         let mut warnings = Diagnostics::new();
         if !imported.findings.is_empty() {
             warnings.push(diag::import_findings(
@@ -326,7 +320,7 @@ fn imported_state(
     facts: &compliance::ObservedAccount,
     baseline: &SecuringBaseline,
 ) -> Imported {
-    let marked = lifecycle::parse_user_type(observed.user.profile.user_type.as_deref());
+    let marked = parse_user_type(observed.user.profile.user_type.as_deref());
     let finalized = matches!(marked, Some((_, true)));
     // The rules need a kind to judge roles and names; an unmarked account's is left to the
     // configuration, and role findings wait for it (the plan's admin_roles diff shows them).
@@ -335,11 +329,12 @@ fn imported_state(
         .map(|(kind, _)| kind)
         .unwrap_or_else(|| ServiceAccountKind::infer(&facts.login, &facts.first_name));
     let expectation = expectation_for_observed(kind, facts);
-    let findings = if finalized {
-        compliance::assess(&expectation, baseline, facts)
+    let stage = if finalized {
+        Stage::Finalized
     } else {
-        compliance::assess_setup(&expectation, baseline, facts)
+        Stage::Setup
     };
+    let findings = set_up::assess(stage, &expectation, baseline, facts);
     let about_roles = |violation: &crate::rules::violation::Violation| {
         violation
             .path
@@ -469,7 +464,7 @@ impl ServiceAccountResource {
                 ..plan::CreateFacts::default()
             });
         };
-        let lookup = match existing_user(&org, login).await {
+        let lookup = match observe::existing_user(&org, login).await {
             Ok(Some(existing)) => plan::Lookup::Existing(existing),
             Ok(None) => plan::Lookup::Absent,
             Err(error) => {
@@ -478,62 +473,6 @@ impl ServiceAccountResource {
             }
         };
         Ok(plan::CreateFacts { lookup, own })
-    }
-
-    /// The exact lookup a create makes before creating anything: the plan's lookup may be stale,
-    /// or the plan made elsewhere. Returns the user to set up and whether Okta already records it
-    /// finalized, or `None` when nobody holds the login. Refuses as the plan would (G14, G17).
-    async fn adopt_existing(
-        &self,
-        org: &OrgSession,
-        desired: &DesiredAccount,
-        config: &Value,
-        adopts: Option<&str>,
-    ) -> Result<Option<(crate::okta::User, bool)>, Diagnostics> {
-        let found = org
-            .client
-            .find_user_by_login(&desired.login)
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("looking the login up", &e)))?;
-        let Some(user) = found else {
-            return match adopts {
-                Some(id) => Err(diag::adopted_account_gone(&desired.login, id)),
-                None => Ok(None),
-            };
-        };
-        let role_types = org
-            .client
-            .list_user_roles(&user.id)
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("reading the existing account's roles", &e)))?
-            .into_iter()
-            .map(|assignment| assignment.role_type)
-            .collect();
-        let existing = existing_from(&user, role_types);
-        let org_url = config
-            .get("org_url")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let check = AdoptionCheck {
-            kind: desired.kind,
-            org_url,
-            existing: &existing,
-            // The plan decided this resource may take over exactly this id.
-            own: adopts.map(|id| Own {
-                id: id.to_owned(),
-                finalized_in_state: false,
-            }),
-        };
-        match adoption::decide(&check) {
-            AdoptionDecision::Refuse(refusal) => Err(diag::refusal(refusal)),
-            AdoptionDecision::Adopt { .. } if adopts.is_some_and(|id| id != user.id) => Err(
-                diag::adopted_account_gone(&desired.login, adopts.unwrap_or_default()),
-            ),
-            AdoptionDecision::Adopt { finalized, .. } => {
-                tracing::info!(user_id = %user.id, "adopting the existing account with this login");
-                Ok(Some((user, finalized)))
-            }
-        }
     }
 
     /// Create and update: bring the account to its setup, verify it, finalize it. A failure
@@ -554,17 +493,7 @@ impl ServiceAccountResource {
         let org = self.org(config)?;
         let org_id = self.verified_org_id(&org, prior).await?;
         let baseline = self.baseline();
-        let group_id = org
-            .ensure_baseline(&baseline)
-            .await
-            .map_err(|e| {
-                Diagnostics::from(diag::okta(
-                    "setting up the securing baseline (group, policies, zone)",
-                    &e,
-                ))
-            })?
-            .group_id
-            .clone();
+        let group_id = set_up::ensure_baseline_group(&org, &baseline).await?;
         let password = match config.get("password_wo").and_then(Value::as_str) {
             Some(given) if !given.is_empty() => Secret::new(given),
             _ => password::generate(),
@@ -577,10 +506,11 @@ impl ServiceAccountResource {
                 .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?,
             None => {
                 let adopts = private::adopts(&request.planned_private);
-                match self
-                    .adopt_existing(&org, &desired, config, adopts.as_deref())
-                    .await?
-                {
+                let org_url = config
+                    .get("org_url")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                match set_up::find_adoptable(&org, &desired, org_url, adopts.as_deref()).await? {
                     Some((user, finalized_in_okta)) => {
                         was_finalized = finalized_in_okta;
                         user
@@ -592,15 +522,11 @@ impl ServiceAccountResource {
                                 "The MSP integration account is created together with its org by okta_msp_org. To manage the integration account of an existing org, import it with an import block (id = \"ORG_URL/LOGIN\")",
                             ));
                         }
-                        lifecycle::create_or_adopt(
-                            &org,
-                            &desired,
-                            password.clone(),
-                            &group_id,
-                            None,
-                        )
-                        .await
-                        .map_err(|e| Diagnostics::from(diag::okta("creating the account", &e)))?
+                        converge::create_or_adopt(&org, &desired, password.clone(), &group_id)
+                            .await
+                            .map_err(|e| {
+                                Diagnostics::from(diag::okta("creating the account", &e))
+                            })?
                     }
                 }
             }
@@ -633,83 +559,44 @@ impl ServiceAccountResource {
             }
         };
         let stage = if was_finalized {
-            lifecycle::Stage::Finalized
+            Stage::Finalized
         } else {
-            lifecycle::Stage::Setup
+            Stage::Setup
         };
-        if let Err(error) =
-            lifecycle::converge(&org, &desired, &user, &group_id, &password, stage).await
-        {
-            return Ok(partial(
-                user.status.as_str(),
-                diag::okta("setting up the account", &error).into(),
-            ));
-        }
-        let observed = match lifecycle::observe(&org, &user.id, &group_id).await {
-            Ok(Some(observed)) => observed,
-            Ok(None) => {
-                return Ok(partial(
-                    user.status.as_str(),
-                    diag::disappeared("setting it up"),
-                ));
-            }
-            Err(error) => {
-                return Ok(partial(
-                    user.status.as_str(),
-                    diag::okta("verifying the account", &error).into(),
-                ));
-            }
+        let outcome = set_up::set_up(SetUpRequest {
+            org: &org,
+            desired: &desired,
+            user: &user,
+            group_id: &group_id,
+            password: &password,
+            baseline: &baseline,
+            stage,
+            verify_as: stage,
+            finalize: desired.finalize,
+            wording: &Wording {
+                setting_up: "setting up the account",
+                verifying: "verifying the account",
+                disappeared_while: "setting it up",
+            },
+        })
+        .await;
+        let set_up = match outcome {
+            Ok(set_up) => set_up,
+            Err(failure) => return Ok(partial(&failure.status, failure.diagnostics)),
         };
-        let org_baseline = match org.observed_baseline(&baseline, Some(&group_id)).await {
-            Ok(observed) => observed,
-            Err(error) => {
-                return Ok(partial(
-                    observed.user.status.as_str(),
-                    diag::okta("verifying the securing baseline", &error).into(),
-                ));
-            }
+        let finalized_at = match stage {
+            Stage::Finalized => Some(
+                prior
+                    .get("finalized_at")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+                    .unwrap_or_else(now_rfc3339),
+            ),
+            Stage::Setup if set_up.finalized => Some(now_rfc3339()),
+            Stage::Setup => None,
         };
-        let facts = observed.with_baseline(org_baseline);
-        let findings = match stage {
-            lifecycle::Stage::Setup => compliance::assess_setup(&desired, &baseline, &facts),
-            lifecycle::Stage::Finalized => compliance::assess(&desired, &baseline, &facts),
-        };
-        let status = observed.user.status.as_str().to_owned();
-        if !findings.is_finalizable() {
-            let subject = format!("{} ({})", desired.login, user.id);
-            let violations = findings
-                .violations()
-                .map(|v| format!("{}: {}", v.summary, v.detail))
-                .collect();
-            let diagnostic = if was_finalized {
-                diag::repair_incomplete(&subject, violations)
-            } else {
-                diag::not_finalizable(&subject, violations)
-            };
-            return Ok(partial(&status, diagnostic.into()));
-        }
-        let (finalized, finalized_at) = if was_finalized {
-            (
-                true,
-                Some(
-                    prior
-                        .get("finalized_at")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                        .unwrap_or_else(now_rfc3339),
-                ),
-            )
-        } else if desired.finalize {
-            if let Err(error) = lifecycle::mark_finalized(&org, &user.id, desired.kind).await {
-                return Ok(partial(
-                    &status,
-                    diag::okta("recording finalization", &error).into(),
-                ));
-            }
-            (true, Some(now_rfc3339()))
-        } else {
-            (false, None)
-        };
+        let finalized = set_up.finalized;
+        let observed = set_up.observed;
         let state = account_state(
             config,
             &desired,
@@ -766,46 +653,14 @@ impl ServiceAccountResource {
             }
         };
         // State can be stale: Okta has the last word on finalization.
-        check.remote_finalized = Some(lifecycle::is_finalized_in_okta(&user));
+        check.remote_finalized = Some(accounts::is_finalized_in_okta(&user));
         if let GuardDecision::Refuse(refusal) = guard::decide_delete(&check) {
             return Err(diag::refusal(refusal));
         }
-        lifecycle::delete(&org, &user)
+        converge::delete(&org, &user)
             .await
             .map_err(|e| Diagnostics::from(diag::okta("deleting the account", &e)))?;
         Ok(deleted())
-    }
-}
-
-/// The user that holds `login` in the org, as the adoption rules see it, if any.
-async fn existing_user(
-    org: &OrgSession,
-    login: &str,
-) -> Result<Option<ExistingUser>, crate::okta::OktaError> {
-    let Some(user) = org.client.find_user_by_login(login).await? else {
-        return Ok(None);
-    };
-    let role_types = org
-        .client
-        .list_user_roles(&user.id)
-        .await?
-        .into_iter()
-        .map(|assignment| assignment.role_type)
-        .collect();
-    Ok(Some(existing_from(&user, role_types)))
-}
-
-fn existing_from(user: &crate::okta::User, role_types: Vec<String>) -> ExistingUser {
-    let profile = &user.profile;
-    ExistingUser {
-        id: user.id.clone(),
-        login: profile.login.clone().unwrap_or_default(),
-        status: user.status.as_str().to_owned(),
-        email: profile.email.clone().unwrap_or_default(),
-        first_name: profile.first_name.clone().unwrap_or_default(),
-        last_name: profile.last_name.clone().unwrap_or_default(),
-        user_type: profile.user_type.clone(),
-        role_types,
     }
 }
 
