@@ -15,15 +15,13 @@ use futures_util::StreamExt as _;
 use crate::okta::{OktaError, User, UserQuery, UserStatus};
 use crate::plugin::schema::{Attribute, Nesting, Schema};
 use crate::plugin::{
-    AttributePath, DataSource, Diagnostics, ReadDataRequest, ReadDataResponse, Type,
-    ValidateRequest, Value,
+    DataSource, Diagnostics, ReadDataRequest, ReadDataResponse, Type, ValidateRequest, Value,
 };
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance::{self, expectation_for_observed};
 use crate::rules::kind::ServiceAccountKind;
 
 use super::accounts::observe::{self, Observed};
-use super::provider_config::check_org_url;
 use super::{ProviderContext, diag};
 use crate::rules::user_type::{marked_accounts_search, parse_user_type};
 
@@ -243,17 +241,10 @@ impl DataSource for ServiceAccountsDataSource {
 
 /// `org_url` must be an HTTPS URL (plain HTTP only for loopback hosts); unknown is fine.
 pub(crate) fn validate_org_url(config: &Value) -> Diagnostics {
-    let mut diagnostics = Diagnostics::new();
-    if let Some(url) = config.get("org_url").and_then(Value::as_str)
-        && let Err(problem) = check_org_url(url)
-    {
-        diagnostics.push(diag::invalid_argument(
-            AttributePath::attributes(["org_url"]),
-            "Invalid org_url",
-            format!("{problem}."),
-        ));
-    }
-    diagnostics
+    super::provider_config::validate_org_url(
+        config.get("org_url").and_then(Value::as_str),
+        "org_url",
+    )
 }
 
 fn account_value(account: &Observed, baseline: &SecuringBaseline) -> Value {
