@@ -4,8 +4,7 @@
 
 pub mod accounts;
 pub mod baseline;
-pub mod data_audit_events;
-pub mod data_service_accounts;
+pub mod data_sources;
 pub mod diag;
 pub mod docs;
 pub mod known_after_apply;
@@ -83,10 +82,10 @@ impl Provider for OktaMspProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         vec![
-            Arc::new(data_service_accounts::ServiceAccountsDataSource::new(
-                self.shared.clone(),
-            )),
-            Arc::new(data_audit_events::AuditEventsDataSource::new(
+            Arc::new(
+                data_sources::service_accounts::ServiceAccountsDataSource::new(self.shared.clone()),
+            ),
+            Arc::new(data_sources::audit_events::AuditEventsDataSource::new(
                 self.shared.clone(),
             )),
         ]
