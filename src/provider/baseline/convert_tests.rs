@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::convert::*;
 use super::*;
 use crate::okta::{Engine, NetworkZone, Policy, PolicyRule};
 use crate::rules::baseline::{Recovery, SecuringBaseline};
