@@ -6,7 +6,7 @@ use crate::rules::guard::{Notice, Refusal};
 use crate::rules::violation::Violation;
 
 use super::org_access::AccessError;
-use super::provider_config::ConfigError;
+use super::provider_config::{ConfigError, check_org_url};
 use crate::okta::OktaError;
 
 pub fn from_config_errors(errors: Vec<ConfigError>) -> Diagnostics {
@@ -301,4 +301,20 @@ pub fn org_resumed(url: &str, id: &str) -> Diagnostic {
         format!("Resuming the set-up of org {url} ({id}) (G19)"),
         "An earlier apply created this org but its set-up did not finish, so Terraform marked it tainted and plans a replacement. The provider resumes the same org with the API token its state kept: nothing is deleted or created again",
     )
+}
+
+/// The problems of an org URL attribute, at `attribute`: it must be an HTTPS URL (plain HTTP
+/// only for loopback hosts); unknown or unset is fine.
+pub fn org_url_problems(org_url: Option<&str>, attribute: &str) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    if let Some(url) = org_url
+        && let Err(problem) = check_org_url(url)
+    {
+        diagnostics.push(invalid_argument(
+            AttributePath::attributes([attribute]),
+            format!("Invalid {attribute}"),
+            format!("{problem}."),
+        ));
+    }
+    diagnostics
 }

@@ -413,19 +413,3 @@ mod tests {
         }
     }
 }
-
-/// An org URL attribute must be an HTTPS URL (plain HTTP only for loopback hosts); unknown or
-/// unset is fine. `attribute` names it in the diagnostic.
-pub fn validate_org_url(org_url: Option<&str>, attribute: &str) -> crate::plugin::Diagnostics {
-    let mut diagnostics = crate::plugin::Diagnostics::new();
-    if let Some(url) = org_url
-        && let Err(problem) = check_org_url(url)
-    {
-        diagnostics.push(super::diag::invalid_argument(
-            crate::plugin::AttributePath::attributes([attribute]),
-            format!("Invalid {attribute}"),
-            format!("{problem}."),
-        ));
-    }
-    diagnostics
-}

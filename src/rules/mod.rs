@@ -35,13 +35,3 @@ pub mod marker;
 pub mod role;
 pub mod user_type;
 pub mod violation;
-
-pub use account_config::{AccountConfig, DesiredAccount, effective_roles};
-pub use baseline::{BaselineSettings, SecuringBaseline};
-pub use compliance::{Compliance, ObservedAccount, Repair, assess};
-pub use guard::{
-    GuardDecision, GuardRow, PlanCheck, PlanKind, Refusal, decide_delete, decide_plan,
-};
-pub use kind::ServiceAccountKind;
-pub use role::{AdminRole, RoleSet};
-pub use violation::{Input, RuleId, Violation};

@@ -19,7 +19,6 @@ use crate::plugin::{
 };
 use crate::provider::accounts::observe;
 use crate::provider::org_access::{AccessError, OrgSession};
-use crate::provider::provider_config::validate_org_url;
 use crate::rules::account_config::password_violations;
 use crate::rules::adoption::Own;
 use crate::rules::baseline::SecuringBaseline;
@@ -109,7 +108,7 @@ impl Resource for ServiceAccountResource {
 
     async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
         let config = ServiceAccount::from_value(&request.config);
-        let url_problems = validate_org_url(config.org_url.known_str(), attr::ORG_URL);
+        let url_problems = diag::org_url_problems(config.org_url.known_str(), attr::ORG_URL);
         if !url_problems.is_empty() {
             return Err(url_problems);
         }

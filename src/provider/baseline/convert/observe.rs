@@ -22,7 +22,7 @@ pub(super) fn flag(value: Option<u32>) -> bool {
 
 /// The settings a password policy and its rules amount to.
 /// Where recovery is read from depends on the org's `engine` (see [`super::recovery`]).
-pub fn password_settings(
+fn password_settings(
     policy: &Policy,
     rules: &[PolicyRule],
     engine: Engine,
@@ -130,7 +130,7 @@ pub(super) fn zone_cidrs(zone: &NetworkZone) -> Option<Vec<String>> {
 /// only when every allowing rule is a zone rule and a catch-all (the deny rule) ends the list;
 /// the CIDRs are then the gateways of those zones. A zone that is missing or has non-CIDR
 /// gateways contributes no CIDRs, which reads as drift.
-pub fn sign_on_settings(
+fn sign_on_settings(
     rules: &[PolicyRule],
     zones: &[NetworkZone],
 ) -> (SignOnPolicySettings, Option<bool>) {

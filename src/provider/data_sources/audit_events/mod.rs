@@ -16,7 +16,6 @@ use crate::plugin::{
     ValidateRequest, Value,
 };
 
-use crate::provider::provider_config::validate_org_url;
 use crate::provider::{ProviderContext, diag};
 
 mod model;
@@ -75,7 +74,7 @@ fn bound(config: &Value, attribute: &str) -> Result<Bound, Diagnostic> {
 /// that Okta's filter can carry. Unknown values are checked at read time.
 fn validate_config(config: &Value) -> Diagnostics {
     let arguments = AuditEventsConfig::from_value(config);
-    let mut diagnostics = validate_org_url(arguments.org_url.known_str(), attr::ORG_URL);
+    let mut diagnostics = diag::org_url_problems(arguments.org_url.known_str(), attr::ORG_URL);
     let since = bound(config, attr::SINCE);
     let until = bound(config, attr::UNTIL);
     if let (Ok(Bound::At(since)), Ok(Bound::At(until))) = (&since, &until)

@@ -22,7 +22,6 @@ use crate::rules::compliance::{self, expectation_for_observed};
 use crate::rules::kind::ServiceAccountKind;
 
 use crate::provider::accounts::observe::{self, Observed};
-use crate::provider::provider_config::validate_org_url;
 use crate::provider::{ProviderContext, diag};
 
 mod model;
@@ -68,7 +67,7 @@ impl DataSource for ServiceAccountsDataSource {
 
     async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
         let config = Config::from_value(&request.config);
-        validate_org_url(config.org_url.known_str(), attr::ORG_URL).into_result()
+        diag::org_url_problems(config.org_url.known_str(), attr::ORG_URL).into_result()
     }
 
     async fn read(&self, request: ReadDataRequest) -> Result<ReadDataResponse, Diagnostics> {
