@@ -350,11 +350,11 @@ impl OrgAccess {
 /// that a configuration without them fails before anything is created.
 pub fn partner_credentials(config: &ProviderConfig) -> Result<(String, Secret), AccessError> {
     let url = config.partner_url.clone().ok_or(AccessError::NoPartner {
-        argument: "partner_url",
+        argument: super::provider_config::attr::PARTNER_URL,
         variable: super::provider_config::ENV_PARTNER_URL,
     })?;
     let token = config.partner_token.clone().ok_or(AccessError::NoPartner {
-        argument: "partner_token",
+        argument: super::provider_config::attr::PARTNER_TOKEN,
         variable: super::provider_config::ENV_PARTNER_TOKEN,
     })?;
     Ok((url, token))
