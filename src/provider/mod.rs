@@ -1,6 +1,7 @@
-//! Glue between the plugin protocol and the domain: the provider's configuration, one file per
-//! resource and data source, and `diag.rs`, the one place that turns errors and rule violations
-//! into diagnostics.
+//! Glue between the plugin protocol and the domain: the provider's configuration, one folder per
+//! Terraform type (`service_account/`, `org/`, `data_sources/`) sharing the account pipeline in
+//! `accounts/`, and `diag.rs`, the one place that turns errors and rule violations into
+//! diagnostics. ARCHITECTURE.md has the map.
 
 pub mod accounts;
 pub mod baseline;

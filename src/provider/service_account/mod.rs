@@ -1,6 +1,8 @@
 //! `okta_msp_service_account`: one Okta service account of a customer org (integration, Deep
 //! Link, AD agent, RADIUS or custom), privileged and secured as its kind requires, and guarded
-//! once finalized. In order: schema, validate, plan, create, read, update, delete, import.
+//! once finalized. Files: `schema.rs`, `model.rs` (the attributes), `plan.rs` (pure), `apply.rs`
+//! (create, update, delete through the shared pipeline in `provider::accounts`), `read.rs`
+//! (refresh and import); validation and the lookup a create plan needs are here.
 
 mod apply;
 pub mod model;
