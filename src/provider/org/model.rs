@@ -113,3 +113,47 @@ impl Org {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// The schema and the model name the same attributes: one added to the schema alone fails
+    /// here, not in a plan.
+    #[test]
+    fn the_model_carries_every_attribute_of_the_schema() {
+        let in_schema: BTreeSet<String> = super::super::schema()
+            .block
+            .attributes
+            .iter()
+            .map(|attribute| attribute.name.clone())
+            .collect();
+        let Value::Object(value) = Org::default().into_value() else {
+            panic!("a model's value is an object");
+        };
+        let in_model: BTreeSet<String> = value.into_keys().collect();
+        assert_eq!(in_model, in_schema);
+    }
+
+    #[test]
+    fn a_state_reads_and_writes_back_unchanged() {
+        let state = Org {
+            name: Input::Known("Acme".into()),
+            subdomain: Input::Known("acme".into()),
+            website: Input::Null,
+            integration_login: Input::Known("msp@acme.example".into()),
+            integration_email: Input::Known("msp-box@acme.example".into()),
+            finalize: Input::Known(true),
+            id: Input::Known("00o1".into()),
+            url: Input::Known("https://acme.okta.com".into()),
+            status: Input::Unknown,
+            api_token: Input::Known("token".into()),
+            integration_account_id: Input::Known("00u1".into()),
+            finalized: Input::Known(false),
+        }
+        .into_value();
+        assert_eq!(Org::from_value(&state).into_value(), state);
+    }
+}

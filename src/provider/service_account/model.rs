@@ -136,3 +136,59 @@ impl ServiceAccount {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// The schema and the model name the same attributes: one added to the schema alone fails
+    /// here, not in a plan.
+    #[test]
+    fn the_model_carries_every_attribute_of_the_schema() {
+        let in_schema: BTreeSet<String> = super::super::schema()
+            .block
+            .attributes
+            .iter()
+            .map(|attribute| attribute.name.clone())
+            .collect();
+        let Value::Object(value) = ServiceAccount::default().into_value() else {
+            panic!("a model's value is an object");
+        };
+        let in_model: BTreeSet<String> = value.into_keys().collect();
+        assert_eq!(in_model, in_schema);
+    }
+
+    #[test]
+    fn a_state_reads_and_writes_back_unchanged() {
+        let state = ServiceAccount {
+            org_url: Input::Known("https://acme.okta.com".into()),
+            org_api_token: Input::Null,
+            kind: Input::Known("radius".into()),
+            login: Input::Known("okta-radius@acme.example".into()),
+            email: Input::Known("radius@acme.example".into()),
+            first_name: Input::Known("Okta".into()),
+            last_name: Input::Known("RADIUS".into()),
+            admin_roles: Input::Known(vec!["HELP_DESK_ADMIN".into(), "READ_ONLY_ADMIN".into()]),
+            password_wo: Input::Null,
+            finalize: Input::Known(true),
+            id: Input::Known("00u1".into()),
+            org_id: Input::Known("00o1".into()),
+            status: Input::Known("ACTIVE".into()),
+            finalized: Input::Known(true),
+            finalized_at: Input::Known("2025-03-01T00:00:00Z".into()),
+            drift: Input::Known(vec!["b".into(), "a".into()]),
+        }
+        .into_value();
+        assert_eq!(ServiceAccount::from_value(&state).into_value(), state);
+        let unknown = ServiceAccount {
+            id: Input::Unknown,
+            ..ServiceAccount::default()
+        };
+        assert_eq!(
+            ServiceAccount::from_value(&unknown.into_value()).id,
+            Input::Unknown
+        );
+    }
+}
