@@ -63,4 +63,14 @@ mod tests {
             None
         );
     }
+
+    #[test]
+    fn only_a_finalized_mark_reads_as_finalized() {
+        for kind in ServiceAccountKind::ALL {
+            assert!(is_finalized_mark(Some(&user_type(kind, true))));
+            assert!(!is_finalized_mark(Some(&user_type(kind, false))));
+        }
+        assert!(!is_finalized_mark(Some("Employee")));
+        assert!(!is_finalized_mark(None));
+    }
 }
