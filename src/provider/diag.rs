@@ -71,18 +71,29 @@ pub fn org_access(error: AccessError) -> Diagnostics {
             ),
         )
         .into(),
-        other => access(other),
+        other => unreachable_org(other),
     }
 }
 
-/// The org cannot be reached (no token, bad URL, provider not configured).
-pub fn access(error: AccessError) -> Diagnostics {
+/// The org cannot be reached (no token, bad URL, provider not configured). A missing token is
+/// reported at `token_attribute`, the resource's own token argument.
+pub fn access(error: AccessError, token_attribute: &str) -> Diagnostics {
+    match error {
+        AccessError::NoToken { .. } => {
+            Diagnostic::error("No API token for the org", error.to_string())
+                .at(AttributePath::attributes([token_attribute]))
+                .into()
+        }
+        other => unreachable_org(other),
+    }
+}
+
+/// Why an org cannot be reached, at no attribute.
+fn unreachable_org(error: AccessError) -> Diagnostics {
     match error {
         AccessError::Okta(okta_error) => okta("connecting to the org", &okta_error).into(),
         AccessError::NoToken { .. } => {
-            Diagnostic::error("No API token for the org", error.to_string())
-                .at(AttributePath::attributes(["org_api_token"]))
-                .into()
+            Diagnostic::error("No API token for the org", error.to_string()).into()
         }
         AccessError::NoPartner { .. } => {
             Diagnostic::error("No partner org configured", error.to_string()).into()
@@ -94,7 +105,9 @@ pub fn access(error: AccessError) -> Diagnostics {
 }
 
 /// The org answering at the URL is not the org recorded in state: no write goes to the wrong
-/// tenant.
+/// tenant. At `org_url`, the service account's and data sources' argument; `okta_msp_org` has no
+/// such attribute (its URL is the computed `url`), and its diagnostic has always carried this
+/// path, kept so the message is unchanged.
 pub fn wrong_org(org_url: &str, expected: &str, found: &str) -> Diagnostics {
     Diagnostic::error(
         "A different org answers at this URL",
@@ -225,8 +238,8 @@ pub fn incomplete_configuration(type_name: &str) -> Diagnostics {
     .into()
 }
 
-/// The kind cannot be created by this resource.
-pub fn not_creatable(kind: &str, detail: &str) -> Diagnostics {
+/// The kind cannot be created by this resource; reported at `kind_attribute`.
+pub fn not_creatable(kind: &str, kind_attribute: &str, detail: &str) -> Diagnostics {
     Diagnostic::error(
         format!(
             "{} {kind} account is not created by okta_msp_service_account",
@@ -237,7 +250,7 @@ pub fn not_creatable(kind: &str, detail: &str) -> Diagnostics {
         ),
         detail.to_owned(),
     )
-    .at(AttributePath::attributes(["kind"]))
+    .at(AttributePath::attributes([kind_attribute]))
     .into()
 }
 

@@ -13,7 +13,7 @@ use crate::rules::marker::MarkerPresence;
 use crate::rules::violation::Input;
 use crate::secret::Secret;
 
-use super::model::ServiceAccount;
+use super::model::{ServiceAccount, attr};
 use super::{ServiceAccountResource, TYPE_NAME};
 
 impl ServiceAccountResource {
@@ -59,6 +59,7 @@ impl ServiceAccountResource {
                         if !desired.kind.may_be_created_by_service_account_resource() {
                             return Err(diag::not_creatable(
                                 desired.kind.as_str(),
+                                attr::KIND,
                                 "The MSP integration account is created together with its org by okta_msp_org. To manage the integration account of an existing org, import it with an import block (id = \"ORG_URL/LOGIN\")",
                             ));
                         }

@@ -51,13 +51,16 @@ impl ServiceAccountResource {
 
     /// The org a value names, through its token or the provider's `org_tokens`.
     fn org(&self, value: &ServiceAccount) -> Result<Arc<OrgSession>, Diagnostics> {
-        let config = self.shared.config().map_err(diag::access)?;
+        let config = self
+            .shared
+            .config()
+            .map_err(|e| diag::access(e, attr::ORG_API_TOKEN))?;
         let org_url = value.org_url.known_str().unwrap_or_default();
         let token = value.org_api_token.known_str();
         self.shared
             .org_access
             .get(config, org_url, token)
-            .map_err(diag::access)
+            .map_err(|e| diag::access(e, attr::ORG_API_TOKEN))
     }
 
     /// Records for this run that `state` (of this resource) holds the account `id`, so that a
@@ -183,7 +186,7 @@ impl ServiceAccountResource {
             match self.shared.org_access.get(provider_config, org_url, token) {
                 Ok(org) => Some(org),
                 Err(error @ AccessError::NoToken { .. }) => {
-                    return Err(diag::access(error));
+                    return Err(diag::access(error, attr::ORG_API_TOKEN));
                 }
                 Err(_) => None,
             }

@@ -264,14 +264,17 @@ impl DataSource for AuditEventsDataSource {
             })
             .unwrap_or_default();
 
-        let provider_config = self.shared.config().map_err(diag::access)?;
+        let provider_config = self
+            .shared
+            .config()
+            .map_err(|e| diag::access(e, attr::ORG_API_TOKEN))?;
         let org_url = arguments.org_url.known_str().unwrap_or_default();
         let token = arguments.org_api_token.known_str();
         let org = self
             .shared
             .org_access
             .get(provider_config, org_url, token)
-            .map_err(diag::access)?;
+            .map_err(|e| diag::access(e, attr::ORG_API_TOKEN))?;
         let query = LogQuery {
             since: Some(since),
             until: Some(until),
