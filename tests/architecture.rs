@@ -186,3 +186,295 @@ fn emulator_files_stay_small_or_say_why() {
         violations.join("\n")
     );
 }
+
+#[test]
+fn rules_never_import_the_emulator_the_client_the_provider_or_the_protocol() {
+    assert_absent(
+        "rules",
+        &[
+            "crate::emulator",
+            "crate::okta",
+            "crate::provider",
+            "crate::plugin",
+        ],
+        "src/rules is the domain: it decides from plain data and knows no other layer",
+    );
+}
+
+#[test]
+fn the_provider_never_imports_the_emulator() {
+    assert_absent(
+        "provider",
+        &["crate::emulator"],
+        "src/provider talks to Okta through src/okta only; the emulator is a separate Okta",
+    );
+}
+
+#[test]
+fn only_server_rs_turns_protocol_failures_into_diagnostics() {
+    // `diagnostics.rs` holds the constructors; `resource.rs` the default state upgrade, which
+    // refuses a state written by a newer provider.
+    let allowed = ["server.rs", "diagnostics.rs", "resource.rs"];
+    let mut violations = Vec::new();
+    for (path, text) in sources_under("plugin") {
+        if allowed.iter().any(|name| path.ends_with(name)) {
+            continue;
+        }
+        for (number, line) in code_lines(&text) {
+            if line.contains("Diagnostic::error(") || line.contains("Diagnostic::warning(") {
+                violations.push(format!("{}:{number}: {line}", path.display()));
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "inside src/plugin, protocol failures become diagnostics in server.rs:\n{}",
+        violations.join("\n")
+    );
+}
+
+/// The folders of the provider that implement one Terraform type (or, `data_sources`, the data
+/// sources): they share code through `accounts` and the other shared modules, never directly.
+const RESOURCE_FOLDERS: [&str; 3] = ["service_account", "org", "data_sources"];
+
+#[test]
+fn the_providers_resources_never_import_each_other() {
+    let violations: Vec<String> = provider_imports()
+        .into_iter()
+        .filter(|import| {
+            import.from != import.to
+                && RESOURCE_FOLDERS.contains(&import.from.as_str())
+                && RESOURCE_FOLDERS.contains(&import.to.as_str())
+        })
+        .map(|import| import.to_string())
+        .collect();
+    assert!(
+        violations.is_empty(),
+        "resources share code through provider/accounts (or another shared module), not with each other:\n{}",
+        violations.join("\n")
+    );
+}
+
+#[test]
+fn the_provider_modules_import_each_other_without_a_circle() {
+    let imports = provider_imports();
+    let mut edges: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        std::collections::BTreeMap::new();
+    for import in &imports {
+        if import.from != import.to {
+            edges
+                .entry(import.from.clone())
+                .or_default()
+                .insert(import.to.clone());
+        }
+    }
+    if let Some(circle) = find_circle(&edges) {
+        let evidence: Vec<String> = circle
+            .windows(2)
+            .filter_map(|pair| {
+                imports
+                    .iter()
+                    .find(|import| import.from == pair[0] && import.to == pair[1])
+                    .map(|import| import.to_string())
+            })
+            .collect();
+        panic!(
+            "the provider's modules import each other in a circle: {}\n{}",
+            circle.join(" -> "),
+            evidence.join("\n")
+        );
+    }
+}
+
+#[test]
+fn the_import_reader_sees_the_shapes_the_provider_uses() {
+    let root = Path::new("/src/provider");
+    let lines = [
+        (
+            "/src/provider/org/apply.rs",
+            "use super::super::diag;",
+            "diag",
+        ),
+        (
+            "/src/provider/org/apply.rs",
+            "use super::model::Org;",
+            "org",
+        ),
+        (
+            "/src/provider/org/mod.rs",
+            "use super::{ProviderContext, diag};",
+            "diag",
+        ),
+        (
+            "/src/provider/seen.rs",
+            "use super::provider_config::normalize_org_url;",
+            "provider_config",
+        ),
+        (
+            "/src/provider/org/read.rs",
+            "use crate::provider::accounts::Stage;",
+            "accounts",
+        ),
+    ];
+    let known = ["org", "diag", "provider_config", "accounts"];
+    for (file, line, expected) in lines {
+        let path = modules_of(root, Path::new(file));
+        let found = referenced_modules(&path, line, &known);
+        assert!(
+            found.contains(&expected.to_owned()),
+            "{file}: {line} -> {found:?}"
+        );
+    }
+}
+
+/// One import between two top-level modules of `src/provider` (`accounts`, `org`, `diag`, ...).
+struct ProviderImport {
+    from: String,
+    to: String,
+    at: String,
+}
+
+impl std::fmt::Display for ProviderImport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} -> {} ({})", self.from, self.to, self.at)
+    }
+}
+
+/// Every reference from one top-level provider module to another, by `crate::provider::` path
+/// or by `super::` (the root `provider/mod.rs`, which declares them all, is left out).
+fn provider_imports() -> Vec<ProviderImport> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src")
+        .join("provider");
+    let known: Vec<String> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .filter_map(|entry| {
+            let path = entry.path();
+            let name = path.file_stem()?.to_str()?.to_owned();
+            (path.is_dir() || name != "mod").then_some(name)
+        })
+        .collect();
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    let mut imports = Vec::new();
+    for (path, text) in sources_under("provider") {
+        let modules = modules_of(&root, &path);
+        let Some(from) = modules.first().cloned() else {
+            continue;
+        };
+        for (number, line) in code_lines(&text) {
+            for to in referenced_modules(&modules, line, &known) {
+                imports.push(ProviderImport {
+                    from: from.clone(),
+                    to,
+                    at: format!("{}:{number}: {line}", path.display()),
+                });
+            }
+        }
+    }
+    imports
+}
+
+/// The module path of a source file below `root`: `org/apply.rs` is `["org", "apply"]`,
+/// `org/mod.rs` is `["org"]`, and `mod.rs` itself is `[]`.
+fn modules_of(root: &Path, file: &Path) -> Vec<String> {
+    let relative = file.strip_prefix(root).unwrap_or(file);
+    let mut modules: Vec<String> = relative
+        .iter()
+        .map(|part| part.to_string_lossy().trim_end_matches(".rs").to_owned())
+        .collect();
+    if modules.last().is_some_and(|last| last == "mod") {
+        modules.pop();
+    }
+    modules
+}
+
+/// The top-level provider modules a line of code in module `modules` refers to.
+fn referenced_modules(modules: &[String], line: &str, known: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut push = |name: &str| {
+        if known.contains(&name) && !found.iter().any(|f: &String| f == name) {
+            found.push(name.to_owned());
+        }
+    };
+    let mut rest = line;
+    while let Some(index) = rest.find("crate::provider::") {
+        rest = &rest[index + "crate::provider::".len()..];
+        for name in first_names(rest) {
+            push(name);
+        }
+    }
+    let mut rest = line;
+    while let Some(index) = rest.find("super::") {
+        // The start of a path, not a `super` inside one (`a::super::` does not occur in Rust).
+        let mut after = &rest[index..];
+        let mut ups = 0;
+        while let Some(next) = after.strip_prefix("super::") {
+            ups += 1;
+            after = next;
+        }
+        rest = after;
+        if ups < modules.len() {
+            push(modules[0].as_str());
+        } else {
+            for name in first_names(after) {
+                push(name);
+            }
+        }
+    }
+    found
+}
+
+/// The first name of a path, or of each path in a `{a, b::c}` group.
+fn first_names(path: &str) -> Vec<&str> {
+    fn ident(text: &str) -> &str {
+        let end = text
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(text.len());
+        &text[..end]
+    }
+    match path.strip_prefix('{') {
+        Some(group) => {
+            let group = group.split('}').next().unwrap_or_default();
+            group.split(',').map(|item| ident(item.trim())).collect()
+        }
+        None => vec![ident(path)],
+    }
+}
+
+/// A circle in a directed graph, as the names along it (first and last the same), if any.
+fn find_circle(
+    edges: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        edges: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut std::collections::BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(start) = path.iter().position(|n| n == node) {
+            let mut circle = path[start..].to_vec();
+            circle.push(node.to_owned());
+            return Some(circle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_owned());
+        for next in edges.get(node).into_iter().flatten() {
+            if let Some(circle) = visit(next, edges, path, done) {
+                return Some(circle);
+            }
+        }
+        path.pop();
+        done.insert(node.to_owned());
+        None
+    }
+    let mut done = std::collections::BTreeSet::new();
+    for node in edges.keys() {
+        if let Some(circle) = visit(node, edges, &mut Vec::new(), &mut done) {
+            return Some(circle);
+        }
+    }
+    None
+}

@@ -5,8 +5,8 @@ use crate::plugin::{AttributePath, Diagnostic, Diagnostics};
 use crate::rules::guard::{Notice, Refusal};
 use crate::rules::violation::Violation;
 
-use super::config::ConfigError;
-use super::orgs::AccessError;
+use super::org_access::AccessError;
+use super::provider_config::{ConfigError, check_org_url};
 use crate::okta::OktaError;
 
 pub fn from_config_errors(errors: Vec<ConfigError>) -> Diagnostics {
@@ -71,18 +71,29 @@ pub fn org_access(error: AccessError) -> Diagnostics {
             ),
         )
         .into(),
-        other => access(other),
+        other => unreachable_org(other),
     }
 }
 
-/// The org cannot be reached (no token, bad URL, provider not configured).
-pub fn access(error: AccessError) -> Diagnostics {
+/// The org cannot be reached (no token, bad URL, provider not configured). A missing token is
+/// reported at `token_attribute`, the resource's own token argument.
+pub fn access(error: AccessError, token_attribute: &str) -> Diagnostics {
+    match error {
+        AccessError::NoToken { .. } => {
+            Diagnostic::error("No API token for the org", error.to_string())
+                .at(AttributePath::attributes([token_attribute]))
+                .into()
+        }
+        other => unreachable_org(other),
+    }
+}
+
+/// Why an org cannot be reached, at no attribute.
+fn unreachable_org(error: AccessError) -> Diagnostics {
     match error {
         AccessError::Okta(okta_error) => okta("connecting to the org", &okta_error).into(),
         AccessError::NoToken { .. } => {
-            Diagnostic::error("No API token for the org", error.to_string())
-                .at(AttributePath::attributes(["org_api_token"]))
-                .into()
+            Diagnostic::error("No API token for the org", error.to_string()).into()
         }
         AccessError::NoPartner { .. } => {
             Diagnostic::error("No partner org configured", error.to_string()).into()
@@ -94,7 +105,9 @@ pub fn access(error: AccessError) -> Diagnostics {
 }
 
 /// The org answering at the URL is not the org recorded in state: no write goes to the wrong
-/// tenant.
+/// tenant. At `org_url`, the service account's and data sources' argument; `okta_msp_org` has no
+/// such attribute (its URL is the computed `url`), and its diagnostic has always carried this
+/// path, kept so the message is unchanged.
 pub fn wrong_org(org_url: &str, expected: &str, found: &str) -> Diagnostics {
     Diagnostic::error(
         "A different org answers at this URL",
@@ -225,8 +238,8 @@ pub fn incomplete_configuration(type_name: &str) -> Diagnostics {
     .into()
 }
 
-/// The kind cannot be created by this resource.
-pub fn not_creatable(kind: &str, detail: &str) -> Diagnostics {
+/// The kind cannot be created by this resource; reported at `kind_attribute`.
+pub fn not_creatable(kind: &str, kind_attribute: &str, detail: &str) -> Diagnostics {
     Diagnostic::error(
         format!(
             "{} {kind} account is not created by okta_msp_service_account",
@@ -237,7 +250,7 @@ pub fn not_creatable(kind: &str, detail: &str) -> Diagnostics {
         ),
         detail.to_owned(),
     )
-    .at(AttributePath::attributes(["kind"]))
+    .at(AttributePath::attributes([kind_attribute]))
     .into()
 }
 
@@ -301,4 +314,20 @@ pub fn org_resumed(url: &str, id: &str) -> Diagnostic {
         format!("Resuming the set-up of org {url} ({id}) (G19)"),
         "An earlier apply created this org but its set-up did not finish, so Terraform marked it tainted and plans a replacement. The provider resumes the same org with the API token its state kept: nothing is deleted or created again",
     )
+}
+
+/// The problems of an org URL attribute, at `attribute`: it must be an HTTPS URL (plain HTTP
+/// only for loopback hosts); unknown or unset is fine.
+pub fn org_url_problems(org_url: Option<&str>, attribute: &str) -> Diagnostics {
+    let mut diagnostics = Diagnostics::new();
+    if let Some(url) = org_url
+        && let Err(problem) = check_org_url(url)
+    {
+        diagnostics.push(invalid_argument(
+            AttributePath::attributes([attribute]),
+            format!("Invalid {attribute}"),
+            format!("{problem}."),
+        ));
+    }
+    diagnostics
 }

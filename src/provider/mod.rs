@@ -1,21 +1,23 @@
-//! Glue between the plugin protocol and the domain: the provider's configuration, one file per
-//! resource and data source, and `diag.rs`, the one place that turns errors and rule violations
-//! into diagnostics.
+//! Glue between the plugin protocol and the domain: the provider's configuration, one folder per
+//! Terraform type (`service_account/`, `org/`, `data_sources/`) sharing the account pipeline in
+//! `accounts/`, and `diag.rs`, the one place that turns errors and rule violations into
+//! diagnostics. ARCHITECTURE.md has the map.
 
+pub mod accounts;
 pub mod baseline;
-pub mod config;
-pub mod data_audit_events;
-pub mod data_service_accounts;
+pub mod data_sources;
 pub mod diag;
 pub mod docs;
+pub mod known_after_apply;
 pub mod org;
-pub mod orgs;
+pub mod org_access;
 pub mod password;
-pub mod plan;
 pub mod private;
+pub mod provider_config;
 pub mod role_freshness;
 pub mod seen;
 pub mod service_account;
+pub mod typed_value;
 
 use std::sync::{Arc, OnceLock};
 
@@ -24,24 +26,24 @@ use async_trait::async_trait;
 use crate::plugin::{
     ConfigureRequest, DataSource, Diagnostics, Provider, Resource, Schema, ValidateRequest,
 };
-use config::ProviderConfig;
+use provider_config::ProviderConfig;
 
 /// The provider's source address in the registry.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/zerotek/okta-msp";
 
 /// State shared by every resource of one provider instance.
 #[derive(Default)]
-pub struct Shared {
+pub struct ProviderContext {
     /// Set once by `ConfigureProvider`.
     pub config: OnceLock<ProviderConfig>,
     /// Clients and per-run facts of every org the resources talk to.
-    pub orgs: orgs::Orgs,
+    pub org_access: org_access::OrgAccess,
     /// What this run's refresh found in state, so that the replacement of a tainted object is
     /// recognised as the resource's own (see `seen.rs`).
     pub seen: seen::SeenInState,
 }
 
-impl Shared {
+impl ProviderContext {
     /// The securing baseline the provider configuration asks for (defaults before configure).
     pub fn baseline(&self) -> crate::rules::baseline::SecuringBaseline {
         self.config
@@ -51,21 +53,23 @@ impl Shared {
     }
 
     /// The provider configuration; resource operations run only after `ConfigureProvider`.
-    pub fn config(&self) -> Result<&ProviderConfig, orgs::AccessError> {
-        self.config.get().ok_or(orgs::AccessError::NotConfigured)
+    pub fn config(&self) -> Result<&ProviderConfig, org_access::AccessError> {
+        self.config
+            .get()
+            .ok_or(org_access::AccessError::NotConfigured)
     }
 }
 
 /// The `okta-msp` provider (local name `okta`).
 #[derive(Default)]
 pub struct OktaMspProvider {
-    shared: Arc<Shared>,
+    shared: Arc<ProviderContext>,
 }
 
 #[async_trait]
 impl Provider for OktaMspProvider {
     fn schema(&self) -> Schema {
-        config::schema()
+        provider_config::schema()
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource>> {
@@ -79,10 +83,10 @@ impl Provider for OktaMspProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {
         vec![
-            Arc::new(data_service_accounts::ServiceAccountsDataSource::new(
-                self.shared.clone(),
-            )),
-            Arc::new(data_audit_events::AuditEventsDataSource::new(
+            Arc::new(
+                data_sources::service_accounts::ServiceAccountsDataSource::new(self.shared.clone()),
+            ),
+            Arc::new(data_sources::audit_events::AuditEventsDataSource::new(
                 self.shared.clone(),
             )),
         ]

@@ -6,8 +6,8 @@
 //! blocks finalization), on refresh of a finalized account (findings are drift to repair, G12),
 //! on import, and by the data source that lists accounts.
 
+use super::account_config::{DesiredAccount, attr};
 use super::baseline::{PasswordPolicySettings, SecuringBaseline, SignOnPolicySettings};
-use super::config::{DesiredAccount, attr};
 use super::kind::ServiceAccountKind;
 use super::role::{AdminRole, RoleSet};
 use super::violation::{RuleId, Violation};

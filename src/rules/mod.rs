@@ -14,7 +14,7 @@
 //!
 //! - [`kind`]: the five kinds and the table of SPEC section 2, as data.
 //! - [`role`]: Okta's standard admin role types.
-//! - [`config`]: validation of a desired account; [`config::effective_roles`].
+//! - [`account_config`]: validation of a desired account; [`account_config::effective_roles`].
 //! - [`address`]: the shape of logins and e-mail addresses.
 //! - [`baseline`] and [`cidr`]: the securing baseline of SPEC section 3 and its settings.
 //! - [`compliance`]: an observed account against the rules, with the repairs.
@@ -23,25 +23,15 @@
 //! - [`adoption`]: whether an existing user may be adopted, resumed or must be refused.
 //! - [`violation`]: what a broken rule looks like.
 
+pub mod account_config;
 pub mod address;
 pub mod adoption;
 pub mod baseline;
 pub mod cidr;
 pub mod compliance;
-pub mod config;
 pub mod guard;
 pub mod kind;
 pub mod marker;
 pub mod role;
 pub mod user_type;
 pub mod violation;
-
-pub use baseline::{BaselineSettings, SecuringBaseline};
-pub use compliance::{Compliance, ObservedAccount, Repair, assess};
-pub use config::{AccountConfig, DesiredAccount, effective_roles};
-pub use guard::{
-    GuardDecision, GuardRow, PlanCheck, PlanKind, Refusal, decide_delete, decide_plan,
-};
-pub use kind::ServiceAccountKind;
-pub use role::{AdminRole, RoleSet};
-pub use violation::{Input, RuleId, Violation};

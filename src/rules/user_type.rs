@@ -36,6 +36,12 @@ pub fn parse_user_type(user_type: Option<&str>) -> Option<(ServiceAccountKind, b
     Some((kind.parse().ok()?, finalized))
 }
 
+/// Whether `userType` records a finalized account (of any kind): Okta's last word on
+/// finalization, which an apply-time delete and a lost answer consult (G8, G20).
+pub fn is_finalized_mark(user_type: Option<&str>) -> bool {
+    matches!(parse_user_type(user_type), Some((_, true)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +62,15 @@ mod tests {
             parse_user_type(Some("okta-msp-service-account/wizard")),
             None
         );
+    }
+
+    #[test]
+    fn only_a_finalized_mark_reads_as_finalized() {
+        for kind in ServiceAccountKind::ALL {
+            assert!(is_finalized_mark(Some(&user_type(kind, true))));
+            assert!(!is_finalized_mark(Some(&user_type(kind, false))));
+        }
+        assert!(!is_finalized_mark(Some("Employee")));
+        assert!(!is_finalized_mark(None));
     }
 }

@@ -159,6 +159,13 @@ impl<T> Input<T> {
     }
 }
 
+impl Input<String> {
+    /// The text, when known.
+    pub fn known_str(&self) -> Option<&str> {
+        self.known().map(String::as_str)
+    }
+}
+
 impl<T> From<T> for Input<T> {
     fn from(value: T) -> Input<T> {
         Input::Known(value)

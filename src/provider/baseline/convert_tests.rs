@@ -1,8 +1,12 @@
 //! Table-driven tests of the pure conversions: observation of Okta's objects (including odd and
 //! incomplete ones), and repair of drift back to objects that observe as compliant.
+//!
+//! Over 800 lines on purpose: one table per conversion of `convert/`, side by side, so that an
+//! Okta quirk found later is added as a row next to the cases it resembles.
 
 use serde_json::{Value, json};
 
+use super::convert::*;
 use super::*;
 use crate::okta::{Engine, NetworkZone, Policy, PolicyRule};
 use crate::rules::baseline::{Recovery, SecuringBaseline};

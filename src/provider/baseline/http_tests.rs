@@ -11,6 +11,7 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::convert::*;
 use super::*;
 use crate::okta::{ClientOptions, Engine, NetworkZone, OrgUrl};
 use crate::rules::baseline::SecuringBaseline;

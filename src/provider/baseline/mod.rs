@@ -39,7 +39,11 @@ mod convert_tests;
 #[cfg(test)]
 mod http_tests;
 
-pub use convert::*;
+use convert::{
+    BaselineNames, desired_deny_rule, desired_password_policy, desired_password_rule,
+    desired_session_rule, desired_sign_on_policy, desired_zone, find_policy, find_rule,
+    observe_password_policy, observe_sign_on_policy, referenced_zone_ids,
+};
 
 use crate::okta::{self, Client, Engine, GroupProfile, OktaError, Policy, PolicyRule};
 use crate::rules::baseline::{PasswordPolicySettings, SecuringBaseline, SignOnPolicySettings};

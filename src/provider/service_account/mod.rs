@@ -1,13 +1,15 @@
 //! `okta_msp_service_account`: one Okta service account of a customer org (integration, Deep
 //! Link, AD agent, RADIUS or custom), privileged and secured as its kind requires, and guarded
-//! once finalized. In order: schema, validate, plan, create, read, update, delete, import.
+//! once finalized. Files: `schema.rs`, `model.rs` (the attributes), `plan.rs` (pure), `apply.rs`
+//! (create, update, delete through the shared pipeline in `provider::accounts`), `read.rs`
+//! (refresh and import); validation and the lookup a create plan needs are here.
 
-pub(crate) mod lifecycle;
+mod apply;
+pub mod model;
 mod plan;
+mod read;
 mod schema;
-mod state;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -17,32 +19,26 @@ use crate::plugin::{
     PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Schema,
     ValidateRequest, Value,
 };
-use crate::provider::orgs::OrgContext;
-use crate::provider::role_freshness::RolesRead;
-use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, ExistingUser, Own};
+use crate::provider::accounts::observe;
+use crate::provider::org_access::{AccessError, OrgSession};
+use crate::rules::account_config::password_violations;
+use crate::rules::adoption::Own;
 use crate::rules::baseline::SecuringBaseline;
-use crate::rules::compliance::{self, expectation_for_observed};
-use crate::rules::config::{DesiredAccount, ResolveError};
-use crate::rules::guard::{self, DeleteCheck, GuardDecision, GuardedResource};
-use crate::rules::kind::ServiceAccountKind;
-use crate::rules::marker::MarkerPresence;
-use crate::secret::Secret;
 
-use super::{Shared, diag, password, private};
-
-use lifecycle::Observed;
+use super::{ProviderContext, diag};
+use model::{ServiceAccount, attr};
 
 pub use schema::schema;
 
 pub const TYPE_NAME: &str = "okta_msp_service_account";
 
 pub struct ServiceAccountResource {
-    shared: Arc<Shared>,
+    shared: Arc<ProviderContext>,
     schema: Schema,
 }
 
 impl ServiceAccountResource {
-    pub fn new(shared: Arc<Shared>) -> ServiceAccountResource {
+    pub fn new(shared: Arc<ProviderContext>) -> ServiceAccountResource {
         ServiceAccountResource {
             shared,
             schema: schema(),
@@ -54,24 +50,23 @@ impl ServiceAccountResource {
     }
 
     /// The org a value names, through its token or the provider's `org_tokens`.
-    fn org(&self, value: &Value) -> Result<Arc<OrgContext>, Diagnostics> {
-        let config = self.shared.config().map_err(diag::access)?;
-        let org_url = state::input_string(value, "org_url");
-        let org_url = org_url.known().map(String::as_str).unwrap_or_default();
-        let token = value.get("org_api_token").and_then(Value::as_str);
+    fn org(&self, value: &ServiceAccount) -> Result<Arc<OrgSession>, Diagnostics> {
+        let config = self
+            .shared
+            .config()
+            .map_err(|e| diag::access(e, attr::ORG_API_TOKEN))?;
+        let org_url = value.org_url.known_str().unwrap_or_default();
+        let token = value.org_api_token.known_str();
         self.shared
-            .orgs
+            .org_access
             .get(config, org_url, token)
-            .map_err(diag::access)
+            .map_err(|e| diag::access(e, attr::ORG_API_TOKEN))
     }
 
     /// Records for this run that `state` (of this resource) holds the account `id`, so that a
     /// create planned later in the run for the same login recognises it as its own.
-    fn remember_own(&self, state: &Value, id: &str, finalized_in_state: bool) {
-        if let (Some(org_url), Some(login)) = (
-            state.get("org_url").and_then(Value::as_str),
-            state.get("login").and_then(Value::as_str),
-        ) {
+    fn remember_own(&self, state: &ServiceAccount, id: &str, finalized_in_state: bool) {
+        if let (Some(org_url), Some(login)) = (state.org_url.known_str(), state.login.known_str()) {
             self.shared.seen.record_account(
                 org_url,
                 login,
@@ -86,14 +81,14 @@ impl ServiceAccountResource {
     /// Checks that the org answering is the org recorded in state.
     async fn verified_org_id(
         &self,
-        org: &OrgContext,
-        prior: &Value,
+        org: &OrgSession,
+        prior: &ServiceAccount,
     ) -> Result<String, Diagnostics> {
         let org_id = org
             .org_id()
             .await
             .map_err(|e| Diagnostics::from(diag::okta("reading the org", &e)))?;
-        if let Some(expected) = prior.get("org_id").and_then(Value::as_str)
+        if let Some(expected) = prior.org_id.known_str()
             && expected != org_id
         {
             return Err(diag::wrong_org(
@@ -117,18 +112,17 @@ impl Resource for ServiceAccountResource {
     }
 
     async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
-        let url_problems =
-            crate::provider::data_service_accounts::validate_org_url(&request.config);
+        let config = ServiceAccount::from_value(&request.config);
+        let url_problems = diag::org_url_problems(config.org_url.known_str(), attr::ORG_URL);
         if !url_problems.is_empty() {
             return Err(url_problems);
         }
-        let mut violations = state::account_config(&request.config).violations();
+        let mut violations = config.account_config().violations();
         // A write-only password is in the configuration only; check it now, never echoing it.
-        if let Some(password) = request.config.get("password_wo").and_then(Value::as_str) {
-            let login = request.config.get("login").and_then(Value::as_str);
-            violations.extend(crate::rules::config::password_violations(
+        if let Some(password) = config.password_wo.known_str() {
+            violations.extend(password_violations(
                 password,
-                login,
+                config.login.known_str(),
                 &self.baseline(),
             ));
         }
@@ -149,94 +143,7 @@ impl Resource for ServiceAccountResource {
     }
 
     async fn read(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
-        let prior = request.current_state;
-        let Some(id) = prior.get("id").and_then(Value::as_str).map(str::to_owned) else {
-            return Ok(ReadResponse {
-                new_state: prior,
-                private: request.private,
-                warnings: Diagnostics::new(),
-            });
-        };
-        self.remember_own(&prior, &id, state::is_finalized(&prior));
-        let org = self.org(&prior)?;
-        self.verified_org_id(&org, &prior).await?;
-        let baseline = self.baseline();
-        let group_id = org
-            .existing_group_id(&baseline.group_name)
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("finding the service account group", &e)))?;
-        let verified_roles: Vec<String> = match state::input_strings(&prior, "admin_roles") {
-            crate::rules::violation::Input::Known(roles) => roles,
-            _ => Vec::new(),
-        };
-        let verified =
-            private::verified_at(&request.private).map(|at| (at, verified_roles.as_slice()));
-        let observed = lifecycle::observe_for_refresh(
-            &org,
-            &id,
-            group_id.as_deref().unwrap_or_default(),
-            verified,
-        )
-        .await
-        .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?;
-        let Some((observed, roles_read)) = observed else {
-            return match guard::decide_vanished(
-                GuardedResource::ServiceAccount,
-                &state::subject(&prior),
-                state::is_finalized(&prior),
-            ) {
-                GuardDecision::Refuse(refusal) => Err(diag::refusal(refusal)),
-                _ => Ok(ReadResponse {
-                    new_state: Value::Null,
-                    private: Vec::new(),
-                    warnings: Diagnostics::new(),
-                }),
-            };
-        };
-        let mut new_state = state::attributes(prior.clone());
-        new_state.insert(
-            "status".into(),
-            Value::string(observed.user.status.as_str()),
-        );
-        let org_baseline = org
-            .observed_baseline(&baseline, group_id.as_deref())
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("reading the securing baseline", &e)))?;
-        let drift = match desired_from(&prior) {
-            Some(desired) => drift_of(&desired, &baseline, &observed.with_baseline(org_baseline)),
-            // An imported account whose kind is not recorded yet: what the import found stands
-            // until the configuration's kind is applied.
-            None => match prior.get("drift") {
-                Some(Value::List(entries)) => entries
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect(),
-                _ => Vec::new(),
-            },
-        };
-        new_state.insert(
-            "drift".into(),
-            Value::List(drift.into_iter().map(Value::String).collect()),
-        );
-        // Only roles that match the state are "verified": after drift the next read must look
-        // at the roles again rather than trust the state.
-        let mut held = observed.role_types.clone();
-        held.sort();
-        let mut expected = verified_roles.clone();
-        expected.sort();
-        // Roles trusted from the System Log keep the time they were verified at: moving it to
-        // now would skip an event the log lists late (see `role_freshness`).
-        let verified_at = match roles_read {
-            _ if held != expected => 0,
-            RolesRead::Trust { verified_at } => verified_at,
-            RolesRead::Direct => private::verification_time(),
-        };
-        Ok(ReadResponse {
-            new_state: Value::Object(new_state),
-            private: private::with_verified_at(&request.private, verified_at),
-            warnings: Diagnostics::new(),
-        })
+        self.refresh(request).await
     }
 
     async fn apply(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
@@ -247,185 +154,7 @@ impl Resource for ServiceAccountResource {
     }
 
     async fn import(&self, request: ImportRequest) -> Result<ImportResponse, Diagnostics> {
-        let Some((org_url, id_or_login)) = request.id.trim().rsplit_once('/') else {
-            return Err(diag::bad_import_id(
-                &request.id,
-                "there is no '/' between the org URL and the account",
-            ));
-        };
-        if id_or_login.is_empty() || !org_url.contains("://") {
-            return Err(diag::bad_import_id(
-                &request.id,
-                "the org URL or the account is missing",
-            ));
-        }
-        let lookup = Value::Object(BTreeMap::from([(
-            "org_url".to_owned(),
-            Value::string(org_url),
-        )]));
-        let org = self.org(&lookup)?;
-        let org_id = self.verified_org_id(&org, &Value::Null).await?;
-        let user =
-            org.client.get_user(id_or_login).await.map_err(|e| {
-                Diagnostics::from(diag::okta(&format!("finding {id_or_login:?}"), &e))
-            })?;
-        let baseline = self.baseline();
-        let group_id = org
-            .existing_group_id(&baseline.group_name)
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("finding the service account group", &e)))?
-            .unwrap_or_default();
-        let observed = lifecycle::observe(&org, &user.id, &group_id)
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?
-            .ok_or_else(|| diag::disappeared("importing"))?;
-        let group = (!group_id.is_empty()).then_some(group_id.as_str());
-        let org_baseline = org
-            .observed_baseline(&baseline, group)
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("reading the securing baseline", &e)))?;
-        let imported = imported_state(
-            &lookup,
-            &org_id,
-            &observed,
-            &observed.with_baseline(org_baseline),
-            &baseline,
-        );
-        let mut warnings = Diagnostics::new();
-        if !imported.findings.is_empty() {
-            warnings.push(diag::import_findings(
-                &format!("{} ({})", imported.login, user.id),
-                imported.findings,
-            ));
-        }
-        Ok(ImportResponse {
-            state: imported.state,
-            private: Vec::new(),
-            warnings,
-        })
-    }
-}
-
-/// An imported account's state and what the import found wrong with it.
-struct Imported {
-    state: Value,
-    login: String,
-    findings: Vec<String>,
-}
-
-/// The state an import records (G18): what Okta holds, never a guess. The kind is the one the
-/// provider's mark in Okta records, or null until the configuration sets it (so no plan shows it
-/// "changing"); names, e-mail, status and, unless finalized, the roles are Okta's, so the next
-/// plan shows every change the apply makes with its old and new value. Finalized only when Okta
-/// records it finalized: a compliant but unmarked account is finalized by the next apply, which
-/// the plan shows.
-fn imported_state(
-    lookup: &Value,
-    org_id: &str,
-    observed: &Observed,
-    facts: &compliance::ObservedAccount,
-    baseline: &SecuringBaseline,
-) -> Imported {
-    let marked = lifecycle::parse_user_type(observed.user.profile.user_type.as_deref());
-    let finalized = matches!(marked, Some((_, true)));
-    // The rules need a kind to judge roles and names; an unmarked account's is left to the
-    // configuration, and role findings wait for it (the plan's admin_roles diff shows them).
-    let kind_known = marked.is_some();
-    let kind = marked
-        .map(|(kind, _)| kind)
-        .unwrap_or_else(|| ServiceAccountKind::infer(&facts.login, &facts.first_name));
-    let expectation = expectation_for_observed(kind, facts);
-    let findings = if finalized {
-        compliance::assess(&expectation, baseline, facts)
-    } else {
-        compliance::assess_setup(&expectation, baseline, facts)
-    };
-    let about_roles = |violation: &crate::rules::violation::Violation| {
-        violation
-            .path
-            .first()
-            .is_some_and(|name| name == "admin_roles")
-    };
-    let mut drift: Vec<String> = findings
-        .findings
-        .iter()
-        .filter(|finding| kind_known || !about_roles(&finding.violation))
-        .map(|finding| match &finding.repair {
-            Some(repair) => repair.describe(),
-            None => finding.violation.summary.clone(),
-        })
-        .collect();
-    if !kind_known {
-        // Adoption writes the provider's mark over whatever `userType` held: the plan says so.
-        drift.push(format!(
-            "record the account as a managed service account in Okta's userType (now {})",
-            observed
-                .user
-                .profile
-                .user_type
-                .as_deref()
-                .map(|value| format!("{value:?}"))
-                .unwrap_or_else(|| "not set".to_owned())
-        ));
-    }
-    drift.sort();
-    drift.dedup();
-    let described: Vec<String> = findings
-        .violations()
-        .filter(|violation| kind_known || !about_roles(violation))
-        .map(|v| format!("{}: {}", v.summary, v.detail))
-        .collect();
-    let roles: Vec<String> = if finalized {
-        expectation
-            .admin_roles
-            .iter()
-            .map(|r| r.as_str().to_owned())
-            .collect()
-    } else {
-        observed.role_types.clone()
-    };
-    let text = |value: &str| Value::string(value);
-    let mut attributes = BTreeMap::new();
-    attributes.insert(
-        "org_url".into(),
-        lookup.get("org_url").cloned().unwrap_or(Value::Null),
-    );
-    attributes.insert("org_api_token".into(), Value::Null);
-    attributes.insert(
-        "kind".into(),
-        if kind_known {
-            text(kind.as_str())
-        } else {
-            Value::Null
-        },
-    );
-    attributes.insert("login".into(), text(&facts.login));
-    attributes.insert("email".into(), text(&facts.email));
-    attributes.insert("first_name".into(), text(&facts.first_name));
-    attributes.insert("last_name".into(), text(&facts.last_name));
-    attributes.insert("admin_roles".into(), state::string_set(roles));
-    attributes.insert("password_wo".into(), Value::Null);
-    attributes.insert("finalize".into(), Value::Bool(true));
-    attributes.insert("id".into(), text(&observed.user.id));
-    attributes.insert("org_id".into(), text(org_id));
-    attributes.insert("status".into(), text(observed.user.status.as_str()));
-    attributes.insert("finalized".into(), Value::Bool(finalized));
-    attributes.insert(
-        "finalized_at".into(),
-        if finalized {
-            Value::String(now_rfc3339())
-        } else {
-            Value::Null
-        },
-    );
-    attributes.insert(
-        "drift".into(),
-        Value::List(drift.into_iter().map(Value::String).collect()),
-    );
-    Imported {
-        state: Value::Object(attributes),
-        login: facts.login.clone(),
-        findings: described,
+        self.import_existing(request).await
     }
 }
 
@@ -437,14 +166,13 @@ impl ServiceAccountResource {
     /// What a planned create needs to know from Okta. Fails the plan when the org cannot be
     /// reached for want of a token: the apply would fail the same way, after other changes.
     async fn facts_for_create(&self, config: &Value) -> Result<plan::CreateFacts, Diagnostics> {
-        let (Some(login), Some(org_url)) = (
-            config.get("login").and_then(Value::as_str),
-            config.get("org_url").and_then(Value::as_str),
-        ) else {
+        let config = ServiceAccount::from_value(config);
+        let (Some(login), Some(org_url)) = (config.login.known_str(), config.org_url.known_str())
+        else {
             return Ok(plan::CreateFacts::default());
         };
         let own = self.shared.seen.account(org_url, login);
-        let reachable = if config.get("org_api_token").is_some_and(Value::is_unknown) {
+        let reachable = if config.org_api_token.is_unknown() {
             None
         } else {
             // Not configured: a protocol-level plan without ConfigureProvider; the apply checks.
@@ -454,11 +182,11 @@ impl ServiceAccountResource {
                     ..plan::CreateFacts::default()
                 });
             };
-            let token = config.get("org_api_token").and_then(Value::as_str);
-            match self.shared.orgs.get(provider_config, org_url, token) {
+            let token = config.org_api_token.known_str();
+            match self.shared.org_access.get(provider_config, org_url, token) {
                 Ok(org) => Some(org),
-                Err(error @ crate::provider::orgs::AccessError::NoToken { .. }) => {
-                    return Err(diag::access(error));
+                Err(error @ AccessError::NoToken { .. }) => {
+                    return Err(diag::access(error, attr::ORG_API_TOKEN));
                 }
                 Err(_) => None,
             }
@@ -469,7 +197,7 @@ impl ServiceAccountResource {
                 ..plan::CreateFacts::default()
             });
         };
-        let lookup = match existing_user(&org, login).await {
+        let lookup = match observe::existing_user(&org, login).await {
             Ok(Some(existing)) => plan::Lookup::Existing(existing),
             Ok(None) => plan::Lookup::Absent,
             Err(error) => {
@@ -479,404 +207,4 @@ impl ServiceAccountResource {
         };
         Ok(plan::CreateFacts { lookup, own })
     }
-
-    /// The exact lookup a create makes before creating anything: the plan's lookup may be stale,
-    /// or the plan made elsewhere. Returns the user to set up and whether Okta already records it
-    /// finalized, or `None` when nobody holds the login. Refuses as the plan would (G14, G17).
-    async fn adopt_existing(
-        &self,
-        org: &OrgContext,
-        desired: &DesiredAccount,
-        config: &Value,
-        adopts: Option<&str>,
-    ) -> Result<Option<(crate::okta::User, bool)>, Diagnostics> {
-        let found = org
-            .client
-            .find_user_by_login(&desired.login)
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("looking the login up", &e)))?;
-        let Some(user) = found else {
-            return match adopts {
-                Some(id) => Err(diag::adopted_account_gone(&desired.login, id)),
-                None => Ok(None),
-            };
-        };
-        let role_types = org
-            .client
-            .list_user_roles(&user.id)
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("reading the existing account's roles", &e)))?
-            .into_iter()
-            .map(|assignment| assignment.role_type)
-            .collect();
-        let existing = existing_from(&user, role_types);
-        let org_url = config
-            .get("org_url")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let check = AdoptionCheck {
-            kind: desired.kind,
-            org_url,
-            existing: &existing,
-            // The plan decided this resource may take over exactly this id.
-            own: adopts.map(|id| Own {
-                id: id.to_owned(),
-                finalized_in_state: false,
-            }),
-        };
-        match adoption::decide(&check) {
-            AdoptionDecision::Refuse(refusal) => Err(diag::refusal(refusal)),
-            AdoptionDecision::Adopt { .. } if adopts.is_some_and(|id| id != user.id) => Err(
-                diag::adopted_account_gone(&desired.login, adopts.unwrap_or_default()),
-            ),
-            AdoptionDecision::Adopt { finalized, .. } => {
-                tracing::info!(user_id = %user.id, "adopting the existing account with this login");
-                Ok(Some((user, finalized)))
-            }
-        }
-    }
-
-    /// Create and update: bring the account to its setup, verify it, finalize it. A failure
-    /// midway returns what was done, so Terraform records it and the next apply resumes.
-    async fn set_up(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
-        let config = &request.config;
-        // The plan's values, not the configuration's: names an adoption keeps from Okta and roles
-        // the kind gives are computed there, and the apply changes exactly what the plan showed.
-        let desired = match state::account_config(&request.planned_state).resolve() {
-            Ok(desired) => desired,
-            Err(ResolveError::Invalid(violations)) => return Err(diag::violations(violations)),
-            Err(ResolveError::NotKnown(_)) => {
-                return Err(diag::incomplete_configuration(TYPE_NAME));
-            }
-        };
-        let prior = &request.prior_state;
-        let mut was_finalized = state::is_finalized(prior);
-        let org = self.org(config)?;
-        let org_id = self.verified_org_id(&org, prior).await?;
-        let baseline = self.baseline();
-        let group_id = org
-            .ensure_baseline(&baseline)
-            .await
-            .map_err(|e| {
-                Diagnostics::from(diag::okta(
-                    "setting up the securing baseline (group, policies, zone)",
-                    &e,
-                ))
-            })?
-            .group_id
-            .clone();
-        let password = match config.get("password_wo").and_then(Value::as_str) {
-            Some(given) if !given.is_empty() => Secret::new(given),
-            _ => password::generate(),
-        };
-        let user = match prior.get("id").and_then(Value::as_str) {
-            Some(id) => org
-                .client
-                .get_user(id)
-                .await
-                .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?,
-            None => {
-                let adopts = private::adopts(&request.planned_private);
-                match self
-                    .adopt_existing(&org, &desired, config, adopts.as_deref())
-                    .await?
-                {
-                    Some((user, finalized_in_okta)) => {
-                        was_finalized = finalized_in_okta;
-                        user
-                    }
-                    None => {
-                        if !desired.kind.may_be_created_by_service_account_resource() {
-                            return Err(diag::not_creatable(
-                                desired.kind.as_str(),
-                                "The MSP integration account is created together with its org by okta_msp_org. To manage the integration account of an existing org, import it with an import block (id = \"ORG_URL/LOGIN\")",
-                            ));
-                        }
-                        lifecycle::create_or_adopt(
-                            &org,
-                            &desired,
-                            password.clone(),
-                            &group_id,
-                            None,
-                        )
-                        .await
-                        .map_err(|e| Diagnostics::from(diag::okta("creating the account", &e)))?
-                    }
-                }
-            }
-        };
-        let partial = |observed_status: &str, diagnostics: Diagnostics| {
-            let mut attributes = state::attributes(request.planned_state.clone());
-            for (name, value) in [
-                ("id", Value::string(&user.id)),
-                ("org_id", Value::string(&org_id)),
-                ("status", Value::string(observed_status)),
-                ("finalized", Value::Bool(was_finalized)),
-                ("drift", Value::List(Vec::new())),
-            ] {
-                attributes.insert(name.to_owned(), value);
-            }
-            if !was_finalized {
-                attributes.insert("finalized_at".to_owned(), Value::Null);
-            } else {
-                attributes.insert(
-                    "finalized_at".to_owned(),
-                    prior.get("finalized_at").cloned().unwrap_or(Value::Null),
-                );
-            }
-            ApplyResponse {
-                new_state: crate::provider::plan::unknowns_to_null(Value::Object(attributes)),
-                private: Vec::new(),
-                diagnostics,
-            }
-        };
-        let stage = if was_finalized {
-            lifecycle::Stage::Finalized
-        } else {
-            lifecycle::Stage::Setup
-        };
-        if let Err(error) =
-            lifecycle::converge(&org, &desired, &user, &group_id, &password, stage).await
-        {
-            return Ok(partial(
-                user.status.as_str(),
-                diag::okta("setting up the account", &error).into(),
-            ));
-        }
-        let observed = match lifecycle::observe(&org, &user.id, &group_id).await {
-            Ok(Some(observed)) => observed,
-            Ok(None) => {
-                return Ok(partial(
-                    user.status.as_str(),
-                    diag::disappeared("setting it up"),
-                ));
-            }
-            Err(error) => {
-                return Ok(partial(
-                    user.status.as_str(),
-                    diag::okta("verifying the account", &error).into(),
-                ));
-            }
-        };
-        let org_baseline = match org.observed_baseline(&baseline, Some(&group_id)).await {
-            Ok(observed) => observed,
-            Err(error) => {
-                return Ok(partial(
-                    observed.user.status.as_str(),
-                    diag::okta("verifying the securing baseline", &error).into(),
-                ));
-            }
-        };
-        let facts = observed.with_baseline(org_baseline);
-        let findings = match stage {
-            lifecycle::Stage::Setup => compliance::assess_setup(&desired, &baseline, &facts),
-            lifecycle::Stage::Finalized => compliance::assess(&desired, &baseline, &facts),
-        };
-        let status = observed.user.status.as_str().to_owned();
-        if !findings.is_finalizable() {
-            let subject = format!("{} ({})", desired.login, user.id);
-            let violations = findings
-                .violations()
-                .map(|v| format!("{}: {}", v.summary, v.detail))
-                .collect();
-            let diagnostic = if was_finalized {
-                diag::repair_incomplete(&subject, violations)
-            } else {
-                diag::not_finalizable(&subject, violations)
-            };
-            return Ok(partial(&status, diagnostic.into()));
-        }
-        let (finalized, finalized_at) = if was_finalized {
-            (
-                true,
-                Some(
-                    prior
-                        .get("finalized_at")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned)
-                        .unwrap_or_else(now_rfc3339),
-                ),
-            )
-        } else if desired.finalize {
-            if let Err(error) = lifecycle::mark_finalized(&org, &user.id, desired.kind).await {
-                return Ok(partial(
-                    &status,
-                    diag::okta("recording finalization", &error).into(),
-                ));
-            }
-            (true, Some(now_rfc3339()))
-        } else {
-            (false, None)
-        };
-        let state = account_state(
-            config,
-            &desired,
-            &observed,
-            &org_id,
-            finalized,
-            finalized_at,
-            Vec::new(),
-        );
-        Ok(ApplyResponse {
-            new_state: state,
-            private: private::with_verified_at(&[], private::verification_time()),
-            diagnostics: Diagnostics::new(),
-        })
-    }
-
-    async fn delete(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
-        let prior = &request.prior_state;
-        // The delete half of replacing a tainted object whose create resumes the same account
-        // (G19): the plan recorded that id, so forget the tainted record and touch nothing.
-        if let (Some(adopted), Some(id)) = (
-            private::adopts(&request.planned_private),
-            prior.get("id").and_then(Value::as_str),
-        ) && adopted == id
-        {
-            tracing::info!(user_id = %id, "forgetting the tainted record; the create resumes the same account");
-            // Terraform plans the create half once more after this delete, in this process and
-            // without a refresh: it must recognise the account as its own again.
-            self.remember_own(prior, id, false);
-            return Ok(deleted());
-        }
-        // The last line of defence (G8): holds even when the plan-time checks were bypassed,
-        // for example after `terraform taint`, whose replace never consults the plan guard.
-        let mut check = DeleteCheck {
-            resource: GuardedResource::ServiceAccount,
-            subject: state::subject(prior),
-            state_finalized: state::is_finalized(prior),
-            private_marker: MarkerPresence::of(&request.planned_private),
-            remote_finalized: None,
-        };
-        if let GuardDecision::Refuse(refusal) = guard::decide_delete(&check) {
-            return Err(diag::refusal(refusal));
-        }
-        let Some(id) = prior.get("id").and_then(Value::as_str) else {
-            return Ok(deleted());
-        };
-        let org = self.org(prior)?;
-        self.verified_org_id(&org, prior).await?;
-        let user = match org.client.get_user(id).await {
-            Ok(user) => user,
-            Err(error) if error.is_not_found() => return Ok(deleted()),
-            Err(error) => {
-                return Err(diag::okta("reading the account before deleting it", &error).into());
-            }
-        };
-        // State can be stale: Okta has the last word on finalization.
-        check.remote_finalized = Some(lifecycle::is_finalized_in_okta(&user));
-        if let GuardDecision::Refuse(refusal) = guard::decide_delete(&check) {
-            return Err(diag::refusal(refusal));
-        }
-        lifecycle::delete(&org, &user)
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("deleting the account", &e)))?;
-        Ok(deleted())
-    }
-}
-
-/// The user that holds `login` in the org, as the adoption rules see it, if any.
-async fn existing_user(
-    org: &OrgContext,
-    login: &str,
-) -> Result<Option<ExistingUser>, crate::okta::OktaError> {
-    let Some(user) = org.client.find_user_by_login(login).await? else {
-        return Ok(None);
-    };
-    let role_types = org
-        .client
-        .list_user_roles(&user.id)
-        .await?
-        .into_iter()
-        .map(|assignment| assignment.role_type)
-        .collect();
-    Ok(Some(existing_from(&user, role_types)))
-}
-
-fn existing_from(user: &crate::okta::User, role_types: Vec<String>) -> ExistingUser {
-    let profile = &user.profile;
-    ExistingUser {
-        id: user.id.clone(),
-        login: profile.login.clone().unwrap_or_default(),
-        status: user.status.as_str().to_owned(),
-        email: profile.email.clone().unwrap_or_default(),
-        first_name: profile.first_name.clone().unwrap_or_default(),
-        last_name: profile.last_name.clone().unwrap_or_default(),
-        user_type: profile.user_type.clone(),
-        role_types,
-    }
-}
-
-fn deleted() -> ApplyResponse {
-    ApplyResponse {
-        new_state: Value::Null,
-        private: Vec::new(),
-        diagnostics: Diagnostics::new(),
-    }
-}
-
-/// The desired setup recorded in a state.
-fn desired_from(state: &Value) -> Option<DesiredAccount> {
-    state::account_config(state).resolve().ok()
-}
-
-/// What differs from `desired`, in words, for the `drift` attribute.
-fn drift_of(
-    desired: &DesiredAccount,
-    baseline: &SecuringBaseline,
-    observed: &compliance::ObservedAccount,
-) -> Vec<String> {
-    let findings = compliance::assess(desired, baseline, observed);
-    let mut drift: Vec<String> = findings.repairs().iter().map(|r| r.describe()).collect();
-    drift.extend(findings.needs_a_person().iter().map(|v| v.summary.clone()));
-    drift
-}
-
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
-
-/// The state of a set-up account: the configuration's own values, Okta's answers for the rest.
-fn account_state(
-    config: &Value,
-    desired: &DesiredAccount,
-    observed: &Observed,
-    org_id: &str,
-    finalized: bool,
-    finalized_at: Option<String>,
-    drift: Vec<String>,
-) -> Value {
-    let roles = desired.admin_roles.iter().map(|r| r.as_str().to_owned());
-    let mut attributes = BTreeMap::new();
-    let text = |name: &str| config.get(name).cloned().unwrap_or(Value::Null);
-    attributes.insert("org_url".into(), text("org_url"));
-    attributes.insert("org_api_token".into(), text("org_api_token"));
-    attributes.insert("kind".into(), Value::string(desired.kind.as_str()));
-    attributes.insert("login".into(), Value::string(&desired.login));
-    attributes.insert("email".into(), Value::string(&desired.email));
-    attributes.insert("first_name".into(), Value::string(&desired.first_name));
-    attributes.insert("last_name".into(), Value::string(&desired.last_name));
-    attributes.insert("admin_roles".into(), state::string_set(roles));
-    attributes.insert("password_wo".into(), Value::Null);
-    attributes.insert("finalize".into(), Value::Bool(desired.finalize));
-    attributes.insert("id".into(), Value::string(&observed.user.id));
-    attributes.insert("org_id".into(), Value::string(org_id));
-    attributes.insert(
-        "status".into(),
-        Value::string(observed.user.status.as_str()),
-    );
-    attributes.insert("finalized".into(), Value::Bool(finalized));
-    attributes.insert(
-        "finalized_at".into(),
-        finalized_at.map(Value::String).unwrap_or(Value::Null),
-    );
-    attributes.insert(
-        "drift".into(),
-        Value::List(drift.into_iter().map(Value::String).collect()),
-    );
-    Value::Object(attributes)
 }

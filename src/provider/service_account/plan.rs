@@ -6,7 +6,8 @@ use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, ExistingUser
 use crate::rules::guard::{self, GuardDecision, GuardRow, GuardedResource, PlanCheck, PlanKind};
 use crate::rules::marker::{self, MarkerPresence};
 
-use super::state::{account_config, attributes, is_finalized, string_set, subject};
+use super::model::{CONFIGURED, ServiceAccount, attr};
+use crate::provider::typed_value::{attributes, string_set};
 use crate::provider::{diag, private};
 
 /// What a create plan knows about the login in Okta.
@@ -28,18 +29,6 @@ pub struct CreateFacts {
     pub own: Option<Own>,
 }
 
-/// Attributes the configuration manages, in the order the guard reports them.
-const CONFIGURED: [&str; 8] = [
-    "org_url",
-    "kind",
-    "login",
-    "email",
-    "first_name",
-    "last_name",
-    "admin_roles",
-    "finalize",
-];
-
 pub fn plan(request: PlanRequest, facts: CreateFacts) -> Result<PlanResponse, Diagnostics> {
     let marker = MarkerPresence::of(&request.prior_private);
     match request.action {
@@ -47,9 +36,9 @@ pub fn plan(request: PlanRequest, facts: CreateFacts) -> Result<PlanResponse, Di
             let mut check = PlanCheck::new(
                 GuardedResource::ServiceAccount,
                 PlanKind::Destroy,
-                subject(&request.prior_state),
+                ServiceAccount::from_value(&request.prior_state).subject(),
             );
-            check.prior_finalized = is_finalized(&request.prior_state);
+            check.prior_finalized = ServiceAccount::from_value(&request.prior_state).is_finalized();
             check.prior_marker = marker;
             match guard::decide_plan(&check) {
                 GuardDecision::Refuse(refusal) => Err(diag::refusal(refusal)),
@@ -71,11 +60,11 @@ fn plan_create(
     marker: MarkerPresence,
     facts: CreateFacts,
 ) -> Result<PlanResponse, Diagnostics> {
-    let config = account_config(&request.config);
+    let config = ServiceAccount::from_value(&request.config).account_config();
     let mut check = PlanCheck::new(
         GuardedResource::ServiceAccount,
         PlanKind::Create,
-        subject(&request.config),
+        ServiceAccount::from_value(&request.config).subject(),
     );
     check.prior_marker = marker;
     if let GuardDecision::Refuse(refusal) = guard::decide_plan(&check) {
@@ -92,7 +81,7 @@ fn plan_create(
         (Lookup::Existing(existing), Some(desired)) => {
             let org_url = request
                 .config
-                .get("org_url")
+                .get(attr::ORG_URL)
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             match adoption::decide(&AdoptionCheck {
@@ -129,38 +118,38 @@ fn plan_create(
             desired.as_ref().map(|d| Value::string(&d.last_name)),
         ),
     };
-    set_default(&mut planned, "first_name", first_name);
-    set_default(&mut planned, "last_name", last_name);
+    set_default(&mut planned, attr::FIRST_NAME, first_name);
+    set_default(&mut planned, attr::LAST_NAME, last_name);
     set_default(
         &mut planned,
-        "admin_roles",
+        attr::ADMIN_ROLES,
         desired
             .as_ref()
             .map(|d| string_set(d.admin_roles.iter().map(|r| r.as_str().to_owned()))),
     );
-    set_default(&mut planned, "finalize", Some(Value::Bool(true)));
-    let finalize = planned.get("finalize").and_then(Value::as_bool);
-    for name in ["id", "org_id", "status", "finalized_at"] {
+    set_default(&mut planned, attr::FINALIZE, Some(Value::Bool(true)));
+    let finalize = planned.get(attr::FINALIZE).and_then(Value::as_bool);
+    for name in [attr::ID, attr::ORG_ID, attr::STATUS, attr::FINALIZED_AT] {
         planned.insert(name.to_owned(), Value::Unknown);
     }
     planned.insert(
-        "finalized".to_owned(),
+        attr::FINALIZED.into(),
         match finalize {
             Some(false) => Value::Bool(false),
             _ => Value::Unknown,
         },
     );
     if finalize == Some(false) {
-        planned.insert("finalized_at".to_owned(), Value::Null);
+        planned.insert(attr::FINALIZED_AT.into(), Value::Null);
     }
-    planned.insert("drift".to_owned(), Value::List(Vec::new()));
+    planned.insert(attr::DRIFT.into(), Value::List(Vec::new()));
     let mut warnings = Diagnostics::new();
     let mut planned_private = Vec::new();
     if let Some((existing, already_finalized, row)) = &adoption {
-        planned.insert("id".to_owned(), Value::string(&existing.id));
+        planned.insert(attr::ID.into(), Value::string(&existing.id));
         if *already_finalized {
             // Okta records it finalized, by this very resource (G20): it stays so.
-            planned.insert("finalized".to_owned(), Value::Bool(true));
+            planned.insert(attr::FINALIZED.into(), Value::Bool(true));
         }
         planned_private = private::with_adopts(&[], &existing.id);
         warnings.push(diag::adoption(
@@ -196,9 +185,9 @@ fn adoption_changes(
 ) -> Vec<String> {
     let mut changes = Vec::new();
     for (attribute, old) in [
-        ("email", &existing.email),
-        ("first_name", &existing.first_name),
-        ("last_name", &existing.last_name),
+        (attr::EMAIL, &existing.email),
+        (attr::FIRST_NAME, &existing.first_name),
+        (attr::LAST_NAME, &existing.last_name),
     ] {
         if let Some(new) = planned.get(attribute).and_then(Value::as_str)
             && new != old
@@ -206,7 +195,7 @@ fn adoption_changes(
             changes.push(format!("{attribute}: {old:?} -> {new:?}"));
         }
     }
-    if let Some(Value::Set(roles)) = planned.get("admin_roles") {
+    if let Some(Value::Set(roles)) = planned.get(attr::ADMIN_ROLES) {
         let mut new: Vec<&str> = roles.iter().filter_map(Value::as_str).collect();
         new.sort();
         let mut old: Vec<&str> = existing.role_types.iter().map(String::as_str).collect();
@@ -241,8 +230,9 @@ fn adoption_changes(
 
 fn plan_update(request: PlanRequest, marker: MarkerPresence) -> Result<PlanResponse, Diagnostics> {
     let prior = &request.prior_state;
-    let finalized = is_finalized(prior);
-    let violations = account_config(&request.config).violations();
+    let finalized = ServiceAccount::from_value(prior).is_finalized();
+    let configured = ServiceAccount::from_value(&request.config).account_config();
+    let violations = configured.violations();
     if !violations.is_empty() {
         return Err(diag::violations(violations));
     }
@@ -250,18 +240,21 @@ fn plan_update(request: PlanRequest, marker: MarkerPresence) -> Result<PlanRespo
     // Roles the configuration leaves to the kind are the kind's, not whatever an adopted account
     // held in Okta (an imported account's state records those, so the plan shows the change).
     if !finalized
-        && request.config.get("admin_roles").is_none_or(Value::is_null)
-        && let Ok(desired) = account_config(&request.config).resolve()
+        && request
+            .config
+            .get(attr::ADMIN_ROLES)
+            .is_none_or(Value::is_null)
+        && let Ok(desired) = configured.resolve()
     {
         planned.insert(
-            "admin_roles".to_owned(),
+            attr::ADMIN_ROLES.into(),
             string_set(desired.admin_roles.iter().map(|r| r.as_str().to_owned())),
         );
     }
     let mut check = PlanCheck::new(
         GuardedResource::ServiceAccount,
         PlanKind::Update,
-        subject(prior),
+        ServiceAccount::from_value(prior).subject(),
     );
     check.prior_finalized = finalized;
     check.prior_marker = marker;
@@ -275,13 +268,13 @@ fn plan_update(request: PlanRequest, marker: MarkerPresence) -> Result<PlanRespo
         }
     }
     // Drift found by the last refresh is repaired by this update.
-    if let Some(Value::List(entries)) = prior.get("drift") {
+    if let Some(Value::List(entries)) = prior.get(attr::DRIFT) {
         check
             .drift_repairs
             .extend(entries.iter().filter_map(Value::as_str).map(str::to_owned));
     }
     let status = prior
-        .get("status")
+        .get(attr::STATUS)
         .and_then(Value::as_str)
         .unwrap_or_default();
     if finalized && status != "ACTIVE" && check.drift_repairs.is_empty() {
@@ -300,7 +293,7 @@ fn plan_update(request: PlanRequest, marker: MarkerPresence) -> Result<PlanRespo
             // changes kind in place instead of being deleted and created again.
             requires_replace = attributes
                 .iter()
-                .filter(|name| name.as_str() != "kind")
+                .filter(|name| name.as_str() != attr::KIND)
                 .map(|name| AttributePath::attributes([name.as_str()]))
                 .collect();
         }
@@ -311,31 +304,40 @@ fn plan_update(request: PlanRequest, marker: MarkerPresence) -> Result<PlanRespo
         || !check.managed_changes.is_empty()
         || !check.immutable_changes.is_empty();
     if changes {
-        planned.insert("drift".to_owned(), Value::List(Vec::new()));
+        planned.insert(attr::DRIFT.into(), Value::List(Vec::new()));
         if finalized {
-            planned.insert("status".to_owned(), Value::string("ACTIVE"));
+            planned.insert(attr::STATUS.into(), Value::string("ACTIVE"));
         } else {
-            planned.insert("status".to_owned(), Value::Unknown);
+            planned.insert(attr::STATUS.into(), Value::Unknown);
         }
     }
     // An unfinalized account that should be finalized is resumed by the next apply.
-    let wants_finalize = planned.get("finalize").and_then(Value::as_bool) != Some(false);
+    let wants_finalize = planned.get(attr::FINALIZE).and_then(Value::as_bool) != Some(false);
     if !finalized && wants_finalize {
-        planned.insert("finalized".to_owned(), Value::Unknown);
-        planned.insert("finalized_at".to_owned(), Value::Unknown);
+        planned.insert(attr::FINALIZED.into(), Value::Unknown);
+        planned.insert(attr::FINALIZED_AT.into(), Value::Unknown);
         // Finalization needs ACTIVE: the plan says so, with the status it starts from (G18).
-        planned.insert("status".to_owned(), Value::string("ACTIVE"));
-        planned.insert("drift".to_owned(), Value::List(Vec::new()));
+        planned.insert(attr::STATUS.into(), Value::string("ACTIVE"));
+        planned.insert(attr::DRIFT.into(), Value::List(Vec::new()));
     }
     if !requires_replace.is_empty() {
-        for name in ["id", "org_id", "status", "finalized", "finalized_at"] {
+        for name in [
+            attr::ID,
+            attr::ORG_ID,
+            attr::STATUS,
+            attr::FINALIZED,
+            attr::FINALIZED_AT,
+        ] {
             planned.insert(name.to_owned(), Value::Unknown);
         }
     }
     // Every plan of a finalized account carries the marker, so that the create half of any
     // replace Terraform derives from this plan sees it in its prior private data (G5-G7).
     let planned_private = if finalized {
-        let id = prior.get("id").and_then(Value::as_str).unwrap_or_default();
+        let id = prior
+            .get(attr::ID)
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         marker::encode(&request.prior_private, id).unwrap_or_else(|_| request.prior_private.clone())
     } else {
         marker::strip(&request.prior_private).unwrap_or_default()

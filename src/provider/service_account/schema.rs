@@ -4,6 +4,8 @@ use crate::plugin::Type;
 use crate::plugin::schema::{Attribute, Schema};
 use crate::rules::kind::kind_table_markdown;
 
+use super::model::attr;
+
 pub fn schema() -> Schema {
     Schema::new(
         0,
@@ -12,22 +14,22 @@ pub fn schema() -> Schema {
             kind_table_markdown()
         ),
         vec![
-            Attribute::string("org_url").required().description("URL of the customer org, e.g. `https://acme.okta.com` or `okta_msp_org.acme.url`. Cannot change."),
-            Attribute::string("org_api_token").optional().sensitive().description("API token for the org. When unset, the provider's `org_tokens` entry for `org_url` is used. May change (token rotation) without touching the account."),
-            Attribute::string("kind").required().description("What the account is for: `msp_integration`, `deep_link`, `ad_agent`, `radius` or `custom` (see the table above). Cannot change."),
-            Attribute::string("login").required().description("Okta login, e-mail shaped. Cannot change."),
-            Attribute::string("email").required().description("Dedicated mailbox of the account, not shared with any other user of the org."),
-            Attribute::string("first_name").optional().computed().description("First name; defaults from the kind."),
-            Attribute::string("last_name").optional().computed().description("Last name; defaults from the kind."),
-            Attribute::new("admin_roles", Type::Set(Box::new(Type::String))).optional().computed().description("Okta admin role types the account holds, exactly; defaults from the kind. `SUPER_ADMIN` for `radius` and `custom` only when listed here."),
-            Attribute::string("password_wo").optional().sensitive().write_only().description("Password to set at creation, write-only: never stored in plan or state (Terraform >= 1.11). When unset the provider generates a strong password that never leaves it."),
-            Attribute::bool("finalize").optional().computed().description("Whether to finalize the account in the apply that sets it up. Default `true`; `false` leaves it destroyable, for sandboxes and module tests."),
-            Attribute::string("id").computed().description("Okta user id."),
-            Attribute::string("org_id").computed().description("Okta id of the org the account lives in; the provider checks every answer comes from this org."),
-            Attribute::string("status").computed().description("Okta user status, `ACTIVE` once set up."),
-            Attribute::bool("finalized").computed().description("Whether the account completed its verified setup."),
-            Attribute::string("finalized_at").computed().description("When the account was finalized (RFC 3339)."),
-            Attribute::new("drift", Type::List(Box::new(Type::String))).computed().description("What differed in Okta from the finalized setup at the last refresh (for example a removed role). A plan that shows it going to `[]` repairs it."),
+            Attribute::string(attr::ORG_URL).required().description("URL of the customer org, e.g. `https://acme.okta.com` or `okta_msp_org.acme.url`. Cannot change."),
+            Attribute::string(attr::ORG_API_TOKEN).optional().sensitive().description("API token for the org. When unset, the provider's `org_tokens` entry for `org_url` is used. May change (token rotation) without touching the account."),
+            Attribute::string(attr::KIND).required().description("What the account is for: `msp_integration`, `deep_link`, `ad_agent`, `radius` or `custom` (see the table above). Cannot change."),
+            Attribute::string(attr::LOGIN).required().description("Okta login, e-mail shaped. Cannot change."),
+            Attribute::string(attr::EMAIL).required().description("Dedicated mailbox of the account, not shared with any other user of the org."),
+            Attribute::string(attr::FIRST_NAME).optional().computed().description("First name; defaults from the kind."),
+            Attribute::string(attr::LAST_NAME).optional().computed().description("Last name; defaults from the kind."),
+            Attribute::new(attr::ADMIN_ROLES, Type::Set(Box::new(Type::String))).optional().computed().description("Okta admin role types the account holds, exactly; defaults from the kind. `SUPER_ADMIN` for `radius` and `custom` only when listed here."),
+            Attribute::string(attr::PASSWORD_WO).optional().sensitive().write_only().description("Password to set at creation, write-only: never stored in plan or state (Terraform >= 1.11). When unset the provider generates a strong password that never leaves it."),
+            Attribute::bool(attr::FINALIZE).optional().computed().description("Whether to finalize the account in the apply that sets it up. Default `true`; `false` leaves it destroyable, for sandboxes and module tests."),
+            Attribute::string(attr::ID).computed().description("Okta user id."),
+            Attribute::string(attr::ORG_ID).computed().description("Okta id of the org the account lives in; the provider checks every answer comes from this org."),
+            Attribute::string(attr::STATUS).computed().description("Okta user status, `ACTIVE` once set up."),
+            Attribute::bool(attr::FINALIZED).computed().description("Whether the account completed its verified setup."),
+            Attribute::string(attr::FINALIZED_AT).computed().description("When the account was finalized (RFC 3339)."),
+            Attribute::new(attr::DRIFT, Type::List(Box::new(Type::String))).computed().description("What differed in Okta from the finalized setup at the last refresh (for example a removed role). A plan that shows it going to `[]` repairs it."),
         ],
     )
 }

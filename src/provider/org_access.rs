@@ -12,7 +12,7 @@ use crate::okta::{self, Client, ClientOptions, OktaError, OrgUrl, User};
 use crate::secret::Secret;
 
 use super::baseline::{BaselineObjects, ObservedBaseline, ensure_baseline, observe_baseline};
-use super::config::{ProviderConfig, normalize_org_url};
+use super::provider_config::{ProviderConfig, normalize_org_url};
 use super::role_freshness::{self, LogView, RolesRead};
 use crate::rules::baseline::SecuringBaseline;
 
@@ -38,7 +38,7 @@ pub enum AccessError {
 }
 
 /// One org as this provider instance sees it during one Terraform run.
-pub struct OrgContext {
+pub struct OrgSession {
     pub client: Client,
     /// `GET /api/v1/org`, once.
     org_id: tokio::sync::OnceCell<String>,
@@ -66,9 +66,9 @@ pub struct OrgContext {
     log_lag_window: Duration,
 }
 
-impl OrgContext {
-    fn new(client: Client, log_lag_window: Duration) -> OrgContext {
-        OrgContext {
+impl OrgSession {
+    fn new(client: Client, log_lag_window: Duration) -> OrgSession {
+        OrgSession {
             client,
             log_lag_window,
             org_id: tokio::sync::OnceCell::new(),
@@ -297,11 +297,11 @@ impl RoleChanges {
 
 /// Every org this provider instance has talked to, by URL and token.
 #[derive(Default)]
-pub struct Orgs {
-    contexts: Mutex<HashMap<(String, u64), Arc<OrgContext>>>,
+pub struct OrgAccess {
+    contexts: Mutex<HashMap<(String, u64), Arc<OrgSession>>>,
 }
 
-impl Orgs {
+impl OrgAccess {
     /// The org at `org_url`, reached with `token` if the resource passes one, else the
     /// provider's `org_tokens` entry.
     pub fn get(
@@ -309,7 +309,7 @@ impl Orgs {
         config: &ProviderConfig,
         org_url: &str,
         token: Option<&str>,
-    ) -> Result<Arc<OrgContext>, AccessError> {
+    ) -> Result<Arc<OrgSession>, AccessError> {
         let normalized = normalize_org_url(org_url);
         let token =
             match token {
@@ -330,7 +330,7 @@ impl Orgs {
         }
         let url = OrgUrl::parse(&normalized)?;
         let client = Client::new(url, token, client_options(config))?;
-        let context = Arc::new(OrgContext::new(client, config.log_lag_window));
+        let context = Arc::new(OrgSession::new(client, config.log_lag_window));
         contexts.insert(key, context.clone());
         Ok(context)
     }
@@ -350,12 +350,12 @@ impl Orgs {
 /// that a configuration without them fails before anything is created.
 pub fn partner_credentials(config: &ProviderConfig) -> Result<(String, Secret), AccessError> {
     let url = config.partner_url.clone().ok_or(AccessError::NoPartner {
-        argument: "partner_url",
-        variable: super::config::ENV_PARTNER_URL,
+        argument: super::provider_config::attr::PARTNER_URL,
+        variable: super::provider_config::ENV_PARTNER_URL,
     })?;
     let token = config.partner_token.clone().ok_or(AccessError::NoPartner {
-        argument: "partner_token",
-        variable: super::config::ENV_PARTNER_TOKEN,
+        argument: super::provider_config::attr::PARTNER_TOKEN,
+        variable: super::provider_config::ENV_PARTNER_TOKEN,
     })?;
     Ok((url, token))
 }

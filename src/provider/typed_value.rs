@@ -1,11 +1,14 @@
-//! Typed access to the attributes of `okta_msp_service_account` values.
+//! Reading and writing Terraform values as typed inputs, for the resources' models: each model
+//! names its attributes once and converts with these, so the rest of the provider never spells
+//! an attribute name.
 
 use std::collections::BTreeMap;
 
 use crate::plugin::Value;
-use crate::rules::config::AccountConfig;
 use crate::rules::violation::Input;
 
+/// A string attribute: null, not known yet, or known. A value of another type reads as unknown
+/// (the schema makes it impossible; the rules then skip it rather than guess).
 pub fn input_string(value: &Value, attribute: &str) -> Input<String> {
     match value.get(attribute) {
         None | Some(Value::Null) => Input::Null,
@@ -43,36 +46,37 @@ pub fn input_strings(value: &Value, attribute: &str) -> Input<Vec<String>> {
     }
 }
 
-/// The configuration as the rules read it.
-pub fn account_config(config: &Value) -> AccountConfig {
-    AccountConfig {
-        kind: input_string(config, "kind"),
-        login: input_string(config, "login"),
-        email: input_string(config, "email"),
-        first_name: input_string(config, "first_name"),
-        last_name: input_string(config, "last_name"),
-        admin_roles: input_strings(config, "admin_roles"),
-        finalize: input_bool(config, "finalize"),
+pub fn string_value(input: Input<String>) -> Value {
+    match input {
+        Input::Null => Value::Null,
+        Input::Unknown => Value::Unknown,
+        Input::Known(text) => Value::String(text),
     }
 }
 
-pub fn attributes(value: Value) -> BTreeMap<String, Value> {
-    match value {
-        Value::Object(attributes) => attributes,
-        _ => BTreeMap::new(),
+pub fn bool_value(input: Input<bool>) -> Value {
+    match input {
+        Input::Null => Value::Null,
+        Input::Unknown => Value::Unknown,
+        Input::Known(flag) => Value::Bool(flag),
     }
 }
 
-pub fn is_finalized(state: &Value) -> bool {
-    state.get("finalized").and_then(Value::as_bool) == Some(true)
+/// A list of strings, in order.
+pub fn list_value(input: Input<Vec<String>>) -> Value {
+    match input {
+        Input::Null => Value::Null,
+        Input::Unknown => Value::Unknown,
+        Input::Known(items) => Value::List(items.into_iter().map(Value::String).collect()),
+    }
 }
 
-/// `login (id)`, how messages name an account.
-pub fn subject(state: &Value) -> String {
-    let login = state.get("login").and_then(Value::as_str).unwrap_or("?");
-    match state.get("id").and_then(Value::as_str) {
-        Some(id) => format!("{login} ({id})"),
-        None => login.to_owned(),
+/// A set of strings, sorted and without repeats (how sets are recorded in state).
+pub fn set_value(input: Input<Vec<String>>) -> Value {
+    match input {
+        Input::Null => Value::Null,
+        Input::Unknown => Value::Unknown,
+        Input::Known(items) => string_set(items),
     }
 }
 
@@ -81,4 +85,12 @@ pub fn string_set(values: impl IntoIterator<Item = String>) -> Value {
     items.sort();
     items.dedup();
     Value::Set(items.into_iter().map(Value::String).collect())
+}
+
+/// The attributes of an object value (none for anything else, such as a null state).
+pub fn attributes(value: Value) -> BTreeMap<String, Value> {
+    match value {
+        Value::Object(attributes) => attributes,
+        _ => BTreeMap::new(),
+    }
 }

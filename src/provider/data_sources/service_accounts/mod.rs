@@ -13,18 +13,23 @@ use async_trait::async_trait;
 use futures_util::StreamExt as _;
 
 use crate::okta::{OktaError, User, UserQuery, UserStatus};
-use crate::plugin::schema::{Attribute, Nesting, Schema};
+use crate::plugin::schema::Schema;
 use crate::plugin::{
-    AttributePath, DataSource, Diagnostics, ReadDataRequest, ReadDataResponse, Type,
-    ValidateRequest, Value,
+    DataSource, Diagnostics, ReadDataRequest, ReadDataResponse, ValidateRequest, Value,
 };
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance::{self, expectation_for_observed};
 use crate::rules::kind::ServiceAccountKind;
 
-use super::config::check_org_url;
-use super::service_account::lifecycle::{self, Observed};
-use super::{Shared, diag};
+use crate::provider::accounts::observe::{self, Observed};
+use crate::provider::{ProviderContext, diag};
+
+mod model;
+mod schema;
+
+use crate::rules::user_type::{marked_accounts_search, parse_user_type};
+use model::{AccountEntry, Config, attr};
+pub use schema::schema;
 
 pub const TYPE_NAME: &str = "okta_msp_service_accounts";
 
@@ -32,11 +37,11 @@ pub const TYPE_NAME: &str = "okta_msp_service_accounts";
 const ROLE_LISTINGS_IN_FLIGHT: usize = 8;
 
 pub struct ServiceAccountsDataSource {
-    shared: Arc<Shared>,
+    shared: Arc<ProviderContext>,
 }
 
 impl ServiceAccountsDataSource {
-    pub fn new(shared: Arc<Shared>) -> ServiceAccountsDataSource {
+    pub fn new(shared: Arc<ProviderContext>) -> ServiceAccountsDataSource {
         ServiceAccountsDataSource { shared }
     }
 
@@ -50,33 +55,6 @@ impl ServiceAccountsDataSource {
     }
 }
 
-pub fn schema() -> Schema {
-    Schema::new(
-        0,
-        "Every service account of a customer org: the accounts this provider manages (marked in Okta by their `userType`) and every other member of the service account group. For each: its kind, admin roles, status, and whether it meets its kind's rules and the account-level securing rules. Service accounts consume Okta licenses; `license_count` says how many.\n\nOne read costs one user search, two calls for the service account group and its members, one read of each account the search found outside the group (search is eventually consistent; these are read again by id), one role listing per account, and two lookups of the accounts' e-mail addresses per ten accounts.",
-        vec![
-            Attribute::string("org_url").required().description("URL of the customer org, e.g. `https://acme.okta.com` or `okta_msp_org.acme.url`."),
-            Attribute::string("org_api_token").optional().sensitive().description("API token for the org. When unset, the provider's `org_tokens` entry for `org_url` is used."),
-            Attribute::nested("accounts", Nesting::List, vec![
-                Attribute::string("id").computed().description("Okta user id."),
-                Attribute::string("login").computed().description("Okta login."),
-                Attribute::string("email").computed().description("E-mail address of the account."),
-                Attribute::string("kind").computed().description("`msp_integration`, `deep_link`, `ad_agent`, `radius` or `custom`: from the provider's marker in Okta when present, else inferred from the login and first name."),
-                Attribute::bool("managed").computed().description("Whether this provider set the account up (Okta `userType` carries its marker); `false` for other members of the service account group."),
-                Attribute::string("status").computed().description("Okta user status, e.g. `ACTIVE`."),
-                Attribute::new("admin_roles", Type::List(Box::new(Type::String))).computed().description("Okta admin role types the account holds, sorted (`CUSTOM` for custom roles)."),
-                Attribute::bool("in_group").computed().description("Whether the account is a member of the service account group."),
-                Attribute::bool("finalized").computed().description("Whether the account is finalized, as recorded in Okta."),
-                Attribute::bool("compliant").computed().description("Whether the account meets its kind's rules: `ACTIVE`, exactly the required roles, in the service account group, no recovery question, a mailbox no other user of the org has. The org-wide policies are not assessed here."),
-                Attribute::new("violations", Type::List(Box::new(Type::String))).computed().description("What breaks the rules, one sentence each; empty when `compliant`."),
-            ])
-            .computed()
-            .description("The service accounts, sorted by login."),
-            Attribute::number("license_count").computed().description("Number of Okta licenses the listed accounts consume: one each, except deactivated (`DEPROVISIONED`) accounts, which Okta does not count."),
-        ],
-    )
-}
-
 #[async_trait]
 impl DataSource for ServiceAccountsDataSource {
     fn type_name(&self) -> &'static str {
@@ -88,28 +66,30 @@ impl DataSource for ServiceAccountsDataSource {
     }
 
     async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
-        validate_org_url(&request.config).into_result()
+        let config = Config::from_value(&request.config);
+        diag::org_url_problems(config.org_url.known_str(), attr::ORG_URL).into_result()
     }
 
     async fn read(&self, request: ReadDataRequest) -> Result<ReadDataResponse, Diagnostics> {
         let config = request.config;
-        let org_url = config
-            .get("org_url")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let token = config.get("org_api_token").and_then(Value::as_str);
-        let provider_config = self.shared.config().map_err(diag::access)?;
+        let arguments = Config::from_value(&config);
+        let org_url = arguments.org_url.known_str().unwrap_or_default();
+        let token = arguments.org_api_token.known_str();
+        let provider_config = self
+            .shared
+            .config()
+            .map_err(|e| diag::access(e, attr::ORG_API_TOKEN))?;
         let org = self
             .shared
-            .orgs
+            .org_access
             .get(provider_config, org_url, token)
-            .map_err(diag::access)?;
+            .map_err(|e| diag::access(e, attr::ORG_API_TOKEN))?;
         let baseline = self.baseline();
 
         let marked = async {
             org.client
                 .list_users(&UserQuery {
-                    search: Some(lifecycle::marked_accounts_search()),
+                    search: Some(marked_accounts_search()),
                     limit: Some(200),
                     ..UserQuery::default()
                 })
@@ -151,9 +131,7 @@ impl DataSource for ServiceAccountsDataSource {
             .collect();
         for id in outside {
             match org.client.get_user(&id).await {
-                Ok(user)
-                    if lifecycle::parse_user_type(user.profile.user_type.as_deref()).is_some() =>
-                {
+                Ok(user) if parse_user_type(user.profile.user_type.as_deref()).is_some() => {
                     users.insert(id, user);
                 }
                 Ok(_) => {}
@@ -199,7 +177,7 @@ impl DataSource for ServiceAccountsDataSource {
                 user,
             })
             .collect();
-        let sharing = lifecycle::users_sharing_a_mailbox(
+        let sharing = observe::users_sharing_a_mailbox(
             &org,
             &observed.iter().map(|o| &o.user).collect::<Vec<_>>(),
         )
@@ -233,8 +211,8 @@ impl DataSource for ServiceAccountsDataSource {
             Value::Object(attributes) => attributes,
             _ => BTreeMap::new(),
         };
-        state.insert("accounts".into(), Value::List(accounts));
-        state.insert("license_count".into(), Value::int(license_count));
+        state.insert(attr::ACCOUNTS.into(), Value::List(accounts));
+        state.insert(attr::LICENSE_COUNT.into(), Value::int(license_count));
         Ok(ReadDataResponse {
             state: Value::Object(state),
             warnings: Diagnostics::new(),
@@ -242,24 +220,9 @@ impl DataSource for ServiceAccountsDataSource {
     }
 }
 
-/// `org_url` must be an HTTPS URL (plain HTTP only for loopback hosts); unknown is fine.
-pub(crate) fn validate_org_url(config: &Value) -> Diagnostics {
-    let mut diagnostics = Diagnostics::new();
-    if let Some(url) = config.get("org_url").and_then(Value::as_str)
-        && let Err(problem) = check_org_url(url)
-    {
-        diagnostics.push(diag::invalid_argument(
-            AttributePath::attributes(["org_url"]),
-            "Invalid org_url",
-            format!("{problem}."),
-        ));
-    }
-    diagnostics
-}
-
 fn account_value(account: &Observed, baseline: &SecuringBaseline) -> Value {
     let facts = account.to_rules();
-    let marker = lifecycle::parse_user_type(account.user.profile.user_type.as_deref());
+    let marker = parse_user_type(account.user.profile.user_type.as_deref());
     let (kind, finalized) = marker.unwrap_or_else(|| {
         (
             ServiceAccountKind::infer(&facts.login, &facts.first_name),
@@ -268,24 +231,21 @@ fn account_value(account: &Observed, baseline: &SecuringBaseline) -> Value {
     });
     let expectation = expectation_for_observed(kind, &facts);
     let findings = compliance::assess_account(&expectation, baseline, &facts);
-    let violations: Vec<Value> = findings
-        .violations()
-        .map(|violation| Value::string(&violation.summary))
-        .collect();
-    Value::object([
-        ("id", Value::string(&account.user.id)),
-        ("login", Value::string(&facts.login)),
-        ("email", Value::string(&facts.email)),
-        ("kind", Value::string(kind.as_str())),
-        ("managed", Value::Bool(marker.is_some())),
-        ("status", Value::string(&facts.status)),
-        (
-            "admin_roles",
-            Value::List(account.role_types.iter().map(Value::string).collect()),
-        ),
-        ("in_group", Value::Bool(account.in_group)),
-        ("finalized", Value::Bool(finalized)),
-        ("compliant", Value::Bool(findings.is_finalizable())),
-        ("violations", Value::List(violations)),
-    ])
+    AccountEntry {
+        id: account.user.id.clone(),
+        login: facts.login.clone(),
+        email: facts.email.clone(),
+        kind: kind.as_str().to_owned(),
+        managed: marker.is_some(),
+        status: facts.status.clone(),
+        admin_roles: account.role_types.clone(),
+        in_group: account.in_group,
+        finalized,
+        compliant: findings.is_finalizable(),
+        violations: findings
+            .violations()
+            .map(|violation| violation.summary.clone())
+            .collect(),
+    }
+    .into_value()
 }

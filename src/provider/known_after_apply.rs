@@ -1,5 +1,5 @@
-//! Planning helpers shared by the resources: what Terraform should show as "known after apply",
-//! and defaults for optional arguments.
+//! What Terraform should show as "known after apply" in a plan, and what an apply that stopped
+//! midway stores for it; shared by the resources.
 
 use crate::plugin::Value;
 use crate::plugin::schema::Schema;
@@ -24,11 +24,6 @@ pub fn plan_create(proposed: Value, schema: &Schema, defaults: &[(&str, Value)])
             .unwrap_or(Value::Unknown);
     }
     Value::Object(attributes)
-}
-
-/// The string value of an attribute, if known and set.
-pub fn string_of<'a>(value: &'a Value, attribute: &str) -> Option<&'a str> {
-    value.get(attribute).and_then(Value::as_str)
 }
 
 /// Terraform refuses unknown values in a new state: a partial state after a failure says "not set"

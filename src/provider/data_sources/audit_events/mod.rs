@@ -10,14 +10,19 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::okta::{LogEvent, LogQuery};
-use crate::plugin::schema::{Attribute, Nesting, Schema};
+use crate::plugin::schema::Schema;
 use crate::plugin::{
-    AttributePath, DataSource, Diagnostic, Diagnostics, ReadDataRequest, ReadDataResponse, Type,
+    AttributePath, DataSource, Diagnostic, Diagnostics, ReadDataRequest, ReadDataResponse,
     ValidateRequest, Value,
 };
 
-use super::data_service_accounts::validate_org_url;
-use super::{Shared, diag};
+use crate::provider::{ProviderContext, diag};
+
+mod model;
+mod schema;
+
+use model::{AuditEventsConfig, EventEntry, attr};
+pub use schema::schema;
 
 pub const TYPE_NAME: &str = "okta_msp_audit_events";
 
@@ -27,44 +32,13 @@ const DEFAULT_WINDOW: Duration = Duration::days(7);
 const PAGE_SIZE: u32 = 1000;
 
 pub struct AuditEventsDataSource {
-    shared: Arc<Shared>,
+    shared: Arc<ProviderContext>,
 }
 
 impl AuditEventsDataSource {
-    pub fn new(shared: Arc<Shared>) -> AuditEventsDataSource {
+    pub fn new(shared: Arc<ProviderContext>) -> AuditEventsDataSource {
         AuditEventsDataSource { shared }
     }
-}
-
-pub fn schema() -> Schema {
-    Schema::new(
-        0,
-        "The Okta System Log events of one service account, where it is the actor or one of the targets: to isolate what an integration did, and what was done to it, for audit. Reads every page of the window, oldest first. Okta keeps 90 days of events.",
-        vec![
-            Attribute::string("org_url").required().description("URL of the customer org, e.g. `https://acme.okta.com` or `okta_msp_org.acme.url`."),
-            Attribute::string("org_api_token").optional().sensitive().description("API token for the org. When unset, the provider's `org_tokens` entry for `org_url` is used."),
-            Attribute::string("account_id").required().description("Okta user id of the account, e.g. `okta_msp_service_account.radius.id`."),
-            Attribute::string("since").optional().computed().description("Start of the window, inclusive (RFC 3339, e.g. `2025-03-01T00:00:00Z`). Default: 7 days before `until`. Read back as the start actually used."),
-            Attribute::string("until").optional().computed().description("End of the window, exclusive (RFC 3339). Default: now. Read back as the end actually used."),
-            Attribute::new("event_types", Type::List(Box::new(Type::String))).optional().description("Only events of these types, e.g. `[\"user.lifecycle.create\", \"user.account.privilege.grant\"]`. Default: every type."),
-            Attribute::nested("events", Nesting::List, vec![
-                Attribute::string("uuid").computed().description("Okta's id of the event."),
-                Attribute::string("published").computed().description("When the event happened (RFC 3339)."),
-                Attribute::string("event_type").computed().description("Event type, e.g. `user.account.privilege.grant`."),
-                Attribute::string("severity").computed().description("`DEBUG`, `INFO`, `WARN` or `ERROR`."),
-                Attribute::string("actor_id").computed().description("Id of who acted (for API calls, the owner of the token)."),
-                Attribute::string("actor_login").computed().description("Alternate id of the actor, usually its login."),
-                Attribute::new("target_ids", Type::List(Box::new(Type::String))).computed().description("Ids of the objects acted on."),
-                Attribute::string("outcome").computed().description("Result: `SUCCESS`, `FAILURE`, `SKIPPED`, `ALLOW`, `DENY`, ..."),
-                Attribute::string("outcome_reason").computed().description("Why, when Okta says."),
-                Attribute::string("display_message").computed().description("Okta's description of the event."),
-                Attribute::new("roles", Type::List(Box::new(Type::String))).computed().description("For admin privilege events (`user.account.privilege.grant` and `.revoke`), the roles the event granted or removed, by Okta's display name (e.g. `Super Administrator`); empty for other events."),
-                Attribute::string("privileges_after").computed().description("For admin privilege events, the admin privileges the account holds after the change, as Okta lists them (`debugContext.debugData.privilegeGranted`); null for other events and when Okta does not say."),
-            ])
-            .computed()
-            .description("The events, oldest first."),
-        ],
-    )
 }
 
 /// A time bound of the configuration: absent, not known yet, or an instant.
@@ -99,14 +73,15 @@ fn bound(config: &Value, attribute: &str) -> Result<Bound, Diagnostic> {
 /// Static checks: URL shape, both bounds RFC 3339 and in order, an account id and event types
 /// that Okta's filter can carry. Unknown values are checked at read time.
 fn validate_config(config: &Value) -> Diagnostics {
-    let mut diagnostics = validate_org_url(config);
-    let since = bound(config, "since");
-    let until = bound(config, "until");
+    let arguments = AuditEventsConfig::from_value(config);
+    let mut diagnostics = diag::org_url_problems(arguments.org_url.known_str(), attr::ORG_URL);
+    let since = bound(config, attr::SINCE);
+    let until = bound(config, attr::UNTIL);
     if let (Ok(Bound::At(since)), Ok(Bound::At(until))) = (&since, &until)
         && since > until
     {
         diagnostics.push(diag::invalid_argument(
-            AttributePath::attributes(["since"]),
+            AttributePath::attributes([attr::SINCE]),
             "since is after until",
             format!(
                 "The window starts at {} but ends at {}: nothing can match. Swap them, or move since earlier.",
@@ -120,22 +95,22 @@ fn validate_config(config: &Value) -> Diagnostics {
             diagnostics.push(diagnostic);
         }
     }
-    if let Some(id) = config.get("account_id").and_then(Value::as_str)
+    if let Some(id) = arguments.account_id.known_str()
         && !is_okta_id(id)
     {
         diagnostics.push(diag::invalid_argument(
-            AttributePath::attributes(["account_id"]),
+            AttributePath::attributes([attr::ACCOUNT_ID]),
             "Invalid account_id",
             format!("{id:?} is not an Okta user id (letters and digits, such as 00u1abcdEFGH2ijk3l4). Pass the id of the account, for example okta_msp_service_account.radius.id, or an id from the accounts of data.okta_msp_service_accounts."),
         ));
     }
-    if let Some(Value::List(types)) = config.get("event_types") {
+    if let Some(Value::List(types)) = config.get(attr::EVENT_TYPES) {
         for (index, event_type) in types.iter().enumerate() {
             if let Some(text) = event_type.as_str()
                 && !is_event_type(text)
             {
                 diagnostics.push(diag::invalid_argument(
-                    AttributePath::attributes(["event_types"]).index(index as i64),
+                    AttributePath::attributes([attr::EVENT_TYPES]).index(index as i64),
                     "Invalid event type",
                     format!("{text:?} is not a System Log event type: those are lower-case words joined by dots, such as \"user.lifecycle.create\" or \"user.account.privilege.grant\"."),
                 ));
@@ -203,55 +178,28 @@ fn concerns(event: &LogEvent, account_id: &str, event_types: &[String]) -> bool 
     involved && wanted
 }
 
-fn optional_string(text: Option<&str>) -> Value {
-    text.map(Value::string).unwrap_or(Value::Null)
-}
-
 fn event_value(event: &LogEvent) -> Value {
     let actor = event.actor.as_ref();
     let outcome = event.outcome.as_ref();
-    Value::object([
-        ("uuid", Value::string(&event.uuid)),
-        ("published", optional_string(event.published.as_deref())),
-        ("event_type", optional_string(event.event_type.as_deref())),
-        ("severity", optional_string(event.severity.as_deref())),
-        (
-            "actor_id",
-            optional_string(actor.and_then(|a| a.id.as_deref())),
-        ),
-        (
-            "actor_login",
-            optional_string(actor.and_then(|a| a.alternate_id.as_deref())),
-        ),
-        (
-            "target_ids",
-            Value::List(
-                event
-                    .target
-                    .iter()
-                    .filter_map(|target| target.id.as_deref())
-                    .map(Value::string)
-                    .collect(),
-            ),
-        ),
-        (
-            "outcome",
-            optional_string(outcome.and_then(|o| o.result.as_deref())),
-        ),
-        (
-            "outcome_reason",
-            optional_string(outcome.and_then(|o| o.reason.as_deref())),
-        ),
-        (
-            "display_message",
-            optional_string(event.display_message.as_deref()),
-        ),
-        (
-            "roles",
-            Value::List(role_names(event).into_iter().map(Value::string).collect()),
-        ),
-        ("privileges_after", optional_string(privileges_after(event))),
-    ])
+    EventEntry {
+        uuid: event.uuid.clone(),
+        published: event.published.clone(),
+        event_type: event.event_type.clone(),
+        severity: event.severity.clone(),
+        actor_id: actor.and_then(|a| a.id.clone()),
+        actor_login: actor.and_then(|a| a.alternate_id.clone()),
+        target_ids: event
+            .target
+            .iter()
+            .filter_map(|target| target.id.clone())
+            .collect(),
+        outcome: outcome.and_then(|o| o.result.clone()),
+        outcome_reason: outcome.and_then(|o| o.reason.clone()),
+        display_message: event.display_message.clone(),
+        roles: role_names(event).into_iter().map(str::to_owned).collect(),
+        privileges_after: privileges_after(event).map(str::to_owned),
+    }
+    .into_value()
 }
 
 /// The roles a privilege event names: Okta lists each as a target of type `ROLE` whose display
@@ -297,7 +245,7 @@ impl DataSource for AuditEventsDataSource {
         if problems.has_errors() {
             return Err(problems);
         }
-        let until = match bound(&config, "until") {
+        let until = match bound(&config, attr::UNTIL) {
             Ok(Bound::At(until)) => until,
             // Now, rounded up to a whole second so that nothing that already happened is left
             // out of the window.
@@ -306,13 +254,13 @@ impl DataSource for AuditEventsDataSource {
                 now.replace_nanosecond(0).unwrap_or(now) + Duration::seconds(1)
             }
         };
-        let since = match bound(&config, "since") {
+        let since = match bound(&config, attr::SINCE) {
             Ok(Bound::At(since)) => since,
             _ => until - DEFAULT_WINDOW,
         };
         if since > until {
             return Err(diag::invalid_argument(
-                AttributePath::attributes(["since"]),
+                AttributePath::attributes([attr::SINCE]),
                 "since is in the future",
                 format!(
                     "The window starts at {} but ends at {} (now): nothing can match yet. Move since earlier, or set until.",
@@ -322,13 +270,14 @@ impl DataSource for AuditEventsDataSource {
             )
             .into());
         }
-        let account_id = config
-            .get("account_id")
-            .and_then(Value::as_str)
+        let arguments = AuditEventsConfig::from_value(&config);
+        let account_id = arguments
+            .account_id
+            .known_str()
             .unwrap_or_default()
             .to_owned();
         let event_types: Vec<String> = config
-            .get("event_types")
+            .get(attr::EVENT_TYPES)
             .and_then(Value::as_elements)
             .map(|items| {
                 items
@@ -339,17 +288,17 @@ impl DataSource for AuditEventsDataSource {
             })
             .unwrap_or_default();
 
-        let provider_config = self.shared.config().map_err(diag::access)?;
-        let org_url = config
-            .get("org_url")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let token = config.get("org_api_token").and_then(Value::as_str);
+        let provider_config = self
+            .shared
+            .config()
+            .map_err(|e| diag::access(e, attr::ORG_API_TOKEN))?;
+        let org_url = arguments.org_url.known_str().unwrap_or_default();
+        let token = arguments.org_api_token.known_str();
         let org = self
             .shared
-            .orgs
+            .org_access
             .get(provider_config, org_url, token)
-            .map_err(diag::access)?;
+            .map_err(|e| diag::access(e, attr::ORG_API_TOKEN))?;
         let query = LogQuery {
             since: Some(since),
             until: Some(until),
@@ -372,13 +321,13 @@ impl DataSource for AuditEventsDataSource {
             _ => BTreeMap::new(),
         };
         // A configured bound is kept as written (Terraform requires that); a default is reported.
-        if state.get("since").is_none_or(Value::is_null) {
-            state.insert("since".into(), Value::string(rfc3339(since)));
+        if state.get(attr::SINCE).is_none_or(Value::is_null) {
+            state.insert(attr::SINCE.into(), Value::string(rfc3339(since)));
         }
-        if state.get("until").is_none_or(Value::is_null) {
-            state.insert("until".into(), Value::string(rfc3339(until)));
+        if state.get(attr::UNTIL).is_none_or(Value::is_null) {
+            state.insert(attr::UNTIL.into(), Value::string(rfc3339(until)));
         }
-        state.insert("events".into(), Value::List(events));
+        state.insert(attr::EVENTS.into(), Value::List(events));
         Ok(ReadDataResponse {
             state: Value::Object(state),
             warnings: Diagnostics::new(),

@@ -12,6 +12,22 @@ use crate::rules::baseline::{
 };
 use crate::secret::Secret;
 
+/// The provider block's attribute names, once.
+pub mod attr {
+    pub const PARTNER_URL: &str = "partner_url";
+    pub const PARTNER_TOKEN: &str = "partner_token";
+    pub const ORG_TOKENS: &str = "org_tokens";
+    pub const SERVICE_ACCOUNT_GROUP: &str = "service_account_group";
+    pub const ALLOWED_NETWORK_CIDRS: &str = "allowed_network_cidrs";
+    pub const PASSWORD_MIN_LENGTH: &str = "password_min_length";
+    pub const LOCKOUT_ATTEMPTS: &str = "lockout_attempts";
+    pub const SESSION_LIFETIME_MINUTES: &str = "session_lifetime_minutes";
+    pub const MAX_RETRIES: &str = "max_retries";
+    pub const REQUEST_TIMEOUT_SECONDS: &str = "request_timeout_seconds";
+    pub const NEW_ORG_WAIT_SECONDS: &str = "new_org_wait_seconds";
+    pub const LOG_LAG_WINDOW_SECONDS: &str = "log_lag_window_seconds";
+}
+
 pub const ENV_PARTNER_URL: &str = "OKTA_MSP_PARTNER_URL";
 pub const ENV_PARTNER_TOKEN: &str = "OKTA_MSP_PARTNER_TOKEN";
 pub const ENV_ORG_TOKENS: &str = "OKTA_MSP_ORG_TOKENS";
@@ -57,52 +73,52 @@ pub fn schema() -> Schema {
         0,
         "Manages the Okta service accounts of an MSP's customer orgs and refuses any change that would break them once they are set up. One provider block serves any number of customer orgs: every resource names its org by `org_url`.",
         vec![
-            Attribute::string("partner_url").optional().description(format!(
+            Attribute::string(attr::PARTNER_URL).optional().description(format!(
                 "URL of the MSP's own (parent) Okta org, used by `okta_msp_org` to create customer orgs through Okta's Org Creator API. Falls back to `{ENV_PARTNER_URL}`."
             )),
-            Attribute::string("partner_token").optional().sensitive().description(format!(
+            Attribute::string(attr::PARTNER_TOKEN).optional().sensitive().description(format!(
                 "API token of the partner org. Falls back to `{ENV_PARTNER_TOKEN}`."
             )),
-            Attribute::new("org_tokens", Type::Map(Box::new(Type::String)))
+            Attribute::new(attr::ORG_TOKENS, Type::Map(Box::new(Type::String)))
                 .optional()
                 .sensitive()
                 .description(format!(
                     "API tokens of existing customer orgs, keyed by org URL (for example `https://acme.okta.com`), used for import and by resources that set no `org_api_token`. Falls back to `{ENV_ORG_TOKENS}` (a JSON object)."
                 )),
-            Attribute::string("service_account_group").optional().description(format!(
+            Attribute::string(attr::SERVICE_ACCOUNT_GROUP).optional().description(format!(
                 "Name of the group that holds every managed service account of an org, and that the securing policies target. Default `{DEFAULT_SERVICE_ACCOUNT_GROUP}`."
             )),
-            Attribute::new("allowed_network_cidrs", Type::List(Box::new(Type::String)))
+            Attribute::new(attr::ALLOWED_NETWORK_CIDRS, Type::List(Box::new(Type::String)))
                 .optional()
                 .description("When set, service accounts may sign in only from these networks (IPv4 or IPv6 CIDRs): the sign-on policy is limited to a network zone built from them."),
-            Attribute::number("password_min_length").optional().description(format!(
+            Attribute::number(attr::PASSWORD_MIN_LENGTH).optional().description(format!(
                 "Minimum password length of the service accounts' password policy, {} to {}. Default {}.",
                 PASSWORD_MIN_LENGTH.start(),
                 PASSWORD_MIN_LENGTH.end(),
                 DEFAULT_PASSWORD_MIN_LENGTH
             )),
-            Attribute::number("lockout_attempts").optional().description(format!(
+            Attribute::number(attr::LOCKOUT_ATTEMPTS).optional().description(format!(
                 "Failed sign-ins before a service account is locked, {} to {}. Default {}.",
                 LOCKOUT_ATTEMPTS.start(),
                 LOCKOUT_ATTEMPTS.end(),
                 SecuringBaseline::default().lockout_attempts
             )),
-            Attribute::number("session_lifetime_minutes").optional().description(format!(
+            Attribute::number(attr::SESSION_LIFETIME_MINUTES).optional().description(format!(
                 "Longest session of a service account, in minutes, {} to {}. Default {}.",
                 SESSION_LIFETIME_MINUTES.start(),
                 SESSION_LIFETIME_MINUTES.end(),
                 SecuringBaseline::default().session_lifetime_minutes
             )),
-            Attribute::number("max_retries").optional().description(format!(
+            Attribute::number(attr::MAX_RETRIES).optional().description(format!(
                 "How often a request is retried after a 5xx answer, a timeout or a dropped connection (429s are always waited out). Default {DEFAULT_MAX_RETRIES}."
             )),
-            Attribute::number("request_timeout_seconds").optional().description(format!(
+            Attribute::number(attr::REQUEST_TIMEOUT_SECONDS).optional().description(format!(
                 "Timeout of one Okta API request, in seconds. Default {DEFAULT_REQUEST_TIMEOUT_SECONDS}."
             )),
-            Attribute::number("new_org_wait_seconds").optional().description(format!(
+            Attribute::number(attr::NEW_ORG_WAIT_SECONDS).optional().description(format!(
                 "Seconds to wait after Okta creates an org (`okta_msp_org`) before the first request to it, 0 to 600: Okta asks for at least 30. Falls back to `{ENV_NEW_ORG_WAIT_SECONDS}`. Default {DEFAULT_NEW_ORG_WAIT_SECONDS}; 0 suits okta-emulator, whose orgs answer at once."
             )),
-            Attribute::number("log_lag_window_seconds").optional().description(format!(
+            Attribute::number(attr::LOG_LAG_WINDOW_SECONDS).optional().description(format!(
                 "How long after it happens a change may take to appear in Okta's System Log, in seconds, 0 to {MAX_LOG_LAG_WINDOW_SECONDS}. A refresh reads an account's admin roles directly when they were last verified within this window, and otherwise trusts the System Log to show any change since. Default {} (Okta calls the log \"near real-time\" and gives no bound).",
                 LOG_LAG_WINDOW.as_secs()
             )),
@@ -119,21 +135,21 @@ impl ProviderConfig {
     ) -> Result<ProviderConfig, Vec<ConfigError>> {
         let mut errors = Vec::new();
         let string = |name: &str| value.get(name).and_then(Value::as_str).map(str::to_owned);
-        let partner_url = string("partner_url").or_else(|| env(ENV_PARTNER_URL));
+        let partner_url = string(attr::PARTNER_URL).or_else(|| env(ENV_PARTNER_URL));
         if let Some(url) = &partner_url
             && let Err(problem) = check_org_url(url)
         {
             errors.push(ConfigError {
-                attribute: "partner_url",
+                attribute: attr::PARTNER_URL,
                 summary: "Invalid partner_url".into(),
                 detail: problem,
             });
         }
-        let partner_token = string("partner_token")
+        let partner_token = string(attr::PARTNER_TOKEN)
             .or_else(|| env(ENV_PARTNER_TOKEN))
             .map(Secret::new);
         let mut org_tokens = BTreeMap::new();
-        match value.get("org_tokens") {
+        match value.get(attr::ORG_TOKENS) {
             Some(Value::Map(entries)) => {
                 for (url, token) in entries {
                     if let Some(token) = token.as_str() {
@@ -151,7 +167,7 @@ impl ProviderConfig {
                         }
                         // The value holds tokens: never echo it back.
                         Err(_) => errors.push(ConfigError {
-                            attribute: "org_tokens",
+                            attribute: attr::ORG_TOKENS,
                             summary: format!("{ENV_ORG_TOKENS} is not a JSON object of strings"),
                             detail: format!(
                                 "Set {ENV_ORG_TOKENS} to a JSON object that maps org URLs to API tokens, for example {{\"https://acme.okta.com\": \"...\"}}."
@@ -164,36 +180,36 @@ impl ProviderConfig {
         for url in org_tokens.keys() {
             if let Err(problem) = check_org_url(url) {
                 errors.push(ConfigError {
-                    attribute: "org_tokens",
+                    attribute: attr::ORG_TOKENS,
                     summary: "Invalid org URL in org_tokens".into(),
                     detail: format!("{url:?}: {problem}"),
                 });
             }
         }
-        let service_account_group =
-            string("service_account_group").unwrap_or_else(|| DEFAULT_SERVICE_ACCOUNT_GROUP.into());
+        let service_account_group = string(attr::SERVICE_ACCOUNT_GROUP)
+            .unwrap_or_else(|| DEFAULT_SERVICE_ACCOUNT_GROUP.into());
         if service_account_group.trim().is_empty() {
             errors.push(ConfigError {
-                attribute: "service_account_group",
+                attribute: attr::SERVICE_ACCOUNT_GROUP,
                 summary: "Empty service_account_group".into(),
                 detail: format!(
                     "Name the group that holds the service accounts, or leave the argument out for the default {DEFAULT_SERVICE_ACCOUNT_GROUP:?}."
                 ),
             });
         }
-        let allowed_network_cidrs = match value.get("allowed_network_cidrs") {
+        let allowed_network_cidrs = match value.get(attr::ALLOWED_NETWORK_CIDRS) {
             Some(Value::List(items)) => items
                 .iter()
                 .filter_map(|item| item.as_str().map(str::to_owned))
                 .collect(),
             _ => Vec::new(),
         };
-        let max_retries = match value.get("max_retries").and_then(Value::as_i64) {
+        let max_retries = match value.get(attr::MAX_RETRIES).and_then(Value::as_i64) {
             None => DEFAULT_MAX_RETRIES as u32,
             Some(n) if (0..=20).contains(&n) => n as u32,
             Some(n) => {
                 errors.push(ConfigError {
-                    attribute: "max_retries",
+                    attribute: attr::MAX_RETRIES,
                     summary: "max_retries out of range".into(),
                     detail: format!("max_retries must be between 0 and 20, got {n}."),
                 });
@@ -201,21 +217,24 @@ impl ProviderConfig {
             }
         };
         let request_timeout_seconds = match value
-            .get("request_timeout_seconds")
+            .get(attr::REQUEST_TIMEOUT_SECONDS)
             .and_then(Value::as_i64)
         {
             None => DEFAULT_REQUEST_TIMEOUT_SECONDS as u64,
             Some(n) if (1..=600).contains(&n) => n as u64,
             Some(n) => {
                 errors.push(ConfigError {
-                    attribute: "request_timeout_seconds",
+                    attribute: attr::REQUEST_TIMEOUT_SECONDS,
                     summary: "request_timeout_seconds out of range".into(),
                     detail: format!("request_timeout_seconds must be between 1 and 600, got {n}."),
                 });
                 DEFAULT_REQUEST_TIMEOUT_SECONDS as u64
             }
         };
-        let new_org_wait_seconds = match value.get("new_org_wait_seconds").and_then(Value::as_i64) {
+        let new_org_wait_seconds = match value
+            .get(attr::NEW_ORG_WAIT_SECONDS)
+            .and_then(Value::as_i64)
+        {
             Some(n) => Some(n),
             None => match env(ENV_NEW_ORG_WAIT_SECONDS) {
                 None => None,
@@ -223,7 +242,7 @@ impl ProviderConfig {
                     Ok(n) => Some(n),
                     Err(_) => {
                         errors.push(ConfigError {
-                            attribute: "new_org_wait_seconds",
+                            attribute: attr::NEW_ORG_WAIT_SECONDS,
                             summary: format!("{ENV_NEW_ORG_WAIT_SECONDS} is not a number"),
                             detail: format!(
                                 "Set {ENV_NEW_ORG_WAIT_SECONDS} to a whole number of seconds from 0 to 600, got {:?}.",
@@ -240,21 +259,24 @@ impl ProviderConfig {
             Some(n) if (0..=600).contains(&n) => n as u64,
             Some(n) => {
                 errors.push(ConfigError {
-                    attribute: "new_org_wait_seconds",
+                    attribute: attr::NEW_ORG_WAIT_SECONDS,
                     summary: "new_org_wait_seconds out of range".into(),
                     detail: format!("new_org_wait_seconds must be between 0 and 600, got {n}."),
                 });
                 DEFAULT_NEW_ORG_WAIT_SECONDS as u64
             }
         };
-        let log_lag_window = match value.get("log_lag_window_seconds").and_then(Value::as_i64) {
+        let log_lag_window = match value
+            .get(attr::LOG_LAG_WINDOW_SECONDS)
+            .and_then(Value::as_i64)
+        {
             None => LOG_LAG_WINDOW,
             Some(n) if (0..=MAX_LOG_LAG_WINDOW_SECONDS).contains(&n) => {
                 std::time::Duration::from_secs(n as u64)
             }
             Some(n) => {
                 errors.push(ConfigError {
-                    attribute: "log_lag_window_seconds",
+                    attribute: attr::LOG_LAG_WINDOW_SECONDS,
                     summary: "log_lag_window_seconds out of range".into(),
                     detail: format!(
                         "log_lag_window_seconds must be between 0 and {MAX_LOG_LAG_WINDOW_SECONDS}, got {n}."
@@ -265,21 +287,21 @@ impl ProviderConfig {
         };
         let settings = BaselineSettings {
             service_account_group: Some(service_account_group.clone()),
-            password_min_length: value.get("password_min_length").and_then(Value::as_i64),
-            lockout_attempts: value.get("lockout_attempts").and_then(Value::as_i64),
+            password_min_length: value.get(attr::PASSWORD_MIN_LENGTH).and_then(Value::as_i64),
+            lockout_attempts: value.get(attr::LOCKOUT_ATTEMPTS).and_then(Value::as_i64),
             session_lifetime_minutes: value
-                .get("session_lifetime_minutes")
+                .get(attr::SESSION_LIFETIME_MINUTES)
                 .and_then(Value::as_i64),
             allowed_network_cidrs: Some(allowed_network_cidrs.clone()),
         };
         let baseline = settings.resolve().unwrap_or_else(|violations| {
             for violation in violations {
                 let attribute = match violation.path.first().map(String::as_str) {
-                    Some("password_min_length") => "password_min_length",
-                    Some("lockout_attempts") => "lockout_attempts",
-                    Some("session_lifetime_minutes") => "session_lifetime_minutes",
-                    Some("allowed_network_cidrs") => "allowed_network_cidrs",
-                    _ => "service_account_group",
+                    Some(attr::PASSWORD_MIN_LENGTH) => attr::PASSWORD_MIN_LENGTH,
+                    Some(attr::LOCKOUT_ATTEMPTS) => attr::LOCKOUT_ATTEMPTS,
+                    Some(attr::SESSION_LIFETIME_MINUTES) => attr::SESSION_LIFETIME_MINUTES,
+                    Some(attr::ALLOWED_NETWORK_CIDRS) => attr::ALLOWED_NETWORK_CIDRS,
+                    _ => attr::SERVICE_ACCOUNT_GROUP,
                 };
                 errors.push(ConfigError {
                     attribute,

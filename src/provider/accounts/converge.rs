@@ -1,0 +1,213 @@
+//! Changing the account in Okta: create it, bring it to its desired setup (status, profile,
+//! roles, group), record finalization in Okta itself, delete it. Everything here is idempotent,
+//! so an apply interrupted anywhere resumes where it stopped.
+
+use std::collections::BTreeSet;
+
+use crate::okta::{NewUser, OktaError, RoleAssigned, User, UserProfile};
+use crate::provider::org_access::OrgSession;
+use crate::rules::account_config::DesiredAccount;
+use crate::rules::kind::ServiceAccountKind;
+use crate::rules::user_type::{is_finalized_mark, user_type};
+use crate::secret::Secret;
+
+/// Whether Okta records `user` finalized: the provider's mark in its `userType`.
+pub fn is_finalized_in_okta(user: &User) -> bool {
+    is_finalized_mark(user.profile.user_type.as_deref())
+}
+
+/// Creates the account. A retried or interrupted create never makes a second account: after an
+/// unclear failure the login is looked up exactly, and the account found is the one to adopt.
+/// (Who held the login before the create is settled by the caller, `set_up::find_adoptable`.)
+pub async fn create_or_adopt(
+    org: &OrgSession,
+    desired: &DesiredAccount,
+    password: Secret,
+    group_id: &str,
+) -> Result<User, OktaError> {
+    let new_user = NewUser {
+        profile: UserProfile {
+            login: Some(desired.login.clone()),
+            email: Some(desired.email.clone()),
+            first_name: Some(desired.first_name.clone()),
+            last_name: Some(desired.last_name.clone()),
+            user_type: Some(user_type(desired.kind, false)),
+            ..UserProfile::default()
+        },
+        password: Some(password),
+        group_ids: vec![group_id.to_owned()],
+    };
+    // The client never replays a create whose request may have reached Okta. Here a lookup by
+    // login settles what happened: the account exists (adopt it) or it does not (creating again
+    // cannot make a second one).
+    let mut attempts_left = CREATE_ATTEMPTS;
+    loop {
+        let error = match org.client.create_user(&new_user, true).await {
+            Ok(user) => return Ok(user),
+            Err(error) => error,
+        };
+        attempts_left -= 1;
+        match org.client.find_user_by_login(&desired.login).await {
+            Ok(Some(user)) => return Ok(user),
+            Ok(None) if attempts_left > 0 && error.is_transient() => {
+                tracing::debug!(%error, "the create failed and made no account; creating again");
+            }
+            _ => return Err(error),
+        }
+    }
+}
+
+/// How often a create is tried when each failure demonstrably made no account.
+const CREATE_ATTEMPTS: u32 = 3;
+
+/// Where an account is in its life: being set up (created, adopted or resumed), or finalized.
+/// Some repairs are allowed only while it is set up, when no integration relies on its
+/// credentials yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Setup,
+    Finalized,
+}
+
+/// Brings the account to `desired`: active, profile as configured, exactly the roles, member of
+/// the group, no recovery question. Each step is skipped when already true. `password` is set
+/// only where Okta needs one to make the account `ACTIVE`, and only during setup.
+pub async fn converge(
+    org: &OrgSession,
+    desired: &DesiredAccount,
+    user: &User,
+    group_id: &str,
+    password: &Secret,
+    stage: Stage,
+) -> Result<(), OktaError> {
+    let client = &org.client;
+    bring_to_active(org, user, password, stage).await?;
+    let profile = &user.profile;
+    let wanted_type = user_type(desired.kind, is_finalized_in_okta(user));
+    if profile.email.as_deref() != Some(desired.email.as_str())
+        || profile.first_name.as_deref() != Some(desired.first_name.as_str())
+        || profile.last_name.as_deref() != Some(desired.last_name.as_str())
+        || profile.user_type.as_deref() != Some(wanted_type.as_str())
+    {
+        let update = UserProfile {
+            email: Some(desired.email.clone()),
+            first_name: Some(desired.first_name.clone()),
+            last_name: Some(desired.last_name.clone()),
+            user_type: Some(wanted_type),
+            ..UserProfile::default()
+        };
+        client.update_user_profile(&user.id, &update).await?;
+    }
+    let assignments = client.list_user_roles(&user.id).await?;
+    let wanted: BTreeSet<&str> = desired.admin_roles.iter().map(|r| r.as_str()).collect();
+    let held: BTreeSet<&str> = assignments.iter().map(|a| a.role_type.as_str()).collect();
+    for role in wanted.difference(&held) {
+        match client.assign_role(&user.id, role).await? {
+            RoleAssigned::Assigned(_) | RoleAssigned::AlreadyAssigned => {}
+        }
+    }
+    for assignment in &assignments {
+        let direct = assignment.assignment_type.as_deref().unwrap_or("USER") == "USER";
+        if direct && !wanted.contains(assignment.role_type.as_str()) {
+            client.unassign_role(&user.id, &assignment.id).await?;
+        }
+    }
+    if !org.is_member(group_id, &user.id).await? {
+        org.add_member(group_id, user).await?;
+    }
+    if user
+        .credentials
+        .as_ref()
+        .is_some_and(|credentials| credentials.has_recovery_question())
+    {
+        remove_recovery_question(org, &user.id).await?;
+    }
+    Ok(())
+}
+
+/// Okta's allowed transitions to `ACTIVE` from each status. After finalization only those that
+/// keep the account's credentials (unsuspend, unlock); the others need a person then, and the
+/// compliance findings say so.
+async fn bring_to_active(
+    org: &OrgSession,
+    user: &User,
+    password: &Secret,
+    stage: Stage,
+) -> Result<(), OktaError> {
+    let client = &org.client;
+    let has_password = user
+        .credentials
+        .as_ref()
+        .is_some_and(|credentials| credentials.has_password());
+    match (user.status.as_str(), stage) {
+        ("SUSPENDED", _) => client.unsuspend_user(&user.id).await,
+        ("LOCKED_OUT", _) => client.unlock_user(&user.id).await,
+        // Activation makes a user with a password ACTIVE, one without PROVISIONED.
+        ("STAGED", _) => {
+            if !has_password {
+                client.set_password(&user.id, password).await?;
+            }
+            client.activate_user(&user.id).await
+        }
+        // Okta refuses `activate` here (E0000038): only a password completes the activation.
+        ("PROVISIONED" | "PASSWORD_EXPIRED" | "RECOVERY", Stage::Setup) => {
+            client.set_password(&user.id, password).await.map(drop)
+        }
+        ("DEPROVISIONED", Stage::Setup) => {
+            client.activate_user(&user.id).await?;
+            let activated = client.get_user(&user.id).await?;
+            if activated.status.as_str() == "PROVISIONED" {
+                client.set_password(&user.id, password).await?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Okta's API cannot clear `credentials.recovery_question`; unenrolling the security question
+/// factor removes it.
+async fn remove_recovery_question(org: &OrgSession, user_id: &str) -> Result<(), OktaError> {
+    for factor in org.client.list_factors(user_id).await? {
+        if factor.is_security_question() {
+            org.client.delete_factor(user_id, &factor.id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Records finalization in Okta (`userType`), so other workspaces see it.
+pub async fn mark_finalized(
+    org: &OrgSession,
+    user_id: &str,
+    kind: ServiceAccountKind,
+) -> Result<(), OktaError> {
+    let update = UserProfile {
+        user_type: Some(user_type(kind, true)),
+        ..UserProfile::default()
+    };
+    let error = match org.client.update_user_profile(user_id, &update).await {
+        Ok(_) => return Ok(()),
+        Err(error) => error,
+    };
+    // The answer may have been lost after Okta recorded it: Okta has the last word (G20).
+    match org.client.get_user(user_id).await {
+        Ok(user) if is_finalized_in_okta(&user) => {
+            tracing::info!(%user_id, "finalization was recorded although its answer was lost");
+            Ok(())
+        }
+        _ => Err(error),
+    }
+}
+
+/// Removes an account that never finalized: deactivate, then delete (Okta's two steps).
+pub async fn delete(org: &OrgSession, user: &User) -> Result<(), OktaError> {
+    let client = &org.client;
+    if user.status.as_str() != "DEPROVISIONED" {
+        client.deactivate_user(&user.id).await?;
+    }
+    match client.delete_user(&user.id).await {
+        Err(error) if error.is_not_found() => Ok(()),
+        other => other,
+    }
+}

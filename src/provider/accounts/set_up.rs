@@ -1,0 +1,229 @@
+//! The set-up pipeline: converge, observe, verify, finalize, for an account the apply holds
+//! (created, adopted, resumed or finalized). One function, so that a service account and an
+//! org's integration account are set up and verified the same way. A failure midway says how
+//! far it got (the status Okta last reported), so the resource records a partial state and the
+//! next apply resumes.
+
+use crate::okta::User;
+use crate::plugin::Diagnostics;
+use crate::provider::diag;
+use crate::provider::org_access::OrgSession;
+use crate::rules::account_config::DesiredAccount;
+use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, Own};
+use crate::rules::baseline::SecuringBaseline;
+use crate::rules::compliance::{self, Compliance, ObservedAccount};
+use crate::secret::Secret;
+
+use super::converge::{self, Stage};
+use super::observe::{self, Observed};
+
+/// How the diagnostics of one caller name the account's steps ("setting up the account",
+/// "setting up the integration account").
+pub struct Wording {
+    /// The operation whose failure `converge` reports.
+    pub setting_up: &'static str,
+    /// The operation whose failure the observation after converging reports.
+    pub verifying: &'static str,
+    /// What the provider was doing when the account disappeared.
+    pub disappeared_while: &'static str,
+}
+
+/// One set-up of an account.
+pub struct SetUpRequest<'a> {
+    pub org: &'a OrgSession,
+    pub desired: &'a DesiredAccount,
+    /// The account as read (or created) by this apply.
+    pub user: &'a User,
+    pub group_id: &'a str,
+    /// Set only where Okta needs one to make the account `ACTIVE`, and only during setup.
+    pub password: &'a Secret,
+    pub baseline: &'a SecuringBaseline,
+    /// Where the account is when the apply starts: a finalized one is repaired, never
+    /// finalized again, and its unfinished repairs are reported as such.
+    pub stage: Stage,
+    /// Which rules verify it. A service account is verified by its stage's; the org's
+    /// integration account has always been verified by the finalized rules (a status the
+    /// converge could not make `ACTIVE` names no setup repair), kept so its messages stay as
+    /// they were.
+    pub verify_as: Stage,
+    /// Record finalization in Okta once verified (a set-up account only).
+    pub finalize: bool,
+    pub wording: &'a Wording,
+}
+
+/// A verified account.
+pub struct SetUp {
+    pub observed: Observed,
+    /// Finalized after this apply: already was, or recorded now.
+    pub finalized: bool,
+}
+
+/// Where a set-up stopped: the account's status as Okta last reported it, and why.
+pub struct SetUpFailure {
+    pub status: String,
+    pub diagnostics: Diagnostics,
+}
+
+/// Converges the account, observes it, verifies it and, when asked, finalizes it.
+pub async fn set_up(request: SetUpRequest<'_>) -> Result<SetUp, SetUpFailure> {
+    let SetUpRequest {
+        org,
+        desired,
+        user,
+        group_id,
+        password,
+        baseline,
+        stage,
+        verify_as,
+        finalize,
+        wording,
+    } = request;
+    let failure = |status: &str, diagnostics: Diagnostics| SetUpFailure {
+        status: status.to_owned(),
+        diagnostics,
+    };
+    if let Err(error) = converge::converge(org, desired, user, group_id, password, stage).await {
+        return Err(failure(
+            user.status.as_str(),
+            diag::okta(wording.setting_up, &error).into(),
+        ));
+    }
+    let observed = match observe::observe(org, &user.id, group_id).await {
+        Ok(Some(observed)) => observed,
+        Ok(None) => {
+            return Err(failure(
+                user.status.as_str(),
+                diag::disappeared(wording.disappeared_while),
+            ));
+        }
+        Err(error) => {
+            return Err(failure(
+                user.status.as_str(),
+                diag::okta(wording.verifying, &error).into(),
+            ));
+        }
+    };
+    let facts = match observe::facts_with_baseline(org, &observed, baseline, Some(group_id)).await {
+        Ok(facts) => facts,
+        Err(error) => {
+            return Err(failure(
+                observed.user.status.as_str(),
+                diag::okta("verifying the securing baseline", &error).into(),
+            ));
+        }
+    };
+    let status = observed.user.status.as_str().to_owned();
+    let findings = assess(verify_as, desired, baseline, &facts);
+    if !findings.is_finalizable() {
+        let subject = format!("{} ({})", desired.login, user.id);
+        let violations = findings
+            .violations()
+            .map(|v| format!("{}: {}", v.summary, v.detail))
+            .collect();
+        let diagnostic = match stage {
+            Stage::Finalized => diag::repair_incomplete(&subject, violations),
+            Stage::Setup => diag::not_finalizable(&subject, violations),
+        };
+        return Err(failure(&status, diagnostic.into()));
+    }
+    let finalized = match stage {
+        Stage::Finalized => true,
+        Stage::Setup if finalize => {
+            if let Err(error) = converge::mark_finalized(org, &user.id, desired.kind).await {
+                return Err(failure(
+                    &status,
+                    diag::okta("recording finalization", &error).into(),
+                ));
+            }
+            true
+        }
+        Stage::Setup => false,
+    };
+    Ok(SetUp {
+        observed,
+        finalized,
+    })
+}
+
+/// The rules for an account at `stage`: while it is set up, every status Okta can move to
+/// `ACTIVE` is a repair.
+pub fn assess(
+    stage: Stage,
+    desired: &DesiredAccount,
+    baseline: &SecuringBaseline,
+    facts: &ObservedAccount,
+) -> Compliance {
+    match stage {
+        Stage::Setup => compliance::assess_setup(desired, baseline, facts),
+        Stage::Finalized => compliance::assess(desired, baseline, facts),
+    }
+}
+
+/// Creates or repairs the securing baseline (group, policies, zone), once per run and org, and
+/// answers the group's id, which every set-up needs.
+pub async fn ensure_baseline_group(
+    org: &OrgSession,
+    baseline: &SecuringBaseline,
+) -> Result<String, Diagnostics> {
+    org.ensure_baseline(baseline)
+        .await
+        .map(|objects| objects.group_id.clone())
+        .map_err(|e| {
+            Diagnostics::from(diag::okta(
+                "setting up the securing baseline (group, policies, zone)",
+                &e,
+            ))
+        })
+}
+
+/// The exact lookup a create makes before creating anything: the plan's lookup may be stale,
+/// or the plan made elsewhere. Returns the user to set up and whether Okta already records it
+/// finalized, or `None` when nobody holds the login. Refuses as the plan would (G14, G17);
+/// `adopts` is the id the plan decided this resource may take over.
+pub async fn find_adoptable(
+    org: &OrgSession,
+    desired: &DesiredAccount,
+    org_url: &str,
+    adopts: Option<&str>,
+) -> Result<Option<(User, bool)>, Diagnostics> {
+    let found = org
+        .client
+        .find_user_by_login(&desired.login)
+        .await
+        .map_err(|e| Diagnostics::from(diag::okta("looking the login up", &e)))?;
+    let Some(user) = found else {
+        return match adopts {
+            Some(id) => Err(diag::adopted_account_gone(&desired.login, id)),
+            None => Ok(None),
+        };
+    };
+    let role_types = org
+        .client
+        .list_user_roles(&user.id)
+        .await
+        .map_err(|e| Diagnostics::from(diag::okta("reading the existing account's roles", &e)))?
+        .into_iter()
+        .map(|assignment| assignment.role_type)
+        .collect();
+    let existing = observe::existing_from(&user, role_types);
+    let check = AdoptionCheck {
+        kind: desired.kind,
+        org_url,
+        existing: &existing,
+        // The plan decided this resource may take over exactly this id.
+        own: adopts.map(|id| Own {
+            id: id.to_owned(),
+            finalized_in_state: false,
+        }),
+    };
+    match adoption::decide(&check) {
+        AdoptionDecision::Refuse(refusal) => Err(diag::refusal(refusal)),
+        AdoptionDecision::Adopt { .. } if adopts.is_some_and(|id| id != user.id) => Err(
+            diag::adopted_account_gone(&desired.login, adopts.unwrap_or_default()),
+        ),
+        AdoptionDecision::Adopt { finalized, .. } => {
+            tracing::info!(user_id = %user.id, "adopting the existing account with this login");
+            Ok(Some((user, finalized)))
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! Create, update and delete of `okta_msp_org`: the org through the partner org's Org Creator
+//! API, then its integration account through the shared set-up pipeline
+//! (`provider::accounts::set_up`). An org cannot be deleted through Okta's API: a delete forgets
+//! an unfinalized org and refuses a finalized one.
+
+use std::time::{Duration, Instant};
+
+use crate::okta::{ChildOrg, NewChildOrg, OktaError, UserProfile};
+use crate::plugin::{ApplyRequest, ApplyResponse, Diagnostics, Value};
+use crate::provider::accounts::Stage;
+use crate::provider::accounts::set_up::{self, SetUpRequest, Wording};
+use crate::provider::known_after_apply::unknowns_to_null;
+use crate::provider::{diag, password, private};
+use crate::rules::account_config::DesiredAccount;
+use crate::rules::guard::{self, GuardDecision, GuardedResource};
+use crate::rules::kind::ServiceAccountKind;
+use crate::rules::marker::MarkerPresence;
+use crate::rules::user_type::user_type;
+use crate::rules::violation::Input;
+
+use super::model::Org;
+use super::{OrgResource, TYPE_NAME};
+
+impl OrgResource {
+    /// Creates the org through the partner org's Org Creator API; its first super admin is the
+    /// integration account. Then waits until the org answers, sets the account up and finalizes
+    /// it. A failure after the org exists returns what was made (including the token, which Okta
+    /// gives only once), and the next apply resumes.
+    pub(super) async fn create(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+        let config = self.shared.config().map_err(diag::org_access)?;
+        let planned = Org::from_value(&request.planned_state);
+        let (Some(name), Some(subdomain), Some(login), Some(email)) = (
+            planned.name.known().cloned(),
+            planned.subdomain.known().cloned(),
+            planned.integration_login.known().cloned(),
+            planned.integration_email.known().cloned(),
+        ) else {
+            return Err(diag::incomplete_configuration(TYPE_NAME));
+        };
+        if let Some(id) = private::adopts(&request.planned_private) {
+            return self.resume(planned, &id, &login, &email).await;
+        }
+        let partner = self
+            .shared
+            .org_access
+            .partner(config)
+            .map_err(diag::org_access)?;
+        let naming = ServiceAccountKind::MspIntegration.rule().naming;
+        let new_org = NewChildOrg {
+            subdomain: subdomain.clone(),
+            name,
+            website: planned.website.known().cloned(),
+            admin_profile: UserProfile {
+                login: Some(login.clone()),
+                email: Some(email.clone()),
+                first_name: Some(naming.first_name.to_owned()),
+                last_name: Some(naming.last_name.to_owned()),
+                user_type: Some(user_type(ServiceAccountKind::MspIntegration, false)),
+                ..UserProfile::default()
+            },
+            // Strong, generated, never stored: the integration uses the API token, and a person
+            // who must sign in resets it from the vault.
+            admin_password: Some(password::generate()),
+        };
+        let expected_url = partner.org_url().child(&subdomain);
+        let created = match create_child_org(&partner, &new_org).await {
+            Ok(created) => created,
+            Err(OrgCreation::Failed(error)) => {
+                return Err(diag::org_creation_failed(&subdomain, &error).into());
+            }
+            Err(OrgCreation::SubdomainTaken { error, answer_lost }) => {
+                let existing = diag::ExistingOrg {
+                    subdomain: &subdomain,
+                    url: expected_url.as_ref().map(|url| url.as_str()),
+                    integration_login: &login,
+                    integration_email: &email,
+                    answer_lost,
+                };
+                return Err(diag::org_exists(&existing, &error).into());
+            }
+        };
+        let created_at = Instant::now();
+        let url = match (&created.org_url, &expected_url) {
+            (Some(url), _) | (None, Some(url)) => url.as_str().to_owned(),
+            (None, None) => format!("https://{subdomain}.okta.com"),
+        };
+        let wants_finalize = planned.wants_finalize();
+        let state = Org {
+            id: Input::Known(created.id.clone()),
+            url: Input::Known(url.clone()),
+            status: created.status.clone().into(),
+            api_token: Input::Known(created.token.expose().to_owned()),
+            integration_account_id: created.admin_user_id.clone().into(),
+            finalized: Input::Known(false),
+            ..planned
+        };
+        let ready_at = created_at + Duration::from_secs(config.new_org_wait_seconds);
+        wait_for_new_org(&url, ready_at).await;
+        let outcome = self
+            .finish_setup(
+                &url,
+                Some(created.token.expose()),
+                &login,
+                &email,
+                wants_finalize,
+            )
+            .await;
+        Ok(finish(state, outcome))
+    }
+
+    /// Resumes an org whose setup did not finish (update of an unfinalized org).
+    pub(super) async fn update(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+        let planned = Org::from_value(&request.planned_state);
+        let prior = Org::from_value(&request.prior_state);
+        // What the org's creation returned stays: the plan only carries the configuration.
+        let state = Org {
+            id: prior.id.clone(),
+            url: prior.url.clone(),
+            api_token: prior.api_token.clone(),
+            integration_account_id: prior.integration_account_id.clone(),
+            status: prior.status.clone(),
+            ..planned.clone()
+        };
+        if prior.is_finalized() {
+            return Ok(ApplyResponse {
+                new_state: Org {
+                    finalized: Input::Known(true),
+                    ..state
+                }
+                .into_value(),
+                private: Vec::new(),
+                diagnostics: Diagnostics::new(),
+            });
+        }
+        let (Some(url), Some(login), Some(email)) = (
+            prior.url.known_str(),
+            planned.integration_login.known_str(),
+            planned.integration_email.known_str(),
+        ) else {
+            return Err(diag::incomplete_configuration(TYPE_NAME));
+        };
+        let token = prior.api_token.known_str();
+        let outcome = self
+            .finish_setup(url, token, login, email, planned.wants_finalize())
+            .await;
+        Ok(finish(state, outcome))
+    }
+
+    /// The create half of replacing this resource's own tainted org: the plan carried its id,
+    /// URL and token over from the tainted state; finish its set-up (G19).
+    async fn resume(
+        &self,
+        planned: Org,
+        id: &str,
+        login: &str,
+        email: &str,
+    ) -> Result<ApplyResponse, Diagnostics> {
+        let (Some(url), Some(token)) = (
+            planned.url.known().cloned(),
+            planned.api_token.known().cloned(),
+        ) else {
+            return Err(diag::incomplete_configuration(TYPE_NAME));
+        };
+        tracing::info!(org_id = %id, "resuming the set-up of the org");
+        let outcome = self
+            .finish_setup(&url, Some(&token), login, email, planned.wants_finalize())
+            .await;
+        Ok(finish(planned, outcome))
+    }
+
+    /// An org cannot be deleted through Okta's API. An unfinalized org is forgotten with a
+    /// warning; a finalized one is refused (G8/G16), whatever the plan said.
+    pub(super) fn delete(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+        let prior = Org::from_value(&request.prior_state);
+        // The delete half of replacing a tainted org whose create resumes it (G19).
+        if let (Some(resumed), Some(id)) = (
+            private::adopts(&request.planned_private),
+            prior.id.known_str(),
+        ) && resumed == id
+        {
+            // Terraform plans the create half once more after this delete, in this process and
+            // without a refresh: it must find the org to resume again.
+            self.remember_unfinished(&prior);
+            return Ok(ApplyResponse {
+                new_state: Value::Null,
+                private: Vec::new(),
+                diagnostics: Diagnostics::new(),
+            });
+        }
+        let check = guard::DeleteCheck {
+            resource: GuardedResource::Org,
+            subject: prior.subject(),
+            state_finalized: prior.is_finalized(),
+            private_marker: MarkerPresence::of(&request.planned_private),
+            remote_finalized: None,
+        };
+        if let GuardDecision::Refuse(refusal) = guard::decide_delete(&check) {
+            return Err(diag::refusal(refusal));
+        }
+        Ok(ApplyResponse {
+            new_state: Value::Null,
+            private: Vec::new(),
+            diagnostics: diag::org_forgotten(prior.url.known_str().unwrap_or("?")).into(),
+        })
+    }
+
+    /// Waits for the new org, then sets up and verifies its integration account and finalizes
+    /// it. Returns the account id and status, or the diagnostics of what failed.
+    async fn finish_setup(
+        &self,
+        url: &str,
+        token: Option<&str>,
+        login: &str,
+        email: &str,
+        finalize: bool,
+    ) -> Result<(String, String, bool), Diagnostics> {
+        let config = self.shared.config().map_err(diag::org_access)?;
+        let org = self
+            .shared
+            .org_access
+            .get(config, url, token)
+            .map_err(diag::org_access)?;
+        // After the wait Okta asks for (a new org) or at once (a resumed one), the org must
+        // answer; it is polled for up to two minutes, so a slow one does not fail the set-up.
+        let mut delay = Duration::from_millis(200);
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            match org.org_id().await {
+                Ok(_) => break,
+                Err(error) if Instant::now() < deadline => {
+                    tracing::debug!(%error, "the new org does not answer yet");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+                Err(error) => {
+                    return Err(diag::okta("waiting for the new org to answer", &error).into());
+                }
+            }
+        }
+        let me =
+            org.client.get_me().await.map_err(|e| {
+                Diagnostics::from(diag::okta("reading the integration account", &e))
+            })?;
+        let naming = ServiceAccountKind::MspIntegration.rule().naming;
+        let desired = DesiredAccount {
+            kind: ServiceAccountKind::MspIntegration,
+            login: login.to_owned(),
+            email: email.to_owned(),
+            first_name: naming.first_name.to_owned(),
+            last_name: naming.last_name.to_owned(),
+            admin_roles: ServiceAccountKind::MspIntegration.default_roles(),
+            finalize: true,
+        };
+        let baseline = self.shared.baseline();
+        let group_id = set_up::ensure_baseline_group(&org, &baseline).await?;
+        let set_up = set_up::set_up(SetUpRequest {
+            org: &org,
+            desired: &desired,
+            user: &me,
+            group_id: &group_id,
+            password: &password::generate(),
+            baseline: &baseline,
+            stage: Stage::Setup,
+            verify_as: Stage::Finalized,
+            // A sandbox org (`finalize = false`): set up and verified, left destroyable.
+            finalize,
+            wording: &Wording {
+                setting_up: "setting up the integration account",
+                verifying: "verifying the integration account",
+                disappeared_while: "setting up the integration account",
+            },
+        })
+        .await
+        .map_err(|failure| failure.diagnostics)?;
+        Ok((
+            me.id,
+            set_up.observed.user.status.as_str().to_owned(),
+            set_up.finalized,
+        ))
+    }
+}
+
+/// Okta asks for at least 30 seconds between an org's creation and the first request to it
+/// (`new_org_wait_seconds`); the wait is logged, so that a slow apply says why.
+async fn wait_for_new_org(url: &str, ready_at: Instant) {
+    const PROGRESS_EVERY: Duration = Duration::from_secs(10);
+    loop {
+        let now = Instant::now();
+        if now >= ready_at {
+            return;
+        }
+        let left = ready_at - now;
+        tracing::info!(
+            org = url,
+            seconds_left = left.as_secs(),
+            "waiting before the first request to the new org, as Okta asks"
+        );
+        tokio::time::sleep(left.min(PROGRESS_EVERY)).await;
+    }
+}
+
+/// Why an org was not created.
+enum OrgCreation {
+    Failed(OktaError),
+    /// Okta says the subdomain exists; `answer_lost` when an earlier attempt of this very call
+    /// failed without a clear answer, so that it most likely made the org.
+    SubdomainTaken {
+        error: OktaError,
+        answer_lost: bool,
+    },
+}
+
+/// How often an org's creation is sent when each attempt fails unclearly.
+const CREATE_ORG_ATTEMPTS: u32 = 3;
+
+/// Creates the org, sending the request again after a failure that leaves its fate unknown
+/// (5xx, timeout, broken connection; the client itself never replays a create). A replay cannot
+/// make a second org, because the subdomain is unique: it creates the org the first attempt did
+/// not, or is told that the subdomain exists, which then means the first attempt made it.
+async fn create_child_org(
+    partner: &crate::okta::Client,
+    org: &NewChildOrg,
+) -> Result<ChildOrg, OrgCreation> {
+    let mut unclear = false;
+    let mut attempts_left = CREATE_ORG_ATTEMPTS;
+    loop {
+        attempts_left -= 1;
+        match partner.create_child_org(org).await {
+            Ok(created) => return Ok(created),
+            Err(error) if is_subdomain_taken(&error) => {
+                return Err(OrgCreation::SubdomainTaken {
+                    error,
+                    answer_lost: unclear,
+                });
+            }
+            Err(error) if attempts_left > 0 && error.is_transient() => {
+                tracing::warn!(%error, "creating the org failed unclearly; sending it again");
+                // A 429 was refused before Okta did anything; anything else may have happened.
+                unclear |= error.status() != Some(429);
+            }
+            Err(error) => return Err(OrgCreation::Failed(error)),
+        }
+    }
+}
+
+/// Okta's validation error naming the subdomain as taken (`E0000001`, with a cause on the
+/// `subdomain` field).
+fn is_subdomain_taken(error: &OktaError) -> bool {
+    match error {
+        OktaError::Api {
+            error_code, causes, ..
+        } => {
+            error_code == crate::okta::codes::VALIDATION_FAILED
+                && causes.iter().any(|cause| {
+                    let cause = cause.to_ascii_lowercase();
+                    cause.starts_with("subdomain") && cause.contains("exist")
+                })
+        }
+        _ => false,
+    }
+}
+
+/// The org's state after setup: finalized when the integration account was, else the partial
+/// state with the error (Terraform records it, and the next apply resumes).
+fn finish(state: Org, outcome: Result<(String, String, bool), Diagnostics>) -> ApplyResponse {
+    match outcome {
+        Ok((account_id, _status, finalized)) => {
+            let state = Org {
+                integration_account_id: Input::Known(account_id),
+                finalized: Input::Known(finalized),
+                ..state
+            };
+            ApplyResponse {
+                // A resumed org's status was left to the apply; the next read fills it in.
+                new_state: unknowns_to_null(state.into_value()),
+                private: Vec::new(),
+                diagnostics: Diagnostics::new(),
+            }
+        }
+        Err(diagnostics) => {
+            let state = Org {
+                finalized: Input::Known(false),
+                ..state
+            };
+            ApplyResponse {
+                new_state: unknowns_to_null(state.into_value()),
+                private: Vec::new(),
+                diagnostics,
+            }
+        }
+    }
+}

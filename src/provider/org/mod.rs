@@ -1,0 +1,121 @@
+//! `okta_msp_org`: a customer org created through the partner org's Org Creator API, together
+//! with its integration service account (the org's first super admin), set up through the
+//! shared account pipeline (`provider::accounts`). Files: `schema.rs`, `model.rs` (the
+//! attributes), `plan.rs` (pure), `apply.rs` (create, update, delete), `read.rs` (refresh and
+//! import).
+
+mod apply;
+pub mod model;
+mod plan;
+mod read;
+mod schema;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::plugin::{
+    ApplyAction, ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse,
+    PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Schema,
+};
+use crate::secret::Secret;
+
+use super::ProviderContext;
+use super::org_access::partner_credentials;
+use super::seen::UnfinishedOrg;
+use model::Org;
+
+pub use schema::schema;
+
+pub const TYPE_NAME: &str = "okta_msp_org";
+
+pub struct OrgResource {
+    shared: Arc<ProviderContext>,
+    schema: Schema,
+}
+
+impl OrgResource {
+    pub fn new(shared: Arc<ProviderContext>) -> OrgResource {
+        OrgResource {
+            shared,
+            schema: schema(),
+        }
+    }
+
+    /// What a create plan needs from this run: this resource's own unfinished org for the
+    /// subdomain, and whether the partner org can create one.
+    fn facts_for_create(&self, config: &Org) -> plan::CreateFacts {
+        let subdomain = config.subdomain.known_str();
+        let unfinished = subdomain.and_then(|subdomain| self.shared.seen.unfinished_org(subdomain));
+        // Not for the create half of a finalized org's replace, which the guard refuses.
+        let replacing_finalized = subdomain.is_some_and(|s| self.shared.seen.is_finalized_org(s));
+        let partner_missing = match (self.shared.config(), replacing_finalized) {
+            (Ok(config), false) => partner_credentials(config).err(),
+            _ => None,
+        };
+        plan::CreateFacts {
+            unfinished,
+            partner_missing,
+        }
+    }
+}
+
+#[async_trait]
+impl Resource for OrgResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        self.schema.clone()
+    }
+
+    async fn plan(&self, request: PlanRequest) -> Result<PlanResponse, Diagnostics> {
+        let facts = if request.action == PlanAction::Create {
+            self.facts_for_create(&Org::from_value(&request.config))
+        } else {
+            plan::CreateFacts::default()
+        };
+        plan::plan(request, &self.schema, facts)
+    }
+
+    async fn read(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
+        self.refresh(request).await
+    }
+
+    async fn apply(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+        match request.action {
+            ApplyAction::Create => self.create(request).await,
+            ApplyAction::Update => self.update(request).await,
+            ApplyAction::Delete => self.delete(request),
+        }
+    }
+
+    async fn import(&self, request: ImportRequest) -> Result<ImportResponse, Diagnostics> {
+        self.import_existing(request).await
+    }
+}
+
+impl OrgResource {
+    /// Records for this run that `state` (of this resource, not finalized) holds its org, with
+    /// the token only that state has, so that a create planned later in the run for the same
+    /// subdomain resumes it.
+    fn remember_unfinished(&self, state: &Org) {
+        let (Some(subdomain), Some(id), Some(url)) = (
+            state.subdomain.known_str(),
+            state.id.known_str(),
+            state.url.known_str(),
+        ) else {
+            return;
+        };
+        self.shared.seen.record_unfinished_org(
+            subdomain,
+            UnfinishedOrg {
+                id: id.to_owned(),
+                url: url.to_owned(),
+                api_token: state.api_token.known_str().map(Secret::new),
+                integration_account_id: state.integration_account_id.known().cloned(),
+            },
+        );
+    }
+}

@@ -1,0 +1,160 @@
+//! Planning `okta_msp_org`: the guard, `finalize`'s default, and resuming this resource's own
+//! unfinished org. Pure: what the plan needs from this run (an unfinished org seen in state,
+//! whether the partner org is configured) is gathered by the caller and passed in.
+
+use crate::plugin::schema::Schema;
+use crate::plugin::{AttributePath, Diagnostics, PlanAction, PlanRequest, PlanResponse, Value};
+use crate::provider::org_access::AccessError;
+use crate::provider::seen::UnfinishedOrg;
+use crate::provider::typed_value::attributes;
+use crate::provider::{diag, known_after_apply, private};
+use crate::rules::guard::{
+    self, AttributeClass, GuardDecision, GuardedResource, PlanCheck, PlanKind,
+};
+use crate::rules::marker::{self, MarkerPresence};
+use crate::rules::violation::Input;
+
+use super::model::{CONFIGURED, Org, attr};
+
+/// What a create plan knows from this run.
+#[derive(Default)]
+pub struct CreateFacts {
+    /// The org this resource's own tainted state holds for the subdomain, unfinished: the
+    /// create resumes it (G19).
+    pub unfinished: Option<UnfinishedOrg>,
+    /// Why the partner org cannot create orgs, checked only where the plan would create one.
+    /// `None` also when the provider is not configured yet or the create is the second half of
+    /// a finalized org's replace, which the guard refuses.
+    pub partner_missing: Option<AccessError>,
+}
+
+pub fn plan(
+    request: PlanRequest,
+    schema: &Schema,
+    facts: CreateFacts,
+) -> Result<PlanResponse, Diagnostics> {
+    let marker = MarkerPresence::of(&request.prior_private);
+    let prior = Org::from_value(&request.prior_state);
+    let config = Org::from_value(&request.config);
+    let finalized = prior.is_finalized();
+    let kind = match request.action {
+        PlanAction::Destroy => PlanKind::Destroy,
+        PlanAction::Create => PlanKind::Create,
+        PlanAction::Update => PlanKind::Update,
+    };
+    let subject = match (
+        prior.subdomain.known_str().or(config.subdomain.known_str()),
+        prior.id.known_str(),
+    ) {
+        (Some(subdomain), Some(id)) => format!("{subdomain} ({id})"),
+        (Some(subdomain), None) => subdomain.to_owned(),
+        _ => "?".to_owned(),
+    };
+    let mut check = PlanCheck::new(GuardedResource::Org, kind, subject);
+    check.prior_finalized = finalized;
+    check.prior_marker = marker;
+    if kind == PlanKind::Update {
+        for name in CONFIGURED {
+            if request.proposed_new_state.get(name) != request.prior_state.get(name) {
+                match GuardedResource::Org.classify(name) {
+                    AttributeClass::Immutable => check.immutable_changes.push(name.to_owned()),
+                    AttributeClass::Managed => check.managed_changes.push(name.to_owned()),
+                    AttributeClass::Access => {}
+                }
+            }
+        }
+    }
+    let mut requires_replace = Vec::new();
+    let mut warnings = Diagnostics::new();
+    match guard::decide_plan(&check) {
+        GuardDecision::Refuse(refusal) => return Err(diag::refusal(refusal)),
+        GuardDecision::Replace { attributes } => {
+            requires_replace = attributes
+                .iter()
+                .map(|name| AttributePath::attributes([name.as_str()]))
+                .collect();
+        }
+        GuardDecision::Repair(notice) => warnings.push(diag::notice(notice)),
+        GuardDecision::Allow => {}
+    }
+    let mut resumed = None;
+    let planned_state = match request.action {
+        PlanAction::Destroy => Value::Null,
+        PlanAction::Create => {
+            let planned = known_after_apply::plan_create(
+                request.proposed_new_state,
+                schema,
+                &[(attr::FINALIZE, Value::Bool(true))],
+            );
+            let planned = if Org::from_value(&planned).wants_finalize() {
+                planned
+            } else {
+                let mut planned = attributes(planned);
+                planned.insert(attr::FINALIZED.into(), Value::Bool(false));
+                Value::Object(planned)
+            };
+            // The replacement of this resource's own tainted org (a set-up that failed): resume
+            // it with the token its state kept, never create it again (G19).
+            match facts.unfinished {
+                Some(org) => {
+                    warnings.push(diag::org_resumed(&org.url, &org.id));
+                    let planned = resume_plan(planned, &org);
+                    resumed = Some(org.id);
+                    planned
+                }
+                None => {
+                    // Creating goes through the partner org: without its credentials the plan
+                    // fails now, not the apply after other changes.
+                    if let Some(error) = facts.partner_missing {
+                        return Err(diag::org_access(error));
+                    }
+                    planned
+                }
+            }
+        }
+        PlanAction::Update if !finalized => {
+            // An org whose set-up did not finish is resumed by the next apply, which the plan
+            // shows (without this, `terraform untaint` would leave it unfinished for ever). A
+            // sandbox org (`finalize = false`) stays as it is.
+            let mut planned = attributes(request.proposed_new_state);
+            let finalize = planned
+                .get(attr::FINALIZE)
+                .and_then(Value::as_bool)
+                .unwrap_or(true);
+            planned.insert(attr::FINALIZE.into(), Value::Bool(finalize));
+            if finalize {
+                planned.insert(attr::FINALIZED.into(), Value::Unknown);
+            }
+            Value::Object(planned)
+        }
+        PlanAction::Update => request.proposed_new_state,
+    };
+    let planned_private = if let Some(id) = resumed {
+        private::with_adopts(&[], &id)
+    } else if finalized {
+        let id = prior.id.known_str().unwrap_or_default();
+        marker::encode(&request.prior_private, id).unwrap_or_else(|_| request.prior_private.clone())
+    } else {
+        marker::strip(&request.prior_private).unwrap_or_default()
+    };
+    Ok(PlanResponse {
+        planned_state,
+        requires_replace,
+        planned_private,
+        warnings,
+    })
+}
+
+/// A create plan that resumes `org`: its id, URL and token as the tainted state kept them.
+fn resume_plan(planned: Value, org: &UnfinishedOrg) -> Value {
+    let mut planned = Org::from_value(&planned);
+    planned.id = Input::Known(org.id.clone());
+    planned.url = Input::Known(org.url.clone());
+    if let Some(token) = &org.api_token {
+        planned.api_token = Input::Known(token.expose().to_owned());
+    }
+    if let Some(account) = &org.integration_account_id {
+        planned.integration_account_id = Input::Known(account.clone());
+    }
+    planned.into_value()
+}

@@ -1,0 +1,26 @@
+//! The schema of `okta_msp_org`.
+
+use crate::plugin::schema::{Attribute, Schema};
+
+use super::model::attr;
+
+pub fn schema() -> Schema {
+    Schema::new(
+        0,
+        "A customer Okta org, created through the partner org's Org Creator API, with its **MSP integration** service account: the org's first super admin, whose API token the MSP platform uses. Once set up the org is *finalized* and protected: destroying or replacing it is refused at plan time (see Protection).",
+        vec![
+            Attribute::string(attr::NAME).required().description("Display name of the org (1 to 100 characters)."),
+            Attribute::string(attr::SUBDOMAIN).required().description("Subdomain of the new org, unique across Okta (letters, digits and hyphens, at most 57 characters)."),
+            Attribute::string(attr::WEBSITE).optional().description("Website of the customer."),
+            Attribute::string(attr::INTEGRATION_LOGIN).required().description("Login of the MSP integration account, e-mail shaped (for example `msp-integration@acme.example`)."),
+            Attribute::string(attr::INTEGRATION_EMAIL).required().description("Dedicated mailbox of the MSP integration account, not shared with any other user of the org."),
+            Attribute::bool(attr::FINALIZE).optional().computed().description("Whether to finalize the org's integration account in the apply that sets it up. Default `true`; `false` leaves the org destroyable (forgotten, as Okta offers no API to delete an org), for sandboxes and module tests. Setting it later finalizes an org; a finalized org is never unfinalized."),
+            Attribute::string(attr::ID).computed().description("Okta id of the org."),
+            Attribute::string(attr::URL).computed().description("URL of the org, for `org_url` of `okta_msp_service_account`."),
+            Attribute::string(attr::STATUS).computed().description("Status of the org as Okta reports it."),
+            Attribute::string(attr::API_TOKEN).computed().sensitive().description("API token of the integration account, returned once by the Org Creator API. Sensitive: pass it to `org_api_token` of the org's service accounts."),
+            Attribute::string(attr::INTEGRATION_ACCOUNT_ID).computed().description("Okta user id of the integration account."),
+            Attribute::bool(attr::FINALIZED).computed().description("Whether the org and its integration account completed their verified setup. Finalized orgs cannot be destroyed or replaced through Terraform."),
+        ],
+    )
+}

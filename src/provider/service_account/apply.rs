@@ -1,0 +1,247 @@
+//! Create, update and delete of `okta_msp_service_account`: create or adopt the account, then
+//! the shared set-up pipeline (`provider::accounts::set_up`); delete only what the guard allows.
+
+use crate::plugin::{ApplyRequest, ApplyResponse, Diagnostics, Value};
+use crate::provider::accounts::observe::Observed;
+use crate::provider::accounts::set_up::{self, SetUpRequest, Wording};
+use crate::provider::accounts::{self, Stage, converge};
+use crate::provider::known_after_apply::unknowns_to_null;
+use crate::provider::{diag, password, private};
+use crate::rules::account_config::{DesiredAccount, ResolveError};
+use crate::rules::guard::{self, DeleteCheck, GuardDecision, GuardedResource};
+use crate::rules::marker::MarkerPresence;
+use crate::rules::violation::Input;
+use crate::secret::Secret;
+
+use super::model::{ServiceAccount, attr};
+use super::{ServiceAccountResource, TYPE_NAME};
+
+impl ServiceAccountResource {
+    /// Create and update: bring the account to its setup, verify it, finalize it. A failure
+    /// midway returns what was done, so Terraform records it and the next apply resumes.
+    pub(super) async fn set_up(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+        let config = ServiceAccount::from_value(&request.config);
+        let planned = ServiceAccount::from_value(&request.planned_state);
+        // The plan's values, not the configuration's: names an adoption keeps from Okta and roles
+        // the kind gives are computed there, and the apply changes exactly what the plan showed.
+        let desired = match planned.account_config().resolve() {
+            Ok(desired) => desired,
+            Err(ResolveError::Invalid(violations)) => return Err(diag::violations(violations)),
+            Err(ResolveError::NotKnown(_)) => {
+                return Err(diag::incomplete_configuration(TYPE_NAME));
+            }
+        };
+        let prior = ServiceAccount::from_value(&request.prior_state);
+        let mut was_finalized = prior.is_finalized();
+        let org = self.org(&config)?;
+        let org_id = self.verified_org_id(&org, &prior).await?;
+        let baseline = self.baseline();
+        let group_id = set_up::ensure_baseline_group(&org, &baseline).await?;
+        let password = match config.password_wo.known_str() {
+            Some(given) if !given.is_empty() => Secret::new(given),
+            _ => password::generate(),
+        };
+        let user = match prior.id.known_str() {
+            Some(id) => org
+                .client
+                .get_user(id)
+                .await
+                .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?,
+            None => {
+                let adopts = private::adopts(&request.planned_private);
+                let org_url = config.org_url.known_str().unwrap_or_default();
+                match set_up::find_adoptable(&org, &desired, org_url, adopts.as_deref()).await? {
+                    Some((user, finalized_in_okta)) => {
+                        was_finalized = finalized_in_okta;
+                        user
+                    }
+                    None => {
+                        if !desired.kind.may_be_created_by_service_account_resource() {
+                            return Err(diag::not_creatable(
+                                desired.kind.as_str(),
+                                attr::KIND,
+                                "The MSP integration account is created together with its org by okta_msp_org. To manage the integration account of an existing org, import it with an import block (id = \"ORG_URL/LOGIN\")",
+                            ));
+                        }
+                        converge::create_or_adopt(&org, &desired, password.clone(), &group_id)
+                            .await
+                            .map_err(|e| {
+                                Diagnostics::from(diag::okta("creating the account", &e))
+                            })?
+                    }
+                }
+            }
+        };
+        // What was done when a step fails: Terraform records it, and the next apply resumes.
+        let partial = |observed_status: &str, diagnostics: Diagnostics| {
+            let state = ServiceAccount {
+                id: Input::Known(user.id.clone()),
+                org_id: Input::Known(org_id.clone()),
+                status: Input::Known(observed_status.to_owned()),
+                finalized: Input::Known(was_finalized),
+                finalized_at: if was_finalized {
+                    prior.finalized_at.clone()
+                } else {
+                    Input::Null
+                },
+                drift: Input::Known(Vec::new()),
+                ..planned.clone()
+            };
+            ApplyResponse {
+                new_state: unknowns_to_null(state.into_value()),
+                private: Vec::new(),
+                diagnostics,
+            }
+        };
+        let stage = if was_finalized {
+            Stage::Finalized
+        } else {
+            Stage::Setup
+        };
+        let outcome = set_up::set_up(SetUpRequest {
+            org: &org,
+            desired: &desired,
+            user: &user,
+            group_id: &group_id,
+            password: &password,
+            baseline: &baseline,
+            stage,
+            verify_as: stage,
+            finalize: desired.finalize,
+            wording: &Wording {
+                setting_up: "setting up the account",
+                verifying: "verifying the account",
+                disappeared_while: "setting it up",
+            },
+        })
+        .await;
+        let set_up = match outcome {
+            Ok(set_up) => set_up,
+            Err(failure) => return Ok(partial(&failure.status, failure.diagnostics)),
+        };
+        let finalized_at = match stage {
+            Stage::Finalized => Some(
+                prior
+                    .finalized_at
+                    .known()
+                    .cloned()
+                    .unwrap_or_else(now_rfc3339),
+            ),
+            Stage::Setup if set_up.finalized => Some(now_rfc3339()),
+            Stage::Setup => None,
+        };
+        let finalized = set_up.finalized;
+        let observed = set_up.observed;
+        let state = account_state(
+            &config,
+            &desired,
+            &observed,
+            &org_id,
+            finalized,
+            finalized_at,
+        );
+        Ok(ApplyResponse {
+            new_state: state,
+            private: private::with_verified_at(&[], private::verification_time()),
+            diagnostics: Diagnostics::new(),
+        })
+    }
+
+    pub(super) async fn delete(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
+        let prior = ServiceAccount::from_value(&request.prior_state);
+        // The delete half of replacing a tainted object whose create resumes the same account
+        // (G19): the plan recorded that id, so forget the tainted record and touch nothing.
+        if let (Some(adopted), Some(id)) = (
+            private::adopts(&request.planned_private),
+            prior.id.known_str(),
+        ) && adopted == id
+        {
+            tracing::info!(user_id = %id, "forgetting the tainted record; the create resumes the same account");
+            // Terraform plans the create half once more after this delete, in this process and
+            // without a refresh: it must recognise the account as its own again.
+            self.remember_own(&prior, id, false);
+            return Ok(deleted());
+        }
+        // The last line of defence (G8): holds even when the plan-time checks were bypassed,
+        // for example after `terraform taint`, whose replace never consults the plan guard.
+        let mut check = DeleteCheck {
+            resource: GuardedResource::ServiceAccount,
+            subject: prior.subject(),
+            state_finalized: prior.is_finalized(),
+            private_marker: MarkerPresence::of(&request.planned_private),
+            remote_finalized: None,
+        };
+        if let GuardDecision::Refuse(refusal) = guard::decide_delete(&check) {
+            return Err(diag::refusal(refusal));
+        }
+        let Some(id) = prior.id.known_str() else {
+            return Ok(deleted());
+        };
+        let org = self.org(&prior)?;
+        self.verified_org_id(&org, &prior).await?;
+        let user = match org.client.get_user(id).await {
+            Ok(user) => user,
+            Err(error) if error.is_not_found() => return Ok(deleted()),
+            Err(error) => {
+                return Err(diag::okta("reading the account before deleting it", &error).into());
+            }
+        };
+        // State can be stale: Okta has the last word on finalization.
+        check.remote_finalized = Some(accounts::is_finalized_in_okta(&user));
+        if let GuardDecision::Refuse(refusal) = guard::decide_delete(&check) {
+            return Err(diag::refusal(refusal));
+        }
+        converge::delete(&org, &user)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("deleting the account", &e)))?;
+        Ok(deleted())
+    }
+}
+
+fn deleted() -> ApplyResponse {
+    ApplyResponse {
+        new_state: Value::Null,
+        private: Vec::new(),
+        diagnostics: Diagnostics::new(),
+    }
+}
+
+pub(super) fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The state of a set-up account: the configuration's own values, Okta's answers for the rest.
+/// Starts from the configuration, so an argument the apply does not change is stored as
+/// configured without a line here.
+fn account_state(
+    config: &ServiceAccount,
+    desired: &DesiredAccount,
+    observed: &Observed,
+    org_id: &str,
+    finalized: bool,
+    finalized_at: Option<String>,
+) -> Value {
+    let roles = desired.admin_roles.iter().map(|r| r.as_str().to_owned());
+    ServiceAccount {
+        kind: Input::Known(desired.kind.as_str().to_owned()),
+        login: Input::Known(desired.login.clone()),
+        email: Input::Known(desired.email.clone()),
+        first_name: Input::Known(desired.first_name.clone()),
+        last_name: Input::Known(desired.last_name.clone()),
+        admin_roles: Input::Known(roles.collect()),
+        password_wo: Input::Null,
+        finalize: Input::Known(desired.finalize),
+        id: Input::Known(observed.user.id.clone()),
+        org_id: Input::Known(org_id.to_owned()),
+        status: Input::Known(observed.user.status.as_str().to_owned()),
+        finalized: Input::Known(finalized),
+        finalized_at: finalized_at.into(),
+        drift: Input::Known(Vec::new()),
+        ..config.clone()
+    }
+    .into_value()
+}

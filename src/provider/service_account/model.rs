@@ -1,0 +1,194 @@
+//! The attributes of `okta_msp_service_account`, named here once: [`attr`] for the schema and
+//! the plan (which work on values attribute by attribute), and [`ServiceAccount`], the typed
+//! value with `from_value` and `into_value`, for everything else. A misspelt name is a
+//! compile error; a new attribute is declared in `schema.rs` and carried here.
+
+use crate::plugin::Value;
+use crate::rules::account_config::AccountConfig;
+use crate::rules::violation::Input;
+
+use crate::provider::typed_value::{
+    bool_value, input_bool, input_string, input_strings, list_value, set_value, string_value,
+};
+
+/// Attribute names.
+pub mod attr {
+    pub const ORG_URL: &str = "org_url";
+    pub const ORG_API_TOKEN: &str = "org_api_token";
+    pub const KIND: &str = "kind";
+    pub const LOGIN: &str = "login";
+    pub const EMAIL: &str = "email";
+    pub const FIRST_NAME: &str = "first_name";
+    pub const LAST_NAME: &str = "last_name";
+    pub const ADMIN_ROLES: &str = "admin_roles";
+    pub const PASSWORD_WO: &str = "password_wo";
+    pub const FINALIZE: &str = "finalize";
+    pub const ID: &str = "id";
+    pub const ORG_ID: &str = "org_id";
+    pub const STATUS: &str = "status";
+    pub const FINALIZED: &str = "finalized";
+    pub const FINALIZED_AT: &str = "finalized_at";
+    pub const DRIFT: &str = "drift";
+}
+
+/// Attributes the configuration manages, in the order the guard reports them.
+pub const CONFIGURED: [&str; 8] = [
+    attr::ORG_URL,
+    attr::KIND,
+    attr::LOGIN,
+    attr::EMAIL,
+    attr::FIRST_NAME,
+    attr::LAST_NAME,
+    attr::ADMIN_ROLES,
+    attr::FINALIZE,
+];
+
+/// One value of the resource (configuration, plan or state), attribute by attribute: null, not
+/// known yet, or known.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceAccount {
+    pub org_url: Input<String>,
+    pub org_api_token: Input<String>,
+    pub kind: Input<String>,
+    pub login: Input<String>,
+    pub email: Input<String>,
+    pub first_name: Input<String>,
+    pub last_name: Input<String>,
+    pub admin_roles: Input<Vec<String>>,
+    /// Write-only: in the configuration only, always null in what is stored.
+    pub password_wo: Input<String>,
+    pub finalize: Input<bool>,
+    pub id: Input<String>,
+    pub org_id: Input<String>,
+    pub status: Input<String>,
+    pub finalized: Input<bool>,
+    pub finalized_at: Input<String>,
+    pub drift: Input<Vec<String>>,
+}
+
+impl ServiceAccount {
+    pub fn from_value(value: &Value) -> ServiceAccount {
+        ServiceAccount {
+            org_url: input_string(value, attr::ORG_URL),
+            org_api_token: input_string(value, attr::ORG_API_TOKEN),
+            kind: input_string(value, attr::KIND),
+            login: input_string(value, attr::LOGIN),
+            email: input_string(value, attr::EMAIL),
+            first_name: input_string(value, attr::FIRST_NAME),
+            last_name: input_string(value, attr::LAST_NAME),
+            admin_roles: input_strings(value, attr::ADMIN_ROLES),
+            password_wo: input_string(value, attr::PASSWORD_WO),
+            finalize: input_bool(value, attr::FINALIZE),
+            id: input_string(value, attr::ID),
+            org_id: input_string(value, attr::ORG_ID),
+            status: input_string(value, attr::STATUS),
+            finalized: input_bool(value, attr::FINALIZED),
+            finalized_at: input_string(value, attr::FINALIZED_AT),
+            drift: input_strings(value, attr::DRIFT),
+        }
+    }
+
+    /// The value Terraform stores: roles as a sorted set, drift as a list in order.
+    pub fn into_value(self) -> Value {
+        Value::object([
+            (attr::ORG_URL, string_value(self.org_url)),
+            (attr::ORG_API_TOKEN, string_value(self.org_api_token)),
+            (attr::KIND, string_value(self.kind)),
+            (attr::LOGIN, string_value(self.login)),
+            (attr::EMAIL, string_value(self.email)),
+            (attr::FIRST_NAME, string_value(self.first_name)),
+            (attr::LAST_NAME, string_value(self.last_name)),
+            (attr::ADMIN_ROLES, set_value(self.admin_roles)),
+            (attr::PASSWORD_WO, string_value(self.password_wo)),
+            (attr::FINALIZE, bool_value(self.finalize)),
+            (attr::ID, string_value(self.id)),
+            (attr::ORG_ID, string_value(self.org_id)),
+            (attr::STATUS, string_value(self.status)),
+            (attr::FINALIZED, bool_value(self.finalized)),
+            (attr::FINALIZED_AT, string_value(self.finalized_at)),
+            (attr::DRIFT, list_value(self.drift)),
+        ])
+    }
+
+    /// The configuration as the rules read it.
+    pub fn account_config(&self) -> AccountConfig {
+        AccountConfig {
+            kind: self.kind.clone(),
+            login: self.login.clone(),
+            email: self.email.clone(),
+            first_name: self.first_name.clone(),
+            last_name: self.last_name.clone(),
+            admin_roles: self.admin_roles.clone(),
+            finalize: self.finalize.clone(),
+        }
+    }
+
+    pub fn is_finalized(&self) -> bool {
+        self.finalized.known() == Some(&true)
+    }
+
+    /// `login (id)`, how messages name an account.
+    pub fn subject(&self) -> String {
+        let login = self.login.known().map(String::as_str).unwrap_or("?");
+        match self.id.known() {
+            Some(id) => format!("{login} ({id})"),
+            None => login.to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// The schema and the model name the same attributes: one added to the schema alone fails
+    /// here, not in a plan.
+    #[test]
+    fn the_model_carries_every_attribute_of_the_schema() {
+        let in_schema: BTreeSet<String> = super::super::schema()
+            .block
+            .attributes
+            .iter()
+            .map(|attribute| attribute.name.clone())
+            .collect();
+        let Value::Object(value) = ServiceAccount::default().into_value() else {
+            panic!("a model's value is an object");
+        };
+        let in_model: BTreeSet<String> = value.into_keys().collect();
+        assert_eq!(in_model, in_schema);
+    }
+
+    #[test]
+    fn a_state_reads_and_writes_back_unchanged() {
+        let state = ServiceAccount {
+            org_url: Input::Known("https://acme.okta.com".into()),
+            org_api_token: Input::Null,
+            kind: Input::Known("radius".into()),
+            login: Input::Known("okta-radius@acme.example".into()),
+            email: Input::Known("radius@acme.example".into()),
+            first_name: Input::Known("Okta".into()),
+            last_name: Input::Known("RADIUS".into()),
+            admin_roles: Input::Known(vec!["HELP_DESK_ADMIN".into(), "READ_ONLY_ADMIN".into()]),
+            password_wo: Input::Null,
+            finalize: Input::Known(true),
+            id: Input::Known("00u1".into()),
+            org_id: Input::Known("00o1".into()),
+            status: Input::Known("ACTIVE".into()),
+            finalized: Input::Known(true),
+            finalized_at: Input::Known("2025-03-01T00:00:00Z".into()),
+            drift: Input::Known(vec!["b".into(), "a".into()]),
+        }
+        .into_value();
+        assert_eq!(ServiceAccount::from_value(&state).into_value(), state);
+        let unknown = ServiceAccount {
+            id: Input::Unknown,
+            ..ServiceAccount::default()
+        };
+        assert_eq!(
+            ServiceAccount::from_value(&unknown.into_value()).id,
+            Input::Unknown
+        );
+    }
+}

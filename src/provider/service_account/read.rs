@@ -1,0 +1,283 @@
+//! Refresh and import of `okta_msp_service_account`: what Okta holds now, observed and assessed
+//! through the shared account pipeline (`provider::accounts`).
+
+use crate::plugin::{Diagnostics, ImportRequest, ImportResponse, ReadRequest, ReadResponse, Value};
+use crate::provider::accounts::observe::{self, Observed};
+use crate::provider::accounts::{Stage, set_up};
+use crate::provider::role_freshness::RolesRead;
+use crate::provider::{diag, private};
+use crate::rules::account_config::DesiredAccount;
+use crate::rules::baseline::SecuringBaseline;
+use crate::rules::compliance::{self, expectation_for_observed};
+use crate::rules::guard::{self, GuardDecision, GuardedResource};
+use crate::rules::kind::ServiceAccountKind;
+use crate::rules::user_type::parse_user_type;
+use crate::rules::violation::Input;
+
+use super::ServiceAccountResource;
+use super::apply::now_rfc3339;
+use super::model::{ServiceAccount, attr};
+
+impl ServiceAccountResource {
+    pub(super) async fn refresh(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
+        let Some(id) = ServiceAccount::from_value(&request.current_state)
+            .id
+            .known()
+            .cloned()
+        else {
+            return Ok(ReadResponse {
+                new_state: request.current_state,
+                private: request.private,
+                warnings: Diagnostics::new(),
+            });
+        };
+        let prior = ServiceAccount::from_value(&request.current_state);
+        self.remember_own(&prior, &id, prior.is_finalized());
+        let org = self.org(&prior)?;
+        self.verified_org_id(&org, &prior).await?;
+        let baseline = self.baseline();
+        let group_id = org
+            .existing_group_id(&baseline.group_name)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("finding the service account group", &e)))?;
+        let verified_roles: Vec<String> = prior.admin_roles.known().cloned().unwrap_or_default();
+        let verified =
+            private::verified_at(&request.private).map(|at| (at, verified_roles.as_slice()));
+        let observed = observe::observe_for_refresh(
+            &org,
+            &id,
+            group_id.as_deref().unwrap_or_default(),
+            verified,
+        )
+        .await
+        .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?;
+        let Some((observed, roles_read)) = observed else {
+            return match guard::decide_vanished(
+                GuardedResource::ServiceAccount,
+                &prior.subject(),
+                prior.is_finalized(),
+            ) {
+                GuardDecision::Refuse(refusal) => Err(diag::refusal(refusal)),
+                _ => Ok(ReadResponse {
+                    new_state: Value::Null,
+                    private: Vec::new(),
+                    warnings: Diagnostics::new(),
+                }),
+            };
+        };
+        let facts = observe::facts_with_baseline(&org, &observed, &baseline, group_id.as_deref())
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("reading the securing baseline", &e)))?;
+        let drift = match prior.account_config().resolve().ok() {
+            Some(desired) => drift_of(&desired, &baseline, &facts),
+            // An imported account whose kind is not recorded yet: what the import found stands
+            // until the configuration's kind is applied.
+            None => prior.drift.known().cloned().unwrap_or_default(),
+        };
+        let new_state = ServiceAccount {
+            status: Input::Known(observed.user.status.as_str().to_owned()),
+            drift: Input::Known(drift),
+            ..prior
+        };
+        // Only roles that match the state are "verified": after drift the next read must look
+        // at the roles again rather than trust the state.
+        let mut held = observed.role_types.clone();
+        held.sort();
+        let mut expected = verified_roles.clone();
+        expected.sort();
+        // Roles trusted from the System Log keep the time they were verified at: moving it to
+        // now would skip an event the log lists late (see `role_freshness`).
+        let verified_at = match roles_read {
+            _ if held != expected => 0,
+            RolesRead::Trust { verified_at } => verified_at,
+            RolesRead::Direct => private::verification_time(),
+        };
+        Ok(ReadResponse {
+            new_state: new_state.into_value(),
+            private: private::with_verified_at(&request.private, verified_at),
+            warnings: Diagnostics::new(),
+        })
+    }
+
+    pub(super) async fn import_existing(
+        &self,
+        request: ImportRequest,
+    ) -> Result<ImportResponse, Diagnostics> {
+        let Some((org_url, id_or_login)) = request.id.trim().rsplit_once('/') else {
+            return Err(diag::bad_import_id(
+                &request.id,
+                "there is no '/' between the org URL and the account",
+            ));
+        };
+        if id_or_login.is_empty() || !org_url.contains("://") {
+            return Err(diag::bad_import_id(
+                &request.id,
+                "the org URL or the account is missing",
+            ));
+        }
+        let lookup = ServiceAccount {
+            org_url: Input::Known(org_url.to_owned()),
+            ..ServiceAccount::default()
+        };
+        let org = self.org(&lookup)?;
+        let org_id = self
+            .verified_org_id(&org, &ServiceAccount::default())
+            .await?;
+        let user =
+            org.client.get_user(id_or_login).await.map_err(|e| {
+                Diagnostics::from(diag::okta(&format!("finding {id_or_login:?}"), &e))
+            })?;
+        let baseline = self.baseline();
+        let group_id = org
+            .existing_group_id(&baseline.group_name)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("finding the service account group", &e)))?
+            .unwrap_or_default();
+        let observed = observe::observe(&org, &user.id, &group_id)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?
+            .ok_or_else(|| diag::disappeared("importing"))?;
+        let group = (!group_id.is_empty()).then_some(group_id.as_str());
+        let facts = observe::facts_with_baseline(&org, &observed, &baseline, group)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("reading the securing baseline", &e)))?;
+        let imported = imported_state(lookup, &org_id, &observed, &facts, &baseline);
+        let mut warnings = Diagnostics::new();
+        if !imported.findings.is_empty() {
+            warnings.push(diag::import_findings(
+                &format!("{} ({})", imported.login, user.id),
+                imported.findings,
+            ));
+        }
+        Ok(ImportResponse {
+            state: imported.state,
+            private: Vec::new(),
+            warnings,
+        })
+    }
+}
+
+/// An imported account's state and what the import found wrong with it.
+struct Imported {
+    state: Value,
+    login: String,
+    findings: Vec<String>,
+}
+
+/// The state an import records (G18): what Okta holds, never a guess. The kind is the one the
+/// provider's mark in Okta records, or null until the configuration sets it (so no plan shows it
+/// "changing"); names, e-mail, status and, unless finalized, the roles are Okta's, so the next
+/// plan shows every change the apply makes with its old and new value. Finalized only when Okta
+/// records it finalized: a compliant but unmarked account is finalized by the next apply, which
+/// the plan shows.
+fn imported_state(
+    lookup: ServiceAccount,
+    org_id: &str,
+    observed: &Observed,
+    facts: &compliance::ObservedAccount,
+    baseline: &SecuringBaseline,
+) -> Imported {
+    let marked = parse_user_type(observed.user.profile.user_type.as_deref());
+    let finalized = matches!(marked, Some((_, true)));
+    // The rules need a kind to judge roles and names; an unmarked account's is left to the
+    // configuration, and role findings wait for it (the plan's admin_roles diff shows them).
+    let kind_known = marked.is_some();
+    let kind = marked
+        .map(|(kind, _)| kind)
+        .unwrap_or_else(|| ServiceAccountKind::infer(&facts.login, &facts.first_name));
+    let expectation = expectation_for_observed(kind, facts);
+    let stage = if finalized {
+        Stage::Finalized
+    } else {
+        Stage::Setup
+    };
+    let findings = set_up::assess(stage, &expectation, baseline, facts);
+    let about_roles = |violation: &crate::rules::violation::Violation| {
+        violation
+            .path
+            .first()
+            .is_some_and(|name| name == attr::ADMIN_ROLES)
+    };
+    let mut drift: Vec<String> = findings
+        .findings
+        .iter()
+        .filter(|finding| kind_known || !about_roles(&finding.violation))
+        .map(|finding| match &finding.repair {
+            Some(repair) => repair.describe(),
+            None => finding.violation.summary.clone(),
+        })
+        .collect();
+    if !kind_known {
+        // Adoption writes the provider's mark over whatever `userType` held: the plan says so.
+        drift.push(format!(
+            "record the account as a managed service account in Okta's userType (now {})",
+            observed
+                .user
+                .profile
+                .user_type
+                .as_deref()
+                .map(|value| format!("{value:?}"))
+                .unwrap_or_else(|| "not set".to_owned())
+        ));
+    }
+    drift.sort();
+    drift.dedup();
+    let described: Vec<String> = findings
+        .violations()
+        .filter(|violation| kind_known || !about_roles(violation))
+        .map(|v| format!("{}: {}", v.summary, v.detail))
+        .collect();
+    let roles: Vec<String> = if finalized {
+        expectation
+            .admin_roles
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect()
+    } else {
+        observed.role_types.clone()
+    };
+    let state = ServiceAccount {
+        org_api_token: Input::Null,
+        kind: if kind_known {
+            Input::Known(kind.as_str().to_owned())
+        } else {
+            Input::Null
+        },
+        login: Input::Known(facts.login.clone()),
+        email: Input::Known(facts.email.clone()),
+        first_name: Input::Known(facts.first_name.clone()),
+        last_name: Input::Known(facts.last_name.clone()),
+        admin_roles: Input::Known(roles),
+        password_wo: Input::Null,
+        finalize: Input::Known(true),
+        id: Input::Known(observed.user.id.clone()),
+        org_id: Input::Known(org_id.to_owned()),
+        status: Input::Known(observed.user.status.as_str().to_owned()),
+        finalized: Input::Known(finalized),
+        finalized_at: if finalized {
+            Input::Known(now_rfc3339())
+        } else {
+            Input::Null
+        },
+        drift: Input::Known(drift),
+        // The org's URL as the import id gave it.
+        ..lookup
+    };
+    Imported {
+        state: state.into_value(),
+        login: facts.login.clone(),
+        findings: described,
+    }
+}
+
+/// What differs from `desired`, in words, for the `drift` attribute.
+fn drift_of(
+    desired: &DesiredAccount,
+    baseline: &SecuringBaseline,
+    observed: &compliance::ObservedAccount,
+) -> Vec<String> {
+    let findings = compliance::assess(desired, baseline, observed);
+    let mut drift: Vec<String> = findings.repairs().iter().map(|r| r.describe()).collect();
+    drift.extend(findings.needs_a_person().iter().map(|v| v.summary.clone()));
+    drift
+}
