@@ -1,125 +1,13 @@
 //! The client's HTTP behaviour (retries, 429 waits, pagination, headers) against a scripted
 //! in-process server on 127.0.0.1:0. The real emulator is exercised by the provider's tests.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
-
-use axum::Router;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
 
 use super::*;
 use crate::secret::Secret;
 
-/// One scripted answer.
-#[derive(Clone)]
-struct Scripted {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    body: String,
-    delay: Duration,
-}
-
-fn answer(status: u16, body: &str) -> Scripted {
-    Scripted {
-        status,
-        headers: vec![("x-okta-request-id", format!("req-{status}"))],
-        body: body.to_owned(),
-        delay: Duration::ZERO,
-    }
-}
-
-impl Scripted {
-    fn header(mut self, name: &'static str, value: impl Into<String>) -> Scripted {
-        self.headers.push((name, value.into()));
-        self
-    }
-
-    fn delayed(mut self, delay: Duration) -> Scripted {
-        self.delay = delay;
-        self
-    }
-}
-
-/// What the server received.
-#[derive(Debug, Clone)]
-struct Received {
-    method: String,
-    /// Path and query, as sent.
-    uri: String,
-    headers: HeaderMap,
-    body: Vec<u8>,
-}
-
-#[derive(Default)]
-struct Script {
-    answers: Mutex<VecDeque<Scripted>>,
-    received: Mutex<Vec<Received>>,
-}
-
-struct TestServer {
-    base: String,
-    script: Arc<Script>,
-}
-
-impl TestServer {
-    async fn start(answers: Vec<Scripted>) -> TestServer {
-        let script = Arc::new(Script {
-            answers: Mutex::new(answers.into()),
-            received: Mutex::default(),
-        });
-        let router = Router::new().fallback(serve).with_state(script.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
-        });
-        TestServer { base, script }
-    }
-
-    /// An org under a path prefix, as the emulator serves them.
-    fn org_url(&self) -> OrgUrl {
-        OrgUrl::parse(&format!("{}/acme", self.base)).unwrap()
-    }
-
-    fn client(&self, options: ClientOptions) -> Client {
-        Client::new(self.org_url(), Secret::new("00test-ssws-token"), options).unwrap()
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.script.received.lock().unwrap().clone()
-    }
-}
-
-async fn serve(State(script): State<Arc<Script>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, 1 << 20).await.unwrap().to_vec();
-    script.received.lock().unwrap().push(Received {
-        method: parts.method.to_string(),
-        uri: parts.uri.to_string(),
-        headers: parts.headers.clone(),
-        body,
-    });
-    let next = script.answers.lock().unwrap().pop_front();
-    let Some(next) = next else {
-        return Response::builder()
-            .status(599)
-            .body(Body::from("script exhausted"))
-            .unwrap();
-    };
-    tokio::time::sleep(next.delay).await;
-    let mut response = Response::builder().status(StatusCode::from_u16(next.status).unwrap());
-    for (name, value) in &next.headers {
-        response = response.header(*name, value.as_str());
-    }
-    response
-        .header("content-type", "application/json")
-        .body(Body::from(next.body))
-        .unwrap()
-}
+use super::scripted_server::{ScriptedServer as TestServer, answer};
 
 /// Fast, deterministic options: tiny backoffs, a private limiter with a tiny margin.
 fn options() -> ClientOptions {
@@ -344,7 +232,7 @@ async fn pagination_follows_next_links_to_the_end() {
             .collect();
         format!("[{}]", users.join(","))
     };
-    server.script.answers.lock().unwrap().extend([
+    server.script([
         answer(200, &page(&["00u1", "00u2"])).header(
             "link",
             format!("<{org}/api/v1/users?limit=2>; rel=\"self\", <{org}/api/v1/users?after=00u2&limit=2>; rel=\"next\""),
@@ -472,12 +360,7 @@ async fn pagination_is_bounded() {
         "link",
         format!("<{org}/api/v1/groups?after=again>; rel=\"next\""),
     );
-    server
-        .script
-        .answers
-        .lock()
-        .unwrap()
-        .extend(vec![looping; 10]);
+    server.script(vec![looping; 10]);
     let client = server.client(ClientOptions {
         max_pages: 3,
         ..options()

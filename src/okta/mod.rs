@@ -24,6 +24,8 @@ mod zones;
 
 #[cfg(test)]
 mod http_tests;
+#[cfg(test)]
+pub(crate) mod scripted_server;
 
 pub use api_tokens::ApiToken;
 pub use client::{Client, ClientOptions, default_user_agent};

@@ -1,3 +1,8 @@
+//! Round trips of every value shape through the codecs Terraform uses.
+//!
+//! Size: over 800 lines on purpose: one round-trip table per value shape and codec
+//! (msgpack, JSON, flatmap), so that a new shape is added next to the ones it resembles.
+
 use std::collections::BTreeMap;
 
 use super::*;

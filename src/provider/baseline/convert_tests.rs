@@ -1,7 +1,7 @@
 //! Table-driven tests of the pure conversions: observation of Okta's objects (including odd and
 //! incomplete ones), and repair of drift back to objects that observe as compliant.
 //!
-//! Over 800 lines on purpose: one table per conversion of `convert/`, side by side, so that an
+//! Size: over 800 lines on purpose: one table per conversion of `convert/`, side by side, so that an
 //! Okta quirk found later is added as a row next to the cases it resembles.
 
 use serde_json::{Value, json};

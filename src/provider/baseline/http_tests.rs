@@ -2,91 +2,32 @@
 //! 127.0.0.1:0: which calls they make, in which order, with which bodies. The emulator exercises
 //! them end to end through the provider's tests.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
-
-use axum::Router;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::convert::*;
 use super::*;
-use crate::okta::{ClientOptions, Engine, NetworkZone, OrgUrl};
+use crate::okta::scripted_server::{Received, ScriptedServer, ok_json};
+use crate::okta::{ClientOptions, Engine, NetworkZone};
 use crate::rules::baseline::SecuringBaseline;
-use crate::secret::Secret;
 
-#[derive(Debug, Clone)]
-struct Received {
-    method: String,
-    uri: String,
-    body: Value,
-}
-
-#[derive(Default)]
-struct Script {
-    answers: Mutex<VecDeque<Value>>,
-    received: Mutex<Vec<Received>>,
-}
-
-struct Stub {
-    base: String,
-    script: Arc<Script>,
-}
+/// The shared scripted server, every answer a 200 with the given JSON.
+struct Stub(ScriptedServer);
 
 impl Stub {
     async fn start(answers: Vec<Value>) -> Stub {
-        let script = Arc::new(Script {
-            answers: Mutex::new(answers.into()),
-            received: Mutex::default(),
-        });
-        let router = Router::new().fallback(serve).with_state(script.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
-        });
-        Stub { base, script }
+        Stub(ScriptedServer::start(answers.iter().map(ok_json).collect()).await)
     }
 
     fn client(&self) -> Client {
-        let url = OrgUrl::parse(&format!("{}/acme", self.base)).unwrap();
-        Client::new(url, Secret::new("00test-token"), ClientOptions::default()).unwrap()
+        self.0.client(ClientOptions::default())
     }
 
-    /// `METHOD /path?query` of every request, in order, without the org prefix.
     fn calls(&self) -> Vec<String> {
-        self.received()
-            .iter()
-            .map(|r| format!("{} {}", r.method, r.uri.trim_start_matches("/acme")))
-            .collect()
+        self.0.calls()
     }
 
     fn received(&self) -> Vec<Received> {
-        self.script.received.lock().unwrap().clone()
-    }
-}
-
-async fn serve(State(script): State<Arc<Script>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
-    script.received.lock().unwrap().push(Received {
-        method: parts.method.to_string(),
-        uri: parts.uri.to_string(),
-        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
-    });
-    let next = script.answers.lock().unwrap().pop_front();
-    match next {
-        Some(answer) => Response::builder()
-            .status(200)
-            .header("content-type", "application/json")
-            .body(Body::from(answer.to_string()))
-            .unwrap(),
-        None => Response::builder()
-            .status(599)
-            .body(Body::from("script exhausted"))
-            .unwrap(),
+        self.0.received()
     }
 }
 
@@ -252,7 +193,7 @@ async fn a_new_org_gets_every_object_in_eleven_calls(engine: Engine) {
             "POST /api/v1/policies/00pso/rules",
         ]
     );
-    let bodies: Vec<Value> = stub.received().into_iter().map(|r| r.body).collect();
+    let bodies: Vec<Value> = stub.received().into_iter().map(|r| r.json()).collect();
     assert_eq!(bodies[1]["profile"]["name"], "MSP Service Accounts");
     assert_eq!(
         bodies[3],
@@ -360,7 +301,7 @@ async fn drift_is_written_back_with_put() {
             "PUT /api/v1/policies/00pso/rules/0prsession",
         ]
     );
-    let bodies: Vec<Value> = stub.received().into_iter().map(|r| r.body).collect();
+    let bodies: Vec<Value> = stub.received().into_iter().map(|r| r.json()).collect();
     assert_eq!(
         bodies[2]["gateways"],
         json!([{"type": "CIDR", "value": "203.0.113.0/24"}])
