@@ -14,9 +14,12 @@
 mod app;
 mod connections;
 mod control;
+mod control_api;
 mod engine;
 mod error;
 mod handlers;
+mod jose;
+mod oauth;
 mod persist;
 mod query;
 mod ratelimit;
@@ -71,6 +74,22 @@ pub struct Options {
     pub max_connections: usize,
     /// How far Okta's eventually consistent reads trail the writes (see [`Lag`]).
     pub lag: Lag,
+    /// OAuth 2.0 service apps that exist from the start (`--service-app`), in orgs that exist
+    /// from the start; registered again, as given, after every start and reset.
+    pub service_apps: Vec<SeedServiceApp>,
+    /// How long a DPoP nonce stays current before the next request gets a new one.
+    pub dpop_nonce_lifetime: Duration,
+}
+
+/// A service app to register at start (see `docs/emulator.md`, "OAuth 2.0 service apps").
+#[derive(Debug, Clone)]
+pub struct SeedServiceApp {
+    pub subdomain: String,
+    pub client_id: String,
+    /// A JWK set (`{"keys": [...]}`) of public keys.
+    pub jwks: serde_json::Value,
+    pub scopes: Vec<String>,
+    pub dpop_required: bool,
 }
 
 /// How long a change takes to reach the parts of Okta that are documented as eventually
@@ -97,6 +116,11 @@ impl Default for Lag {
     }
 }
 
+/// A DPoP nonce's lifetime without `--dpop-nonce-lifetime-seconds`: a day. Okta does not publish
+/// its own; a client must handle `use_dpop_nonce` whenever it comes, and tests make a nonce stale
+/// through the control plane instead of waiting.
+pub const DEFAULT_DPOP_NONCE_LIFETIME_SECONDS: u64 = 24 * 60 * 60;
+
 impl Default for Options {
     fn default() -> Self {
         Options {
@@ -111,6 +135,8 @@ impl Default for Options {
             body_read_timeout: Duration::from_secs(10),
             max_connections: 1024,
             lag: Lag::default(),
+            service_apps: Vec::new(),
+            dpop_nonce_lifetime: Duration::from_secs(DEFAULT_DPOP_NONCE_LIFETIME_SECONDS),
         }
     }
 }
@@ -204,6 +230,32 @@ impl Emulator {
                 .seed_org(subdomain, token, options.engine)
                 .map_err(EmulatorError::Seed)?;
         }
+        let seed_service_apps: Vec<(String, store::NewServiceApp)> = options
+            .service_apps
+            .iter()
+            .map(|seed| {
+                let app = store::NewServiceApp {
+                    client_id: Some(seed.client_id.clone()),
+                    name: None,
+                    jwks: seed.jwks.clone(),
+                    scopes: seed.scopes.clone(),
+                    dpop_required: Some(seed.dpop_required),
+                    roles: None,
+                };
+                (seed.subdomain.clone(), app)
+            })
+            .collect();
+        for (subdomain, app) in &seed_service_apps {
+            let org = state.org_mut(subdomain).ok_or_else(|| {
+                EmulatorError::Seed(format!(
+                    "--service-app names the org {subdomain:?}, which does not exist; add --org {subdomain}:TOKEN"
+                ))
+            })?;
+            org.put_service_app(app.clone(), util::now_millis())
+                .map_err(|error| {
+                    EmulatorError::Seed(format!("--service-app for {subdomain:?}: {error}"))
+                })?;
+        }
         let ready = Ready {
             url: base_url.clone(),
             partner_url: format!("{base_url}/{}", store::PARTNER_SUBDOMAIN),
@@ -215,6 +267,7 @@ impl Emulator {
             engine: options.engine,
             ready,
             seed_orgs: options.seed_orgs.clone(),
+            seed_service_apps,
             limits: Limits {
                 max_body_bytes: options.max_body_bytes,
                 header_read_timeout: options.header_read_timeout,
@@ -228,6 +281,9 @@ impl Emulator {
             }),
             limiter: Mutex::new(RateLimiter::new(options.rate_limit_scale)),
             control: Mutex::new(Control::default()),
+            oauth: Mutex::new(oauth::OAuth::new(
+                i64::try_from(options.dpop_nonce_lifetime.as_secs()).unwrap_or(i64::MAX),
+            )),
             persister,
         });
         // Write the initial state so that the file exists (and is valid) from the start.

@@ -10,6 +10,7 @@ mod faults;
 mod hardening;
 mod lag;
 mod logs;
+mod oauth;
 mod orgs;
 mod roles_groups;
 mod security;
