@@ -8,7 +8,9 @@
 //! state per org and enforces Okta's rules (both split by Okta family), `error` builds Okta's
 //! error envelope, `app` takes one request through all of them, `control` holds faults and
 //! statistics, `persist` makes `--data` crash-safe (a snapshot and a journal), `connections`
-//! accepts and times out connections, `wire` checks a request before any route.
+//! accepts and times out connections, `wire` checks a request before any route, `control_api`
+//! serves `/_emulator/`, `oauth` is the org authorization server (token endpoint, access tokens,
+//! DPoP) over `jose`, the emulator's own JWS checks.
 //! Nothing here imports the provider's Okta client: the emulator has its own wire types.
 
 mod app;

@@ -1365,3 +1365,51 @@ async fn tokens_assertions_and_proofs_never_reach_the_logs_even_at_trace() {
         );
     }
 }
+
+#[tokio::test]
+async fn rs256_proofs_bind_tokens_and_bearer_apps_ignore_a_dpop_header() {
+    let emulator = Emulator::start();
+    let org = org(&emulator, "rsa").await;
+    let key = Key::rsa();
+    app(
+        &emulator,
+        &org,
+        "0oaRsaDpop",
+        &key,
+        &["okta.groups.read"],
+        true,
+    )
+    .await;
+    let token = dpop_token(&emulator, &org, "0oaRsaDpop", &key, "okta.groups.read").await;
+    let groups = format!("{}/api/v1/groups", org.url);
+    let proof = key.proof("GET", &groups, None, Some(&token));
+    let listed = with_dpop(&emulator, Method::GET, &groups, &token, Some(proof)).await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+
+    // An app that does not require DPoP gets a Bearer token whatever it sends.
+    let ec = Key::ec();
+    app(
+        &emulator,
+        &org,
+        "0oaPlain",
+        &ec,
+        &["okta.groups.read"],
+        false,
+    )
+    .await;
+    let assertion = ec.assertion("0oaPlain", &org.token_url(), |_| {});
+    let proof = ec.proof("POST", &org.token_url(), None, None);
+    let answer = request_token(&emulator, &org, &assertion, "okta.groups.read", Some(proof)).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
+    assert_eq!(answer.body["token_type"], "Bearer");
+    let token = answer.body["access_token"].as_str().unwrap();
+    assert_eq!(
+        with_bearer(&emulator, Method::GET, &groups, token, None)
+            .await
+            .status,
+        200
+    );
+    let as_dpop = with_dpop(&emulator, Method::GET, &groups, token, None).await;
+    assert_eq!(as_dpop.status, 401);
+    assert_eq!(as_dpop.error_code(), "E0000011");
+}
