@@ -1413,3 +1413,68 @@ async fn rs256_proofs_bind_tokens_and_bearer_apps_ignore_a_dpop_header() {
     assert_eq!(as_dpop.status, 401);
     assert_eq!(as_dpop.error_code(), "E0000011");
 }
+
+#[tokio::test]
+async fn the_org_creator_takes_a_partner_app_with_okta_orgs_manage() {
+    let emulator = Emulator::start();
+    let partner = Org {
+        url: emulator.partner_url.clone(),
+        subdomain: "partner".to_string(),
+        token: emulator.partner_token.clone(),
+    };
+    let key = Key::ec();
+    app(
+        &emulator,
+        &partner,
+        "0oaCreator",
+        &key,
+        &["okta.orgs.manage", "okta.orgs.read"],
+        false,
+    )
+    .await;
+    let token = bearer_token(&emulator, &partner, "0oaCreator", &key, "okta.orgs.manage").await;
+    let orgs = format!("{}/api/v1/orgs", partner.url);
+    let created = with_bearer(
+        &emulator,
+        Method::POST,
+        &orgs,
+        &token,
+        Some(super::support::org_request("byapp")),
+    )
+    .await;
+    assert_eq!(created.status, 201, "{:?}", created.body);
+    assert_eq!(created.body["tokenType"], "SSWS");
+    let child = format!("{}/byapp/api/v1/org", emulator.url);
+    let child_token = created.body["token"].as_str().unwrap();
+    assert_eq!(emulator.get(&child, child_token).await.status, 200);
+
+    // Outside the partner org the Org Creator is not enabled, whatever the app holds.
+    let customer = org(&emulator, "notpartner").await;
+    app(
+        &emulator,
+        &customer,
+        "0oaNotPartner",
+        &key,
+        &["okta.orgs.manage"],
+        false,
+    )
+    .await;
+    let token = bearer_token(
+        &emulator,
+        &customer,
+        "0oaNotPartner",
+        &key,
+        "okta.orgs.manage",
+    )
+    .await;
+    let refused = with_bearer(
+        &emulator,
+        Method::POST,
+        &format!("{}/api/v1/orgs", customer.url),
+        &token,
+        Some(super::support::org_request("never")),
+    )
+    .await;
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.error_code(), "E0000015");
+}
