@@ -227,7 +227,9 @@ pub fn token(
     // The assertion's jti is spent only once everything about the assertion and the proof
     // holds, so the retry a use_dpop_nonce answer asks for may carry the same assertion.
     let forget_after = assertion.exp + SKEW_SECONDS;
-    if !oauth.first_use(&org.subdomain, &assertion.jti, forget_after, request.now) {
+    if let Some(jti) = &assertion.jti
+        && !oauth.first_use(&org.subdomain, jti, forget_after, request.now)
+    {
         return Err(invalid_client(
             "The client_assertion token has already been used. Use a new 'jti'.",
         ));
@@ -291,13 +293,16 @@ pub fn token(
 
 /// The claims of a client assertion that the token endpoint still needs after checking it.
 struct Assertion {
-    jti: String,
+    /// Optional in Okta's service app guide ("used to prevent the JWT from being replayed"), and
+    /// an assertion without one gets a token.
+    jti: Option<String>,
     exp: i64,
 }
 
 /// RFC 7523 section 3 as Okta applies it to `private_key_jwt`: signed by a registered key of the
 /// app (chosen by `kid` when the header names one), `iss` and `sub` the client id, `aud` the
-/// token endpoint, an `exp` in the future and at most an hour away, a `jti`.
+/// token endpoint, an `exp` in the future and at most an hour away, a `jti` if any that was not
+/// used before.
 fn check_assertion<'org>(
     org: &'org Org,
     compact: &str,
@@ -362,11 +367,12 @@ fn check_assertion<'org>(
             "The client_assertion token's 'iat' is in the future.",
         ));
     }
-    let jti = match jws.claim_str("jti") {
-        Some(jti) if !jti.is_empty() && jti.len() <= 256 => jti.to_string(),
-        _ => {
+    let jti = match jws.claims.get("jti") {
+        None => None,
+        Some(Value::String(jti)) if !jti.is_empty() && jti.len() <= 256 => Some(jti.clone()),
+        Some(_) => {
             return Err(invalid_client(
-                "The client_assertion token must contain a 'jti' claim.",
+                "The 'jti' claim in the client_assertion token is invalid.",
             ));
         }
     };

@@ -635,7 +635,7 @@ async fn token_endpoint_refuses_every_faulty_client_assertion_with_invalid_clien
         ("no exp", key.assertion("0oaCheck", &url, |claims| { claims.as_object_mut().unwrap().remove("exp"); })),
         ("an exp too far ahead", key.assertion("0oaCheck", &url, |claims| claims["exp"] = json!(now() + 7200))),
         ("an iat in the future", key.assertion("0oaCheck", &url, |claims| claims["iat"] = json!(now() + 600))),
-        ("no jti", key.assertion("0oaCheck", &url, |claims| { claims.as_object_mut().unwrap().remove("jti"); })),
+        ("a jti that is no string", key.assertion("0oaCheck", &url, |claims| claims["jti"] = json!(7))),
         ("a kid the app does not have", key.sign(&json!({"alg": "RS256", "kid": "other"}), &json!({"iss": "0oaCheck", "sub": "0oaCheck", "aud": url, "exp": now() + 60, "jti": random_id()}))),
         ("an HS256 assertion", format!("{}.{}.c2ln", b64(br#"{"alg":"HS256"}"#), b64(json!({"iss": "0oaCheck", "sub": "0oaCheck", "aud": url, "exp": now() + 60, "jti": "x"}).to_string().as_bytes()))),
         ("not a JWS", "not-a-jws".to_string()),
@@ -661,6 +661,12 @@ async fn token_endpoint_refuses_every_faulty_client_assertion_with_invalid_clien
             .status,
         200
     );
+    // An assertion without a jti gets a token, as in Okta's guide, where jti is optional.
+    let without_jti = key.assertion("0oaCheck", &url, |claims| {
+        claims.as_object_mut().unwrap().remove("jti");
+    });
+    let answer = request_token(&emulator, &org, &without_jti, scope, None).await;
+    assert_eq!(answer.status, 200, "{:?}", answer.body);
     // A jti is accepted once.
     let assertion = key.assertion("0oaCheck", &url, |_| {});
     assert_eq!(
