@@ -1484,3 +1484,40 @@ async fn the_org_creator_takes_a_partner_app_with_okta_orgs_manage() {
     assert_eq!(refused.status, 401);
     assert_eq!(refused.error_code(), "E0000015");
 }
+
+#[tokio::test]
+async fn a_dpop_bound_token_without_the_scope_gets_the_dpop_challenge() {
+    let emulator = Emulator::start();
+    let org = org(&emulator, "dpopscope").await;
+    let key = Key::ec();
+    app(
+        &emulator,
+        &org,
+        "0oaDpopScope",
+        &key,
+        &["okta.users.read"],
+        true,
+    )
+    .await;
+    let token = dpop_token(&emulator, &org, "0oaDpopScope", &key, "okta.users.read").await;
+    let policies = format!("{}/api/v1/policies", org.url);
+    let proof = key.proof("GET", &policies, None, Some(&token));
+    let answer = with_dpop(
+        &emulator,
+        Method::GET,
+        &format!("{policies}?type=ACCESS_POLICY"),
+        &token,
+        Some(proof),
+    )
+    .await;
+    assert_eq!(answer.status, 403);
+    assert_eq!(answer.body, Value::Null);
+    // The header okta/terraform-provider-okta issue 2375 shows from a real org (2025).
+    assert_eq!(
+        challenge(&answer),
+        format!(
+            "DPoP algs=\"RS256 RS384 RS512 ES256 ES384 ES512\", authorization_uri=\"{0}/oauth2/v1/authorize\", realm=\"{0}\", scope=\"okta.policies.read\", error=\"insufficient_scope\", error_description=\"The access token provided does not contain the required scopes.\", resource=\"/api/v1/policies\"",
+            org.url
+        )
+    );
+}
