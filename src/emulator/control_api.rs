@@ -1,7 +1,8 @@
 //! The control API under `/_emulator/`: health, reset, faults and statistics, the Admin
 //! Console's actions that Okta's API lacks (locking a user out, creating an API token as an
-//! admin), service apps, DPoP nonces and the OAuth clock. Every input is bounded; every change is
-//! recorded and saved before the answer, like the API's.
+//! admin), service apps, DPoP nonces and the OAuth clock. Every input is bounded; every change to
+//! the state is recorded and saved before the answer, like the API's (nonces and the clock are
+//! runtime only, as in `oauth`).
 
 use std::sync::Arc;
 
