@@ -483,3 +483,26 @@ fn find_circle(
     }
     None
 }
+
+#[test]
+fn the_emulators_oauth_code_logs_nothing() {
+    // Access tokens, client assertions and DPoP proofs pass through these files; the emulator's
+    // other logging never sees them (tests/emulator/oauth.rs checks the log at trace level).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/emulator");
+    let mut violations = Vec::new();
+    for file in ["oauth.rs", "jose.rs", "store/service_apps.rs"] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        for (number, line) in code_lines(&text) {
+            for needle in ["tracing::", "println!", "eprintln!", "dbg!", "log::"] {
+                if line.contains(needle) {
+                    violations.push(format!("src/emulator/{file}:{number}: {line}"));
+                }
+            }
+        }
+    }
+    assert!(
+        violations.is_empty(),
+        "the emulator's OAuth code must not log:\n{}",
+        violations.join("\n")
+    );
+}

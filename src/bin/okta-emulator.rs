@@ -7,14 +7,16 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::Parser;
-use okta_msp::emulator::{Emulator, Engine, Lag, Options};
+use okta_msp::emulator::{
+    DEFAULT_DPOP_NONCE_LIFETIME_SECONDS, Emulator, Engine, Lag, Options, SeedServiceApp,
+};
 
 /// A stateful local Okta for development, CI and Terraform module tests.
 ///
 /// Once it accepts connections it prints exactly one JSON line on stdout:
 /// {"url","partner_url","partner_token","admin_token"}. Each org lives under {url}/{subdomain};
 /// the partner org ({url}/partner) serves the Org Creator API. The control API lives under
-/// {url}/_emulator/ (health, reset, faults, stats) and takes `Authorization: Bearer
+/// {url}/_emulator/ (health, reset, faults, stats, service apps, the OAuth clock) and takes `Authorization: Bearer
 /// <admin_token>`. Logs go to stderr. SIGINT or SIGTERM shut it down cleanly.
 #[derive(Debug, Parser)]
 #[command(name = "okta-emulator", version)]
@@ -86,6 +88,24 @@ struct Cli {
     /// API token TOKEN (repeatable). Saves a module's CI the Org Creator call.
     #[arg(long = "org", value_name = "SUBDOMAIN:TOKEN")]
     orgs: Vec<String>,
+
+    /// An OAuth 2.0 service app (an "API Services" app) that exists from the start in the org
+    /// SUBDOMAIN (repeatable). CLIENT_ID is its client_id; JWKS_FILE a JSON file holding its
+    /// public keys as a JWK set ({"keys": [...]}, RSA or EC P-256) or as one JWK; SCOPES the
+    /// granted Okta API scopes, comma-separated (okta.users.read,okta.users.manage). The app
+    /// requires DPoP-bound tokens, as Okta's new service apps do, unless the last field is
+    /// `bearer`. It holds the SUPER_ADMIN role. Registered again as given at every start and
+    /// reset; the control API adds others (POST /_emulator/orgs/SUBDOMAIN/service-apps).
+    #[arg(
+        long = "service-app",
+        value_name = "SUBDOMAIN:CLIENT_ID:JWKS_FILE:SCOPES[:dpop|:bearer]"
+    )]
+    service_apps: Vec<String>,
+
+    /// How long a DPoP nonce stays current; the first token request after that gets
+    /// `use_dpop_nonce` with a new one.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_DPOP_NONCE_LIFETIME_SECONDS)]
+    dpop_nonce_lifetime_seconds: u64,
 
     /// The orgs' engine: `oie` (Identity Engine, what Okta provisions today) or `classic`
     /// (Classic Engine). It applies to the partner org, every --org, and every org the Org
@@ -167,6 +187,14 @@ fn run() -> anyhow::Result<()> {
             bail!("{flag} must be from 0 to {MAX_LAG_MS} milliseconds");
         }
     }
+    let service_apps = cli
+        .service_apps
+        .iter()
+        .map(|flag| parse_service_app(flag))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    if cli.dpop_nonce_lifetime_seconds == 0 {
+        bail!("--dpop-nonce-lifetime-seconds must be at least 1");
+    }
     if cli.max_connections == 0 {
         bail!("--max-connections must be at least 1");
     }
@@ -175,10 +203,48 @@ fn run() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(cli))
+    runtime.block_on(serve(cli, service_apps))
 }
 
-async fn serve(cli: Cli) -> anyhow::Result<()> {
+/// `--service-app SUBDOMAIN:CLIENT_ID:JWKS_FILE:SCOPES[:dpop|:bearer]`.
+fn parse_service_app(flag: &str) -> anyhow::Result<SeedServiceApp> {
+    let usage = "--service-app takes SUBDOMAIN:CLIENT_ID:JWKS_FILE:SCOPES[:dpop|:bearer], e.g. --service-app acme:0oa1:keys.json:okta.users.read,okta.users.manage";
+    let fields: Vec<&str> = flag.split(':').collect();
+    let (subdomain, client_id, path, scopes, binding) = match fields.as_slice() {
+        [subdomain, client_id, path, scopes] => (subdomain, client_id, path, scopes, "dpop"),
+        [subdomain, client_id, path, scopes, binding] => {
+            (subdomain, client_id, path, scopes, *binding)
+        }
+        _ => bail!("{usage} (got {flag:?})"),
+    };
+    let dpop_required = match binding {
+        "dpop" => true,
+        "bearer" => false,
+        other => bail!("{usage}: the last field is dpop or bearer (got {other:?})"),
+    };
+    if subdomain.is_empty() || client_id.is_empty() || path.is_empty() || scopes.is_empty() {
+        bail!("{usage} (got {flag:?})");
+    }
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("--service-app: cannot read the JWKS file {path}"))?;
+    let keys: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("--service-app: {path} is not JSON"))?;
+    // One JWK is accepted as a set of one.
+    let jwks = if keys.get("keys").is_some() {
+        keys
+    } else {
+        serde_json::json!({ "keys": [keys] })
+    };
+    Ok(SeedServiceApp {
+        subdomain: subdomain.to_string(),
+        client_id: client_id.to_string(),
+        jwks,
+        scopes: scopes.split(',').map(str::to_string).collect(),
+        dpop_required,
+    })
+}
+
+async fn serve(cli: Cli, service_apps: Vec<SeedServiceApp>) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(cli.listen)
         .await
         .with_context(|| format!("cannot listen on {}", cli.listen))?;
@@ -204,6 +270,8 @@ async fn serve(cli: Cli) -> anyhow::Result<()> {
             search_ms: cli.search_lag_ms,
             log_ms: cli.log_lag_ms,
         },
+        service_apps,
+        dpop_nonce_lifetime: Duration::from_secs(cli.dpop_nonce_lifetime_seconds),
     };
     let emulator = Emulator::new(listener, options)?;
     let line = serde_json::to_string(emulator.ready())?;

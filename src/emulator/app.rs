@@ -10,15 +10,17 @@ use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, header};
 use hyper::body::Incoming;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::concurrency::Concurrency;
 use super::control::{Control, Outcome};
+use super::error::OAuthRefusal;
+use super::oauth::{self, OAuth, ResourceRequest, Scheme};
 use super::persist::{Persister, Save};
 use super::ratelimit::{Decision, RateLimiter};
-use super::routes::{self, Family, Matched};
-use super::store::{self, Audit, State};
-use super::{ApiError, Engine, Lag, Ready, control, error, handlers, util, wire};
+use super::routes::{self, Family, Matched, SSWS_ONLY};
+use super::store::{Audit, NewServiceApp, Principal, State};
+use super::{ApiError, Engine, Lag, Ready, error, handlers, util, wire};
 
 /// The reason a connection is closed without an answer (the `drop` and `drop_after_commit`
 /// faults).
@@ -33,6 +35,8 @@ pub(super) struct App {
     pub(super) ready: Ready,
     /// The orgs of `--org`, part of the initial state that `reset` returns to.
     pub(super) seed_orgs: Vec<(String, String)>,
+    /// The service apps of `--service-app` (by org), also part of the initial state.
+    pub(super) seed_service_apps: Vec<(String, NewServiceApp)>,
     pub(super) limits: Limits,
     pub(super) lag: Lag,
     /// The state and the generation of its last change. One lock: requests are short and
@@ -44,6 +48,9 @@ pub(super) struct App {
     pub(super) concurrency: std::sync::Arc<Concurrency>,
     /// Faults and statistics; also separate from the state for the same reason.
     pub(super) control: Mutex<Control>,
+    /// DPoP nonces, the `jti`s seen and the token clock: runtime only, never saved. Taken after
+    /// `shared` when both are held.
+    pub(super) oauth: Mutex<OAuth>,
     pub(super) persister: Option<Persister>,
 }
 
@@ -64,9 +71,42 @@ pub(super) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poison| poison.into_inner())
 }
 
+/// Why a management API request is refused: an Okta error, or the OAuth layer's refusal with
+/// its own headers and body.
+enum Refused {
+    Api(ApiError),
+    OAuth(OAuthRefusal),
+}
+
+impl From<ApiError> for Refused {
+    fn from(error: ApiError) -> Self {
+        Refused::Api(error)
+    }
+}
+
+impl From<OAuthRefusal> for Refused {
+    fn from(refusal: OAuthRefusal) -> Self {
+        Refused::OAuth(refusal)
+    }
+}
+
+/// The credential a request carried, read before its body is.
+enum Presented {
+    Ssws(String),
+    Access(Scheme, String),
+}
+
+/// A request to the token endpoint, as read before any lock is taken.
+struct TokenCall<'a> {
+    subdomain: &'a str,
+    content_type: Option<&'a HeaderValue>,
+    body: &'a [u8],
+    proofs: &'a [String],
+}
+
 /// How [`App::record_change`] saves a change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Record {
+pub(super) enum Record {
     /// What the change touched, appended to the journal (or a snapshot, when one is due).
     Change,
     /// The whole state (at start, and after a reset replaced it).
@@ -100,7 +140,7 @@ impl App {
 
     /// Records the change just made to the state, under the state's lock so that changes are
     /// saved in the order they were made, and returns its generation for [`App::save`].
-    fn record_change(&self, shared: &mut Shared, record: Record) -> u64 {
+    pub(super) fn record_change(&self, shared: &mut Shared, record: Record) -> u64 {
         shared.generation += 1;
         let generation = shared.generation;
         // The search index reads the same marks of what changed that saving clears.
@@ -125,7 +165,7 @@ impl App {
     }
 
     /// Waits until change `generation` is durable in the data file (at once without one).
-    async fn save(self: &Arc<Self>, generation: u64) -> Result<(), ApiError> {
+    pub(super) async fn save(self: &Arc<Self>, generation: u64) -> Result<(), ApiError> {
         if self.persister.is_none() {
             return Ok(());
         }
@@ -265,7 +305,12 @@ impl App {
             Ok(params) => params,
             Err(error) => return Ok(error_response(&error, &common)),
         };
-        let secret = wire::ssws_token(request.headers()).map(str::to_owned);
+        let presented = wire::credential(request.headers()).map(|credential| match credential {
+            wire::Credential::Ssws(token) => Presented::Ssws(token.to_owned()),
+            wire::Credential::Bearer(token) => Presented::Access(Scheme::Bearer, token.to_owned()),
+            wire::Credential::Dpop(token) => Presented::Access(Scheme::Dpop, token.to_owned()),
+        });
+        let proofs = wire::dpop_proofs(request.headers());
         let content_type = request.headers().get(header::CONTENT_TYPE).cloned();
         let user_agent = request
             .headers()
@@ -277,6 +322,19 @@ impl App {
             Ok(body) => body,
             Err(error) => return Ok(error_response(&error, &common)),
         };
+        if let handlers::Handler::Token = route.handler {
+            let request = TokenCall {
+                subdomain: &subdomain,
+                content_type: content_type.as_ref(),
+                body: &body,
+                proofs: &proofs,
+            };
+            return Ok(self.token_endpoint(&request, &common));
+        }
+        let org_url = format!("{}/{subdomain}", self.base_url);
+        // The URL a DPoP proof's `htu` names: Okta compares it with the path percent-decoded
+        // (okta-sdk-python #541), without the query.
+        let proof_url = format!("{org_url}{}", decoded_path(&api_path));
         // The token is checked before the media type: in a servlet stack such as Okta's,
         // authentication runs before the request reaches the API (an inference; Okta does not
         // document the order). So the result waits for the authorisation below.
@@ -286,20 +344,55 @@ impl App {
 
         let outcome = {
             let mut shared = lock(&self.shared);
-            let result = (|| {
+            let result = (|| -> Result<handlers::Reply, Refused> {
                 let org = shared.state.org(&subdomain).ok_or(ApiError::PathNotFound)?;
                 if let handlers::Handler::Public(serve) = route.handler {
                     // Public metadata: no token, so no principal to audit either.
-                    let org_url = format!("{}/{subdomain}", self.base_url);
                     return Ok(serve(&org_url, org));
                 }
-                let secret = secret.ok_or(ApiError::InvalidToken)?;
-                let principal = org.authenticate(&secret)?;
+                let principal = match &presented {
+                    None => return Err(ApiError::InvalidToken.into()),
+                    Some(Presented::Ssws(secret)) => org.authenticate(secret)?,
+                    Some(Presented::Access(scheme, token)) => {
+                        let proofs: Vec<&str> = proofs.iter().map(String::as_str).collect();
+                        let call = ResourceRequest {
+                            scheme: *scheme,
+                            token,
+                            proofs: &proofs,
+                            method: method.as_str(),
+                            url: &proof_url,
+                            org_url: &org_url,
+                            now: now_seconds as i64,
+                        };
+                        let key = shared.state.token_key.as_bytes();
+                        let granted = oauth::authenticate(&mut lock(&self.oauth), org, key, &call)?;
+                        if route.scope == SSWS_ONLY {
+                            // Okta's reference lists no OAuth scope for it: only an API token
+                            // may call it.
+                            return Err(ApiError::InvalidToken.into());
+                        }
+                        if !granted.scopes.iter().any(|scope| scope == route.scope) {
+                            return Err(oauth::insufficient_scope(
+                                &granted,
+                                &org_url,
+                                route.scope,
+                                &api_path,
+                            )
+                            .into());
+                        }
+                        Principal {
+                            user_id: String::new(),
+                            token_id: String::new(),
+                            client_id: Some(granted.client_id),
+                        }
+                    }
+                };
                 org.authorize(&principal, route.need)?;
                 media_type.clone()?;
                 let audit = Audit {
                     org: subdomain.clone(),
                     user_id: principal.user_id.clone(),
+                    client_id: principal.client_id.clone(),
                     token_id: principal.token_id.clone(),
                     request_id: request_id.clone(),
                     ip_address: peer.ip().to_string(),
@@ -317,7 +410,11 @@ impl App {
                     audit: &audit,
                     lag: self.lag,
                 };
-                handlers::handle(route.handler, &mut shared.state, &request)
+                Ok(handlers::handle(
+                    route.handler,
+                    &mut shared.state,
+                    &request,
+                )?)
             })();
             let generation = match &result {
                 Ok(_) if mutates => Some(self.record_change(&mut shared, Record::Change)),
@@ -333,7 +430,8 @@ impl App {
         }
         let reply = match result {
             Ok(reply) => reply,
-            Err(error) => return Ok(error_response(&error, &common)),
+            Err(Refused::Api(error)) => return Ok(error_response(&error, &common)),
+            Err(Refused::OAuth(refusal)) => return Ok(refusal_response(refusal, &common)),
         };
         // Handled and committed (and saved under --data): the faults that act after the commit
         // decide only now, so a refused request never uses one up.
@@ -361,180 +459,67 @@ impl App {
         ))
     }
 
-    async fn read_body(&self, request: hyper::Request<Incoming>) -> Result<Bytes, ApiError> {
+    /// `POST {org}/oauth2/v1/token`: reads the form and lets `oauth` decide. Nothing is saved:
+    /// access tokens are signed, not stored, and the nonces and `jti`s seen are runtime state.
+    fn token_endpoint(&self, call: &TokenCall, common: &Common) -> Response<Body> {
+        let form_encoded = call
+            .content_type
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .is_some_and(|media| {
+                media
+                    .trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if !form_encoded {
+            let refusal = OAuthRefusal::token_endpoint(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "The token request must be sent as application/x-www-form-urlencoded.",
+            );
+            return refusal_response(refusal, common);
+        }
+        let form = util::parse_query(&String::from_utf8_lossy(call.body));
+        let org_url = format!("{}/{}", self.base_url, call.subdomain);
+        let token_url = format!("{org_url}/oauth2/v1/token");
+        let proofs: Vec<&str> = call.proofs.iter().map(String::as_str).collect();
+        let shared = lock(&self.shared);
+        let Some(org) = shared.state.org(call.subdomain) else {
+            return error_response(&ApiError::PathNotFound, common);
+        };
+        let request = oauth::TokenRequest {
+            form: &form,
+            proofs: &proofs,
+            token_url: &token_url,
+            org_url: &org_url,
+            now: util::now_millis() / 1000,
+        };
+        let minted = oauth::token(
+            &mut lock(&self.oauth),
+            org,
+            shared.state.token_key.as_bytes(),
+            &request,
+        );
+        match minted {
+            Ok(minted) => {
+                let mut response = respond(StatusCode::OK, Some(minted.body), common, &[], None);
+                append_headers(&mut response, &minted.headers);
+                response
+            }
+            Err(refusal) => refusal_response(refusal, common),
+        }
+    }
+
+    pub(super) async fn read_body(
+        &self,
+        request: hyper::Request<Incoming>,
+    ) -> Result<Bytes, ApiError> {
         wire::read_body(
             request,
             self.limits.max_body_bytes,
             self.limits.body_read_timeout,
         )
         .await
-    }
-
-    /// `POST /_emulator/orgs/{subdomain}/users/{id or login}/lock`: the user is locked out as if
-    /// it had exceeded its sign-in attempts.
-    async fn lock_out(
-        self: &Arc<Self>,
-        path: &str,
-    ) -> Result<(StatusCode, Option<Value>), ApiError> {
-        self.act_on_user(path, "lock", |org, user, audit| {
-            let locked = org.lock_out(user, audit)?;
-            Ok(json!({ "id": locked.id, "status": locked.status.as_str() }))
-        })
-        .await
-        .map(|answer| (StatusCode::OK, Some(answer)))
-    }
-
-    /// `POST /_emulator/orgs/{subdomain}/users/{id or login}/api-tokens` (`{"name": …}`,
-    /// optional): an API token created as that admin would in the Admin Console; the answer
-    /// carries the secret, as the console shows it once.
-    async fn create_token(
-        self: &Arc<Self>,
-        path: &str,
-        body: &[u8],
-    ) -> Result<(StatusCode, Option<Value>), ApiError> {
-        #[derive(serde::Deserialize)]
-        #[serde(deny_unknown_fields)]
-        struct Request {
-            #[serde(default)]
-            name: Option<String>,
-        }
-        let request: Request = if body.is_empty() {
-            Request { name: None }
-        } else {
-            serde_json::from_slice(body).map_err(|_| ApiError::MalformedBody)?
-        };
-        let name = request
-            .name
-            .unwrap_or_else(|| "Admin Console token".to_owned());
-        if name.trim().is_empty() || name.chars().count() > 255 {
-            return Err(ApiError::invalid("name: 1 to 255 characters"));
-        }
-        self.act_on_user(path, "api-tokens", |org, user, audit| {
-            let token = org.create_token_as_admin(user, &name, audit)?;
-            Ok(json!({ "id": token.id, "name": token.name, "userId": token.user_id, "token": token.secret }))
-        })
-        .await
-        .map(|answer| (StatusCode::CREATED, Some(answer)))
-    }
-
-    /// A control-plane action on one user of one org,
-    /// `/orgs/{subdomain}/users/{id or login}/{action}`: parses the path, runs `act` under the
-    /// state lock with the control plane as the audit's client, records the change and saves it
-    /// before answering.
-    async fn act_on_user(
-        self: &Arc<Self>,
-        path: &str,
-        action: &str,
-        act: impl FnOnce(&mut store::Org, &str, &Audit) -> Result<Value, ApiError>,
-    ) -> Result<Value, ApiError> {
-        let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-        let ["orgs", subdomain, "users", user, last] = segments.as_slice() else {
-            return Err(ApiError::PathNotFound);
-        };
-        if *last != action {
-            return Err(ApiError::PathNotFound);
-        }
-        let user =
-            util::percent_decode_segment(user).ok_or_else(|| ApiError::InvalidPathParameter {
-                name: "user".to_string(),
-            })?;
-        let audit = Audit {
-            org: (*subdomain).to_owned(),
-            user_id: String::new(),
-            token_id: String::new(),
-            request_id: util::request_id(),
-            ip_address: "127.0.0.1".to_owned(),
-            user_agent: "okta-emulator control plane".to_owned(),
-            now: util::now_millis(),
-        };
-        let (answer, generation) = {
-            let mut shared = lock(&self.shared);
-            let org = shared
-                .state
-                .org_mut(subdomain)
-                .ok_or_else(|| ApiError::not_found(*subdomain, "Org"))?;
-            let answer = act(org, &user, &audit)?;
-            (answer, self.record_change(&mut shared, Record::Change))
-        };
-        self.save(generation).await?;
-        Ok(answer)
-    }
-
-    /// The control plane: `health`, `reset`, `faults`, `stats`, authorised by the admin token
-    /// (`Authorization: Bearer <admin_token>`; `SSWS <admin_token>` works too).
-    async fn control(
-        self: &Arc<Self>,
-        method: &Method,
-        path: &str,
-        request: hyper::Request<Incoming>,
-    ) -> Result<(StatusCode, Option<Value>), ApiError> {
-        let authorised = wire::control_token(request.headers())
-            .is_some_and(|token| token == self.ready.admin_token);
-        if !authorised {
-            return Err(ApiError::InvalidToken);
-        }
-        let body = self.read_body(request).await?;
-        let path = path.trim_end_matches('/');
-        match (method.as_str(), path) {
-            ("GET", "/health") => {
-                let orgs = lock(&self.shared).state.orgs.len();
-                Ok((
-                    StatusCode::OK,
-                    Some(json!({ "status": "ok", "orgs": orgs })),
-                ))
-            }
-            ("POST", "/reset") => {
-                let generation = {
-                    let mut state = State::new(&self.ready.partner_token, self.engine);
-                    for (subdomain, token) in &self.seed_orgs {
-                        // Validated at start; a failure here would be a bug, not bad input.
-                        state
-                            .seed_org(subdomain, token, self.engine)
-                            .map_err(|_| ApiError::Internal)?;
-                    }
-                    let mut shared = lock(&self.shared);
-                    shared.state = state;
-                    self.record_change(&mut shared, Record::Snapshot)
-                };
-                lock(&self.control).reset();
-                lock(&self.limiter).clear();
-                self.save(generation).await?;
-                Ok((StatusCode::OK, Some(json!({ "status": "reset" }))))
-            }
-            ("GET", "/faults") => Ok((StatusCode::OK, Some(lock(&self.control).list_faults()))),
-            ("POST", "/faults") => {
-                let spec = control::parse_fault(&body)?;
-                let created = lock(&self.control)
-                    .add_fault(spec)
-                    .map_err(ApiError::invalid)?;
-                Ok((StatusCode::CREATED, Some(created)))
-            }
-            ("DELETE", "/faults") => {
-                lock(&self.control).clear_faults();
-                Ok((StatusCode::NO_CONTENT, None))
-            }
-            ("DELETE", fault_path) if fault_path.starts_with("/faults/") => {
-                let id = &fault_path["/faults/".len()..];
-                if lock(&self.control).remove_fault(id) {
-                    Ok((StatusCode::NO_CONTENT, None))
-                } else {
-                    Err(ApiError::not_found(id, "Fault"))
-                }
-            }
-            ("GET", "/stats") => Ok((StatusCode::OK, Some(lock(&self.control).stats_json()))),
-            ("POST", lock_path)
-                if lock_path.starts_with("/orgs/") && lock_path.ends_with("/lock") =>
-            {
-                self.lock_out(lock_path).await
-            }
-            ("POST", token_path)
-                if token_path.starts_with("/orgs/") && token_path.ends_with("/api-tokens") =>
-            {
-                self.create_token(token_path, &body).await
-            }
-            (_, "/health" | "/reset" | "/faults" | "/stats") => Err(ApiError::MethodNotAllowed),
-            _ => Err(ApiError::PathNotFound),
-        }
     }
 }
 
@@ -543,6 +528,28 @@ struct SnapshotRef<'a> {
     partner_token: &'a str,
     admin_token: &'a str,
     state: &'a State,
+}
+
+fn refusal_response(refusal: OAuthRefusal, common: &Common) -> Response<Body> {
+    let mut response = respond(refusal.status, refusal.body, common, &[], None);
+    append_headers(&mut response, &refusal.headers);
+    response
+}
+
+fn append_headers(response: &mut Response<Body>, headers: &[(&'static str, String)]) {
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(value) {
+            response.headers_mut().append(*name, value);
+        }
+    }
+}
+
+/// The path with each segment percent-decoded (a segment that does not decode stays as sent).
+fn decoded_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| util::percent_decode_segment(segment).unwrap_or_else(|| segment.to_string()))
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn error_response(error: &ApiError, common: &Common) -> Response<Body> {

@@ -272,3 +272,53 @@ pub fn envelope(error: &ApiError) -> (StatusCode, Value) {
     });
     (error.status(), body)
 }
+
+/// A refusal of the OAuth 2.0 layer: the token endpoint's OAuth errors, and what the management
+/// API answers for an access token it does not accept. Unlike [`ApiError`] it carries headers
+/// (`DPoP-Nonce`, `WWW-Authenticate`), and its body is OAuth's `{error, error_description}`,
+/// Okta's envelope, or nothing, depending on where Okta answers from. Descriptions never echo a
+/// token, an assertion or a proof.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuthRefusal {
+    pub status: StatusCode,
+    pub body: Option<Value>,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl OAuthRefusal {
+    /// An error of the token endpoint (RFC 6749 section 5.2), as Okta's org authorization server
+    /// shapes it: `{"error": "...", "error_description": "..."}`.
+    pub fn token_endpoint(status: StatusCode, error: &str, description: &str) -> OAuthRefusal {
+        OAuthRefusal {
+            status,
+            body: Some(json!({ "error": error, "error_description": description })),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A refusal of the management API with Okta's envelope for `error` and a
+    /// `WWW-Authenticate` challenge.
+    pub fn with_envelope(error: &ApiError, challenge: String) -> OAuthRefusal {
+        let (status, body) = envelope(error);
+        OAuthRefusal {
+            status,
+            body: Some(body),
+            headers: vec![("www-authenticate", challenge)],
+        }
+    }
+
+    /// A refusal of the management API that Okta answers with a challenge and no body (a
+    /// missing scope, a DPoP proof it does not accept).
+    pub fn challenge_only(status: StatusCode, challenge: String) -> OAuthRefusal {
+        OAuthRefusal {
+            status,
+            body: None,
+            headers: vec![("www-authenticate", challenge)],
+        }
+    }
+
+    pub fn header(mut self, name: &'static str, value: String) -> OAuthRefusal {
+        self.headers.push((name, value));
+        self
+    }
+}

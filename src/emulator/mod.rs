@@ -8,16 +8,21 @@
 //! state per org and enforces Okta's rules (both split by Okta family), `error` builds Okta's
 //! error envelope, `app` takes one request through all of them, `control` holds faults and
 //! statistics, `persist` makes `--data` crash-safe (a snapshot and a journal), `connections`
-//! accepts and times out connections, `wire` checks a request before any route.
+//! accepts and times out connections, `wire` checks a request before any route, `control_api`
+//! serves `/_emulator/`, `oauth` is the org authorization server (token endpoint, access tokens,
+//! DPoP) over `jose`, the emulator's own JWS checks.
 //! Nothing here imports the provider's Okta client: the emulator has its own wire types.
 
 mod app;
 mod concurrency;
 mod connections;
 mod control;
+mod control_api;
 mod engine;
 mod error;
 mod handlers;
+mod jose;
+mod oauth;
 mod persist;
 mod query;
 mod ratelimit;
@@ -75,6 +80,22 @@ pub struct Options {
     /// Requests an org handles at once; one more is answered 429 (Okta's concurrent rate
     /// limit). 0 turns the limit off.
     pub concurrency_limit: usize,
+    /// OAuth 2.0 service apps that exist from the start (`--service-app`), in orgs that exist
+    /// from the start; registered again, as given, after every start and reset.
+    pub service_apps: Vec<SeedServiceApp>,
+    /// How long a DPoP nonce stays current before the next request gets a new one.
+    pub dpop_nonce_lifetime: Duration,
+}
+
+/// A service app to register at start (see `docs/emulator.md`, "OAuth 2.0 service apps").
+#[derive(Debug, Clone)]
+pub struct SeedServiceApp {
+    pub subdomain: String,
+    pub client_id: String,
+    /// A JWK set (`{"keys": [...]}`) of public keys.
+    pub jwks: serde_json::Value,
+    pub scopes: Vec<String>,
+    pub dpop_required: bool,
 }
 
 /// How long a change takes to reach the parts of Okta that are documented as eventually
@@ -101,6 +122,11 @@ impl Default for Lag {
     }
 }
 
+/// A DPoP nonce's lifetime without `--dpop-nonce-lifetime-seconds`: a day. Okta does not publish
+/// its own; a client must handle `use_dpop_nonce` whenever it comes, and tests make a nonce stale
+/// through the control plane instead of waiting.
+pub const DEFAULT_DPOP_NONCE_LIFETIME_SECONDS: u64 = 24 * 60 * 60;
+
 impl Default for Options {
     fn default() -> Self {
         Options {
@@ -116,6 +142,8 @@ impl Default for Options {
             max_connections: 1024,
             lag: Lag::default(),
             concurrency_limit: concurrency::DEFAULT_CONCURRENCY_LIMIT,
+            service_apps: Vec::new(),
+            dpop_nonce_lifetime: Duration::from_secs(DEFAULT_DPOP_NONCE_LIFETIME_SECONDS),
         }
     }
 }
@@ -209,6 +237,32 @@ impl Emulator {
                 .seed_org(subdomain, token, options.engine)
                 .map_err(EmulatorError::Seed)?;
         }
+        let seed_service_apps: Vec<(String, store::NewServiceApp)> = options
+            .service_apps
+            .iter()
+            .map(|seed| {
+                let app = store::NewServiceApp {
+                    client_id: Some(seed.client_id.clone()),
+                    name: None,
+                    jwks: seed.jwks.clone(),
+                    scopes: seed.scopes.clone(),
+                    dpop_required: Some(seed.dpop_required),
+                    roles: None,
+                };
+                (seed.subdomain.clone(), app)
+            })
+            .collect();
+        for (subdomain, app) in &seed_service_apps {
+            let org = state.org_mut(subdomain).ok_or_else(|| {
+                EmulatorError::Seed(format!(
+                    "--service-app names the org {subdomain:?}, which does not exist; add --org {subdomain}:TOKEN"
+                ))
+            })?;
+            org.put_service_app(app.clone(), util::now_millis())
+                .map_err(|error| {
+                    EmulatorError::Seed(format!("--service-app for {subdomain:?}: {error}"))
+                })?;
+        }
         let ready = Ready {
             url: base_url.clone(),
             partner_url: format!("{base_url}/{}", store::PARTNER_SUBDOMAIN),
@@ -220,6 +274,7 @@ impl Emulator {
             engine: options.engine,
             ready,
             seed_orgs: options.seed_orgs.clone(),
+            seed_service_apps,
             limits: Limits {
                 max_body_bytes: options.max_body_bytes,
                 header_read_timeout: options.header_read_timeout,
@@ -234,6 +289,9 @@ impl Emulator {
             limiter: Mutex::new(RateLimiter::new(options.rate_limit_scale)),
             concurrency: concurrency::Concurrency::new(options.concurrency_limit),
             control: Mutex::new(Control::default()),
+            oauth: Mutex::new(oauth::OAuth::new(
+                i64::try_from(options.dpop_nonce_lifetime.as_secs()).unwrap_or(i64::MAX),
+            )),
             persister,
         });
         // Write the initial state so that the file exists (and is valid) from the start.

@@ -23,6 +23,8 @@ pub enum Family {
     Policies,
     ApiTokens,
     Logs,
+    /// The org authorization server's token endpoint.
+    OAuthToken,
     /// Requests that match no route still get rate-limit headers.
     Other,
 }
@@ -41,6 +43,9 @@ impl Family {
             Family::Policies => 600,
             Family::ApiTokens => 600,
             Family::Logs => 120,
+            // Okta's answers from `/oauth2/v1/token` carry `X-Rate-Limit-Limit: 150`
+            // (okta-sdk-python's recorded DPoP tests).
+            Family::OAuthToken => 150,
             Family::Other => 600,
         }
     }
@@ -53,83 +58,92 @@ pub struct Route {
     pub handler: Handler,
     pub need: Need,
     pub family: Family,
+    /// The OAuth 2.0 scope an access token needs for the endpoint, from the `oauth2` security
+    /// requirement of the operation in Okta's management API reference; [`SSWS_ONLY`] when the
+    /// operation lists none (only an API token may call it, or no credential at all).
+    pub scope: &'static str,
 }
 
+/// The scope of an endpoint that no access token may call.
+pub const SSWS_ONLY: &str = "";
+
 macro_rules! route {
-    ($method:ident $template:literal => $handler:expr, $need:ident, $family:ident) => {
+    ($method:ident $template:literal => $handler:expr, $need:ident, $family:ident, $scope:literal) => {
         Route {
             method: Method::$method,
             template: $template,
             handler: $handler,
             need: Need::$need,
             family: Family::$family,
+            scope: $scope,
         }
     };
 }
 
-use Handler::{OnOrg, OnState, Public};
+use Handler::{OnOrg, OnState, Public, Token};
 use Lifecycle as L;
 
 pub static ROUTES: &[Route] = &[
-    route!(GET "/.well-known/okta-organization" => Public(orgs::metadata), Anyone, Other),
-    route!(GET "/api/v1/org" => OnOrg(orgs::get), Read, OrgSettings),
-    route!(POST "/api/v1/orgs" => OnState(orgs::create_child), CreateOrgs, Orgs),
-    route!(GET "/api/v1/users" => OnOrg(users::list), Read, UsersCollection),
-    route!(POST "/api/v1/users" => OnOrg(users::create), ManageUsers, UsersCollection),
-    route!(GET "/api/v1/users/{userId}" => OnOrg(users::get), Read, UserById),
-    route!(POST "/api/v1/users/{userId}" => OnOrg(users::update), ManageUsers, UserWrites),
-    route!(PUT "/api/v1/users/{userId}" => OnOrg(users::replace), ManageUsers, UserWrites),
-    route!(DELETE "/api/v1/users/{userId}" => OnOrg(users::delete), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/activate" => OnOrg(|org, request| users::lifecycle(org, request, L::Activate)), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/reactivate" => OnOrg(|org, request| users::lifecycle(org, request, L::Reactivate)), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/deactivate" => OnOrg(|org, request| users::lifecycle(org, request, L::Deactivate)), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/suspend" => OnOrg(|org, request| users::lifecycle(org, request, L::Suspend)), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/unsuspend" => OnOrg(|org, request| users::lifecycle(org, request, L::Unsuspend)), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/unlock" => OnOrg(|org, request| users::lifecycle(org, request, L::Unlock)), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/expire_password" => OnOrg(|org, request| users::lifecycle(org, request, L::ExpirePassword)), ManageUsers, UserWrites),
-    route!(POST "/api/v1/users/{userId}/lifecycle/reset_password" => OnOrg(|org, request| users::lifecycle(org, request, L::ResetPassword)), ManageUsers, UserWrites),
-    route!(GET "/api/v1/users/{userId}/groups" => OnOrg(users::list_groups), Read, UserById),
-    route!(GET "/api/v1/users/{userId}/factors" => OnOrg(users::list_factors), Read, UserById),
-    route!(DELETE "/api/v1/users/{userId}/factors/{factorId}" => OnOrg(users::delete_factor), ManageUsers, UserWrites),
-    route!(GET "/api/v1/users/{userId}/roles" => OnOrg(roles::list), Read, UserById),
-    route!(POST "/api/v1/users/{userId}/roles" => OnOrg(roles::assign), ManageAdmins, UserWrites),
-    route!(GET "/api/v1/users/{userId}/roles/{roleAssignmentId}" => OnOrg(roles::get), Read, UserById),
-    route!(DELETE "/api/v1/users/{userId}/roles/{roleAssignmentId}" => OnOrg(roles::unassign), ManageAdmins, UserWrites),
-    route!(GET "/api/v1/groups" => OnOrg(groups::list), Read, Groups),
-    route!(POST "/api/v1/groups" => OnOrg(groups::create), ManageGroups, Groups),
-    route!(GET "/api/v1/groups/{groupId}" => OnOrg(groups::get), Read, Groups),
-    route!(PUT "/api/v1/groups/{groupId}" => OnOrg(groups::replace), ManageGroups, Groups),
-    route!(DELETE "/api/v1/groups/{groupId}" => OnOrg(groups::delete), ManageGroups, Groups),
-    route!(GET "/api/v1/groups/{groupId}/users" => OnOrg(groups::list_members), Read, Groups),
-    route!(PUT "/api/v1/groups/{groupId}/users/{userId}" => OnOrg(groups::add_member), ManageGroups, Groups),
-    route!(DELETE "/api/v1/groups/{groupId}/users/{userId}" => OnOrg(groups::remove_member), ManageGroups, Groups),
-    route!(GET "/api/v1/zones" => OnOrg(zones::list), Read, Zones),
-    route!(POST "/api/v1/zones" => OnOrg(zones::create), ManageSecurity, Zones),
-    route!(GET "/api/v1/zones/{zoneId}" => OnOrg(zones::get), Read, Zones),
-    route!(PUT "/api/v1/zones/{zoneId}" => OnOrg(zones::replace), ManageSecurity, Zones),
-    route!(DELETE "/api/v1/zones/{zoneId}" => OnOrg(zones::delete), ManageSecurity, Zones),
-    route!(POST "/api/v1/zones/{zoneId}/lifecycle/activate" => OnOrg(zones::activate), ManageSecurity, Zones),
-    route!(POST "/api/v1/zones/{zoneId}/lifecycle/deactivate" => OnOrg(zones::deactivate), ManageSecurity, Zones),
-    route!(GET "/api/v1/policies" => OnOrg(policies::list), Read, Policies),
-    route!(POST "/api/v1/policies" => OnOrg(policies::create), ManageSecurity, Policies),
-    route!(GET "/api/v1/policies/{policyId}" => OnOrg(policies::get), Read, Policies),
-    route!(PUT "/api/v1/policies/{policyId}" => OnOrg(policies::replace), ManageSecurity, Policies),
-    route!(DELETE "/api/v1/policies/{policyId}" => OnOrg(policies::delete), ManageSecurity, Policies),
-    route!(POST "/api/v1/policies/{policyId}/lifecycle/activate" => OnOrg(policies::activate), ManageSecurity, Policies),
-    route!(POST "/api/v1/policies/{policyId}/lifecycle/deactivate" => OnOrg(policies::deactivate), ManageSecurity, Policies),
-    route!(GET "/api/v1/policies/{policyId}/rules" => OnOrg(policies::list_rules), Read, Policies),
-    route!(POST "/api/v1/policies/{policyId}/rules" => OnOrg(policies::create_rule), ManageSecurity, Policies),
-    route!(GET "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::get_rule), Read, Policies),
-    route!(PUT "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::replace_rule), ManageSecurity, Policies),
-    route!(DELETE "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::delete_rule), ManageSecurity, Policies),
-    route!(POST "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate" => OnOrg(policies::activate_rule), ManageSecurity, Policies),
-    route!(POST "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate" => OnOrg(policies::deactivate_rule), ManageSecurity, Policies),
-    route!(GET "/api/v1/api-tokens" => OnOrg(tokens::list), ManageSecurity, ApiTokens),
-    route!(DELETE "/api/v1/api-tokens/current" => OnOrg(tokens::revoke_current), Read, ApiTokens),
-    route!(GET "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::get), ManageSecurity, ApiTokens),
-    route!(PUT "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::upsert), ManageSecurity, ApiTokens),
-    route!(DELETE "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::revoke), ManageSecurity, ApiTokens),
-    route!(GET "/api/v1/logs" => OnOrg(logs::list), Read, Logs),
+    route!(POST "/oauth2/v1/token" => Token, Anyone, OAuthToken, ""),
+    route!(GET "/.well-known/okta-organization" => Public(orgs::metadata), Anyone, Other, ""),
+    route!(GET "/api/v1/org" => OnOrg(orgs::get), Read, OrgSettings, "okta.orgs.read"),
+    route!(POST "/api/v1/orgs" => OnState(orgs::create_child), CreateOrgs, Orgs, "okta.orgs.manage"),
+    route!(GET "/api/v1/users" => OnOrg(users::list), Read, UsersCollection, "okta.users.read"),
+    route!(POST "/api/v1/users" => OnOrg(users::create), ManageUsers, UsersCollection, "okta.users.manage"),
+    route!(GET "/api/v1/users/{userId}" => OnOrg(users::get), Read, UserById, "okta.users.read"),
+    route!(POST "/api/v1/users/{userId}" => OnOrg(users::update), ManageUsers, UserWrites, "okta.users.manage"),
+    route!(PUT "/api/v1/users/{userId}" => OnOrg(users::replace), ManageUsers, UserWrites, "okta.users.manage"),
+    route!(DELETE "/api/v1/users/{userId}" => OnOrg(users::delete), ManageUsers, UserWrites, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/activate" => OnOrg(|org, request| users::lifecycle(org, request, L::Activate)), ManageUsers, UserWrites, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/reactivate" => OnOrg(|org, request| users::lifecycle(org, request, L::Reactivate)), ManageUsers, UserWrites, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/deactivate" => OnOrg(|org, request| users::lifecycle(org, request, L::Deactivate)), ManageUsers, UserWrites, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/suspend" => OnOrg(|org, request| users::lifecycle(org, request, L::Suspend)), ManageUsers, UserWrites, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/unsuspend" => OnOrg(|org, request| users::lifecycle(org, request, L::Unsuspend)), ManageUsers, UserWrites, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/unlock" => OnOrg(|org, request| users::lifecycle(org, request, L::Unlock)), ManageUsers, UserWrites, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/expire_password" => OnOrg(|org, request| users::lifecycle(org, request, L::ExpirePassword)), ManageUsers, UserWrites, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/reset_password" => OnOrg(|org, request| users::lifecycle(org, request, L::ResetPassword)), ManageUsers, UserWrites, "okta.users.manage"),
+    route!(GET "/api/v1/users/{userId}/groups" => OnOrg(users::list_groups), Read, UserById, "okta.users.read"),
+    route!(GET "/api/v1/users/{userId}/factors" => OnOrg(users::list_factors), Read, UserById, "okta.users.read"),
+    route!(DELETE "/api/v1/users/{userId}/factors/{factorId}" => OnOrg(users::delete_factor), ManageUsers, UserWrites, "okta.users.manage"),
+    route!(GET "/api/v1/users/{userId}/roles" => OnOrg(roles::list), Read, UserById, "okta.roles.read"),
+    route!(POST "/api/v1/users/{userId}/roles" => OnOrg(roles::assign), ManageAdmins, UserWrites, "okta.roles.manage"),
+    route!(GET "/api/v1/users/{userId}/roles/{roleAssignmentId}" => OnOrg(roles::get), Read, UserById, "okta.roles.read"),
+    route!(DELETE "/api/v1/users/{userId}/roles/{roleAssignmentId}" => OnOrg(roles::unassign), ManageAdmins, UserWrites, "okta.roles.manage"),
+    route!(GET "/api/v1/groups" => OnOrg(groups::list), Read, Groups, "okta.groups.read"),
+    route!(POST "/api/v1/groups" => OnOrg(groups::create), ManageGroups, Groups, "okta.groups.manage"),
+    route!(GET "/api/v1/groups/{groupId}" => OnOrg(groups::get), Read, Groups, "okta.groups.read"),
+    route!(PUT "/api/v1/groups/{groupId}" => OnOrg(groups::replace), ManageGroups, Groups, "okta.groups.manage"),
+    route!(DELETE "/api/v1/groups/{groupId}" => OnOrg(groups::delete), ManageGroups, Groups, "okta.groups.manage"),
+    route!(GET "/api/v1/groups/{groupId}/users" => OnOrg(groups::list_members), Read, Groups, "okta.groups.read"),
+    route!(PUT "/api/v1/groups/{groupId}/users/{userId}" => OnOrg(groups::add_member), ManageGroups, Groups, "okta.groups.manage"),
+    route!(DELETE "/api/v1/groups/{groupId}/users/{userId}" => OnOrg(groups::remove_member), ManageGroups, Groups, "okta.groups.manage"),
+    route!(GET "/api/v1/zones" => OnOrg(zones::list), Read, Zones, "okta.networkZones.read"),
+    route!(POST "/api/v1/zones" => OnOrg(zones::create), ManageSecurity, Zones, "okta.networkZones.manage"),
+    route!(GET "/api/v1/zones/{zoneId}" => OnOrg(zones::get), Read, Zones, "okta.networkZones.read"),
+    route!(PUT "/api/v1/zones/{zoneId}" => OnOrg(zones::replace), ManageSecurity, Zones, "okta.networkZones.manage"),
+    route!(DELETE "/api/v1/zones/{zoneId}" => OnOrg(zones::delete), ManageSecurity, Zones, "okta.networkZones.manage"),
+    route!(POST "/api/v1/zones/{zoneId}/lifecycle/activate" => OnOrg(zones::activate), ManageSecurity, Zones, "okta.networkZones.manage"),
+    route!(POST "/api/v1/zones/{zoneId}/lifecycle/deactivate" => OnOrg(zones::deactivate), ManageSecurity, Zones, "okta.networkZones.manage"),
+    route!(GET "/api/v1/policies" => OnOrg(policies::list), Read, Policies, "okta.policies.read"),
+    route!(POST "/api/v1/policies" => OnOrg(policies::create), ManageSecurity, Policies, "okta.policies.manage"),
+    route!(GET "/api/v1/policies/{policyId}" => OnOrg(policies::get), Read, Policies, "okta.policies.read"),
+    route!(PUT "/api/v1/policies/{policyId}" => OnOrg(policies::replace), ManageSecurity, Policies, "okta.policies.manage"),
+    route!(DELETE "/api/v1/policies/{policyId}" => OnOrg(policies::delete), ManageSecurity, Policies, "okta.policies.manage"),
+    route!(POST "/api/v1/policies/{policyId}/lifecycle/activate" => OnOrg(policies::activate), ManageSecurity, Policies, "okta.policies.manage"),
+    route!(POST "/api/v1/policies/{policyId}/lifecycle/deactivate" => OnOrg(policies::deactivate), ManageSecurity, Policies, "okta.policies.manage"),
+    route!(GET "/api/v1/policies/{policyId}/rules" => OnOrg(policies::list_rules), Read, Policies, "okta.policies.read"),
+    route!(POST "/api/v1/policies/{policyId}/rules" => OnOrg(policies::create_rule), ManageSecurity, Policies, "okta.policies.manage"),
+    route!(GET "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::get_rule), Read, Policies, "okta.policies.read"),
+    route!(PUT "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::replace_rule), ManageSecurity, Policies, "okta.policies.manage"),
+    route!(DELETE "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::delete_rule), ManageSecurity, Policies, "okta.policies.manage"),
+    route!(POST "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate" => OnOrg(policies::activate_rule), ManageSecurity, Policies, "okta.policies.manage"),
+    route!(POST "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate" => OnOrg(policies::deactivate_rule), ManageSecurity, Policies, "okta.policies.manage"),
+    route!(GET "/api/v1/api-tokens" => OnOrg(tokens::list), ManageSecurity, ApiTokens, "okta.apiTokens.read"),
+    route!(DELETE "/api/v1/api-tokens/current" => OnOrg(tokens::revoke_current), Read, ApiTokens, ""),
+    route!(GET "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::get), ManageSecurity, ApiTokens, "okta.apiTokens.read"),
+    route!(PUT "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::upsert), ManageSecurity, ApiTokens, "okta.apiTokens.manage"),
+    route!(DELETE "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::revoke), ManageSecurity, ApiTokens, "okta.apiTokens.manage"),
+    route!(GET "/api/v1/logs" => OnOrg(logs::list), Read, Logs, "okta.logs.read"),
 ];
 
 /// What the route table says about a method and path.
@@ -234,12 +248,34 @@ mod tests {
     fn only_routes_that_need_no_token_are_served_without_one() {
         for route in ROUTES {
             assert_eq!(
-                matches!(route.handler, Public(_)),
+                matches!(route.handler, Public(_) | Token),
                 route.need == Need::Anyone,
                 "{} {}",
                 route.method,
                 route.template
             );
+        }
+    }
+
+    #[test]
+    fn every_endpoint_that_takes_a_token_names_the_okta_scope_it_needs() {
+        for route in ROUTES {
+            let ssws_only = matches!(route.handler, Public(_) | Token)
+                || route.template == "/api/v1/api-tokens/current";
+            assert_eq!(route.scope == SSWS_ONLY, ssws_only, "{}", route.template);
+            if !ssws_only {
+                let access = if route.method == Method::GET {
+                    ".read"
+                } else {
+                    ".manage"
+                };
+                assert!(
+                    route.scope.starts_with("okta.") && route.scope.ends_with(access),
+                    "{} {}",
+                    route.method,
+                    route.template
+                );
+            }
         }
     }
 

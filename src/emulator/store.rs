@@ -26,6 +26,7 @@ mod policies;
 mod policy_defaults;
 mod roles;
 mod search_index;
+mod service_apps;
 mod table;
 mod tokens;
 mod users;
@@ -36,6 +37,7 @@ pub use logs::{Audit, Event};
 pub use orgs::NewOrg;
 pub use policies::{NewPolicy, Policy, Rule};
 pub use roles::{Need, RoleAssignment, role_label};
+pub use service_apps::{NewServiceApp, ServiceApp};
 pub use table::paginate;
 use table::{Row, Table};
 pub use tokens::{ApiToken, Principal};
@@ -49,6 +51,11 @@ pub const PARTNER_SUBDOMAIN: &str = "partner";
 #[derive(Debug, Serialize, Deserialize)]
 pub struct State {
     pub orgs: BTreeMap<String, Org>,
+    /// The key that signs the access tokens the orgs' authorization servers mint (HS256), so a
+    /// token stays valid across a restart with `--data` and nothing per token is stored.
+    /// Written in the snapshot only; absent in data files written before OAuth existed.
+    #[serde(default = "token_signing_key")]
+    pub token_key: String,
     /// The orgs the data file holds, so that the journal can record an org that disappears.
     #[serde(skip)]
     journaled_orgs: BTreeSet<String>,
@@ -94,6 +101,9 @@ pub struct Org {
     pub policies: Table<Policy>,
     pub rules: Table<Rule>,
     pub tokens: Table<ApiToken>,
+    /// Absent in data files written before service apps existed.
+    #[serde(default)]
+    pub service_apps: Table<ServiceApp>,
     pub events: BTreeMap<u64, Event>,
     /// Lower-cased login to user id, for lookups by login and the uniqueness rule.
     #[serde(skip)]
@@ -134,6 +144,7 @@ impl Org {
             policies: Table::default(),
             rules: Table::default(),
             tokens: Table::default(),
+            service_apps: Table::default(),
             events: BTreeMap::new(),
             logins: HashMap::new(),
             secrets: HashMap::new(),
@@ -157,6 +168,7 @@ impl Org {
         self.policies.reindex();
         self.rules.reindex();
         self.tokens.reindex();
+        self.service_apps.reindex();
         self.logins = self
             .users
             .values()
@@ -168,6 +180,10 @@ impl Org {
             .map(|token| (token.secret.clone(), token.id.clone()))
             .collect();
     }
+}
+
+fn token_signing_key() -> String {
+    crate::emulator::util::random_alphanumeric(48)
 }
 
 /// Okta's validation error (E0000001) with one cause per problem, all reported at once.

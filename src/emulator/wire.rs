@@ -67,6 +67,39 @@ pub fn ssws_token(headers: &HeaderMap) -> Option<&str> {
     exact_token(rest.strip_prefix(' ').unwrap_or(rest))
 }
 
+/// The credential of a management API call: an API token (`SSWS`) or an OAuth 2.0 access token
+/// (`Bearer`, or `DPoP` for a DPoP-bound one, RFC 9449 section 7.1), read as exactly as
+/// [`ssws_token`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Credential<'a> {
+    Ssws(&'a str),
+    Bearer(&'a str),
+    Dpop(&'a str),
+}
+
+pub fn credential(headers: &HeaderMap) -> Option<Credential<'_>> {
+    if let Some(token) = ssws_token(headers) {
+        return Some(Credential::Ssws(token));
+    }
+    let value = authorization(headers)?;
+    if let Some(token) = value.strip_prefix("Bearer ") {
+        return exact_token(token).map(Credential::Bearer);
+    }
+    value
+        .strip_prefix("DPoP ")
+        .and_then(exact_token)
+        .map(Credential::Dpop)
+}
+
+/// Every `DPoP` header's value (a proof is refused unless there is exactly one).
+pub fn dpop_proofs(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all("dpop")
+        .iter()
+        .map(|value| value.to_str().unwrap_or("").to_string())
+        .collect()
+}
+
 /// The control plane's token: `Bearer <token>` or `SSWS <token>`, as exactly as [`ssws_token`].
 pub fn control_token(headers: &HeaderMap) -> Option<&str> {
     let value = authorization(headers)?;
@@ -201,6 +234,20 @@ mod tests {
         assert_eq!(control("SSWS admin").as_deref(), Some("admin"));
         assert_eq!(control("Bearer admin x"), None);
         assert_eq!(control("Bearer  admin"), None);
+        let credential = |value: &str| {
+            let headers = with(header::AUTHORIZATION, value);
+            match super::credential(&headers) {
+                Some(Credential::Ssws(token)) => format!("SSWS:{token}"),
+                Some(Credential::Bearer(token)) => format!("Bearer:{token}"),
+                Some(Credential::Dpop(token)) => format!("DPoP:{token}"),
+                None => String::new(),
+            }
+        };
+        assert_eq!(credential("SSWS 00abc"), "SSWS:00abc");
+        assert_eq!(credential("Bearer ey.J.x"), "Bearer:ey.J.x");
+        assert_eq!(credential("DPoP ey.J.x"), "DPoP:ey.J.x");
+        assert_eq!(credential("DPoP  ey.J.x"), "");
+        assert_eq!(credential("dpop ey.J.x"), "");
     }
 
     #[test]

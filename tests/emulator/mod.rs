@@ -11,6 +11,7 @@ mod faults;
 mod hardening;
 mod lag;
 mod logs;
+mod oauth;
 mod orgs;
 mod roles_groups;
 mod security;

@@ -105,6 +105,18 @@ impl Emulator {
         }
     }
 
+    /// Wraps an emulator started with flags of the test's own (a log level, stderr kept).
+    pub fn attach(process: Process) -> Emulator {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Emulator {
+            process,
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+        }
+    }
+
     pub async fn send(
         &self,
         method: Method,

@@ -29,6 +29,9 @@ pub enum Handler {
     OnOrg(fn(&mut Org, &Request) -> Result<Reply, ApiError>),
     OnState(fn(&mut State, &Request) -> Result<Reply, ApiError>),
     Public(fn(&str, &Org) -> Reply),
+    /// The token endpoint (`/oauth2/v1/token`), which `app` serves with `oauth` itself: it
+    /// authenticates the client from the form, not from a token, and answers OAuth's errors.
+    Token,
 }
 
 /// Serves one authenticated request with its route's handler.
@@ -45,6 +48,7 @@ pub fn handle(handler: Handler, state: &mut State, request: &Request) -> Result<
             let org = state.org(request.subdomain).ok_or(ApiError::PathNotFound)?;
             Ok(serve(&request.org_url(), org))
         }
+        Handler::Token => Err(ApiError::Internal),
     }
 }
 

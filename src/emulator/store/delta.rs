@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ApiToken, Event, Group, Org, Policy, Row, Rule, State, Table, User, Zone};
+use super::{ApiToken, Event, Group, Org, Policy, Row, Rule, ServiceApp, State, Table, User, Zone};
 use crate::emulator::engine::Engine;
 
 /// What the journal holds of an org beyond its tables' rows; never saved itself.
@@ -83,6 +83,7 @@ impl Org {
             policies: Table::default(),
             rules: Table::default(),
             tokens: Table::default(),
+            service_apps: Table::default(),
             events: BTreeMap::new(),
             logins: Default::default(),
             secrets: Default::default(),
@@ -106,6 +107,7 @@ impl Org {
             || !self.policies.dirty.is_empty()
             || !self.rules.dirty.is_empty()
             || !self.tokens.dirty.is_empty()
+            || !self.service_apps.dirty.is_empty()
     }
 
     fn forget_changes(&mut self) {
@@ -117,6 +119,7 @@ impl Org {
         self.policies.dirty.clear();
         self.rules.dirty.clear();
         self.tokens.dirty.clear();
+        self.service_apps.dirty.clear();
     }
 }
 
@@ -156,6 +159,7 @@ struct OrgChangesOut<'a> {
     policies: Vec<(u64, Option<&'a Policy>)>,
     rules: Vec<(u64, Option<&'a Rule>)>,
     tokens: Vec<(u64, Option<&'a ApiToken>)>,
+    service_apps: Vec<(u64, Option<&'a ServiceApp>)>,
     events: Vec<(u64, &'a Event)>,
 }
 
@@ -175,6 +179,9 @@ struct OrgChangesIn {
     policies: Vec<(u64, Option<Policy>)>,
     rules: Vec<(u64, Option<Rule>)>,
     tokens: Vec<(u64, Option<ApiToken>)>,
+    /// Absent in journals written before service apps existed.
+    #[serde(default)]
+    service_apps: Vec<(u64, Option<ServiceApp>)>,
     events: Vec<(u64, Event)>,
 }
 
@@ -196,6 +203,7 @@ impl State {
                         policies: org.policies.changed(),
                         rules: org.rules.changed(),
                         tokens: org.tokens.changed(),
+                        service_apps: org.service_apps.changed(),
                         events: org
                             .events
                             .range(org.journaled.events_from..)
@@ -261,6 +269,7 @@ impl State {
             org.policies.replay(changes.policies);
             org.rules.replay(changes.rules);
             org.tokens.replay(changes.tokens);
+            org.service_apps.replay(changes.service_apps);
             org.events.extend(changes.events);
         }
         Ok(())
@@ -283,6 +292,7 @@ mod tests {
         Audit {
             org: org.to_string(),
             user_id: String::new(),
+            client_id: None,
             token_id: String::new(),
             request_id: "req".to_string(),
             ip_address: "127.0.0.1".to_string(),

@@ -11,6 +11,8 @@ use crate::emulator::util::{format_millis, uuid_v4};
 pub struct Audit {
     pub org: String,
     pub user_id: String,
+    /// The service app whose access token made the request; the events' actor when present.
+    pub client_id: Option<String>,
     pub token_id: String,
     pub request_id: String,
     pub ip_address: String,
@@ -34,15 +36,32 @@ impl Org {
         targets: Vec<Value>,
         debug_data: Value,
     ) {
-        let actor = match self.users.get(&audit.user_id) {
-            Some(user) => json!({
+        let app = audit
+            .client_id
+            .as_ref()
+            .map(|client_id| (client_id, self.service_apps.get(client_id)));
+        let actor = match (app, self.users.get(&audit.user_id)) {
+            // What Okta records for a call made with a service app's access token: the app, as a
+            // `PublicClientApp` whose id and alternate id are its client id and whose display
+            // name is its name.
+            (Some((client_id, found)), _) => {
+                let name = found.map_or("unknown", |app| app.name.as_str());
+                json!({
+                    "id": client_id,
+                    "type": "PublicClientApp",
+                    "alternateId": client_id,
+                    "displayName": name,
+                    "detailEntry": null,
+                })
+            }
+            (None, Some(user)) => json!({
                 "id": user.id,
                 "type": "User",
                 "alternateId": user.login(),
                 "displayName": user.display_name(),
                 "detailEntry": null,
             }),
-            None => json!({
+            (None, None) => json!({
                 "id": audit.user_id,
                 "type": "User",
                 "alternateId": "unknown",

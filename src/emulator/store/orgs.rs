@@ -37,6 +37,7 @@ impl State {
         orgs.insert(PARTNER_SUBDOMAIN.to_string(), partner);
         State {
             orgs,
+            token_key: super::token_signing_key(),
             journaled_orgs: BTreeSet::new(),
         }
     }

@@ -66,13 +66,23 @@ pub fn role_label(role_type: &str) -> &'static str {
 }
 
 impl Org {
-    /// Whether the token's owner holds an admin role that allows `need`.
+    /// Whether the token's owner, or the service app itself, holds an admin role that allows
+    /// `need`. Okta checks a service app's own admin roles besides its scopes: "For each service
+    /// app you create, you need to assign admin roles to constrain the permissions and resources
+    /// of that app".
     pub fn authorize(&self, principal: &Principal, need: Need) -> Result<(), ApiError> {
-        let roles: Vec<&str> = self
-            .users
-            .get(&principal.user_id)
-            .map(|user| user.roles.iter().map(|r| r.role_type.as_str()).collect())
-            .unwrap_or_default();
+        let roles: Vec<&str> = match &principal.client_id {
+            Some(client_id) => self
+                .service_apps
+                .get(client_id)
+                .map(|app| app.roles.iter().map(String::as_str).collect())
+                .unwrap_or_default(),
+            None => self
+                .users
+                .get(&principal.user_id)
+                .map(|user| user.roles.iter().map(|r| r.role_type.as_str()).collect())
+                .unwrap_or_default(),
+        };
         let has = |wanted: &[&str]| roles.iter().any(|role| wanted.contains(role));
         let allowed = match need {
             Need::Anyone => true,

@@ -8,11 +8,15 @@ use super::table::Row;
 use super::{ApiError, Audit, Org, UserStatus};
 use crate::emulator::util::okta_id;
 
-/// The owner of a valid token.
+/// Who a request acts as: the owner of an API token, or a service app holding an access token.
 #[derive(Debug, Clone)]
 pub struct Principal {
+    /// The token's owner; empty for a service app.
     pub user_id: String,
+    /// The API token's id; empty for a service app.
     pub token_id: String,
+    /// The service app (`client_id`) whose access token was presented.
+    pub client_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -48,6 +52,7 @@ impl Org {
         Ok(Principal {
             user_id: owner.id.clone(),
             token_id: token.id.clone(),
+            client_id: None,
         })
     }
 
@@ -149,6 +154,7 @@ impl Org {
         self.tokens.insert(seq, token.clone());
         let audit = Audit {
             user_id,
+            client_id: None,
             token_id: String::new(),
             ..audit.clone()
         };

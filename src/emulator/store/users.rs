@@ -531,6 +531,7 @@ impl Org {
         let target = user.target();
         let audit = Audit {
             user_id: user_id.clone(),
+            client_id: None,
             token_id: String::new(),
             ..audit.clone()
         };
