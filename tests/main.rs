@@ -20,6 +20,7 @@ mod import_e2e;
 mod kill_e2e;
 mod lag_e2e;
 mod module_testing;
+mod oauth_client;
 mod okta_client;
 mod okta_facts;
 mod org_e2e;

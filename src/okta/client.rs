@@ -503,6 +503,16 @@ impl Client {
         matches!(self.credentials, Credentials::OAuth(_))
     }
 
+    /// The id the System Log gives this client as actor: the token owner's user id for an API
+    /// token (`GET /api/v1/users/me`), the app's client id for a service app (Okta logs the app
+    /// itself as a `PublicClientApp` actor; it has no user behind it).
+    pub async fn actor_id(&self) -> Result<String, OktaError> {
+        match &self.credentials {
+            Credentials::Ssws { .. } => Ok(self.get_me().await?.id),
+            Credentials::OAuth(session) => Ok(session.client_id().to_owned()),
+        }
+    }
+
     fn backoff(&self, retry: u32) -> Duration {
         backoff_delay(
             retry,

@@ -17,6 +17,7 @@ pub mod provider_config;
 pub mod role_freshness;
 pub mod seen;
 pub mod service_account;
+pub mod service_apps;
 pub mod typed_value;
 
 use std::sync::{Arc, OnceLock};

@@ -14,6 +14,7 @@ use crate::secret::Secret;
 use super::baseline::{BaselineObjects, ObservedBaseline, ensure_baseline, observe_baseline};
 use super::provider_config::{ProviderConfig, normalize_org_url};
 use super::role_freshness::{self, LogView, RolesRead};
+use super::service_apps::ServiceAppConfig;
 use crate::rules::baseline::SecuringBaseline;
 
 /// Why an org cannot be reached, before any request is made.
@@ -22,7 +23,7 @@ pub enum AccessError {
     #[error("the provider is not configured yet")]
     NotConfigured,
     #[error(
-        "no API token for {org_url}: set org_api_token on the resource, or add \"{org_url}\" to the provider's org_tokens (or OKTA_MSP_ORG_TOKENS)"
+        "no API token or service app for {org_url}: set org_api_token on the resource, or add \"{org_url}\" to the provider's org_tokens (or OKTA_MSP_ORG_TOKENS) or org_credentials (or OKTA_MSP_ORG_CREDENTIALS)"
     )]
     NoToken { org_url: String },
     /// The partner org (Org Creator API) is not configured.
@@ -253,7 +254,7 @@ struct RoleChanges {
 
 impl RoleChanges {
     async fn fetch(client: &Client) -> Result<RoleChanges, OktaError> {
-        let me = client.get_me().await?.id;
+        let me = client.actor_id().await?;
         let now = time::OffsetDateTime::now_utc();
         let since = now - ROLE_EVENT_WINDOW;
         let query = okta::LogQuery {
@@ -311,25 +312,36 @@ impl OrgAccess {
         token: Option<&str>,
     ) -> Result<Arc<OrgSession>, AccessError> {
         let normalized = normalize_org_url(org_url);
-        let token =
-            match token {
-                Some(token) if !token.is_empty() => Secret::new(token),
-                _ => config.org_tokens.get(&normalized).cloned().ok_or_else(|| {
-                    AccessError::NoToken {
+        // A resource's own token first, then the org's service app, then its API token.
+        let credential = match token {
+            Some(token) if !token.is_empty() => Credential::Token(Secret::new(token)),
+            _ => match config.org_service_apps.get(&normalized) {
+                Some(app) => Credential::App(app),
+                None => Credential::Token(config.org_tokens.get(&normalized).cloned().ok_or_else(
+                    || AccessError::NoToken {
                         org_url: crate::okta::url_for_display(&normalized),
-                    }
-                })?,
-            };
-        // The token only distinguishes cache entries in this process; it is never stored.
+                    },
+                )?),
+            },
+        };
+        // The credential only distinguishes cache entries in this process; it is never stored.
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        token.expose().hash(&mut hasher);
+        match &credential {
+            Credential::Token(token) => token.expose().hash(&mut hasher),
+            Credential::App(app) => ("service app", &app.client_id).hash(&mut hasher),
+        }
         let key = (normalized.clone(), hasher.finish());
         let mut contexts = self.contexts.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(context) = contexts.get(&key) {
             return Ok(context.clone());
         }
         let url = OrgUrl::parse(&normalized)?;
-        let client = Client::new(url, token, client_options(config))?;
+        let client = match credential {
+            Credential::Token(token) => Client::new(url, token, client_options(config))?,
+            Credential::App(app) => {
+                Client::with_service_app(url, app.service_app(), client_options(config))?
+            }
+        };
         let context = Arc::new(OrgSession::new(client, config.log_lag_window));
         contexts.insert(key, context.clone());
         Ok(context)
@@ -337,27 +349,41 @@ impl OrgAccess {
 
     /// A client for the partner org (Org Creator API).
     pub fn partner(&self, config: &ProviderConfig) -> Result<Client, AccessError> {
-        let (url, token) = partner_credentials(config)?;
-        Ok(Client::new(
-            OrgUrl::parse(&url)?,
-            token,
-            client_options(config),
-        )?)
+        let (url, credential) = partner_credentials(config)?;
+        let url = OrgUrl::parse(&url)?;
+        Ok(match credential {
+            Credential::Token(token) => Client::new(url, token, client_options(config))?,
+            Credential::App(app) => {
+                Client::with_service_app(url, app.service_app(), client_options(config))?
+            }
+        })
     }
 }
 
-/// The partner org's URL and token, or which of them is missing: checked at plan time too, so
-/// that a configuration without them fails before anything is created.
-pub fn partner_credentials(config: &ProviderConfig) -> Result<(String, Secret), AccessError> {
+/// How the provider proves itself to one org.
+pub enum Credential<'a> {
+    Token(Secret),
+    App(&'a ServiceAppConfig),
+}
+
+/// The partner org's URL and credential (its service app when one is configured, else its API
+/// token), or which of them is missing: checked at plan time too, so that a configuration
+/// without them fails before anything is created.
+pub fn partner_credentials(
+    config: &ProviderConfig,
+) -> Result<(String, Credential<'_>), AccessError> {
     let url = config.partner_url.clone().ok_or(AccessError::NoPartner {
         argument: super::provider_config::attr::PARTNER_URL,
         variable: super::provider_config::ENV_PARTNER_URL,
     })?;
+    if let Some(app) = &config.partner_service_app {
+        return Ok((url, Credential::App(app)));
+    }
     let token = config.partner_token.clone().ok_or(AccessError::NoPartner {
         argument: super::provider_config::attr::PARTNER_TOKEN,
         variable: super::provider_config::ENV_PARTNER_TOKEN,
     })?;
-    Ok((url, token))
+    Ok((url, Credential::Token(token)))
 }
 
 fn client_options(config: &ProviderConfig) -> ClientOptions {

@@ -12,6 +12,12 @@ use crate::rules::baseline::{
 };
 use crate::secret::Secret;
 
+use super::service_apps::{
+    DEFAULT_ORG_SCOPES, DEFAULT_PARTNER_SCOPES, ENV_ORG_CREDENTIALS, ENV_PARTNER_CLIENT_ID,
+    ServiceAppConfig, app_attributes, app_from_json, app_from_value, partner_app_from_env,
+};
+use crate::plugin::schema::Nesting;
+
 /// The provider block's attribute names, once.
 pub mod attr {
     pub const PARTNER_URL: &str = "partner_url";
@@ -26,6 +32,8 @@ pub mod attr {
     pub const REQUEST_TIMEOUT_SECONDS: &str = "request_timeout_seconds";
     pub const NEW_ORG_WAIT_SECONDS: &str = "new_org_wait_seconds";
     pub const LOG_LAG_WINDOW_SECONDS: &str = "log_lag_window_seconds";
+    pub const ORG_CREDENTIALS: &str = "org_credentials";
+    pub const PARTNER_SERVICE_APP: &str = "partner_service_app";
 }
 
 pub const ENV_PARTNER_URL: &str = "OKTA_MSP_PARTNER_URL";
@@ -48,6 +56,10 @@ pub struct ProviderConfig {
     pub partner_token: Option<Secret>,
     /// Org URL (normalised, no trailing slash) to API token.
     pub org_tokens: BTreeMap<String, Secret>,
+    /// Org URL (normalised) to the OAuth service app that reaches it.
+    pub org_service_apps: BTreeMap<String, ServiceAppConfig>,
+    /// The partner org's OAuth service app; used instead of `partner_token` when set.
+    pub partner_service_app: Option<ServiceAppConfig>,
     pub service_account_group: String,
     pub allowed_network_cidrs: Vec<String>,
     pub max_retries: u32,
@@ -79,6 +91,18 @@ pub fn schema() -> Schema {
             Attribute::string(attr::PARTNER_TOKEN).optional().sensitive().description(format!(
                 "API token of the partner org. Falls back to `{ENV_PARTNER_TOKEN}`."
             )),
+            Attribute::nested(attr::ORG_CREDENTIALS, Nesting::Map, app_attributes(DEFAULT_ORG_SCOPES))
+                .optional()
+                .sensitive()
+                .description(format!(
+                    "OAuth 2.0 service apps of customer orgs, keyed by org URL: the org is reached with `private_key_jwt` and scoped access tokens (and DPoP when the app requires it) instead of an API token. An org may be in `org_tokens` or here, not both. Falls back to `{ENV_ORG_CREDENTIALS}` (a JSON object of the same shape). See the guide \"Connect an org with a service app\"."
+                )),
+            Attribute::nested(attr::PARTNER_SERVICE_APP, Nesting::Single, app_attributes(DEFAULT_PARTNER_SCOPES))
+                .optional()
+                .sensitive()
+                .description(format!(
+                    "The partner org's OAuth 2.0 service app (granted `okta.orgs.manage`), used instead of `partner_token` to create orgs. Falls back to `{ENV_PARTNER_CLIENT_ID}` and the other `OKTA_MSP_PARTNER_*` variables (`_PRIVATE_KEY`, `_PRIVATE_KEY_FILE`, `_KEY_ID`, `_SCOPES`)."
+                )),
             Attribute::new(attr::ORG_TOKENS, Type::Map(Box::new(Type::String)))
                 .optional()
                 .sensitive()
@@ -311,6 +335,85 @@ impl ProviderConfig {
             }
             SecuringBaseline::default()
         });
+        let mut org_service_apps = BTreeMap::new();
+        match value.get(attr::ORG_CREDENTIALS) {
+            Some(Value::Map(entries)) => {
+                for (url, entry) in entries {
+                    match app_from_value(entry, DEFAULT_ORG_SCOPES, &env) {
+                        Ok(app) => {
+                            org_service_apps.insert(normalize_org_url(url), app);
+                        }
+                        Err(problem) => errors.push(ConfigError {
+                            attribute: attr::ORG_CREDENTIALS,
+                            summary: "Unusable service app in org_credentials".into(),
+                            detail: format!("The entry for {url}: {problem}."),
+                        }),
+                    }
+                }
+            }
+            _ => {
+                if let Some(json) = env(ENV_ORG_CREDENTIALS) {
+                    match serde_json::from_str::<BTreeMap<String, serde_json::Value>>(&json) {
+                        Ok(entries) => {
+                            for (url, entry) in entries {
+                                match app_from_json(&entry, DEFAULT_ORG_SCOPES, &env) {
+                                    Ok(app) => {
+                                        org_service_apps.insert(normalize_org_url(&url), app);
+                                    }
+                                    Err(problem) => errors.push(ConfigError {
+                                        attribute: attr::ORG_CREDENTIALS,
+                                        summary: format!("Unusable service app in {ENV_ORG_CREDENTIALS}"),
+                                        detail: format!("The entry for {url}: {problem}."),
+                                    }),
+                                }
+                            }
+                        }
+                        // The value may hold keys: never echo it back.
+                        Err(_) => errors.push(ConfigError {
+                            attribute: attr::ORG_CREDENTIALS,
+                            summary: format!("{ENV_ORG_CREDENTIALS} is not a JSON object"),
+                            detail: format!(
+                                "Set {ENV_ORG_CREDENTIALS} to a JSON object that maps org URLs to service apps, for example {{\"https://acme.okta.com\": {{\"client_id\": \"0oa...\", \"private_key_file\": \"/secure/acme.pem\"}}}}."
+                            ),
+                        }),
+                    }
+                }
+            }
+        }
+        for url in org_service_apps.keys() {
+            if let Err(problem) = check_org_url(url) {
+                errors.push(ConfigError {
+                    attribute: attr::ORG_CREDENTIALS,
+                    summary: "Invalid org URL in org_credentials".into(),
+                    detail: format!("{url:?}: {problem}"),
+                });
+            }
+            if org_tokens.contains_key(url) {
+                errors.push(ConfigError {
+                    attribute: attr::ORG_CREDENTIALS,
+                    summary: "An org with both an API token and a service app".into(),
+                    detail: format!(
+                        "{url} is in both org_tokens and org_credentials; keep one, so that which credential reaches the org is never a guess."
+                    ),
+                });
+            }
+        }
+        let partner_service_app = match value.get(attr::PARTNER_SERVICE_APP) {
+            Some(app) if !app.is_null() => Some(app_from_value(app, DEFAULT_PARTNER_SCOPES, &env)),
+            _ => partner_app_from_env(&env),
+        };
+        let partner_service_app = match partner_service_app {
+            Some(Ok(app)) => Some(app),
+            Some(Err(problem)) => {
+                errors.push(ConfigError {
+                    attribute: attr::PARTNER_SERVICE_APP,
+                    summary: "Unusable partner service app".into(),
+                    detail: format!("{problem}."),
+                });
+                None
+            }
+            None => None,
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -319,6 +422,8 @@ impl ProviderConfig {
             partner_url: partner_url.map(|url| normalize_org_url(&url)),
             partner_token,
             org_tokens,
+            org_service_apps,
+            partner_service_app,
             service_account_group,
             allowed_network_cidrs,
             max_retries,

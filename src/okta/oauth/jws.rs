@@ -101,8 +101,32 @@ pub fn dpop_proof(
     )
 }
 
-/// `htu`: the request URL without its query and fragment.
-fn htu(url: &str) -> &str {
+/// `htu`: the request URL without its query and fragment, its path percent-decoded. Okta
+/// compares `htu` with the decoded path it routed (a proof for `/users/a%40b.example` is
+/// refused, one for `/users/a@b.example` accepted: okta-sdk-python issue 541).
+fn htu(url: &str) -> String {
     let end = url.find(['?', '#']).unwrap_or(url.len());
-    &url[..end]
+    percent_decode(&url[..end])
+}
+
+/// Decodes `%XX` sequences; anything else, including a `%` not followed by two hex digits, is
+/// kept as it is.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex = |byte: u8| (byte as char).to_digit(16);
+        if bytes[index] == b'%'
+            && index + 2 < bytes.len()
+            && let (Some(high), Some(low)) = (hex(bytes[index + 1]), hex(bytes[index + 2]))
+        {
+            out.push((high * 16 + low) as u8);
+            index += 3;
+        } else {
+            out.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }

@@ -15,6 +15,7 @@ mod key;
 
 pub use key::{KeyError, SigningKey};
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -37,7 +38,8 @@ const MAX_TOKEN_ANSWER_BYTES: usize = 64 * 1024;
 #[derive(Debug)]
 pub struct ServiceApp {
     pub client_id: String,
-    pub key: SigningKey,
+    /// Shared: one key may serve several clients of the same org (one per token scope set).
+    pub key: Arc<SigningKey>,
     /// The scopes to request, e.g. `okta.users.manage`; each must be granted to the app.
     pub scopes: Vec<String>,
     /// Send DPoP proofs from the first request instead of learning that the org requires them.

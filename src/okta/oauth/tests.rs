@@ -181,6 +181,20 @@ fn dpop_proofs_carry_method_url_nonce_and_token_hash() {
     let claims = part(proof.expose(), 1);
     assert_eq!(claims["htm"], "GET");
     assert_eq!(claims["htu"], "https://acme.okta.com/api/v1/users");
+    // The path is compared decoded, as Okta routed it.
+    let encoded = jws::dpop_proof(
+        &key,
+        "GET",
+        "https://acme.okta.com/api/v1/users/svc%40msp.example?x=%41",
+        None,
+        None,
+        OffsetDateTime::now_utc(),
+    )
+    .unwrap();
+    assert_eq!(
+        part(encoded.expose(), 1)["htu"],
+        "https://acme.okta.com/api/v1/users/svc@msp.example"
+    );
     assert_eq!(claims["nonce"], "nonce-1");
     let digest = ring::digest::digest(&ring::digest::SHA256, b"eyJ.access.token");
     assert_eq!(claims["ath"], URL_SAFE_NO_PAD.encode(digest.as_ref()));
