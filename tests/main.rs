@@ -21,6 +21,7 @@ mod kill_e2e;
 mod lag_e2e;
 mod module_testing;
 mod oauth_client;
+mod oauth_e2e;
 mod okta_client;
 mod okta_facts;
 mod org_e2e;
