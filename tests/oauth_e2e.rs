@@ -34,7 +34,13 @@ fn key_file() -> String {
 }
 
 /// A provider block with `token_org` in `org_tokens` and `app_org` reached by `client_id`.
-fn config(token_org: &CustomerOrg, app_org: &CustomerOrg, client_id: &str, extra: &str, body: &str) -> String {
+fn config(
+    token_org: &CustomerOrg,
+    app_org: &CustomerOrg,
+    client_id: &str,
+    extra: &str,
+    body: &str,
+) -> String {
     format!(
         r#"
 terraform {{
@@ -83,15 +89,34 @@ fn a_dpop_app_org_and_a_token_org_are_managed_alike_in_one_run() {
     let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
     let token_org = emulator.create_org("tokenorg");
     let app_org = emulator.create_org("apporg");
-    let client_id = register_app(&emulator, "apporg", public_jwk(EC_PRIVATE_JWK), DEFAULT_SCOPES, true);
+    let client_id = register_app(
+        &emulator,
+        "apporg",
+        public_jwk(EC_PRIVATE_JWK),
+        DEFAULT_SCOPES,
+        true,
+    );
     let body = [
-        account("token_ad", &token_org, "ad_agent", "oktaadagent@tokenorg.example"),
+        account(
+            "token_ad",
+            &token_org,
+            "ad_agent",
+            "oktaadagent@tokenorg.example",
+        ),
         account("app_ad", &app_org, "ad_agent", "oktaadagent@apporg.example"),
-        account("app_radius", &app_org, "radius", "oktaradius@apporg.example"),
+        account(
+            "app_radius",
+            &app_org,
+            "radius",
+            "oktaradius@apporg.example",
+        ),
     ]
     .concat();
     let workspace = Workspace::new();
-    workspace.write("main.tf", &config(&token_org, &app_org, &client_id, "", &body));
+    workspace.write(
+        "main.tf",
+        &config(&token_org, &app_org, &client_id, "", &body),
+    );
     workspace.init();
 
     let apply = workspace.run_with(
@@ -107,7 +132,10 @@ fn a_dpop_app_org_and_a_token_org_are_managed_alike_in_one_run() {
         .to_owned();
     assert!(!everything.contains(&d), "the private key reached the log");
     assert!(!everything.contains("eyJ"), "a JWT reached the log");
-    assert!(!everything.contains(&token_org.token), "an API token reached the log");
+    assert!(
+        !everything.contains(&token_org.token),
+        "an API token reached the log"
+    );
 
     let state = show_json(&workspace);
     let accounts: Vec<Value> = resources(&state)
@@ -127,7 +155,9 @@ fn a_dpop_app_org_and_a_token_org_are_managed_alike_in_one_run() {
         .clone();
     assert!(!grants.is_empty());
     assert!(
-        grants.iter().all(|event| event["actor"]["id"] == client_id.as_str()),
+        grants
+            .iter()
+            .all(|event| event["actor"]["id"] == client_id.as_str()),
         "{grants:#?}"
     );
 
@@ -136,15 +166,15 @@ fn a_dpop_app_org_and_a_token_org_are_managed_alike_in_one_run() {
     assert_eq!(plan.code, Some(0), "{}", plan.combined());
 
     // Drift in the app org (a role removed with the org's own token) is repaired by the app.
-    let radius_id = accounts
-        .iter()
-        .find(|r| r["name"] == "app_radius")
-        .unwrap()["values"]["id"]
+    let radius_id = accounts.iter().find(|r| r["name"] == "app_radius").unwrap()["values"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let roles = app_api.get(&format!("/api/v1/users/{radius_id}/roles"));
-    let assignment = roles.as_array().unwrap()[0]["id"].as_str().unwrap().to_owned();
+    let assignment = roles.as_array().unwrap()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (status, _) = app_api.send(
         "DELETE",
         &format!("/api/v1/users/{radius_id}/roles/{assignment}"),
@@ -161,7 +191,11 @@ fn a_dpop_app_org_and_a_token_org_are_managed_alike_in_one_run() {
     // And the guard holds: a destroy is refused for every finalized account.
     let destroy = workspace.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
     destroy.assert_failure("destroy of finalized accounts");
-    assert!(destroy.combined().contains("(G1)"), "{}", destroy.combined());
+    assert!(
+        destroy.combined().contains("(G1)"),
+        "{}",
+        destroy.combined()
+    );
     assert_eq!(app_api.role_types(&radius_id).len(), 2);
 }
 
@@ -178,10 +212,20 @@ fn an_app_without_a_scope_it_needs_fails_naming_the_scope() {
         .copied()
         .filter(|scope| *scope != "okta.roles.manage")
         .collect();
-    let client_id = register_app(&emulator, "narrow", public_jwk(EC_PRIVATE_JWK), &granted, true);
+    let client_id = register_app(
+        &emulator,
+        "narrow",
+        public_jwk(EC_PRIVATE_JWK),
+        &granted,
+        true,
+    );
     let scopes = format!(
         "      scopes = [{}]",
-        granted.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ")
+        granted
+            .iter()
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let workspace = Workspace::new();
     workspace.write(
@@ -200,4 +244,41 @@ fn an_app_without_a_scope_it_needs_fails_naming_the_scope() {
     let text = apply.combined();
     assert!(text.contains("okta.roles.manage"), "{text}");
     assert!(text.contains(&app_org.url), "{text}");
+}
+
+/// The partner org reached by its own service app (granted `okta.orgs.manage`), configured
+/// through `OKTA_MSP_PARTNER_*` alone: the quickstart creates its orgs and accounts.
+#[test]
+fn the_partner_org_creates_orgs_through_its_service_app() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start();
+    let partner = emulator.partner_url.rsplit('/').next().unwrap().to_owned();
+    let client_id = register_app(
+        &emulator,
+        &partner,
+        public_jwk(EC_PRIVATE_JWK),
+        &["okta.orgs.manage"],
+        true,
+    );
+    let mut workspace = Workspace::new();
+    workspace.set_env("OKTA_MSP_PARTNER_URL", &emulator.partner_url);
+    workspace.set_env("OKTA_MSP_PARTNER_CLIENT_ID", &client_id);
+    workspace.set_env("OKTA_MSP_PARTNER_PRIVATE_KEY_FILE", &key_file());
+    let quickstart =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart/main.tf");
+    workspace.write("main.tf", &std::fs::read_to_string(quickstart).unwrap());
+    workspace.init();
+    let apply = workspace.apply();
+    apply.assert_success("quickstart apply through the partner's service app");
+    assert!(apply.stdout.contains("6 added"), "{}", apply.stdout);
+    let created = Api::new(&emulator.partner_url, &emulator.partner_token)
+        .get("/api/v1/logs")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["actor"]["id"] == client_id.as_str())
+        .count();
+    assert!(created > 0, "the partner's changes are logged as the app's");
 }
