@@ -282,3 +282,53 @@ fn the_partner_org_creates_orgs_through_its_service_app() {
         .count();
     assert!(created > 0, "the partner's changes are logged as the app's");
 }
+
+/// A key the app does not hold fails the plan with what to check; a key file that does not exist
+/// fails `validate` at `org_credentials`; neither echoes key material.
+#[test]
+fn a_wrong_key_and_a_missing_key_file_fail_before_anything_changes() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
+    let token_org = emulator.create_org("keyless");
+    let app_org = emulator.create_org("wrongkey");
+    let rsa_public = public_jwk(crate::oauth_client::RSA_PRIVATE_JWK);
+    let client_id = register_app(&emulator, "wrongkey", rsa_public, DEFAULT_SCOPES, true);
+    let body = account("ad", &app_org, "ad_agent", "oktaadagent@wrongkey.example");
+    let workspace = Workspace::new();
+    // The EC key of key_file() is not the app's (which holds an RSA key).
+    workspace.write(
+        "main.tf",
+        &config(&token_org, &app_org, &client_id, "", &body),
+    );
+    workspace.init();
+    let plan = workspace.run(&["plan", "-input=false", "-no-color"]);
+    plan.assert_failure("a plan with a key the app does not hold");
+    let text = plan.combined();
+    assert!(
+        text.contains("invalid_client") && text.contains(&client_id),
+        "{text}"
+    );
+    assert!(!text.contains("eyJ"), "{text}");
+
+    let missing = config(&token_org, &app_org, &client_id, "", &body)
+        .replace(&key_file(), "/nonexistent/okta-msp-key.pem");
+    workspace.write("main.tf", &missing);
+    let validate = workspace.run(&["validate", "-no-color"]);
+    validate.assert_failure("a key file that does not exist");
+    let text = validate.combined();
+    assert!(
+        text.contains("org_credentials") && text.contains("/nonexistent/okta-msp-key.pem"),
+        "{text}"
+    );
+    assert_eq!(
+        Api::new(&app_org.url, &app_org.token)
+            .get("/api/v1/users")
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "nothing was created: only the org's integration account exists"
+    );
+}

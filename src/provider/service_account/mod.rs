@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::okta::OktaError;
 use crate::plugin::{
     ApplyAction, ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse,
     PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Schema,
@@ -200,6 +201,11 @@ impl ServiceAccountResource {
         let lookup = match observe::existing_user(&org, login).await {
             Ok(Some(existing)) => plan::Lookup::Existing(existing),
             Ok(None) => plan::Lookup::Absent,
+            // A service app Okta refuses will be refused at apply too: say so now, before
+            // any other change of the apply is made.
+            Err(error @ (OktaError::TokenRefused { .. } | OktaError::ServiceAppKey { .. })) => {
+                return Err(diag::okta("planning the account", &error).into());
+            }
             Err(error) => {
                 tracing::warn!(%error, "could not look the login up while planning; the apply checks again");
                 plan::Lookup::NotChecked
