@@ -27,6 +27,7 @@ mod okta_facts;
 mod org_e2e;
 
 mod plugin_protocol;
+mod refresh_only;
 mod release;
 mod sdk_tier;
 mod service_account_e2e;

@@ -87,10 +87,25 @@ impl ServiceAccountResource {
         expected.sort();
         // Roles trusted from the System Log keep the time they were verified at: moving it to
         // now would skip an event the log lists late (see `role_freshness`).
-        let verified_at = match roles_read {
+        let now = private::verification_time();
+        let lag_window = self
+            .shared
+            .config()
+            .map(|config| config.log_lag_window)
+            .unwrap_or(crate::provider::role_freshness::LOG_LAG_WINDOW);
+        let verified_at = match (roles_read, private::verified_at(&request.private)) {
             _ if held != expected => 0,
-            RolesRead::Trust { verified_at } => verified_at,
-            RolesRead::Direct => private::verification_time(),
+            (RolesRead::Trust { verified_at }, _) => verified_at,
+            // Read directly only because the last verification is still inside the log's lag
+            // window, and found as verified: that verification stands. Dating it now would
+            // rewrite the private data on every refresh of a fresh account, and Terraform then
+            // calls an unchanged fleet's refresh-only plan "applyable" (exit code 2).
+            (RolesRead::Direct, Some(before))
+                if before > 0 && now.saturating_sub(before) < lag_window.as_millis() as i64 =>
+            {
+                before
+            }
+            (RolesRead::Direct, _) => now,
         };
         Ok(ReadResponse {
             new_state: new_state.into_value(),
