@@ -399,3 +399,115 @@ list "okta_msp_service_account" "fleet" {
         .sum();
     assert_eq!(writes_after, writes_before, "no write reached Okta");
 }
+
+/// Discovery's cost and what it proposes, in one org of 450 people: an unmarked account under
+/// the platform's default RADIUS login is proposed (and says it is unmarked), a person holding
+/// `SUPER_ADMIN` is not, a user classified `Employee` under a platform login is not. Without a
+/// limit the users are read in 3 pages of 200 (one call per 200 users, plus `GET /api/v1/org`);
+/// with `limit = 1` Terraform has enough after the first page and Okta is asked no more.
+#[test]
+fn discovery_reads_200_users_a_call_proposes_no_person_and_stops_at_the_limit() {
+    if !terraform_115_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--rate-limit-scale", "0"]);
+    let org = emulator.create_org("umbrella");
+    let api = Api::new(&org.url, &org.token);
+    // Marked accounts first, so that the first page holds more than `limit = 1` wants.
+    for index in 0..3 {
+        let login = format!("svc-radius{index}@umbrella.example");
+        let id = api.create_person(&login, &login, true);
+        let (status, body) = api.send(
+            "POST",
+            &format!("/api/v1/users/{id}"),
+            Some(serde_json::json!({"profile": {"userType": "okta-msp-service-account/radius"}})),
+        );
+        assert!(status < 300, "{body}");
+    }
+    for index in 0..450 {
+        let login = format!("person{index}@umbrella.example");
+        api.create_person(&login, &login, false);
+    }
+    let admin = api.create_person("jane.admin@umbrella.example", "jane@umbrella.example", true);
+    let (status, body) = api.send(
+        "POST",
+        &format!("/api/v1/users/{admin}/roles"),
+        Some(serde_json::json!({"type": "SUPER_ADMIN"})),
+    );
+    assert!(status < 300, "{body}");
+    api.create_person(
+        "oktaradius@umbrella.example",
+        "radius@umbrella.example",
+        true,
+    );
+    let classified = api.create_person("oktaadagent@umbrella.example", "ad@umbrella.example", true);
+    let (status, body) = api.send(
+        "POST",
+        &format!("/api/v1/users/{classified}"),
+        Some(serde_json::json!({"profile": {"userType": "Employee"}})),
+    );
+    assert!(status < 300, "{body}");
+
+    let workspace = Workspace::on(Cli::Libterraform115);
+    workspace.write(
+        "main.tf",
+        &fleet_provider(&[(org.url.clone(), org.token.clone())]),
+    );
+    let query_file = |limit: u32| {
+        format!(
+            r#"
+list "okta_msp_service_account" "found" {{
+  provider = okta
+  limit    = {limit}
+  config {{
+    org_urls = ["{url}"]
+  }}
+}}
+"#,
+            url = org.url
+        )
+    };
+    workspace.write("found.tfquery.hcl", &query_file(100));
+    workspace.init();
+
+    let before = requests_by_org(&emulator);
+    let query = workspace.run(&["query", "-no-color"]);
+    query.assert_success("terraform query");
+    let calls = requests_between(&before, &requests_by_org(&emulator));
+    assert_eq!(
+        calls,
+        BTreeMap::from([
+            (("umbrella".into(), "GET /api/v1/org".into()), 1),
+            (("umbrella".into(), "GET /api/v1/users".into()), 3),
+        ]),
+        "456 users: 3 pages"
+    );
+    let found: Vec<&str> = query
+        .stdout
+        .lines()
+        .filter(|line| line.starts_with("list.okta_msp_service_account.found "))
+        .collect();
+    assert_eq!(found.len(), 4, "{}", query.stdout);
+    assert!(
+        found.iter().any(|line| line
+            .ends_with("/ oktaradius@umbrella.example (radius, unmarked: platform login)")),
+        "{}",
+        query.stdout
+    );
+    assert!(
+        !query.stdout.contains("jane.admin") && !query.stdout.contains("oktaadagent"),
+        "{}",
+        query.stdout
+    );
+
+    workspace.write("found.tfquery.hcl", &query_file(1));
+    let before = requests_by_org(&emulator);
+    let limited = workspace.run(&["query", "-no-color"]);
+    limited.assert_success("terraform query with limit = 1");
+    let calls = requests_between(&before, &requests_by_org(&emulator));
+    assert_eq!(
+        calls.get(&("umbrella".into(), "GET /api/v1/users".into())),
+        Some(&1),
+        "the limit stops the paging: {calls:?}"
+    );
+}

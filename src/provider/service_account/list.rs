@@ -122,12 +122,16 @@ impl ListResource for ServiceAccountList {
                 .collect(),
             None => provider_config.org_tokens.keys().cloned().collect(),
         };
+        // The server closes the sink once Terraform has `limit` objects, but events run up to
+        // a buffer ahead of it: counting here stops the paging at the limit itself.
+        let wanted = Wanted::new(request.limit);
         let searches = futures_util::stream::iter(org_urls.into_iter().map(|org_url| {
             let events = events.clone();
             let kinds = config.kinds.clone();
             let include = request.include_resource_object;
+            let wanted = &wanted;
             async move {
-                self.list_org(&org_url, kinds.as_deref(), include, &events)
+                self.list_org(&org_url, kinds.as_deref(), include, &events, wanted)
                     .await
             }
         }))
@@ -152,6 +156,7 @@ impl ServiceAccountList {
         kinds: Option<&[ServiceAccountKind]>,
         include_resource_object: bool,
         events: &ListSink,
+        wanted: &Wanted,
     ) -> Result<(), ListClosed> {
         let host = host_of(org_url);
         let skipped = |why: String| ListEvent::diagnostic(diag::discovery_skipped_org(host, &why));
@@ -208,7 +213,32 @@ impl ServiceAccountList {
                     event = event.with_resource_object(account.into_value());
                 }
                 events.send(event).await?;
+                wanted.one_sent()?;
             }
+        }
+    }
+}
+
+/// How many more objects Terraform wants (its `limit`), shared by the orgs searched at once.
+struct Wanted {
+    /// `None`: no limit.
+    remaining: Option<std::sync::atomic::AtomicI64>,
+}
+
+impl Wanted {
+    fn new(limit: i64) -> Wanted {
+        Wanted {
+            remaining: (limit > 0).then(|| std::sync::atomic::AtomicI64::new(limit)),
+        }
+    }
+
+    /// Counts one object sent; `Err` once the limit is reached, to stop as a closed sink does.
+    fn one_sent(&self) -> Result<(), ListClosed> {
+        match &self.remaining {
+            Some(remaining) if remaining.fetch_sub(1, std::sync::atomic::Ordering::SeqCst) <= 1 => {
+                Err(ListClosed)
+            }
+            _ => Ok(()),
         }
     }
 }
@@ -247,6 +277,17 @@ fn discovered_state(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_limit_stops_after_that_many_objects() {
+        let wanted = Wanted::new(2);
+        assert_eq!(wanted.one_sent(), Ok(()));
+        assert_eq!(wanted.one_sent(), Err(ListClosed));
+        let unlimited = Wanted::new(0);
+        for _ in 0..1000 {
+            assert_eq!(unlimited.one_sent(), Ok(()));
+        }
+    }
 
     #[test]
     fn hosts_name_orgs_without_scheme_or_slash() {
