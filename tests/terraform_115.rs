@@ -511,3 +511,56 @@ list "okta_msp_service_account" "found" {{
         "the limit stops the paging: {calls:?}"
     );
 }
+
+/// `okta_msp_org` imports by its identity, `{url}`, as by its string id: Terraform 1.15 writes
+/// its configuration from the imported state and plans the import.
+#[test]
+fn an_org_is_imported_by_identity_on_terraform_1_15() {
+    if !terraform_115_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--org", "hooli:hooli-token"]);
+    let url = format!("{}/hooli", emulator.url);
+    let workspace = Workspace::on(Cli::Libterraform115);
+    workspace.write(
+        "main.tf",
+        &format!(
+            "{}\nimport {{\n  to = okta_msp_org.hooli\n  identity = {{\n    url = \"{url}\"\n  }}\n}}\n",
+            fleet_provider(&[(url.clone(), "hooli-token".to_owned())])
+        ),
+    );
+    workspace.init();
+    let plan = workspace.run(&[
+        "plan",
+        "-no-color",
+        "-input=false",
+        "-generate-config-out=org.tf",
+    ]);
+    plan.assert_success("plan importing the org by identity");
+    assert!(plan.stdout.contains("1 to import"), "{}", plan.stdout);
+    let generated = std::fs::read_to_string(workspace.dir().join("org.tf")).unwrap();
+    assert!(
+        generated.contains("subdomain") && generated.contains("\"hooli\""),
+        "{generated}"
+    );
+    // `plan -generate-config-out` on 1.15 writes the provider's type too: the guide's fix.
+    let fixed: String = generated
+        .lines()
+        .filter(|line| line.split_whitespace().collect::<Vec<_>>() != ["provider", "=", "okta-msp"])
+        .map(|line| format!("{line}\n"))
+        .collect();
+    assert_ne!(fixed, generated, "{generated}");
+    workspace.write("org.tf", &fixed);
+    workspace
+        .apply()
+        .assert_success("apply of the org's import");
+    let stored: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace.dir().join("terraform.tfstate")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        stored["resources"][0]["instances"][0]["identity"]["url"],
+        url.as_str(),
+        "{stored}"
+    );
+}
