@@ -510,6 +510,34 @@ list "okta_msp_service_account" "found" {{
         Some(&1),
         "the limit stops the paging: {calls:?}"
     );
+
+    // Accounts that are not finalized yet (the unmarked platform account, and the marked ones
+    // whose setup never finished) are not pure imports: the plan imports them and shows the
+    // setup the apply completes, the generated kind included.
+    workspace.write("found.tfquery.hcl", &query_file(100));
+    workspace
+        .run(&["query", "-no-color", "-generate-config-out=generated.tf"])
+        .assert_success("terraform query -generate-config-out");
+    let generated = std::fs::read_to_string(workspace.dir().join("generated.tf")).unwrap();
+    assert_eq!(
+        generated.matches("kind          = \"radius\"").count(),
+        4,
+        "{generated}"
+    );
+    let fixed: String = generated
+        .lines()
+        .filter(|line| line.split_whitespace().collect::<Vec<_>>() != ["provider", "=", "okta-msp"])
+        .map(|line| format!("{line}\n"))
+        .collect();
+    workspace.write("generated.tf", &fixed);
+    let plan = workspace.run(&["plan", "-no-color", "-input=false"]);
+    plan.assert_success("plan adopting accounts that are not finalized");
+    assert!(
+        plan.stdout
+            .contains("Plan: 4 to import, 0 to add, 4 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
 }
 
 /// `okta_msp_org` imports by its identity, `{url}`, as by its string id: Terraform 1.15 writes
