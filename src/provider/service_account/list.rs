@@ -17,6 +17,7 @@ use crate::plugin::{
     Diagnostics, ListClosed, ListEvent, ListRequest, ListResource, ListSink, Schema,
     ValidateListRequest,
 };
+use crate::provider::provider_config::ProviderConfig;
 use crate::provider::typed_value::input_strings;
 use crate::provider::{ProviderContext, diag};
 use crate::rules::discovery::{self, Reason, Verdict};
@@ -131,7 +132,12 @@ impl ListResource for ServiceAccountList {
             let include = request.include_resource_object;
             let wanted = &wanted;
             async move {
-                self.list_org(&org_url, kinds.as_deref(), include, &events, wanted)
+                let search = OrgSearch {
+                    org_url: &org_url,
+                    kinds: kinds.as_deref(),
+                    include_resource_object: include,
+                };
+                self.list_org(provider_config, search, &events, wanted)
                     .await
             }
         }))
@@ -152,17 +158,18 @@ impl ServiceAccountList {
     /// Searches one org; anything that goes wrong with it is a warning event, never an error.
     async fn list_org(
         &self,
-        org_url: &str,
-        kinds: Option<&[ServiceAccountKind]>,
-        include_resource_object: bool,
+        provider_config: &ProviderConfig,
+        search: OrgSearch<'_>,
         events: &ListSink,
         wanted: &Wanted,
     ) -> Result<(), ListClosed> {
+        let OrgSearch {
+            org_url,
+            kinds,
+            include_resource_object,
+        } = search;
         let host = host_of(org_url);
         let skipped = |why: String| ListEvent::diagnostic(diag::discovery_skipped_org(host, &why));
-        let Ok(provider_config) = self.shared.config() else {
-            return Ok(());
-        };
         let org = match self.shared.org_access.get(provider_config, org_url, None) {
             Ok(org) => org,
             Err(error) => return events.send(skipped(error.to_string())).await,
@@ -217,6 +224,14 @@ impl ServiceAccountList {
             }
         }
     }
+}
+
+/// One org to search, and what to send from it.
+struct OrgSearch<'a> {
+    org_url: &'a str,
+    /// `None`: every kind.
+    kinds: Option<&'a [ServiceAccountKind]>,
+    include_resource_object: bool,
 }
 
 /// How many more objects Terraform wants (its `limit`), shared by the orgs searched at once.
@@ -287,6 +302,41 @@ mod tests {
         for _ in 0..1000 {
             assert_eq!(unlimited.one_sent(), Ok(()));
         }
+    }
+
+    #[test]
+    fn the_config_names_every_bad_kind_and_url_at_once() {
+        use crate::plugin::Value;
+        let config = Value::object([
+            (
+                list_attr::ORG_URLS,
+                Value::list([Value::string("acme.okta.com")]),
+            ),
+            (
+                list_attr::KINDS,
+                Value::list([Value::string("radius"), Value::string("robot")]),
+            ),
+        ]);
+        let Err(problems) = list_config(&config) else {
+            panic!("a kind that is none and a URL without scheme are refused");
+        };
+        assert_eq!(problems.into_proto().len(), 2);
+        let fine = Value::object([
+            (list_attr::ORG_URLS, Value::Null),
+            (
+                list_attr::KINDS,
+                Value::list([Value::string("custom"), Value::string("ad_agent")]),
+            ),
+        ]);
+        let config = list_config(&fine).unwrap();
+        assert_eq!(config.org_urls, None, "absent: every org of org_tokens");
+        assert_eq!(
+            config.kinds,
+            Some(vec![
+                ServiceAccountKind::Custom,
+                ServiceAccountKind::AdAgent
+            ])
+        );
     }
 
     #[test]
