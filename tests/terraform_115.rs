@@ -402,7 +402,8 @@ list "okta_msp_service_account" "fleet" {
 
 /// Discovery's cost and what it proposes, in one org of 450 people: an unmarked account under
 /// the platform's default RADIUS login is proposed (and says it is unmarked), a person holding
-/// `SUPER_ADMIN` is not, a user classified `Employee` under a platform login is not. Without a
+/// `SUPER_ADMIN` is not, a user classified `Employee` under a platform login is not, a mark of
+/// an unknown kind is a warning that names the account. Without a
 /// limit the users are read in 3 pages of 200 (one call per 200 users, plus `GET /api/v1/org`);
 /// with `limit = 1` Terraform has enough after the first page and Okta is asked no more.
 #[test]
@@ -440,6 +441,14 @@ fn discovery_reads_200_users_a_call_proposes_no_person_and_stops_at_the_limit() 
         "radius@umbrella.example",
         true,
     );
+    // A mark of a kind this version does not know: reported, never proposed under a guess.
+    let newer = api.create_person("svc-robot@umbrella.example", "robot@umbrella.example", true);
+    let (status, body) = api.send(
+        "POST",
+        &format!("/api/v1/users/{newer}"),
+        Some(serde_json::json!({"profile": {"userType": "okta-msp-service-account/robot/finalized"}})),
+    );
+    assert!(status < 300, "{body}");
     let classified = api.create_person("oktaadagent@umbrella.example", "ad@umbrella.example", true);
     let (status, body) = api.send(
         "POST",
@@ -480,7 +489,14 @@ list "okta_msp_service_account" "found" {{
             (("umbrella".into(), "GET /api/v1/org".into()), 1),
             (("umbrella".into(), "GET /api/v1/users".into()), 3),
         ]),
-        "456 users: 3 pages"
+        "457 users: 3 pages"
+    );
+    assert!(
+        query
+            .combined()
+            .contains("/ svc-robot@umbrella.example (kind undecidable) was skipped"),
+        "{}",
+        query.combined()
     );
     let found: Vec<&str> = query
         .stdout
