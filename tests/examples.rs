@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::support::terraform::{Workspace, terraform_available};
+use crate::support::terraform::{Cli, Workspace, terraform_115_available, terraform_available};
 
 fn examples_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("examples")
@@ -46,14 +46,12 @@ fn validate(workspace: &Workspace, what: &str) {
 }
 
 /// The registry examples are fragments: the provider block, then each resource's and data
-/// source's examples, validated together so that cross-references resolve.
-#[test]
-fn registry_examples_validate() {
-    if !terraform_available() {
-        return;
-    }
+/// source's examples, validated together so that cross-references resolve. On Terraform 1.11,
+/// imports by identity (Terraform >= 1.12, `import-by-identity.tf`) are left out; the 1.15 tier
+/// validates everything.
+fn validate_registry_examples(cli: Cli) {
     let root = examples_root();
-    let workspace = Workspace::new();
+    let workspace = Workspace::on(cli);
     let mut count = 0;
     for file in tf_files(&root.join("provider")) {
         workspace.write("provider.tf", &std::fs::read_to_string(&file).unwrap());
@@ -62,11 +60,11 @@ fn registry_examples_validate() {
     for kind in ["resources", "data-sources"] {
         for dir in subdirectories(&root.join(kind)) {
             for file in tf_files(&dir) {
-                let name = format!(
-                    "{}_{}",
-                    dir.file_name().unwrap().to_string_lossy(),
-                    file.file_name().unwrap().to_string_lossy()
-                );
+                let file_name = file.file_name().unwrap().to_string_lossy();
+                if cli == Cli::Installed && file_name == "import-by-identity.tf" {
+                    continue;
+                }
+                let name = format!("{}_{file_name}", dir.file_name().unwrap().to_string_lossy());
                 workspace.write(&name, &std::fs::read_to_string(&file).unwrap());
                 count += 1;
             }
@@ -77,6 +75,33 @@ fn registry_examples_validate() {
         "expected the provider and resource examples, found {count} files"
     );
     validate(&workspace, "the registry examples");
+    if cli == Cli::Libterraform115 {
+        // List resources (Terraform >= 1.14): `validate -query` reads the .tfquery.hcl files.
+        for dir in subdirectories(&root.join("list-resources")) {
+            let example = dir.join("list-resource.tfquery.hcl");
+            let name = format!("{}.tfquery.hcl", dir.file_name().unwrap().to_string_lossy());
+            workspace.write(&name, &std::fs::read_to_string(&example).unwrap());
+        }
+        workspace
+            .run(&["validate", "-query", "-no-color"])
+            .assert_success("terraform validate -query of the list resource examples");
+    }
+}
+
+#[test]
+fn registry_examples_validate() {
+    if !terraform_available() {
+        return;
+    }
+    validate_registry_examples(Cli::Installed);
+}
+
+#[test]
+fn registry_examples_validate_on_terraform_1_15_with_imports_by_identity() {
+    if !terraform_115_available() {
+        return;
+    }
+    validate_registry_examples(Cli::Libterraform115);
 }
 
 #[test]

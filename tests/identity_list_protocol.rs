@@ -1,8 +1,8 @@
 //! Protocol 6.9 and 6.10 through the real binaries and a real handshake: identity schemas,
 //! identities on plan, apply and import, list streams (limits, warnings, panics) and generated
-//! configuration. The real provider has no identity or list resource yet, so it must answer the
-//! new RPCs with empty results and diagnostics; the fixture provider's `fixture_named` exercises
-//! the rest.
+//! configuration. The real provider serves its identities, list resource and generated
+//! configuration (its discovery against Okta is proved in `terraform_115.rs`); the fixture
+//! provider's `fixture_named` exercises the protocol's corners.
 
 use futures_util::StreamExt as _;
 use okta_msp::plugin::proto::tfplugin6 as wire;
@@ -68,7 +68,7 @@ async fn list(
 }
 
 #[tokio::test]
-async fn the_provider_answers_the_identity_and_list_rpcs_with_empty_results() {
+async fn the_provider_serves_identities_its_list_resource_and_generated_configuration() {
     let plugin = PluginProcess::start(provider_binary(), &[]);
     let mut client = ProviderClient::new(plugin.connect().await.unwrap());
 
@@ -78,17 +78,21 @@ async fn the_provider_answers_the_identity_and_list_rpcs_with_empty_results() {
         .unwrap()
         .into_inner();
     assert!(schema.diagnostics.is_empty(), "{:?}", schema.diagnostics);
-    assert!(
-        schema
-            .resource_schemas
-            .contains_key("okta_msp_service_account")
-    );
-    assert!(schema.list_resource_schemas.is_empty());
+    let list_schema = &schema.list_resource_schemas["okta_msp_service_account"];
+    let list_attributes: Vec<&str> = list_schema
+        .block
+        .as_ref()
+        .unwrap()
+        .attributes
+        .iter()
+        .map(|attribute| attribute.name.as_str())
+        .collect();
+    assert_eq!(list_attributes, ["org_urls", "kinds"]);
     let capabilities = schema.server_capabilities.unwrap();
     assert!(capabilities.plan_destroy);
     assert!(
-        !capabilities.generate_resource_config,
-        "no resource generates its own configuration yet, so Terraform keeps its own"
+        capabilities.generate_resource_config,
+        "okta_msp_service_account writes its own generated configuration"
     );
 
     let identities = client
@@ -97,17 +101,21 @@ async fn the_provider_answers_the_identity_and_list_rpcs_with_empty_results() {
         .unwrap()
         .into_inner();
     assert!(identities.diagnostics.is_empty());
-    assert!(identities.identity_schemas.is_empty());
+    let names = |type_name: &str| -> Vec<String> {
+        identities.identity_schemas[type_name]
+            .identity_attributes
+            .iter()
+            .map(|attribute| attribute.name.clone())
+            .collect()
+    };
+    assert_eq!(names("okta_msp_service_account"), ["org_url", "id"]);
+    assert_eq!(names("okta_msp_org"), ["url"]);
 
+    // Before ConfigureProvider the list cannot reach any org: one error event ends it.
     let events = list(&mut client, "okta_msp_service_account", None, false, 100).await;
     assert_eq!(events.len(), 1, "{events:?}");
     assert!(events[0].identity.is_none());
-    assert_eq!(events[0].diagnostic.len(), 1);
     assert_eq!(events[0].diagnostic[0].severity, 1);
-    assert_eq!(
-        events[0].diagnostic[0].summary,
-        "Unknown list resource type"
-    );
 
     let validated = client
         .validate_list_resource_config(wire::validate_list_resource_config::Request {
@@ -134,10 +142,15 @@ async fn the_provider_answers_the_identity_and_list_rpcs_with_empty_results() {
         .await
         .unwrap()
         .into_inner();
-    assert!(upgraded.upgraded_identity.is_none());
+    assert!(
+        upgraded.diagnostics.is_empty(),
+        "{:?}",
+        upgraded.diagnostics
+    );
+    let identity = upgraded.upgraded_identity.unwrap().identity_data.unwrap();
     assert_eq!(
-        upgraded.diagnostics[0].summary,
-        "This resource type has no identity"
+        value::decode_msgpack(&identity.msgpack, &Type::object([("url", Type::String)])).unwrap(),
+        Value::object([("url", Value::string("https://acme.okta.com"))])
     );
 
     let metadata = client
@@ -145,7 +158,12 @@ async fn the_provider_answers_the_identity_and_list_rpcs_with_empty_results() {
         .await
         .unwrap()
         .into_inner();
-    assert!(metadata.list_resources.is_empty());
+    let listed: Vec<&str> = metadata
+        .list_resources
+        .iter()
+        .map(|list| list.type_name.as_str())
+        .collect();
+    assert_eq!(listed, ["okta_msp_service_account"]);
     assert!(metadata.diagnostics.is_empty());
 }
 

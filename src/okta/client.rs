@@ -537,6 +537,24 @@ impl Client {
         self.send(&call).await.map(drop)
     }
 
+    /// The first page of a GET listing; [`Pages::next`] fetches one page per call, so a caller
+    /// that has seen enough (a list resource at Terraform's limit) stops asking Okta.
+    pub(crate) fn pages<T: DeserializeOwned>(
+        &self,
+        call: Call,
+        what: &'static str,
+    ) -> Pages<'_, T> {
+        let url = self.org_url.join(&call.path);
+        Pages {
+            client: self,
+            call,
+            url: Some(url),
+            what,
+            fetched: 0,
+            item: std::marker::PhantomData,
+        }
+    }
+
     /// Sends a GET and follows `Link: rel="next"` until there is none, collecting every page.
     pub(crate) async fn fetch_all<T: DeserializeOwned>(
         &self,
@@ -580,6 +598,55 @@ impl Client {
                 self.options.max_pages
             ),
         })
+    }
+}
+
+/// A listing read one page at a time (see [`Client::pages`]).
+pub struct Pages<'a, T> {
+    client: &'a Client,
+    call: Call,
+    /// The next page's URL; `None` once the last page was read.
+    url: Option<String>,
+    what: &'static str,
+    fetched: u32,
+    item: std::marker::PhantomData<T>,
+}
+
+impl<T: DeserializeOwned> Pages<'_, T> {
+    /// The next page, or `None` after the last one. An empty page ends the listing, as in
+    /// `fetch_all`.
+    pub async fn next(&mut self) -> Result<Option<Vec<T>>, OktaError> {
+        let Some(url) = self.url.take() else {
+            return Ok(None);
+        };
+        if self.fetched >= self.client.options.max_pages.max(1) {
+            return Err(OktaError::Pagination {
+                path: self.call.template,
+                detail: format!(
+                    "more than {} pages; narrow the query",
+                    self.client.options.max_pages
+                ),
+            });
+        }
+        let answer = self.client.send_to(&self.call, &url).await?;
+        self.fetched += 1;
+        let items: Vec<T> = answer.json(self.what)?;
+        if let Some(next) = next_link(&answer.headers)
+            && !items.is_empty()
+        {
+            self.url = Some(self.client.org_url.rebase_api_link(&next).ok_or_else(|| {
+                OktaError::Pagination {
+                    path: self.call.template,
+                    detail: format!(
+                        "page {} links to {next:?}, which is not an API URL of this org",
+                        self.fetched
+                    ),
+                }
+            })?);
+            // The next link carries the whole query (cursor, limit, filters).
+            self.call.query.clear();
+        }
+        Ok(Some(items))
     }
 }
 

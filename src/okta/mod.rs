@@ -28,7 +28,7 @@ mod http_tests;
 pub(crate) mod scripted_server;
 
 pub use api_tokens::ApiToken;
-pub use client::{Client, ClientOptions, default_user_agent};
+pub use client::{Client, ClientOptions, Pages, default_user_agent};
 pub use error::{ErrorEnvelope, OktaError, codes, parse_error_envelope};
 pub use groups::{Group, GroupProfile};
 pub use limiter::{LimiterSettings, RateLimiter, spacing};

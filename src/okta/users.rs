@@ -4,7 +4,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::client::{Call, Client, filter_literal, segment};
+use super::client::{Call, Client, Pages, filter_literal, segment};
 use super::error::OktaError;
 use crate::secret::Secret;
 
@@ -321,6 +321,15 @@ impl Client {
             .query_opt("search", query.search.as_ref())
             .query_opt("limit", query.limit);
         self.fetch_all(call, "list of users").await
+    }
+
+    /// `GET /api/v1/users`, one page per [`Pages::next`](Pages::next).
+    pub fn list_users_by_page(&self, query: &UserQuery) -> Pages<'_, User> {
+        let call = Call::get("/api/v1/users", "/api/v1/users".to_owned())
+            .query_opt("filter", query.filter.as_ref())
+            .query_opt("search", query.search.as_ref())
+            .query_opt("limit", query.limit);
+        self.pages(call, "list of users")
     }
 
     /// `POST /api/v1/users/{id}`: a partial update; attributes left `None` keep their values.

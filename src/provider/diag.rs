@@ -263,6 +263,15 @@ pub fn bad_import_id(id: &str, problem: &str) -> Diagnostics {
     .into()
 }
 
+/// An `import { identity = {...} }` that leaves out what names the object.
+pub fn bad_import_identity(type_name: &str, missing: &str) -> Diagnostics {
+    Diagnostic::error(
+        "Invalid import identity",
+        format!("The identity to import {type_name} by has no {missing}. Set it in the import block's `identity`, or import by `id` instead."),
+    )
+    .into()
+}
+
 /// Import found violations: warnings, the plan shows the repair.
 pub fn import_findings(subject: &str, findings: Vec<String>) -> Diagnostic {
     Diagnostic::warning(
@@ -330,4 +339,37 @@ pub fn org_url_problems(org_url: Option<&str>, attribute: &str) -> Diagnostics {
         ));
     }
     diagnostics
+}
+
+/// An org the list resource could not search (no token, refused, unreachable): a warning event,
+/// so that the other orgs are still listed.
+pub fn discovery_skipped_org(org_url: &str, why: &str) -> Diagnostic {
+    Diagnostic::warning(
+        format!("Org {org_url} was not searched"),
+        format!("{why}. The other orgs are listed; query again once the org can be reached."),
+    )
+}
+
+/// A user carrying the provider's mark with a kind this version cannot read: reported, never
+/// proposed, since generating its configuration would mean guessing the kind.
+pub fn discovery_undecidable(org_host: &str, login: &str, user_type: &str) -> Diagnostic {
+    Diagnostic::warning(
+        format!("{org_host} / {login} (kind undecidable) was skipped"),
+        format!(
+            "Its userType {user_type:?} carries this provider's mark, but not a kind this version knows ({}). It may have been written by a newer version of the provider: adopt it with that version, or with an import block that sets the kind.",
+            crate::rules::kind::ServiceAccountKind::list()
+        ),
+    )
+}
+
+/// A `kinds` element of the list resource's config that names no kind.
+pub fn unknown_list_kind(index: usize, given: &str, attribute: &str) -> Diagnostic {
+    Diagnostic::error(
+        "Unknown service account kind",
+        format!(
+            "{given:?} is not a kind; use one of {}",
+            crate::rules::kind::ServiceAccountKind::list()
+        ),
+    )
+    .at(AttributePath::attributes([attribute]).index(index as i64))
 }

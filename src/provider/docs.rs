@@ -5,8 +5,9 @@
 
 use std::path::Path;
 
+use crate::plugin::schema::IdentitySchema;
 use crate::plugin::schema::{Attribute, AttributeType, Nesting, Schema};
-use crate::plugin::{DataSource, Provider, Resource, Type};
+use crate::plugin::{DataSource, ListResource, Provider, Resource, Type};
 
 /// One generated file: its path relative to the repository root, and its content.
 pub struct DocFile {
@@ -26,6 +27,9 @@ pub fn render_all(provider: &dyn Provider, root: &Path) -> Vec<DocFile> {
     }
     for data_source in provider.data_sources() {
         files.push(render_data_source(data_source.as_ref(), root));
+    }
+    for list_resource in provider.list_resources() {
+        files.push(render_list_resource(list_resource.as_ref(), root));
     }
     files
 }
@@ -89,8 +93,17 @@ fn render_resource(resource: &dyn Resource, root: &Path) -> DocFile {
     }
     let import_block = read(root, &format!("{examples}/import-by-string-id.tf"));
     let import_cli = read(root, &format!("{examples}/import.sh"));
+    let import_by_identity = read(root, &format!("{examples}/import-by-identity.tf"));
     if import_block.is_some() || import_cli.is_some() {
         page.push_str("\n## Import\n\n");
+        if let (Some(block), Some(identity)) = (&import_by_identity, resource.identity_schema()) {
+            page.push_str(
+                "In Terraform 1.12 and later, import by identity (which `terraform query` lists, see the list resource):\n\n```terraform\n",
+            );
+            page.push_str(block.trim_end());
+            page.push_str("\n```\n\n");
+            page.push_str(&render_identity(&identity));
+        }
         let import_block_shown = import_block.is_some();
         if let Some(block) = import_block {
             page.push_str("In Terraform 1.5 and later, use an `import` block:\n\n```terraform\n");
@@ -109,6 +122,48 @@ fn render_resource(resource: &dyn Resource, root: &Path) -> DocFile {
     }
     DocFile {
         path: format!("docs/resources/{short}.md"),
+        content: page,
+    }
+}
+
+/// The identity's attributes, as the registry lists them.
+fn render_identity(identity: &IdentitySchema) -> String {
+    let mut out =
+        String::from("The identity's attributes, all required to import by identity:\n\n");
+    for attribute in &identity.attributes {
+        out.push_str(&format!(
+            "- `{}` ({}) {}\n",
+            attribute.name,
+            type_name(&attribute.ty),
+            attribute.description
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+fn render_list_resource(list_resource: &dyn ListResource, root: &Path) -> DocFile {
+    let type_name = list_resource.type_name();
+    let short = short_name(type_name);
+    let schema = list_resource.schema();
+    let mut page = front_matter(
+        &format!("{type_name} List Resource - okta-msp"),
+        &schema.block.description,
+    );
+    page.push_str(&format!("# {type_name} (List Resource)\n\n"));
+    page.push_str(&schema.block.description);
+    page.push_str("\n\n");
+    if let Some(example) = read(
+        root,
+        &format!("examples/list-resources/{type_name}/list-resource.tfquery.hcl"),
+    ) {
+        page.push_str("## Example Usage\n\n```terraform\n");
+        page.push_str(example.trim_end());
+        page.push_str("\n```\n\n");
+    }
+    page.push_str(&render_schema(&schema));
+    DocFile {
+        path: format!("docs/list-resources/{short}.md"),
         content: page,
     }
 }

@@ -25,7 +25,8 @@ use std::sync::{Arc, OnceLock};
 use async_trait::async_trait;
 
 use crate::plugin::{
-    ConfigureRequest, DataSource, Diagnostics, Provider, Resource, Schema, ValidateRequest,
+    ConfigureRequest, DataSource, Diagnostics, ListResource, Provider, Resource, Schema,
+    ValidateRequest,
 };
 use provider_config::ProviderConfig;
 
@@ -91,6 +92,12 @@ impl Provider for OktaMspProvider {
                 self.shared.clone(),
             )),
         ]
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
+        vec![Arc::new(service_account::ServiceAccountList::new(
+            self.shared.clone(),
+        ))]
     }
 
     async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {

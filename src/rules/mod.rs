@@ -29,6 +29,7 @@ pub mod adoption;
 pub mod baseline;
 pub mod cidr;
 pub mod compliance;
+pub mod discovery;
 pub mod guard;
 pub mod kind;
 pub mod marker;

@@ -7,7 +7,7 @@
 
 use super::kind::ServiceAccountKind;
 
-const USER_TYPE_PREFIX: &str = "okta-msp-service-account";
+pub const USER_TYPE_PREFIX: &str = "okta-msp-service-account";
 
 /// The Okta search that finds every account this provider marked.
 pub fn marked_accounts_search() -> String {

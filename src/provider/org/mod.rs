@@ -14,9 +14,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::plugin::schema::IdentitySchema;
 use crate::plugin::{
     ApplyAction, ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse,
-    PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Schema,
+    PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Schema, Value,
 };
 use crate::secret::Secret;
 
@@ -25,7 +26,7 @@ use super::org_access::partner_credentials;
 use super::seen::UnfinishedOrg;
 use model::Org;
 
-pub use schema::schema;
+pub use schema::{identity_schema, schema};
 
 pub const TYPE_NAME: &str = "okta_msp_org";
 
@@ -93,6 +94,14 @@ impl Resource for OrgResource {
 
     async fn import(&self, request: ImportRequest) -> Result<ImportResponse, Diagnostics> {
         self.import_existing(request).await
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(identity_schema())
+    }
+
+    fn identity(&self, state: &Value) -> Result<Value, Diagnostics> {
+        Ok(Org::from_value(state).identity())
     }
 }
 

@@ -23,6 +23,20 @@ pub mod attr {
     pub const FINALIZED: &str = "finalized";
 }
 
+/// Identity attribute names: an org is its URL.
+pub mod identity_attr {
+    pub const URL: &str = "url";
+}
+
+/// The URL an `import { identity = {...} }` names, if any.
+pub fn identity_url(identity: &Value) -> Option<String> {
+    identity
+        .get(identity_attr::URL)
+        .and_then(Value::as_str)
+        .filter(|url| !url.is_empty())
+        .map(str::to_owned)
+}
+
 /// Attributes the configuration manages and the guard compares, in the order it reports them.
 pub const CONFIGURED: [&str; 5] = [
     attr::NAME,
@@ -95,6 +109,11 @@ impl Org {
         ])
     }
 
+    /// The identity of the org this value describes: its URL (unknown in a create plan).
+    pub fn identity(&self) -> Value {
+        Value::object([(identity_attr::URL, string_value(self.url.clone()))])
+    }
+
     pub fn is_finalized(&self) -> bool {
         self.finalized.known() == Some(&true)
     }
@@ -122,6 +141,27 @@ mod tests {
 
     /// The schema and the model name the same attributes: one added to the schema alone fails
     /// here, not in a plan.
+    #[test]
+    fn the_identity_carries_every_attribute_of_the_identity_schema() {
+        let in_schema: BTreeSet<String> = super::super::schema::identity_schema()
+            .attributes
+            .iter()
+            .map(|attribute| attribute.name.clone())
+            .collect();
+        let org = Org {
+            url: Input::Known("https://acme.okta.com".into()),
+            ..Org::default()
+        };
+        let Value::Object(identity) = org.identity() else {
+            panic!("an identity is an object");
+        };
+        assert_eq!(identity.keys().cloned().collect::<BTreeSet<_>>(), in_schema);
+        assert_eq!(
+            identity_url(&org.identity()).as_deref(),
+            Some("https://acme.okta.com")
+        );
+    }
+
     #[test]
     fn the_model_carries_every_attribute_of_the_schema() {
         let in_schema: BTreeSet<String> = super::super::schema()

@@ -9,7 +9,7 @@ use crate::rules::user_type::user_type;
 use crate::rules::violation::Input;
 
 use super::OrgResource;
-use super::model::Org;
+use super::model::{Org, identity_attr, identity_url};
 
 impl OrgResource {
     pub(super) async fn refresh(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
@@ -59,9 +59,18 @@ impl OrgResource {
         &self,
         request: ImportRequest,
     ) -> Result<ImportResponse, Diagnostics> {
-        let url = request.id.trim().trim_end_matches('/');
+        // `import { identity = { url = ... } }` arrives with an empty id and the URL in the
+        // identity; both go on the same way.
+        let by_identity;
+        let url = if request.id.is_empty() && !request.identity.is_null() {
+            by_identity = identity_url(&request.identity)
+                .ok_or_else(|| diag::bad_import_identity(super::TYPE_NAME, identity_attr::URL))?;
+            by_identity.trim().trim_end_matches('/')
+        } else {
+            request.id.trim().trim_end_matches('/')
+        };
         if let Err(problem) = check_org_url(url) {
-            return Err(diag::bad_org_import_id(&request.id, &problem));
+            return Err(diag::bad_org_import_id(url, &problem));
         }
         let config = self.shared.config().map_err(diag::org_access)?;
         let org = self

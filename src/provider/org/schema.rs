@@ -1,8 +1,8 @@
 //! The schema of `okta_msp_org`.
 
-use crate::plugin::schema::{Attribute, Schema};
+use crate::plugin::schema::{Attribute, IdentityAttribute, IdentitySchema, Schema};
 
-use super::model::attr;
+use super::model::{attr, identity_attr};
 
 pub fn schema() -> Schema {
     Schema::new(
@@ -21,6 +21,17 @@ pub fn schema() -> Schema {
             Attribute::string(attr::API_TOKEN).computed().sensitive().description("API token of the integration account, returned once by the Org Creator API. Sensitive: pass it to `org_api_token` of the org's service accounts."),
             Attribute::string(attr::INTEGRATION_ACCOUNT_ID).computed().description("Okta user id of the integration account."),
             Attribute::bool(attr::FINALIZED).computed().description("Whether the org and its integration account completed their verified setup. Finalized orgs cannot be destroyed or replaced through Terraform."),
+        ],
+    )
+}
+
+/// The identity: the org's URL, which is also its import id.
+pub fn identity_schema() -> IdentitySchema {
+    IdentitySchema::new(
+        0,
+        vec![
+            IdentityAttribute::string(identity_attr::URL)
+                .description("URL of the org, e.g. `https://acme.okta.com`."),
         ],
     )
 }

@@ -5,6 +5,8 @@
 //! (refresh and import); validation and the lookup a create plan needs are here.
 
 mod apply;
+mod generate;
+mod list;
 pub mod model;
 mod plan;
 mod read;
@@ -15,10 +17,11 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::okta::OktaError;
+use crate::plugin::schema::IdentitySchema;
 use crate::plugin::{
-    ApplyAction, ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse,
-    PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Schema,
-    ValidateRequest, Value,
+    ApplyAction, ApplyRequest, ApplyResponse, Diagnostics, GenerateConfigRequest, ImportRequest,
+    ImportResponse, PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource,
+    Schema, ValidateRequest, Value,
 };
 use crate::provider::accounts::observe;
 use crate::provider::org_access::{AccessError, OrgSession};
@@ -29,7 +32,8 @@ use crate::rules::baseline::SecuringBaseline;
 use super::{ProviderContext, diag};
 use model::{ServiceAccount, attr};
 
-pub use schema::schema;
+pub use list::ServiceAccountList;
+pub use schema::{identity_schema, list_schema, schema};
 
 pub const TYPE_NAME: &str = "okta_msp_service_account";
 
@@ -156,6 +160,22 @@ impl Resource for ServiceAccountResource {
 
     async fn import(&self, request: ImportRequest) -> Result<ImportResponse, Diagnostics> {
         self.import_existing(request).await
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(identity_schema())
+    }
+
+    fn identity(&self, state: &Value) -> Result<Value, Diagnostics> {
+        Ok(ServiceAccount::from_value(state).identity())
+    }
+
+    fn generates_config(&self) -> bool {
+        true
+    }
+
+    async fn generate_config(&self, request: GenerateConfigRequest) -> Result<Value, Diagnostics> {
+        self.generated_config(request).await
     }
 }
 

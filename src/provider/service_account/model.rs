@@ -31,6 +31,19 @@ pub mod attr {
     pub const DRIFT: &str = "drift";
 }
 
+/// Identity attribute names (`import { identity = {...} }`, list results): the org and the Okta
+/// user id, which name one account for good (a login can be renamed in Okta, an id cannot).
+pub mod identity_attr {
+    pub const ORG_URL: &str = "org_url";
+    pub const ID: &str = "id";
+}
+
+/// The list resource's `config` attributes (`list "okta_msp_service_account" ... { config {...} }`).
+pub mod list_attr {
+    pub const ORG_URLS: &str = "org_urls";
+    pub const KINDS: &str = "kinds";
+}
+
 /// Attributes the configuration manages, in the order the guard reports them.
 pub const CONFIGURED: [&str; 8] = [
     attr::ORG_URL,
@@ -123,6 +136,15 @@ impl ServiceAccount {
         }
     }
 
+    /// The identity of the account this value describes: its `org_url` and `id` as they are
+    /// (the id is unknown in a create plan, the one place Terraform accepts that).
+    pub fn identity(&self) -> Value {
+        Value::object([
+            (identity_attr::ORG_URL, string_value(self.org_url.clone())),
+            (identity_attr::ID, string_value(self.id.clone())),
+        ])
+    }
+
     pub fn is_finalized(&self) -> bool {
         self.finalized.known() == Some(&true)
     }
@@ -133,6 +155,29 @@ impl ServiceAccount {
         match self.id.known() {
             Some(id) => format!("{login} ({id})"),
             None => login.to_owned(),
+        }
+    }
+}
+
+/// An identity as Terraform sends it with `import { identity = {...} }`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceAccountIdentity {
+    pub org_url: Option<String>,
+    pub id: Option<String>,
+}
+
+impl ServiceAccountIdentity {
+    pub fn from_value(value: &Value) -> ServiceAccountIdentity {
+        let text = |name: &str| {
+            value
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .filter(|text| !text.is_empty())
+        };
+        ServiceAccountIdentity {
+            org_url: text(identity_attr::ORG_URL),
+            id: text(identity_attr::ID),
         }
     }
 }
@@ -158,6 +203,33 @@ mod tests {
         };
         let in_model: BTreeSet<String> = value.into_keys().collect();
         assert_eq!(in_model, in_schema);
+    }
+
+    /// The identity schema and the identity a state yields name the same attributes.
+    #[test]
+    fn the_identity_carries_every_attribute_of_the_identity_schema() {
+        let in_schema: BTreeSet<String> = super::super::schema::identity_schema()
+            .attributes
+            .iter()
+            .map(|attribute| attribute.name.clone())
+            .collect();
+        let Value::Object(identity) = ServiceAccount::default().identity() else {
+            panic!("an identity is an object");
+        };
+        let in_model: BTreeSet<String> = identity.into_keys().collect();
+        assert_eq!(in_model, in_schema);
+        let state = ServiceAccount {
+            org_url: Input::Known("https://acme.okta.com".into()),
+            id: Input::Known("00u1".into()),
+            ..ServiceAccount::default()
+        };
+        assert_eq!(
+            ServiceAccountIdentity::from_value(&state.identity()),
+            ServiceAccountIdentity {
+                org_url: Some("https://acme.okta.com".into()),
+                id: Some("00u1".into()),
+            }
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::rules::violation::Input;
 
 use super::ServiceAccountResource;
 use super::apply::now_rfc3339;
-use super::model::{ServiceAccount, attr};
+use super::model::{ServiceAccount, ServiceAccountIdentity, attr, identity_attr};
 
 impl ServiceAccountResource {
     pub(super) async fn refresh(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
@@ -118,15 +118,31 @@ impl ServiceAccountResource {
         &self,
         request: ImportRequest,
     ) -> Result<ImportResponse, Diagnostics> {
-        let Some((org_url, id_or_login)) = request.id.trim().rsplit_once('/') else {
+        // `import { identity = {...} }` arrives with an empty id: the identity names the org and
+        // the user id, and the import goes on exactly as with `ORG_URL/ID`.
+        let by_identity;
+        let import_id = if request.id.is_empty() && !request.identity.is_null() {
+            let identity = ServiceAccountIdentity::from_value(&request.identity);
+            let org_url = identity.org_url.ok_or_else(|| {
+                diag::bad_import_identity(super::TYPE_NAME, identity_attr::ORG_URL)
+            })?;
+            let id = identity
+                .id
+                .ok_or_else(|| diag::bad_import_identity(super::TYPE_NAME, identity_attr::ID))?;
+            by_identity = format!("{}/{id}", org_url.trim_end_matches('/'));
+            by_identity.as_str()
+        } else {
+            request.id.as_str()
+        };
+        let Some((org_url, id_or_login)) = import_id.trim().rsplit_once('/') else {
             return Err(diag::bad_import_id(
-                &request.id,
+                import_id,
                 "there is no '/' between the org URL and the account",
             ));
         };
         if id_or_login.is_empty() || !org_url.contains("://") {
             return Err(diag::bad_import_id(
-                &request.id,
+                import_id,
                 "the org URL or the account is missing",
             ));
         }

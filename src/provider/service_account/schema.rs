@@ -1,10 +1,10 @@
 //! The schema of `okta_msp_service_account`, with descriptions built from the rules' tables.
 
 use crate::plugin::Type;
-use crate::plugin::schema::{Attribute, Schema};
+use crate::plugin::schema::{Attribute, IdentityAttribute, IdentitySchema, Schema};
 use crate::rules::kind::kind_table_markdown;
 
-use super::model::attr;
+use super::model::{attr, identity_attr, list_attr};
 
 pub fn schema() -> Schema {
     Schema::new(
@@ -15,7 +15,7 @@ pub fn schema() -> Schema {
         ),
         vec![
             Attribute::string(attr::ORG_URL).required().description("URL of the customer org, e.g. `https://acme.okta.com` or `okta_msp_org.acme.url`. Cannot change."),
-            Attribute::string(attr::ORG_API_TOKEN).optional().sensitive().description("API token for the org. When unset, the provider's `org_tokens` entry for `org_url` is used. May change (token rotation) without touching the account."),
+            Attribute::string(attr::ORG_API_TOKEN).optional().sensitive().description("API token for the org. When unset, the provider's `org_credentials` (service app) or `org_tokens` entry for `org_url` is used. May change (token rotation) without touching the account."),
             Attribute::string(attr::KIND).required().description("What the account is for: `msp_integration`, `deep_link`, `ad_agent`, `radius` or `custom` (see the table above). Cannot change."),
             Attribute::string(attr::LOGIN).required().description("Okta login, e-mail shaped. Cannot change."),
             Attribute::string(attr::EMAIL).required().description("Dedicated mailbox of the account, not shared with any other user of the org."),
@@ -30,6 +30,34 @@ pub fn schema() -> Schema {
             Attribute::bool(attr::FINALIZED).computed().description("Whether the account completed its verified setup."),
             Attribute::string(attr::FINALIZED_AT).computed().description("When the account was finalized (RFC 3339)."),
             Attribute::new(attr::DRIFT, Type::List(Box::new(Type::String))).computed().description("What differed in Okta from the finalized setup at the last refresh (for example a removed role). A plan that shows it going to `[]` repairs it."),
+        ],
+    )
+}
+
+/// The identity: which org, and the Okta user id there. Both are needed to import by identity.
+pub fn identity_schema() -> IdentitySchema {
+    IdentitySchema::new(
+        0,
+        vec![
+            IdentityAttribute::string(identity_attr::ORG_URL)
+                .description("URL of the customer org, as `org_url` has it."),
+            IdentityAttribute::string(identity_attr::ID)
+                .description("Okta user id of the account."),
+        ],
+    )
+}
+
+/// The `config` block of the list resource `okta_msp_service_account` (`terraform query`).
+pub fn list_schema() -> Schema {
+    Schema::new(
+        0,
+        format!(
+            "Finds the service accounts of customer orgs, for `terraform query` and `-generate-config-out`. {}",
+            crate::rules::discovery::DOCUMENTATION
+        ),
+        vec![
+            Attribute::new(list_attr::ORG_URLS, Type::List(Box::new(Type::String))).optional().description("Org URLs to search. When unset, every org of the provider's `org_tokens` and `org_credentials`. An org that cannot be reached is a warning; the others are still listed."),
+            Attribute::new(list_attr::KINDS, Type::List(Box::new(Type::String))).optional().description(format!("Only accounts of these kinds ({}). When unset, every kind.", crate::rules::kind::ServiceAccountKind::list())),
         ],
     )
 }
