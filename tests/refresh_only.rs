@@ -3,11 +3,11 @@
 //! leaves state and private data byte-for-byte as they were.
 
 use crate::support::scenario::{Scenario, account};
-use crate::support::terraform::{Cli, terraform_available};
+use crate::support::terraform::{Cli, terraform_115_available};
 
 #[test]
 fn a_refresh_only_plan_of_an_unchanged_fleet_exits_zero_and_changes_no_byte_of_state() {
-    if !terraform_available() {
+    if !terraform_115_available() {
         return;
     }
     let body = [

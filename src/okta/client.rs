@@ -10,10 +10,14 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 
-use super::error::{OktaError, parse_error_envelope};
+use super::answer::{
+    describe_transport_error, error_from_answer, insufficient_scope, is_certificate_error,
+    is_passing_conflict, is_transient, read_capped,
+};
+use super::error::OktaError;
 use super::limiter::RateLimiter;
 use super::link::next_link;
-use super::oauth::{OAuthSession, ServiceApp, Unauthorized, challenge_parameter};
+use super::oauth::{OAuthSession, ServiceApp, Unauthorized};
 use super::retry::{RateLimitHeaders, backoff_delay, rate_limit_wait};
 use super::url::OrgUrl;
 use crate::secret::Secret;
@@ -650,149 +654,8 @@ impl<T: DeserializeOwned> Pages<'_, T> {
     }
 }
 
-/// A 409 whose error code names a conflict that resolves by itself.
-fn is_passing_conflict(body: &[u8]) -> bool {
-    super::error::parse_error_envelope(body).is_ok_and(|envelope| {
-        [
-            super::error::codes::USER_STILL_ACTIVATING,
-            super::error::codes::ROLE_CHANGE_IN_PROGRESS,
-        ]
-        .contains(&envelope.error_code.as_str())
-    })
-}
-
-/// Statuses that say "try again later" rather than "this request is wrong".
-fn is_transient(status: StatusCode) -> bool {
-    matches!(
-        status,
-        StatusCode::INTERNAL_SERVER_ERROR
-            | StatusCode::BAD_GATEWAY
-            | StatusCode::SERVICE_UNAVAILABLE
-            | StatusCode::GATEWAY_TIMEOUT
-    )
-}
-
-fn error_from_answer(
-    method: &str,
-    template: &'static str,
-    status: StatusCode,
-    body: &[u8],
-    request_id: Option<String>,
-) -> OktaError {
-    match parse_error_envelope(body) {
-        Ok(envelope) => OktaError::Api {
-            status: status.as_u16(),
-            error_code: envelope.error_code,
-            error_summary: envelope.error_summary,
-            causes: envelope.error_causes,
-            request_id,
-        },
-        Err(_) => OktaError::UnexpectedStatus {
-            method: method.to_owned(),
-            path: template,
-            status: status.as_u16(),
-            detail: excerpt(body),
-            request_id,
-        },
-    }
-}
-
-/// The start of a non-Okta error body, for the error message.
 /// How often one request is sent again for a new DPoP nonce or a new access token.
 const MAX_OAUTH_RETRIES: u32 = 2;
-
-/// The scope named by a 403 `insufficient_scope` challenge: `Some(None)` when the challenge
-/// names none, `None` when the 403 is not about scopes.
-fn insufficient_scope(headers: &reqwest::header::HeaderMap) -> Option<Option<String>> {
-    headers
-        .get_all("WWW-Authenticate")
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .find(|challenge| {
-            challenge_parameter(challenge, "error").as_deref() == Some("insufficient_scope")
-        })
-        .map(|challenge| challenge_parameter(challenge, "scope"))
-}
-
-fn excerpt(body: &[u8]) -> String {
-    if body.is_empty() {
-        return "empty body".to_owned();
-    }
-    let text = String::from_utf8_lossy(body);
-    let mut shortened: String = text
-        .chars()
-        .take(160)
-        .map(|character| {
-            if character.is_control() {
-                ' '
-            } else {
-                character
-            }
-        })
-        .collect();
-    if text.chars().count() > 160 {
-        shortened.push('…');
-    }
-    format!("body starts {shortened:?}")
-}
-
-/// The error chain without the URL (which holds logins and filters, and is in the log anyway).
-/// Reads an answer's body, giving up (`None`) once it passes `limit` bytes, declared or read.
-async fn read_capped(
-    mut response: reqwest::Response,
-    limit: usize,
-) -> Result<Option<Vec<u8>>, reqwest::Error> {
-    if response
-        .content_length()
-        .is_some_and(|length| length > limit as u64)
-    {
-        return Ok(None);
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        if body.len() + chunk.len() > limit {
-            return Ok(None);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(Some(body))
-}
-
-/// Whether a transport failure was a TLS certificate the client does not trust (unknown
-/// issuer, expired, wrong name), found in the error's chain of causes.
-fn is_certificate_error(error: &reqwest::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(cause) = source {
-        // rustls's error travels inside io::Errors (nested), whose `source` skips what they wrap.
-        let mut inner: &(dyn std::error::Error + 'static) = cause;
-        while let Some(wrapped) = inner
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            inner = wrapped;
-        }
-        if matches!(
-            inner.downcast_ref::<rustls::Error>(),
-            Some(rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented)
-        ) {
-            return true;
-        }
-        source = cause.source();
-    }
-    false
-}
-
-fn describe_transport_error(error: reqwest::Error) -> String {
-    let error = error.without_url();
-    let mut detail = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        detail.push_str(": ");
-        detail.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    detail
-}
 
 /// reqwest is built without a default crypto provider; this installs ring once per process.
 fn install_crypto_provider() {

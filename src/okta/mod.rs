@@ -5,6 +5,7 @@
 //! level with its method, path template, status, duration and Okta request id; never with the
 //! token, a password, or a body.
 
+mod answer;
 mod api_tokens;
 mod client;
 mod error;
