@@ -55,6 +55,11 @@ terraform -chdir="$work" output -no-color orgs
 terraform -chdir="$work" state list
 
 step "The AD agent accounts' audit trail (data source okta_msp_audit_events)"
+# Okta's System Log lists events a few seconds late, and okta-emulator does the same (3 s by
+# default): the data source read during the apply saw none yet, so wait and refresh it.
+echo "(the System Log lists events a few seconds late, as Okta's does; refreshing after 4 s)"
+sleep 4
+terraform -chdir="$work" apply -refresh-only -auto-approve -input=false -no-color > "$work/refresh.log"
 terraform -chdir="$work" output -no-color ad_agent_audit_trail
 
 step "terraform plan -destroy: the guard refuses to delete finalized accounts"

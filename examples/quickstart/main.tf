@@ -18,7 +18,7 @@ variable "customers" {
     subdomain = string
   }))
   default = {
-    acme = { name = "Acme Corp", subdomain = "acme" }
+    acme   = { name = "Acme Corp", subdomain = "acme" }
     globex = { name = "Globex", subdomain = "globex" }
   }
 }
@@ -85,6 +85,9 @@ output "ad_agent_audit_trail" {
   description = "System Log events of each AD agent account, oldest first."
   value = {
     for key, audit in data.okta_msp_audit_events.ad_agent :
-    key => [for event in audit.events : "${event.event_type}: ${event.display_message}"]
+    key => [
+      for event in audit.events :
+      "${event.event_type}: ${event.display_message}${length(event.roles) > 0 ? " (${join(", ", event.roles)})" : ""}"
+    ]
   }
 }
