@@ -55,7 +55,7 @@ pub fn okta(operation: &str, error: &OktaError) -> Diagnostic {
     // The error's text already carries Okta's request id, when there is one.
     let mut detail = format!("{error}");
     if error.is_unauthorized() {
-        detail.push_str("\n\nThe API token was refused: check org_api_token or the provider's org_tokens entry for this org, and that the token's owner is still active.");
+        detail.push_str("\n\nOkta refused the credentials: check org_api_token, or the provider's org_tokens or org_credentials entry for this org, and that the token's owner (or the service app) is still active.");
     }
     Diagnostic::error(format!("Okta refused or failed while {operation}"), detail)
 }
