@@ -1573,3 +1573,103 @@ fn parallel_setup_finalizes_every_account() {
         );
     }
 }
+
+#[test]
+fn g21_a_correction_with_a_new_reason_changes_email_and_names_and_keeps_the_account_finalized() {
+    require_terraform!();
+    let scenario = Scenario::applied("g21", &two_accounts());
+    let radius_id = id_of(&scenario, RADIUS);
+    let base = two_accounts();
+    let radius_line = format!("email   = \"{RADIUS_LOGIN}\"");
+    let corrected_email = "radius-mailbox@msp.example";
+
+    // Without a reason the change is refused, and the refusal says how to correct on purpose.
+    let typo_fix = edit(
+        &base,
+        &radius_line,
+        &format!("email   = \"{corrected_email}\"\n  first_name = \"OktaRADIUS Corrected\""),
+    );
+    scenario.write(&typo_fix);
+    let plan = scenario.plan(&[]);
+    let refusals = assert_plan_refused(
+        &plan,
+        "a correction without a reason",
+        "G9",
+        &[&radius_id],
+        &["correction_reason", "(G21)"],
+    );
+    assert_names_address(&refusals, RADIUS);
+
+    // With a new reason: planned in place, with old and new values and a G21 warning.
+    let with_reason = edit(
+        &base,
+        &radius_line,
+        &format!(
+            "email   = \"{corrected_email}\"\n  first_name = \"OktaRADIUS Corrected\"\n  correction_reason = \"MSP-1234: mailbox typo at setup\""
+        ),
+    );
+    scenario.write(&with_reason);
+    let plan = scenario.plan(&[]);
+    plan.assert_success("a correction with a new reason");
+    let shown = plan.combined();
+    assert!(
+        shown.contains(&format!("\"{RADIUS_LOGIN}\" -> \"{corrected_email}\"")),
+        "the plan shows old and new e-mail:\n{shown}"
+    );
+    let notices: Vec<Diagnostic> = warnings(&plan)
+        .into_iter()
+        .filter(|d| d.summary.contains("(G21)"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{shown}");
+    assert_plain_english(&notices[0]);
+    assert!(notices[0].body.contains("MSP-1234"), "{notices:#?}");
+    let apply = scenario.apply(&[]);
+    apply.assert_success("the correction");
+    let after = scenario.snapshot(&radius_id);
+    assert_eq!(after.profile["email"], corrected_email);
+    assert_eq!(after.profile["firstName"], "OktaRADIUS Corrected");
+    assert_eq!(after.status, "ACTIVE");
+    let before = scenario.recorded(RADIUS);
+    assert_eq!(after.roles.len(), before.roles.len(), "roles untouched");
+    let values = scenario.values(RADIUS);
+    assert_eq!(values["finalized"], true);
+    assert_eq!(values["id"], radius_id.as_str());
+    assert_eq!(
+        values["correction_reason"],
+        "MSP-1234: mailbox typo at setup"
+    );
+    assert!(
+        after.profile["userType"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("/finalized")),
+        "still finalized in Okta: {:?}",
+        after.profile
+    );
+    // The other account was not touched.
+    assert_eq!(
+        scenario.snapshot(&id_of(&scenario, AD_AGENT)),
+        *scenario.recorded(AD_AGENT)
+    );
+    // The reason is spent: a further change needs a new one.
+    scenario.write(&edit(
+        &with_reason,
+        "first_name = \"OktaRADIUS Corrected\"",
+        "first_name = \"Someone Else\"",
+    ));
+    let plan = scenario.plan(&[]);
+    assert_plan_refused(
+        &plan,
+        "a second change under the same reason",
+        "G9",
+        &[&radius_id],
+        &[],
+    );
+    // A reason does not open the immutable attributes or finalize.
+    scenario.write(&edit(
+        &with_reason,
+        "correction_reason = \"MSP-1234: mailbox typo at setup\"",
+        "correction_reason = \"MSP-1235\"\n  finalize = false",
+    ));
+    let plan = scenario.plan(&[]);
+    assert_plan_refused(&plan, "finalize under a reason", "G9", &[&radius_id], &[]);
+}

@@ -50,10 +50,22 @@ impl GuardedResource {
     }
 
     /// Attributes that may change on a finalized object because they configure how the provider
-    /// reaches Okta, not the object: rotating a token must stay possible.
+    /// reaches Okta, not the object: rotating a token must stay possible. The reason of a
+    /// correction changes nothing in Okta by itself.
     pub fn access_attributes(self) -> &'static [&'static str] {
         match self {
-            GuardedResource::ServiceAccount => &["org_api_token", "password_wo"],
+            GuardedResource::ServiceAccount => {
+                &["org_api_token", "password_wo", "correction_reason"]
+            }
+            GuardedResource::Org => &[],
+        }
+    }
+
+    /// Managed attributes a deliberate correction (G21) may change on a finalized object: what
+    /// an initial setup can get wrong without the object being a different one.
+    pub fn correctable_attributes(self) -> &'static [&'static str] {
+        match self {
+            GuardedResource::ServiceAccount => &["email", "first_name", "last_name", "admin_roles"],
             GuardedResource::Org => &[],
         }
     }
@@ -101,10 +113,11 @@ pub enum GuardRow {
     G18,
     G19,
     G20,
+    G21,
 }
 
 impl GuardRow {
-    pub const ALL: [GuardRow; 20] = [
+    pub const ALL: [GuardRow; 21] = [
         GuardRow::G1,
         GuardRow::G2,
         GuardRow::G3,
@@ -125,6 +138,7 @@ impl GuardRow {
         GuardRow::G18,
         GuardRow::G19,
         GuardRow::G20,
+        GuardRow::G21,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -149,6 +163,7 @@ impl GuardRow {
             GuardRow::G18 => "G18",
             GuardRow::G19 => "G19",
             GuardRow::G20 => "G20",
+            GuardRow::G21 => "G21",
         }
     }
 
@@ -260,6 +275,10 @@ impl GuardRow {
                 "an account finalized in Okta by this same resource, but not recorded so in state (a lost answer)",
                 "recognised as its own and converges without a manual step; G14 applies only to other configurations",
             ),
+            GuardRow::G21 => (
+                "corrects a finalized account's e-mail, names or roles on purpose: changes them together with a new `correction_reason`",
+                "allowed: the plan shows old and new values and the reason, with a warning; the apply changes only those, verifies the account again and keeps it finalized; the reason stays in state. Without a new reason the change is G9",
+            ),
         }
     }
 }
@@ -318,6 +337,10 @@ pub struct PlanCheck {
     pub managed_changes: Vec<String>,
     /// What the update repairs, in words (from `compliance::Repair::describe`).
     pub drift_repairs: Vec<String>,
+    /// The new `correction_reason` when this plan changes it to a non-empty value: the user's
+    /// deliberate permission to correct the finalized object (G21). An unchanged reason permits
+    /// nothing.
+    pub correction_reason: Option<String>,
 }
 
 impl PlanCheck {
@@ -332,6 +355,7 @@ impl PlanCheck {
             immutable_changes: Vec::new(),
             managed_changes: Vec::new(),
             drift_repairs: Vec::new(),
+            correction_reason: None,
         }
     }
 }
@@ -464,13 +488,41 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
                 refusal.path = vec![check.immutable_changes[0].clone()];
                 return GuardDecision::Refuse(refusal);
             }
+            let correctable = check.resource.correctable_attributes();
+            if let Some(reason) = &check.correction_reason
+                && !check.managed_changes.is_empty()
+                && check
+                    .managed_changes
+                    .iter()
+                    .all(|name| correctable.contains(&name.as_str()))
+            {
+                let attributes = check.managed_changes.join(", ");
+                return GuardDecision::Repair(Notice {
+                    row: GuardRow::G21,
+                    summary: format!("Correcting finalized {noun} {subject} on purpose (G21)"),
+                    detail: format!(
+                        "This plan changes {attributes} (old and new values are in the plan above) because correction_reason is now {reason:?}. The apply changes only what the plan shows, verifies the {noun} again and keeps it finalized; Okta's System Log records the change. Make sure the integration that depends on it is ready for the new values"
+                    ),
+                });
+            }
             if !check.managed_changes.is_empty() {
                 let attributes = check.managed_changes.join(", ");
+                let correction_hint = if check
+                    .managed_changes
+                    .iter()
+                    .all(|name| correctable.contains(&name.as_str()))
+                {
+                    format!(
+                        ". If the {noun}'s setup was wrong from the start, correct it on purpose: change {attributes} together with a new correction_reason (for example a ticket number), and the plan shows the correction (G21)"
+                    )
+                } else {
+                    String::new()
+                };
                 let mut refusal = refusal(
                     GuardRow::G9,
                     format!("Cannot modify finalized {noun} {subject} (G9)"),
                     format!(
-                        "Once its setup is complete {} {noun} is immutable: changing {attributes} can break the integration that depends on it. Revert {attributes} to the value in state. Drift made in Okta is repaired without a change here; an integration that needs a different setup needs a new {noun}",
+                        "Once its setup is complete {} {noun} is immutable: changing {attributes} can break the integration that depends on it. Revert {attributes} to the value in state. Drift made in Okta is repaired without a change here; an integration that needs a different setup needs a new {noun}{correction_hint}",
                         crate::rules::kind::article(noun)
                     ),
                 );

@@ -147,6 +147,33 @@ fn plan_rows() -> Vec<(&'static str, PlanCheck, Expect)> {
             Expect::Refuse(G9),
         ),
         (
+            "G21 e-mail and names with a new correction reason",
+            PlanCheck {
+                managed_changes: strings(&["email", "first_name"]),
+                correction_reason: Some("MSP-1: typo at setup".into()),
+                ..check(ServiceAccount, PlanKind::Update, true)
+            },
+            Expect::Repair,
+        ),
+        (
+            "G9 finalize under a correction reason",
+            PlanCheck {
+                managed_changes: strings(&["finalize"]),
+                correction_reason: Some("MSP-2".into()),
+                ..check(ServiceAccount, PlanKind::Update, true)
+            },
+            Expect::Refuse(G9),
+        ),
+        (
+            "G4 login under a correction reason",
+            PlanCheck {
+                immutable_changes: strings(&["login"]),
+                correction_reason: Some("MSP-3".into()),
+                ..check(ServiceAccount, PlanKind::Update, true)
+            },
+            Expect::Refuse(G4),
+        ),
+        (
             "G9 finalize",
             PlanCheck {
                 managed_changes: strings(&["finalize"]),
@@ -552,6 +579,6 @@ fn attributes_are_classified() {
 #[test]
 fn row_names() {
     let names: Vec<String> = GuardRow::ALL.iter().map(|row| row.to_string()).collect();
-    let expected: Vec<String> = (1..=20).map(|n| format!("G{n}")).collect();
+    let expected: Vec<String> = (1..=21).map(|n| format!("G{n}")).collect();
     assert_eq!(names, expected);
 }

@@ -23,6 +23,7 @@ pub mod attr {
     pub const ADMIN_ROLES: &str = "admin_roles";
     pub const PASSWORD_WO: &str = "password_wo";
     pub const FINALIZE: &str = "finalize";
+    pub const CORRECTION_REASON: &str = "correction_reason";
     pub const ID: &str = "id";
     pub const ORG_ID: &str = "org_id";
     pub const STATUS: &str = "status";
@@ -71,6 +72,9 @@ pub struct ServiceAccount {
     /// Write-only: in the configuration only, always null in what is stored.
     pub password_wo: Input<String>,
     pub finalize: Input<bool>,
+    /// Why a finalized account's e-mail, names or roles are being corrected (G21); kept in
+    /// state, and a new value is what permits a correction.
+    pub correction_reason: Input<String>,
     pub id: Input<String>,
     pub org_id: Input<String>,
     pub status: Input<String>,
@@ -92,6 +96,7 @@ impl ServiceAccount {
             admin_roles: input_strings(value, attr::ADMIN_ROLES),
             password_wo: input_string(value, attr::PASSWORD_WO),
             finalize: input_bool(value, attr::FINALIZE),
+            correction_reason: input_string(value, attr::CORRECTION_REASON),
             id: input_string(value, attr::ID),
             org_id: input_string(value, attr::ORG_ID),
             status: input_string(value, attr::STATUS),
@@ -114,6 +119,10 @@ impl ServiceAccount {
             (attr::ADMIN_ROLES, set_value(self.admin_roles)),
             (attr::PASSWORD_WO, string_value(self.password_wo)),
             (attr::FINALIZE, bool_value(self.finalize)),
+            (
+                attr::CORRECTION_REASON,
+                string_value(self.correction_reason),
+            ),
             (attr::ID, string_value(self.id)),
             (attr::ORG_ID, string_value(self.org_id)),
             (attr::STATUS, string_value(self.status)),
@@ -245,6 +254,7 @@ mod tests {
             admin_roles: Input::Known(vec!["HELP_DESK_ADMIN".into(), "READ_ONLY_ADMIN".into()]),
             password_wo: Input::Null,
             finalize: Input::Known(true),
+            correction_reason: Input::Known("MSP-1: typo".into()),
             id: Input::Known("00u1".into()),
             org_id: Input::Known("00o1".into()),
             status: Input::Known("ACTIVE".into()),

@@ -267,6 +267,17 @@ fn plan_update(request: PlanRequest, marker: MarkerPresence) -> Result<PlanRespo
             }
         }
     }
+    // A new, non-empty correction reason is the user's permission to correct this plan's
+    // changes (G21); the one already in state permits nothing more.
+    let reason = planned
+        .get(attr::CORRECTION_REASON)
+        .and_then(Value::as_str)
+        .filter(|reason| !reason.trim().is_empty());
+    if let Some(reason) = reason
+        && prior.get(attr::CORRECTION_REASON).and_then(Value::as_str) != Some(reason)
+    {
+        check.correction_reason = Some(reason.to_owned());
+    }
     // Drift found by the last refresh is repaired by this update.
     if let Some(Value::List(entries)) = prior.get(attr::DRIFT) {
         check
