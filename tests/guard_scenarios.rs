@@ -1673,3 +1673,64 @@ fn g21_a_correction_with_a_new_reason_changes_email_and_names_and_keeps_the_acco
     let plan = scenario.plan(&[]);
     assert_plan_refused(&plan, "finalize under a reason", "G9", &[&radius_id], &[]);
 }
+
+#[test]
+fn g22_retiring_deactivates_and_unfinalizes_and_then_the_block_can_go() {
+    require_terraform!();
+    let scenario = Scenario::applied("g22", &two_accounts());
+    let radius_id = id_of(&scenario, RADIUS);
+    let base = two_accounts();
+    let radius_line = format!("email   = \"{RADIUS_LOGIN}\"");
+    let retired = edit(
+        &base,
+        &radius_line,
+        &format!("{radius_line}\n  retire_reason = \"RADIUS decommissioned, MSP-77\""),
+    );
+    scenario.write(&retired);
+    let plan = scenario.plan(&[]);
+    plan.assert_success("a retirement");
+    let shown = plan.combined();
+    assert!(shown.contains("\"ACTIVE\" -> \"DEPROVISIONED\""), "{shown}");
+    assert!(
+        shown.contains("true -> false"),
+        "finalized goes to false:\n{shown}"
+    );
+    let notices: Vec<Diagnostic> = warnings(&plan)
+        .into_iter()
+        .filter(|d| d.summary.contains("(G22)"))
+        .collect();
+    assert_eq!(notices.len(), 1, "{shown}");
+    assert_plain_english(&notices[0]);
+    assert!(notices[0].body.contains("MSP-77"));
+    scenario.apply(&[]).assert_success("the retirement");
+    let after = scenario.snapshot(&radius_id);
+    assert_eq!(after.status, "DEPROVISIONED");
+    assert!(
+        after.profile["userType"]
+            .as_str()
+            .is_some_and(|t| !t.ends_with("/finalized")),
+        "no longer finalized in Okta: {:?}",
+        after.profile
+    );
+    let values = scenario.values(RADIUS);
+    assert_eq!(values["finalized"], false);
+    assert_eq!(values["status"], "DEPROVISIONED");
+    // Retired stays retired: nothing to do, and the AD agent was not touched.
+    let again = scenario.plan(&["-detailed-exitcode"]);
+    assert_eq!(again.code, Some(0), "{}", again.combined());
+    assert_eq!(
+        scenario.snapshot(&id_of(&scenario, AD_AGENT)),
+        *scenario.recorded(AD_AGENT)
+    );
+    // Removing the block now deletes it (G15); the finalized AD agent is still guarded.
+    scenario.write(&account("ad_agent", "ad_agent", AD_LOGIN, ""));
+    let apply = scenario.apply(&[]);
+    apply.assert_success("destroying a retired account");
+    let (status, _) = scenario
+        .api
+        .send("GET", &format!("/api/v1/users/{radius_id}"), None);
+    assert_eq!(status, 404, "the retired account is deleted");
+    scenario.write("");
+    let destroy = scenario.plan(&["-destroy"]);
+    destroy.assert_failure("the finalized AD agent is still guarded");
+}

@@ -114,10 +114,11 @@ pub enum GuardRow {
     G19,
     G20,
     G21,
+    G22,
 }
 
 impl GuardRow {
-    pub const ALL: [GuardRow; 21] = [
+    pub const ALL: [GuardRow; 22] = [
         GuardRow::G1,
         GuardRow::G2,
         GuardRow::G3,
@@ -139,6 +140,7 @@ impl GuardRow {
         GuardRow::G19,
         GuardRow::G20,
         GuardRow::G21,
+        GuardRow::G22,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -164,6 +166,7 @@ impl GuardRow {
             GuardRow::G19 => "G19",
             GuardRow::G20 => "G20",
             GuardRow::G21 => "G21",
+            GuardRow::G22 => "G22",
         }
     }
 
@@ -279,6 +282,10 @@ impl GuardRow {
                 "corrects a finalized account's e-mail, names or roles on purpose: changes them together with a new `correction_reason`",
                 "allowed: the plan shows old and new values and the reason, with a warning; the apply changes only those, verifies the account again and keeps it finalized; the reason stays in state. Without a new reason the change is G9",
             ),
+            GuardRow::G22 => (
+                "retires a finalized account on purpose: sets `retire_reason`",
+                "allowed: the plan shows `status` going to `DEPROVISIONED` and `finalized` to false, with a warning; the apply deactivates the account (it can no longer sign in) and records in Okta that it is no longer finalized; removing the block afterwards deletes it (G15)",
+            ),
         }
     }
 }
@@ -341,6 +348,9 @@ pub struct PlanCheck {
     /// deliberate permission to correct the finalized object (G21). An unchanged reason permits
     /// nothing.
     pub correction_reason: Option<String>,
+    /// The new `retire_reason` when this plan sets it to a non-empty value on a finalized
+    /// object: the user's deliberate decision to retire it (G22).
+    pub retire_reason: Option<String>,
 }
 
 impl PlanCheck {
@@ -356,6 +366,7 @@ impl PlanCheck {
             managed_changes: Vec::new(),
             drift_repairs: Vec::new(),
             correction_reason: None,
+            retire_reason: None,
         }
     }
 }
@@ -487,6 +498,26 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
                 );
                 refusal.path = vec![check.immutable_changes[0].clone()];
                 return GuardDecision::Refuse(refusal);
+            }
+            if let Some(reason) = &check.retire_reason {
+                if !check.managed_changes.is_empty() {
+                    let attributes = check.managed_changes.join(", ");
+                    return refuse(
+                        GuardRow::G9,
+                        format!("Cannot retire and modify finalized {noun} {subject} at once (G9)"),
+                        format!(
+                            "Retiring {} {noun} deactivates it as it is; revert {attributes} to the value in state and retire it in its own plan",
+                            crate::rules::kind::article(noun)
+                        ),
+                    );
+                }
+                return GuardDecision::Repair(Notice {
+                    row: GuardRow::G22,
+                    summary: format!("Retiring finalized {noun} {subject} on purpose (G22)"),
+                    detail: format!(
+                        "retire_reason is now {reason:?}. The apply deactivates the {noun}, so it can no longer sign in and the integration that uses it stops, and records in Okta that it is no longer finalized. Nothing is deleted: removing its block afterwards deletes it (G15); removing retire_reason instead sets it up again"
+                    ),
+                });
             }
             let correctable = check.resource.correctable_attributes();
             if let Some(reason) = &check.correction_reason

@@ -156,6 +156,23 @@ fn plan_rows() -> Vec<(&'static str, PlanCheck, Expect)> {
             Expect::Repair,
         ),
         (
+            "G22 retire with a reason",
+            PlanCheck {
+                retire_reason: Some("AD agent decommissioned, MSP-9".into()),
+                ..check(ServiceAccount, PlanKind::Update, true)
+            },
+            Expect::Repair,
+        ),
+        (
+            "G9 retire and modify at once",
+            PlanCheck {
+                retire_reason: Some("MSP-9".into()),
+                managed_changes: strings(&["email"]),
+                ..check(ServiceAccount, PlanKind::Update, true)
+            },
+            Expect::Refuse(G9),
+        ),
+        (
             "G9 finalize under a correction reason",
             PlanCheck {
                 managed_changes: strings(&["finalize"]),
@@ -579,6 +596,6 @@ fn attributes_are_classified() {
 #[test]
 fn row_names() {
     let names: Vec<String> = GuardRow::ALL.iter().map(|row| row.to_string()).collect();
-    let expected: Vec<String> = (1..=21).map(|n| format!("G{n}")).collect();
+    let expected: Vec<String> = (1..=22).map(|n| format!("G{n}")).collect();
     assert_eq!(names, expected);
 }

@@ -1,15 +1,18 @@
 //! Create, update and delete of `okta_msp_service_account`: create or adopt the account, then
 //! the shared set-up pipeline (`provider::accounts::set_up`); delete only what the guard allows.
 
+use crate::okta::{OktaError, User, UserProfile};
 use crate::plugin::{ApplyRequest, ApplyResponse, Diagnostics, Value};
 use crate::provider::accounts::observe::Observed;
 use crate::provider::accounts::set_up::{self, SetUpRequest, Wording};
 use crate::provider::accounts::{self, Stage, converge};
 use crate::provider::known_after_apply::unknowns_to_null;
+use crate::provider::org_access::OrgSession;
 use crate::provider::{diag, password, private};
 use crate::rules::account_config::{DesiredAccount, ResolveError};
 use crate::rules::guard::{self, DeleteCheck, GuardDecision, GuardedResource};
 use crate::rules::marker::MarkerPresence;
+use crate::rules::user_type::user_type;
 use crate::rules::violation::Input;
 use crate::secret::Secret;
 
@@ -72,6 +75,11 @@ impl ServiceAccountResource {
                 }
             }
         };
+        // Retired (G22): deactivated and no longer marked finalized in Okta, so that a later
+        // destroy is an ordinary one (G15). Nothing else is set up.
+        if planned.is_retired() && prior.id.known().is_some() {
+            return self.retire(&org, &user, &desired, &org_id, &planned).await;
+        }
         // What was done when a step fails: Terraform records it, and the next apply resumes.
         let partial = |observed_status: &str, diagnostics: Diagnostics| {
             let state = ServiceAccount {
@@ -143,6 +151,48 @@ impl ServiceAccountResource {
         Ok(ApplyResponse {
             new_state: state,
             private: private::with_verified_at(&[], private::verification_time()),
+            diagnostics: Diagnostics::new(),
+        })
+    }
+
+    /// Retires the account: records in `userType` that it is no longer finalized, then
+    /// deactivates it (Okta ends its sessions and it can no longer sign in). In that order,
+    /// because Okta refuses profile changes to a deactivated user (E0000038): an apply that
+    /// stops in between leaves an active, unmarked account that the next apply deactivates.
+    async fn retire(
+        &self,
+        org: &OrgSession,
+        user: &User,
+        desired: &DesiredAccount,
+        org_id: &str,
+        planned: &ServiceAccount,
+    ) -> Result<ApplyResponse, Diagnostics> {
+        let failed = |e: OktaError| Diagnostics::from(diag::okta("retiring the account", &e));
+        if user.status.as_str() != "DEPROVISIONED" {
+            let unmark = UserProfile {
+                user_type: Some(user_type(desired.kind, false)),
+                ..UserProfile::default()
+            };
+            org.client
+                .update_user_profile(&user.id, &unmark)
+                .await
+                .map_err(failed)?;
+            org.client.deactivate_user(&user.id).await.map_err(failed)?;
+        }
+        let retired = org.client.get_user(&user.id).await.map_err(failed)?;
+        let state = ServiceAccount {
+            id: Input::Known(user.id.clone()),
+            org_id: Input::Known(org_id.to_owned()),
+            status: Input::Known(retired.status.as_str().to_owned()),
+            finalized: Input::Known(false),
+            finalized_at: Input::Null,
+            drift: Input::Known(Vec::new()),
+            password_wo: Input::Null,
+            ..planned.clone()
+        };
+        Ok(ApplyResponse {
+            new_state: unknowns_to_null(state.into_value()),
+            private: Vec::new(),
             diagnostics: Diagnostics::new(),
         })
     }

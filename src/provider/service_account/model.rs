@@ -24,6 +24,7 @@ pub mod attr {
     pub const PASSWORD_WO: &str = "password_wo";
     pub const FINALIZE: &str = "finalize";
     pub const CORRECTION_REASON: &str = "correction_reason";
+    pub const RETIRE_REASON: &str = "retire_reason";
     pub const ID: &str = "id";
     pub const ORG_ID: &str = "org_id";
     pub const STATUS: &str = "status";
@@ -75,6 +76,9 @@ pub struct ServiceAccount {
     /// Why a finalized account's e-mail, names or roles are being corrected (G21); kept in
     /// state, and a new value is what permits a correction.
     pub correction_reason: Input<String>,
+    /// Why the account was retired (G22): while set, the account stays deactivated and is not
+    /// set up or finalized again.
+    pub retire_reason: Input<String>,
     pub id: Input<String>,
     pub org_id: Input<String>,
     pub status: Input<String>,
@@ -97,6 +101,7 @@ impl ServiceAccount {
             password_wo: input_string(value, attr::PASSWORD_WO),
             finalize: input_bool(value, attr::FINALIZE),
             correction_reason: input_string(value, attr::CORRECTION_REASON),
+            retire_reason: input_string(value, attr::RETIRE_REASON),
             id: input_string(value, attr::ID),
             org_id: input_string(value, attr::ORG_ID),
             status: input_string(value, attr::STATUS),
@@ -123,6 +128,7 @@ impl ServiceAccount {
                 attr::CORRECTION_REASON,
                 string_value(self.correction_reason),
             ),
+            (attr::RETIRE_REASON, string_value(self.retire_reason)),
             (attr::ID, string_value(self.id)),
             (attr::ORG_ID, string_value(self.org_id)),
             (attr::STATUS, string_value(self.status)),
@@ -152,6 +158,13 @@ impl ServiceAccount {
             (identity_attr::ORG_URL, string_value(self.org_url.clone())),
             (identity_attr::ID, string_value(self.id.clone())),
         ])
+    }
+
+    /// Whether the configuration or state says the account is retired (G22).
+    pub fn is_retired(&self) -> bool {
+        self.retire_reason
+            .known()
+            .is_some_and(|reason| !reason.trim().is_empty())
     }
 
     pub fn is_finalized(&self) -> bool {
@@ -255,6 +268,7 @@ mod tests {
             password_wo: Input::Null,
             finalize: Input::Known(true),
             correction_reason: Input::Known("MSP-1: typo".into()),
+            retire_reason: Input::Null,
             id: Input::Known("00u1".into()),
             org_id: Input::Known("00o1".into()),
             status: Input::Known("ACTIVE".into()),

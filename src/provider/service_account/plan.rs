@@ -293,6 +293,20 @@ fn plan_update(request: PlanRequest, marker: MarkerPresence) -> Result<PlanRespo
             .drift_repairs
             .push(format!("bring the account from {status} back to ACTIVE"));
     }
+    // Retiring (G22): a new, non-empty retire_reason on a finalized account. Drift is not
+    // repaired on the way out.
+    let retire_reason = planned
+        .get(attr::RETIRE_REASON)
+        .and_then(Value::as_str)
+        .filter(|reason| !reason.trim().is_empty())
+        .map(str::to_owned);
+    let retiring = finalized
+        && retire_reason.is_some()
+        && prior.get(attr::RETIRE_REASON).and_then(Value::as_str) != retire_reason.as_deref();
+    if retiring {
+        check.retire_reason = retire_reason.clone();
+        check.drift_repairs.clear();
+    }
     let decision = guard::decide_plan(&check);
     let mut requires_replace = Vec::new();
     let mut warnings = Diagnostics::new();
@@ -322,8 +336,16 @@ fn plan_update(request: PlanRequest, marker: MarkerPresence) -> Result<PlanRespo
             planned.insert(attr::STATUS.into(), Value::Unknown);
         }
     }
-    // An unfinalized account that should be finalized is resumed by the next apply.
-    let wants_finalize = planned.get(attr::FINALIZE).and_then(Value::as_bool) != Some(false);
+    if retiring {
+        planned.insert(attr::STATUS.into(), Value::string("DEPROVISIONED"));
+        planned.insert(attr::FINALIZED.into(), Value::Bool(false));
+        planned.insert(attr::FINALIZED_AT.into(), Value::Null);
+        planned.insert(attr::DRIFT.into(), Value::List(Vec::new()));
+    }
+    // An unfinalized account that should be finalized is resumed by the next apply; a retired
+    // one stays as it is while retire_reason is set.
+    let wants_finalize = planned.get(attr::FINALIZE).and_then(Value::as_bool) != Some(false)
+        && retire_reason.is_none();
     if !finalized && wants_finalize {
         planned.insert(attr::FINALIZED.into(), Value::Unknown);
         planned.insert(attr::FINALIZED_AT.into(), Value::Unknown);

@@ -69,6 +69,8 @@ impl ServiceAccountResource {
             .await
             .map_err(|e| Diagnostics::from(diag::okta("reading the securing baseline", &e)))?;
         let drift = match prior.account_config().resolve().ok() {
+            // A retired account (G22) is deactivated on purpose: nothing to repair.
+            _ if prior.is_retired() && !prior.is_finalized() => Vec::new(),
             Some(desired) => drift_of(&desired, &baseline, &facts),
             // An imported account whose kind is not recorded yet: what the import found stands
             // until the configuration's kind is applied.
