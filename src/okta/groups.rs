@@ -57,6 +57,26 @@ impl Client {
         self.fetch(call, "group").await
     }
 
+    /// `PUT /api/v1/groups/{id}`: replaces the group's profile (name and description).
+    pub async fn update_group(
+        &self,
+        group_id: &str,
+        profile: &GroupProfile,
+    ) -> Result<Group, OktaError> {
+        #[derive(Serialize)]
+        struct Body<'a> {
+            profile: &'a GroupProfile,
+        }
+        let call = Call::new(
+            Method::PUT,
+            "/api/v1/groups/{groupId}",
+            format!("/api/v1/groups/{}", segment(group_id)),
+        )
+        .json(&Body { profile })?
+        .replay_safe();
+        self.fetch(call, "group").await
+    }
+
     /// Every member of a group, all pages.
     pub async fn list_group_members(&self, group_id: &str) -> Result<Vec<User>, OktaError> {
         let call = Call::get(

@@ -373,3 +373,20 @@ pub fn unknown_list_kind(index: usize, given: &str, attribute: &str) -> Diagnost
     )
     .at(AttributePath::attributes([attribute]).index(index as i64))
 }
+
+/// Another configuration owns the org's securing baseline with other settings
+/// (`rules::baseline_owner`).
+pub fn baseline_owned_elsewhere(org_url: &str, owner: &str, ours: &str) -> Diagnostics {
+    let this = if ours.is_empty() {
+        "this configuration (which sets no baseline_owner)".to_owned()
+    } else {
+        format!("this configuration ({ours:?})")
+    };
+    Diagnostic::error(
+        format!("The securing baseline of {org_url} belongs to {owner}"),
+        format!(
+            "The baseline's policies are org-wide, and {owner} applied other settings than {this} declares (service_account_group, password_min_length, lockout_attempts, session_lifetime_minutes, allowed_network_cidrs). Applying this plan would undo them, and the other configuration's next apply would undo these. Use the owner's settings here; or, if this configuration should own the baseline from now on, stop managing the org in the other one and set baseline_owner to the owner's name here. Nothing was changed"
+        ),
+    )
+    .into()
+}

@@ -47,6 +47,14 @@ pub struct ProviderContext {
 
 impl ProviderContext {
     /// The securing baseline the provider configuration asks for (defaults before configure).
+    /// This configuration's `baseline_owner` (empty when unnamed or not configured yet).
+    pub fn baseline_owner(&self) -> String {
+        self.config
+            .get()
+            .map(|config| config.baseline_owner.clone())
+            .unwrap_or_default()
+    }
+
     pub fn baseline(&self) -> crate::rules::baseline::SecuringBaseline {
         self.config
             .get()

@@ -16,6 +16,7 @@ use super::provider_config::{ProviderConfig, normalize_org_url};
 use super::role_freshness::{self, LogView, RolesRead};
 use super::service_apps::ServiceAppConfig;
 use crate::rules::baseline::SecuringBaseline;
+use crate::rules::baseline_owner::{OwnerMarker, parse_marker, with_marker};
 
 /// Why an org cannot be reached, before any request is made.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +66,9 @@ pub struct OrgSession {
     role_changes: tokio::sync::OnceCell<RoleChanges>,
     /// How late the System Log may list an event (the provider's `log_lag_window_seconds`).
     log_lag_window: Duration,
+    /// The service account group's description as the group lookup found it: it carries the
+    /// baseline's owner marker (`rules::baseline_owner`).
+    group_description: Mutex<Option<String>>,
 }
 
 impl OrgSession {
@@ -80,7 +84,49 @@ impl OrgSession {
             observed: tokio::sync::OnceCell::new(),
             members: tokio::sync::OnceCell::new(),
             role_changes: tokio::sync::OnceCell::new(),
+            group_description: Mutex::new(None),
         }
+    }
+
+    /// The baseline's owner marker, from the group lookup of this run (`None` when the group
+    /// has none, or has not been looked up).
+    pub fn baseline_marker(&self) -> Option<OwnerMarker> {
+        let description = self
+            .group_description
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        description.as_deref().and_then(parse_marker)
+    }
+
+    /// Records `marker` as the baseline's owner in the group's description, keeping its name and
+    /// the rest of its description.
+    pub async fn write_baseline_marker(
+        &self,
+        group_id: &str,
+        group_name: &str,
+        marker: &OwnerMarker,
+    ) -> Result<(), OktaError> {
+        let current = self
+            .group_description
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .unwrap_or_else(|| super::baseline::GROUP_DESCRIPTION.to_owned());
+        let description = with_marker(&current, marker);
+        self.client
+            .update_group(
+                group_id,
+                &okta::GroupProfile {
+                    name: group_name.to_owned(),
+                    description: Some(description.clone()),
+                },
+            )
+            .await?;
+        *self
+            .group_description
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(description);
+        Ok(())
     }
 
     /// The id of the org that answers at this URL.
@@ -147,11 +193,14 @@ impl OrgSession {
         }
         self.group_lookup
             .get_or_try_init(|| async {
-                Ok(self
-                    .client
-                    .find_group_by_name(name)
-                    .await?
-                    .map(|group| group.id))
+                let group = self.client.find_group_by_name(name).await?;
+                if let Some(group) = &group {
+                    *self
+                        .group_description
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner()) = group.profile.description.clone();
+                }
+                Ok(group.map(|group| group.id))
             })
             .await
             .cloned()

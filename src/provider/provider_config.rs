@@ -34,7 +34,10 @@ pub mod attr {
     pub const LOG_LAG_WINDOW_SECONDS: &str = "log_lag_window_seconds";
     pub const ORG_CREDENTIALS: &str = "org_credentials";
     pub const PARTNER_SERVICE_APP: &str = "partner_service_app";
+    pub const BASELINE_OWNER: &str = "baseline_owner";
 }
+
+pub const ENV_BASELINE_OWNER: &str = "OKTA_MSP_BASELINE_OWNER";
 
 pub const ENV_PARTNER_URL: &str = "OKTA_MSP_PARTNER_URL";
 pub const ENV_PARTNER_TOKEN: &str = "OKTA_MSP_PARTNER_TOKEN";
@@ -70,6 +73,9 @@ pub struct ProviderConfig {
     pub log_lag_window: std::time::Duration,
     /// The securing baseline (SPEC section 3), with the provider's settings applied.
     pub baseline: SecuringBaseline,
+    /// This configuration's name as the owner of each org's baseline (`rules::baseline_owner`);
+    /// empty for an unnamed configuration.
+    pub baseline_owner: String,
 }
 
 /// One problem with the provider block, with the attribute it concerns.
@@ -90,6 +96,9 @@ pub fn schema() -> Schema {
             )),
             Attribute::string(attr::PARTNER_TOKEN).optional().sensitive().description(format!(
                 "API token of the partner org. Falls back to `{ENV_PARTNER_TOKEN}`."
+            )),
+            Attribute::string(attr::BASELINE_OWNER).optional().description(format!(
+                "A name for this configuration as the owner of the securing baseline of its orgs (for example the repository or workspace). The baseline is org-wide: when another configuration with another name has applied different settings to an org, this one's plan fails naming it instead of undoing them. Falls back to `{ENV_BASELINE_OWNER}`; unset, the configuration is unnamed, and unnamed configurations count as one owner."
             )),
             Attribute::nested(attr::ORG_CREDENTIALS, Nesting::Map, app_attributes(DEFAULT_ORG_SCOPES))
                 .optional()
@@ -424,6 +433,10 @@ impl ProviderConfig {
             org_tokens,
             org_service_apps,
             partner_service_app,
+            baseline_owner: string(attr::BASELINE_OWNER)
+                .or_else(|| env(ENV_BASELINE_OWNER))
+                .map(|owner| owner.trim().to_owned())
+                .unwrap_or_default(),
             service_account_group,
             allowed_network_cidrs,
             max_retries,

@@ -27,6 +27,7 @@ pub mod account_config;
 pub mod address;
 pub mod adoption;
 pub mod baseline;
+pub mod baseline_owner;
 pub mod cidr;
 pub mod compliance;
 pub mod discovery;

@@ -4,13 +4,14 @@
 //! far it got (the status Okta last reported), so the resource records a partial state and the
 //! next apply resumes.
 
-use crate::okta::User;
+use crate::okta::{OktaError, User};
 use crate::plugin::Diagnostics;
 use crate::provider::diag;
 use crate::provider::org_access::OrgSession;
 use crate::rules::account_config::DesiredAccount;
 use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, Own};
 use crate::rules::baseline::SecuringBaseline;
+use crate::rules::baseline_owner::{OwnerMarker, Ownership, decide, fingerprint, owner_name};
 use crate::rules::compliance::{self, Compliance, ObservedAccount};
 use crate::secret::Secret;
 
@@ -164,16 +165,59 @@ pub fn assess(
 pub async fn ensure_baseline_group(
     org: &OrgSession,
     baseline: &SecuringBaseline,
+    owner: &str,
 ) -> Result<String, Diagnostics> {
-    org.ensure_baseline(baseline)
+    let ownership = check_baseline_owner(org, baseline, owner).await?;
+    let failed = |e: OktaError| {
+        Diagnostics::from(diag::okta(
+            "setting up the securing baseline (group, policies, zone)",
+            &e,
+        ))
+    };
+    let group_id = org
+        .ensure_baseline(baseline)
         .await
         .map(|objects| objects.group_id.clone())
-        .map_err(|e| {
-            Diagnostics::from(diag::okta(
-                "setting up the securing baseline (group, policies, zone)",
-                &e,
-            ))
-        })
+        .map_err(failed)?;
+    // Claim the baseline, or record this owner's new settings, once they are applied.
+    if matches!(ownership, Ownership::Unclaimed | Ownership::OwnChange) {
+        let marker = OwnerMarker {
+            owner: owner.to_owned(),
+            fingerprint: fingerprint(baseline),
+        };
+        if org.baseline_marker().as_ref() != Some(&marker) {
+            org.write_baseline_marker(&group_id, &baseline.group_name, &marker)
+                .await
+                .map_err(failed)?;
+        }
+    }
+    Ok(group_id)
+}
+
+/// Whether this configuration may apply its baseline to the org: refused when another
+/// configuration owns it with other settings (the marker in the group's description; one
+/// group lookup per org and run, shared with refresh).
+pub async fn check_baseline_owner(
+    org: &OrgSession,
+    baseline: &SecuringBaseline,
+    owner: &str,
+) -> Result<Ownership, Diagnostics> {
+    org.existing_group_id(&baseline.group_name)
+        .await
+        .map_err(|e| Diagnostics::from(diag::okta("finding the service account group", &e)))?;
+    let ownership = decide(
+        org.baseline_marker().as_ref(),
+        owner,
+        &fingerprint(baseline),
+    );
+    if let Ownership::Conflict { owner: other } = &ownership {
+        return Err(diag::baseline_owned_elsewhere(
+            &org.client.org_url().to_string(),
+            &owner_name(other),
+            owner,
+        ));
+    }
+    Ok(ownership)
 }
 
 /// The exact lookup a create makes before creating anything: the plan's lookup may be stale,

@@ -80,7 +80,7 @@ impl ObservedBaseline {
     }
 }
 
-const GROUP_DESCRIPTION: &str = "Service accounts managed by okta-msp. Policies named after this group secure them; membership is managed by the provider.";
+pub const GROUP_DESCRIPTION: &str = "Service accounts managed by okta-msp. Policies named after this group secure them; membership is managed by the provider.";
 
 /// Applies the baseline to the org behind `client`, creating what is missing and repairing what
 /// drifted (settings, priority, target, name). Idempotent; see the module documentation for the

@@ -252,7 +252,8 @@ impl OrgResource {
             finalize: true,
         };
         let baseline = self.shared.baseline();
-        let group_id = set_up::ensure_baseline_group(&org, &baseline).await?;
+        let group_id =
+            set_up::ensure_baseline_group(&org, &baseline, &self.shared.baseline_owner()).await?;
         let set_up = set_up::set_up(SetUpRequest {
             org: &org,
             desired: &desired,

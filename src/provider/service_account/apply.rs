@@ -39,7 +39,8 @@ impl ServiceAccountResource {
         let org = self.org(&config)?;
         let org_id = self.verified_org_id(&org, &prior).await?;
         let baseline = self.baseline();
-        let group_id = set_up::ensure_baseline_group(&org, &baseline).await?;
+        let group_id =
+            set_up::ensure_baseline_group(&org, &baseline, &self.shared.baseline_owner()).await?;
         let password = match config.password_wo.known_str() {
             Some(given) if !given.is_empty() => Secret::new(given),
             _ => password::generate(),

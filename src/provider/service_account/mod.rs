@@ -23,7 +23,7 @@ use crate::plugin::{
     ImportResponse, PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource,
     Schema, ValidateRequest, Value,
 };
-use crate::provider::accounts::observe;
+use crate::provider::accounts::{observe, set_up};
 use crate::provider::org_access::{AccessError, OrgSession};
 use crate::rules::account_config::password_violations;
 use crate::rules::adoption::Own;
@@ -139,6 +139,9 @@ impl Resource for ServiceAccountResource {
     }
 
     async fn plan(&self, request: PlanRequest) -> Result<PlanResponse, Diagnostics> {
+        if request.action != PlanAction::Destroy {
+            self.check_baseline_owner(&request.config).await?;
+        }
         let facts = if request.action == PlanAction::Create {
             self.facts_for_create(&request.config).await?
         } else {
@@ -180,6 +183,32 @@ impl Resource for ServiceAccountResource {
 }
 
 impl ServiceAccountResource {
+    /// Fails the plan when another configuration owns the org's securing baseline with other
+    /// settings (`rules::baseline_owner`). Skipped when the org cannot be reached yet (its token
+    /// unknown, an org made in the same apply): the apply checks again before it writes.
+    async fn check_baseline_owner(&self, config: &Value) -> Result<(), Diagnostics> {
+        let config = ServiceAccount::from_value(config);
+        let Some(org_url) = config.org_url.known_str() else {
+            return Ok(());
+        };
+        if config.org_api_token.is_unknown() {
+            return Ok(());
+        }
+        let Ok(provider_config) = self.shared.config() else {
+            return Ok(());
+        };
+        let Ok(org) =
+            self.shared
+                .org_access
+                .get(provider_config, org_url, config.org_api_token.known_str())
+        else {
+            return Ok(());
+        };
+        set_up::check_baseline_owner(&org, &self.baseline(), &self.shared.baseline_owner())
+            .await
+            .map(drop)
+    }
+
     /// Who holds the login in Okta already, for a create plan (G14, G17 to G20): one exact,
     /// strongly consistent lookup per planned create, and a roles read when someone does.
     /// Skipped while the org or its token are unknown (an org made in the same apply), and when

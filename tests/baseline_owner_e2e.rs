@@ -1,0 +1,102 @@
+//! One org's securing baseline has one owner: a second configuration with other settings fails
+//! its plan naming the owner instead of undoing them; with the same settings it may share the
+//! org; the owner changing its own settings is an ordinary planned change.
+
+use crate::support::emulator::{Api, CustomerOrg, Emulator};
+use crate::support::scenario::{assert_plain_english, collapse, errors, run};
+use crate::support::terraform::{Workspace, terraform_available};
+
+fn configuration(org: &CustomerOrg, owner: &str, min_length: u32, account: &str) -> String {
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    okta = {{ source = "zerotek/okta-msp" }}
+  }}
+}}
+provider "okta" {{
+  org_tokens          = {{ "{url}" = "{token}" }}
+  baseline_owner      = "{owner}"
+  password_min_length = {min_length}
+}}
+resource "okta_msp_service_account" "{account}" {{
+  org_url = "{url}"
+  kind    = "{account}"
+  login   = "{account}@owners.example"
+  email   = "{account}@owners.example"
+}}
+"#,
+        url = org.url,
+        token = org.token,
+    )
+}
+
+fn group_description(api: &Api) -> String {
+    let groups = api.get("/api/v1/groups?q=MSP%20Service%20Accounts");
+    groups[0]["profile"]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn a_second_configuration_with_other_settings_fails_its_plan_naming_the_owner() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
+    let org = emulator.create_org("owners");
+    let api = Api::new(&org.url, &org.token);
+
+    let team_a = Workspace::new();
+    team_a.write("main.tf", &configuration(&org, "team-a", 24, "ad_agent"));
+    team_a.init();
+    team_a.apply().assert_success("team-a's apply");
+    assert!(
+        group_description(&api).contains("team-a"),
+        "{}",
+        group_description(&api)
+    );
+
+    // Team B declares the default minimum length in the same org: refused, naming team A.
+    let team_b = Workspace::new();
+    team_b.write("main.tf", &configuration(&org, "team-b", 20, "radius"));
+    team_b.init();
+    let writes_before = api.get("/api/v1/users").as_array().unwrap().len();
+    let plan = run(&team_b, &["plan", "-input=false"]);
+    plan.assert_failure("team-b's plan with other settings");
+    let refusal = errors(&plan)
+        .into_iter()
+        .find(|d| d.summary.contains("securing baseline"))
+        .unwrap_or_else(|| panic!("no baseline refusal:\n{}", plan.combined()));
+    assert_plain_english(&refusal);
+    let text = collapse(&refusal.text());
+    assert!(
+        text.contains("\"team-a\"") && text.contains(&org.url),
+        "{text}"
+    );
+    assert!(text.contains("\"team-b\""), "{text}");
+    let apply = team_b.run(&["apply", "-auto-approve", "-input=false"]);
+    apply.assert_failure("team-b's apply with other settings");
+    assert_eq!(
+        api.get("/api/v1/users").as_array().unwrap().len(),
+        writes_before,
+        "nothing was created"
+    );
+
+    // With the owner's settings, team B shares the org, and the owner stays team A.
+    team_b.write("main.tf", &configuration(&org, "team-b", 24, "radius"));
+    team_b
+        .apply()
+        .assert_success("team-b's apply with the owner's settings");
+    assert!(group_description(&api).contains("team-a"));
+
+    // The owner changes its own settings: an ordinary plan and apply; then team B is refused.
+    team_a.write("main.tf", &configuration(&org, "team-a", 26, "ad_agent"));
+    team_a
+        .apply()
+        .assert_success("team-a changing its own settings");
+    let plan = team_b.run(&["plan", "-input=false"]);
+    plan.assert_failure("team-b after the owner's change");
+    assert!(collapse(&plan.combined()).contains("belongs to the configuration \"team-a\""));
+}
