@@ -3,7 +3,7 @@
 //! org; the owner changing its own settings is an ordinary planned change.
 
 use crate::support::emulator::{Api, CustomerOrg, Emulator};
-use crate::support::scenario::{assert_plain_english, collapse, errors, run};
+use crate::support::scenario::{assert_plain_english, collapse, errors, run, warnings};
 use crate::support::terraform::{Workspace, terraform_available};
 
 fn configuration(org: &CustomerOrg, owner: &str, min_length: u32, account: &str) -> String {
@@ -93,6 +93,31 @@ fn a_second_configuration_with_other_settings_fails_its_plan_naming_the_owner() 
 
     // The owner changes its own settings: an ordinary plan and apply; then team B is refused.
     team_a.write("main.tf", &configuration(&org, "team-a", 26, "ad_agent"));
+    let plan = run(&team_a, &["plan", "-input=false"]);
+    plan.assert_success("team-a's plan of its own change");
+    let notices = warnings(&plan);
+    assert!(
+        notices.iter().any(|d| d
+            .summary
+            .contains("changes with this configuration's settings")),
+        "the owner's own change is not reported as someone else's:\n{}",
+        plan.combined()
+    );
+    assert!(
+        !plan
+            .combined()
+            .contains("Someone changed it outside Terraform"),
+        "{}",
+        plan.combined()
+    );
+    assert!(
+        collapse(&plan.combined()).contains("minimum length is 24 (baseline 26)"),
+        "old and new values:\n{}",
+        plan.combined()
+    );
+    for notice in &notices {
+        assert_plain_english(notice);
+    }
     team_a
         .apply()
         .assert_success("team-a changing its own settings");

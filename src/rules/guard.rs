@@ -351,6 +351,10 @@ pub struct PlanCheck {
     /// The new `retire_reason` when this plan sets it to a non-empty value on a finalized
     /// object: the user's deliberate decision to retire it (G22).
     pub retire_reason: Option<String>,
+    /// The org's baseline owner (this configuration) declares other settings than it applied
+    /// (`rules::baseline_owner::Ownership::OwnChange`): differences in the policies are this
+    /// configuration's change, not someone else's.
+    pub baseline_settings_changed: bool,
 }
 
 impl PlanCheck {
@@ -367,6 +371,7 @@ impl PlanCheck {
             drift_repairs: Vec::new(),
             correction_reason: None,
             retire_reason: None,
+            baseline_settings_changed: false,
         }
     }
 }
@@ -559,6 +564,18 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
                 );
                 refusal.path = vec![check.managed_changes[0].clone()];
                 return GuardDecision::Refuse(refusal);
+            }
+            if !check.drift_repairs.is_empty() && check.baseline_settings_changed {
+                return GuardDecision::Repair(Notice {
+                    row: GuardRow::G12,
+                    summary: format!(
+                        "The securing baseline of {noun} {subject} changes with this configuration's settings (G12)"
+                    ),
+                    detail: format!(
+                        "This configuration, which owns the org's baseline, now declares other settings than it applied before. Applying this plan will {}. If someone also changed the policies in Okta, the System Log (data source okta_msp_audit_events) shows who",
+                        check.drift_repairs.join(", ")
+                    ),
+                });
             }
             if !check.drift_repairs.is_empty() {
                 return GuardDecision::Repair(Notice {

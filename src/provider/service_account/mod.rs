@@ -28,6 +28,7 @@ use crate::provider::org_access::{AccessError, OrgSession};
 use crate::rules::account_config::password_violations;
 use crate::rules::adoption::Own;
 use crate::rules::baseline::SecuringBaseline;
+use crate::rules::baseline_owner::Ownership;
 
 use super::{ProviderContext, diag};
 use model::{ServiceAccount, attr};
@@ -139,15 +140,17 @@ impl Resource for ServiceAccountResource {
     }
 
     async fn plan(&self, request: PlanRequest) -> Result<PlanResponse, Diagnostics> {
-        if request.action != PlanAction::Destroy {
-            self.check_baseline_owner(&request.config).await?;
-        }
+        let ownership = if request.action == PlanAction::Destroy {
+            None
+        } else {
+            self.check_baseline_owner(&request.config).await?
+        };
         let facts = if request.action == PlanAction::Create {
             self.facts_for_create(&request.config).await?
         } else {
             plan::CreateFacts::default()
         };
-        plan::plan(request, facts)
+        plan::plan(request, facts, ownership == Some(Ownership::OwnChange))
     }
 
     async fn read(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
@@ -186,27 +189,27 @@ impl ServiceAccountResource {
     /// Fails the plan when another configuration owns the org's securing baseline with other
     /// settings (`rules::baseline_owner`). Skipped when the org cannot be reached yet (its token
     /// unknown, an org made in the same apply): the apply checks again before it writes.
-    async fn check_baseline_owner(&self, config: &Value) -> Result<(), Diagnostics> {
+    async fn check_baseline_owner(&self, config: &Value) -> Result<Option<Ownership>, Diagnostics> {
         let config = ServiceAccount::from_value(config);
         let Some(org_url) = config.org_url.known_str() else {
-            return Ok(());
+            return Ok(None);
         };
         if config.org_api_token.is_unknown() {
-            return Ok(());
+            return Ok(None);
         }
         let Ok(provider_config) = self.shared.config() else {
-            return Ok(());
+            return Ok(None);
         };
         let Ok(org) =
             self.shared
                 .org_access
                 .get(provider_config, org_url, config.org_api_token.known_str())
         else {
-            return Ok(());
+            return Ok(None);
         };
         set_up::check_baseline_owner(&org, &self.baseline(), &self.shared.baseline_owner())
             .await
-            .map(drop)
+            .map(Some)
     }
 
     /// Who holds the login in Okta already, for a create plan (G14, G17 to G20): one exact,

@@ -29,7 +29,13 @@ pub struct CreateFacts {
     pub own: Option<Own>,
 }
 
-pub fn plan(request: PlanRequest, facts: CreateFacts) -> Result<PlanResponse, Diagnostics> {
+/// `baseline_settings_changed`: this configuration owns the org's baseline and declares other
+/// settings than it applied (`rules::baseline_owner`), so policy differences are its own change.
+pub fn plan(
+    request: PlanRequest,
+    facts: CreateFacts,
+    baseline_settings_changed: bool,
+) -> Result<PlanResponse, Diagnostics> {
     let marker = MarkerPresence::of(&request.prior_private);
     match request.action {
         PlanAction::Destroy => {
@@ -51,7 +57,7 @@ pub fn plan(request: PlanRequest, facts: CreateFacts) -> Result<PlanResponse, Di
             }
         }
         PlanAction::Create => plan_create(request, marker, facts),
-        PlanAction::Update => plan_update(request, marker),
+        PlanAction::Update => plan_update(request, marker, baseline_settings_changed),
     }
 }
 
@@ -228,7 +234,11 @@ fn adoption_changes(
     changes
 }
 
-fn plan_update(request: PlanRequest, marker: MarkerPresence) -> Result<PlanResponse, Diagnostics> {
+fn plan_update(
+    request: PlanRequest,
+    marker: MarkerPresence,
+    baseline_settings_changed: bool,
+) -> Result<PlanResponse, Diagnostics> {
     let prior = &request.prior_state;
     let finalized = ServiceAccount::from_value(prior).is_finalized();
     let configured = ServiceAccount::from_value(&request.config).account_config();
@@ -258,6 +268,7 @@ fn plan_update(request: PlanRequest, marker: MarkerPresence) -> Result<PlanRespo
     );
     check.prior_finalized = finalized;
     check.prior_marker = marker;
+    check.baseline_settings_changed = baseline_settings_changed;
     for name in CONFIGURED {
         if planned.get(name) != prior.get(name) {
             match GuardedResource::ServiceAccount.classify(name) {

@@ -12,7 +12,7 @@ use crate::rules::compliance::{self, expectation_for_observed};
 use crate::rules::guard::{self, GuardDecision, GuardedResource};
 use crate::rules::kind::ServiceAccountKind;
 use crate::rules::user_type::parse_user_type;
-use crate::rules::violation::Input;
+use crate::rules::violation::{Input, RuleId};
 
 use super::ServiceAccountResource;
 use super::apply::now_rfc3339;
@@ -310,7 +310,39 @@ fn drift_of(
     observed: &compliance::ObservedAccount,
 ) -> Vec<String> {
     let findings = compliance::assess(desired, baseline, observed);
-    let mut drift: Vec<String> = findings.repairs().iter().map(|r| r.describe()).collect();
+    // A policy repair says what differs, with the values in Okta and the baseline's, so that a
+    // plan shows both (e.g. "minimum length is 20 (baseline 24)").
+    let mut drift: Vec<String> = findings
+        .repairs()
+        .iter()
+        .map(|repair| {
+            let differences: Vec<&str> = findings
+                .findings
+                .iter()
+                .filter(|finding| finding.repair.as_ref() == Some(repair))
+                .filter(|finding| {
+                    matches!(
+                        finding.violation.rule,
+                        RuleId::PasswordPolicy | RuleId::SignOnPolicy
+                    )
+                })
+                .filter_map(|finding| finding.violation.detail.split("; the update").next())
+                .collect();
+            if differences.is_empty() {
+                repair.describe()
+            } else {
+                let text = differences.join("; ");
+                let mut chars = text.chars();
+                let first = chars.next().map(|c| c.to_lowercase().collect::<String>());
+                format!(
+                    "{}: {}{}",
+                    repair.describe(),
+                    first.unwrap_or_default(),
+                    chars.as_str()
+                )
+            }
+        })
+        .collect();
     drift.extend(findings.needs_a_person().iter().map(|v| v.summary.clone()));
     drift
 }
