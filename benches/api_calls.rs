@@ -8,44 +8,14 @@
 //! Setup for 1 and 2 runs with rate limiting off, since only the calls of the plan are counted.
 
 mod common;
+#[path = "common/emulator.rs"]
+mod emulator;
 
-use std::io::{BufRead as _, BufReader};
+use emulator::{Emulator, start_emulator};
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-struct Emulator {
-    child: Child,
-    url: String,
-    admin_token: String,
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_emulator(args: &[&str]) -> Emulator {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_okta-emulator"))
-        .args(["--listen", "127.0.0.1:0", "--log-level", "error"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start okta-emulator");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
-    Emulator {
-        child,
-        url: ready["url"].as_str().unwrap().to_owned(),
-        admin_token: ready["admin_token"].as_str().unwrap().to_owned(),
-    }
-}
 
 /// `(requests_total, rate_limited)` from the control API.
 fn stats(emulator: &Emulator) -> (u64, u64) {

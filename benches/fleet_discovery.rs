@@ -11,11 +11,14 @@
 //! emulator runs with Okta's default rate limits.
 
 mod common;
+#[path = "common/emulator.rs"]
+mod emulator;
+
+use emulator::{Emulator, start_emulator};
 
 use std::collections::BTreeMap;
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const ORGS: usize = 50;
@@ -25,39 +28,6 @@ const KINDS: [(&str, &str); 4] = [
     ("radius", ""),
     ("custom", "admin_roles = [\"READ_ONLY_ADMIN\"]"),
 ];
-
-struct Emulator {
-    child: Child,
-    url: String,
-    admin_token: String,
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_emulator(args: &[String]) -> Emulator {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_okta-emulator"))
-        .args(["--listen", "127.0.0.1:0", "--log-level", "error"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start okta-emulator");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
-    Emulator {
-        child,
-        url: ready["url"].as_str().unwrap().to_owned(),
-        admin_token: ready["admin_token"].as_str().unwrap().to_owned(),
-    }
-}
 
 /// Requests so far, by org and `METHOD route`.
 fn requests(emulator: &Emulator) -> BTreeMap<(String, String), u64> {

@@ -14,7 +14,7 @@ use crate::secret::Secret;
 
 use super::service_apps::{
     DEFAULT_ORG_SCOPES, DEFAULT_PARTNER_SCOPES, ENV_ORG_CREDENTIALS, ENV_PARTNER_CLIENT_ID,
-    ServiceAppConfig, app_attributes, app_from_json, app_from_value, partner_app_from_env,
+    ServiceAppConfig, app_attributes, app_from_value, org_service_apps, partner_app_from_env,
 };
 use crate::plugin::schema::Nesting;
 
@@ -344,51 +344,12 @@ impl ProviderConfig {
             }
             SecuringBaseline::default()
         });
-        let mut org_service_apps = BTreeMap::new();
-        match value.get(attr::ORG_CREDENTIALS) {
-            Some(Value::Map(entries)) => {
-                for (url, entry) in entries {
-                    match app_from_value(entry, DEFAULT_ORG_SCOPES, &env) {
-                        Ok(app) => {
-                            org_service_apps.insert(normalize_org_url(url), app);
-                        }
-                        Err(problem) => errors.push(ConfigError {
-                            attribute: attr::ORG_CREDENTIALS,
-                            summary: "Unusable service app in org_credentials".into(),
-                            detail: format!("The entry for {url}: {problem}."),
-                        }),
-                    }
-                }
-            }
-            _ => {
-                if let Some(json) = env(ENV_ORG_CREDENTIALS) {
-                    match serde_json::from_str::<BTreeMap<String, serde_json::Value>>(&json) {
-                        Ok(entries) => {
-                            for (url, entry) in entries {
-                                match app_from_json(&entry, DEFAULT_ORG_SCOPES, &env) {
-                                    Ok(app) => {
-                                        org_service_apps.insert(normalize_org_url(&url), app);
-                                    }
-                                    Err(problem) => errors.push(ConfigError {
-                                        attribute: attr::ORG_CREDENTIALS,
-                                        summary: format!("Unusable service app in {ENV_ORG_CREDENTIALS}"),
-                                        detail: format!("The entry for {url}: {problem}."),
-                                    }),
-                                }
-                            }
-                        }
-                        // The value may hold keys: never echo it back.
-                        Err(_) => errors.push(ConfigError {
-                            attribute: attr::ORG_CREDENTIALS,
-                            summary: format!("{ENV_ORG_CREDENTIALS} is not a JSON object"),
-                            detail: format!(
-                                "Set {ENV_ORG_CREDENTIALS} to a JSON object that maps org URLs to service apps, for example {{\"https://acme.okta.com\": {{\"client_id\": \"0oa...\", \"private_key_file\": \"/secure/acme.pem\"}}}}."
-                            ),
-                        }),
-                    }
-                }
-            }
-        }
+        let (org_service_apps, problems) = org_service_apps(value.get(attr::ORG_CREDENTIALS), &env);
+        errors.extend(problems.into_iter().map(|(summary, detail)| ConfigError {
+            attribute: attr::ORG_CREDENTIALS,
+            summary,
+            detail,
+        }));
         for url in org_service_apps.keys() {
             if let Err(problem) = check_org_url(url) {
                 errors.push(ConfigError {

@@ -205,6 +205,50 @@ pub fn app_from_json(
     read_app(&field, scopes, use_dpop, default_scopes, env)
 }
 
+/// The service apps of `org_credentials` (a map value), or else of `OKTA_MSP_ORG_CREDENTIALS`,
+/// by org URL as written, and a (summary, detail) for each entry that cannot be used. Messages
+/// never echo the variable's value: it may hold keys.
+pub fn org_service_apps(
+    value: Option<&Value>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> (BTreeMap<String, ServiceAppConfig>, Vec<(String, String)>) {
+    let mut apps = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut add = |url: &str, app: Result<ServiceAppConfig, String>, source: &str| match app {
+        Ok(app) => {
+            apps.insert(url.to_owned(), app);
+        }
+        Err(problem) => problems.push((
+            format!("Unusable service app in {source}"),
+            format!("The entry for {url}: {problem}."),
+        )),
+    };
+    match value {
+        Some(Value::Map(entries)) => {
+            for (url, entry) in entries {
+                add(url, app_from_value(entry, DEFAULT_ORG_SCOPES, env), "org_credentials");
+            }
+        }
+        _ => match env(ENV_ORG_CREDENTIALS).map(|json| {
+            serde_json::from_str::<BTreeMap<String, serde_json::Value>>(&json)
+        }) {
+            None => {}
+            Some(Ok(entries)) => {
+                for (url, entry) in entries {
+                    add(&url, app_from_json(&entry, DEFAULT_ORG_SCOPES, env), ENV_ORG_CREDENTIALS);
+                }
+            }
+            Some(Err(_)) => problems.push((
+                format!("{ENV_ORG_CREDENTIALS} is not a JSON object"),
+                format!(
+                    "Set {ENV_ORG_CREDENTIALS} to a JSON object that maps org URLs to service apps, for example {{\"https://acme.okta.com\": {{\"client_id\": \"0oa...\", \"private_key_file\": \"/secure/acme.pem\"}}}}."
+                ),
+            )),
+        },
+    }
+    (apps, problems)
+}
+
 /// The partner app from `OKTA_MSP_PARTNER_*`, when its client id is set there.
 pub fn partner_app_from_env(
     env: &dyn Fn(&str) -> Option<String>,

@@ -1,0 +1,39 @@
+//! okta-emulator for the benches that count its requests: started on a free loopback port with
+//! quiet logs, its ready line read for the URL and the control API's token, killed on drop.
+
+use std::ffi::OsStr;
+use std::io::{BufRead as _, BufReader};
+use std::process::{Child, Command, Stdio};
+
+pub struct Emulator {
+    child: Child,
+    pub url: String,
+    pub admin_token: String,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn start_emulator(args: &[impl AsRef<OsStr>]) -> Emulator {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_okta-emulator"))
+        .args(["--listen", "127.0.0.1:0", "--log-level", "error"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start okta-emulator");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let ready: serde_json::Value = serde_json::from_str(&line).unwrap();
+    Emulator {
+        child,
+        url: ready["url"].as_str().unwrap().to_owned(),
+        admin_token: ready["admin_token"].as_str().unwrap().to_owned(),
+    }
+}
