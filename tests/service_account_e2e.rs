@@ -298,10 +298,12 @@ fn an_account_whose_mailbox_another_user_has_is_not_finalized_until_it_is_dedica
     assert_eq!(ad_agent["finalized"], true, "still protected");
 }
 
-/// Planning a new account looks its login up exactly, once, to find who holds it already (G14,
-/// G17): a search would miss users that are not marked, and is only eventually consistent.
+/// Planning new accounts finds who holds their logins already (G14, G17) with one listing for
+/// the accounts of an org planned together: a filter on the logins as given and in lower case
+/// (exact, and read from the users themselves, so a user created a moment ago is found) beside
+/// a search (which finds a login held in another case). Six accounts cost two calls, not six.
 #[test]
-fn planning_new_accounts_looks_each_login_up_exactly_once() {
+fn planning_new_accounts_shares_one_listing_of_their_logins() {
     if !terraform_available() {
         return;
     }
@@ -346,11 +348,13 @@ resource "okta_msp_service_account" "agent_{n}" {{
     assert!(plan.stdout.contains("6 to add"), "{}", plan.stdout);
     let after = user_lookups();
     let total: u64 = after.iter().map(|(_, count)| count).sum();
-    assert_eq!(total - before, 6, "user lookups while planning: {after:?}");
+    // Two calls when all six join one listing; four if a loaded machine splits them in two.
     assert!(
-        after
-            .iter()
-            .all(|(route, _)| route == "/api/v1/users/{userId}"),
-        "exact lookups by login, no search: {after:?}"
+        total - before <= 4 && (total - before).is_multiple_of(2),
+        "user lookups while planning: {after:?}"
+    );
+    assert!(
+        after.iter().all(|(route, _)| route == "/api/v1/users"),
+        "one listing (filter and search), no lookup per login: {after:?}"
     );
 }

@@ -213,6 +213,22 @@ impl OktaError {
         }
     }
 
+    /// Okta's `E0000001` naming the login as taken ("login: An object with this field already
+    /// exists in the current organization"): a create that made nothing because another user,
+    /// in any status, holds the login.
+    pub fn is_login_taken(&self) -> bool {
+        match self {
+            OktaError::Api { causes, .. }
+                if self.error_code() == Some(codes::VALIDATION_FAILED) =>
+            {
+                causes.iter().any(|cause| {
+                    cause.trim_start().starts_with("login:") && cause.contains("already exists")
+                })
+            }
+            _ => false,
+        }
+    }
+
     /// Okta's `E0000090`: the role is already assigned. Matched on the code, not the status,
     /// because 400 and 409 have both been seen for it.
     pub fn is_role_already_assigned(&self) -> bool {
@@ -294,6 +310,24 @@ fn request_id_suffix(request_id: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_taken_login_is_told_from_other_validation_failures() {
+        let api = |code: &str, cause: &str| OktaError::Api {
+            status: 400,
+            error_code: code.to_owned(),
+            error_summary: "Api validation failed".to_owned(),
+            causes: vec![cause.to_owned()],
+            request_id: None,
+        };
+        let taken = "login: An object with this field already exists in the current organization";
+        assert!(api("E0000001", taken).is_login_taken());
+        assert!(!api("E0000001", "email: Does not match required pattern").is_login_taken());
+        assert!(
+            !api("E0000001", "name: An object with this field already exists").is_login_taken()
+        );
+        assert!(!api("E0000038", taken).is_login_taken());
+    }
 
     #[test]
     fn envelopes_are_parsed_with_their_causes() {

@@ -8,8 +8,31 @@ use super::client::{Call, Client, Pages, filter_literal, segment};
 use super::error::OktaError;
 use crate::secret::Secret;
 
-/// Addresses per `users_with_emails` search: keeps each request URL short.
-const EMAILS_PER_SEARCH: usize = 10;
+/// Values per `users_holding` listing: keeps each request URL short.
+const VALUES_PER_SEARCH: usize = 10;
+
+/// The profile attributes users are looked up by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Attribute {
+    Login,
+    Email,
+}
+
+impl Attribute {
+    fn path(self) -> &'static str {
+        match self {
+            Attribute::Login => "profile.login",
+            Attribute::Email => "profile.email",
+        }
+    }
+
+    fn of(self, user: &User) -> Option<&str> {
+        match self {
+            Attribute::Login => user.profile.login.as_deref(),
+            Attribute::Email => user.profile.email.as_deref(),
+        }
+    }
+}
 
 /// A user as Okta returns it. Unknown fields are ignored; absent or null optional fields are
 /// `None`.
@@ -260,32 +283,62 @@ impl Client {
     }
 
     /// Every user whose `profile.email` is one of `emails`, without regard to case, ten
-    /// addresses per call. Two listings per ten: `search`, which Okta compares without regard
-    /// to case but answers from an eventually consistent index (a user created moments ago may
-    /// be missing), and `filter` on the addresses as given and in lower case, which is exact in
-    /// both senses: case-sensitive, and read from the users themselves. So a user holding one
-    /// of the addresses in either form is found at once, and one holding it in another case
-    /// once search has caught up.
+    /// addresses per two calls (see [`Client::users_holding`]).
     pub async fn users_with_emails(&self, emails: &[&str]) -> Result<Vec<User>, OktaError> {
-        let mut wanted: Vec<&str> = emails
+        let wanted: Vec<(Attribute, &str)> =
+            emails.iter().map(|e| (Attribute::Email, *e)).collect();
+        self.users_holding(&wanted).await
+    }
+
+    /// Every user whose `profile.login` is one of `logins` or whose `profile.email` is one of
+    /// `emails`, without regard to case and in any status, ten values per two calls (see
+    /// [`Client::users_holding`]): who holds the logins of accounts about to be created, and
+    /// who else reads their mailboxes, in one listing.
+    pub async fn users_with_logins_or_emails(
+        &self,
+        logins: &[&str],
+        emails: &[&str],
+    ) -> Result<Vec<User>, OktaError> {
+        let wanted: Vec<(Attribute, &str)> = logins
             .iter()
-            .copied()
-            .filter(|email| !email.is_empty())
+            .map(|login| (Attribute::Login, *login))
+            .chain(emails.iter().map(|email| (Attribute::Email, *email)))
             .collect();
-        wanted.sort_by_key(|email| email.to_lowercase());
-        wanted.dedup_by_key(|email| email.to_lowercase());
+        self.users_holding(&wanted).await
+    }
+
+    /// Every user holding one of the `wanted` values, without regard to case, ten values per
+    /// call pair. Two listings per ten: `search`, which Okta compares without regard to case
+    /// but answers from an eventually consistent index (a user created moments ago may be
+    /// missing), and `filter` on the values as given and in lower case, which is exact in both
+    /// senses: case-sensitive, and read from the users themselves. So a user holding one of
+    /// the values in either form is found at once, and one holding it in another case once
+    /// search has caught up.
+    async fn users_holding(&self, wanted: &[(Attribute, &str)]) -> Result<Vec<User>, OktaError> {
+        let mut wanted: Vec<(Attribute, String)> = wanted
+            .iter()
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(attribute, value)| (*attribute, (*value).to_owned()))
+            .collect();
+        wanted.sort_by_key(|(attribute, value)| (*attribute, value.to_lowercase()));
+        wanted.dedup_by_key(|(attribute, value)| (*attribute, value.to_lowercase()));
         let mut found: Vec<User> = Vec::new();
-        for chunk in wanted.chunks(EMAILS_PER_SEARCH) {
-            let lowered: Vec<String> = chunk.iter().map(|email| email.to_lowercase()).collect();
-            let expression = |addresses: &[String]| {
-                addresses
+        for chunk in wanted.chunks(VALUES_PER_SEARCH) {
+            let lowered: Vec<(Attribute, String)> = chunk
+                .iter()
+                .map(|(attribute, value)| (*attribute, value.to_lowercase()))
+                .collect();
+            let expression = |terms: &[(Attribute, String)]| {
+                terms
                     .iter()
-                    .map(|email| format!("profile.email eq {}", filter_literal(email)))
+                    .map(|(attribute, value)| {
+                        format!("{} eq {}", attribute.path(), filter_literal(value))
+                    })
                     .collect::<Vec<_>>()
                     .join(" or ")
             };
-            // As given and in lower case: the forms an address is most often stored in.
-            let mut exact: Vec<String> = chunk.iter().map(|email| (*email).to_owned()).collect();
+            // As given and in lower case: the forms a value is most often stored in.
+            let mut exact: Vec<(Attribute, String)> = chunk.to_vec();
             exact.extend(lowered.iter().cloned());
             exact.sort();
             exact.dedup();
@@ -300,11 +353,11 @@ impl Client {
             let (searched, filtered) =
                 tokio::join!(self.list_users(&searched), self.list_users(&filtered));
             for user in searched?.into_iter().chain(filtered?) {
-                let holds = user
-                    .profile
-                    .email
-                    .as_deref()
-                    .is_some_and(|email| lowered.contains(&email.to_lowercase()));
+                let holds = lowered.iter().any(|(attribute, value)| {
+                    attribute
+                        .of(&user)
+                        .is_some_and(|held| held.to_lowercase() == *value)
+                });
                 if holds && !found.iter().any(|seen| seen.id == user.id) {
                     found.push(user);
                 }

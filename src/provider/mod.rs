@@ -5,10 +5,12 @@
 
 pub mod accounts;
 pub mod baseline;
+pub mod coalesce;
 pub mod data_sources;
 pub mod diag;
 pub mod docs;
 pub mod known_after_apply;
+pub mod mailbox;
 pub mod org;
 pub mod org_access;
 pub mod password;

@@ -12,6 +12,8 @@ use crate::okta::{self, Client, ClientOptions, OktaError, OrgUrl, User};
 use crate::secret::Secret;
 
 use super::baseline::{BaselineObjects, ObservedBaseline, ensure_baseline, observe_baseline};
+use super::coalesce::Coalesced;
+use super::mailbox::MailboxChecks;
 use super::provider_config::{ProviderConfig, normalize_org_url};
 use super::role_freshness::{self, LogView, RolesRead};
 use super::service_apps::ServiceAppConfig;
@@ -69,6 +71,12 @@ pub struct OrgSession {
     /// The service account group's description as the group lookup found it: it carries the
     /// baseline's owner marker (`rules::baseline_owner`).
     group_description: Mutex<Option<String>>,
+    /// The dedicated-mailbox checks of the accounts this run creates, answered together.
+    pub mailboxes: MailboxChecks,
+    /// The owner marker's write, once per run however many set-ups of the org ask at once.
+    marker_written: tokio::sync::OnceCell<()>,
+    /// The plan's lookups of who holds a login (lower case), answered together.
+    login_holders: Coalesced<Option<User>>,
 }
 
 impl OrgSession {
@@ -85,6 +93,9 @@ impl OrgSession {
             members: tokio::sync::OnceCell::new(),
             role_changes: tokio::sync::OnceCell::new(),
             group_description: Mutex::new(None),
+            mailboxes: MailboxChecks::default(),
+            login_holders: Coalesced::default(),
+            marker_written: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -106,27 +117,32 @@ impl OrgSession {
         group_name: &str,
         marker: &OwnerMarker,
     ) -> Result<(), OktaError> {
-        let current = self
-            .group_description
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-            .unwrap_or_else(|| super::baseline::GROUP_DESCRIPTION.to_owned());
-        let description = with_marker(&current, marker);
-        self.client
-            .update_group(
-                group_id,
-                &okta::GroupProfile {
-                    name: group_name.to_owned(),
-                    description: Some(description.clone()),
-                },
-            )
-            .await?;
-        *self
-            .group_description
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = Some(description);
-        Ok(())
+        self.marker_written
+            .get_or_try_init(|| async {
+                let current = self
+                    .group_description
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .clone()
+                    .unwrap_or_else(|| super::baseline::GROUP_DESCRIPTION.to_owned());
+                let description = with_marker(&current, marker);
+                self.client
+                    .update_group(
+                        group_id,
+                        &okta::GroupProfile {
+                            name: group_name.to_owned(),
+                            description: Some(description.clone()),
+                        },
+                    )
+                    .await?;
+                *self
+                    .group_description
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) = Some(description);
+                Ok(())
+            })
+            .await
+            .map(drop)
     }
 
     /// The id of the org that answers at this URL.
@@ -270,6 +286,69 @@ impl OrgSession {
             &view,
             self.log_lag_window,
         ))
+    }
+
+    /// The user holding `login` (without regard to case, in any status), if any, from one
+    /// listing shared by the lookups of the org's accounts planned together: a plan of many
+    /// new accounts costs two calls per ten accounts instead of one per login. The same
+    /// listing finds who else reads each account's `email`, which the apply's mailbox check
+    /// (`mailbox`) then needs no call for: Terraform plans each resource again moments before
+    /// it applies it.
+    pub async fn holder_of_login(
+        &self,
+        login: &str,
+        email: Option<&str>,
+    ) -> Result<Option<User>, OktaError> {
+        let client = &self.client;
+        let mailboxes = &self.mailboxes;
+        let key = format!(
+            "{}\n{}",
+            login.to_lowercase(),
+            email.unwrap_or_default().to_lowercase()
+        );
+        self.login_holders
+            .ask(&key, |keys: Vec<String>| async move {
+                let pairs: Vec<(&str, &str)> = keys
+                    .iter()
+                    .map(|key| key.split_once('\n').unwrap_or((key.as_str(), "")))
+                    .collect();
+                let logins: Vec<&str> = pairs.iter().map(|(login, _)| *login).collect();
+                let emails: Vec<&str> = pairs
+                    .iter()
+                    .map(|(_, email)| *email)
+                    .filter(|email| !email.is_empty())
+                    .collect();
+                let users = client.users_with_logins_or_emails(&logins, &emails).await?;
+                mailboxes.record_listing(&emails, &users);
+                Ok::<_, OktaError>(
+                    keys.iter()
+                        .zip(&pairs)
+                        .map(|(key, (login, _))| {
+                            let holder = users.iter().find(|user| {
+                                user.profile
+                                    .login
+                                    .as_deref()
+                                    .map(str::to_lowercase)
+                                    .as_deref()
+                                    == Some(*login)
+                            });
+                            (key.clone(), holder.cloned())
+                        })
+                        .collect(),
+                )
+            })
+            .await
+    }
+
+    /// Records that `user` joined the group without a call of its own (created with the group
+    /// in `groupIds`), so later checks of this run see it.
+    pub fn joined(&self, user: &User) {
+        if let Some(members) = self.members.get() {
+            members
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(user.id.clone(), user.clone());
+        }
     }
 
     /// Adds `user` to the group and to the cached membership.

@@ -16,16 +16,10 @@ pub fn is_finalized_in_okta(user: &User) -> bool {
     is_finalized_mark(user.profile.user_type.as_deref())
 }
 
-/// Creates the account. A retried or interrupted create never makes a second account: after an
-/// unclear failure the login is looked up exactly, and the account found is the one to adopt.
-/// (Who held the login before the create is settled by the caller, `set_up::find_adoptable`.)
-pub async fn create_or_adopt(
-    org: &OrgSession,
-    desired: &DesiredAccount,
-    password: Secret,
-    group_id: &str,
-) -> Result<User, OktaError> {
-    let new_user = NewUser {
+/// The account Okta is asked to create: the provider's mark (not finalized), the password and
+/// the group in one call.
+fn new_user(desired: &DesiredAccount, password: Secret, group_id: &str) -> NewUser {
+    NewUser {
         profile: UserProfile {
             login: Some(desired.login.clone()),
             email: Some(desired.email.clone()),
@@ -36,7 +30,52 @@ pub async fn create_or_adopt(
         },
         password: Some(password),
         group_ids: vec![group_id.to_owned()],
-    };
+    }
+}
+
+/// What a create tried before any lookup found.
+pub enum FirstCreate {
+    /// Okta made the account: its answer is the account as it now is.
+    Created(Box<User>),
+    /// Okta refused the login as taken, or the answer was lost: who holds the login now
+    /// decides, through the adoption rules (`set_up::find_adoptable`).
+    LookUp,
+}
+
+/// Creates the account without looking its login up first. Okta refuses a login someone holds,
+/// in any status (E0000001 "login: An object with this field already exists"), which tells the
+/// apply what the lookup would have, and a free login, the usual case, costs one call instead
+/// of two. Any other refusal is the create's error.
+pub async fn create_first(
+    org: &OrgSession,
+    desired: &DesiredAccount,
+    password: Secret,
+    group_id: &str,
+) -> Result<FirstCreate, OktaError> {
+    match org
+        .client
+        .create_user(&new_user(desired, password, group_id), true)
+        .await
+    {
+        Ok(user) => Ok(FirstCreate::Created(Box::new(user))),
+        Err(error) if error.is_login_taken() || error.is_transient() => {
+            tracing::debug!(%error, "the create did not answer with a new account; looking the login up");
+            Ok(FirstCreate::LookUp)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// Creates the account once a lookup found nobody holding the login. A retried or interrupted
+/// create never makes a second account: after an unclear failure the login is looked up
+/// exactly, and the account found is the one to adopt.
+pub async fn create_or_adopt(
+    org: &OrgSession,
+    desired: &DesiredAccount,
+    password: Secret,
+    group_id: &str,
+) -> Result<User, OktaError> {
+    let new_user = new_user(desired, password, group_id);
     // The client never replays a create whose request may have reached Okta. Here a lookup by
     // login settles what happened: the account exists (adopt it) or it does not (creating again
     // cannot make a second one).
@@ -55,6 +94,26 @@ pub async fn create_or_adopt(
             _ => return Err(error),
         }
     }
+}
+
+/// Assigns the desired roles to an account this apply has just created, which holds none yet:
+/// Okta's answers are the roles it now holds, with no listing before or after. Returns their
+/// types.
+pub async fn grant_roles_to_new(
+    org: &OrgSession,
+    user_id: &str,
+    desired: &DesiredAccount,
+) -> Result<Vec<String>, OktaError> {
+    let mut held = Vec::new();
+    // One at a time: Okta refuses concurrent changes of one user's roles (E0000268).
+    for role in &desired.admin_roles {
+        match org.client.assign_role(user_id, role.as_str()).await? {
+            RoleAssigned::Assigned(assignment) => held.push(assignment.role_type),
+            // A replay after a lost answer: the first request assigned it.
+            RoleAssigned::AlreadyAssigned => held.push(role.as_str().to_owned()),
+        }
+    }
+    Ok(held)
 }
 
 /// How often a create is tried when each failure demonstrably made no account.
@@ -176,25 +235,26 @@ async fn remove_recovery_question(org: &OrgSession, user_id: &str) -> Result<(),
     Ok(())
 }
 
-/// Records finalization in Okta (`userType`), so other workspaces see it.
+/// Records finalization in Okta (`userType`), so other workspaces see it. Answers the account
+/// as Okta holds it afterwards.
 pub async fn mark_finalized(
     org: &OrgSession,
     user_id: &str,
     kind: ServiceAccountKind,
-) -> Result<(), OktaError> {
+) -> Result<User, OktaError> {
     let update = UserProfile {
         user_type: Some(user_type(kind, true)),
         ..UserProfile::default()
     };
     let error = match org.client.update_user_profile(user_id, &update).await {
-        Ok(_) => return Ok(()),
+        Ok(user) => return Ok(user),
         Err(error) => error,
     };
     // The answer may have been lost after Okta recorded it: Okta has the last word (G20).
     match org.client.get_user(user_id).await {
         Ok(user) if is_finalized_in_okta(&user) => {
             tracing::info!(%user_id, "finalization was recorded although its answer was lost");
-            Ok(())
+            Ok(user)
         }
         _ => Err(error),
     }

@@ -187,12 +187,15 @@ pub async fn facts_with_baseline(
     Ok(observed.with_baseline(org_baseline))
 }
 
-/// The user that holds `login` in the org, as the adoption rules see it, if any.
+/// The user that holds `login` in the org, as the adoption rules see it, if any. The plan's
+/// check (G14, G17): the lookups of accounts planned together share one listing, and the
+/// apply's create checks again exactly (Okta refuses a taken login).
 pub async fn existing_user(
     org: &OrgSession,
     login: &str,
+    email: Option<&str>,
 ) -> Result<Option<ExistingUser>, OktaError> {
-    let Some(user) = org.client.find_user_by_login(login).await? else {
+    let Some(user) = org.holder_of_login(login, email).await? else {
         return Ok(None);
     };
     let role_types = org

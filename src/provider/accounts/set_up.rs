@@ -30,6 +30,7 @@ pub struct Wording {
 }
 
 /// One set-up of an account.
+#[derive(Clone, Copy)]
 pub struct SetUpRequest<'a> {
     pub org: &'a OrgSession,
     pub desired: &'a DesiredAccount,
@@ -73,16 +74,11 @@ pub async fn set_up(request: SetUpRequest<'_>) -> Result<SetUp, SetUpFailure> {
         user,
         group_id,
         password,
-        baseline,
         stage,
-        verify_as,
-        finalize,
         wording,
+        ..
     } = request;
-    let failure = |status: &str, diagnostics: Diagnostics| SetUpFailure {
-        status: status.to_owned(),
-        diagnostics,
-    };
+    org.mailboxes.remember(user);
     if let Err(error) = converge::converge(org, desired, user, group_id, password, stage).await {
         return Err(failure(
             user.status.as_str(),
@@ -104,6 +100,89 @@ pub async fn set_up(request: SetUpRequest<'_>) -> Result<SetUp, SetUpFailure> {
             ));
         }
     };
+    verify_and_finalize(&request, observed).await
+}
+
+/// The set-up of an account this apply has just created, `request.user` being Okta's answer to
+/// the create (which made it `ACTIVE`, with its profile, the provider's mark, the password and
+/// the group, in one call). Nothing is read back that Okta's answers already say: the create's
+/// answer is the account, each role assignment's answer is a role it holds (a new account has
+/// no other direct roles), and the create put it in the group. The mailbox check is shared with
+/// the org's other new accounts, and the baseline is observed once per org. The same rules
+/// verify it as in `set_up`; a create answer other than expected (not `ACTIVE`, a recovery
+/// question) goes through `set_up`, which converges and reads everything.
+///
+/// Calls per account: the create, one per role, the mailbox search (one per ten accounts
+/// checked together, at worst one), and the finalization.
+pub async fn set_up_created(request: SetUpRequest<'_>) -> Result<SetUp, SetUpFailure> {
+    let SetUpRequest {
+        org,
+        desired,
+        user,
+        stage,
+        wording,
+        ..
+    } = request;
+    let has_recovery_question = user
+        .credentials
+        .as_ref()
+        .is_some_and(|credentials| credentials.has_recovery_question());
+    if user.status.as_str() != "ACTIVE" || has_recovery_question || stage != Stage::Setup {
+        return set_up(request).await;
+    }
+    org.joined(user);
+    org.mailboxes.remember(user);
+    let role_types = match converge::grant_roles_to_new(org, &user.id, desired).await {
+        Ok(role_types) => role_types,
+        Err(error) => {
+            return Err(failure(
+                user.status.as_str(),
+                diag::okta(wording.setting_up, &error).into(),
+            ));
+        }
+    };
+    let email_shared = match org.mailboxes.shared(&org.client, user).await {
+        Ok(shared) => shared,
+        Err(error) => {
+            return Err(failure(
+                user.status.as_str(),
+                diag::okta(wording.verifying, &error).into(),
+            ));
+        }
+    };
+    let observed = Observed {
+        user: user.clone(),
+        role_types,
+        in_group: true,
+        email_shared,
+    };
+    verify_and_finalize(&request, observed).await
+}
+
+fn failure(status: &str, diagnostics: Diagnostics) -> SetUpFailure {
+    SetUpFailure {
+        status: status.to_owned(),
+        diagnostics,
+    }
+}
+
+/// Assesses the observed account with the org's baseline and, when it complies and the request
+/// asks for it, records its finalization in Okta.
+async fn verify_and_finalize(
+    request: &SetUpRequest<'_>,
+    mut observed: Observed,
+) -> Result<SetUp, SetUpFailure> {
+    let SetUpRequest {
+        org,
+        desired,
+        user,
+        group_id,
+        baseline,
+        stage,
+        verify_as,
+        finalize,
+        ..
+    } = *request;
     let facts = match observe::facts_with_baseline(org, &observed, baseline, Some(group_id)).await {
         Ok(facts) => facts,
         Err(error) => {
@@ -130,11 +209,15 @@ pub async fn set_up(request: SetUpRequest<'_>) -> Result<SetUp, SetUpFailure> {
     let finalized = match stage {
         Stage::Finalized => true,
         Stage::Setup if finalize => {
-            if let Err(error) = converge::mark_finalized(org, &user.id, desired.kind).await {
-                return Err(failure(
-                    &status,
-                    diag::okta("recording finalization", &error).into(),
-                ));
+            match converge::mark_finalized(org, &user.id, desired.kind).await {
+                // Okta's answer is the account as finalized: the state records its status.
+                Ok(marked) => observed.user = marked,
+                Err(error) => {
+                    return Err(failure(
+                        &status,
+                        diag::okta("recording finalization", &error).into(),
+                    ));
+                }
             }
             true
         }

@@ -3,6 +3,7 @@
 
 use crate::okta::{OktaError, User, UserProfile};
 use crate::plugin::{ApplyRequest, ApplyResponse, Diagnostics, Value};
+use crate::provider::accounts::converge::FirstCreate;
 use crate::provider::accounts::observe::Observed;
 use crate::provider::accounts::set_up::{self, SetUpRequest, Wording};
 use crate::provider::accounts::{self, Stage, converge};
@@ -45,6 +46,8 @@ impl ServiceAccountResource {
             Some(given) if !given.is_empty() => Secret::new(given),
             _ => password::generate(),
         };
+        // Created by this apply: Okta's answers stand for the reads a set-up would make.
+        let mut created_now = false;
         let user = match prior.id.known_str() {
             Some(id) => org
                 .client
@@ -54,24 +57,49 @@ impl ServiceAccountResource {
             None => {
                 let adopts = private::adopts(&request.planned_private);
                 let org_url = config.org_url.known_str().unwrap_or_default();
-                match set_up::find_adoptable(&org, &desired, org_url, adopts.as_deref()).await? {
-                    Some((user, finalized_in_okta)) => {
-                        was_finalized = finalized_in_okta;
-                        user
+                let creatable = desired.kind.may_be_created_by_service_account_resource();
+                // The plan found the login free (it records an id otherwise): create at once,
+                // and look the login up only when Okta says someone holds it.
+                let first = if adopts.is_none() && creatable {
+                    converge::create_first(&org, &desired, password.clone(), &group_id)
+                        .await
+                        .map_err(|e| Diagnostics::from(diag::okta("creating the account", &e)))?
+                } else {
+                    FirstCreate::LookUp
+                };
+                match first {
+                    FirstCreate::Created(user) => {
+                        created_now = true;
+                        *user
                     }
-                    None => {
-                        if !desired.kind.may_be_created_by_service_account_resource() {
-                            return Err(diag::not_creatable(
-                                desired.kind.as_str(),
-                                attr::KIND,
-                                "The MSP integration account is created together with its org by okta_msp_org. To manage the integration account of an existing org, import it with an import block (id = \"ORG_URL/LOGIN\")",
-                            ));
+                    FirstCreate::LookUp => {
+                        match set_up::find_adoptable(&org, &desired, org_url, adopts.as_deref())
+                            .await?
+                        {
+                            Some((user, finalized_in_okta)) => {
+                                was_finalized = finalized_in_okta;
+                                user
+                            }
+                            None => {
+                                if !creatable {
+                                    return Err(diag::not_creatable(
+                                        desired.kind.as_str(),
+                                        attr::KIND,
+                                        "The MSP integration account is created together with its org by okta_msp_org. To manage the integration account of an existing org, import it with an import block (id = \"ORG_URL/LOGIN\")",
+                                    ));
+                                }
+                                converge::create_or_adopt(
+                                    &org,
+                                    &desired,
+                                    password.clone(),
+                                    &group_id,
+                                )
+                                .await
+                                .map_err(|e| {
+                                    Diagnostics::from(diag::okta("creating the account", &e))
+                                })?
+                            }
                         }
-                        converge::create_or_adopt(&org, &desired, password.clone(), &group_id)
-                            .await
-                            .map_err(|e| {
-                                Diagnostics::from(diag::okta("creating the account", &e))
-                            })?
                     }
                 }
             }
@@ -107,7 +135,7 @@ impl ServiceAccountResource {
         } else {
             Stage::Setup
         };
-        let outcome = set_up::set_up(SetUpRequest {
+        let set_up_request = SetUpRequest {
             org: &org,
             desired: &desired,
             user: &user,
@@ -122,8 +150,12 @@ impl ServiceAccountResource {
                 verifying: "verifying the account",
                 disappeared_while: "setting it up",
             },
-        })
-        .await;
+        };
+        let outcome = if created_now {
+            set_up::set_up_created(set_up_request).await
+        } else {
+            set_up::set_up(set_up_request).await
+        };
         let set_up = match outcome {
             Ok(set_up) => set_up,
             Err(failure) => return Ok(partial(&failure.status, failure.diagnostics)),

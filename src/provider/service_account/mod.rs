@@ -212,8 +212,9 @@ impl ServiceAccountResource {
             .map(Some)
     }
 
-    /// Who holds the login in Okta already, for a create plan (G14, G17 to G20): one exact,
-    /// strongly consistent lookup per planned create, and a roles read when someone does.
+    /// Who holds the login in Okta already, for a create plan (G14, G17 to G20): one listing
+    /// shared by the creates of an org planned together (`OrgSession::holder_of_login`), and a
+    /// roles read when someone does.
     /// Skipped while the org or its token are unknown (an org made in the same apply), and when
     /// the org cannot be reached: the apply looks again before it creates anything.
     /// What a planned create needs to know from Okta. Fails the plan when the org cannot be
@@ -250,7 +251,7 @@ impl ServiceAccountResource {
                 ..plan::CreateFacts::default()
             });
         };
-        let lookup = match observe::existing_user(&org, login).await {
+        let lookup = match observe::existing_user(&org, login, config.email.known_str()).await {
             Ok(Some(existing)) => plan::Lookup::Existing(existing),
             Ok(None) => plan::Lookup::Absent,
             // A service app Okta refuses will be refused at apply too: say so now, before

@@ -1,0 +1,187 @@
+//! Questions to one org that arrive together, answered by one listing. Terraform plans and
+//! applies several resources at once, so the accounts of one org ask the same kind of question
+//! (who holds this login, this mailbox) within moments of each other. The first asker waits a
+//! moment for others, then answers every pending question with one call (of up to ten keys);
+//! those that arrive meanwhile wait for it to finish, and the next of them answers all of
+//! theirs. A failed batch fails only its runner: every other asker then asks alone, so each
+//! reports its own error.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+/// How the first of a batch waits for others to join it: in steps, until a listing's worth
+/// (`FULL_BATCH`) is pending, nobody has arrived for `QUIET_STEPS` steps, or `GATHERING_LIMIT`
+/// has passed; short beside an Okta call. Terraform's plan walk asks in waves (its parallelism
+/// at once), its apply walk one by one as earlier resources finish, hence the quiet rule.
+const GATHERING_STEP: Duration = Duration::from_millis(10);
+const QUIET_STEPS: u32 = 3;
+const GATHERING_LIMIT: Duration = Duration::from_millis(100);
+const FULL_BATCH: usize = 10;
+
+/// Pending questions of one kind, keyed by a string (an address, a login).
+pub struct Coalesced<T> {
+    pending: Mutex<Vec<(String, oneshot::Sender<Option<T>>)>>,
+    turn: tokio::sync::Mutex<()>,
+}
+
+impl<T> Default for Coalesced<T> {
+    fn default() -> Self {
+        Coalesced {
+            pending: Mutex::new(Vec::new()),
+            turn: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
+impl<T: Clone + Default> Coalesced<T> {
+    /// The answer for `key`. `answer` answers a batch of keys: a key missing from its map has
+    /// the default answer (nobody holds it).
+    pub async fn ask<F, Fut, E>(&self, key: &str, answer: F) -> Result<T, E>
+    where
+        F: Fn(Vec<String>) -> Fut,
+        Fut: Future<Output = Result<HashMap<String, T>, E>>,
+    {
+        let (reply, mut answered) = oneshot::channel();
+        lock(&self.pending).push((key.to_owned(), reply));
+        let _turn = self.turn.lock().await;
+        match answered.try_recv() {
+            Ok(Some(value)) => return Ok(value),
+            // The batch failed, or its runner was cancelled: ask alone.
+            Ok(None) | Err(oneshot::error::TryRecvError::Closed) => {
+                let mut alone = answer(vec![key.to_owned()]).await?;
+                return Ok(alone.remove(key).unwrap_or_default());
+            }
+            Err(oneshot::error::TryRecvError::Empty) => {}
+        }
+        // Nobody answered this question yet: answer it and every other pending one.
+        let started = tokio::time::Instant::now();
+        let mut waiting = lock(&self.pending).len();
+        let mut quiet = 0;
+        while waiting < FULL_BATCH && quiet < QUIET_STEPS && started.elapsed() < GATHERING_LIMIT {
+            tokio::time::sleep(GATHERING_STEP).await;
+            let now_waiting = lock(&self.pending).len();
+            quiet = if now_waiting == waiting { quiet + 1 } else { 0 };
+            waiting = now_waiting;
+        }
+        let batch = std::mem::take(&mut *lock(&self.pending));
+        let mut keys: Vec<String> = batch.iter().map(|(key, _)| key.clone()).collect();
+        keys.sort();
+        keys.dedup();
+        tracing::debug!(questions = keys.len(), "answering questions together");
+        match answer(keys).await {
+            Ok(answers) => {
+                for (key, reply) in batch {
+                    let _ = reply.send(Some(answers.get(&key).cloned().unwrap_or_default()));
+                }
+                Ok(answers.get(key).cloned().unwrap_or_default())
+            }
+            Err(error) => {
+                for (_, reply) in batch {
+                    let _ = reply.send(None);
+                }
+                Err(error)
+            }
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test]
+    async fn questions_asked_together_are_answered_by_one_call() {
+        let coalesced = Arc::new(Coalesced::<Vec<String>>::default());
+        let calls = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for n in 0..8 {
+            let coalesced = coalesced.clone();
+            let calls = calls.clone();
+            tasks.push(tokio::spawn(async move {
+                let key = format!("k{n}");
+                coalesced
+                    .ask(&key, |keys: Vec<String>| {
+                        let calls = calls.clone();
+                        async move {
+                            calls.fetch_add(1, Ordering::SeqCst);
+                            Ok::<_, String>(
+                                keys.into_iter()
+                                    .map(|key| (key.clone(), vec![format!("holder of {key}")]))
+                                    .collect(),
+                            )
+                        }
+                    })
+                    .await
+            }));
+        }
+        for (n, task) in tasks.into_iter().enumerate() {
+            assert_eq!(
+                task.await.unwrap().unwrap(),
+                vec![format!("holder of k{n}")]
+            );
+        }
+        let calls = calls.load(Ordering::SeqCst);
+        assert!((1..=2).contains(&calls), "{calls} calls for 8 questions");
+    }
+
+    #[tokio::test]
+    async fn a_failed_batch_lets_every_other_asker_ask_alone() {
+        let coalesced = Arc::new(Coalesced::<Vec<String>>::default());
+        let failures = Arc::new(AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for n in 0..3 {
+            let coalesced = coalesced.clone();
+            let failures = failures.clone();
+            tasks.push(tokio::spawn(async move {
+                let key = format!("k{n}");
+                coalesced
+                    .ask(&key, |keys: Vec<String>| {
+                        let failures = failures.clone();
+                        async move {
+                            // The first call fails, however many it answers; later ones succeed.
+                            if failures.fetch_add(1, Ordering::SeqCst) == 0 {
+                                drop(keys);
+                                return Err("lost".to_owned());
+                            }
+                            Ok(keys
+                                .into_iter()
+                                .map(|key| (key, vec!["x".to_owned()]))
+                                .collect())
+                        }
+                    })
+                    .await
+            }));
+        }
+        let outcomes: Vec<_> = futures_outcomes(tasks).await;
+        assert_eq!(
+            outcomes.iter().filter(|o| o.is_err()).count(),
+            1,
+            "{outcomes:?}"
+        );
+        assert_eq!(
+            outcomes.iter().filter(|o| o.is_ok()).count(),
+            2,
+            "{outcomes:?}"
+        );
+    }
+
+    async fn futures_outcomes(
+        tasks: Vec<tokio::task::JoinHandle<Result<Vec<String>, String>>>,
+    ) -> Vec<Result<Vec<String>, String>> {
+        let mut outcomes = Vec::new();
+        for task in tasks {
+            outcomes.push(task.await.unwrap());
+        }
+        outcomes
+    }
+}
