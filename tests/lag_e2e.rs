@@ -328,3 +328,28 @@ fn creates_and_plan_time_checks_hold_while_search_lags() {
     let logins: Vec<String> = serde_json::from_str(&output.stdout).unwrap();
     assert_eq!(logins, vec!["oktaradius@msp.example"]);
 }
+
+#[test]
+fn a_system_log_that_fails_makes_the_refresh_read_directly_never_assume_no_change() {
+    if !terraform_available() {
+        return;
+    }
+    // The account was verified long enough ago for the log to vouch for it; then its role is
+    // removed, and every System Log query fails. The log would not list the removal within the
+    // test anyway, so only a direct read can find it: the refresh must read the roles (and the
+    // baseline) itself rather than take a failed query for "no change".
+    let emulator = Emulator::start_with(&["--log-lag-ms", NEVER_MS, "--search-lag-ms", "0"]);
+    let (org, workspace, radius_id) = applied_radius(&emulator, "nolog", Some(1));
+    let api = Api::new(&org.url, &org.token);
+    outlive_a_one_second_window();
+    remove_role(&api, &radius_id, "APP_ADMIN");
+    emulator.add_fault(serde_json::json!({
+        "kind": "error", "statuses": [500], "org": "nolog", "route": "/api/v1/logs", "times": 1000
+    }));
+    let before = role_reads(&emulator);
+    assert_repair_planned(&workspace, "plan while the System Log fails");
+    assert!(
+        role_reads(&emulator) > before,
+        "the roles were read directly"
+    );
+}

@@ -617,6 +617,11 @@ pub struct Pages<'a, T> {
 }
 
 impl<T: DeserializeOwned> Pages<'_, T> {
+    /// Whether a next page is linked (known once a page was read).
+    pub fn has_more(&self) -> bool {
+        self.url.is_some()
+    }
+
     /// The next page, or `None` after the last one. An empty page ends the listing, as in
     /// `fetch_all`.
     pub async fn next(&mut self) -> Result<Option<Vec<T>>, OktaError> {

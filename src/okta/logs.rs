@@ -81,6 +81,36 @@ impl Client {
     }
 }
 
+impl Client {
+    /// The events of `query`, or `None` when they fill more than `max_pages` pages: a caller
+    /// that only wants to know whether little happened stops reading there.
+    pub async fn list_log_events_within(
+        &self,
+        query: &LogQuery,
+        max_pages: u32,
+    ) -> Result<Option<Vec<LogEvent>>, OktaError> {
+        let until = query.until.unwrap_or_else(OffsetDateTime::now_utc);
+        let call = Call::get("/api/v1/logs", "/api/v1/logs".to_owned())
+            .query_opt("since", query.since.map(timestamp).transpose()?)
+            .query("until", timestamp(until)?)
+            .query_opt("filter", query.filter.as_ref())
+            .query_opt("limit", query.limit)
+            .query("sortOrder", "ASCENDING");
+        let mut pages = self.pages::<LogEvent>(call, "list of System Log events");
+        let mut events = Vec::new();
+        for _ in 0..max_pages.max(1) {
+            match pages.next().await? {
+                Some(page) => events.extend(page),
+                None => return Ok(Some(events)),
+            }
+            if !pages.has_more() {
+                return Ok(Some(events));
+            }
+        }
+        Ok(None)
+    }
+}
+
 /// RFC 3339 in UTC with milliseconds, the precision Okta documents for `since` and `until`
 /// (`2026-11-30T10:00:00.123Z`); a finer fraction is cut, never rounded up past `until`.
 fn timestamp(moment: OffsetDateTime) -> Result<String, OktaError> {
@@ -106,6 +136,38 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::okta::scripted_server::{ScriptedServer, answer};
+
+    const EVENT: &str =
+        r#"[{"uuid":"e","published":"2026-11-30T10:00:00.000Z","eventType":"zone.update"}]"#;
+
+    #[tokio::test]
+    async fn a_bounded_log_read_gives_no_answer_rather_than_a_partial_one() {
+        let server = ScriptedServer::start(Vec::new()).await;
+        let org = server.org_url();
+        let next = |cursor: &str| format!("<{org}/api/v1/logs?after={cursor}>; rel=\"next\"");
+        // Three linked pages: a bound of two answers `None`, a bound of three every event.
+        let script = || {
+            [
+                answer(200, EVENT).header("link", next("1")),
+                answer(200, EVENT).header("link", next("2")),
+                answer(200, EVENT),
+            ]
+        };
+        server.script(script());
+        let client = server.client(crate::okta::ClientOptions::default());
+        let query = LogQuery::default();
+        assert_eq!(
+            client.list_log_events_within(&query, 2).await.unwrap(),
+            None
+        );
+        assert_eq!(server.received().len(), 2, "stops at the bound");
+        let server = ScriptedServer::start(Vec::new()).await;
+        server.script(script());
+        let client = server.client(crate::okta::ClientOptions::default());
+        let events = client.list_log_events_within(&query, 3).await.unwrap();
+        assert_eq!(events.map(|events| events.len()), Some(3));
+    }
 
     #[test]
     fn events_are_read_tolerantly() {

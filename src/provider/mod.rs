@@ -13,6 +13,7 @@ pub mod known_after_apply;
 pub mod mailbox;
 pub mod org;
 pub mod org_access;
+pub mod org_changes;
 pub mod password;
 pub mod private;
 pub mod provider_config;

@@ -14,8 +14,9 @@ use crate::secret::Secret;
 use super::baseline::{BaselineObjects, ObservedBaseline, ensure_baseline, observe_baseline};
 use super::coalesce::Coalesced;
 use super::mailbox::MailboxChecks;
+use super::org_changes::ChangeLog;
 use super::provider_config::{ProviderConfig, normalize_org_url};
-use super::role_freshness::{self, LogView, RolesRead};
+use super::role_freshness::{self, ReadDecision};
 use super::service_apps::ServiceAppConfig;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::baseline_owner::{OwnerMarker, parse_marker, with_marker};
@@ -62,10 +63,10 @@ pub struct OrgSession {
     /// The group's members (full user objects), listed once per run and shared by every read
     /// of the org; additions made by this process are recorded so later checks see them.
     members: tokio::sync::OnceCell<Mutex<HashMap<String, User>>>,
-    /// When each user's admin roles last changed, from one System Log query per run covering
-    /// `ROLE_EVENT_WINDOW`: a read whose roles were verified inside the window and that has no
-    /// event since needs no roles call.
-    role_changes: tokio::sync::OnceCell<RoleChanges>,
+    /// What changed in the org that a refresh verifies (admin roles, the baseline's policies,
+    /// rules and zones), from one System Log query per run (`org_changes`): a read verified
+    /// before and with no event since needs no roles call, and no baseline reads.
+    changes: tokio::sync::OnceCell<ChangeLog>,
     /// How late the System Log may list an event (the provider's `log_lag_window_seconds`).
     log_lag_window: Duration,
     /// The service account group's description as the group lookup found it: it carries the
@@ -91,7 +92,7 @@ impl OrgSession {
             baseline: tokio::sync::OnceCell::new(),
             observed: tokio::sync::OnceCell::new(),
             members: tokio::sync::OnceCell::new(),
-            role_changes: tokio::sync::OnceCell::new(),
+            changes: tokio::sync::OnceCell::new(),
             group_description: Mutex::new(None),
             mailboxes: MailboxChecks::default(),
             login_holders: Coalesced::default(),
@@ -266,26 +267,39 @@ impl OrgSession {
 
     /// Whether a refresh may trust the roles of `user_id` verified at `verified_at` (Unix
     /// milliseconds), from one System Log query per run (see `role_freshness`).
-    pub async fn roles_read(
-        &self,
-        user_id: &str,
-        verified_at: Option<i64>,
-    ) -> Result<RolesRead, OktaError> {
-        let changes = self
-            .role_changes
-            .get_or_try_init(|| async { RoleChanges::fetch(&self.client).await })
-            .await?;
-        let view = LogView {
-            queried_at: changes.queried_at,
-            since: changes.since,
-            latest_by_us: changes.by_us.get(user_id).copied(),
-            latest_by_others: changes.by_others.get(user_id).copied(),
-        };
-        Ok(role_freshness::decide(
-            verified_at,
-            &view,
-            self.log_lag_window,
-        ))
+    pub async fn roles_read(&self, user_id: &str, verified_at: Option<i64>) -> ReadDecision {
+        match self.change_log().await.roles_of(user_id) {
+            Some(view) => role_freshness::decide(verified_at, &view, self.log_lag_window),
+            None => ReadDecision::Direct,
+        }
+    }
+
+    /// Whether a refresh may trust the securing baseline as verified at `verified_at`, from the
+    /// same query: no policy, rule or zone event since.
+    pub async fn baseline_read(&self, verified_at: Option<i64>) -> ReadDecision {
+        match self.change_log().await.baseline() {
+            Some(view) => role_freshness::decide(verified_at, &view, self.log_lag_window),
+            None => ReadDecision::Direct,
+        }
+    }
+
+    async fn change_log(&self) -> &ChangeLog {
+        self.changes
+            .get_or_init(|| ChangeLog::fetch(&self.client))
+            .await
+    }
+
+    /// Whether the group `group_id` (remembered from an earlier verification) still exists in
+    /// the org, from the member listing every refresh reads anyway. Okta's ids are unique
+    /// across orgs, so finding it also proves the URL still leads to the org it was found in.
+    pub async fn group_listed(&self, group_id: &str) -> Result<bool, OktaError> {
+        // Not recorded as the group's id: a plan's owner check still looks the group up, for
+        // the owner marker in its description, which the listing does not carry.
+        match self.members(group_id).await {
+            Ok(_) => Ok(true),
+            Err(error) if error.is_not_found() => Ok(false),
+            Err(error) => Err(error),
+        }
     }
 
     /// The user holding `login` (without regard to case, in any status), if any, from one
@@ -361,66 +375,6 @@ impl OrgSession {
                 .insert(user.id.clone(), user.clone());
         }
         Ok(())
-    }
-}
-
-/// How far back the per-run System Log query for role changes looks. Reads of accounts
-/// verified longer ago read their roles directly (and are verified again).
-pub const ROLE_EVENT_WINDOW: Duration = Duration::from_secs(7 * 24 * 3600);
-
-/// The latest admin role grant or revoke per user within `ROLE_EVENT_WINDOW`, split by whether
-/// this provider's token made it. Every role change is one of the two: Okta logs a removal that
-/// leaves the user other roles as a `privilege.grant` (its privileges changed) and only the
-/// removal of the last one as a `privilege.revoke`; both name the user as a `User` target.
-struct RoleChanges {
-    /// When the query ran and the start of its window (Unix milliseconds).
-    queried_at: i64,
-    since: i64,
-    by_us: HashMap<String, i64>,
-    by_others: HashMap<String, i64>,
-}
-
-impl RoleChanges {
-    async fn fetch(client: &Client) -> Result<RoleChanges, OktaError> {
-        let me = client.actor_id().await?;
-        let now = time::OffsetDateTime::now_utc();
-        let since = now - ROLE_EVENT_WINDOW;
-        let query = okta::LogQuery {
-            since: Some(since),
-            until: Some(now),
-            filter: Some(
-                "eventType eq \"user.account.privilege.grant\" or eventType eq \"user.account.privilege.revoke\""
-                    .to_owned(),
-            ),
-            limit: Some(1000),
-        };
-        let mut by_us = HashMap::new();
-        let mut by_others = HashMap::new();
-        for event in client.list_log_events(&query).await? {
-            let ours = event.actor.as_ref().and_then(|a| a.id.as_deref()) == Some(me.as_str());
-            let latest: &mut HashMap<String, i64> = if ours { &mut by_us } else { &mut by_others };
-            let Some(published) = event.published.as_deref().and_then(|p| {
-                time::OffsetDateTime::parse(p, &time::format_description::well_known::Rfc3339).ok()
-            }) else {
-                continue;
-            };
-            let at = (published.unix_timestamp_nanos() / 1_000_000) as i64;
-            let users = event
-                .target
-                .iter()
-                .filter(|target| target.entity_type.as_deref() == Some("User"))
-                .filter_map(|target| target.id.clone());
-            for user_id in users {
-                let entry = latest.entry(user_id).or_insert(at);
-                *entry = (*entry).max(at);
-            }
-        }
-        Ok(RoleChanges {
-            queried_at: (now.unix_timestamp_nanos() / 1_000_000) as i64,
-            since: (since.unix_timestamp_nanos() / 1_000_000) as i64,
-            by_us,
-            by_others,
-        })
     }
 }
 

@@ -1,7 +1,10 @@
 //! The provider's private data per object (opaque to Terraform, stored with the state): a JSON
 //! object. The guard's finalization marker lives here during a plan (`rules::marker`), and so
-//! does `okta_msp_verified_at`, when the account's admin roles were last verified, which lets a
-//! refresh skip reading roles the System Log says nobody changed since. A create plan that
+//! does the last verification of an account ([`Verification`]): when it was found as configured,
+//! baseline included (`okta_msp_verified_at`), the service account group it was found in
+//! (`okta_msp_group_id`) and the fingerprint of the baseline settings it was verified against
+//! (`okta_msp_baseline`). With them a refresh reads what the System Log says changed since, and
+//! nothing else. They are ids, times and a hash of settings: nothing secret. A create plan that
 //! adopts or resumes an existing object records its id under `okta_msp_adopts`: the apply's
 //! create must take over exactly that object, and when the plan is the replacement of a tainted
 //! object, Terraform hands the same private data to the delete of the tainted one, which then
@@ -10,21 +13,55 @@
 use serde_json::{Map, Value};
 
 const VERIFIED_AT: &str = "okta_msp_verified_at";
+const GROUP_ID: &str = "okta_msp_group_id";
+const BASELINE: &str = "okta_msp_baseline";
 const ADOPTS: &str = "okta_msp_adopts";
 
 fn object(private: &[u8]) -> Map<String, Value> {
     serde_json::from_slice::<Map<String, Value>>(private).unwrap_or_default()
 }
 
-/// When the roles were last verified (Unix milliseconds), if recorded.
-pub fn verified_at(private: &[u8]) -> Option<i64> {
-    object(private).get(VERIFIED_AT)?.as_i64()
+/// An account's last verification, as kept in its private data.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verification {
+    /// When (Unix milliseconds); 0 or absent: not verified since it drifted, or never.
+    pub at: Option<i64>,
+    /// The service account group the account was found in.
+    pub group_id: Option<String>,
+    /// `rules::baseline_owner::fingerprint` of the baseline settings it was verified against.
+    pub baseline: Option<String>,
 }
 
-/// `private` with the verification time set, other keys kept.
-pub fn with_verified_at(private: &[u8], at: i64) -> Vec<u8> {
+/// The verification recorded in `private`.
+pub fn verification(private: &[u8]) -> Verification {
+    let map = object(private);
+    let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
+    Verification {
+        at: map.get(VERIFIED_AT).and_then(Value::as_i64),
+        group_id: text(GROUP_ID),
+        baseline: text(BASELINE),
+    }
+}
+
+/// `private` recording `verification`, other keys kept. Byte for byte `private` itself when it
+/// records exactly that already: Terraform calls an object whose private data changed
+/// "changed", and a refresh that found nothing must not.
+pub fn with_verification(private: &[u8], verification: &Verification) -> Vec<u8> {
+    if self::verification(private) == *verification {
+        return private.to_vec();
+    }
     let mut map = object(private);
-    map.insert(VERIFIED_AT.to_owned(), Value::from(at));
+    let mut set = |key: &str, value: Option<Value>| match value {
+        Some(value) => {
+            map.insert(key.to_owned(), value);
+        }
+        None => {
+            map.remove(key);
+        }
+    };
+    set(VERIFIED_AT, verification.at.map(Value::from));
+    set(GROUP_ID, verification.group_id.clone().map(Value::from));
+    set(BASELINE, verification.baseline.clone().map(Value::from));
     serde_json::to_vec(&Value::Object(map)).unwrap_or_default()
 }
 
@@ -50,21 +87,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn verification_time_round_trips_and_keeps_other_keys() {
-        let private = br#"{"okta_msp_finalized":{"v":1,"id":"00u1"}}"#;
-        let updated = with_verified_at(private, 1_700_000_000);
-        assert_eq!(verified_at(&updated), Some(1_700_000_000));
-        assert!(String::from_utf8_lossy(&updated).contains("okta_msp_finalized"));
-        assert_eq!(verified_at(b""), None);
-        assert_eq!(verified_at(b"not json"), None);
-        assert_eq!(verified_at(&with_verified_at(b"garbage", 5)), Some(5));
+    fn a_verification_round_trips_and_an_unchanged_one_keeps_every_byte() {
+        let verification = Verification {
+            at: Some(1_700_000_000_000),
+            group_id: Some("00g1".to_owned()),
+            baseline: Some("v1:abc".to_owned()),
+        };
+        let private = with_verification(br#"{"other":1}"#, &verification);
+        assert_eq!(self::verification(&private), verification);
+        assert!(String::from_utf8_lossy(&private).contains("other"));
+        // Recording the same again returns the very bytes, whatever their key order.
+        let reordered = br#"{"okta_msp_baseline":"v1:abc","okta_msp_group_id":"00g1","okta_msp_verified_at":1700000000000,"other":1}"#;
+        assert_eq!(
+            with_verification(reordered, &verification),
+            reordered.to_vec()
+        );
+        let cleared = with_verification(&private, &Verification::default());
+        assert_eq!(self::verification(&cleared), Verification::default());
+        assert_eq!(self::verification(b"not json"), Verification::default());
     }
 
     #[test]
     fn an_adoption_round_trips_beside_other_keys() {
-        let private = with_adopts(&with_verified_at(b"", 7), "00u9");
+        let recorded = Verification {
+            at: Some(7),
+            ..Verification::default()
+        };
+        let private = with_adopts(&with_verification(b"", &recorded), "00u9");
         assert_eq!(adopts(&private).as_deref(), Some("00u9"));
-        assert_eq!(verified_at(&private), Some(7));
+        assert_eq!(verification(&private), recorded);
         assert_eq!(adopts(b""), None);
         assert_eq!(adopts(b"[1]"), None);
     }

@@ -1,5 +1,5 @@
-//! When a refresh may trust an account's last verified admin roles instead of reading them,
-//! given what the System Log shows.
+//! When a refresh may trust what was last verified (an account's admin roles, the org's
+//! securing baseline) instead of reading it, given what the System Log shows.
 //!
 //! The log is eventually complete, not at once: Okta calls it "near real-time", so an event can
 //! be listed some time after it is published. A role change made shortly before a refresh may
@@ -38,27 +38,27 @@ pub struct LogView {
     pub latest_by_others: Option<i64>,
 }
 
-/// What a refresh does about an account's roles.
+/// What a refresh does about something verified before (an account's roles, the baseline).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RolesRead {
-    /// The roles verified at this time still hold; keep it as the verification time.
+pub enum ReadDecision {
+    /// What was verified at this time still holds; keep it as the verification time.
     Trust { verified_at: i64 },
-    /// Read the roles from Okta; a match is a verification at the time of the read.
+    /// Read it from Okta.
     Direct,
 }
 
 /// Decides for an account last verified at `verified_at` (`None`: never, or not since its
 /// roles drifted), when the log may list an event up to `lag_window` late.
-pub fn decide(verified_at: Option<i64>, log: &LogView, lag_window: Duration) -> RolesRead {
+pub fn decide(verified_at: Option<i64>, log: &LogView, lag_window: Duration) -> ReadDecision {
     let Some(verified_at) = verified_at.filter(|at| *at > 0) else {
-        return RolesRead::Direct;
+        return ReadDecision::Direct;
     };
     if verified_at < log.since {
-        return RolesRead::Direct;
+        return ReadDecision::Direct;
     }
     let window = lag_window.as_millis() as i64;
     if log.queried_at.saturating_sub(verified_at) < window {
-        return RolesRead::Direct;
+        return ReadDecision::Direct;
     }
     // Changes by this provider's own token happen just before it verifies (it grants, then
     // reads the roles back), so only those after the verification count. Anyone else's count
@@ -69,9 +69,9 @@ pub fn decide(verified_at: Option<i64>, log: &LogView, lag_window: Duration) -> 
         .is_some_and(|at| at >= verified_at - margin);
     let by_us = log.latest_by_us.is_some_and(|at| at > verified_at);
     if by_others || by_us {
-        RolesRead::Direct
+        ReadDecision::Direct
     } else {
-        RolesRead::Trust { verified_at }
+        ReadDecision::Trust { verified_at }
     }
 }
 
@@ -99,7 +99,7 @@ mod tests {
                 &log(verified + MINUTE, None),
                 LOG_LAG_WINDOW
             ),
-            RolesRead::Direct
+            ReadDecision::Direct
         );
     }
 
@@ -112,7 +112,7 @@ mod tests {
                 &log(verified + 10 * MINUTE, None),
                 LOG_LAG_WINDOW
             ),
-            RolesRead::Trust {
+            ReadDecision::Trust {
                 verified_at: verified
             }
         );
@@ -126,7 +126,7 @@ mod tests {
         let verified = 100 * MINUTE;
         let changed = verified + 20 * MINUTE;
         let first = decide(Some(verified), &log(changed + 1_000, None), LOG_LAG_WINDOW);
-        let RolesRead::Trust { verified_at } = first else {
+        let ReadDecision::Trust { verified_at } = first else {
             panic!("expected trust, got {first:?}");
         };
         assert_eq!(verified_at, verified);
@@ -136,7 +136,7 @@ mod tests {
                 &log(changed + MINUTE, Some(changed)),
                 LOG_LAG_WINDOW
             ),
-            RolesRead::Direct
+            ReadDecision::Direct
         );
     }
 
@@ -147,26 +147,26 @@ mod tests {
         view.latest_by_us = Some(verified - 500);
         assert_eq!(
             decide(Some(verified), &view, LOG_LAG_WINDOW),
-            RolesRead::Trust {
+            ReadDecision::Trust {
                 verified_at: verified
             }
         );
         view.latest_by_us = Some(verified + 500);
         assert_eq!(
             decide(Some(verified), &view, LOG_LAG_WINDOW),
-            RolesRead::Direct
+            ReadDecision::Direct
         );
     }
 
     #[test]
     fn unknown_or_out_of_window_verifications_are_read() {
         let mut view = log(100 * MINUTE, None);
-        assert_eq!(decide(None, &view, LOG_LAG_WINDOW), RolesRead::Direct);
-        assert_eq!(decide(Some(0), &view, LOG_LAG_WINDOW), RolesRead::Direct);
+        assert_eq!(decide(None, &view, LOG_LAG_WINDOW), ReadDecision::Direct);
+        assert_eq!(decide(Some(0), &view, LOG_LAG_WINDOW), ReadDecision::Direct);
         view.since = 50 * MINUTE;
         assert_eq!(
             decide(Some(10 * MINUTE), &view, LOG_LAG_WINDOW),
-            RolesRead::Direct
+            ReadDecision::Direct
         );
     }
 }

@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use crate::okta::{OktaError, User};
 use crate::provider::baseline::ObservedBaseline;
 use crate::provider::org_access::OrgSession;
-use crate::provider::role_freshness::RolesRead;
+use crate::provider::role_freshness::ReadDecision;
 use crate::rules::adoption::ExistingUser;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance::{ObservedAccount, ObservedPolicy};
@@ -139,7 +139,7 @@ pub async fn observe_for_refresh(
     user_id: &str,
     group_id: &str,
     verified: Option<(i64, &[String])>,
-) -> Result<Option<(Observed, RolesRead)>, OktaError> {
+) -> Result<Option<(Observed, ReadDecision)>, OktaError> {
     let (user, in_group) = match org.member(group_id, user_id).await? {
         Some(user) => (user, true),
         None => match org.client.get_user(user_id).await {
@@ -148,9 +148,9 @@ pub async fn observe_for_refresh(
             Err(error) => return Err(error),
         },
     };
-    let decision = org.roles_read(user_id, verified.map(|(at, _)| at)).await?;
+    let decision = org.roles_read(user_id, verified.map(|(at, _)| at)).await;
     let role_types = match (decision, verified) {
-        (RolesRead::Trust { .. }, Some((_, roles))) => roles.to_vec(),
+        (ReadDecision::Trust { .. }, Some((_, roles))) => roles.to_vec(),
         _ => org
             .client
             .list_user_roles(user_id)
@@ -160,7 +160,7 @@ pub async fn observe_for_refresh(
             .collect(),
     };
     let decision = match (decision, verified) {
-        (RolesRead::Trust { .. }, None) => RolesRead::Direct,
+        (ReadDecision::Trust { .. }, None) => ReadDecision::Direct,
         (decision, _) => decision,
     };
     Ok(Some((

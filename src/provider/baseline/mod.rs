@@ -70,6 +70,27 @@ pub struct ObservedBaseline {
 }
 
 impl ObservedBaseline {
+    /// The baseline exactly as `baseline` declares it: what a verification that found no drift
+    /// observed, and what a refresh takes for the org's baseline while the System Log shows no
+    /// change since that verification.
+    pub fn as_declared(baseline: &SecuringBaseline) -> ObservedBaseline {
+        ObservedBaseline {
+            password_policy: ObservedPolicy::Present {
+                active: true,
+                ranked_first: true,
+                targets_group_only: true,
+                settings: baseline.password_policy(),
+            },
+            sign_on_policy: ObservedPolicy::Present {
+                active: true,
+                ranked_first: true,
+                targets_group_only: true,
+                settings: baseline.sign_on_policy(),
+            },
+            network_zone_active: (!baseline.allowed_network_cidrs.is_empty()).then_some(true),
+        }
+    }
+
     /// Nothing of the baseline exists (no group to target).
     pub fn missing() -> ObservedBaseline {
         ObservedBaseline {

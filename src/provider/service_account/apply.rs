@@ -11,6 +11,7 @@ use crate::provider::known_after_apply::unknowns_to_null;
 use crate::provider::org_access::OrgSession;
 use crate::provider::{diag, password, private};
 use crate::rules::account_config::{DesiredAccount, ResolveError};
+use crate::rules::baseline_owner::fingerprint;
 use crate::rules::guard::{self, DeleteCheck, GuardDecision, GuardedResource};
 use crate::rules::marker::MarkerPresence;
 use crate::rules::user_type::user_type;
@@ -183,7 +184,16 @@ impl ServiceAccountResource {
         );
         Ok(ApplyResponse {
             new_state: state,
-            private: private::with_verified_at(&[], private::verification_time()),
+            // Verified now, in this group, against these settings: what the next refresh trusts
+            // while the System Log shows no change since.
+            private: private::with_verification(
+                &[],
+                &private::Verification {
+                    at: Some(private::verification_time()),
+                    group_id: Some(group_id.clone()),
+                    baseline: Some(fingerprint(&baseline)),
+                },
+            ),
             diagnostics: Diagnostics::new(),
         })
     }

@@ -4,10 +4,14 @@
 use crate::plugin::{Diagnostics, ImportRequest, ImportResponse, ReadRequest, ReadResponse, Value};
 use crate::provider::accounts::observe::{self, Observed};
 use crate::provider::accounts::{Stage, set_up};
-use crate::provider::role_freshness::RolesRead;
+use crate::provider::baseline::ObservedBaseline;
+use crate::provider::org_access::OrgSession;
+use crate::provider::private::Verification;
+use crate::provider::role_freshness::ReadDecision;
 use crate::provider::{diag, private};
 use crate::rules::account_config::DesiredAccount;
 use crate::rules::baseline::SecuringBaseline;
+use crate::rules::baseline_owner::fingerprint;
 use crate::rules::compliance::{self, expectation_for_observed};
 use crate::rules::guard::{self, GuardDecision, GuardedResource};
 use crate::rules::kind::ServiceAccountKind;
@@ -34,20 +38,18 @@ impl ServiceAccountResource {
         let prior = ServiceAccount::from_value(&request.current_state);
         self.remember_own(&prior, &id, prior.is_finalized());
         let org = self.org(&prior)?;
-        self.verified_org_id(&org, &prior).await?;
         let baseline = self.baseline();
-        let group_id = org
-            .existing_group_id(&baseline.group_name)
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("finding the service account group", &e)))?;
+        let before = private::verification(&request.private);
+        let group_id = self
+            .refresh_group(&org, &prior, &baseline, before.group_id.as_deref())
+            .await?;
         let verified_roles: Vec<String> = prior.admin_roles.known().cloned().unwrap_or_default();
-        let verified =
-            private::verified_at(&request.private).map(|at| (at, verified_roles.as_slice()));
+        let verified_at = before.at.filter(|at| *at > 0);
         let observed = observe::observe_for_refresh(
             &org,
             &id,
             group_id.as_deref().unwrap_or_default(),
-            verified,
+            verified_at.map(|at| (at, verified_roles.as_slice())),
         )
         .await
         .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?;
@@ -65,9 +67,26 @@ impl ServiceAccountResource {
                 }),
             };
         };
-        let facts = observe::facts_with_baseline(&org, &observed, &baseline, group_id.as_deref())
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("reading the securing baseline", &e)))?;
+        // The baseline as verified, while the System Log shows no policy, rule or zone change
+        // since and the settings are those it was verified against; else read once per org.
+        let settings = fingerprint(&baseline);
+        let baseline_read = if group_id.is_some() && before.baseline.as_deref() == Some(&settings) {
+            org.baseline_read(verified_at).await
+        } else {
+            ReadDecision::Direct
+        };
+        let facts = match baseline_read {
+            ReadDecision::Trust { .. } => {
+                observed.with_baseline(&ObservedBaseline::as_declared(&baseline))
+            }
+            ReadDecision::Direct => {
+                observe::facts_with_baseline(&org, &observed, &baseline, group_id.as_deref())
+                    .await
+                    .map_err(|e| {
+                        Diagnostics::from(diag::okta("reading the securing baseline", &e))
+                    })?
+            }
+        };
         let drift = match prior.account_config().resolve().ok() {
             // A retired account (G22) is deactivated on purpose: nothing to repair.
             _ if prior.is_retired() && !prior.is_finalized() => Vec::new(),
@@ -78,42 +97,54 @@ impl ServiceAccountResource {
         };
         let new_state = ServiceAccount {
             status: Input::Known(observed.user.status.as_str().to_owned()),
-            drift: Input::Known(drift),
+            drift: Input::Known(drift.clone()),
             ..prior
         };
-        // Only roles that match the state are "verified": after drift the next read must look
-        // at the roles again rather than trust the state.
         let mut held = observed.role_types.clone();
         held.sort();
         let mut expected = verified_roles.clone();
         expected.sort();
-        // Roles trusted from the System Log keep the time they were verified at: moving it to
-        // now would skip an event the log lists late (see `role_freshness`).
-        let now = private::verification_time();
-        let lag_window = self
-            .shared
-            .config()
-            .map(|config| config.log_lag_window)
-            .unwrap_or(crate::provider::role_freshness::LOG_LAG_WINDOW);
-        let verified_at = match (roles_read, private::verified_at(&request.private)) {
-            _ if held != expected => 0,
-            (RolesRead::Trust { verified_at }, _) => verified_at,
-            // Read directly only because the last verification is still inside the log's lag
-            // window, and found as verified: that verification stands. Dating it now would
-            // rewrite the private data on every refresh of a fresh account, and Terraform then
-            // calls an unchanged fleet's refresh-only plan "applyable" (exit code 2).
-            (RolesRead::Direct, Some(before))
-                if before > 0 && now.saturating_sub(before) < lag_window.as_millis() as i64 =>
-            {
-                before
-            }
-            (RolesRead::Direct, _) => now,
+        let verification = Verification {
+            at: refreshed_verification_time(
+                held == expected && drift.is_empty(),
+                verified_at,
+                before.group_id == group_id && before.baseline.as_deref() == Some(&settings),
+                (roles_read, baseline_read),
+            ),
+            group_id,
+            baseline: Some(settings),
         };
         Ok(ReadResponse {
             new_state: new_state.into_value(),
-            private: private::with_verified_at(&request.private, verified_at),
+            private: private::with_verification(&request.private, &verification),
             warnings: Diagnostics::new(),
         })
+    }
+
+    /// The service account group for a refresh: the one the last verification found, while Okta
+    /// still lists its members (which the refresh reads anyway; Okta's ids are unique across
+    /// orgs, so this also proves the URL still leads to the org in state). Otherwise the org is
+    /// checked and the group looked up by name.
+    async fn refresh_group(
+        &self,
+        org: &OrgSession,
+        prior: &ServiceAccount,
+        baseline: &SecuringBaseline,
+        remembered: Option<&str>,
+    ) -> Result<Option<String>, Diagnostics> {
+        if let Some(group_id) = remembered {
+            match org.group_listed(group_id).await {
+                Ok(true) => return Ok(Some(group_id.to_owned())),
+                Ok(false) => {}
+                Err(error) => {
+                    return Err(diag::okta("reading the service account group", &error).into());
+                }
+            }
+        }
+        self.verified_org_id(org, prior).await?;
+        org.existing_group_id(&baseline.group_name)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("finding the service account group", &e)))
     }
 
     pub(super) async fn import_existing(
@@ -345,4 +376,73 @@ fn drift_of(
         .collect();
     drift.extend(findings.needs_a_person().iter().map(|v| v.summary.clone()));
     drift
+}
+
+/// When a refresh dates the account's verification. Found with drift: not verified (the next
+/// refresh reads everything again). Found as verified: the last verification stands, whether
+/// the System Log vouched for it or the refresh read directly (a verification still inside the
+/// log's lag window, or an event since that changed nothing the provider verifies), so that an
+/// unchanged account keeps its private data byte for byte and a refresh-only plan reports no
+/// change; moving it forward would also skip an event the log lists late. It moves to now only
+/// when there is none, or it no longer describes what was found (another group, other baseline
+/// settings), or the log no longer reaches back to it.
+fn refreshed_verification_time(
+    found_as_verified: bool,
+    verified_at: Option<i64>,
+    same_group_and_settings: bool,
+    (roles, baseline): (ReadDecision, ReadDecision),
+) -> Option<i64> {
+    if !found_as_verified {
+        return None;
+    }
+    let now = private::verification_time();
+    let reachable = |at: i64| {
+        now.saturating_sub(at)
+            < crate::provider::org_changes::CHANGE_EVENT_WINDOW.as_millis() as i64
+    };
+    match (roles, baseline, verified_at) {
+        (ReadDecision::Trust { verified_at }, ReadDecision::Trust { .. }, _) => Some(verified_at),
+        (_, _, Some(at)) if same_group_and_settings && reachable(at) => Some(at),
+        _ => Some(now),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: i64 = 3_600_000;
+
+    #[test]
+    fn a_refresh_dates_its_verification_only_when_it_must() {
+        let now = private::verification_time();
+        let trust = ReadDecision::Trust {
+            verified_at: now - HOUR,
+        };
+        let direct = ReadDecision::Direct;
+        // Drift: not verified.
+        assert_eq!(
+            refreshed_verification_time(false, Some(now - HOUR), true, (trust, trust)),
+            None
+        );
+        // The log vouched for both: the verification stands.
+        assert_eq!(
+            refreshed_verification_time(true, Some(now - HOUR), true, (trust, trust)),
+            Some(now - HOUR)
+        );
+        // Read directly and found as verified: it stands too (byte-identical private data).
+        assert_eq!(
+            refreshed_verification_time(true, Some(now - HOUR), true, (direct, direct)),
+            Some(now - HOUR)
+        );
+        // Never verified, another group or other settings, or beyond the log's reach: now.
+        let dated = |at: Option<i64>, same: bool| {
+            refreshed_verification_time(true, at, same, (direct, direct)).unwrap()
+        };
+        assert!(dated(None, true) >= now);
+        assert!(dated(Some(now - HOUR), false) >= now);
+        let beyond =
+            now - crate::provider::org_changes::CHANGE_EVENT_WINDOW.as_millis() as i64 - HOUR;
+        assert!(dated(Some(beyond), true) >= now);
+    }
 }

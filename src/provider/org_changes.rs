@@ -1,0 +1,284 @@
+//! What changed in an org that a refresh verifies, from one System Log query per org and run:
+//! admin role grants and revokes (of users, and of groups, whose members inherit them), and the
+//! lifecycle and updates of policies, policy rules and network zones (the securing baseline).
+//! The accounts' own status, profile and membership need no log: the group's member listing,
+//! which every refresh reads, holds them.
+//!
+//! `role_freshness::decide` turns what this finds into "trust the last verification" or "read
+//! directly"; a query that fails, or that would page beyond [`MAX_LOG_PAGES`], gives no
+//! verdict, and everything is read directly: never "no change" for want of an answer.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use crate::okta::{self, Client, LogEvent, OktaError};
+
+use super::role_freshness::LogView;
+
+/// How far back the query looks: Okta keeps the System Log 90 days. A verification older than
+/// this is not vouched for by the log, and what it verified is read directly.
+pub const CHANGE_EVENT_WINDOW: Duration = Duration::from_secs(89 * 24 * 3600);
+
+/// Pages of 1,000 events read at most. An org with more events of these types in the window
+/// is read directly instead (see the module documentation).
+pub const MAX_LOG_PAGES: u32 = 5;
+
+/// Role grants and revokes. Okta logs a removal that leaves the user other roles as a
+/// `privilege.grant` (its privileges changed) and only the removal of the last one as a
+/// `privilege.revoke`; both name the user as a `User` target.
+const ROLE_EVENTS: [&str; 2] = [
+    "user.account.privilege.grant",
+    "user.account.privilege.revoke",
+];
+
+/// A role granted to or revoked from a group changes the roles of every member.
+const GROUP_ROLE_EVENTS: [&str; 2] = ["group.privilege.grant", "group.privilege.revoke"];
+
+/// Everything that can change a policy, a rule or a zone of the baseline, or rank another
+/// policy above one of them. Counted org-wide: a new policy, or another policy moved to
+/// priority 1, shadows the baseline's without any event naming it.
+const BASELINE_EVENTS: [&str; 17] = [
+    "policy.lifecycle.create",
+    "policy.lifecycle.update",
+    "policy.lifecycle.overwrite",
+    "policy.lifecycle.activate",
+    "policy.lifecycle.deactivate",
+    "policy.lifecycle.delete",
+    "policy.rule.add",
+    "policy.rule.update",
+    "policy.rule.activate",
+    "policy.rule.deactivate",
+    "policy.rule.delete",
+    "policy.rule.invalidate",
+    "zone.create",
+    "zone.update",
+    "zone.activate",
+    "zone.deactivate",
+    "zone.delete",
+];
+
+/// The latest time (Unix milliseconds) of a kind of change, split by whether this provider's
+/// credential made it.
+#[derive(Debug, Clone, Default)]
+struct Latest {
+    by_us: Option<i64>,
+    by_others: Option<i64>,
+}
+
+impl Latest {
+    fn record(&mut self, ours: bool, at: i64) {
+        let slot = if ours {
+            &mut self.by_us
+        } else {
+            &mut self.by_others
+        };
+        *slot = Some(slot.map_or(at, |seen| seen.max(at)));
+    }
+}
+
+/// What the query of this run found.
+#[derive(Debug, Clone, Default)]
+pub struct OrgChanges {
+    /// When the query ran and the start of its window (Unix milliseconds).
+    queried_at: i64,
+    since: i64,
+    roles_by_user: HashMap<String, Latest>,
+    group_roles: Latest,
+    baseline: Latest,
+}
+
+/// The query's outcome: what it found, or no verdict.
+#[derive(Debug, Clone)]
+pub enum ChangeLog {
+    Read(OrgChanges),
+    Unavailable,
+}
+
+impl ChangeLog {
+    /// Queries the log once; a failure is logged and read as no verdict.
+    pub async fn fetch(client: &Client) -> ChangeLog {
+        match OrgChanges::fetch(client).await {
+            Ok(Some(changes)) => ChangeLog::Read(changes),
+            Ok(None) => {
+                tracing::info!(
+                    "the System Log holds too many role, policy and zone events to read; reading the accounts and the baseline directly"
+                );
+                ChangeLog::Unavailable
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not read the System Log; reading the accounts and the baseline directly");
+                ChangeLog::Unavailable
+            }
+        }
+    }
+
+    /// What the log says about the admin roles of `user_id`; `None`: no verdict.
+    pub fn roles_of(&self, user_id: &str) -> Option<LogView> {
+        let ChangeLog::Read(changes) = self else {
+            return None;
+        };
+        let own = changes
+            .roles_by_user
+            .get(user_id)
+            .cloned()
+            .unwrap_or_default();
+        let latest = |a: Option<i64>, b: Option<i64>| a.max(b);
+        Some(LogView {
+            queried_at: changes.queried_at,
+            since: changes.since,
+            latest_by_us: latest(own.by_us, changes.group_roles.by_us),
+            latest_by_others: latest(own.by_others, changes.group_roles.by_others),
+        })
+    }
+
+    /// What the log says about the securing baseline's policies, rules and zones; `None`: no
+    /// verdict.
+    pub fn baseline(&self) -> Option<LogView> {
+        let ChangeLog::Read(changes) = self else {
+            return None;
+        };
+        Some(LogView {
+            queried_at: changes.queried_at,
+            since: changes.since,
+            latest_by_us: changes.baseline.by_us,
+            latest_by_others: changes.baseline.by_others,
+        })
+    }
+}
+
+impl OrgChanges {
+    async fn fetch(client: &Client) -> Result<Option<OrgChanges>, OktaError> {
+        let me = client.actor_id().await?;
+        let now = time::OffsetDateTime::now_utc();
+        let since = now - CHANGE_EVENT_WINDOW;
+        let filter = ROLE_EVENTS
+            .iter()
+            .chain(&GROUP_ROLE_EVENTS)
+            .chain(&BASELINE_EVENTS)
+            .map(|event_type| format!("eventType eq \"{event_type}\""))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let query = okta::LogQuery {
+            since: Some(since),
+            until: Some(now),
+            filter: Some(filter),
+            limit: Some(1000),
+        };
+        let Some(events) = client.list_log_events_within(&query, MAX_LOG_PAGES).await? else {
+            return Ok(None);
+        };
+        let mut changes = OrgChanges {
+            queried_at: unix_millis(now),
+            since: unix_millis(since),
+            ..OrgChanges::default()
+        };
+        for event in &events {
+            changes.record(event, &me);
+        }
+        Ok(Some(changes))
+    }
+
+    fn record(&mut self, event: &LogEvent, me: &str) {
+        let Some(at) = event.published.as_deref().and_then(|published| {
+            time::OffsetDateTime::parse(published, &time::format_description::well_known::Rfc3339)
+                .ok()
+        }) else {
+            return;
+        };
+        let at = unix_millis(at);
+        let ours = event.actor.as_ref().and_then(|actor| actor.id.as_deref()) == Some(me);
+        let event_type = event.event_type.as_deref().unwrap_or_default();
+        if ROLE_EVENTS.contains(&event_type) {
+            let users = event
+                .target
+                .iter()
+                .filter(|target| target.entity_type.as_deref() == Some("User"))
+                .filter_map(|target| target.id.clone());
+            for user_id in users {
+                self.roles_by_user
+                    .entry(user_id)
+                    .or_default()
+                    .record(ours, at);
+            }
+        } else if GROUP_ROLE_EVENTS.contains(&event_type) {
+            self.group_roles.record(ours, at);
+        } else if BASELINE_EVENTS.contains(&event_type) {
+            self.baseline.record(ours, at);
+        }
+    }
+}
+
+fn unix_millis(moment: time::OffsetDateTime) -> i64 {
+    (moment.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(event_type: &str, published: &str, actor: &str, targets: &[(&str, &str)]) -> LogEvent {
+        serde_json::from_value(serde_json::json!({
+            "uuid": "u",
+            "published": published,
+            "eventType": event_type,
+            "actor": { "id": actor, "type": "User" },
+            "target": targets
+                .iter()
+                .map(|(id, kind)| serde_json::json!({ "id": id, "type": kind }))
+                .collect::<Vec<_>>(),
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn events_are_sorted_into_roles_group_roles_and_baseline() {
+        let mut changes = OrgChanges::default();
+        let early = "2026-11-30T10:00:00.000Z";
+        let late = "2026-11-30T11:00:00.000Z";
+        changes.record(
+            &event(
+                "user.account.privilege.revoke",
+                early,
+                "admin",
+                &[("00u1", "User")],
+            ),
+            "me",
+        );
+        changes.record(
+            &event(
+                "user.account.privilege.grant",
+                late,
+                "me",
+                &[("00u1", "User")],
+            ),
+            "me",
+        );
+        changes.record(&event("group.privilege.grant", early, "admin", &[]), "me");
+        changes.record(&event("policy.rule.update", late, "admin", &[]), "me");
+        changes.record(&event("zone.update", early, "me", &[]), "me");
+        let log = ChangeLog::Read(changes);
+        let roles = log.roles_of("00u1").unwrap();
+        let millis = |text: &str| {
+            unix_millis(
+                time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                    .unwrap(),
+            )
+        };
+        assert_eq!(roles.latest_by_others, Some(millis(early)));
+        assert_eq!(roles.latest_by_us, Some(millis(late)));
+        // Another user's roles changed only through the group.
+        assert_eq!(
+            log.roles_of("00u2").unwrap().latest_by_others,
+            Some(millis(early))
+        );
+        let baseline = log.baseline().unwrap();
+        assert_eq!(baseline.latest_by_others, Some(millis(late)));
+        assert_eq!(baseline.latest_by_us, Some(millis(early)));
+    }
+
+    #[test]
+    fn no_answer_is_no_verdict() {
+        assert!(ChangeLog::Unavailable.roles_of("00u1").is_none());
+        assert!(ChangeLog::Unavailable.baseline().is_none());
+    }
+}
