@@ -82,11 +82,17 @@ enum Change {
     SignOnPolicyDeactivated,
     /// North's AD agent's e-mail edited.
     ProfileEdited,
+    /// USER_ADMIN granted to south's RADIUS account, beyond its least privilege.
+    RoleAdded,
+    /// North's network zone deactivated.
+    NetworkZoneDeactivated,
+    /// South's sign-on session rule deactivated.
+    PolicyRuleDeactivated,
 }
 
 /// In the order the tests make them: alternating orgs, and account changes between baseline
 /// changes.
-const CHANGES: [Change; 8] = [
+const CHANGES: [Change; 11] = [
     Change::RoleRemoved,
     Change::PasswordPolicyEdited,
     Change::RemovedFromGroup,
@@ -95,6 +101,9 @@ const CHANGES: [Change; 8] = [
     Change::Suspended,
     Change::SignOnPolicyDeactivated,
     Change::ProfileEdited,
+    Change::RoleAdded,
+    Change::NetworkZoneDeactivated,
+    Change::PolicyRuleDeactivated,
 ];
 
 /// What a refresh must report after a change: for each account the change concerns, words its
@@ -136,6 +145,21 @@ impl Change {
                 "ACTIVE",
             ),
             Change::ProfileEdited => (vec![NORTH_AGENT], "restore email", "ACTIVE"),
+            Change::RoleAdded => (
+                vec![SOUTH_RADIUS],
+                "remove the USER_ADMIN role assignment",
+                "ACTIVE",
+            ),
+            Change::NetworkZoneDeactivated => (
+                vec![NORTH_AGENT, NORTH_RADIUS],
+                "restore the service account network zone",
+                "ACTIVE",
+            ),
+            Change::PolicyRuleDeactivated => (
+                vec![SOUTH_AGENT, SOUTH_RADIUS],
+                "restore the service account sign-on policy",
+                "ACTIVE",
+            ),
         };
         Expected {
             accounts,
@@ -406,36 +430,30 @@ impl Fleet {
             }
             Change::PolicyRuleEdited => {
                 let api = api(NORTH);
-                let policy = baseline_policy(api, "OKTA_SIGN_ON", "sign-on");
-                let policy_id = policy["id"].as_str().unwrap();
-                let rules = api.get(&format!("/api/v1/policies/{policy_id}/rules"));
-                let mut rule = rules
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|rule| rule["name"] == format!("{GROUP} - session"))
-                    .unwrap_or_else(|| panic!("the session rule: {rules:#}"))
-                    .clone();
+                let (path, mut rule) = session_rule(api);
                 rule["actions"]["signon"]["session"]["usePersistentCookie"] = json!(true);
-                let path = format!(
-                    "/api/v1/policies/{policy_id}/rules/{}",
-                    rule["id"].as_str().unwrap()
-                );
                 send(api, "PUT", &path, Some(rule));
+            }
+            Change::PolicyRuleDeactivated => {
+                let api = api(SOUTH);
+                let (path, _) = session_rule(api);
+                send(api, "POST", &format!("{path}/lifecycle/deactivate"), None);
             }
             Change::NetworkZoneEdited => {
                 let api = api(SOUTH);
-                let zones = api.get("/api/v1/zones");
-                let mut zone = zones
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|zone| zone["name"] == format!("{GROUP} - network zone"))
-                    .unwrap_or_else(|| panic!("the baseline's zone: {zones:#}"))
-                    .clone();
+                let (path, mut zone) = baseline_zone(api);
                 zone["gateways"] = json!([{"type": "CIDR", "value": FOREIGN_CIDR}]);
-                let path = format!("/api/v1/zones/{}", zone["id"].as_str().unwrap());
                 send(api, "PUT", &path, Some(zone));
+            }
+            Change::NetworkZoneDeactivated => {
+                let api = api(NORTH);
+                let (path, _) = baseline_zone(api);
+                send(api, "POST", &format!("{path}/lifecycle/deactivate"), None);
+            }
+            Change::RoleAdded => {
+                let path = format!("/api/v1/users/{}/roles", self.id(SOUTH_RADIUS));
+                let role = json!({"type": "USER_ADMIN"});
+                send(api(SOUTH), "POST", &path, Some(role));
             }
             Change::Suspended => {
                 let path = format!("/api/v1/users/{}/lifecycle/suspend", self.id(NORTH_RADIUS));
@@ -632,6 +650,40 @@ fn baseline_policy(api: &Api, policy_type: &str, suffix: &str) -> Value {
         .find(|policy| policy["name"] == format!("{GROUP} - {suffix}"))
         .unwrap_or_else(|| panic!("the baseline's {suffix} policy: {policies:#}"))
         .clone()
+}
+
+/// The baseline's sign-on session rule: its path and the rule as Okta holds it.
+fn session_rule(api: &Api) -> (String, Value) {
+    let policy = baseline_policy(api, "OKTA_SIGN_ON", "sign-on");
+    let rules_path = format!("/api/v1/policies/{}/rules", policy["id"].as_str().unwrap());
+    let rules = api.get(&rules_path);
+    let rule = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|rule| rule["name"] == format!("{GROUP} - session"))
+        .unwrap_or_else(|| panic!("the session rule: {rules:#}"))
+        .clone();
+    (
+        format!("{rules_path}/{}", rule["id"].as_str().unwrap()),
+        rule,
+    )
+}
+
+/// The baseline's network zone: its path and the zone as Okta holds it.
+fn baseline_zone(api: &Api) -> (String, Value) {
+    let zones = api.get("/api/v1/zones");
+    let zone = zones
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|zone| zone["name"] == format!("{GROUP} - network zone"))
+        .unwrap_or_else(|| panic!("the baseline's zone: {zones:#}"))
+        .clone();
+    (
+        format!("/api/v1/zones/{}", zone["id"].as_str().unwrap()),
+        zone,
+    )
 }
 
 /// Waits until the last verification (the apply that just ended) is older than the short
