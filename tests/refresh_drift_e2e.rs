@@ -62,7 +62,7 @@ const ACCOUNTS: [(&str, &str, &str, &str); 4] = [
     (SOUTH_RADIUS, SOUTH, "radius", "oktaradius@south.example"),
 ];
 
-/// One kind of out-of-band change, each made to its own object.
+/// One kind of out-of-band change, and what it is made to.
 #[derive(Clone, Copy, Debug)]
 enum Change {
     /// APP_ADMIN removed from south's RADIUS account (which keeps READ_ONLY_ADMIN: Okta logs
@@ -90,8 +90,7 @@ enum Change {
     PolicyRuleDeactivated,
 }
 
-/// In the order the tests make them: alternating orgs, and account changes between baseline
-/// changes.
+/// In the order the tests make them, alternating between the orgs.
 const CHANGES: [Change; 11] = [
     Change::RoleRemoved,
     Change::PasswordPolicyEdited,
@@ -309,15 +308,10 @@ impl Fleet {
         }
     }
 
-    /// The drift configuration: [`ACCOUNTS`] in north and south, the zone's CIDR allowed.
-    fn drift_configuration(lag_args: &[&str], provider_extra: &str) -> Fleet {
-        let mut fleet = Fleet::drift_applied(lag_args, provider_extra);
-        fleet.add_other_admins();
-        fleet
-    }
-
-    fn drift_applied(emulator_args: &[&str], provider_extra: &str) -> Fleet {
-        Fleet::applied(FleetSetup {
+    /// The drift configuration applied: [`ACCOUNTS`] in north and south, the zone's CIDR
+    /// allowed; then another admin in each org.
+    fn drift_configuration(emulator_args: &[&str], provider_extra: &str) -> Fleet {
+        let mut fleet = Fleet::applied(FleetSetup {
             cli: Cli::Installed,
             emulator_args,
             orgs: &[NORTH, SOUTH],
@@ -333,7 +327,9 @@ impl Fleet {
             provider_extra: format!(
                 "  allowed_network_cidrs = [\"{ALLOWED_CIDR}\"]\n{provider_extra}"
             ),
-        })
+        });
+        fleet.add_other_admins();
+        fleet
     }
 
     /// In every org, a person who is a super admin, with an API token of their own made in the
