@@ -152,7 +152,7 @@ pub fn schema() -> Schema {
                 "Seconds to wait after Okta creates an org (`okta_msp_org`) before the first request to it, 0 to 600: Okta asks for at least 30. Falls back to `{ENV_NEW_ORG_WAIT_SECONDS}`. Default {DEFAULT_NEW_ORG_WAIT_SECONDS}; 0 suits okta-emulator, whose orgs answer at once."
             )),
             Attribute::number(attr::LOG_LAG_WINDOW_SECONDS).optional().description(format!(
-                "How long after it happens a change may take to appear in Okta's System Log, in seconds, 0 to {MAX_LOG_LAG_WINDOW_SECONDS}. A refresh reads an account's admin roles directly when they were last verified within this window, and otherwise trusts the System Log to show any change since. Default {} (Okta calls the log \"near real-time\" and gives no bound).",
+                "How long after it happens a change may take to appear in Okta's System Log, in seconds, 0 to {MAX_LOG_LAG_WINDOW_SECONDS}. A refresh reads an account's admin roles and the securing baseline directly when they were last verified within this window, and otherwise trusts the System Log to show any change since. Default {} (Okta calls the log \"near real-time\" and gives no bound).",
                 LOG_LAG_WINDOW.as_secs()
             )),
         ],
