@@ -13,6 +13,7 @@ pub mod org;
 pub mod org_access;
 pub mod password;
 pub mod private;
+pub mod progress;
 pub mod provider_config;
 pub mod role_freshness;
 pub mod seen;
