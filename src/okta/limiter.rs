@@ -389,8 +389,8 @@ impl RateLimiter {
             .buckets
             .entry(bucket)
             .or_insert_with(|| Bucket::unknown(now));
-        // Okta reports 0 and 0 on a concurrency 429; the emulator reports the concurrent limit
-        // instead, which differs from the bucket's.
+        // Okta reports 0 and 0 on a concurrency 429 (developer.okta.com rl2-monitor); a 429
+        // reporting another limit than the bucket's is not the bucket's either.
         let concurrency =
             limit == 0 || (too_many_requests && entry.limit.is_some_and(|known| known != limit));
         if concurrency {

@@ -214,7 +214,7 @@ fn a_429_with_another_limit_than_the_buckets_is_the_concurrent_limit() {
     let limiter = known(600, 3, now);
     limiter.try_acquire(USERS, now).unwrap();
     limiter.try_acquire(USERS, now).unwrap();
-    // The emulator reports the concurrent limit in a concurrency 429.
+    // A concurrency 429 that reports the concurrent limit (75) rather than Okta's 0.
     let observed = limiter.observe(
         USERS,
         true,
