@@ -243,14 +243,15 @@ impl App {
         // flight" means to Okta.
         let Some(_in_flight) = self.concurrency.enter(&subdomain) else {
             lock(&self.control).count_rate_limited();
-            let limit = self.concurrency.limit() as u64;
             // While the concurrent limit is exceeded, Okta's headers report it instead of the
-            // per-minute bucket; its reset is an estimate, and requests are short.
+            // per-minute bucket: "the first two header values are always 0 for concurrent rate
+            // limit errors" (developer.okta.com rl2-monitor); the reset is an estimate, and
+            // requests are short.
             let common = Common {
                 request_id: &request_id,
                 rate: Decision {
                     allowed: false,
-                    limit,
+                    limit: 0,
                     remaining: 0,
                     reset: now_seconds + 1,
                 },

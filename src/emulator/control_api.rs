@@ -12,9 +12,37 @@ use serde_json::{Value, json};
 
 use super::app::{App, Record, lock};
 use super::store::{self, Audit, NewServiceApp, State};
-use super::{ApiError, control, util, wire};
+use super::{ApiError, control, routes, util, wire};
 
 impl App {
+    /// `GET /_emulator/rate-limits`: every bucket with its per-minute limit as served (scaled),
+    /// the concurrent limit, and the routes (method and template, as `stats` names them) that
+    /// count against each bucket, so a client can do the bucket arithmetic of its own traffic.
+    fn rate_limits_json(&self) -> Value {
+        let limiter = lock(&self.limiter);
+        let buckets: Vec<Value> = routes::Family::ALL
+            .iter()
+            .map(|family| {
+                let members: Vec<Value> = routes::ROUTES
+                    .iter()
+                    .filter(|route| route.family == *family)
+                    .map(|route| json!({ "method": route.method.as_str(), "template": route.template }))
+                    .collect();
+                json!({
+                    "bucket": family.bucket(),
+                    "limit_per_minute": limiter.limit_of(*family),
+                    "default_limit_per_minute": family.default_limit(),
+                    "routes": members,
+                })
+            })
+            .collect();
+        json!({
+            "scale": limiter.scale(),
+            "concurrency_limit": self.concurrency.limit(),
+            "buckets": buckets,
+        })
+    }
+
     /// `POST /_emulator/orgs/{subdomain}/users/{id or login}/lock`: the user is locked out as if
     /// it had exceeded its sign-in attempts.
     async fn lock_out(
@@ -255,6 +283,7 @@ impl App {
                 }
             }
             ("GET", "/stats") => Ok((StatusCode::OK, Some(lock(&self.control).stats_json()))),
+            ("GET", "/rate-limits") => Ok((StatusCode::OK, Some(self.rate_limits_json()))),
             ("POST", lock_path)
                 if lock_path.starts_with("/orgs/") && lock_path.ends_with("/lock") =>
             {
@@ -289,7 +318,7 @@ impl App {
             {
                 self.service_apps(method, org_path, &body).await
             }
-            (_, "/health" | "/reset" | "/faults" | "/stats" | "/oauth/clock") => {
+            (_, "/health" | "/reset" | "/faults" | "/stats" | "/rate-limits" | "/oauth/clock") => {
                 Err(ApiError::MethodNotAllowed)
             }
             _ => Err(ApiError::PathNotFound),

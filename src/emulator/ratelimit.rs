@@ -37,6 +37,10 @@ impl RateLimiter {
         }
     }
 
+    pub fn scale(&self) -> f64 {
+        self.scale
+    }
+
     pub fn limit_of(&self, family: Family) -> u64 {
         if self.scale <= 0.0 {
             return family.default_limit();
@@ -96,14 +100,16 @@ mod tests {
 
     #[test]
     fn bucket_empties_then_refills_after_the_window() {
-        let mut limiter = RateLimiter::new(0.0025); // Logs: 120 * 0.0025 rounds to 1 per minute... at least 1
+        // The System Log's bucket, 120 a minute, holds one request at this scale.
+        let mut limiter = RateLimiter::new(0.0025);
+        assert_eq!(limiter.limit_of(Family::Logs), 1);
         let first = limiter.check("acme", Family::Logs, 1000);
         assert!(first.allowed);
         assert_eq!(first.remaining, 0);
         assert_eq!(first.reset, 1060);
         assert!(!limiter.check("acme", Family::Logs, 1030).allowed);
         assert!(limiter.check("other", Family::Logs, 1030).allowed);
-        assert!(limiter.check("acme", Family::UsersCollection, 1030).allowed);
+        assert!(limiter.check("acme", Family::Users, 1030).allowed);
         assert!(limiter.check("acme", Family::Logs, 1060).allowed);
     }
 }

@@ -10,45 +10,87 @@ use crate::emulator::handlers::{
 use crate::emulator::store::{Lifecycle, Need};
 use crate::emulator::util::percent_decode_segment;
 
-/// A rate-limit bucket: Okta counts requests per org, per endpoint family, per minute.
+/// A rate-limit bucket: Okta counts requests per org, per bucket, per minute. The buckets and
+/// which endpoint falls in which follow Okta's own mapping (the longest configured prefix wins,
+/// and the method can matter); the numbers are Okta's published defaults for a Workforce
+/// Identity org. `docs/emulator.md` cites the source of every number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Family {
+    /// `POST /api/v1/orgs`, the Org Creator.
     Orgs,
-    OrgSettings,
-    UsersCollection,
-    UserById,
+    /// Okta's `/api/v1/users` bucket: `GET` and `POST /api/v1/users`, and every sub-resource of
+    /// a user (lifecycle, roles, groups, factors).
+    Users,
+    /// `GET /api/v1/users/{idOrLogin}`.
+    UserGet,
+    /// `POST`, `PUT` and `DELETE /api/v1/users/{id}`.
     UserWrites,
+    /// Okta's `/api/v1/groups` bucket: `GET` and `POST /api/v1/groups`, and a group's
+    /// sub-resources (members).
     Groups,
-    Zones,
-    Policies,
-    ApiTokens,
+    /// `GET`, `PUT` and `DELETE /api/v1/groups/{id}`.
+    GroupById,
+    /// `/api/v1/logs`.
     Logs,
-    /// The org authorization server's token endpoint.
+    /// "Most other API actions", Okta's `/api/v1` bucket: the org, policies and their rules,
+    /// network zones and API tokens all count here together.
+    ApiV1,
+    /// `/oauth2/v1/token` of the org authorization server.
     OAuthToken,
-    /// Requests that match no route still get rate-limit headers.
+    /// Everything outside `/api/v1` and `/oauth2` (the public org metadata), and requests that
+    /// match no route, which still get rate-limit headers.
     Other,
 }
 
 impl Family {
-    /// Requests per minute, modelled on Okta's published defaults for a production org.
+    /// Requests per minute per org: Okta's published defaults for a Workforce Identity org.
     pub fn default_limit(self) -> u64 {
         match self {
-            Family::Orgs => 50,
-            Family::OrgSettings => 600,
-            Family::UsersCollection => 600,
-            Family::UserById => 2000,
+            // developer.okta.com rl-additional-limits, "Org creation rate limits".
+            Family::Orgs => 10,
+            // developer.okta.com rl-global-mgmt, Workforce identity column.
+            Family::Users => 600,
+            Family::UserGet => 2_000,
             Family::UserWrites => 600,
             Family::Groups => 500,
-            Family::Zones => 600,
-            Family::Policies => 600,
-            Family::ApiTokens => 600,
+            Family::GroupById => 1_000,
             Family::Logs => 120,
-            // Okta's answers from `/oauth2/v1/token` carry `X-Rate-Limit-Limit: 150`
-            // (okta-sdk-python's recorded DPoP tests).
-            Family::OAuthToken => 150,
-            Family::Other => 600,
+            Family::ApiV1 => 1_200,
+            // developer.okta.com rl-global-enduser, `/oauth2/v1/token`, Workforce identity.
+            Family::OAuthToken => 2_000,
+            // developer.okta.com rl-global-other-endpoints, Workforce Identity.
+            Family::Other => 10_000,
         }
     }
+
+    /// Okta's name of the bucket (the prefix its rate-limit dashboard lists).
+    pub fn bucket(self) -> &'static str {
+        match self {
+            Family::Orgs => "/api/v1/orgs",
+            Family::Users => "/api/v1/users",
+            Family::UserGet => "GET /api/v1/users/{idOrLogin}",
+            Family::UserWrites => "POST, PUT, DELETE /api/v1/users/{id}",
+            Family::Groups => "/api/v1/groups",
+            Family::GroupById => "/api/v1/groups/{id}",
+            Family::Logs => "/api/v1/logs",
+            Family::ApiV1 => "/api/v1",
+            Family::OAuthToken => "/oauth2/v1/token",
+            Family::Other => "(other endpoints)",
+        }
+    }
+
+    pub const ALL: [Family; 10] = [
+        Family::Orgs,
+        Family::Users,
+        Family::UserGet,
+        Family::UserWrites,
+        Family::Groups,
+        Family::GroupById,
+        Family::Logs,
+        Family::ApiV1,
+        Family::OAuthToken,
+        Family::Other,
+    ];
 }
 
 pub struct Route {
@@ -86,63 +128,63 @@ use Lifecycle as L;
 pub static ROUTES: &[Route] = &[
     route!(POST "/oauth2/v1/token" => Token, Anyone, OAuthToken, ""),
     route!(GET "/.well-known/okta-organization" => Public(orgs::metadata), Anyone, Other, ""),
-    route!(GET "/api/v1/org" => OnOrg(orgs::get), Read, OrgSettings, "okta.orgs.read"),
+    route!(GET "/api/v1/org" => OnOrg(orgs::get), Read, ApiV1, "okta.orgs.read"),
     route!(POST "/api/v1/orgs" => OnState(orgs::create_child), CreateOrgs, Orgs, "okta.orgs.manage"),
-    route!(GET "/api/v1/users" => OnOrg(users::list), Read, UsersCollection, "okta.users.read"),
-    route!(POST "/api/v1/users" => OnOrg(users::create), ManageUsers, UsersCollection, "okta.users.manage"),
-    route!(GET "/api/v1/users/{userId}" => OnOrg(users::get), Read, UserById, "okta.users.read"),
+    route!(GET "/api/v1/users" => OnOrg(users::list), Read, Users, "okta.users.read"),
+    route!(POST "/api/v1/users" => OnOrg(users::create), ManageUsers, Users, "okta.users.manage"),
+    route!(GET "/api/v1/users/{userId}" => OnOrg(users::get), Read, UserGet, "okta.users.read"),
     route!(POST "/api/v1/users/{userId}" => OnOrg(users::update), ManageUsers, UserWrites, "okta.users.manage"),
     route!(PUT "/api/v1/users/{userId}" => OnOrg(users::replace), ManageUsers, UserWrites, "okta.users.manage"),
     route!(DELETE "/api/v1/users/{userId}" => OnOrg(users::delete), ManageUsers, UserWrites, "okta.users.manage"),
-    route!(POST "/api/v1/users/{userId}/lifecycle/activate" => OnOrg(|org, request| users::lifecycle(org, request, L::Activate)), ManageUsers, UserWrites, "okta.users.manage"),
-    route!(POST "/api/v1/users/{userId}/lifecycle/reactivate" => OnOrg(|org, request| users::lifecycle(org, request, L::Reactivate)), ManageUsers, UserWrites, "okta.users.manage"),
-    route!(POST "/api/v1/users/{userId}/lifecycle/deactivate" => OnOrg(|org, request| users::lifecycle(org, request, L::Deactivate)), ManageUsers, UserWrites, "okta.users.manage"),
-    route!(POST "/api/v1/users/{userId}/lifecycle/suspend" => OnOrg(|org, request| users::lifecycle(org, request, L::Suspend)), ManageUsers, UserWrites, "okta.users.manage"),
-    route!(POST "/api/v1/users/{userId}/lifecycle/unsuspend" => OnOrg(|org, request| users::lifecycle(org, request, L::Unsuspend)), ManageUsers, UserWrites, "okta.users.manage"),
-    route!(POST "/api/v1/users/{userId}/lifecycle/unlock" => OnOrg(|org, request| users::lifecycle(org, request, L::Unlock)), ManageUsers, UserWrites, "okta.users.manage"),
-    route!(POST "/api/v1/users/{userId}/lifecycle/expire_password" => OnOrg(|org, request| users::lifecycle(org, request, L::ExpirePassword)), ManageUsers, UserWrites, "okta.users.manage"),
-    route!(POST "/api/v1/users/{userId}/lifecycle/reset_password" => OnOrg(|org, request| users::lifecycle(org, request, L::ResetPassword)), ManageUsers, UserWrites, "okta.users.manage"),
-    route!(GET "/api/v1/users/{userId}/groups" => OnOrg(users::list_groups), Read, UserById, "okta.users.read"),
-    route!(GET "/api/v1/users/{userId}/factors" => OnOrg(users::list_factors), Read, UserById, "okta.users.read"),
-    route!(DELETE "/api/v1/users/{userId}/factors/{factorId}" => OnOrg(users::delete_factor), ManageUsers, UserWrites, "okta.users.manage"),
-    route!(GET "/api/v1/users/{userId}/roles" => OnOrg(roles::list), Read, UserById, "okta.roles.read"),
-    route!(POST "/api/v1/users/{userId}/roles" => OnOrg(roles::assign), ManageAdmins, UserWrites, "okta.roles.manage"),
-    route!(GET "/api/v1/users/{userId}/roles/{roleAssignmentId}" => OnOrg(roles::get), Read, UserById, "okta.roles.read"),
-    route!(DELETE "/api/v1/users/{userId}/roles/{roleAssignmentId}" => OnOrg(roles::unassign), ManageAdmins, UserWrites, "okta.roles.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/activate" => OnOrg(|org, request| users::lifecycle(org, request, L::Activate)), ManageUsers, Users, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/reactivate" => OnOrg(|org, request| users::lifecycle(org, request, L::Reactivate)), ManageUsers, Users, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/deactivate" => OnOrg(|org, request| users::lifecycle(org, request, L::Deactivate)), ManageUsers, Users, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/suspend" => OnOrg(|org, request| users::lifecycle(org, request, L::Suspend)), ManageUsers, Users, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/unsuspend" => OnOrg(|org, request| users::lifecycle(org, request, L::Unsuspend)), ManageUsers, Users, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/unlock" => OnOrg(|org, request| users::lifecycle(org, request, L::Unlock)), ManageUsers, Users, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/expire_password" => OnOrg(|org, request| users::lifecycle(org, request, L::ExpirePassword)), ManageUsers, Users, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/reset_password" => OnOrg(|org, request| users::lifecycle(org, request, L::ResetPassword)), ManageUsers, Users, "okta.users.manage"),
+    route!(GET "/api/v1/users/{userId}/groups" => OnOrg(users::list_groups), Read, Users, "okta.users.read"),
+    route!(GET "/api/v1/users/{userId}/factors" => OnOrg(users::list_factors), Read, Users, "okta.users.read"),
+    route!(DELETE "/api/v1/users/{userId}/factors/{factorId}" => OnOrg(users::delete_factor), ManageUsers, Users, "okta.users.manage"),
+    route!(GET "/api/v1/users/{userId}/roles" => OnOrg(roles::list), Read, Users, "okta.roles.read"),
+    route!(POST "/api/v1/users/{userId}/roles" => OnOrg(roles::assign), ManageAdmins, Users, "okta.roles.manage"),
+    route!(GET "/api/v1/users/{userId}/roles/{roleAssignmentId}" => OnOrg(roles::get), Read, Users, "okta.roles.read"),
+    route!(DELETE "/api/v1/users/{userId}/roles/{roleAssignmentId}" => OnOrg(roles::unassign), ManageAdmins, Users, "okta.roles.manage"),
     route!(GET "/api/v1/groups" => OnOrg(groups::list), Read, Groups, "okta.groups.read"),
     route!(POST "/api/v1/groups" => OnOrg(groups::create), ManageGroups, Groups, "okta.groups.manage"),
-    route!(GET "/api/v1/groups/{groupId}" => OnOrg(groups::get), Read, Groups, "okta.groups.read"),
-    route!(PUT "/api/v1/groups/{groupId}" => OnOrg(groups::replace), ManageGroups, Groups, "okta.groups.manage"),
-    route!(DELETE "/api/v1/groups/{groupId}" => OnOrg(groups::delete), ManageGroups, Groups, "okta.groups.manage"),
+    route!(GET "/api/v1/groups/{groupId}" => OnOrg(groups::get), Read, GroupById, "okta.groups.read"),
+    route!(PUT "/api/v1/groups/{groupId}" => OnOrg(groups::replace), ManageGroups, GroupById, "okta.groups.manage"),
+    route!(DELETE "/api/v1/groups/{groupId}" => OnOrg(groups::delete), ManageGroups, GroupById, "okta.groups.manage"),
     route!(GET "/api/v1/groups/{groupId}/users" => OnOrg(groups::list_members), Read, Groups, "okta.groups.read"),
     route!(PUT "/api/v1/groups/{groupId}/users/{userId}" => OnOrg(groups::add_member), ManageGroups, Groups, "okta.groups.manage"),
     route!(DELETE "/api/v1/groups/{groupId}/users/{userId}" => OnOrg(groups::remove_member), ManageGroups, Groups, "okta.groups.manage"),
-    route!(GET "/api/v1/zones" => OnOrg(zones::list), Read, Zones, "okta.networkZones.read"),
-    route!(POST "/api/v1/zones" => OnOrg(zones::create), ManageSecurity, Zones, "okta.networkZones.manage"),
-    route!(GET "/api/v1/zones/{zoneId}" => OnOrg(zones::get), Read, Zones, "okta.networkZones.read"),
-    route!(PUT "/api/v1/zones/{zoneId}" => OnOrg(zones::replace), ManageSecurity, Zones, "okta.networkZones.manage"),
-    route!(DELETE "/api/v1/zones/{zoneId}" => OnOrg(zones::delete), ManageSecurity, Zones, "okta.networkZones.manage"),
-    route!(POST "/api/v1/zones/{zoneId}/lifecycle/activate" => OnOrg(zones::activate), ManageSecurity, Zones, "okta.networkZones.manage"),
-    route!(POST "/api/v1/zones/{zoneId}/lifecycle/deactivate" => OnOrg(zones::deactivate), ManageSecurity, Zones, "okta.networkZones.manage"),
-    route!(GET "/api/v1/policies" => OnOrg(policies::list), Read, Policies, "okta.policies.read"),
-    route!(POST "/api/v1/policies" => OnOrg(policies::create), ManageSecurity, Policies, "okta.policies.manage"),
-    route!(GET "/api/v1/policies/{policyId}" => OnOrg(policies::get), Read, Policies, "okta.policies.read"),
-    route!(PUT "/api/v1/policies/{policyId}" => OnOrg(policies::replace), ManageSecurity, Policies, "okta.policies.manage"),
-    route!(DELETE "/api/v1/policies/{policyId}" => OnOrg(policies::delete), ManageSecurity, Policies, "okta.policies.manage"),
-    route!(POST "/api/v1/policies/{policyId}/lifecycle/activate" => OnOrg(policies::activate), ManageSecurity, Policies, "okta.policies.manage"),
-    route!(POST "/api/v1/policies/{policyId}/lifecycle/deactivate" => OnOrg(policies::deactivate), ManageSecurity, Policies, "okta.policies.manage"),
-    route!(GET "/api/v1/policies/{policyId}/rules" => OnOrg(policies::list_rules), Read, Policies, "okta.policies.read"),
-    route!(POST "/api/v1/policies/{policyId}/rules" => OnOrg(policies::create_rule), ManageSecurity, Policies, "okta.policies.manage"),
-    route!(GET "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::get_rule), Read, Policies, "okta.policies.read"),
-    route!(PUT "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::replace_rule), ManageSecurity, Policies, "okta.policies.manage"),
-    route!(DELETE "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::delete_rule), ManageSecurity, Policies, "okta.policies.manage"),
-    route!(POST "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate" => OnOrg(policies::activate_rule), ManageSecurity, Policies, "okta.policies.manage"),
-    route!(POST "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate" => OnOrg(policies::deactivate_rule), ManageSecurity, Policies, "okta.policies.manage"),
-    route!(GET "/api/v1/api-tokens" => OnOrg(tokens::list), ManageSecurity, ApiTokens, "okta.apiTokens.read"),
-    route!(DELETE "/api/v1/api-tokens/current" => OnOrg(tokens::revoke_current), Read, ApiTokens, ""),
-    route!(GET "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::get), ManageSecurity, ApiTokens, "okta.apiTokens.read"),
-    route!(PUT "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::upsert), ManageSecurity, ApiTokens, "okta.apiTokens.manage"),
-    route!(DELETE "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::revoke), ManageSecurity, ApiTokens, "okta.apiTokens.manage"),
+    route!(GET "/api/v1/zones" => OnOrg(zones::list), Read, ApiV1, "okta.networkZones.read"),
+    route!(POST "/api/v1/zones" => OnOrg(zones::create), ManageSecurity, ApiV1, "okta.networkZones.manage"),
+    route!(GET "/api/v1/zones/{zoneId}" => OnOrg(zones::get), Read, ApiV1, "okta.networkZones.read"),
+    route!(PUT "/api/v1/zones/{zoneId}" => OnOrg(zones::replace), ManageSecurity, ApiV1, "okta.networkZones.manage"),
+    route!(DELETE "/api/v1/zones/{zoneId}" => OnOrg(zones::delete), ManageSecurity, ApiV1, "okta.networkZones.manage"),
+    route!(POST "/api/v1/zones/{zoneId}/lifecycle/activate" => OnOrg(zones::activate), ManageSecurity, ApiV1, "okta.networkZones.manage"),
+    route!(POST "/api/v1/zones/{zoneId}/lifecycle/deactivate" => OnOrg(zones::deactivate), ManageSecurity, ApiV1, "okta.networkZones.manage"),
+    route!(GET "/api/v1/policies" => OnOrg(policies::list), Read, ApiV1, "okta.policies.read"),
+    route!(POST "/api/v1/policies" => OnOrg(policies::create), ManageSecurity, ApiV1, "okta.policies.manage"),
+    route!(GET "/api/v1/policies/{policyId}" => OnOrg(policies::get), Read, ApiV1, "okta.policies.read"),
+    route!(PUT "/api/v1/policies/{policyId}" => OnOrg(policies::replace), ManageSecurity, ApiV1, "okta.policies.manage"),
+    route!(DELETE "/api/v1/policies/{policyId}" => OnOrg(policies::delete), ManageSecurity, ApiV1, "okta.policies.manage"),
+    route!(POST "/api/v1/policies/{policyId}/lifecycle/activate" => OnOrg(policies::activate), ManageSecurity, ApiV1, "okta.policies.manage"),
+    route!(POST "/api/v1/policies/{policyId}/lifecycle/deactivate" => OnOrg(policies::deactivate), ManageSecurity, ApiV1, "okta.policies.manage"),
+    route!(GET "/api/v1/policies/{policyId}/rules" => OnOrg(policies::list_rules), Read, ApiV1, "okta.policies.read"),
+    route!(POST "/api/v1/policies/{policyId}/rules" => OnOrg(policies::create_rule), ManageSecurity, ApiV1, "okta.policies.manage"),
+    route!(GET "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::get_rule), Read, ApiV1, "okta.policies.read"),
+    route!(PUT "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::replace_rule), ManageSecurity, ApiV1, "okta.policies.manage"),
+    route!(DELETE "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::delete_rule), ManageSecurity, ApiV1, "okta.policies.manage"),
+    route!(POST "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/activate" => OnOrg(policies::activate_rule), ManageSecurity, ApiV1, "okta.policies.manage"),
+    route!(POST "/api/v1/policies/{policyId}/rules/{ruleId}/lifecycle/deactivate" => OnOrg(policies::deactivate_rule), ManageSecurity, ApiV1, "okta.policies.manage"),
+    route!(GET "/api/v1/api-tokens" => OnOrg(tokens::list), ManageSecurity, ApiV1, "okta.apiTokens.read"),
+    route!(DELETE "/api/v1/api-tokens/current" => OnOrg(tokens::revoke_current), Read, ApiV1, ""),
+    route!(GET "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::get), ManageSecurity, ApiV1, "okta.apiTokens.read"),
+    route!(PUT "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::upsert), ManageSecurity, ApiV1, "okta.apiTokens.manage"),
+    route!(DELETE "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::revoke), ManageSecurity, ApiV1, "okta.apiTokens.manage"),
     route!(GET "/api/v1/logs" => OnOrg(logs::list), Read, Logs, "okta.logs.read"),
 ];
 
@@ -276,6 +318,74 @@ mod tests {
                     route.template
                 );
             }
+        }
+    }
+
+    fn family_of(method: Method, path: &str) -> Family {
+        match match_route(&method, path) {
+            Matched::Route(route, _) => route.family,
+            _ => panic!("no route for {method} {path}"),
+        }
+    }
+
+    #[test]
+    fn endpoints_count_against_the_bucket_okta_puts_them_in() {
+        // Okta's mapping: a user's sub-resources fall in the `/api/v1/users` bucket, reading a
+        // user and writing one are separate buckets, and policies, zones, the org and API
+        // tokens share "most other API actions".
+        assert_eq!(family_of(Method::POST, "/api/v1/users"), Family::Users);
+        assert_eq!(
+            family_of(Method::POST, "/api/v1/users/00u1/lifecycle/activate"),
+            Family::Users
+        );
+        assert_eq!(
+            family_of(Method::POST, "/api/v1/users/00u1/roles"),
+            Family::Users
+        );
+        assert_eq!(
+            family_of(Method::GET, "/api/v1/users/00u1"),
+            Family::UserGet
+        );
+        assert_eq!(
+            family_of(Method::DELETE, "/api/v1/users/00u1"),
+            Family::UserWrites
+        );
+        assert_eq!(
+            family_of(Method::PUT, "/api/v1/groups/00g1/users/00u1"),
+            Family::Groups
+        );
+        assert_eq!(
+            family_of(Method::GET, "/api/v1/groups/00g1"),
+            Family::GroupById
+        );
+        for (method, path) in [
+            (Method::GET, "/api/v1/org"),
+            (Method::POST, "/api/v1/policies"),
+            (Method::PUT, "/api/v1/policies/p1/rules/r1"),
+            (Method::GET, "/api/v1/zones"),
+            (Method::GET, "/api/v1/api-tokens"),
+        ] {
+            assert_eq!(
+                family_of(method.clone(), path),
+                Family::ApiV1,
+                "{method} {path}"
+            );
+        }
+        assert_eq!(
+            family_of(Method::POST, "/oauth2/v1/token"),
+            Family::OAuthToken
+        );
+        // Workforce Identity's published numbers.
+        assert_eq!(Family::Users.default_limit(), 600);
+        assert_eq!(Family::UserGet.default_limit(), 2_000);
+        assert_eq!(Family::ApiV1.default_limit(), 1_200);
+        assert_eq!(Family::Orgs.default_limit(), 10);
+        // Every bucket the control API lists serves at least one route.
+        for family in Family::ALL {
+            assert!(
+                ROUTES.iter().any(|route| route.family == family),
+                "{family:?}"
+            );
         }
     }
 

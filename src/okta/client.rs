@@ -15,7 +15,7 @@ use super::answer::{
     is_passing_conflict, is_transient, read_capped,
 };
 use super::error::OktaError;
-use super::limiter::RateLimiter;
+use super::limiter::{Observed, RateLimiter};
 use super::link::next_link;
 use super::oauth::{OAuthSession, ServiceApp, Unauthorized};
 use super::retry::{RateLimitHeaders, backoff_delay, rate_limit_wait};
@@ -292,7 +292,9 @@ impl Client {
         let mut previous_request_id: Option<String> = None;
         let mut oauth_retries = 0u32;
         loop {
-            self.limiter.acquire(call.template).await;
+            // Held until this attempt ends: the org's count of requests in flight, and the
+            // bucket's.
+            let permit = self.limiter.acquire(&call.method, call.template).await;
             let attempt = retries + rate_limit_retries + 1;
             let started = Instant::now();
             let mut request = self
@@ -383,6 +385,7 @@ impl Client {
                     let may_retry = !sent || call.replay == Replay::Safe;
                     if may_retry && retries < self.options.max_retries {
                         retries += 1;
+                        drop(permit);
                         tokio::time::sleep(self.backoff(retries)).await;
                         continue;
                     }
@@ -395,12 +398,7 @@ impl Client {
                 .and_then(|value| value.to_str().ok())
                 .map(str::to_owned);
             let rate_limit = RateLimitHeaders::from_headers(&headers);
-            self.limiter.observe(
-                call.template,
-                &rate_limit,
-                Instant::now(),
-                SystemTime::now(),
-            );
+            let observed = permit.observe(status == StatusCode::TOO_MANY_REQUESTS, &rate_limit);
             tracing::debug!(
                 method = %call.method,
                 path = call.template,
@@ -453,6 +451,19 @@ impl Client {
                 )
                 .unwrap_or_else(|| self.backoff(rate_limit_retries));
                 rate_limited_for += wait;
+                previous_request_id = request_id;
+                if observed == Observed::Concurrency {
+                    // Too many requests of the org at once (the limiter now sends fewer): this
+                    // one waits alone, as the per-minute bucket is not spent.
+                    tracing::debug!(
+                        path = call.template,
+                        wait_ms = wait.as_millis() as u64,
+                        "okta: concurrent-request limit, waiting"
+                    );
+                    drop(permit);
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
                 tracing::debug!(
                     path = call.template,
                     wait_ms = wait.as_millis() as u64,
@@ -460,8 +471,7 @@ impl Client {
                 );
                 // Every request of this bucket waits, not just this one; `acquire` at the top of
                 // the loop does the waiting.
-                self.limiter.hold(call.template, Instant::now() + wait);
-                previous_request_id = request_id;
+                permit.hold(Instant::now() + wait);
                 continue;
             }
 
@@ -474,6 +484,7 @@ impl Client {
             {
                 retries += 1;
                 previous_request_id = request_id;
+                drop(permit);
                 tokio::time::sleep(self.backoff(retries)).await;
                 continue;
             }
@@ -485,6 +496,7 @@ impl Client {
             {
                 retries += 1;
                 previous_request_id = request_id;
+                drop(permit);
                 tokio::time::sleep(self.backoff(retries)).await;
                 continue;
             }

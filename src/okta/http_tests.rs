@@ -18,9 +18,9 @@ fn options() -> ClientOptions {
         backoff_max: Duration::from_millis(10),
         max_rate_limit_retries: 3,
         limiter: Some(Arc::new(RateLimiter::new(LimiterSettings {
-            threshold: 0.1,
             reset_margin: Duration::from_millis(20),
             max_wait: Duration::from_millis(200),
+            ..LimiterSettings::default()
         }))),
         ..ClientOptions::default()
     }

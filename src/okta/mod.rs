@@ -32,7 +32,7 @@ pub use api_tokens::ApiToken;
 pub use client::{Client, ClientOptions, Pages, default_user_agent};
 pub use error::{ErrorEnvelope, OktaError, codes, parse_error_envelope};
 pub use groups::{Group, GroupProfile};
-pub use limiter::{LimiterSettings, RateLimiter, spacing};
+pub use limiter::{LimiterSettings, Observed, Permit, RateLimiter, Wait, bucket_of};
 pub use link::{find_rel, next_link};
 pub use logs::{LogEntity, LogEvent, LogOutcome, LogQuery};
 pub use org_metadata::{Engine, OrgMetadata};

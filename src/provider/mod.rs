@@ -16,6 +16,7 @@ pub mod org_access;
 pub mod org_changes;
 pub mod password;
 pub mod private;
+pub mod progress;
 pub mod provider_config;
 pub mod role_freshness;
 pub mod seen;

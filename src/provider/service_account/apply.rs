@@ -26,6 +26,8 @@ impl ServiceAccountResource {
     /// midway returns what was done, so Terraform records it and the next apply resumes.
     pub(super) async fn set_up(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
         let config = ServiceAccount::from_value(&request.config);
+        let progress =
+            crate::provider::progress::AccountProgress::start(config.org_url.known_str());
         let planned = ServiceAccount::from_value(&request.planned_state);
         // The plan's values, not the configuration's: names an adoption keeps from Okta and roles
         // the kind gives are computed there, and the apply changes exactly what the plan showed.
@@ -182,6 +184,7 @@ impl ServiceAccountResource {
             finalized,
             finalized_at,
         );
+        progress.finished();
         Ok(ApplyResponse {
             new_state: state,
             // Verified now, in this group, against these settings: what the next refresh trusts

@@ -25,10 +25,10 @@ use crate::plugin::{
 };
 use crate::provider::accounts::{observe, set_up};
 use crate::provider::org_access::{AccessError, OrgSession};
+use crate::provider::private;
 use crate::rules::account_config::password_violations;
 use crate::rules::adoption::Own;
 use crate::rules::baseline::SecuringBaseline;
-use crate::provider::private;
 use crate::rules::baseline_owner::{Ownership, fingerprint};
 
 use super::{ProviderContext, diag};
