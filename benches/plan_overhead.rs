@@ -17,6 +17,8 @@
 //! Runs the release binary through the real CLI with an isolated CLI configuration.
 
 mod common;
+#[path = "common/emulator.rs"]
+mod emulator;
 
 use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
@@ -47,8 +49,19 @@ fn main() {
     let scratch = tempfile::tempdir().expect("scratch dir");
     let cli_config = common::install_mirror(scratch.path(), provider);
 
+    // A real org to plan against: the plan looks the logins up (one listing per ten accounts)
+    // and checks the baseline's owner, as it does for users. Rate limiting off: the bench
+    // measures the provider, not Okta's budget.
+    let okta = emulator::start_emulator(&["--org", "acme:bench-token", "--rate-limit-scale", "0"]);
+    let org_url = format!("{}/acme", okta.url);
     let case = |label, name: &str, text: String| {
         let dir = scratch.path().join(name);
+        let text = text.replace(PLACEHOLDER_ORG_URL, &org_url).replace(
+            "provider \"okta\" {}",
+            &format!(
+                "provider \"okta\" {{\n  org_tokens = {{ \"{org_url}\" = \"bench-token\" }}\n}}"
+            ),
+        );
         write_config(&dir, &text);
         run_terraform(
             &dir,
@@ -182,9 +195,12 @@ fn main() {
     );
 }
 
+/// Replaced by the emulator's org in every configuration (ours and the floors alike).
+const PLACEHOLDER_ORG_URL: &str = "http://127.0.0.1:9/acme";
+
 /// The four values every configuration gives, ours as arguments and the floors as input.
 const CONFIGURED: [(&str, &str); 4] = [
-    ("org_url", r#""http://127.0.0.1:9/acme""#),
+    ("org_url", r#""http://127.0.0.1:9/acme""#), // PLACEHOLDER_ORG_URL, the emulator's org
     ("kind", r#""ad_agent""#),
     ("login", r#""okta-ad-agent-${count.index}@acme.example""#),
     ("email", r#""okta-ad-agent-${count.index}@acme.example""#),

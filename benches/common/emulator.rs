@@ -8,6 +8,8 @@ use std::process::{Child, Command, Stdio};
 pub struct Emulator {
     child: Child,
     pub url: String,
+    /// The control API's token; the benches that only plan against the emulator do not read it.
+    #[allow(dead_code)]
     pub admin_token: String,
 }
 

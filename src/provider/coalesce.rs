@@ -15,11 +15,14 @@ use tokio::sync::oneshot;
 
 /// How the first of a batch waits for others to join it: in steps, until a listing's worth
 /// (`FULL_BATCH`) is pending, nobody has arrived for `QUIET_STEPS` steps, or `GATHERING_LIMIT`
-/// has passed; short beside an Okta call. Terraform's plan walk asks in waves (its parallelism
-/// at once), its apply walk one by one as earlier resources finish, hence the quiet rule.
-const GATHERING_STEP: Duration = Duration::from_millis(10);
-const QUIET_STEPS: u32 = 3;
-const GATHERING_LIMIT: Duration = Duration::from_millis(100);
+/// has passed. Terraform's plan walk asks in waves (its parallelism at once, within a few
+/// milliseconds), its apply walk one by one as earlier resources finish, hence the quiet rule.
+/// Against Okta (a call takes 100 ms or more) questions also gather while a listing is out;
+/// the pause matters against a fast server, where it is most of a plan's cost, so it is kept
+/// to a few milliseconds (measured in docs/benchmarks.md, "Plan overhead").
+const GATHERING_STEP: Duration = Duration::from_millis(2);
+const QUIET_STEPS: u32 = 2;
+const GATHERING_LIMIT: Duration = Duration::from_millis(20);
 const FULL_BATCH: usize = 10;
 
 /// Pending questions of one kind, keyed by a string (an address, a login).
@@ -39,8 +42,15 @@ impl<T> Default for Coalesced<T> {
 
 impl<T: Clone + Default> Coalesced<T> {
     /// The answer for `key`. `answer` answers a batch of keys: a key missing from its map has
-    /// the default answer (nobody holds it).
-    pub async fn ask<F, Fut, E>(&self, key: &str, answer: F) -> Result<T, E>
+    /// the default answer (nobody holds it). `all_asked` tells, given how many questions are
+    /// pending, whether no more are on their way (the caller may know how many of its
+    /// operations are still to ask): the batch then goes without waiting further.
+    pub async fn ask<F, Fut, E>(
+        &self,
+        key: &str,
+        all_asked: impl Fn(usize) -> bool,
+        answer: F,
+    ) -> Result<T, E>
     where
         F: Fn(Vec<String>) -> Fut,
         Fut: Future<Output = Result<HashMap<String, T>, E>>,
@@ -61,7 +71,11 @@ impl<T: Clone + Default> Coalesced<T> {
         let started = tokio::time::Instant::now();
         let mut waiting = lock(&self.pending).len();
         let mut quiet = 0;
-        while waiting < FULL_BATCH && quiet < QUIET_STEPS && started.elapsed() < GATHERING_LIMIT {
+        while waiting < FULL_BATCH
+            && !all_asked(waiting)
+            && quiet < QUIET_STEPS
+            && started.elapsed() < GATHERING_LIMIT
+        {
             tokio::time::sleep(GATHERING_STEP).await;
             let now_waiting = lock(&self.pending).len();
             quiet = if now_waiting == waiting { quiet + 1 } else { 0 };
@@ -110,17 +124,21 @@ mod tests {
             tasks.push(tokio::spawn(async move {
                 let key = format!("k{n}");
                 coalesced
-                    .ask(&key, |keys: Vec<String>| {
-                        let calls = calls.clone();
-                        async move {
-                            calls.fetch_add(1, Ordering::SeqCst);
-                            Ok::<_, String>(
-                                keys.into_iter()
-                                    .map(|key| (key.clone(), vec![format!("holder of {key}")]))
-                                    .collect(),
-                            )
-                        }
-                    })
+                    .ask(
+                        &key,
+                        |_| false,
+                        |keys: Vec<String>| {
+                            let calls = calls.clone();
+                            async move {
+                                calls.fetch_add(1, Ordering::SeqCst);
+                                Ok::<_, String>(
+                                    keys.into_iter()
+                                        .map(|key| (key.clone(), vec![format!("holder of {key}")]))
+                                        .collect(),
+                                )
+                            }
+                        },
+                    )
                     .await
             }));
         }
@@ -145,20 +163,24 @@ mod tests {
             tasks.push(tokio::spawn(async move {
                 let key = format!("k{n}");
                 coalesced
-                    .ask(&key, |keys: Vec<String>| {
-                        let failures = failures.clone();
-                        async move {
-                            // The first call fails, however many it answers; later ones succeed.
-                            if failures.fetch_add(1, Ordering::SeqCst) == 0 {
-                                drop(keys);
-                                return Err("lost".to_owned());
+                    .ask(
+                        &key,
+                        |_| false,
+                        |keys: Vec<String>| {
+                            let failures = failures.clone();
+                            async move {
+                                // The first call fails, however many it answers; later ones succeed.
+                                if failures.fetch_add(1, Ordering::SeqCst) == 0 {
+                                    drop(keys);
+                                    return Err("lost".to_owned());
+                                }
+                                Ok(keys
+                                    .into_iter()
+                                    .map(|key| (key, vec!["x".to_owned()]))
+                                    .collect())
                             }
-                            Ok(keys
-                                .into_iter()
-                                .map(|key| (key, vec!["x".to_owned()]))
-                                .collect())
-                        }
-                    })
+                        },
+                    )
                     .await
             }));
         }

@@ -83,17 +83,21 @@ impl MailboxChecks {
     /// The holders of `email`, from a listing shared with the org's other pending checks.
     async fn ask(&self, client: &Client, email: &str) -> Result<Vec<String>, OktaError> {
         self.holders
-            .ask(email, |emails: Vec<String>| async move {
-                let wanted: Vec<&str> = emails.iter().map(String::as_str).collect();
-                let users = client.users_with_emails(&wanted).await?;
-                let mut by_email: HashMap<String, Vec<String>> = HashMap::new();
-                for holder in &users {
-                    if let Some(email) = address(holder) {
-                        by_email.entry(email).or_default().push(holder.id.clone());
+            .ask(
+                email,
+                |_| false,
+                |emails: Vec<String>| async move {
+                    let wanted: Vec<&str> = emails.iter().map(String::as_str).collect();
+                    let users = client.users_with_emails(&wanted).await?;
+                    let mut by_email: HashMap<String, Vec<String>> = HashMap::new();
+                    for holder in &users {
+                        if let Some(email) = address(holder) {
+                            by_email.entry(email).or_default().push(holder.id.clone());
+                        }
                     }
-                }
-                Ok::<_, OktaError>(by_email)
-            })
+                    Ok::<_, OktaError>(by_email)
+                },
+            )
             .await
     }
 }

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash as _, Hasher as _};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -74,6 +75,9 @@ pub struct OrgSession {
     group_description: Mutex<Option<String>>,
     /// The dedicated-mailbox checks of the accounts this run creates, answered together.
     pub mailboxes: MailboxChecks,
+    /// How many plans of new accounts and set-ups of this org are in progress: the shared
+    /// login listing goes as soon as every plan in progress has asked, while no apply is.
+    pub activity: Activity,
     /// The owner marker's write, once per run however many set-ups of the org ask at once.
     marker_written: tokio::sync::OnceCell<()>,
     /// The plan's lookups of who holds a login (lower case), answered together.
@@ -97,6 +101,7 @@ impl OrgSession {
             mailboxes: MailboxChecks::default(),
             login_holders: Coalesced::default(),
             marker_written: tokio::sync::OnceCell::new(),
+            activity: Activity::default(),
         }
     }
 
@@ -321,36 +326,40 @@ impl OrgSession {
             email.unwrap_or_default().to_lowercase()
         );
         self.login_holders
-            .ask(&key, |keys: Vec<String>| async move {
-                let pairs: Vec<(&str, &str)> = keys
-                    .iter()
-                    .map(|key| key.split_once('\n').unwrap_or((key.as_str(), "")))
-                    .collect();
-                let logins: Vec<&str> = pairs.iter().map(|(login, _)| *login).collect();
-                let emails: Vec<&str> = pairs
-                    .iter()
-                    .map(|(_, email)| *email)
-                    .filter(|email| !email.is_empty())
-                    .collect();
-                let users = client.users_with_logins_or_emails(&logins, &emails).await?;
-                mailboxes.record_listing(&emails, &users);
-                Ok::<_, OktaError>(
-                    keys.iter()
-                        .zip(&pairs)
-                        .map(|(key, (login, _))| {
-                            let holder = users.iter().find(|user| {
-                                user.profile
-                                    .login
-                                    .as_deref()
-                                    .map(str::to_lowercase)
-                                    .as_deref()
-                                    == Some(*login)
-                            });
-                            (key.clone(), holder.cloned())
-                        })
-                        .collect(),
-                )
-            })
+            .ask(
+                &key,
+                |pending| self.activity.all_asked(pending),
+                |keys: Vec<String>| async move {
+                    let pairs: Vec<(&str, &str)> = keys
+                        .iter()
+                        .map(|key| key.split_once('\n').unwrap_or((key.as_str(), "")))
+                        .collect();
+                    let logins: Vec<&str> = pairs.iter().map(|(login, _)| *login).collect();
+                    let emails: Vec<&str> = pairs
+                        .iter()
+                        .map(|(_, email)| *email)
+                        .filter(|email| !email.is_empty())
+                        .collect();
+                    let users = client.users_with_logins_or_emails(&logins, &emails).await?;
+                    mailboxes.record_listing(&emails, &users);
+                    Ok::<_, OktaError>(
+                        keys.iter()
+                            .zip(&pairs)
+                            .map(|(key, (login, _))| {
+                                let holder = users.iter().find(|user| {
+                                    user.profile
+                                        .login
+                                        .as_deref()
+                                        .map(str::to_lowercase)
+                                        .as_deref()
+                                        == Some(*login)
+                                });
+                                (key.clone(), holder.cloned())
+                            })
+                            .collect(),
+                    )
+                },
+            )
             .await
     }
 
@@ -375,6 +384,49 @@ impl OrgSession {
                 .insert(user.id.clone(), user.clone());
         }
         Ok(())
+    }
+}
+
+/// Resource operations of one org in progress, counted by RAII guards.
+#[derive(Default)]
+pub struct Activity {
+    planning_creates: AtomicUsize,
+    applying: AtomicUsize,
+}
+
+impl Activity {
+    /// Counts a plan of a new account until the guard is dropped.
+    pub fn planning_create(&self) -> ActivityGuard<'_> {
+        ActivityGuard::enter(&self.planning_creates)
+    }
+
+    /// Counts an apply until the guard is dropped.
+    pub fn applying(&self) -> ActivityGuard<'_> {
+        ActivityGuard::enter(&self.applying)
+    }
+
+    /// With `pending` questions waiting: whether every plan in progress has asked. In
+    /// Terraform's apply walk, applies in progress soon start plans of further resources, so
+    /// then the answer is no (and the quiet rule of `coalesce` decides).
+    fn all_asked(&self, pending: usize) -> bool {
+        self.applying.load(Ordering::SeqCst) == 0
+            && pending >= self.planning_creates.load(Ordering::SeqCst)
+    }
+}
+
+/// One operation counted in an [`Activity`].
+pub struct ActivityGuard<'a>(&'a AtomicUsize);
+
+impl<'a> ActivityGuard<'a> {
+    fn enter(counter: &'a AtomicUsize) -> ActivityGuard<'a> {
+        counter.fetch_add(1, Ordering::SeqCst);
+        ActivityGuard(counter)
+    }
+}
+
+impl Drop for ActivityGuard<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -41,6 +41,7 @@ impl ServiceAccountResource {
         let prior = ServiceAccount::from_value(&request.prior_state);
         let mut was_finalized = prior.is_finalized();
         let org = self.org(&config)?;
+        let _applying = org.activity.applying();
         let org_id = self.verified_org_id(&org, &prior).await?;
         let baseline = self.baseline();
         let group_id =

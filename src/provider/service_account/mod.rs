@@ -153,6 +153,14 @@ impl Resource for ServiceAccountResource {
                 return Ok(planned);
             }
         }
+        // Counted while it plans, so the org's shared login listing knows whom to wait for.
+        let planning_org = match request.action {
+            PlanAction::Create => self.reachable_org(&request.config),
+            _ => None,
+        };
+        let _planning = planning_org
+            .as_ref()
+            .map(|org| org.activity.planning_create());
         let ownership = if request.action == PlanAction::Destroy {
             None
         } else {
@@ -199,6 +207,20 @@ impl Resource for ServiceAccountResource {
 }
 
 impl ServiceAccountResource {
+    /// The org of `config` when its URL and credentials are known, without any call.
+    fn reachable_org(&self, config: &Value) -> Option<Arc<OrgSession>> {
+        let config = ServiceAccount::from_value(config);
+        let org_url = config.org_url.known_str()?;
+        if config.org_api_token.is_unknown() {
+            return None;
+        }
+        let provider_config = self.shared.config().ok()?;
+        self.shared
+            .org_access
+            .get(provider_config, org_url, config.org_api_token.known_str())
+            .ok()
+    }
+
     /// Fails the plan when another configuration owns the org's securing baseline with other
     /// settings (`rules::baseline_owner`). Skipped when the org cannot be reached yet (its token
     /// unknown, an org made in the same apply): the apply checks again before it writes.
