@@ -75,6 +75,10 @@ pub struct OrgSession {
     group_description: Mutex<Option<String>>,
     /// The dedicated-mailbox checks of the accounts this run creates, answered together.
     pub mailboxes: MailboxChecks,
+    /// The admin roles a new member of the service account group holds through groups (Okta's
+    /// `assignmentType: GROUP`), read once per run from the roles of the first account this run
+    /// creates: every account created afterwards holds them too.
+    inherited_roles: tokio::sync::OnceCell<Vec<String>>,
     /// How many plans of new accounts and set-ups of this org are in progress: the shared
     /// login listing goes as soon as every plan in progress has asked, while no apply is.
     pub activity: Activity,
@@ -102,6 +106,7 @@ impl OrgSession {
             login_holders: Coalesced::default(),
             marker_written: tokio::sync::OnceCell::new(),
             activity: Activity::default(),
+            inherited_roles: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -363,6 +368,19 @@ impl OrgSession {
             .await
     }
 
+    /// The roles a new account of the group holds through groups, from one roles listing per
+    /// run (of `new_user_id`, the first new account to ask, whose own grants are made):
+    /// what the assignment answers of a new account cannot say.
+    pub async fn roles_through_groups(&self, new_user_id: &str) -> Result<Vec<String>, OktaError> {
+        self.inherited_roles
+            .get_or_try_init(|| async {
+                let assignments = self.client.list_user_roles(new_user_id).await?;
+                Ok::<_, OktaError>(inherited(&assignments))
+            })
+            .await
+            .cloned()
+    }
+
     /// Records that `user` joined the group without a call of its own (created with the group
     /// in `groupIds`), so later checks of this run see it.
     pub fn joined(&self, user: &User) {
@@ -385,6 +403,18 @@ impl OrgSession {
         }
         Ok(())
     }
+}
+
+/// The role types of `assignments` held through a group rather than directly.
+fn inherited(assignments: &[okta::RoleAssignment]) -> Vec<String> {
+    let mut roles: Vec<String> = assignments
+        .iter()
+        .filter(|assignment| assignment.assignment_type.as_deref().unwrap_or("USER") != "USER")
+        .map(|assignment| assignment.role_type.clone())
+        .collect();
+    roles.sort();
+    roles.dedup();
+    roles
 }
 
 /// Resource operations of one org in progress, counted by RAII guards.
@@ -525,5 +555,22 @@ fn client_options(config: &ProviderConfig) -> ClientOptions {
         max_retries: config.max_retries,
         request_timeout: Duration::from_secs(config.request_timeout_seconds),
         ..ClientOptions::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_roles_held_through_a_group_are_inherited() {
+        let assignments: Vec<okta::RoleAssignment> = serde_json::from_str(
+            r#"[{"id":"ra1","type":"SUPER_ADMIN","assignmentType":"USER"},
+                {"id":"ra2","type":"REPORT_ADMIN","assignmentType":"GROUP"},
+                {"id":"ra3","type":"APP_ADMIN"},
+                {"id":"ra4","type":"REPORT_ADMIN","assignmentType":"GROUP"}]"#,
+        )
+        .unwrap();
+        assert_eq!(inherited(&assignments), vec!["REPORT_ADMIN".to_owned()]);
     }
 }

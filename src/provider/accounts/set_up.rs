@@ -112,8 +112,9 @@ pub async fn set_up(request: SetUpRequest<'_>) -> Result<SetUp, SetUpFailure> {
 /// verify it as in `set_up`; a create answer other than expected (not `ACTIVE`, a recovery
 /// question) goes through `set_up`, which converges and reads everything.
 ///
-/// Calls per account: the create, one per role, the mailbox search (one per ten accounts
-/// checked together, at worst one), and the finalization.
+/// Calls per account: the create, one per role and the finalization; per org and run, one roles
+/// listing (of the first new account: roles held through the group) and the shared listings
+/// of logins and mailboxes.
 pub async fn set_up_created(request: SetUpRequest<'_>) -> Result<SetUp, SetUpFailure> {
     let SetUpRequest {
         org,
@@ -132,7 +133,7 @@ pub async fn set_up_created(request: SetUpRequest<'_>) -> Result<SetUp, SetUpFai
     }
     org.joined(user);
     org.mailboxes.remember(user);
-    let role_types = match converge::grant_roles_to_new(org, &user.id, desired).await {
+    let mut role_types = match converge::grant_roles_to_new(org, &user.id, desired).await {
         Ok(role_types) => role_types,
         Err(error) => {
             return Err(failure(
@@ -141,6 +142,17 @@ pub async fn set_up_created(request: SetUpRequest<'_>) -> Result<SetUp, SetUpFai
             ));
         }
     };
+    // A role granted to the group is every member's, which no assignment answer says: read once
+    // per org and run, and judged by the rules like any other role the account holds.
+    match org.roles_through_groups(&user.id).await {
+        Ok(inherited) => role_types.extend(inherited),
+        Err(error) => {
+            return Err(failure(
+                user.status.as_str(),
+                diag::okta(wording.verifying, &error).into(),
+            ));
+        }
+    }
     let email_shared = match org.mailboxes.shared(&org.client, user).await {
         Ok(shared) => shared,
         Err(error) => {
