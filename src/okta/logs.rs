@@ -70,18 +70,10 @@ pub struct LogQuery {
 impl Client {
     /// `GET /api/v1/logs`, oldest first, every page.
     pub async fn list_log_events(&self, query: &LogQuery) -> Result<Vec<LogEvent>, OktaError> {
-        let until = query.until.unwrap_or_else(OffsetDateTime::now_utc);
-        let call = Call::get("/api/v1/logs", "/api/v1/logs".to_owned())
-            .query_opt("since", query.since.map(timestamp).transpose()?)
-            .query("until", timestamp(until)?)
-            .query_opt("filter", query.filter.as_ref())
-            .query_opt("limit", query.limit)
-            .query("sortOrder", "ASCENDING");
-        self.fetch_all(call, "list of System Log events").await
+        self.fetch_all(log_call(query)?, "list of System Log events")
+            .await
     }
-}
 
-impl Client {
     /// The events of `query`, or `None` when they fill more than `max_pages` pages: a caller
     /// that only wants to know whether little happened stops reading there.
     pub async fn list_log_events_within(
@@ -89,14 +81,7 @@ impl Client {
         query: &LogQuery,
         max_pages: u32,
     ) -> Result<Option<Vec<LogEvent>>, OktaError> {
-        let until = query.until.unwrap_or_else(OffsetDateTime::now_utc);
-        let call = Call::get("/api/v1/logs", "/api/v1/logs".to_owned())
-            .query_opt("since", query.since.map(timestamp).transpose()?)
-            .query("until", timestamp(until)?)
-            .query_opt("filter", query.filter.as_ref())
-            .query_opt("limit", query.limit)
-            .query("sortOrder", "ASCENDING");
-        let mut pages = self.pages::<LogEvent>(call, "list of System Log events");
+        let mut pages = self.pages::<LogEvent>(log_call(query)?, "list of System Log events");
         let mut events = Vec::new();
         for _ in 0..max_pages.max(1) {
             match pages.next().await? {
@@ -109,6 +94,17 @@ impl Client {
         }
         Ok(None)
     }
+}
+
+/// The request of `query`, oldest first; `until` is always sent (see [`LogQuery::until`]).
+fn log_call(query: &LogQuery) -> Result<Call, OktaError> {
+    let until = query.until.unwrap_or_else(OffsetDateTime::now_utc);
+    Ok(Call::get("/api/v1/logs", "/api/v1/logs".to_owned())
+        .query_opt("since", query.since.map(timestamp).transpose()?)
+        .query("until", timestamp(until)?)
+        .query_opt("filter", query.filter.as_ref())
+        .query_opt("limit", query.limit)
+        .query("sortOrder", "ASCENDING"))
 }
 
 /// RFC 3339 in UTC with milliseconds, the precision Okta documents for `since` and `until`

@@ -113,97 +113,61 @@ mod tests {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    #[tokio::test]
-    async fn questions_asked_together_are_answered_by_one_call() {
+    type Outcome = Result<Vec<String>, String>;
+
+    /// `questions` askers at once, each for its own key; the answer names a holder per key,
+    /// and its first call fails when `first_call_fails`. Returns each asker's outcome, in order,
+    /// and how many calls were made.
+    async fn ask_together(questions: usize, first_call_fails: bool) -> (Vec<Outcome>, usize) {
         let coalesced = Arc::new(Coalesced::<Vec<String>>::default());
         let calls = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for n in 0..8 {
-            let coalesced = coalesced.clone();
-            let calls = calls.clone();
-            tasks.push(tokio::spawn(async move {
-                let key = format!("k{n}");
-                coalesced
-                    .ask(
-                        &key,
-                        |_| false,
-                        |keys: Vec<String>| {
-                            let calls = calls.clone();
-                            async move {
-                                calls.fetch_add(1, Ordering::SeqCst);
-                                Ok::<_, String>(
-                                    keys.into_iter()
-                                        .map(|key| (key.clone(), vec![format!("holder of {key}")]))
-                                        .collect(),
-                                )
+        let tasks: Vec<_> = (0..questions)
+            .map(|n| {
+                let coalesced = coalesced.clone();
+                let calls = calls.clone();
+                tokio::spawn(async move {
+                    let answer = |keys: Vec<String>| {
+                        let calls = calls.clone();
+                        async move {
+                            if calls.fetch_add(1, Ordering::SeqCst) == 0 && first_call_fails {
+                                return Err("lost".to_owned());
                             }
-                        },
-                    )
-                    .await
-            }));
+                            Ok(keys
+                                .into_iter()
+                                .map(|key| (key.clone(), vec![format!("holder of {key}")]))
+                                .collect())
+                        }
+                    };
+                    coalesced.ask(&format!("k{n}"), |_| false, answer).await
+                })
+            })
+            .collect();
+        let mut outcomes = Vec::new();
+        for task in tasks {
+            outcomes.push(task.await.unwrap());
         }
-        for (n, task) in tasks.into_iter().enumerate() {
-            assert_eq!(
-                task.await.unwrap().unwrap(),
-                vec![format!("holder of k{n}")]
-            );
+        (outcomes, calls.load(Ordering::SeqCst))
+    }
+
+    #[tokio::test]
+    async fn questions_asked_together_are_answered_by_one_call() {
+        let (outcomes, calls) = ask_together(8, false).await;
+        for (n, outcome) in outcomes.into_iter().enumerate() {
+            assert_eq!(outcome.unwrap(), vec![format!("holder of k{n}")]);
         }
-        let calls = calls.load(Ordering::SeqCst);
         assert!((1..=2).contains(&calls), "{calls} calls for 8 questions");
     }
 
     #[tokio::test]
     async fn a_failed_batch_lets_every_other_asker_ask_alone() {
-        let coalesced = Arc::new(Coalesced::<Vec<String>>::default());
-        let failures = Arc::new(AtomicUsize::new(0));
-        let mut tasks = Vec::new();
-        for n in 0..3 {
-            let coalesced = coalesced.clone();
-            let failures = failures.clone();
-            tasks.push(tokio::spawn(async move {
-                let key = format!("k{n}");
-                coalesced
-                    .ask(
-                        &key,
-                        |_| false,
-                        |keys: Vec<String>| {
-                            let failures = failures.clone();
-                            async move {
-                                // The first call fails, however many it answers; later ones succeed.
-                                if failures.fetch_add(1, Ordering::SeqCst) == 0 {
-                                    drop(keys);
-                                    return Err("lost".to_owned());
-                                }
-                                Ok(keys
-                                    .into_iter()
-                                    .map(|key| (key, vec!["x".to_owned()]))
-                                    .collect())
-                            }
-                        },
-                    )
-                    .await
-            }));
+        // The first call fails, however many questions it answers; later ones succeed.
+        let (outcomes, _) = ask_together(3, true).await;
+        let failed = outcomes.iter().filter(|o| o.is_err()).count();
+        assert_eq!(failed, 1, "{outcomes:?}");
+        for (n, outcome) in outcomes.iter().enumerate() {
+            if let Ok(holders) = outcome {
+                assert_eq!(holders, &vec![format!("holder of k{n}")]);
+            }
         }
-        let outcomes: Vec<_> = futures_outcomes(tasks).await;
-        assert_eq!(
-            outcomes.iter().filter(|o| o.is_err()).count(),
-            1,
-            "{outcomes:?}"
-        );
-        assert_eq!(
-            outcomes.iter().filter(|o| o.is_ok()).count(),
-            2,
-            "{outcomes:?}"
-        );
-    }
-
-    async fn futures_outcomes(
-        tasks: Vec<tokio::task::JoinHandle<Result<Vec<String>, String>>>,
-    ) -> Vec<Result<Vec<String>, String>> {
-        let mut outcomes = Vec::new();
-        for task in tasks {
-            outcomes.push(task.await.unwrap());
-        }
-        outcomes
     }
 }

@@ -17,7 +17,7 @@ use std::time::Duration;
 /// How long after it is published a System Log event may take to be listed, by default. Okta gives no
 /// bound ("near real-time"); five minutes is far beyond the seconds usually seen, and its cost
 /// is small: a refresh within five minutes of an account's last verification reads its roles
-/// directly (one call), as it would without the log.
+/// (one call) and the org's baseline (once per org) directly, as it would without the log.
 pub const LOG_LAG_WINDOW: Duration = Duration::from_secs(5 * 60);
 
 /// How far apart Okta's clock (event times) and this machine's (verification times) may be;
