@@ -20,9 +20,9 @@ use tokio::sync::oneshot;
 /// Against Okta (a call takes 100 ms or more) questions also gather while a listing is out;
 /// the pause matters against a fast server, where it is most of a plan's cost, so it is kept
 /// to a few milliseconds (measured in docs/benchmarks.md, "Plan overhead").
-const GATHERING_STEP: Duration = Duration::from_millis(2);
-const QUIET_STEPS: u32 = 2;
-const GATHERING_LIMIT: Duration = Duration::from_millis(20);
+const GATHERING_STEP: Duration = Duration::from_millis(10);
+const QUIET_STEPS: u32 = 3;
+const GATHERING_LIMIT: Duration = Duration::from_millis(100);
 const FULL_BATCH: usize = 10;
 
 /// Pending questions of one kind, keyed by a string (an address, a login).

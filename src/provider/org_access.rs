@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::hash::{Hash as _, Hasher as _};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -424,39 +424,57 @@ pub struct Activity {
     applying: AtomicUsize,
 }
 
+/// Plans of new accounts in progress in this process, in every org.
+static PLANNING_ANYWHERE: AtomicUsize = AtomicUsize::new(0);
+
+/// Whether this process has applied anything: then it serves Terraform's apply walk, which
+/// plans each resource again just before applying it, one by one as earlier ones finish.
+static APPLIED_ANYWHERE: AtomicBool = AtomicBool::new(false);
+
 impl Activity {
     /// Counts a plan of a new account until the guard is dropped.
     pub fn planning_create(&self) -> ActivityGuard<'_> {
-        ActivityGuard::enter(&self.planning_creates)
+        ActivityGuard::enter(&self.planning_creates, Some(&PLANNING_ANYWHERE))
     }
 
     /// Counts an apply until the guard is dropped.
     pub fn applying(&self) -> ActivityGuard<'_> {
-        ActivityGuard::enter(&self.applying)
+        APPLIED_ANYWHERE.store(true, Ordering::SeqCst);
+        ActivityGuard::enter(&self.applying, None)
     }
 
-    /// With `pending` questions waiting: whether every plan in progress has asked. In
-    /// Terraform's apply walk, applies in progress soon start plans of further resources, so
-    /// then the answer is no (and the quiet rule of `coalesce` decides).
+    /// With `pending` questions waiting: whether no more are on their way soon. So in a plan
+    /// walk when every plan in progress is this org's and has asked: the next ones start only
+    /// once these are answered. Not in the apply walk (see [`APPLIED_ANYWHERE`]), nor while
+    /// other orgs have plans in progress (their answers free Terraform to start plans of this
+    /// org's accounts too); then the quiet rule of `coalesce` decides.
     fn all_asked(&self, pending: usize) -> bool {
-        self.applying.load(Ordering::SeqCst) == 0
-            && pending >= self.planning_creates.load(Ordering::SeqCst)
+        let here = self.planning_creates.load(Ordering::SeqCst);
+        !APPLIED_ANYWHERE.load(Ordering::SeqCst)
+            && PLANNING_ANYWHERE.load(Ordering::SeqCst) <= here
+            && pending >= here
     }
 }
 
-/// One operation counted in an [`Activity`].
-pub struct ActivityGuard<'a>(&'a AtomicUsize);
+/// One operation counted in an [`Activity`] (and, for a plan, in the process-wide count).
+pub struct ActivityGuard<'a>(&'a AtomicUsize, Option<&'static AtomicUsize>);
 
 impl<'a> ActivityGuard<'a> {
-    fn enter(counter: &'a AtomicUsize) -> ActivityGuard<'a> {
+    fn enter(counter: &'a AtomicUsize, overall: Option<&'static AtomicUsize>) -> ActivityGuard<'a> {
         counter.fetch_add(1, Ordering::SeqCst);
-        ActivityGuard(counter)
+        if let Some(overall) = overall {
+            overall.fetch_add(1, Ordering::SeqCst);
+        }
+        ActivityGuard(counter, overall)
     }
 }
 
 impl Drop for ActivityGuard<'_> {
     fn drop(&mut self) {
         self.0.fetch_sub(1, Ordering::SeqCst);
+        if let Some(overall) = self.1 {
+            overall.fetch_sub(1, Ordering::SeqCst);
+        }
     }
 }
 
