@@ -19,9 +19,9 @@ use tokio::sync::oneshot;
 /// milliseconds), its apply walk one by one as earlier resources finish, hence the quiet rule.
 /// Against Okta (a call takes 100 ms or more) questions also gather while a listing is out;
 /// the pause matters against a fast server, where it is most of a plan's cost, so it is kept
-/// to a few milliseconds (measured in docs/benchmarks.md, "Plan overhead").
-const GATHERING_STEP: Duration = Duration::from_millis(10);
-const QUIET_STEPS: u32 = 3;
+/// to a few milliseconds, checked every 2 ms (measured in docs/benchmarks.md, "Plan overhead").
+const GATHERING_STEP: Duration = Duration::from_millis(2);
+const QUIET_STEPS: u32 = 15;
 const GATHERING_LIMIT: Duration = Duration::from_millis(100);
 const FULL_BATCH: usize = 10;
 
