@@ -332,3 +332,68 @@ fn a_wrong_key_and_a_missing_key_file_fail_before_anything_changes() {
         "nothing was created: only the org's integration account exists"
     );
 }
+
+/// The service-app guide's CI path: the key itself in an environment variable that
+/// `private_key_env` names. `validate`, `plan` and `apply` all read it from the environment
+/// Terraform gives the provider; without the variable, `validate` says which one is missing.
+#[test]
+fn a_key_named_by_private_key_env_is_read_by_validate_plan_and_apply() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
+    let token_org = emulator.create_org("envtoken");
+    let app_org = emulator.create_org("envkey");
+    let client_id = register_app(
+        &emulator,
+        "envkey",
+        public_jwk(EC_PRIVATE_JWK),
+        DEFAULT_SCOPES,
+        true,
+    );
+    let body = account("ad", &app_org, "ad_agent", "oktaadagent@envkey.example");
+    let from_env = config(&token_org, &app_org, &client_id, "", &body).replace(
+        &format!("private_key_file = \"{}\"", key_file()),
+        "private_key_env  = \"ENVKEY_OKTA_MSP_KEY\"",
+    );
+    assert!(from_env.contains("private_key_env"), "{from_env}");
+    let workspace = Workspace::new();
+    workspace.write("main.tf", &from_env);
+    workspace.init();
+    let env = [("ENVKEY_OKTA_MSP_KEY", EC_PRIVATE_JWK)];
+
+    let validate = workspace.run_with(&["validate", "-no-color"], &env);
+    validate.assert_success("validate with the key in the environment");
+    let plan = workspace.run_with(&["plan", "-input=false", "-no-color"], &env);
+    plan.assert_success("plan with the key in the environment");
+    let apply = workspace.run_with(
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+        &env,
+    );
+    apply.assert_success("apply with the key in the environment");
+    let d = serde_json::from_str::<Value>(EC_PRIVATE_JWK).unwrap()["d"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for text in [validate.combined(), plan.combined(), apply.combined()] {
+        assert!(!text.contains(&d), "the private key reached the output");
+    }
+    let state = show_json(&workspace);
+    let account = resources(&state)
+        .into_iter()
+        .find(|r| r["type"] == "okta_msp_service_account")
+        .expect("the account is in state");
+    assert_eq!(account["values"]["finalized"], true, "{account}");
+    assert!(
+        !state.to_string().contains(&d),
+        "the private key reached state"
+    );
+
+    let without = workspace.run(&["validate", "-no-color"]);
+    without.assert_failure("validate without the variable");
+    assert!(
+        without.combined().contains("ENVKEY_OKTA_MSP_KEY"),
+        "{}",
+        without.combined()
+    );
+}
