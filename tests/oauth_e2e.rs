@@ -397,3 +397,55 @@ fn a_key_named_by_private_key_env_is_read_by_validate_plan_and_apply() {
         without.combined()
     );
 }
+
+/// The token endpoint is retried like every other call (SPEC section 7): a 503, a dropped
+/// connection and a 429 from `/oauth2/v1/token`, one after the other, cost the plan a few
+/// retries, not the run.
+#[test]
+fn a_failing_token_endpoint_is_retried_like_any_other_call() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
+    let token_org = emulator.create_org("flakytoken");
+    let app_org = emulator.create_org("flakyapp");
+    let client_id = register_app(
+        &emulator,
+        "flakyapp",
+        public_jwk(EC_PRIVATE_JWK),
+        DEFAULT_SCOPES,
+        true,
+    );
+    let body = account("ad", &app_org, "ad_agent", "oktaadagent@flakyapp.example");
+    let workspace = Workspace::new();
+    workspace.write(
+        "main.tf",
+        &config(&token_org, &app_org, &client_id, "", &body),
+    );
+    workspace.init();
+    for fault in [
+        serde_json::json!({"kind": "error", "statuses": [503], "org": "flakyapp",
+            "route": "/oauth2/v1/token", "times": 1}),
+        serde_json::json!({"kind": "drop", "org": "flakyapp",
+            "route": "/oauth2/v1/token", "times": 1}),
+        serde_json::json!({"kind": "rate_limit", "org": "flakyapp",
+            "route": "/oauth2/v1/token", "times": 1}),
+    ] {
+        emulator.add_fault(fault);
+    }
+    let apply = workspace.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    apply.assert_success("an apply whose first token requests fail");
+    let (_, stats) = emulator.control("GET", "/stats", None);
+    for kind in ["error", "drop", "rate_limit"] {
+        assert_eq!(
+            stats["faults_injected"][kind], 1,
+            "the {kind} fault was met: {stats}"
+        );
+    }
+    let state = show_json(&workspace);
+    let account = resources(&state)
+        .into_iter()
+        .find(|r| r["type"] == "okta_msp_service_account")
+        .expect("the account is in state");
+    assert_eq!(account["values"]["finalized"], true, "{account}");
+}

@@ -17,7 +17,7 @@ use super::answer::{
 use super::error::OktaError;
 use super::limiter::{Observed, RateLimiter};
 use super::link::next_link;
-use super::oauth::{OAuthSession, ServiceApp, Unauthorized};
+use super::oauth::{OAuthSession, ServiceApp, TokenRetries, Unauthorized};
 use super::retry::{RateLimitHeaders, backoff_delay, rate_limit_wait};
 use super::url::OrgUrl;
 use crate::secret::Secret;
@@ -237,7 +237,21 @@ impl Client {
         app: ServiceApp,
         options: ClientOptions,
     ) -> Result<Client, OktaError> {
-        let session = OAuthSession::new(org_url.as_str().trim_end_matches('/'), app);
+        let settings = options
+            .limiter
+            .as_ref()
+            .map(|limiter| limiter.settings())
+            .unwrap_or_default();
+        let session = OAuthSession::new(org_url.as_str().trim_end_matches('/'), app).with_retries(
+            TokenRetries {
+                max_retries: options.max_retries,
+                max_rate_limit_retries: options.max_rate_limit_retries,
+                backoff_base: options.backoff_base,
+                backoff_max: options.backoff_max,
+                reset_margin: settings.reset_margin,
+                max_wait: settings.max_wait,
+            },
+        );
         Client::with_credentials(org_url, Credentials::OAuth(Arc::new(session)), options)
     }
 

@@ -24,7 +24,9 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
+use super::answer::is_transient;
 use super::error::OktaError;
+use super::retry::{RateLimitHeaders, backoff_delay, rate_limit_wait};
 use crate::secret::Secret;
 
 /// The token is renewed this long before Okta says it expires, so that no request leaves with
@@ -33,6 +35,35 @@ const RENEW_BEFORE_EXPIRY: Duration = Duration::from_secs(60);
 
 /// The token endpoint's answer is small; anything bigger is not Okta's.
 const MAX_TOKEN_ANSWER_BYTES: usize = 64 * 1024;
+
+/// How the token endpoint is retried: as every other call (SPEC section 7), since a token
+/// request that fails fails the call that needed it. Asking again is always safe: the grant
+/// changes nothing, and each attempt signs a new client assertion (Okta consumes its `jti`).
+#[derive(Debug, Clone, Copy)]
+pub struct TokenRetries {
+    /// Retries after a 5xx, a timeout or a dropped connection.
+    pub max_retries: u32,
+    /// 429s waited out, each until `X-Rate-Limit-Reset`.
+    pub max_rate_limit_retries: u32,
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// Added to the reset time (second granularity), and the longest one wait.
+    pub reset_margin: Duration,
+    pub max_wait: Duration,
+}
+
+impl Default for TokenRetries {
+    fn default() -> TokenRetries {
+        TokenRetries {
+            max_retries: 5,
+            max_rate_limit_retries: 20,
+            backoff_base: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(30),
+            reset_margin: Duration::from_secs(1),
+            max_wait: Duration::from_secs(120),
+        }
+    }
+}
 
 /// An OAuth 2.0 service app of one org (an "API Services" app in Okta).
 #[derive(Debug)]
@@ -86,6 +117,7 @@ pub struct OAuthSession {
     app: ServiceApp,
     org: String,
     token_url: String,
+    retries: TokenRetries,
     state: Mutex<SessionState>,
 }
 
@@ -124,11 +156,18 @@ impl OAuthSession {
             token_url: format!("{org_url}/oauth2/v1/token"),
             org: org_url.to_owned(),
             app,
+            retries: TokenRetries::default(),
             state: Mutex::new(SessionState {
                 use_dpop,
                 ..SessionState::default()
             }),
         }
+    }
+
+    /// The same session, retrying the token endpoint as `retries` says.
+    pub fn with_retries(mut self, retries: TokenRetries) -> OAuthSession {
+        self.retries = retries;
+        self
     }
 
     pub fn client_id(&self) -> &str {
@@ -211,9 +250,12 @@ impl OAuthSession {
         http: &reqwest::Client,
         state: &mut SessionState,
     ) -> Result<AccessToken, OktaError> {
-        let mut attempts = 0;
+        // Each counted on its own, so that retries of a flaky endpoint do not use up the round
+        // trips that learn DPoP and the server's nonce.
+        let mut learning_steps = 0u32;
+        let mut transient_retries = 0u32;
+        let mut rate_limit_retries = 0u32;
         loop {
-            attempts += 1;
             let now = OffsetDateTime::now_utc();
             let assertion =
                 jws::client_assertion(&self.app.key, &self.app.client_id, &self.token_url, now)
@@ -245,15 +287,54 @@ impl OAuthSession {
                 request = request.header("DPoP", sensitive(proof.expose())?);
             }
             let started = Instant::now();
-            let response = request.send().await.map_err(|error| OktaError::Transport {
-                method: "POST".into(),
-                path: "/oauth2/v1/token",
-                org: self.org.clone(),
-                detail: error.without_url().to_string(),
-            })?;
-            let status = response.status();
-            let headers = response.headers().clone();
-            let body = read_small(response, &self.org).await?;
+            let answer = match request.send().await {
+                Ok(response) => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    read_small(response, &self.org)
+                        .await
+                        .map(|body| (status, headers, body))
+                }
+                Err(error) => Err(OktaError::Transport {
+                    method: "POST".into(),
+                    path: "/oauth2/v1/token",
+                    org: self.org.clone(),
+                    detail: error.without_url().to_string(),
+                }),
+            };
+            let (status, headers, body) = match answer {
+                Ok(answer) => answer,
+                Err(failure) if transient_retries < self.retries.max_retries => {
+                    transient_retries += 1;
+                    tracing::debug!(org = %self.org, error = %failure, retry = transient_retries, "token request failed; retrying");
+                    tokio::time::sleep(self.backoff(transient_retries)).await;
+                    continue;
+                }
+                Err(failure) => return Err(failure),
+            };
+            if status == reqwest::StatusCode::TOO_MANY_REQUESTS
+                && rate_limit_retries < self.retries.max_rate_limit_retries
+            {
+                rate_limit_retries += 1;
+                let limits = RateLimitHeaders::from_headers(&headers);
+                let wait = rate_limit_wait(
+                    limits.reset_epoch_seconds,
+                    limits.date,
+                    std::time::SystemTime::now(),
+                    self.retries.reset_margin,
+                    self.retries.max_wait,
+                )
+                .unwrap_or_else(|| self.backoff(rate_limit_retries));
+                tracing::debug!(org = %self.org, wait_ms = wait.as_millis() as u64, "token endpoint rate limited; waiting for the reset");
+                tokio::time::sleep(wait).await;
+                continue;
+            }
+            if is_transient(status) && transient_retries < self.retries.max_retries {
+                transient_retries += 1;
+                tracing::debug!(org = %self.org, status = status.as_u16(), retry = transient_retries, "token endpoint failed; retrying");
+                tokio::time::sleep(self.backoff(transient_retries)).await;
+                continue;
+            }
             if status.is_success() {
                 let answer: TokenAnswer =
                     serde_json::from_slice(&body).map_err(|error| OktaError::Decode {
@@ -273,14 +354,16 @@ impl OAuthSession {
             let error = refusal.as_ref().map(|r| r.error.as_str()).unwrap_or("");
             match error {
                 // The app requires DPoP: prove possession from now on.
-                "invalid_dpop_proof" if !state.use_dpop && attempts < 4 => {
+                "invalid_dpop_proof" if !state.use_dpop && learning_steps < 3 => {
+                    learning_steps += 1;
                     state.use_dpop = true;
                     continue;
                 }
-                "use_dpop_nonce" if attempts < 4 => {
+                "use_dpop_nonce" if learning_steps < 3 => {
                     if let Some(nonce) = dpop_nonce(&headers)
                         && state.token_nonce.as_deref() != Some(nonce.as_str())
                     {
+                        learning_steps += 1;
                         state.use_dpop = true;
                         state.token_nonce = Some(nonce);
                         continue;
@@ -304,6 +387,15 @@ impl OAuthSession {
                 },
             });
         }
+    }
+
+    fn backoff(&self, retry: u32) -> Duration {
+        backoff_delay(
+            retry,
+            self.retries.backoff_base,
+            self.retries.backoff_max,
+            rand::random::<f64>(),
+        )
     }
 
     fn key_error(&self, error: KeyError) -> OktaError {
