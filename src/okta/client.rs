@@ -305,6 +305,9 @@ impl Client {
         let mut rate_limited_for = Duration::ZERO;
         let mut previous_request_id: Option<String> = None;
         let mut oauth_retries = 0u32;
+        // The access token and DPoP proof of the last attempt, only to cut them out of an error
+        // answer that a server or proxy reflected them into.
+        let mut sent_credentials: Vec<Secret> = Vec::new();
         loop {
             // Held until this attempt ends: the org's count of requests in flight, and the
             // bucket's.
@@ -321,6 +324,14 @@ impl Client {
                 }
                 Credentials::OAuth(session) => {
                     let granted = session.authorize(&self.http, &call.method, url).await?;
+                    sent_credentials = std::iter::once(&granted.authorization)
+                        .chain(granted.dpop.as_ref())
+                        .filter_map(|value| value.to_str().ok())
+                        .map(|value| {
+                            let credential = value.split_once(' ').map_or(value, |(_, rest)| rest);
+                            Secret::new(credential)
+                        })
+                        .collect();
                     request = request.header(AUTHORIZATION, granted.authorization);
                     if let Some(proof) = granted.dpop {
                         request = request.header("DPoP", proof);
@@ -521,9 +532,10 @@ impl Client {
             let error = error_from_answer(&method_name, call.template, status, &body, request_id);
             return Err(match &self.credentials {
                 Credentials::Ssws { token, .. } => error.redacted(token.expose()),
-                // Access tokens and proofs are never echoed by Okta; a reflecting proxy is
-                // handled by cutting both header values out.
-                Credentials::OAuth(_) => error,
+                // Okta never echoes access tokens or proofs; a reflecting proxy might.
+                Credentials::OAuth(_) => sent_credentials
+                    .iter()
+                    .fold(error, |error, sent| error.redacted(sent.expose())),
             });
         }
     }

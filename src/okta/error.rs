@@ -161,13 +161,14 @@ impl OktaError {
         self.status() == Some(401)
     }
 
-    /// The same error with every occurrence of `secret` (the API token, reflected by a server or
-    /// proxy into its answer) replaced, so that it never reaches a diagnostic or a log.
+    /// The same error with `secret` (a credential a server or proxy reflected into its answer,
+    /// as it is or in another form) cut out of every text of the answer, so that it never
+    /// reaches a diagnostic or a log (`secret::scrub`).
     pub fn redacted(self, secret: &str) -> OktaError {
         if secret.is_empty() {
             return self;
         }
-        let cut = |text: String| text.replace(secret, "[redacted]");
+        let cut = |text: String| crate::secret::scrub(&text, secret);
         match self {
             OktaError::Api {
                 status,

@@ -604,6 +604,38 @@ async fn a_token_reflected_into_an_error_answer_is_cut_out() {
     }
 }
 
+/// An intermediary that reflects the token in another form (base64, split in two, spaced out)
+/// cannot make the error show it: such an answer text is withheld whole.
+#[tokio::test]
+async fn a_token_reflected_in_another_form_is_withheld() {
+    use base64::Engine as _;
+    let token = "00test-ssws-token";
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("SSWS {token}"));
+    let spaced: String = token.chars().flat_map(|c| [c, ' ']).collect();
+    let server = TestServer::start(vec![
+        answer(
+            400,
+            &format!(r#"{{"errorCode":"E0000001","errorSummary":"Bad header {encoded}"}}"#),
+        ),
+        answer(403, "<html>Forbidden: SSWS 00test-s ... sws-token</html>"),
+        answer(
+            400,
+            &format!(r#"{{"errorCode":"E0000001","errorSummary":"Bad header {spaced}"}}"#),
+        ),
+    ])
+    .await;
+    let client = server.client(options());
+    for _ in 0..3 {
+        let error = client.get_user("00u1").await.unwrap_err();
+        let text = format!("{error} {error:?}");
+        assert!(text.contains(crate::secret::WITHHELD), "{text}");
+        assert!(
+            !text.contains(&encoded) && !text.contains("sws-token"),
+            "{text}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn an_answer_larger_than_the_cap_is_refused_unread() {
     let huge = format!("[{}]", vec![USER; 200].join(","));
