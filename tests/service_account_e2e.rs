@@ -455,3 +455,56 @@ fn a_fresh_apply_verifies_new_accounts_from_okta_answers_within_five_calls_each(
         assert_eq!(values(address)["finalized"], true, "{address}");
     }
 }
+
+/// The baseline's password policy has `excludeUsername`; logins whose local part is one to three
+/// letters are matched by most random passwords. Generated passwords hold no part of the login,
+/// so every create goes through on the first try (each is seen once in the emulator's stats).
+#[test]
+fn generated_passwords_pass_exclude_username_for_logins_of_one_to_three_letters() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start();
+    let org = emulator.create_org("shortlogins");
+    let logins = ["a", "e", "s", "t", "ab", "ts", "abc", "tsa"];
+    let body: String = logins
+        .iter()
+        .map(|local| {
+            format!(
+                r#"
+resource "okta_msp_service_account" "{local}" {{
+  org_url = local.org_url
+  kind    = "ad_agent"
+  login   = "{local}@s.example"
+  email   = "{local}@s.example"
+}}
+"#
+            )
+        })
+        .collect();
+    let workspace = Workspace::new();
+    workspace.write("main.tf", &config(&org, &body));
+    workspace.init();
+    let apply = workspace.apply();
+    apply.assert_success("apply of accounts with one- to three-letter logins");
+    let (_, stats) = emulator.control("GET", "/stats", None);
+    let creates: u64 = stats["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| {
+            r["org"] == "shortlogins" && r["method"] == "POST" && r["route"] == "/api/v1/users"
+        })
+        .map(|r| r["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(
+        creates,
+        logins.len() as u64,
+        "one create per account, none refused: {stats}"
+    );
+    let state = state_json(&workspace);
+    for local in logins {
+        let account = &resource(&state, &format!("okta_msp_service_account.{local}"))["values"];
+        assert_eq!(account["finalized"], true, "{account}");
+    }
+}

@@ -117,6 +117,7 @@ pub mod codes {
     pub const WRONG_USER_STATUS: &str = "E0000038";
     pub const ALREADY_ACTIVE: &str = "E0000016";
     pub const RATE_LIMITED: &str = "E0000047";
+    pub const PASSWORD_REFUSED: &str = "E0000080";
     pub const ROLE_ALREADY_ASSIGNED: &str = "E0000090";
     /// 409: the user is still being activated (an asynchronous activation has not finished).
     pub const USER_STILL_ACTIVATING: &str = "E0000112";
@@ -150,6 +151,11 @@ impl OktaError {
             | OktaError::RateLimited { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
+    }
+
+    /// Okta's `E0000080`: the password does not meet the password policy's requirements.
+    pub fn is_password_refused(&self) -> bool {
+        self.error_code() == Some(codes::PASSWORD_REFUSED)
     }
 
     pub fn is_not_found(&self) -> bool {

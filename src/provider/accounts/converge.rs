@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use crate::okta::{NewUser, OktaError, RoleAssigned, User, UserProfile};
 use crate::provider::org_access::OrgSession;
+use crate::provider::password::AccountPassword;
 use crate::rules::account_config::DesiredAccount;
 use crate::rules::kind::ServiceAccountKind;
 use crate::rules::user_type::{is_finalized_mark, user_type};
@@ -33,6 +34,33 @@ fn new_user(desired: &DesiredAccount, password: Secret, group_id: &str) -> NewUs
     }
 }
 
+/// One create request; a generated password that Okta's password policy refuses (E0000080,
+/// say a rule this provider does not know of) is drawn again once. A refused `password_wo` is
+/// the configuration's to change, and fails.
+async fn create_user(
+    org: &OrgSession,
+    desired: &DesiredAccount,
+    password: &AccountPassword,
+    group_id: &str,
+) -> Result<User, OktaError> {
+    let first = org
+        .client
+        .create_user(
+            &new_user(desired, password.secret().clone(), group_id),
+            true,
+        )
+        .await;
+    match (first, password.redrawn()) {
+        (Err(error), Some(another)) if error.is_password_refused() => {
+            tracing::info!(login = %desired.login, "Okta refused the generated password; creating with another");
+            org.client
+                .create_user(&new_user(desired, another.secret().clone(), group_id), true)
+                .await
+        }
+        (answer, _) => answer,
+    }
+}
+
 /// What a create tried before any lookup found.
 pub enum FirstCreate {
     /// Okta made the account: its answer is the account as it now is.
@@ -49,14 +77,10 @@ pub enum FirstCreate {
 pub async fn create_first(
     org: &OrgSession,
     desired: &DesiredAccount,
-    password: Secret,
+    password: &AccountPassword,
     group_id: &str,
 ) -> Result<FirstCreate, OktaError> {
-    match org
-        .client
-        .create_user(&new_user(desired, password, group_id), true)
-        .await
-    {
+    match create_user(org, desired, password, group_id).await {
         Ok(user) => Ok(FirstCreate::Created(Box::new(user))),
         Err(error) if error.is_login_taken() || error.is_transient() => {
             tracing::debug!(%error, "the create did not answer with a new account; looking the login up");
@@ -72,16 +96,15 @@ pub async fn create_first(
 pub async fn create_or_adopt(
     org: &OrgSession,
     desired: &DesiredAccount,
-    password: Secret,
+    password: &AccountPassword,
     group_id: &str,
 ) -> Result<User, OktaError> {
-    let new_user = new_user(desired, password, group_id);
     // The client never replays a create whose request may have reached Okta. Here a lookup by
     // login settles what happened: the account exists (adopt it) or it does not (creating again
     // cannot make a second one).
     let mut attempts_left = CREATE_ATTEMPTS;
     loop {
-        let error = match org.client.create_user(&new_user, true).await {
+        let error = match create_user(org, desired, password, group_id).await {
             Ok(user) => return Ok(user),
             Err(error) => error,
         };

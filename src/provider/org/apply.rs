@@ -60,7 +60,11 @@ impl OrgResource {
             },
             // Strong, generated, never stored: the integration uses the API token, and a person
             // who must sign in resets it from the vault.
-            admin_password: Some(password::generate()),
+            admin_password: Some(password::generate_avoiding(&[
+                &login,
+                naming.first_name,
+                naming.last_name,
+            ])),
         };
         let expected_url = partner.org_url().child(&subdomain);
         let created = match create_child_org(&partner, &new_org).await {
@@ -259,7 +263,11 @@ impl OrgResource {
             desired: &desired,
             user: &me,
             group_id: &group_id,
-            password: &password::generate(),
+            password: &password::generate_avoiding(&[
+                &desired.login,
+                &desired.first_name,
+                &desired.last_name,
+            ]),
             baseline: &baseline,
             stage: Stage::Setup,
             verify_as: Stage::Finalized,

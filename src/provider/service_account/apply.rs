@@ -9,7 +9,8 @@ use crate::provider::accounts::set_up::{self, SetUpRequest, Wording};
 use crate::provider::accounts::{self, Stage, converge};
 use crate::provider::known_after_apply::unknowns_to_null;
 use crate::provider::org_access::OrgSession;
-use crate::provider::{diag, password, private};
+use crate::provider::password::AccountPassword;
+use crate::provider::{diag, private};
 use crate::rules::account_config::{DesiredAccount, ResolveError};
 use crate::rules::baseline_owner::fingerprint;
 use crate::rules::guard::{self, DeleteCheck, GuardDecision, GuardedResource};
@@ -47,8 +48,12 @@ impl ServiceAccountResource {
         let group_id =
             set_up::ensure_baseline_group(&org, &baseline, &self.shared.baseline_owner()).await?;
         let password = match config.password_wo.known_str() {
-            Some(given) if !given.is_empty() => Secret::new(given),
-            _ => password::generate(),
+            Some(given) if !given.is_empty() => AccountPassword::given(Secret::new(given)),
+            _ => AccountPassword::generated(&[
+                &desired.login,
+                &desired.first_name,
+                &desired.last_name,
+            ]),
         };
         // Created by this apply: Okta's answers stand for the reads a set-up would make.
         let mut created_now = false;
@@ -65,7 +70,7 @@ impl ServiceAccountResource {
                 // The plan found the login free (it records an id otherwise): create at once,
                 // and look the login up only when Okta says someone holds it.
                 let first = if adopts.is_none() && creatable {
-                    converge::create_first(&org, &desired, password.clone(), &group_id)
+                    converge::create_first(&org, &desired, &password, &group_id)
                         .await
                         .map_err(|e| Diagnostics::from(diag::okta("creating the account", &e)))?
                 } else {
@@ -92,16 +97,11 @@ impl ServiceAccountResource {
                                         "The MSP integration account is created together with its org by okta_msp_org. To manage the integration account of an existing org, import it with an import block (id = \"ORG_URL/LOGIN\")",
                                     ));
                                 }
-                                converge::create_or_adopt(
-                                    &org,
-                                    &desired,
-                                    password.clone(),
-                                    &group_id,
-                                )
-                                .await
-                                .map_err(|e| {
-                                    Diagnostics::from(diag::okta("creating the account", &e))
-                                })?
+                                converge::create_or_adopt(&org, &desired, &password, &group_id)
+                                    .await
+                                    .map_err(|e| {
+                                        Diagnostics::from(diag::okta("creating the account", &e))
+                                    })?
                             }
                         }
                     }
@@ -144,7 +144,7 @@ impl ServiceAccountResource {
             desired: &desired,
             user: &user,
             group_id: &group_id,
-            password: &password,
+            password: password.secret(),
             baseline: &baseline,
             stage,
             verify_as: stage,
