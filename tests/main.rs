@@ -7,6 +7,7 @@ mod adoption_e2e;
 mod architecture;
 mod baseline_engines_e2e;
 mod baseline_owner_e2e;
+mod baseline_race_e2e;
 mod data_sources;
 mod docs;
 mod emulator;

@@ -236,6 +236,21 @@ impl OktaError {
         }
     }
 
+    /// Okta's `E0000001` naming a `name` as taken: a group, zone or policy rule of that name
+    /// exists (another run may have made it a moment ago).
+    pub fn is_name_taken(&self) -> bool {
+        match self {
+            OktaError::Api { causes, .. }
+                if self.error_code() == Some(codes::VALIDATION_FAILED) =>
+            {
+                causes.iter().any(|cause| {
+                    cause.trim_start().starts_with("name:") && cause.contains("already exists")
+                })
+            }
+            _ => false,
+        }
+    }
+
     /// Okta's `E0000090`: the role is already assigned. Matched on the code, not the status,
     /// because 400 and 409 have both been seen for it.
     pub fn is_role_already_assigned(&self) -> bool {

@@ -410,6 +410,21 @@ impl Client {
         self.fetch(call, "policy").await
     }
 
+    /// `DELETE /api/v1/policies/{id}` (its rules go with it). A policy already gone is no
+    /// error: deleting is what the caller wanted.
+    pub async fn delete_policy(&self, policy_id: &str) -> Result<(), OktaError> {
+        let call = Call::new(
+            Method::DELETE,
+            "/api/v1/policies/{policyId}",
+            format!("/api/v1/policies/{}", segment(policy_id)),
+        )
+        .replay_safe();
+        match self.execute(call).await {
+            Err(error) if error.is_not_found() => Ok(()),
+            outcome => outcome,
+        }
+    }
+
     pub async fn list_policy_rules(&self, policy_id: &str) -> Result<Vec<PolicyRule>, OktaError> {
         let call = Call::get(
             "/api/v1/policies/{policyId}/rules",

@@ -115,6 +115,15 @@ pub const GROUP_DESCRIPTION: &str = "Service accounts managed by okta-msp. Polic
 /// A transient failure (5xx, a lost answer) starts the whole pass again, a bounded number of
 /// times: the client never replays a create whose request may have reached Okta, and the next
 /// pass finds by name whatever such a create made, so it is neither made twice nor lost.
+///
+/// Another run applying the baseline to the same org at the same moment (a second workspace, a
+/// second first apply) is met the same way: a create Okta refuses because the name is taken
+/// (groups, zones and a policy's rules have unique names) starts the pass again, which finds
+/// the other run's object by name and judges it like any other. Policies may share a name, so
+/// after creating one the pass lists them again: of the policies with the baseline's name, the
+/// one Okta created first is kept by every run, and a run whose own policy is not it deletes
+/// its own and starts again ([`settle_policy_race`]). A duplicate found later (left by an
+/// earlier run that was interrupted between its create and that check) is deleted the same way.
 pub async fn ensure_baseline(
     client: &Client,
     baseline: &SecuringBaseline,
@@ -124,11 +133,41 @@ pub async fn ensure_baseline(
     loop {
         passes_left -= 1;
         match ensure_baseline_once(client, baseline, engine).await {
-            Err(error) if passes_left > 0 && error.is_transient() => {
-                tracing::debug!(%error, "the baseline pass failed unclearly; checking Okta and trying again");
+            Ok(objects) => return Ok(objects),
+            Err(PassError::Raced(what)) if passes_left > 0 => {
+                tracing::info!(
+                    what,
+                    "another run made a baseline object at the same moment; using the one Okta made first"
+                );
             }
-            outcome => return outcome,
+            Err(PassError::Okta(error))
+                if passes_left > 0 && (error.is_transient() || error.is_name_taken()) =>
+            {
+                tracing::debug!(%error, "the baseline pass failed unclearly or met another run's object; checking Okta and trying again");
+            }
+            Err(PassError::Okta(error)) => return Err(error),
+            Err(PassError::Raced(what)) => {
+                return Err(OktaError::Decode {
+                    what: what.to_owned(),
+                    detail: format!(
+                        "other runs kept creating it at the same moment ({ENSURE_PASSES} passes); apply again"
+                    ),
+                });
+            }
         }
+    }
+}
+
+/// Why one pass of [`ensure_baseline`] stopped.
+enum PassError {
+    Okta(OktaError),
+    /// This pass's new object lost a race to another run's: the pass starts again and uses it.
+    Raced(&'static str),
+}
+
+impl From<OktaError> for PassError {
+    fn from(error: OktaError) -> PassError {
+        PassError::Okta(error)
     }
 }
 
@@ -139,7 +178,7 @@ async fn ensure_baseline_once(
     client: &Client,
     baseline: &SecuringBaseline,
     engine: Engine,
-) -> Result<BaselineObjects, OktaError> {
+) -> Result<BaselineObjects, PassError> {
     let names = BaselineNames::for_group(&baseline.group_name);
     let group_id = ensure_group(client, baseline).await?;
     let zone_id = ensure_zone(client, baseline, &names).await?;
@@ -265,12 +304,13 @@ async fn put_policy(
     client: &Client,
     existing: Option<&Policy>,
     desired: &Policy,
-) -> Result<String, OktaError> {
+) -> Result<String, PassError> {
     match existing {
         None => {
             let created = client.create_policy(desired).await?;
             tracing::info!(policy_id = ?created.id, name = %desired.name, "created a baseline policy");
             let id = created_id(created.id, "policy")?;
+            settle_policy_race(client, &desired.policy_type, &desired.name, &id).await?;
             if created
                 .status
                 .as_deref()
@@ -292,6 +332,77 @@ async fn put_policy(
             Ok(id)
         }
     }
+}
+
+/// After this run created the policy `own_id`: whether another run created one of the same
+/// name at the same moment. Every run keeps the policy Okta created first (its `created` time,
+/// then its id, so all runs agree); a run whose own policy is not that one deletes it and
+/// starts its pass again.
+async fn settle_policy_race(
+    client: &Client,
+    policy_type: &str,
+    name: &str,
+    own_id: &str,
+) -> Result<(), PassError> {
+    let policies = client.list_policies(policy_type).await?;
+    let first = first_created(&policies, name);
+    match first.and_then(|policy| policy.id.as_deref()) {
+        Some(first_id) if first_id != own_id => {
+            tracing::info!(
+                policy_id = own_id,
+                kept = first_id,
+                name,
+                "another run created the same baseline policy first; deleting this run's"
+            );
+            client.delete_policy(own_id).await?;
+            Err(PassError::Raced("a baseline policy"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Of the non-system policies named `name`, the one Okta created first.
+fn first_created<'a>(policies: &'a [Policy], name: &str) -> Option<&'a Policy> {
+    let created = |policy: &&Policy| {
+        (
+            policy
+                .other
+                .get("created")
+                .and_then(|value| value.as_str())
+                .unwrap_or("~")
+                .to_owned(),
+            policy.id.clone().unwrap_or_default(),
+        )
+    };
+    policies
+        .iter()
+        .filter(|policy| policy.system != Some(true) && policy.name == name)
+        .min_by_key(created)
+}
+
+/// `policies` without the duplicates of the baseline policy `name` (policies of that name
+/// other than the one created first), which are deleted: the provider's own, left by a run that
+/// stopped between its create and its check for a race, or made by a run racing this one.
+async fn without_duplicates(
+    client: &Client,
+    mut policies: Vec<Policy>,
+    name: &str,
+) -> Result<Vec<Policy>, OktaError> {
+    let Some(keep) = first_created(&policies, name).and_then(|policy| policy.id.clone()) else {
+        return Ok(policies);
+    };
+    let duplicates: Vec<String> = policies
+        .iter()
+        .filter(|policy| policy.system != Some(true) && policy.name == name)
+        .filter_map(|policy| policy.id.clone())
+        .filter(|id| *id != keep)
+        .collect();
+    for id in &duplicates {
+        tracing::warn!(policy_id = %id, kept = %keep, name, "deleting a duplicate of a baseline policy");
+        client.delete_policy(id).await?;
+    }
+    policies.retain(|policy| policy.id.as_ref().is_none_or(|id| !duplicates.contains(id)));
+    Ok(policies)
 }
 
 /// Creates or replaces a rule as needed; returns what Okta now holds (or `desired` when nothing
@@ -339,8 +450,9 @@ async fn ensure_password_policy(
     names: &BaselineNames,
     group_id: &str,
     engine: Engine,
-) -> Result<String, OktaError> {
+) -> Result<String, PassError> {
     let policies = client.list_policies(okta::PASSWORD).await?;
+    let policies = without_duplicates(client, policies, &names.password_policy).await?;
     let existing = find_policy(&policies, &names.password_policy, group_id);
     let desired = desired_password_policy(existing, &policies, baseline, names, group_id, engine);
     let policy_id = put_policy(client, existing, &desired).await?;
@@ -361,8 +473,9 @@ async fn ensure_sign_on_policy(
     names: &BaselineNames,
     group_id: &str,
     zone_id: Option<&str>,
-) -> Result<String, OktaError> {
+) -> Result<String, PassError> {
     let policies = client.list_policies(okta::OKTA_SIGN_ON).await?;
+    let policies = without_duplicates(client, policies, &names.sign_on_policy).await?;
     let existing = find_policy(&policies, &names.sign_on_policy, group_id);
     let desired = desired_sign_on_policy(existing, &policies, names, group_id);
     let policy_id = put_policy(client, existing, &desired).await?;
