@@ -125,3 +125,90 @@ fn a_second_configuration_with_other_settings_fails_its_plan_naming_the_owner() 
     plan.assert_failure("team-b after the owner's change");
     assert!(collapse(&plan.combined()).contains("belongs to the configuration \"team-a\""));
 }
+
+/// The org's password and sign-on policies and their rules, as Okta holds them (the fields a
+/// configuration's settings decide), to compare before and after another configuration runs.
+fn baseline_in_okta(api: &Api) -> Vec<serde_json::Value> {
+    let mut objects = Vec::new();
+    for policy_type in ["PASSWORD", "OKTA_SIGN_ON"] {
+        let policies = api.get(&format!("/api/v1/policies?type={policy_type}"));
+        for policy in policies.as_array().unwrap() {
+            let id = policy["id"].as_str().unwrap();
+            let rules = api.get(&format!("/api/v1/policies/{id}/rules"));
+            objects.push(serde_json::json!({
+                "name": policy["name"], "status": policy["status"],
+                "priority": policy["priority"], "settings": policy["settings"],
+                "conditions": policy["conditions"],
+                "rules": rules.as_array().unwrap().iter().map(|rule| serde_json::json!({
+                    "name": rule["name"], "status": rule["status"],
+                    "conditions": rule["conditions"], "actions": rule["actions"],
+                })).collect::<Vec<_>>(),
+            }));
+        }
+    }
+    objects
+}
+
+/// Two configurations without `baseline_owner` cannot be told apart, so the second one's new
+/// account, whose plan shows only the account, must not bring its other settings into the org:
+/// it is refused, and Okta's policies stay exactly as the first configuration left them. The
+/// first configuration changing its own settings is planned on its accounts and goes through.
+#[test]
+fn an_unnamed_configuration_never_changes_another_unnamed_ones_baseline_unplanned() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
+    let org = emulator.create_org("unnamed");
+    let api = Api::new(&org.url, &org.token);
+    let first = Workspace::new();
+    first.write("main.tf", &configuration(&org, "", 25, "ad_agent"));
+    first.init();
+    first
+        .apply()
+        .assert_success("the first unnamed configuration");
+    let before = baseline_in_okta(&api);
+    let users_before = api.get("/api/v1/users").as_array().unwrap().len();
+
+    let second = Workspace::new();
+    second.write("main.tf", &configuration(&org, "", 20, "radius"));
+    second.init();
+    let plan = run(&second, &["plan", "-input=false"]);
+    plan.assert_failure("a second unnamed configuration with other settings");
+    let refusal = errors(&plan)
+        .into_iter()
+        .find(|d| d.summary.contains("was applied with other settings"))
+        .unwrap_or_else(|| panic!("no refusal:\n{}", plan.combined()));
+    assert_plain_english(&refusal);
+    assert!(collapse(&refusal.text()).contains("baseline_owner"));
+    let apply = second.run(&["apply", "-auto-approve", "-input=false"]);
+    apply.assert_failure("its apply");
+    assert_eq!(
+        baseline_in_okta(&api),
+        before,
+        "the first one's baseline, field by field"
+    );
+    assert_eq!(
+        api.get("/api/v1/users").as_array().unwrap().len(),
+        users_before
+    );
+
+    // With the same settings the second configuration shares the org, changing nothing.
+    second.write("main.tf", &configuration(&org, "", 25, "radius"));
+    second
+        .apply()
+        .assert_success("the second one with the org's settings");
+    assert_eq!(baseline_in_okta(&api), before);
+
+    // The first one's own change of settings shows on its account's plan, and applies.
+    first.write("main.tf", &configuration(&org, "", 26, "ad_agent"));
+    let plan = run(&first, &["plan", "-input=false"]);
+    plan.assert_success("the first one's plan of its own change");
+    assert!(
+        collapse(&plan.combined()).contains("minimum length is 25 (baseline 26)"),
+        "{}",
+        plan.combined()
+    );
+    first.apply().assert_success("the first one's own change");
+    assert_ne!(baseline_in_okta(&api), before);
+}

@@ -376,6 +376,16 @@ pub fn unknown_list_kind(index: usize, given: &str, attribute: &str) -> Diagnost
 
 /// Another configuration owns the org's securing baseline with other settings
 /// (`rules::baseline_owner`).
+/// A configuration without `baseline_owner` would change the baseline's settings through the
+/// plan of a new account, which shows only the account.
+pub fn unshown_baseline_change(org_url: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("The securing baseline of {org_url} was applied with other settings"),
+        "A configuration without baseline_owner applied the org's baseline (service_account_group, password_min_length, lockout_attempts, session_lifetime_minutes, allowed_network_cidrs) with other settings than this one declares, and this plan creates an account, whose plan cannot show a change to the org-wide policies. Configurations without baseline_owner cannot be told apart, so this may be another configuration's baseline. Use the settings the org has; or set baseline_owner in every configuration that manages the org (a named owner's change of its own settings is planned and shown); or, if this configuration already manages accounts in the org, apply the settings change first: their plans show it. Nothing was changed".to_owned(),
+    )
+    .into()
+}
+
 pub fn baseline_owned_elsewhere(org_url: &str, owner: &str, ours: &str) -> Diagnostics {
     let this = if ours.is_empty() {
         "this configuration (which sets no baseline_owner)".to_owned()

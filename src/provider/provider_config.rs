@@ -98,7 +98,7 @@ pub fn schema() -> Schema {
                 "API token of the partner org. Falls back to `{ENV_PARTNER_TOKEN}`."
             )),
             Attribute::string(attr::BASELINE_OWNER).optional().description(format!(
-                "A name for this configuration as the owner of the securing baseline of its orgs (for example the repository or workspace). The baseline is org-wide: when another configuration with another name has applied different settings to an org, this one's plan fails naming it instead of undoing them. Falls back to `{ENV_BASELINE_OWNER}`; unset, the configuration is unnamed, and unnamed configurations count as one owner."
+                "A name for this configuration as the owner of the securing baseline of its orgs (for example the repository or workspace). The baseline is org-wide: when another configuration with another name has applied different settings to an org, this one's plan fails naming it instead of undoing them. Falls back to `{ENV_BASELINE_OWNER}`; unset, the configuration is unnamed: unnamed configurations count as one owner, but cannot tell each other apart, so one of them may change the settings only through the plans of accounts it already manages (which show the change), never through a new account's plan, which is refused instead."
             )),
             Attribute::nested(attr::ORG_CREDENTIALS, Nesting::Map, app_attributes(DEFAULT_ORG_SCOPES))
                 .optional()

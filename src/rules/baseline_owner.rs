@@ -100,6 +100,16 @@ pub fn decide(marker: Option<&OwnerMarker>, owner: &str, fingerprint: &str) -> O
     }
 }
 
+/// Whether applying this configuration's settings would change the baseline without any plan
+/// line showing it: an owner without a name (unnamed configurations cannot tell each other
+/// apart, so "its own change" may be another configuration's baseline) changing the settings
+/// through the plan of a new account, which shows only the account. The plan of an account
+/// already verified against the old settings shows the change (as a G12-style repair), so
+/// that is allowed; a named owner's change is its own by definition.
+pub fn is_unshown_change(ownership: &Ownership, owner: &str, creating: bool) -> bool {
+    creating && owner.is_empty() && *ownership == Ownership::OwnChange
+}
+
 /// How messages name an owner.
 pub fn owner_name(owner: &str) -> String {
     if owner.is_empty() {
@@ -112,6 +122,22 @@ pub fn owner_name(owner: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_unnamed_owners_change_through_a_new_account_goes_unshown() {
+        let change = Ownership::OwnChange;
+        assert!(is_unshown_change(&change, "", true));
+        assert!(
+            !is_unshown_change(&change, "", false),
+            "an existing account's plan shows it"
+        );
+        assert!(
+            !is_unshown_change(&change, "msp-prod", true),
+            "a named owner's own change"
+        );
+        assert!(!is_unshown_change(&Ownership::Agrees, "", true));
+        assert!(!is_unshown_change(&Ownership::Unclaimed, "", true));
+    }
 
     #[test]
     fn the_marker_round_trips_in_a_description_and_replaces_an_earlier_one() {

@@ -11,7 +11,9 @@ use crate::provider::org_access::OrgSession;
 use crate::rules::account_config::DesiredAccount;
 use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, Own};
 use crate::rules::baseline::SecuringBaseline;
-use crate::rules::baseline_owner::{OwnerMarker, Ownership, decide, fingerprint, owner_name};
+use crate::rules::baseline_owner::{
+    OwnerMarker, Ownership, decide, fingerprint, is_unshown_change, owner_name,
+};
 use crate::rules::compliance::{self, Compliance, ObservedAccount};
 use crate::secret::Secret;
 
@@ -261,8 +263,10 @@ pub async fn ensure_baseline_group(
     org: &OrgSession,
     baseline: &SecuringBaseline,
     owner: &str,
+    creating: bool,
 ) -> Result<String, Diagnostics> {
     let ownership = check_baseline_owner(org, baseline, owner).await?;
+    refuse_unshown_change(org, &ownership, owner, creating)?;
     let failed = |e: OktaError| {
         Diagnostics::from(diag::okta(
             "setting up the securing baseline (group, policies, zone)",
@@ -287,6 +291,24 @@ pub async fn ensure_baseline_group(
         }
     }
     Ok(group_id)
+}
+
+/// Refuses a change of the baseline's settings that no plan line would show
+/// (`rules::baseline_owner::is_unshown_change`): a configuration without `baseline_owner`
+/// creating an account in an org whose baseline an unnamed configuration applied with other
+/// settings.
+pub fn refuse_unshown_change(
+    org: &OrgSession,
+    ownership: &Ownership,
+    owner: &str,
+    creating: bool,
+) -> Result<(), Diagnostics> {
+    if is_unshown_change(ownership, owner, creating) {
+        return Err(diag::unshown_baseline_change(
+            &org.client.org_url().to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether this configuration may apply its baseline to the org: refused when another

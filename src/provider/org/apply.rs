@@ -257,7 +257,8 @@ impl OrgResource {
         };
         let baseline = self.shared.baseline();
         let group_id =
-            set_up::ensure_baseline_group(&org, &baseline, &self.shared.baseline_owner()).await?;
+            set_up::ensure_baseline_group(&org, &baseline, &self.shared.baseline_owner(), false)
+                .await?;
         let set_up = set_up::set_up(SetUpRequest {
             org: &org,
             desired: &desired,

@@ -45,8 +45,13 @@ impl ServiceAccountResource {
         let _applying = org.activity.applying();
         let org_id = self.verified_org_id(&org, &prior).await?;
         let baseline = self.baseline();
-        let group_id =
-            set_up::ensure_baseline_group(&org, &baseline, &self.shared.baseline_owner()).await?;
+        let group_id = set_up::ensure_baseline_group(
+            &org,
+            &baseline,
+            &self.shared.baseline_owner(),
+            prior.id.known_str().is_none(),
+        )
+        .await?;
         let password = match config.password_wo.known_str() {
             Some(given) if !given.is_empty() => AccountPassword::given(Secret::new(given)),
             _ => AccountPassword::generated(&[

@@ -164,7 +164,8 @@ impl Resource for ServiceAccountResource {
         let ownership = if request.action == PlanAction::Destroy {
             None
         } else {
-            self.check_baseline_owner(&request.config).await?
+            self.check_baseline_owner(&request.config, request.action == PlanAction::Create)
+                .await?
         };
         let facts = if request.action == PlanAction::Create {
             self.facts_for_create(&request.config).await?
@@ -222,9 +223,14 @@ impl ServiceAccountResource {
     }
 
     /// Fails the plan when another configuration owns the org's securing baseline with other
-    /// settings (`rules::baseline_owner`). Skipped when the org cannot be reached yet (its token
+    /// settings (`rules::baseline_owner`), or when a create would change an unnamed owner's
+    /// settings unshown. Skipped when the org cannot be reached yet (its token
     /// unknown, an org made in the same apply): the apply checks again before it writes.
-    async fn check_baseline_owner(&self, config: &Value) -> Result<Option<Ownership>, Diagnostics> {
+    async fn check_baseline_owner(
+        &self,
+        config: &Value,
+        creating: bool,
+    ) -> Result<Option<Ownership>, Diagnostics> {
         let config = ServiceAccount::from_value(config);
         let Some(org_url) = config.org_url.known_str() else {
             return Ok(None);
@@ -242,9 +248,10 @@ impl ServiceAccountResource {
         else {
             return Ok(None);
         };
-        set_up::check_baseline_owner(&org, &self.baseline(), &self.shared.baseline_owner())
-            .await
-            .map(Some)
+        let owner = self.shared.baseline_owner();
+        let ownership = set_up::check_baseline_owner(&org, &self.baseline(), &owner).await?;
+        set_up::refuse_unshown_change(&org, &ownership, &owner, creating)?;
+        Ok(Some(ownership))
     }
 
     /// Who holds the login in Okta already, for a create plan (G14, G17 to G20): one listing
