@@ -125,3 +125,128 @@ resource "okta_msp_org" "acme" {{
         "the first change came {waited} after the creation"
     );
 }
+
+/// Requests the partner org received to create an org.
+fn org_creations(emulator: &Emulator) -> u64 {
+    emulator.control("GET", "/stats", None).1["requests"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["method"] == "POST" && r["route"] == "/api/v1/orgs")
+        .filter_map(|r| r["count"].as_u64())
+        .sum()
+}
+
+fn interrupted_org_config(emulator: &Emulator, subdomain: &str, wait_seconds: u32) -> String {
+    format!(
+        r#"terraform {{
+  required_providers {{
+    okta = {{ source = "zerotek/okta-msp" }}
+  }}
+}}
+provider "okta" {{
+  partner_url          = "{partner_url}"
+  partner_token        = "{partner_token}"
+  new_org_wait_seconds = {wait_seconds}
+}}
+resource "okta_msp_org" "customer" {{
+  name              = "Interrupted"
+  subdomain         = "{subdomain}"
+  integration_login = "msp-integration@{subdomain}.example"
+  integration_email = "msp-integration@{subdomain}.example"
+}}
+"#,
+        partner_url = emulator.partner_url,
+        partner_token = emulator.partner_token
+    )
+}
+
+/// Ctrl-C (SIGINT to terraform, which asks the provider to stop) after Okta created the org, in
+/// the wait Okta asks for and in the integration account's set-up: the org and its token reach
+/// state anyway, and the next apply finishes the same org. Before this, the provider cancelled
+/// the create and the org's only credential was lost.
+#[test]
+fn ctrl_c_during_an_org_create_keeps_the_org_and_the_next_apply_finishes_it() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
+    for (round, (subdomain, wait_seconds, slow_set_up)) in
+        [("ctrlc-wait", 60, false), ("ctrlc-setup", 0, true)]
+            .into_iter()
+            .enumerate()
+    {
+        if slow_set_up {
+            // Every group call of the new org takes two seconds: the set-up is under way when
+            // the interrupt comes.
+            emulator.add_fault(serde_json::json!({
+                "kind": "latency", "latency_ms": 2000, "org": subdomain,
+                "route": "/api/v1/groups",
+            }));
+        }
+        let workspace = Workspace::new();
+        workspace.write(
+            "main.tf",
+            &interrupted_org_config(&emulator, subdomain, wait_seconds),
+        );
+        workspace.init();
+        let creations_before = org_creations(&emulator);
+        let mut run = workspace.spawn(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while org_creations(&emulator) == creations_before {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "round {round}: the org was never created"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        // SAFETY: kill(2) with the pid of a child this test started and has not reaped.
+        unsafe { libc::kill(run.child.id() as i32, libc::SIGINT) };
+        let status = run.child.wait().unwrap();
+        let interrupted = run.outcome(status);
+        assert!(
+            !interrupted.success,
+            "round {round}: the interrupted apply reports the interruption:\n{}",
+            interrupted.combined()
+        );
+        assert!(
+            interrupted.combined().contains("was interrupted"),
+            "round {round}:\n{}",
+            interrupted.combined()
+        );
+        let state = crate::support::scenario::show_json(&workspace);
+        let org = &crate::support::scenario::resources(&state)[0]["values"];
+        let (id, url, token) = (
+            org["id"].as_str().unwrap_or_default().to_owned(),
+            org["url"].as_str().unwrap_or_default().to_owned(),
+            org["api_token"].as_str().unwrap_or_default().to_owned(),
+        );
+        assert!(
+            !id.is_empty() && !url.is_empty() && !token.is_empty(),
+            "round {round}: the org and its token are in state: {org}"
+        );
+        assert_eq!(org["finalized"], false, "round {round}");
+
+        // The next apply, with nothing slow and no wait, finishes the same org.
+        emulator.control("DELETE", "/faults", None);
+        workspace.write("main.tf", &interrupted_org_config(&emulator, subdomain, 0));
+        workspace
+            .apply()
+            .assert_success(&format!("round {round}: the apply after the interrupt"));
+        let state = crate::support::scenario::show_json(&workspace);
+        let org = &crate::support::scenario::resources(&state)[0]["values"];
+        assert_eq!(org["id"], id.as_str(), "round {round}: the same org");
+        assert_eq!(org["finalized"], true, "round {round}");
+        assert_eq!(
+            org_creations(&emulator),
+            creations_before + 1,
+            "round {round}: one org made"
+        );
+        let me = Api::new(&url, &token).get("/api/v1/users/me");
+        assert_eq!(
+            me["profile"]["userType"], "okta-msp-service-account/msp_integration/finalized",
+            "round {round}: {me}"
+        );
+    }
+}

@@ -412,6 +412,14 @@ pub trait Resource: Send + Sync + 'static {
         .into())
     }
 
+    /// Whether this type's apply keeps running after `StopProvider` (Ctrl-C) instead of being
+    /// cancelled, and watches [`ApplyRequest::stop`] itself: for an object whose creation returns
+    /// something once and only once (a credential), which a cancelled apply would lose. Such an
+    /// apply returns what it made, promptly, once it sees the stop. Panics are still caught.
+    fn finishes_apply_after_stop(&self) -> bool {
+        false
+    }
+
     /// Whether this type writes its own generated configuration. When any type does, the provider
     /// advertises `generate_resource_config` and Terraform asks every type; those that answer
     /// `false` get [`config_from_state`](super::schema::config_from_state), which is what

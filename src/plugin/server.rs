@@ -733,20 +733,21 @@ impl wire::provider_server::Provider for ProviderService {
             ApplyAction::Update
         };
         tracing::debug!(tf_rpc = "ApplyResourceChange", tf_resource_type = %request.type_name, ?action, "applying");
-        let outcome = self
-            .guarded(
-                "applying the change",
-                entry.handler.apply(ApplyRequest {
-                    action,
-                    prior_state: prior_state.clone(),
-                    planned_state,
-                    config,
-                    planned_private: request.planned_private,
-                    planned_identity,
-                    stop: self.stop_signal(),
-                }),
-            )
-            .await;
+        let apply = entry.handler.apply(ApplyRequest {
+            action,
+            prior_state: prior_state.clone(),
+            planned_state,
+            config,
+            planned_private: request.planned_private,
+            planned_identity,
+            stop: self.stop_signal(),
+        });
+        let outcome = if entry.handler.finishes_apply_after_stop() {
+            // The handler watches the stop itself and returns what it made.
+            guard("applying the change", StopSignal::never(), apply).await
+        } else {
+            self.guarded("applying the change", apply).await
+        };
         let (new_state, private, mut diagnostics) = match outcome {
             Ok(response) => (response.new_state, response.private, response.diagnostics),
             // A failed operation changed nothing we know of: keep the prior object.

@@ -376,6 +376,25 @@ pub fn unknown_list_kind(index: usize, given: &str, attribute: &str) -> Diagnost
 
 /// Another configuration owns the org's securing baseline with other settings
 /// (`rules::baseline_owner`).
+/// Ctrl-C (StopProvider) came before the org's creation was sent: nothing was made.
+pub fn cancelled_before_org_create(subdomain: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("Creating the org {subdomain:?} was cancelled"),
+        "Terraform asked the provider to stop (for example after Ctrl-C) before the org's creation was sent to Okta. Nothing was created; run the apply again to create it".to_owned(),
+    )
+    .into()
+}
+
+/// Ctrl-C (StopProvider) came after Okta created the org: its state, token included, is saved and
+/// the set-up resumes on the next apply (G19).
+pub fn interrupted_org_setup(org_url: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("The set-up of {org_url} was interrupted"),
+        "Terraform asked the provider to stop (for example after Ctrl-C) after Okta had created the org. The org and its API token are saved in Terraform's state, so nothing is lost; the integration account's set-up did not finish. Run terraform apply again: it resumes the same org (G19)".to_owned(),
+    )
+    .into()
+}
+
 /// A configuration without `baseline_owner` would change the baseline's settings through the
 /// plan of a new account, which shows only the account.
 pub fn unshown_baseline_change(org_url: &str) -> Diagnostics {

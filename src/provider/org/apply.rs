@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use crate::okta::{ChildOrg, NewChildOrg, OktaError, UserProfile};
-use crate::plugin::{ApplyRequest, ApplyResponse, Diagnostics, Value};
+use crate::plugin::{ApplyRequest, ApplyResponse, Diagnostics, StopSignal, Value};
 use crate::provider::accounts::Stage;
 use crate::provider::accounts::set_up::{self, SetUpRequest, Wording};
 use crate::provider::known_after_apply::unknowns_to_null;
@@ -37,8 +37,12 @@ impl OrgResource {
         ) else {
             return Err(diag::incomplete_configuration(TYPE_NAME));
         };
+        let mut stop = request.stop;
         if let Some(id) = private::adopts(&request.planned_private) {
-            return self.resume(planned, &id, &login, &email).await;
+            return self.resume(planned, &id, &login, &email, &mut stop).await;
+        }
+        if stop.is_stopped() {
+            return Err(diag::cancelled_before_org_create(&subdomain));
         }
         let partner = self
             .shared
@@ -98,17 +102,25 @@ impl OrgResource {
             finalized: Input::Known(false),
             ..planned
         };
+        // From here on the org exists and its token is only in `state`: a stop (Ctrl-C) ends
+        // the wait or the set-up, never the return of what was made (the next apply resumes).
         let ready_at = created_at + Duration::from_secs(config.new_org_wait_seconds);
-        wait_for_new_org(&url, ready_at).await;
-        let outcome = self
-            .finish_setup(
-                &url,
-                Some(created.token.expose()),
-                &login,
-                &email,
-                wants_finalize,
-            )
-            .await;
+        if until_stopped(&mut stop, wait_for_new_org(&url, ready_at))
+            .await
+            .is_none()
+        {
+            return Ok(finish(state, Err(diag::interrupted_org_setup(&url))));
+        }
+        let set_up = self.finish_setup(
+            &url,
+            Some(created.token.expose()),
+            &login,
+            &email,
+            wants_finalize,
+        );
+        let outcome = until_stopped(&mut stop, set_up)
+            .await
+            .unwrap_or_else(|| Err(diag::interrupted_org_setup(&url)));
         Ok(finish(state, outcome))
     }
 
@@ -144,9 +156,11 @@ impl OrgResource {
             return Err(diag::incomplete_configuration(TYPE_NAME));
         };
         let token = prior.api_token.known_str();
-        let outcome = self
-            .finish_setup(url, token, login, email, planned.wants_finalize())
-            .await;
+        let mut stop = request.stop;
+        let set_up = self.finish_setup(url, token, login, email, planned.wants_finalize());
+        let outcome = until_stopped(&mut stop, set_up)
+            .await
+            .unwrap_or_else(|| Err(diag::interrupted_org_setup(url)));
         Ok(finish(state, outcome))
     }
 
@@ -158,6 +172,7 @@ impl OrgResource {
         id: &str,
         login: &str,
         email: &str,
+        stop: &mut StopSignal,
     ) -> Result<ApplyResponse, Diagnostics> {
         let (Some(url), Some(token)) = (
             planned.url.known().cloned(),
@@ -166,9 +181,10 @@ impl OrgResource {
             return Err(diag::incomplete_configuration(TYPE_NAME));
         };
         tracing::info!(org_id = %id, "resuming the set-up of the org");
-        let outcome = self
-            .finish_setup(&url, Some(&token), login, email, planned.wants_finalize())
-            .await;
+        let set_up = self.finish_setup(&url, Some(&token), login, email, planned.wants_finalize());
+        let outcome = until_stopped(stop, set_up)
+            .await
+            .unwrap_or_else(|| Err(diag::interrupted_org_setup(&url)));
         Ok(finish(planned, outcome))
     }
 
@@ -287,6 +303,18 @@ impl OrgResource {
             set_up.observed.user.status.as_str().to_owned(),
             set_up.finalized,
         ))
+    }
+}
+
+/// `work`'s outcome, or `None` when Terraform asks the provider to stop first (the work is
+/// dropped at its next await: each set-up step is idempotent, and the next apply resumes).
+async fn until_stopped<T>(stop: &mut StopSignal, work: impl Future<Output = T>) -> Option<T> {
+    if stop.is_stopped() {
+        return None;
+    }
+    tokio::select! {
+        outcome = work => Some(outcome),
+        _ = stop.stopped() => None,
     }
 }
 

@@ -84,6 +84,12 @@ impl Resource for OrgResource {
         self.refresh(request).await
     }
 
+    /// Okta returns a new org's API token once, in the answer to its creation: a create
+    /// cancelled after that answer would lose the org. It returns what it made instead.
+    fn finishes_apply_after_stop(&self) -> bool {
+        true
+    }
+
     async fn apply(&self, request: ApplyRequest) -> Result<ApplyResponse, Diagnostics> {
         match request.action {
             ApplyAction::Create => self.create(request).await,
