@@ -146,13 +146,15 @@ fn encoded_space(stub: &Stub) -> String {
 }
 
 #[tokio::test]
-async fn a_new_org_gets_every_object_in_eleven_calls_on_either_engine() {
+async fn a_new_org_gets_every_object_in_thirteen_calls_on_either_engine() {
     for engine in [Engine::IdentityEngine, Engine::Classic] {
-        a_new_org_gets_every_object_in_eleven_calls(engine).await;
+        a_new_org_gets_every_object_in_thirteen_calls(engine).await;
     }
 }
 
-async fn a_new_org_gets_every_object_in_eleven_calls(engine: Engine) {
+/// Eleven calls make the objects; after each policy's create, one listing checks that no other
+/// run created a policy of the same name at the same moment.
+async fn a_new_org_gets_every_object_in_thirteen_calls(engine: Engine) {
     let baseline = baseline();
     let names = BaselineNames::for_group(&baseline.group_name);
     let stub = Stub::start(vec![
@@ -162,9 +164,15 @@ async fn a_new_org_gets_every_object_in_eleven_calls(engine: Engine) {
         json!({"id": "nzosvc", "type": "IP", "name": names.zone, "status": "ACTIVE"}),
         json!([default_policy("PASSWORD")]),
         json!({"id": "00ppw", "type": "PASSWORD", "status": "ACTIVE"}),
+        json!([default_policy("PASSWORD"),
+               {"id": "00ppw", "type": "PASSWORD", "name": names.password_policy,
+                "status": "ACTIVE", "created": "2026-12-06T10:00:00.000Z"}]),
         json!({"id": "0prpw", "type": "PASSWORD", "status": "ACTIVE"}),
         json!([default_policy("OKTA_SIGN_ON")]),
         json!({"id": "00pso", "type": "OKTA_SIGN_ON", "status": "ACTIVE"}),
+        json!([default_policy("OKTA_SIGN_ON"),
+               {"id": "00pso", "type": "OKTA_SIGN_ON", "name": names.sign_on_policy,
+                "status": "ACTIVE", "created": "2026-12-06T10:00:01.000Z"}]),
         json!({"id": "0prsession", "type": "SIGN_ON", "status": "ACTIVE"}),
         json!({"id": "0prdeny", "type": "SIGN_ON", "status": "ACTIVE"}),
     ])
@@ -186,9 +194,11 @@ async fn a_new_org_gets_every_object_in_eleven_calls(engine: Engine) {
             "POST /api/v1/zones",
             "GET /api/v1/policies?type=PASSWORD",
             "POST /api/v1/policies",
+            "GET /api/v1/policies?type=PASSWORD",
             "POST /api/v1/policies/00ppw/rules",
             "GET /api/v1/policies?type=OKTA_SIGN_ON",
             "POST /api/v1/policies",
+            "GET /api/v1/policies?type=OKTA_SIGN_ON",
             "POST /api/v1/policies/00pso/rules",
             "POST /api/v1/policies/00pso/rules",
         ]
@@ -226,34 +236,34 @@ async fn a_new_org_gets_every_object_in_eleven_calls(engine: Engine) {
         }
     }
     assert_eq!(
-        bodies[6]["name"],
+        bodies[7]["name"],
         "MSP Service Accounts - no self-service recovery"
     );
     assert_eq!(
-        bodies[6]["actions"]["selfServicePasswordReset"],
+        bodies[7]["actions"]["selfServicePasswordReset"],
         json!({"access": "DENY"})
     );
     assert_eq!(
-        bodies[6]["actions"]["selfServiceUnlock"],
+        bodies[7]["actions"]["selfServiceUnlock"],
         json!({"access": "DENY"})
     );
-    assert_eq!(bodies[8]["type"], "OKTA_SIGN_ON");
+    assert_eq!(bodies[9]["type"], "OKTA_SIGN_ON");
     assert_eq!(
-        bodies[8]["conditions"]["people"]["groups"]["include"],
+        bodies[9]["conditions"]["people"]["groups"]["include"],
         json!([GROUP])
     );
-    assert_eq!(bodies[9]["name"], "MSP Service Accounts - session");
-    assert_eq!(bodies[9]["priority"], 1);
+    assert_eq!(bodies[11]["name"], "MSP Service Accounts - session");
+    assert_eq!(bodies[11]["priority"], 1);
     assert_eq!(
-        bodies[9]["conditions"]["network"],
+        bodies[11]["conditions"]["network"],
         json!({"connection": "ZONE", "include": ["nzosvc"]})
     );
     assert_eq!(
-        bodies[10]["name"],
+        bodies[12]["name"],
         "MSP Service Accounts - deny outside allowed networks"
     );
-    assert_eq!(bodies[10]["priority"], 2);
-    assert_eq!(bodies[10]["actions"]["signon"]["access"], "DENY");
+    assert_eq!(bodies[12]["priority"], 2);
+    assert_eq!(bodies[12]["actions"]["signon"]["access"], "DENY");
 }
 
 #[tokio::test]
