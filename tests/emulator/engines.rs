@@ -190,3 +190,73 @@ async fn an_org_keeps_its_engine_across_a_restart_whatever_engine_the_restart_na
     let child = restarted.create_org("later-child").await;
     assert_eq!(pipeline(&restarted, &child).await, "v1");
 }
+
+/// What Okta's recordings show for requests that leave things out (PYSDK test_policies_it):
+/// a password or sign-on policy created without a people condition applies to the built-in
+/// Everyone group, and says so; a rule sent without `type` takes its policy's; a sign-on rule's
+/// default primary factor is `PASSWORD_IDP` on Classic Engine (recorded in 2020) and
+/// `PASSWORD_IDP_ANY_FACTOR` on Identity Engine.
+#[tokio::test]
+async fn policies_and_rules_that_leave_things_out_get_what_okta_recorded() {
+    for (engine, primary_factor) in [
+        ("oie", "PASSWORD_IDP_ANY_FACTOR"),
+        ("classic", "PASSWORD_IDP"),
+    ] {
+        let emulator = Emulator::start_with(&["--engine", engine]);
+        let org = emulator.create_org(&format!("omitted-{engine}")).await;
+        let groups = emulator
+            .get(&format!("{}/api/v1/groups", org.url), &org.token)
+            .await;
+        let everyone = groups
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|group| group["type"] == "BUILT_IN")
+            .unwrap()["id"]
+            .clone();
+        for policy_type in ["PASSWORD", "OKTA_SIGN_ON"] {
+            let created = emulator
+                .post(
+                    &format!("{}/api/v1/policies", org.url),
+                    &org.token,
+                    json!({"type": policy_type, "name": format!("No people {policy_type}"),
+                           "status": "ACTIVE"}),
+                )
+                .await;
+            assert_eq!(created.status, 200, "{engine}: {}", created.body);
+            assert_eq!(
+                created.body["conditions"]["people"]["groups"]["include"],
+                json!([everyone]),
+                "{engine} {policy_type}: {}",
+                created.body
+            );
+            if policy_type != "OKTA_SIGN_ON" {
+                continue;
+            }
+            let policy_id = created.body["id"].as_str().unwrap();
+            let rule = emulator
+                .post(
+                    &format!("{}/api/v1/policies/{policy_id}/rules", org.url),
+                    &org.token,
+                    json!({"name": "Untyped rule", "actions": {"signon": {"access": "ALLOW"}}}),
+                )
+                .await;
+            assert_eq!(rule.status, 200, "{engine}: {}", rule.body);
+            assert_eq!(rule.body["type"], "SIGN_ON");
+            assert_eq!(
+                rule.body["actions"]["signon"]["primaryFactor"], primary_factor,
+                "{engine}"
+            );
+        }
+        // A policy still needs its own type.
+        let untyped = emulator
+            .post(
+                &format!("{}/api/v1/policies", org.url),
+                &org.token,
+                json!({"name": "Untyped policy"}),
+            )
+            .await;
+        assert_error(&untyped, 400, "E0000001");
+    }
+}

@@ -124,11 +124,12 @@ pub fn deactivate_rule(org: &mut Org, request: &Request) -> Result<Reply, ApiErr
 /// `settings`, a rule's `actions`). `active` is the status when the body sends none.
 fn parse_policy(request: &Request, body_field: &str, active: bool) -> Result<NewPolicy, ApiError> {
     let body = request.json_object()?;
-    let kind = body
-        .get("type")
-        .and_then(Value::as_str)
-        .ok_or_else(|| ApiError::invalid("type: The field cannot be left blank"))?
-        .to_string();
+    // A rule's type follows from its policy's (the store fills it in); a policy needs its own.
+    let kind = match body.get("type").and_then(Value::as_str) {
+        Some(kind) => kind.to_string(),
+        None if body_field == "actions" => String::new(),
+        None => return Err(ApiError::invalid("type: The field cannot be left blank")),
+    };
     let priority = match body.get("priority") {
         None | Some(Value::Null) => None,
         Some(Value::Number(number)) => match number.as_u64() {

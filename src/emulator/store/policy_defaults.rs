@@ -2,17 +2,37 @@
 
 use serde_json::{Value, json};
 
+use crate::emulator::engine::Engine;
+
 // Okta's defaults. Real Okta answers a created or replaced policy or rule with every setting it
 // applies, filling in what the request left out; the values below are the ones Okta's own test
 // suites recorded against real orgs (tests/fixtures/okta_facts/policies.json names the
 // recordings). What the request sent always wins.
 
-/// The conditions and settings Okta stores for a policy of `kind`.
+/// The conditions and settings Okta stores for a policy of `kind`. `everyone` is the org's
+/// built-in Everyone group when the policy is being created: a password or sign-on policy
+/// created without a people condition applies to everyone, and Okta says so in the policy
+/// (PYSDK test_policies_it: test_create_get_sign_on_policy and test_create_password_policy send
+/// no conditions; Okta answers `people.groups.include` with the org's BUILT_IN group
+/// 00gc04qatkiyWnGoq4x6, "Everyone" in test_groups_it's listing of the same org).
 pub(super) fn with_policy_defaults(
     kind: &str,
     conditions: Value,
     settings: Value,
+    everyone: Option<&str>,
 ) -> (Value, Value) {
+    let conditions = match everyone {
+        Some(everyone)
+            if matches!(kind, "PASSWORD" | "OKTA_SIGN_ON")
+                && conditions.get("people").is_none_or(Value::is_null) =>
+        {
+            merge_defaults(
+                json!({ "people": { "groups": { "include": [everyone] } } }),
+                conditions,
+            )
+        }
+        _ => conditions,
+    };
     match kind {
         "PASSWORD" => (
             merge_defaults(
@@ -26,7 +46,12 @@ pub(super) fn with_policy_defaults(
 }
 
 /// The conditions and actions Okta stores for a rule of `kind`.
-pub(super) fn with_rule_defaults(kind: &str, conditions: Value, actions: Value) -> (Value, Value) {
+pub(super) fn with_rule_defaults(
+    kind: &str,
+    conditions: Value,
+    actions: Value,
+    engine: Engine,
+) -> (Value, Value) {
     match kind {
         "SIGN_ON" => {
             let conditions = merge_defaults(
@@ -37,10 +62,17 @@ pub(super) fn with_rule_defaults(kind: &str, conditions: Value, actions: Value) 
                 conditions,
             );
             // The session values are those of the API reference's deny-rule example (a rule
-            // that sends none); the recordings always send a session.
+            // that sends none); the recordings always send a session. The primary factor:
+            // Classic Engine recordings answer PASSWORD_IDP (PYSDK
+            // test_create_get_sign_on_policy_rule, 2020, before Identity Engine existed);
+            // Identity Engine's reference examples say PASSWORD_IDP_ANY_FACTOR.
+            let primary_factor = match engine {
+                Engine::Classic => "PASSWORD_IDP",
+                Engine::Oie => "PASSWORD_IDP_ANY_FACTOR",
+            };
             let actions = merge_defaults(
                 json!({ "signon": {
-                    "primaryFactor": "PASSWORD_IDP_ANY_FACTOR",
+                    "primaryFactor": primary_factor,
                     "rememberDeviceByDefault": false,
                     "session": {
                         "usePersistentCookie": false,
