@@ -5,7 +5,7 @@ use axum::http::Method;
 
 use crate::emulator::error::ApiError;
 use crate::emulator::handlers::{
-    Handler, groups, iam, logs, orgs, policies, roles, tokens, users, zones,
+    Handler, groups, iam, logs, orgs, policies, rate_limits, roles, tokens, users, zones,
 };
 use crate::emulator::store::{Lifecycle, Need};
 use crate::emulator::util::percent_decode_segment;
@@ -216,6 +216,10 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::get), ManageSecurity, ApiV1, "okta.apiTokens.read"),
     route!(PUT "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::upsert), ManageSecurity, ApiV1, "okta.apiTokens.manage"),
     route!(DELETE "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::revoke), ManageSecurity, ApiV1, "okta.apiTokens.manage"),
+    route!(GET "/api/v1/principal-rate-limits" => OnOrg(rate_limits::list), Read, ApiV1, "okta.principalRateLimits.read"),
+    route!(POST "/api/v1/principal-rate-limits" => OnOrg(rate_limits::create), ManageSecurity, ApiV1, "okta.principalRateLimits.manage"),
+    route!(GET "/api/v1/principal-rate-limits/{principalRateLimitId}" => OnOrg(rate_limits::get), Read, ApiV1, "okta.principalRateLimits.read"),
+    route!(PUT "/api/v1/principal-rate-limits/{principalRateLimitId}" => OnOrg(rate_limits::replace), ManageSecurity, ApiV1, "okta.principalRateLimits.manage"),
     route!(GET "/api/v1/logs" => OnOrg(logs::list), Read, Logs, "okta.logs.read"),
 ];
 
