@@ -56,6 +56,11 @@ impl Org {
         })
     }
 
+    /// The id of the token whose secret this is, if it is one of this org's.
+    pub fn token_id_of(&self, secret: &str) -> Option<&str> {
+        self.secrets.get(secret).map(String::as_str)
+    }
+
     /// A deactivated user's tokens die with it.
     pub(super) fn revoke_tokens_of(&mut self, audit: &Audit, user_id: &str) {
         let revoked: Vec<ApiToken> = self
@@ -124,7 +129,8 @@ impl Org {
     /// What an admin signed in as `id_or_login` does in the Admin Console (Security > API >
     /// Tokens > Create token): a new API token owned by that user, the secret shown once. Okta
     /// has no API for it; the control plane asks, as a test following the provider's recovery
-    /// steps for an org whose token was lost must. The owner must be an active admin.
+    /// steps for an org whose token was lost must. The owner must be an active admin (its own
+    /// roles or a group's).
     pub fn create_token_as_admin(
         &mut self,
         id_or_login: &str,
@@ -133,7 +139,7 @@ impl Org {
     ) -> Result<ApiToken, ApiError> {
         let user_id = self.user_id_of(id_or_login)?;
         let user = self.users.get(&user_id).ok_or(ApiError::Internal)?;
-        if user.status != UserStatus::Active || user.roles.is_empty() {
+        if user.status != UserStatus::Active || self.held_roles(&user_id).is_empty() {
             return Err(ApiError::invalid(
                 "Only an active user with an admin role can create API tokens",
             ));
