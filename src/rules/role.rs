@@ -175,6 +175,111 @@ pub fn render_roles(roles: &RoleSet) -> String {
         .join(" + ")
 }
 
+/// How an account holds an admin role: what decides whether the provider may take it away.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RolePath {
+    /// Assigned to the account itself (`assignmentType: USER`), a standard role or a custom
+    /// role's assignment (a binding whose member is the account): unassigning it is the
+    /// provider's to do.
+    Direct,
+    /// Granted to the service account group, the provider's own group, so held by every
+    /// managed account of the org.
+    ServiceAccountGroup { group_id: String },
+    /// Granted to another group the account is a member of (`assignmentType: GROUP`, the group
+    /// named by the assignment's `_links.assignee`); for a custom role, the group is a member
+    /// of the role's binding. Someone else's group: a person decides.
+    Group {
+        group_id: String,
+        /// Read when the role is a finding, for the message; `None` when not read.
+        group_name: Option<String>,
+    },
+}
+
+/// A custom role as one assignment holds it: the role over a resource set (Okta's `role` and
+/// `resource-set` of the assignment).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CustomGrant {
+    /// The custom role's id (`cr0...`).
+    pub role_id: String,
+    /// Okta's label of the role, for messages only.
+    pub label: Option<String>,
+    /// The resource set's id (`iam...`): with the role, it names the binding.
+    pub resource_set: String,
+}
+
+/// One admin role an account holds, and how: the account's *effective* privileges are every
+/// one of these, whatever the path.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HeldRole {
+    /// Okta's `type`: a standard role's spelling, or `CUSTOM`.
+    pub role_type: String,
+    /// For a custom role, which one and over which resource set.
+    pub custom: Option<CustomGrant>,
+    pub path: RolePath,
+}
+
+impl HeldRole {
+    /// A standard role assigned to the account itself.
+    pub fn direct(role_type: impl Into<String>) -> HeldRole {
+        HeldRole {
+            role_type: role_type.into(),
+            custom: None,
+            path: RolePath::Direct,
+        }
+    }
+
+    /// The standard role this is, if it is one.
+    pub fn standard(&self) -> Option<AdminRole> {
+        match self.custom {
+            Some(_) => None,
+            None => self.role_type.parse().ok(),
+        }
+    }
+
+    /// The role in words: Okta's type, or the custom role with its resource set.
+    pub fn name(&self) -> String {
+        match &self.custom {
+            Some(custom) => {
+                let label = custom
+                    .label
+                    .as_deref()
+                    .map(|label| format!("{label:?} "))
+                    .unwrap_or_default();
+                format!(
+                    "custom role {label}({}) on resource set {}",
+                    custom.role_id, custom.resource_set
+                )
+            }
+            None => self.role_type.clone(),
+        }
+    }
+
+    /// How the account holds it, in words ("assigned directly", "through group ...").
+    pub fn how(&self) -> String {
+        match &self.path {
+            RolePath::Direct => "assigned directly".to_owned(),
+            RolePath::ServiceAccountGroup { group_id } => {
+                format!("through the service account group ({group_id})")
+            }
+            RolePath::Group {
+                group_id,
+                group_name,
+            } => format!(
+                "through group {}",
+                group_words(group_id, group_name.as_deref())
+            ),
+        }
+    }
+}
+
+/// A group as messages name it: `"Name" (id)`, or its id alone when its name was not read.
+pub fn group_words(group_id: &str, group_name: Option<&str>) -> String {
+    match group_name {
+        Some(name) => format!("{name:?} ({group_id})"),
+        None => group_id.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,7 @@ use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, Own};
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::baseline_owner::{OwnerMarker, Ownership, decide, fingerprint, owner_name};
 use crate::rules::compliance::{self, Compliance, ObservedAccount};
+use crate::rules::role::HeldRole;
 use crate::secret::Secret;
 
 use super::converge::{self, Stage};
@@ -133,8 +134,11 @@ pub async fn set_up_created(request: SetUpRequest<'_>) -> Result<SetUp, SetUpFai
     }
     org.joined(user);
     org.mailboxes.remember(user);
-    let mut role_types = match converge::grant_roles_to_new(org, &user.id, desired).await {
-        Ok(role_types) => role_types,
+    let mut roles = match converge::grant_roles_to_new(org, &user.id, desired).await {
+        Ok(role_types) => role_types
+            .into_iter()
+            .map(HeldRole::direct)
+            .collect::<Vec<_>>(),
         Err(error) => {
             return Err(failure(
                 user.status.as_str(),
@@ -144,8 +148,8 @@ pub async fn set_up_created(request: SetUpRequest<'_>) -> Result<SetUp, SetUpFai
     };
     // A role granted to the group is every member's, which no assignment answer says: read once
     // per org and run, and judged by the rules like any other role the account holds.
-    match org.roles_through_groups(&user.id).await {
-        Ok(inherited) => role_types.extend(inherited),
+    match org.roles_through_groups(&user.id, request.group_id).await {
+        Ok(inherited) => roles.extend(inherited),
         Err(error) => {
             return Err(failure(
                 user.status.as_str(),
@@ -164,7 +168,7 @@ pub async fn set_up_created(request: SetUpRequest<'_>) -> Result<SetUp, SetUpFai
     };
     let observed = Observed {
         user: user.clone(),
-        role_types,
+        roles,
         in_group: true,
         email_shared,
     };
