@@ -105,6 +105,10 @@ pub enum ApiError {
     /// E0000090: the role is already assigned to the user.
     #[error("The role specified is already assigned to the user.")]
     DuplicateRole,
+    /// E0000211: a role asked for a built-in group (Everyone); Okta's catalogue: "Roles cannot
+    /// be granted to built-in groups: {0}".
+    #[error("Roles cannot be granted to built-in groups: {group}")]
+    BuiltInGroupRole { group: String },
 }
 
 impl ApiError {
@@ -170,6 +174,7 @@ impl ApiError {
             ApiError::RateLimited => "E0000047",
             ApiError::Unsupported { .. } => "E0000060",
             ApiError::DuplicateRole => "E0000090",
+            ApiError::BuiltInGroupRole { .. } => "E0000211",
         }
     }
 
@@ -182,7 +187,8 @@ impl ApiError {
             | ApiError::MissingParameter { .. }
             | ApiError::InvalidPaging
             | ApiError::InvalidSearch { .. }
-            | ApiError::InvalidScimFilter { .. } => StatusCode::BAD_REQUEST,
+            | ApiError::InvalidScimFilter { .. }
+            | ApiError::BuiltInGroupRole { .. } => StatusCode::BAD_REQUEST,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,

@@ -5,7 +5,7 @@
 //! This file composes the state: [`State`] holds the orgs, and [`Org`] holds one org's tables.
 //! Each Okta family owns its rows' types and the operations on them, in a module of its own:
 //! `users` (and their factors), `roles` (admin role assignments, and what each role may do),
-//! `groups`, `zones` (network zones), `policies` (policies and their rules; `policy_defaults`
+//! `groups` (and `group_roles`, the admin roles a group's members hold), `zones` (network zones), `policies` (policies and their rules; `policy_defaults`
 //! holds the settings Okta fills in), `tokens` (API tokens, and authentication), `logs` (the
 //! System Log) and `orgs` (the Org Creator API and what a new org starts with). `table` is the
 //! row storage they share; `delta` the `--data` journal; `search_index` what `search` sees.
@@ -19,6 +19,7 @@ use crate::emulator::error::ApiError;
 use crate::emulator::util::okta_id;
 
 mod delta;
+mod group_roles;
 mod groups;
 mod logs;
 mod orgs;
@@ -36,7 +37,7 @@ pub use groups::Group;
 pub use logs::{Audit, Event};
 pub use orgs::NewOrg;
 pub use policies::{NewPolicy, Policy, Rule};
-pub use roles::{Need, RoleAssignment, role_label};
+pub use roles::{HeldRole, Need, RoleAssignment, role_label};
 pub use service_apps::{NewServiceApp, ServiceApp};
 pub use table::paginate;
 use table::{Row, Table};
@@ -164,6 +165,9 @@ impl Org {
     fn reindex(&mut self) {
         self.users.reindex();
         self.groups.reindex();
+        for group in self.groups.rows.values_mut() {
+            group.reindex_members();
+        }
         self.zones.reindex();
         self.policies.reindex();
         self.rules.reindex();

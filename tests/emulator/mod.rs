@@ -8,6 +8,7 @@ mod cross_cutting;
 mod durability;
 mod engines;
 mod faults;
+mod group_roles;
 mod hardening;
 mod lag;
 mod logs;

@@ -1,12 +1,12 @@
 //! Groups and their members; the built-in Everyone group holds every user.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::table::{Page, Row, paginate};
-use super::{ApiError, Audit, Org, User, validation};
+use super::{ApiError, Audit, Org, RoleAssignment, User, validation};
 use crate::emulator::util::{format_millis, okta_id};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -20,6 +20,14 @@ pub struct Group {
     pub description: Option<String>,
     /// Member user ids in the order they were added, with the position each list pages by.
     pub members: BTreeMap<u64, String>,
+    /// Admin roles assigned to the group, which every member holds (`assignmentType: GROUP`).
+    /// Absent in data files written before group roles existed.
+    #[serde(default)]
+    pub roles: Vec<RoleAssignment>,
+    /// The member ids again, so that "is this user a member" costs one lookup however large the
+    /// group: the privilege check asks it on every request of a user without roles of its own.
+    #[serde(skip)]
+    member_ids: HashSet<String>,
 }
 
 impl Row for Group {
@@ -29,6 +37,52 @@ impl Row for Group {
 }
 
 impl Group {
+    /// A group as Okta creates it: no members, no roles.
+    pub(super) fn new(
+        id: String,
+        now: i64,
+        built_in: bool,
+        name: String,
+        description: Option<String>,
+    ) -> Group {
+        Group {
+            id,
+            created: now,
+            last_updated: now,
+            last_membership_updated: now,
+            built_in,
+            name,
+            description,
+            members: BTreeMap::new(),
+            roles: Vec::new(),
+            member_ids: HashSet::new(),
+        }
+    }
+
+    /// Whether the user is a member; the built-in Everyone group holds every user.
+    pub fn has_member(&self, user_id: &str) -> bool {
+        self.built_in || self.member_ids.contains(user_id)
+    }
+
+    fn join(&mut self, seq: u64, user_id: String) {
+        self.member_ids.insert(user_id.clone());
+        self.members.insert(seq, user_id);
+    }
+
+    /// Removes a member; whether it was one.
+    pub(super) fn leave(&mut self, user_id: &str) -> bool {
+        if !self.member_ids.remove(user_id) {
+            return false;
+        }
+        self.members.retain(|_, member| member != user_id);
+        true
+    }
+
+    /// Rebuilds the member lookup after loading.
+    pub(super) fn reindex_members(&mut self) {
+        self.member_ids = self.members.values().cloned().collect();
+    }
+
     pub fn search_document(&self) -> Value {
         json!({
             "id": self.id,
@@ -64,16 +118,7 @@ impl Org {
     ) -> Result<&Group, ApiError> {
         self.validate_group_name(&name, None)?;
         let now = audit.now;
-        let group = Group {
-            id: okta_id("00g"),
-            created: now,
-            last_updated: now,
-            last_membership_updated: now,
-            built_in: false,
-            name,
-            description,
-            members: BTreeMap::new(),
-        };
+        let group = Group::new(okta_id("00g"), now, false, name, description);
         let id = group.id.clone();
         let target = group.target();
         let seq = self.next_seq();
@@ -167,12 +212,12 @@ impl Org {
             return Err(ApiError::Forbidden);
         }
         let user_id = self.user_id_of(user)?;
-        if group.members.values().any(|member| member == &user_id) {
+        if group.has_member(&user_id) {
             return Ok(());
         }
         let seq = self.next_seq();
         let group = self.groups.found_mut(group_id, "UserGroup")?;
-        group.members.insert(seq, user_id.clone());
+        group.join(seq, user_id.clone());
         group.last_membership_updated = audit.now;
         let group_target = group.target();
         let user_target = self.users.found(&user_id, "User")?.target();
@@ -197,12 +242,11 @@ impl Org {
             return Err(ApiError::Forbidden);
         }
         let user_id = self.user_id_of(user)?;
-        let group = self.groups.found_mut(group_id, "UserGroup")?;
-        let before = group.members.len();
-        group.members.retain(|_, member| member != &user_id);
-        if group.members.len() == before {
+        if !self.find_group(group_id)?.has_member(&user_id) {
             return Ok(());
         }
+        let group = self.groups.found_mut(group_id, "UserGroup")?;
+        group.leave(&user_id);
         group.last_membership_updated = audit.now;
         let group_target = group.target();
         let user_target = self.users.found(&user_id, "User")?.target();
@@ -238,7 +282,7 @@ impl Org {
     pub fn groups_of(&self, user_id: &str) -> Vec<&Group> {
         self.groups
             .values()
-            .filter(|group| group.built_in || group.members.values().any(|m| m == user_id))
+            .filter(|group| group.has_member(user_id))
             .collect()
     }
 }

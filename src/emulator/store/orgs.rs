@@ -196,16 +196,13 @@ impl Org {
     /// What every new Okta org starts with: the Everyone group, the default password and global
     /// session policies with their default rules, and the two system network zones.
     pub(super) fn install_defaults(&mut self, now: i64) {
-        let everyone = Group {
-            id: okta_id("00g"),
-            created: now,
-            last_updated: now,
-            last_membership_updated: now,
-            built_in: true,
-            name: "Everyone".to_string(),
-            description: Some("All users in your organization".to_string()),
-            members: BTreeMap::new(),
-        };
+        let everyone = Group::new(
+            okta_id("00g"),
+            now,
+            true,
+            "Everyone".to_string(),
+            Some("All users in your organization".to_string()),
+        );
         let everyone_id = everyone.id.clone();
         let seq = self.next_seq();
         self.groups.insert(seq, everyone);

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{ApiError, Audit, Org, Principal, User};
+use super::{ApiError, Audit, Group, Org, Principal, User};
 use crate::emulator::util::{base32_unpadded, okta_id};
 
 /// The admin privilege an endpoint needs.
@@ -65,42 +65,66 @@ pub fn role_label(role_type: &str) -> &'static str {
         .unwrap_or("Administrator")
 }
 
+/// Whether standard roles `roles` allow what `need` asks.
+fn allows(roles: &[&str], need: Need) -> bool {
+    let has = |wanted: &[&str]| roles.iter().any(|role| wanted.contains(role));
+    match need {
+        Need::Anyone => true,
+        Need::Read => !roles.is_empty(),
+        Need::ManageUsers => has(&["SUPER_ADMIN", "ORG_ADMIN", "USER_ADMIN"]),
+        Need::ManageGroups => has(&[
+            "SUPER_ADMIN",
+            "ORG_ADMIN",
+            "USER_ADMIN",
+            "GROUP_MEMBERSHIP_ADMIN",
+        ]),
+        Need::ManageSecurity => has(&["SUPER_ADMIN", "ORG_ADMIN"]),
+        Need::ManageAdmins | Need::CreateOrgs => has(&["SUPER_ADMIN"]),
+    }
+}
+
+/// One admin role a user holds, and how: its own assignment, or a group's it is a member of.
+pub struct HeldRole<'a> {
+    pub assignment: &'a RoleAssignment,
+    /// The group whose role this is (`assignmentType: GROUP`); `None` for the user's own.
+    pub group: Option<&'a Group>,
+}
+
 impl Org {
     /// Whether the token's owner, or the service app itself, holds an admin role that allows
     /// `need`. Okta checks a service app's own admin roles besides its scopes: "For each service
     /// app you create, you need to assign admin roles to constrain the permissions and resources
-    /// of that app".
+    /// of that app". A user's roles are its effective ones: its own and those of every group it
+    /// belongs to.
     pub fn authorize(&self, principal: &Principal, need: Need) -> Result<(), ApiError> {
-        let roles: Vec<&str> = match &principal.client_id {
-            Some(client_id) => self
-                .service_apps
-                .get(client_id)
-                .map(|app| app.roles.iter().map(String::as_str).collect())
-                .unwrap_or_default(),
-            None => self
-                .users
-                .get(&principal.user_id)
-                .map(|user| user.roles.iter().map(|r| r.role_type.as_str()).collect())
-                .unwrap_or_default(),
-        };
-        let has = |wanted: &[&str]| roles.iter().any(|role| wanted.contains(role));
-        let allowed = match need {
-            Need::Anyone => true,
-            Need::Read => !roles.is_empty(),
-            Need::ManageUsers => has(&["SUPER_ADMIN", "ORG_ADMIN", "USER_ADMIN"]),
-            Need::ManageGroups => has(&[
-                "SUPER_ADMIN",
-                "ORG_ADMIN",
-                "USER_ADMIN",
-                "GROUP_MEMBERSHIP_ADMIN",
-            ]),
-            Need::ManageSecurity => has(&["SUPER_ADMIN", "ORG_ADMIN"]),
-            Need::ManageAdmins => has(&["SUPER_ADMIN"]),
-            Need::CreateOrgs => {
-                if !self.partner {
-                    return Err(ApiError::FeatureNotEnabled);
+        if need == Need::CreateOrgs && !self.partner {
+            return Err(ApiError::FeatureNotEnabled);
+        }
+        let allowed = match &principal.client_id {
+            Some(client_id) => {
+                let roles: Vec<&str> = self
+                    .service_apps
+                    .get(client_id)
+                    .map(|app| app.roles.iter().map(String::as_str).collect())
+                    .unwrap_or_default();
+                allows(&roles, need)
+            }
+            None => {
+                // The user's own roles first: they decide almost every request, and the groups
+                // are looked at only when they do not suffice.
+                let own: Vec<&str> = self
+                    .users
+                    .get(&principal.user_id)
+                    .map(|user| user.roles.iter().map(|r| r.role_type.as_str()).collect())
+                    .unwrap_or_default();
+                allows(&own, need) || {
+                    let effective: Vec<&str> = self
+                        .held_roles(&principal.user_id)
+                        .iter()
+                        .map(|held| held.assignment.role_type.as_str())
+                        .collect();
+                    allows(&effective, need)
                 }
-                has(&["SUPER_ADMIN"])
             }
         };
         if allowed {
@@ -108,6 +132,40 @@ impl Org {
         } else {
             Err(ApiError::Forbidden)
         }
+    }
+
+    /// Every admin role the user holds: its own assignments first, in the order they were made,
+    /// then each group's (groups in creation order), as Okta's listing shows them.
+    pub fn held_roles(&self, user_id: &str) -> Vec<HeldRole<'_>> {
+        let Some(user) = self.users.get(user_id) else {
+            return Vec::new();
+        };
+        let own = user.roles.iter().map(|assignment| HeldRole {
+            assignment,
+            group: None,
+        });
+        let through_groups = self
+            .groups
+            .values()
+            .filter(|group| !group.roles.is_empty() && group.has_member(user_id))
+            .flat_map(|group| {
+                group.roles.iter().map(move |assignment| HeldRole {
+                    assignment,
+                    group: Some(group),
+                })
+            });
+        own.chain(through_groups).collect()
+    }
+
+    /// The labels of the roles the user holds now, own and through groups, as the privilege
+    /// events' debug data lists them (Okta: "The list of current privileges contain both
+    /// individually assigned roles as well as the ones granted to the user through their group
+    /// membership").
+    fn held_labels(&self, user_id: &str) -> Vec<&'static str> {
+        self.held_roles(user_id)
+            .iter()
+            .map(|held| role_label(&held.assignment.role_type))
+            .collect()
     }
 
     pub fn assign_role(
@@ -118,26 +176,12 @@ impl Org {
         disable_notifications: bool,
     ) -> Result<(&User, usize), ApiError> {
         let user_id = self.user_id_of(id_or_login)?;
-        if role_type == "CUSTOM" {
-            return Err(ApiError::Unsupported {
-                what: "custom role assignments".to_string(),
-            });
-        }
-        if !ASSIGNABLE_ROLES.iter().any(|(name, _)| *name == role_type) {
-            return Err(ApiError::invalid(format!(
-                "type: '{role_type}' is not a valid role type"
-            )));
-        }
+        check_role_type(role_type)?;
         let user = self.users.found(&user_id, "User")?;
         if user.roles.iter().any(|role| role.role_type == role_type) {
             return Err(ApiError::DuplicateRole);
         }
-        let id = match role_type {
-            "APP_ADMIN" | "USER_ADMIN" | "HELP_DESK_ADMIN" | "GROUP_MEMBERSHIP_ADMIN" => {
-                base32_unpadded(role_type)
-            }
-            _ => okta_id("ra1"),
-        };
+        let id = new_assignment_id(role_type, "ra1");
         let now = audit.now;
         let user = self.users.found_mut(&user_id, "User")?;
         user.roles.push(RoleAssignment {
@@ -148,11 +192,8 @@ impl Org {
             disable_notifications,
         });
         let index = user.roles.len() - 1;
-        let held: Vec<&str> = user
-            .roles
-            .iter()
-            .map(|r| role_label(&r.role_type))
-            .collect();
+        let user_target = user.target();
+        let held = self.held_labels(&user_id);
         // `disableNotifications` is the emulator's own addition to the debug data, so tests can
         // see whether the grant asked Okta not to e-mail the new admin.
         let debug = json!({
@@ -160,8 +201,8 @@ impl Org {
             "disableNotifications": disable_notifications,
         });
         let targets = vec![
-            user.target(),
-            role_change_target(RoleChange::Assigned),
+            user_target,
+            role_change_target(RoleChange::Assigned, "User"),
             json!({ "id": id, "type": "ROLE", "alternateId": id, "displayName": role_label(role_type), "detailEntry": null }),
         ];
         self.emit(
@@ -189,25 +230,24 @@ impl Org {
             .ok_or_else(|| ApiError::not_found(assignment_id, "RoleAssignment"))?;
         let removed = user.roles.remove(index);
         user.last_updated = audit.now;
-        let held: Vec<&str> = user
-            .roles
-            .iter()
-            .map(|r| role_label(&r.role_type))
-            .collect();
+        let user_target = user.target();
+        let held = self.held_labels(&user_id);
         let debug = json!({ "privilegeRevoked": role_label(&removed.role_type), "privilegeGranted": held.join(", ") });
-        // Okta's catalogue: `privilege.revoke` means "all of user's admin privilege revoked";
-        // removing one role of several is a `privilege.grant` (the user's privileges changed)
-        // whose targets say the role was unassigned.
-        let all_revoked = user.roles.is_empty();
+        // Okta's catalogue: `privilege.revoke` means "all of user's admin privilege revoked
+        // including individually assigned roles as well as the ones granted to the user through
+        // their group membership"; removing one role of several, or the last own role of a
+        // user whose groups still hold roles, is a `privilege.grant` (the user's privileges
+        // changed) whose targets say the role was unassigned.
+        let all_revoked = held.is_empty();
         let change = if all_revoked {
             RoleChange::AllRevoked
         } else {
             RoleChange::Unassigned
         };
         let targets = vec![
-            user.target(),
-            role_change_target(change),
-            json!({ "id": removed.id, "type": "ROLE", "alternateId": removed.id, "displayName": role_label(&removed.role_type), "detailEntry": null }),
+            user_target,
+            role_change_target(change, "User"),
+            role_target(&removed),
         ];
         let (event_type, message) = if all_revoked {
             ("user.account.privilege.revoke", "Revoke user privilege")
@@ -219,23 +259,57 @@ impl Org {
     }
 }
 
-/// What an admin role event did, which Okta says in a target of its own beside the user and
-/// the role (the event type alone does not: a removal can be a `privilege.grant`).
+/// What an admin role event did, which Okta says in a target of its own beside the user (or
+/// group) and the role (the event type alone does not: a removal can be a `privilege.grant`).
 #[derive(Debug, Clone, Copy)]
-enum RoleChange {
+pub(super) enum RoleChange {
     Assigned,
     Unassigned,
     AllRevoked,
 }
 
-fn role_change_target(change: RoleChange) -> Value {
+/// The target naming the change; `holder` is `User` or `Group`, whose privileges changed.
+pub(super) fn role_change_target(change: RoleChange, holder: &str) -> Value {
     let (kind, display_name) = match change {
-        RoleChange::Assigned => ("ROLE_ASSIGNED", "Role Assigned"),
-        RoleChange::Unassigned => ("ROLE_UNASSIGNED", "Role Unassigned"),
+        RoleChange::Assigned => ("ROLE_ASSIGNED", "Role Assigned".to_string()),
+        RoleChange::Unassigned => ("ROLE_UNASSIGNED", "Role Unassigned".to_string()),
         RoleChange::AllRevoked => (
             "ROLE_UNASSIGNED_ALL_PRIVILEGES_REVOKED",
-            "All Privileges revoked from User. User has no admin privileges",
+            format!("All Privileges revoked from {holder}. {holder} has no admin privileges"),
         ),
     };
     json!({ "id": kind, "type": kind, "alternateId": "unknown", "displayName": display_name, "detailEntry": null })
+}
+
+/// The target naming the role itself.
+pub(super) fn role_target(assignment: &RoleAssignment) -> Value {
+    json!({ "id": assignment.id, "type": "ROLE", "alternateId": assignment.id, "displayName": role_label(&assignment.role_type), "detailEntry": null })
+}
+
+/// The id Okta gives a new standard role assignment: the roles that take targets are named by
+/// their type in unpadded base32 (`IFIFAX2BIRGUSTQ` is `APP_ADMIN`), for users and groups
+/// alike; the others get a fresh id, `ra1…` for a user's and `gra…` for a group's (the
+/// reference's examples `ra1b8anIk7rx7em7L0g4` and `grasraHPx7i79ajaJ0g3`).
+pub(super) fn new_assignment_id(role_type: &str, prefix: &str) -> String {
+    match role_type {
+        "APP_ADMIN" | "USER_ADMIN" | "HELP_DESK_ADMIN" | "GROUP_MEMBERSHIP_ADMIN" => {
+            base32_unpadded(role_type)
+        }
+        _ => okta_id(prefix),
+    }
+}
+
+/// Checks a standard role type asked for in an assignment body.
+pub(super) fn check_role_type(role_type: &str) -> Result<(), ApiError> {
+    if role_type == "CUSTOM" {
+        return Err(ApiError::Unsupported {
+            what: "custom role assignments".to_string(),
+        });
+    }
+    if !ASSIGNABLE_ROLES.iter().any(|(name, _)| *name == role_type) {
+        return Err(ApiError::invalid(format!(
+            "type: '{role_type}' is not a valid role type"
+        )));
+    }
+    Ok(())
 }

@@ -124,7 +124,8 @@ impl Org {
     /// What an admin signed in as `id_or_login` does in the Admin Console (Security > API >
     /// Tokens > Create token): a new API token owned by that user, the secret shown once. Okta
     /// has no API for it; the control plane asks, as a test following the provider's recovery
-    /// steps for an org whose token was lost must. The owner must be an active admin.
+    /// steps for an org whose token was lost must. The owner must be an active admin (its own
+    /// roles or a group's).
     pub fn create_token_as_admin(
         &mut self,
         id_or_login: &str,
@@ -133,7 +134,7 @@ impl Org {
     ) -> Result<ApiToken, ApiError> {
         let user_id = self.user_id_of(id_or_login)?;
         let user = self.users.get(&user_id).ok_or(ApiError::Internal)?;
-        if user.status != UserStatus::Active || user.roles.is_empty() {
+        if user.status != UserStatus::Active || self.held_roles(&user_id).is_empty() {
             return Err(ApiError::invalid(
                 "Only an active user with an admin role can create API tokens",
             ));

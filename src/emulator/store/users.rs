@@ -569,12 +569,12 @@ impl Org {
         let holding: Vec<String> = self
             .groups
             .values()
-            .filter(|group| group.members.values().any(|member| member == &user_id))
+            .filter(|group| !group.built_in && group.has_member(&user_id))
             .map(|group| group.id.clone())
             .collect();
         for group_id in holding {
             if let Some(group) = self.groups.get_mut(&group_id) {
-                group.members.retain(|_, member| member != &user_id);
+                group.leave(&user_id);
             }
         }
         self.emit(
