@@ -9,6 +9,7 @@ mod baseline_engines_e2e;
 mod baseline_owner_e2e;
 mod data_sources;
 mod docs;
+mod effective_privileges_e2e;
 mod emulator;
 mod every_kind_e2e;
 mod examples;
