@@ -22,6 +22,8 @@ const ORG: &str = "privileges";
 const TOKEN: &str = "00privileges-effective-token";
 const GROUP: &str = "MSP Service Accounts";
 
+const MAIN: &str = "main.tf";
+
 const RADIUS: &str = "okta_msp_service_account.radius";
 const RADIUS_LOGIN: &str = "oktaradius@privileges.example";
 
@@ -45,7 +47,7 @@ enum Timing {
 /// An org with a RADIUS account set up by Terraform (READ_ONLY_ADMIN and APP_ADMIN).
 struct Setup {
     /// Kept running for the test (killed on drop).
-    _emulator: Emulator,
+    emulator: Emulator,
     api: Api,
     workspace: Workspace,
     timing: Timing,
@@ -76,7 +78,7 @@ impl Setup {
         };
         let workspace = Workspace::new();
         workspace.write(
-            "main.tf",
+            MAIN,
             &format!(
                 "terraform {{\n  required_providers {{\n    okta = {{ source = \"zerotek/okta-msp\" }}\n  }}\n}}\nprovider \"okta\" {{\n  org_tokens = {{ \"{url}\" = \"{TOKEN}\" }}\n{window}}}\nresource \"okta_msp_service_account\" \"radius\" {{\n  org_url = \"{url}\"\n  kind    = \"radius\"\n  login   = \"{RADIUS_LOGIN}\"\n  email   = \"{RADIUS_LOGIN}\"\n}}\n"
             ),
@@ -88,7 +90,7 @@ impl Setup {
             .unwrap()
             .to_owned();
         Setup {
-            _emulator: emulator,
+            emulator,
             api,
             workspace,
             timing,
@@ -430,5 +432,58 @@ fn a_plan_with_a_removable_and_a_refused_privilege_refuses_and_changes_nothing()
             .role_types(&setup.radius_id)
             .contains(&"USER_ADMIN".to_owned()),
         "nothing was removed"
+    );
+}
+
+#[test]
+fn a_new_account_is_finalized_without_a_role_the_service_account_group_grants() {
+    if !terraform_available() {
+        return;
+    }
+    let setup = Setup::applied(Timing::InsideTheLagWindow);
+    let service_group = setup.service_group();
+    setup.grant_to_group(&service_group, "ORG_ADMIN");
+    // A second account, created while the group grants ORG_ADMIN to every member.
+    let agent_login = "oktaadagent@privileges.example";
+    let main = std::fs::read_to_string(setup.workspace.dir().join(MAIN)).unwrap();
+    let url = format!("{}/{ORG}", setup.emulator.url);
+    setup.workspace.write(
+        MAIN,
+        &format!(
+            "{main}resource \"okta_msp_service_account\" \"agent\" {{\n  org_url = \"{url}\"\n  kind    = \"ad_agent\"\n  login   = \"{agent_login}\"\n  email   = \"{agent_login}\"\n}}\n"
+        ),
+    );
+    let apply = setup.workspace.apply();
+    apply.assert_success("the apply that creates the second account");
+    let agent_id = setup.api.get(&format!("/api/v1/users/{agent_login}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        setup.api.role_types(&agent_id),
+        ["SUPER_ADMIN"],
+        "the new account holds exactly its kind's role"
+    );
+    assert_eq!(
+        setup
+            .api
+            .get(&format!("/api/v1/groups/{service_group}/roles")),
+        json!([]),
+        "the service account group grants nothing"
+    );
+    let state = setup.workspace.run(&[
+        "state",
+        "show",
+        "-no-color",
+        "okta_msp_service_account.agent",
+    ]);
+    state.assert_success("terraform state show");
+    assert!(
+        state.stdout.lines().any(|line| {
+            let line = line.trim();
+            line.starts_with("finalized ") && line.ends_with("= true")
+        }),
+        "the new account is finalized:\n{}",
+        state.stdout
     );
 }
