@@ -5,7 +5,7 @@ use axum::http::Method;
 
 use crate::emulator::error::ApiError;
 use crate::emulator::handlers::{
-    Handler, groups, logs, orgs, policies, roles, tokens, users, zones,
+    Handler, groups, iam, logs, orgs, policies, roles, tokens, users, zones,
 };
 use crate::emulator::store::{Lifecycle, Need};
 use crate::emulator::util::percent_decode_segment;
@@ -163,6 +163,33 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/api/v1/groups/{groupId}/roles" => OnOrg(roles::assign_group), ManageAdmins, Groups, "okta.roles.manage"),
     route!(GET "/api/v1/groups/{groupId}/roles/{roleAssignmentId}" => OnOrg(roles::get_group), Read, Groups, "okta.roles.read"),
     route!(DELETE "/api/v1/groups/{groupId}/roles/{roleAssignmentId}" => OnOrg(roles::unassign_group), ManageAdmins, Groups, "okta.roles.manage"),
+    route!(GET "/api/v1/iam/roles" => OnOrg(iam::list_roles), Read, ApiV1, "okta.roles.read"),
+    route!(POST "/api/v1/iam/roles" => OnOrg(iam::create_role), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(GET "/api/v1/iam/roles/{roleIdOrLabel}" => OnOrg(iam::get_role), Read, ApiV1, "okta.roles.read"),
+    route!(PUT "/api/v1/iam/roles/{roleIdOrLabel}" => OnOrg(iam::replace_role), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(DELETE "/api/v1/iam/roles/{roleIdOrLabel}" => OnOrg(iam::delete_role), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(GET "/api/v1/iam/roles/{roleIdOrLabel}/permissions" => OnOrg(iam::list_permissions), Read, ApiV1, "okta.roles.read"),
+    route!(GET "/api/v1/iam/roles/{roleIdOrLabel}/permissions/{permissionType}" => OnOrg(iam::get_permission), Read, ApiV1, "okta.roles.read"),
+    route!(POST "/api/v1/iam/roles/{roleIdOrLabel}/permissions/{permissionType}" => OnOrg(iam::add_permission), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(PUT "/api/v1/iam/roles/{roleIdOrLabel}/permissions/{permissionType}" => OnOrg(iam::replace_permission), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(DELETE "/api/v1/iam/roles/{roleIdOrLabel}/permissions/{permissionType}" => OnOrg(iam::delete_permission), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(GET "/api/v1/iam/resource-sets" => OnOrg(iam::list_sets), Read, ApiV1, "okta.roles.read"),
+    route!(POST "/api/v1/iam/resource-sets" => OnOrg(iam::create_set), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(GET "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}" => OnOrg(iam::get_set), Read, ApiV1, "okta.roles.read"),
+    route!(PUT "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}" => OnOrg(iam::replace_set), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(DELETE "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}" => OnOrg(iam::delete_set), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(GET "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/resources" => OnOrg(iam::list_resources), Read, ApiV1, "okta.roles.read"),
+    route!(PATCH "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/resources" => OnOrg(iam::add_resources), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(GET "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/resources/{resourceId}" => OnOrg(iam::get_resource), Read, ApiV1, "okta.roles.read"),
+    route!(DELETE "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/resources/{resourceId}" => OnOrg(iam::delete_resource), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(GET "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/bindings" => OnOrg(iam::list_bindings), Read, ApiV1, "okta.roles.read"),
+    route!(POST "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/bindings" => OnOrg(iam::create_binding), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(GET "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/bindings/{roleIdOrLabel}" => OnOrg(iam::get_binding), Read, ApiV1, "okta.roles.read"),
+    route!(DELETE "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/bindings/{roleIdOrLabel}" => OnOrg(iam::delete_binding), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(GET "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/bindings/{roleIdOrLabel}/members" => OnOrg(iam::list_members), Read, ApiV1, "okta.roles.read"),
+    route!(PATCH "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/bindings/{roleIdOrLabel}/members" => OnOrg(iam::add_members), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(GET "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/bindings/{roleIdOrLabel}/members/{memberId}" => OnOrg(iam::get_member), Read, ApiV1, "okta.roles.read"),
+    route!(DELETE "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/bindings/{roleIdOrLabel}/members/{memberId}" => OnOrg(iam::delete_member), ManageAdmins, ApiV1, "okta.roles.manage"),
     route!(GET "/api/v1/zones" => OnOrg(zones::list), Read, ApiV1, "okta.networkZones.read"),
     route!(POST "/api/v1/zones" => OnOrg(zones::create), ManageSecurity, ApiV1, "okta.networkZones.manage"),
     route!(GET "/api/v1/zones/{zoneId}" => OnOrg(zones::get), Read, ApiV1, "okta.networkZones.read"),

@@ -5,7 +5,8 @@
 //! This file composes the state: [`State`] holds the orgs, and [`Org`] holds one org's tables.
 //! Each Okta family owns its rows' types and the operations on them, in a module of its own:
 //! `users` (and their factors), `roles` (admin role assignments, and what each role may do),
-//! `groups` (and `group_roles`, the admin roles a group's members hold), `zones` (network zones), `policies` (policies and their rules; `policy_defaults`
+//! `groups` (and `group_roles`, the admin roles a group's members hold), `custom_roles`,
+//! `resource_sets` and `bindings` (custom admin roles granted over resource sets), `zones` (network zones), `policies` (policies and their rules; `policy_defaults`
 //! holds the settings Okta fills in), `tokens` (API tokens, and authentication), `logs` (the
 //! System Log) and `orgs` (the Org Creator API and what a new org starts with). `table` is the
 //! row storage they share; `delta` the `--data` journal; `search_index` what `search` sees.
@@ -18,6 +19,8 @@ use crate::emulator::engine::Engine;
 use crate::emulator::error::ApiError;
 use crate::emulator::util::okta_id;
 
+mod bindings;
+mod custom_roles;
 mod delta;
 mod group_roles;
 mod groups;
@@ -25,6 +28,7 @@ mod logs;
 mod orgs;
 mod policies;
 mod policy_defaults;
+mod resource_sets;
 mod roles;
 mod search_index;
 mod service_apps;
@@ -33,11 +37,14 @@ mod tokens;
 mod users;
 mod zones;
 
+pub use bindings::{Binding, BindingMember, Member};
+pub use custom_roles::{CustomRole, Permission};
 pub use groups::Group;
 pub use logs::{Audit, Event};
 pub use orgs::NewOrg;
 pub use policies::{NewPolicy, Policy, Rule};
-pub use roles::{HeldRole, Need, RoleAssignment, role_label};
+pub use resource_sets::{Resource, ResourceSet};
+pub use roles::{Grant, HeldRole, Need, RoleAssignment, role_label};
 pub use service_apps::{NewServiceApp, ServiceApp};
 pub use table::paginate;
 use table::{Row, Table};
@@ -105,6 +112,12 @@ pub struct Org {
     /// Absent in data files written before service apps existed.
     #[serde(default)]
     pub service_apps: Table<ServiceApp>,
+    /// Custom admin roles; absent in data files written before they existed.
+    #[serde(default)]
+    pub custom_roles: Table<CustomRole>,
+    /// Resource sets, each with its role bindings and their members.
+    #[serde(default)]
+    pub resource_sets: Table<ResourceSet>,
     pub events: BTreeMap<u64, Event>,
     /// Lower-cased login to user id, for lookups by login and the uniqueness rule.
     #[serde(skip)]
@@ -146,6 +159,8 @@ impl Org {
             rules: Table::default(),
             tokens: Table::default(),
             service_apps: Table::default(),
+            custom_roles: Table::default(),
+            resource_sets: Table::default(),
             events: BTreeMap::new(),
             logins: HashMap::new(),
             secrets: HashMap::new(),
@@ -173,6 +188,8 @@ impl Org {
         self.rules.reindex();
         self.tokens.reindex();
         self.service_apps.reindex();
+        self.custom_roles.reindex();
+        self.resource_sets.reindex();
         self.logins = self
             .users
             .values()

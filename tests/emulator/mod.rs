@@ -5,6 +5,7 @@ mod cli;
 mod concurrency;
 mod credentials;
 mod cross_cutting;
+mod custom_roles;
 mod durability;
 mod engines;
 mod faults;

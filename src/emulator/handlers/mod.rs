@@ -13,6 +13,7 @@ use crate::emulator::store::{Audit, Org, Principal, State};
 use crate::emulator::util::{decode_cursor, encode_cursor, encode_query_component};
 
 pub mod groups;
+pub mod iam;
 pub mod logs;
 pub mod orgs;
 pub mod policies;

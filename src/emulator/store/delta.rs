@@ -10,7 +10,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ApiToken, Event, Group, Org, Policy, Row, Rule, ServiceApp, State, Table, User, Zone};
+use super::{
+    ApiToken, CustomRole, Event, Group, Org, Policy, ResourceSet, Row, Rule, ServiceApp, State,
+    Table, User, Zone,
+};
 use crate::emulator::engine::Engine;
 
 /// What the journal holds of an org beyond its tables' rows; never saved itself.
@@ -84,6 +87,8 @@ impl Org {
             rules: Table::default(),
             tokens: Table::default(),
             service_apps: Table::default(),
+            custom_roles: Table::default(),
+            resource_sets: Table::default(),
             events: BTreeMap::new(),
             logins: Default::default(),
             secrets: Default::default(),
@@ -108,6 +113,8 @@ impl Org {
             || !self.rules.dirty.is_empty()
             || !self.tokens.dirty.is_empty()
             || !self.service_apps.dirty.is_empty()
+            || !self.custom_roles.dirty.is_empty()
+            || !self.resource_sets.dirty.is_empty()
     }
 
     fn forget_changes(&mut self) {
@@ -120,6 +127,8 @@ impl Org {
         self.rules.dirty.clear();
         self.tokens.dirty.clear();
         self.service_apps.dirty.clear();
+        self.custom_roles.dirty.clear();
+        self.resource_sets.dirty.clear();
     }
 }
 
@@ -160,6 +169,8 @@ struct OrgChangesOut<'a> {
     rules: Vec<(u64, Option<&'a Rule>)>,
     tokens: Vec<(u64, Option<&'a ApiToken>)>,
     service_apps: Vec<(u64, Option<&'a ServiceApp>)>,
+    custom_roles: Vec<(u64, Option<&'a CustomRole>)>,
+    resource_sets: Vec<(u64, Option<&'a ResourceSet>)>,
     events: Vec<(u64, &'a Event)>,
 }
 
@@ -182,6 +193,11 @@ struct OrgChangesIn {
     /// Absent in journals written before service apps existed.
     #[serde(default)]
     service_apps: Vec<(u64, Option<ServiceApp>)>,
+    /// Absent in journals written before custom roles and resource sets existed.
+    #[serde(default)]
+    custom_roles: Vec<(u64, Option<CustomRole>)>,
+    #[serde(default)]
+    resource_sets: Vec<(u64, Option<ResourceSet>)>,
     events: Vec<(u64, Event)>,
 }
 
@@ -204,6 +220,8 @@ impl State {
                         rules: org.rules.changed(),
                         tokens: org.tokens.changed(),
                         service_apps: org.service_apps.changed(),
+                        custom_roles: org.custom_roles.changed(),
+                        resource_sets: org.resource_sets.changed(),
                         events: org
                             .events
                             .range(org.journaled.events_from..)
@@ -270,6 +288,8 @@ impl State {
             org.rules.replay(changes.rules);
             org.tokens.replay(changes.tokens);
             org.service_apps.replay(changes.service_apps);
+            org.custom_roles.replay(changes.custom_roles);
+            org.resource_sets.replay(changes.resource_sets);
             org.events.extend(changes.events);
         }
         Ok(())

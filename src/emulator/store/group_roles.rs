@@ -25,6 +25,11 @@ impl Org {
                 group: group.name.clone(),
             });
         }
+        if role_type == "CUSTOM" {
+            return Err(ApiError::invalid(
+                "type: a CUSTOM assignment needs role and resource-set",
+            ));
+        }
         if group.roles.iter().any(|role| role.role_type == role_type) {
             return Err(ApiError::DuplicateRole);
         }
@@ -39,12 +44,13 @@ impl Org {
         let group = self.groups.found_mut(group_id, "UserGroup")?;
         group.roles.push(assignment);
         let index = group.roles.len() - 1;
+        let group_target = group.target();
         let debug = json!({
-            "privilegeGranted": group_labels(group),
+            "privilegeGranted": self.group_privilege_labels(group_id).join(", "),
             "disableNotifications": disable_notifications,
         });
         let targets = vec![
-            group.target(),
+            group_target,
             role_change_target(RoleChange::Assigned, "Group"),
             role,
         ];
@@ -77,10 +83,12 @@ impl Org {
         let group = self.groups.found_mut(group_id, "UserGroup")?;
         let removed = group.roles.remove(index);
         group.last_updated = audit.now;
-        let all_revoked = group.roles.is_empty();
+        let group_target = group.target();
+        let held = self.group_privilege_labels(group_id);
+        let all_revoked = held.is_empty();
         let debug = json!({
             "privilegeRevoked": role_label(&removed.role_type),
-            "privilegeGranted": group_labels(group),
+            "privilegeGranted": held.join(", "),
         });
         let change = if all_revoked {
             RoleChange::AllRevoked
@@ -88,7 +96,7 @@ impl Org {
             RoleChange::Unassigned
         };
         let targets = vec![
-            group.target(),
+            group_target,
             role_change_target(change, "Group"),
             role_target(&removed),
         ];
@@ -100,14 +108,4 @@ impl Org {
         self.emit(audit, event_type, message, targets, debug);
         Ok(())
     }
-}
-
-/// The labels of a group's roles as the privilege events' debug data lists them.
-fn group_labels(group: &Group) -> String {
-    group
-        .roles
-        .iter()
-        .map(|role| role_label(&role.role_type))
-        .collect::<Vec<_>>()
-        .join(", ")
 }

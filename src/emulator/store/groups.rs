@@ -190,6 +190,7 @@ impl Org {
         }
         let target = group.target();
         self.groups.remove(id);
+        self.forget_in_bindings(&super::Member::Group(id.to_string()));
         self.emit(
             audit,
             "group.lifecycle.delete",

@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::{ApiError, Audit, Group, Org, Principal, User};
+use super::bindings::Member;
+use super::{ApiError, Audit, BindingMember, CustomRole, Group, Org, Principal, ResourceSet, User};
 use crate::emulator::util::{base32_unpadded, okta_id};
 
 /// The admin privilege an endpoint needs.
@@ -83,11 +84,68 @@ fn allows(roles: &[&str], need: Need) -> bool {
     }
 }
 
-/// One admin role a user holds, and how: its own assignment, or a group's it is a member of.
+/// What gives a user an admin role: a standard role assignment (its own or a group's), or a
+/// custom role bound to it (or to a group of it) over a resource set.
+pub enum Grant<'a> {
+    Standard(&'a RoleAssignment),
+    Custom {
+        role: &'a CustomRole,
+        resource_set: &'a ResourceSet,
+        member: &'a BindingMember,
+    },
+}
+
+/// One admin role a user holds, and how: its own, or a group's it is a member of.
 pub struct HeldRole<'a> {
-    pub assignment: &'a RoleAssignment,
+    pub grant: Grant<'a>,
     /// The group whose role this is (`assignmentType: GROUP`); `None` for the user's own.
     pub group: Option<&'a Group>,
+}
+
+impl HeldRole<'_> {
+    /// The assignment's id: the standard assignment's, or the binding member's.
+    pub fn id(&self) -> &str {
+        match &self.grant {
+            Grant::Standard(assignment) => &assignment.id,
+            Grant::Custom { member, .. } => &member.id,
+        }
+    }
+
+    pub fn label(&self) -> &str {
+        match &self.grant {
+            Grant::Standard(assignment) => role_label(&assignment.role_type),
+            Grant::Custom { role, .. } => &role.label,
+        }
+    }
+
+    /// Whether this role allows `need`. A custom role is judged by its permissions over its
+    /// resource set, as far as the emulator's privilege classes go: any custom role reads;
+    /// a permission to change users (`okta.users.*` other than `okta.users.read`) over a set
+    /// holding all users manages users; one to change groups (`okta.groups.*` other than
+    /// `okta.groups.read`) over a set holding all groups manages groups. Nothing else: custom
+    /// roles never grant admin roles, security settings or orgs here.
+    fn allows(&self, need: Need) -> bool {
+        match &self.grant {
+            Grant::Standard(assignment) => allows(&[assignment.role_type.as_str()], need),
+            Grant::Custom {
+                role, resource_set, ..
+            } => {
+                let changes = |family: &str| {
+                    let read = format!("okta.{family}.read");
+                    role.permissions
+                        .iter()
+                        .any(|p| p.label.starts_with(&format!("okta.{family}.")) && p.label != read)
+                        && resource_set.covers_all(family)
+                };
+                match need {
+                    Need::Anyone | Need::Read => true,
+                    Need::ManageUsers => changes("users"),
+                    Need::ManageGroups => changes("groups"),
+                    Need::ManageSecurity | Need::ManageAdmins | Need::CreateOrgs => false,
+                }
+            }
+        }
+    }
 }
 
 impl Org {
@@ -117,14 +175,11 @@ impl Org {
                     .get(&principal.user_id)
                     .map(|user| user.roles.iter().map(|r| r.role_type.as_str()).collect())
                     .unwrap_or_default();
-                allows(&own, need) || {
-                    let effective: Vec<&str> = self
+                allows(&own, need)
+                    || self
                         .held_roles(&principal.user_id)
                         .iter()
-                        .map(|held| held.assignment.role_type.as_str())
-                        .collect();
-                    allows(&effective, need)
-                }
+                        .any(|held| held.allows(need))
             }
         };
         if allowed {
@@ -134,37 +189,74 @@ impl Org {
         }
     }
 
-    /// Every admin role the user holds: its own assignments first, in the order they were made,
-    /// then each group's (groups in creation order), as Okta's listing shows them.
+    /// Every admin role the user holds, in the order of Okta's listing example
+    /// (`StandardAndCustomRolesListResponse`): its own standard assignments, those of its
+    /// groups (groups in creation order), then custom roles bound to it and to its groups.
     pub fn held_roles(&self, user_id: &str) -> Vec<HeldRole<'_>> {
         let Some(user) = self.users.get(user_id) else {
             return Vec::new();
         };
-        let own = user.roles.iter().map(|assignment| HeldRole {
-            assignment,
-            group: None,
-        });
-        let through_groups = self
+        let mut held: Vec<HeldRole> = user
+            .roles
+            .iter()
+            .map(|assignment| HeldRole {
+                grant: Grant::Standard(assignment),
+                group: None,
+            })
+            .collect();
+        let groups: Vec<&Group> = self
             .groups
             .values()
-            .filter(|group| !group.roles.is_empty() && group.has_member(user_id))
-            .flat_map(|group| {
-                group.roles.iter().map(move |assignment| HeldRole {
-                    assignment,
-                    group: Some(group),
-                })
-            });
-        own.chain(through_groups).collect()
+            .filter(|group| !group.built_in && group.has_member(user_id))
+            .collect();
+        for group in &groups {
+            held.extend(group.roles.iter().map(|assignment| HeldRole {
+                grant: Grant::Standard(assignment),
+                group: Some(group),
+            }));
+        }
+        let mut through_groups = Vec::new();
+        for resource_set in self.resource_sets.values() {
+            for binding in &resource_set.bindings {
+                let Some(role) = self.custom_roles.get(&binding.role_id) else {
+                    continue;
+                };
+                for member in &binding.members {
+                    let custom = Grant::Custom {
+                        role,
+                        resource_set,
+                        member,
+                    };
+                    match &member.member {
+                        Member::User(id) if id == user_id => held.push(HeldRole {
+                            grant: custom,
+                            group: None,
+                        }),
+                        Member::Group(id) => {
+                            if let Some(group) = groups.iter().find(|g| &g.id == id) {
+                                through_groups.push(HeldRole {
+                                    grant: custom,
+                                    group: Some(group),
+                                });
+                            }
+                        }
+                        Member::User(_) => {}
+                    }
+                }
+            }
+        }
+        held.extend(through_groups);
+        held
     }
 
     /// The labels of the roles the user holds now, own and through groups, as the privilege
     /// events' debug data lists them (Okta: "The list of current privileges contain both
     /// individually assigned roles as well as the ones granted to the user through their group
     /// membership").
-    fn held_labels(&self, user_id: &str) -> Vec<&'static str> {
+    pub(super) fn held_labels(&self, user_id: &str) -> Vec<String> {
         self.held_roles(user_id)
             .iter()
-            .map(|held| role_label(&held.assignment.role_type))
+            .map(|held| held.label().to_string())
             .collect()
     }
 
@@ -177,6 +269,11 @@ impl Org {
     ) -> Result<(&User, usize), ApiError> {
         let user_id = self.user_id_of(id_or_login)?;
         check_role_type(role_type)?;
+        if role_type == "CUSTOM" {
+            return Err(ApiError::invalid(
+                "type: a CUSTOM assignment needs role and resource-set",
+            ));
+        }
         let user = self.users.found(&user_id, "User")?;
         if user.roles.iter().any(|role| role.role_type == role_type) {
             return Err(ApiError::DuplicateRole);
@@ -222,6 +319,20 @@ impl Org {
         assignment_id: &str,
     ) -> Result<(), ApiError> {
         let user_id = self.user_id_of(id_or_login)?;
+        let own_standard = self
+            .users
+            .found(&user_id, "User")?
+            .roles
+            .iter()
+            .any(|role| role.id == assignment_id);
+        if !own_standard {
+            // A custom role bound to the user itself is its assignment too; one held through
+            // a group is not.
+            let member = Member::User(user_id.clone());
+            if self.remove_binding_member(audit, assignment_id, Some(&member))? {
+                return Ok(());
+            }
+        }
         let user = self.users.found_mut(&user_id, "User")?;
         let index = user
             .roles
@@ -301,12 +412,7 @@ pub(super) fn new_assignment_id(role_type: &str, prefix: &str) -> String {
 
 /// Checks a standard role type asked for in an assignment body.
 pub(super) fn check_role_type(role_type: &str) -> Result<(), ApiError> {
-    if role_type == "CUSTOM" {
-        return Err(ApiError::Unsupported {
-            what: "custom role assignments".to_string(),
-        });
-    }
-    if !ASSIGNABLE_ROLES.iter().any(|(name, _)| *name == role_type) {
+    if role_type != "CUSTOM" && !ASSIGNABLE_ROLES.iter().any(|(name, _)| *name == role_type) {
         return Err(ApiError::invalid(format!(
             "type: '{role_type}' is not a valid role type"
         )));

@@ -577,6 +577,7 @@ impl Org {
                 group.leave(&user_id);
             }
         }
+        self.forget_in_bindings(&super::Member::User(user_id.clone()));
         self.emit(
             audit,
             "user.lifecycle.delete.completed",
