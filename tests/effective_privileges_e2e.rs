@@ -221,7 +221,7 @@ impl Setup {
     /// The plan (and the apply) refuse, naming the group and how to remove the role, and change
     /// nothing in Okta.
     #[track_caller]
-    fn assert_refused(&self, group_id: &str, group_name: &str) {
+    fn assert_refused(&self, group_id: &str, group_name: &str, extra: &[&str]) {
         let before = self.api.role_types(&self.radius_id);
         for command in [
             vec!["plan", "-input=false", "-no-color"],
@@ -237,7 +237,10 @@ impl Setup {
                 group_id,
                 group_name,
                 &format!("DELETE /api/v1/groups/{group_id}/users/"),
-            ] {
+            ]
+            .into_iter()
+            .chain(extra.iter().copied())
+            {
                 assert!(
                     output.contains(words),
                     "terraform {} names {words:?}:\n{output}",
@@ -274,7 +277,7 @@ fn joining_a_super_admin_group_is_reported(timing: Timing) {
     let setup = setup.reverified();
     setup.make(|setup| setup.add_radius_to(&admins));
     setup.assert_reported(&["SUPER_ADMIN", "through group", "Helpdesk Admins", &admins]);
-    setup.assert_refused(&admins, "Helpdesk Admins");
+    setup.assert_refused(&admins, "Helpdesk Admins", &[]);
     // The person's fix, as the message says: the account leaves the group.
     send(
         &setup.api,
@@ -299,7 +302,7 @@ fn a_role_granted_to_a_group_of_the_account_is_reported(timing: Timing) {
     let setup = setup.reverified();
     setup.make(|setup| setup.grant_to_group(&reporting, "USER_ADMIN"));
     setup.assert_reported(&["USER_ADMIN", "through group", "Reporting", &reporting]);
-    setup.assert_refused(&reporting, "Reporting");
+    setup.assert_refused(&reporting, "Reporting", &[]);
 }
 
 impl Setup {
@@ -425,7 +428,7 @@ fn a_plan_with_a_removable_and_a_refused_privilege_refuses_and_changes_nothing()
     setup.assert_reported(&["USER_ADMIN", "SUPER_ADMIN", "Domain Admins"]);
     // USER_ADMIN alone could go; the plan refuses the whole repair rather than pretend the
     // account ends up as its kind requires.
-    setup.assert_refused(&admins, "Domain Admins");
+    setup.assert_refused(&admins, "Domain Admins", &[]);
     assert!(
         setup
             .api
@@ -485,5 +488,139 @@ fn a_new_account_is_finalized_without_a_role_the_service_account_group_grants() 
         }),
         "the new account is finalized:\n{}",
         state.stdout
+    );
+}
+
+impl Setup {
+    /// A custom role (reading users) and a resource set (every user of the org), made by an
+    /// admin: what a custom role assignment or binding names.
+    fn custom_role_and_set(&self) -> (String, String) {
+        let (status, role) = self.api.send(
+            "POST",
+            "/api/v1/iam/roles",
+            Some(json!({
+                "label": "User Reader",
+                "description": "reads users",
+                "permissions": ["okta.users.read"],
+            })),
+        );
+        assert_eq!(status, 200, "creating the custom role: {role}");
+        let (status, set) = self.api.send(
+            "POST",
+            "/api/v1/iam/resource-sets",
+            Some(json!({
+                "label": "Every user",
+                "description": "all users of the org",
+                "resources": [format!("{}/{ORG}/api/v1/users", self.emulator.url)],
+            })),
+        );
+        assert_eq!(status, 200, "creating the resource set: {set}");
+        (
+            role["id"].as_str().unwrap().to_owned(),
+            set["id"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// Binds `role` over `set` to the user or group at `member_path` (`/api/v1/users/{id}`).
+    fn bind(&self, set: &str, role: &str, member_path: &str) {
+        send(
+            &self.api,
+            "POST",
+            &format!("/api/v1/iam/resource-sets/{set}/bindings"),
+            Some(json!({
+                "role": role,
+                "members": [format!("{}/{ORG}{member_path}", self.emulator.url)],
+            })),
+        );
+    }
+
+    /// The repair apply removes the custom role and leaves the kind's roles.
+    #[track_caller]
+    fn assert_custom_role_removed(&self) {
+        self.workspace
+            .apply()
+            .assert_success("the apply removing the custom role");
+        assert_eq!(
+            self.api.role_types(&self.radius_id),
+            ["APP_ADMIN", "READ_ONLY_ADMIN"],
+            "the account holds exactly its kind's roles again"
+        );
+        self.workspace
+            .assert_no_changes("after the custom role was removed");
+    }
+}
+
+/// (c) A custom role through a resource-set binding whose member is the account.
+fn a_custom_role_bound_to_the_account_is_reported_and_removed(timing: Timing) {
+    if !terraform_available() {
+        return;
+    }
+    let setup = Setup::applied(timing);
+    let (role, set) = setup.custom_role_and_set();
+    let setup = setup.reverified();
+    let member = format!("/api/v1/users/{}", setup.radius_id);
+    setup.make(|setup| setup.bind(&set, &role, &member));
+    setup.assert_reported(&["custom role", "User Reader", &role, &set]);
+    setup.assert_custom_role_removed();
+}
+
+/// (d) A custom role assigned to the account directly.
+fn a_custom_role_assigned_directly_is_reported_and_removed(timing: Timing) {
+    if !terraform_available() {
+        return;
+    }
+    let setup = Setup::applied(timing);
+    let (role, set) = setup.custom_role_and_set();
+    let setup = setup.reverified();
+    setup.make(|setup| {
+        send(
+            &setup.api,
+            "POST",
+            &format!("/api/v1/users/{}/roles", setup.radius_id),
+            Some(json!({"type": "CUSTOM", "role": role, "resource-set": set})),
+        );
+    });
+    setup.assert_reported(&["custom role", "User Reader", &role, &set]);
+    setup.assert_custom_role_removed();
+}
+
+#[test]
+fn a_custom_role_bound_to_the_account_after_the_lag_window_is_reported_and_removed() {
+    a_custom_role_bound_to_the_account_is_reported_and_removed(Timing::AfterTheLagWindow);
+}
+
+#[test]
+fn a_custom_role_bound_to_the_account_inside_the_lag_window_is_reported_and_removed() {
+    a_custom_role_bound_to_the_account_is_reported_and_removed(Timing::InsideTheLagWindow);
+}
+
+#[test]
+fn a_custom_role_assigned_directly_after_the_lag_window_is_reported_and_removed() {
+    a_custom_role_assigned_directly_is_reported_and_removed(Timing::AfterTheLagWindow);
+}
+
+#[test]
+fn a_custom_role_assigned_directly_inside_the_lag_window_is_reported_and_removed() {
+    a_custom_role_assigned_directly_is_reported_and_removed(Timing::InsideTheLagWindow);
+}
+
+#[test]
+fn a_custom_role_bound_to_a_group_of_the_account_is_reported_and_refused_naming_the_binding() {
+    if !terraform_available() {
+        return;
+    }
+    let setup = Setup::applied(Timing::AfterTheLagWindow);
+    let (role, set) = setup.custom_role_and_set();
+    let auditors = setup.group("Auditors", None);
+    setup.add_radius_to(&auditors);
+    let setup = setup.reverified();
+    setup.make(|setup| setup.bind(&set, &role, &format!("/api/v1/groups/{auditors}")));
+    setup.assert_reported(&["custom role", &role, &set, "through group", "Auditors"]);
+    setup.assert_refused(
+        &auditors,
+        "Auditors",
+        &[&format!(
+            "DELETE /api/v1/iam/resource-sets/{set}/bindings/{role}/members/"
+        )],
     );
 }

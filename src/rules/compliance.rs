@@ -76,10 +76,7 @@ pub enum Repair {
     /// Remove the account's own assignment of this role type (Okta's spelling).
     UnassignRole(String),
     /// Remove the account's own assignment of a custom role over a resource set.
-    UnassignCustomRole {
-        role_id: String,
-        resource_set: String,
-    },
+    UnassignCustomRole(CustomGrant),
     /// Remove this standard role from the service account group, the provider's own group,
     /// which grants it to every managed account of the org.
     UnassignServiceAccountGroupRole(String),
@@ -105,11 +102,14 @@ impl Repair {
             Repair::Unlock => "unlock the account".to_owned(),
             Repair::AssignRole(role) => format!("assign {role}"),
             Repair::UnassignRole(role) => format!("remove the {role} role assignment"),
-            Repair::UnassignCustomRole {
-                role_id,
-                resource_set,
-            } => format!(
-                "remove the assignment of custom role {role_id} on resource set {resource_set}"
+            Repair::UnassignCustomRole(custom) => format!(
+                "remove the assignment of {}",
+                HeldRole {
+                    role_type: "CUSTOM".to_owned(),
+                    custom: Some(custom.clone()),
+                    path: RolePath::Direct,
+                }
+                .name()
             ),
             Repair::UnassignServiceAccountGroupRole(role) => format!(
                 "remove {role} from the service account group (every managed account of the org holds it through the group)"
@@ -425,10 +425,7 @@ fn unexpected_role_finding(desired: &DesiredAccount, role: &HeldRole) -> Finding
             format!("the update removes {name}"),
         ),
         (RolePath::Direct, Some(custom)) => (
-            Some(Repair::UnassignCustomRole {
-                role_id: custom.role_id.clone(),
-                resource_set: custom.resource_set.clone(),
-            }),
+            Some(Repair::UnassignCustomRole(custom.clone())),
             "the update removes the account's assignment of it".to_owned(),
         ),
         (RolePath::ServiceAccountGroup { .. }, None) => (

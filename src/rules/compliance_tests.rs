@@ -590,10 +590,15 @@ fn custom_roles_are_removed_when_assigned_directly_and_refused_through_a_group_b
     let direct = assess(&desired, &baseline, &observed);
     assert_eq!(
         direct.repairs(),
-        [Repair::UnassignCustomRole {
+        [Repair::UnassignCustomRole(CustomGrant {
             role_id: "cr0custom".into(),
+            label: Some("UserCreatorRole".into()),
             resource_set: "iamset".into()
-        }]
+        })]
+    );
+    assert_eq!(
+        direct.repairs()[0].describe(),
+        "remove the assignment of custom role \"UserCreatorRole\" (cr0custom) on resource set iamset"
     );
     assert!(
         direct.findings[0]
