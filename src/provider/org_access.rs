@@ -81,6 +81,9 @@ pub struct OrgSession {
     /// `assignmentType: GROUP`), read once per run from the roles of the first account this run
     /// creates: every account created afterwards holds them too.
     inherited_roles: tokio::sync::OnceCell<Vec<HeldRole>>,
+    /// The names of groups accounts hold a role through, read once per run for the messages of
+    /// the findings (`None`: Okta no longer finds the group).
+    group_names: Mutex<HashMap<String, Option<String>>>,
     /// How many plans of new accounts and set-ups of this org are in progress: the shared
     /// login listing goes as soon as every plan in progress has asked, while no apply is.
     pub activity: Activity,
@@ -109,6 +112,7 @@ impl OrgSession {
             marker_written: tokio::sync::OnceCell::new(),
             activity: Activity::default(),
             inherited_roles: tokio::sync::OnceCell::new(),
+            group_names: Mutex::new(HashMap::new()),
         }
     }
 
@@ -387,6 +391,29 @@ impl OrgSession {
             })
             .await
             .cloned()
+    }
+
+    /// The name of group `group_id`, read once per run however many accounts hold a role
+    /// through it; `None` when Okta no longer finds it.
+    pub async fn group_name(&self, group_id: &str) -> Result<Option<String>, OktaError> {
+        if let Some(known) = self
+            .group_names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(group_id)
+        {
+            return Ok(known.clone());
+        }
+        let name = match self.client.get_group(group_id).await {
+            Ok(group) => Some(group.profile.name),
+            Err(error) if error.is_not_found() => None,
+            Err(error) => return Err(error),
+        };
+        self.group_names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(group_id.to_owned(), name.clone());
+        Ok(name)
     }
 
     /// Records that `user` joined the group without a call of its own (created with the group

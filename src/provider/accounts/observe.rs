@@ -183,30 +183,18 @@ pub async fn effective_roles(
     Ok(roles)
 }
 
-/// Reads the name of each group a role is held through (one call per distinct group). A group
-/// Okta no longer finds keeps its id alone.
+/// Names each group a role is held through (read once per org and run). A group Okta no longer
+/// finds keeps its id alone.
 async fn name_groups(org: &OrgSession, roles: &mut [HeldRole]) -> Result<(), OktaError> {
-    let mut names: HashMap<String, Option<String>> = HashMap::new();
     for role in roles.iter_mut() {
-        let RolePath::Group {
+        if let RolePath::Group {
             group_id,
             group_name,
         } = &mut role.path
-        else {
-            continue;
-        };
-        if group_id == UNNAMED_GROUP {
-            continue;
+            && group_id != UNNAMED_GROUP
+        {
+            *group_name = org.group_name(group_id).await?;
         }
-        if !names.contains_key(group_id.as_str()) {
-            let name = match org.client.get_group(group_id).await {
-                Ok(group) => Some(group.profile.name),
-                Err(error) if error.is_not_found() => None,
-                Err(error) => return Err(error),
-            };
-            names.insert(group_id.clone(), name);
-        }
-        group_name.clone_from(&names[group_id.as_str()]);
     }
     Ok(())
 }
