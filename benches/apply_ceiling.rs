@@ -6,7 +6,8 @@
 //!    one account's calls, route by route, and the rest of the one-account apply is the org's
 //!    fixed cost. (`msp_integration` is created with its org by `okta_msp_org`, not here.)
 //! 2. Ceiling use: 1 org x 60 accounts at `--rate-limit-scale 0.1`. For each bucket, with C
-//!    calls and L a window, the least time the calls can take is
+//!    calls and L a window (the provider's token's share of the bucket, half of it by
+//!    Okta's default, as the emulator's `rate-limits` reports it), the least time the calls can take is
 //!    `60 s * floor((C - 1) / L) + t_last`: the full windows before the last, and `t_last`, the
 //!    time of the last window's `C - L * floor((C - 1) / L)` calls at the unthrottled pace (the
 //!    same apply with rate limiting off, pro rata). The binding bucket is the one with the
@@ -389,7 +390,13 @@ fn buckets_of(limits: &Value, calls: &Calls) -> Vec<(String, u64, u64)> {
                 .sum();
             (
                 bucket["bucket"].as_str().unwrap_or("").to_owned(),
-                bucket["limit_per_minute"].as_u64().unwrap_or(1).max(1),
+                // One credential's share of the bucket (Okta's default is half of it): the
+                // provider's one token cannot use more.
+                bucket["share_per_minute"]
+                    .as_u64()
+                    .or_else(|| bucket["limit_per_minute"].as_u64())
+                    .unwrap_or(1)
+                    .max(1),
                 in_bucket,
             )
         })

@@ -29,6 +29,7 @@ mod okta_facts;
 mod org_e2e;
 
 mod plugin_protocol;
+mod rate_share_e2e;
 mod refresh_drift_e2e;
 mod refresh_only;
 mod release;

@@ -49,6 +49,12 @@ struct Cli {
     #[arg(long, value_name = "FACTOR", default_value_t = 1.0)]
     rate_limit_scale: f64,
 
+    /// Let one API token or OAuth service app use PERCENT of each rate-limit bucket (1 to 100)
+    /// unless the org's /api/v1/principal-rate-limits says otherwise; Okta's default is 50.
+    /// The X-Rate-Limit-* headers report the credential's share.
+    #[arg(long, value_name = "PERCENT", default_value_t = okta_msp::emulator::DEFAULT_RATE_LIMIT_SHARE)]
+    rate_limit_share: u32,
+
     /// Refuse request bodies larger than BYTES with 413.
     #[arg(long, value_name = "BYTES", default_value_t = 1024 * 1024)]
     max_body_bytes: usize,
@@ -171,6 +177,9 @@ fn run() -> anyhow::Result<()> {
     if !(cli.rate_limit_scale >= 0.0 && cli.rate_limit_scale.is_finite()) {
         bail!("--rate-limit-scale must be a finite number >= 0");
     }
+    if !(1..=100).contains(&cli.rate_limit_share) {
+        bail!("--rate-limit-share must be a percentage from 1 to 100");
+    }
     for (flag, seconds) in [
         ("--header-read-timeout", cli.header_read_timeout),
         ("--body-read-timeout", cli.body_read_timeout),
@@ -255,6 +264,7 @@ async fn serve(cli: Cli, service_apps: Vec<SeedServiceApp>) -> anyhow::Result<()
         admin_token: cli.admin_token,
         data_file: cli.data,
         rate_limit_scale: cli.rate_limit_scale,
+        rate_limit_share: cli.rate_limit_share,
         max_body_bytes: cli.max_body_bytes,
         seed_orgs: cli
             .orgs

@@ -17,10 +17,10 @@ use super::control::{Control, Outcome};
 use super::error::OAuthRefusal;
 use super::oauth::{self, OAuth, ResourceRequest, Scheme};
 use super::persist::{Persister, Save};
-use super::ratelimit::{Decision, RateLimiter};
+use super::ratelimit::{Decision, RateLimiter, Share};
 use super::routes::{self, Family, Matched, SSWS_ONLY};
 use super::store::{Audit, NewServiceApp, Principal, State};
-use super::{ApiError, Engine, Lag, Ready, error, handlers, util, wire};
+use super::{ApiError, Engine, Lag, Ready, error, handlers, jose, util, wire};
 
 /// The reason a connection is closed without an answer (the `drop` and `drop_after_commit`
 /// faults).
@@ -39,6 +39,8 @@ pub(super) struct App {
     pub(super) seed_service_apps: Vec<(String, NewServiceApp)>,
     pub(super) limits: Limits,
     pub(super) lag: Lag,
+    /// `Options::rate_limit_share`, for the principal rate limits a request creates.
+    pub(super) rate_limit_share: u32,
     /// The state and the generation of its last change. One lock: requests are short and
     /// in-memory, and a single order of mutations is what the data file records.
     pub(super) shared: Mutex<Shared>,
@@ -262,7 +264,12 @@ impl App {
         if let Some(delay) = injection.delay {
             tokio::time::sleep(delay).await;
         }
-        let rate = lock(&self.limiter).check(&subdomain, family, now_seconds);
+        let share = self.principal_share(&subdomain, request.headers());
+        let share = share.as_ref().map(|(principal, percent)| Share {
+            principal,
+            percent: *percent,
+        });
+        let rate = lock(&self.limiter).check(&subdomain, family, share, now_seconds);
         let mut common = Common {
             request_id: &request_id,
             rate,
@@ -410,6 +417,7 @@ impl App {
                     principal: &principal,
                     audit: &audit,
                     lag: self.lag,
+                    default_rate_limit_share: self.rate_limit_share,
                 };
                 Ok(handlers::handle(
                     route.handler,
@@ -458,6 +466,26 @@ impl App {
             &reply.links,
             reply.etag.as_deref(),
         ))
+    }
+
+    /// The credential a request presents, as the rate limits count it (the API token's id, or
+    /// the service app's client id from a token this emulator signed), with its share of
+    /// every bucket. `None` for a request without a credential of this org: it is refused
+    /// anyway, and counts only against the org's bucket.
+    fn principal_share(&self, subdomain: &str, headers: &HeaderMap) -> Option<(String, u32)> {
+        let credential = wire::credential(headers)?;
+        let default_share = lock(&self.limiter).default_share();
+        let shared = lock(&self.shared);
+        let org = shared.state.org(subdomain)?;
+        let principal = match credential {
+            wire::Credential::Ssws(secret) => org.token_id_of(secret)?.to_string(),
+            wire::Credential::Bearer(token) | wire::Credential::Dpop(token) => {
+                let claims = jose::verify_hs256(token, shared.state.token_key.as_bytes())?;
+                claims.get("cid")?.as_str()?.to_string()
+            }
+        };
+        let percent = org.rate_limit_share(&principal, default_share);
+        Some((principal, percent))
     }
 
     /// `POST {org}/oauth2/v1/token`: reads the form and lets `oauth` decide. Nothing is saved:

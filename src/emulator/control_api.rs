@@ -32,12 +32,14 @@ impl App {
                     "bucket": family.bucket(),
                     "limit_per_minute": limiter.limit_of(*family),
                     "default_limit_per_minute": family.default_limit(),
+                    "share_per_minute": limiter.share_limit(*family, limiter.default_share()),
                     "routes": members,
                 })
             })
             .collect();
         json!({
             "scale": limiter.scale(),
+            "default_share_percent": limiter.default_share(),
             "concurrency_limit": self.concurrency.limit(),
             "buckets": buckets,
         })

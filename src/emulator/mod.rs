@@ -59,6 +59,9 @@ pub struct Options {
     pub data_file: Option<PathBuf>,
     /// Multiplies Okta's default per-minute limits; 0 disables rate limiting.
     pub rate_limit_scale: f64,
+    /// The share of each bucket, in percent (1 to 100), that one API token or service app may
+    /// use where the org's principal rate limits set none: Okta's default is 50.
+    pub rate_limit_share: u32,
     /// Larger request bodies are refused with 413.
     pub max_body_bytes: usize,
     /// The engine of the orgs the emulator creates: the partner org, seeded orgs, and the
@@ -122,6 +125,10 @@ impl Default for Lag {
     }
 }
 
+/// Okta's default share of a bucket for one credential, in percent: "each API token or OAuth
+/// 2.0 app can use 50% of an org's rate limit by default" (developer.okta.com rl2).
+pub const DEFAULT_RATE_LIMIT_SHARE: u32 = 50;
+
 /// A DPoP nonce's lifetime without `--dpop-nonce-lifetime-seconds`: a day. Okta does not publish
 /// its own; a client must handle `use_dpop_nonce` whenever it comes, and tests make a nonce stale
 /// through the control plane instead of waiting.
@@ -134,6 +141,7 @@ impl Default for Options {
             admin_token: None,
             data_file: None,
             rate_limit_scale: 1.0,
+            rate_limit_share: DEFAULT_RATE_LIMIT_SHARE,
             max_body_bytes: 1024 * 1024,
             engine: Engine::default(),
             seed_orgs: Vec::new(),
@@ -282,11 +290,15 @@ impl Emulator {
                 max_connections: options.max_connections,
             },
             lag: options.lag,
+            rate_limit_share: options.rate_limit_share,
             shared: Mutex::new(Shared {
                 state,
                 generation: 1,
             }),
-            limiter: Mutex::new(RateLimiter::new(options.rate_limit_scale)),
+            limiter: Mutex::new(RateLimiter::new(
+                options.rate_limit_scale,
+                options.rate_limit_share,
+            )),
             concurrency: concurrency::Concurrency::new(options.concurrency_limit),
             control: Mutex::new(Control::default()),
             oauth: Mutex::new(oauth::OAuth::new(

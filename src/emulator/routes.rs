@@ -5,7 +5,7 @@ use axum::http::Method;
 
 use crate::emulator::error::ApiError;
 use crate::emulator::handlers::{
-    Handler, groups, iam, logs, orgs, policies, roles, tokens, users, zones,
+    Handler, groups, iam, logs, orgs, policies, rate_limits, roles, tokens, users, zones,
 };
 use crate::emulator::store::{Lifecycle, Need};
 use crate::emulator::util::percent_decode_segment;
@@ -216,7 +216,29 @@ pub static ROUTES: &[Route] = &[
     route!(GET "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::get), ManageSecurity, ApiV1, "okta.apiTokens.read"),
     route!(PUT "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::upsert), ManageSecurity, ApiV1, "okta.apiTokens.manage"),
     route!(DELETE "/api/v1/api-tokens/{apiTokenId}" => OnOrg(tokens::revoke), ManageSecurity, ApiV1, "okta.apiTokens.manage"),
+    route!(GET "/api/v1/principal-rate-limits" => OnOrg(rate_limits::list), Read, ApiV1, "okta.principalRateLimits.read"),
+    route!(POST "/api/v1/principal-rate-limits" => OnOrg(rate_limits::create), ManageSecurity, ApiV1, "okta.principalRateLimits.manage"),
+    route!(GET "/api/v1/principal-rate-limits/{principalRateLimitId}" => OnOrg(rate_limits::get), Read, ApiV1, "okta.principalRateLimits.read"),
+    route!(PUT "/api/v1/principal-rate-limits/{principalRateLimitId}" => OnOrg(rate_limits::replace), ManageSecurity, ApiV1, "okta.principalRateLimits.manage"),
     route!(GET "/api/v1/logs" => OnOrg(logs::list), Read, Logs, "okta.logs.read"),
+];
+
+/// Operations Okta's management API reference has on paths the emulator serves with other
+/// methods: they answer 501 `E0000060` like any Okta path the emulator lacks, not 405 (which
+/// would claim Okta does not have them). Checked against the reference's `paths`.
+static OKTA_ONLY: &[(Method, &str)] = &[
+    (Method::POST, "/api/v1/org"),
+    (Method::PUT, "/api/v1/org"),
+    (Method::POST, "/api/v1/users/{userId}/factors"),
+    (Method::GET, "/api/v1/users/{userId}/factors/{factorId}"),
+    (
+        Method::POST,
+        "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/resources",
+    ),
+    (
+        Method::PUT,
+        "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/resources/{resourceId}",
+    ),
 ];
 
 /// What the route table says about a method and path.
@@ -247,7 +269,19 @@ pub fn decode_params(route: &Route, raw: &[String]) -> Result<Vec<String>, ApiEr
         .collect()
 }
 
+/// Okta families whose paths would otherwise match a parameter of a served route (`rules` is
+/// no group id): the emulator does not serve them, and says so with 501.
+const OKTA_ONLY_PREFIXES: &[&str] = &["/api/v1/groups/rules"];
+
 pub fn match_route(method: &Method, path: &str) -> Matched {
+    let trimmed = path.trim_end_matches('/');
+    if OKTA_ONLY_PREFIXES.iter().any(|prefix| {
+        trimmed
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    }) {
+        return Matched::Unimplemented;
+    }
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let mut path_template = None;
     for route in ROUTES {
@@ -273,6 +307,13 @@ pub fn match_route(method: &Method, path: &str) -> Matched {
         path_template.get_or_insert(route.template);
     }
     match path_template {
+        Some(template)
+            if OKTA_ONLY.iter().any(|(okta_method, okta_template)| {
+                okta_method == method && *okta_template == template
+            }) =>
+        {
+            Matched::Unimplemented
+        }
         Some(template) => Matched::WrongMethod(template),
         None if path.starts_with("/api/") || path.starts_with("/oauth2/") => Matched::Unimplemented,
         None => Matched::NotFound,
@@ -430,6 +471,48 @@ mod tests {
             match_route(&Method::GET, "/api/v1/apps"),
             Matched::Unimplemented
         ));
+        // Okta has these methods on paths the emulator serves otherwise: 501, not 405.
+        for (method, path) in [
+            (Method::PUT, "/api/v1/org"),
+            (Method::POST, "/api/v1/iam/resource-sets/iam1/resources"),
+            (Method::PUT, "/api/v1/iam/resource-sets/iam1/resources/ire1"),
+            (Method::GET, "/api/v1/users/00u1/factors/ufs1"),
+        ] {
+            assert!(
+                matches!(match_route(&method, path), Matched::Unimplemented),
+                "{method} {path}"
+            );
+        }
+        assert!(matches!(
+            match_route(
+                &Method::PATCH,
+                "/api/v1/iam/resource-sets/iam1/resources/ire1"
+            ),
+            Matched::WrongMethod(_)
+        ));
+        // Group rules are Okta's, not a group named `rules`.
+        for (method, path) in [
+            (Method::GET, "/api/v1/groups/rules"),
+            (Method::POST, "/api/v1/groups/rules"),
+            (Method::POST, "/api/v1/groups/rules/0pr1/lifecycle/activate"),
+            (Method::GET, "/api/v1/groups/rules/users"),
+        ] {
+            assert!(
+                matches!(match_route(&method, path), Matched::Unimplemented),
+                "{method} {path}"
+            );
+        }
+        assert!(matches!(
+            match_route(&Method::GET, "/api/v1/groups/rulesx"),
+            Matched::Route(..)
+        ));
+        // Every such operation is on a path the table serves.
+        for (_, template) in OKTA_ONLY {
+            assert!(
+                ROUTES.iter().any(|route| route.template == *template),
+                "{template}"
+            );
+        }
         assert!(matches!(
             match_route(&Method::GET, "/index.html"),
             Matched::NotFound

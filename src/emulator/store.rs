@@ -6,7 +6,8 @@
 //! Each Okta family owns its rows' types and the operations on them, in a module of its own:
 //! `users` (and their factors), `roles` (admin role assignments, and what each role may do),
 //! `groups` (and `group_roles`, the admin roles a group's members hold), `custom_roles`,
-//! `resource_sets` and `bindings` (custom admin roles granted over resource sets), `zones` (network zones), `policies` (policies and their rules; `policy_defaults`
+//! `resource_sets` and `bindings` (custom admin roles granted over resource sets),
+//! `principal_rate_limits` (each credential's share of the rate limits), `zones` (network zones), `policies` (policies and their rules; `policy_defaults`
 //! holds the settings Okta fills in), `tokens` (API tokens, and authentication), `logs` (the
 //! System Log) and `orgs` (the Org Creator API and what a new org starts with). `table` is the
 //! row storage they share; `delta` the `--data` journal; `search_index` what `search` sees.
@@ -28,6 +29,7 @@ mod logs;
 mod orgs;
 mod policies;
 mod policy_defaults;
+mod principal_rate_limits;
 mod resource_sets;
 mod roles;
 mod search_index;
@@ -43,6 +45,7 @@ pub use groups::Group;
 pub use logs::{Audit, Event};
 pub use orgs::NewOrg;
 pub use policies::{NewPolicy, Policy, Rule};
+pub use principal_rate_limits::{PrincipalRateLimit, PrincipalRateLimitRequest};
 pub use resource_sets::{Resource, ResourceSet};
 pub use roles::{Grant, HeldRole, Need, RoleAssignment, role_label};
 pub use service_apps::{NewServiceApp, ServiceApp};
@@ -118,6 +121,9 @@ pub struct Org {
     /// Resource sets, each with its role bindings and their members.
     #[serde(default)]
     pub resource_sets: Table<ResourceSet>,
+    /// The rate-limit shares set for API tokens and service apps.
+    #[serde(default)]
+    pub principal_rate_limits: Table<PrincipalRateLimit>,
     pub events: BTreeMap<u64, Event>,
     /// Lower-cased login to user id, for lookups by login and the uniqueness rule.
     #[serde(skip)]
@@ -161,6 +167,7 @@ impl Org {
             service_apps: Table::default(),
             custom_roles: Table::default(),
             resource_sets: Table::default(),
+            principal_rate_limits: Table::default(),
             events: BTreeMap::new(),
             logins: HashMap::new(),
             secrets: HashMap::new(),
@@ -190,6 +197,7 @@ impl Org {
         self.service_apps.reindex();
         self.custom_roles.reindex();
         self.resource_sets.reindex();
+        self.principal_rate_limits.reindex();
         self.logins = self
             .users
             .values()

@@ -570,3 +570,38 @@ async fn emulator_group_roles_and_memberships_survive_a_restart_with_data() {
         vec![("ORG_ADMIN".to_string(), "GROUP".to_string())]
     );
 }
+
+#[tokio::test]
+async fn emulator_okta_operations_it_lacks_answer_501_in_the_role_families() {
+    let emulator = Emulator::start();
+    let org = emulator.create_org("lacking").await;
+    let group_id = create_group(&emulator, &org, "Targets").await;
+    for (method, path) in [
+        (
+            Method::GET,
+            format!("/api/v1/groups/{group_id}/roles/gra1/targets/groups"),
+        ),
+        (Method::GET, "/api/v1/groups/rules".to_string()),
+        (Method::POST, "/api/v1/groups/rules".to_string()),
+        (
+            Method::POST,
+            "/api/v1/iam/resource-sets/iam1/resources".to_string(),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/iam/resource-sets/iam1/resources/ire1".to_string(),
+        ),
+        (Method::GET, "/api/v1/iam/assignees/users".to_string()),
+    ] {
+        let body = (method != Method::GET).then(|| json!({}));
+        let answer = emulator
+            .call(
+                method.clone(),
+                &format!("{}{path}", org.url),
+                &org.token,
+                body,
+            )
+            .await;
+        assert_error(&answer, 501, "E0000060");
+    }
+}

@@ -15,6 +15,7 @@ mod lag;
 mod logs;
 mod oauth;
 mod orgs;
+mod rate_share;
 mod roles_groups;
 mod security;
 mod support;

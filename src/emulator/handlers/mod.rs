@@ -17,6 +17,7 @@ pub mod iam;
 pub mod logs;
 pub mod orgs;
 pub mod policies;
+pub mod rate_limits;
 pub mod roles;
 pub mod tokens;
 pub mod users;
@@ -65,6 +66,8 @@ pub struct Request<'a> {
     pub audit: &'a Audit,
     /// How far `search` and the System Log trail the live state.
     pub lag: super::Lag,
+    /// A credential's share of each bucket where the org sets none, in percent.
+    pub default_rate_limit_share: u32,
 }
 
 impl Request<'_> {

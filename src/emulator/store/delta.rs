@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ApiToken, CustomRole, Event, Group, Org, Policy, ResourceSet, Row, Rule, ServiceApp, State,
-    Table, User, Zone,
+    ApiToken, CustomRole, Event, Group, Org, Policy, PrincipalRateLimit, ResourceSet, Row, Rule,
+    ServiceApp, State, Table, User, Zone,
 };
 use crate::emulator::engine::Engine;
 
@@ -89,6 +89,7 @@ impl Org {
             service_apps: Table::default(),
             custom_roles: Table::default(),
             resource_sets: Table::default(),
+            principal_rate_limits: Table::default(),
             events: BTreeMap::new(),
             logins: Default::default(),
             secrets: Default::default(),
@@ -115,6 +116,7 @@ impl Org {
             || !self.service_apps.dirty.is_empty()
             || !self.custom_roles.dirty.is_empty()
             || !self.resource_sets.dirty.is_empty()
+            || !self.principal_rate_limits.dirty.is_empty()
     }
 
     fn forget_changes(&mut self) {
@@ -129,6 +131,7 @@ impl Org {
         self.service_apps.dirty.clear();
         self.custom_roles.dirty.clear();
         self.resource_sets.dirty.clear();
+        self.principal_rate_limits.dirty.clear();
     }
 }
 
@@ -171,6 +174,7 @@ struct OrgChangesOut<'a> {
     service_apps: Vec<(u64, Option<&'a ServiceApp>)>,
     custom_roles: Vec<(u64, Option<&'a CustomRole>)>,
     resource_sets: Vec<(u64, Option<&'a ResourceSet>)>,
+    principal_rate_limits: Vec<(u64, Option<&'a PrincipalRateLimit>)>,
     events: Vec<(u64, &'a Event)>,
 }
 
@@ -198,6 +202,8 @@ struct OrgChangesIn {
     custom_roles: Vec<(u64, Option<CustomRole>)>,
     #[serde(default)]
     resource_sets: Vec<(u64, Option<ResourceSet>)>,
+    #[serde(default)]
+    principal_rate_limits: Vec<(u64, Option<PrincipalRateLimit>)>,
     events: Vec<(u64, Event)>,
 }
 
@@ -222,6 +228,7 @@ impl State {
                         service_apps: org.service_apps.changed(),
                         custom_roles: org.custom_roles.changed(),
                         resource_sets: org.resource_sets.changed(),
+                        principal_rate_limits: org.principal_rate_limits.changed(),
                         events: org
                             .events
                             .range(org.journaled.events_from..)
@@ -290,6 +297,8 @@ impl State {
             org.service_apps.replay(changes.service_apps);
             org.custom_roles.replay(changes.custom_roles);
             org.resource_sets.replay(changes.resource_sets);
+            org.principal_rate_limits
+                .replay(changes.principal_rate_limits);
             org.events.extend(changes.events);
         }
         Ok(())

@@ -56,6 +56,11 @@ impl Org {
         })
     }
 
+    /// The id of the token whose secret this is, if it is one of this org's.
+    pub fn token_id_of(&self, secret: &str) -> Option<&str> {
+        self.secrets.get(secret).map(String::as_str)
+    }
+
     /// A deactivated user's tokens die with it.
     pub(super) fn revoke_tokens_of(&mut self, audit: &Audit, user_id: &str) {
         let revoked: Vec<ApiToken> = self
