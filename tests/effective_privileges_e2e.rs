@@ -624,3 +624,57 @@ fn a_custom_role_bound_to_a_group_of_the_account_is_reported_and_refused_naming_
         )],
     );
 }
+
+/// The plan reads no Okta: what the refresh recorded in the account's private data is what it
+/// refuses on, through the real provider binary with the calls Terraform makes.
+#[tokio::test]
+async fn a_plan_refuses_the_privileges_its_refresh_recorded_and_a_retirement_still_goes_ahead() {
+    use crate::guard_protocol::{client, config_of, errors, finalized_account, plan, with};
+    use okta_msp::plugin::value::Value;
+
+    let (_plugin, mut client) = client().await;
+    let summary = "the account holds SUPER_ADMIN through group \"Helpdesk Admins\" (00gadmins), which its admin_roles do not list";
+    let prior = with(
+        &finalized_account(),
+        "drift",
+        Value::List(vec![Value::string(summary)]),
+    );
+    let refusal = format!(
+        "{summary}: remove the account from group \"Helpdesk Admins\" (00gadmins) (API: DELETE /api/v1/groups/00gadmins/users/{{userId}})"
+    );
+    let private = serde_json::to_vec(&json!({ "okta_msp_privilege_refusals": [refusal] })).unwrap();
+    let config = config_of(&prior);
+    let refused = plan(&mut client, &prior, &prior, &config, private.clone()).await;
+    let errors = errors(&refused);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    for words in [
+        "holds admin privileges the provider may not remove",
+        "oktaadagent@msp.example",
+        "\"Helpdesk Admins\" (00gadmins)",
+        "DELETE /api/v1/groups/00gadmins/users/",
+    ] {
+        assert!(errors[0].contains(words), "{words}: {errors:?}");
+    }
+    // The same drift without a recorded refusal is a repair the plan shows.
+    let repaired = plan(&mut client, &prior, &prior, &config, Vec::new()).await;
+    assert!(
+        crate::guard_protocol::errors(&repaired).is_empty(),
+        "{:?}",
+        repaired.diagnostics
+    );
+    // Retiring the account (G22) repairs nothing, so nothing is refused.
+    let retiring = with(&prior, "retire_reason", Value::string("decommissioned"));
+    let retired = plan(
+        &mut client,
+        &prior,
+        &retiring,
+        &config_of(&retiring),
+        private,
+    )
+    .await;
+    assert!(
+        crate::guard_protocol::errors(&retired).is_empty(),
+        "{:?}",
+        retired.diagnostics
+    );
+}
