@@ -109,8 +109,9 @@ pub struct OrgChanges {
     since: i64,
     roles_by_user: HashMap<String, Latest>,
     /// Privilege events that could not be tied to accounts without calls (a group's roles, a
-    /// binding with a group member): they count for every account of the org.
-    unattributed_privileges: Latest,
+    /// binding with a group member, an event naming no user): they count for every account of
+    /// the org.
+    group_roles: Latest,
     baseline: Latest,
 }
 
@@ -153,8 +154,8 @@ impl ChangeLog {
         Some(LogView {
             queried_at: changes.queried_at,
             since: changes.since,
-            latest_by_us: latest(own.by_us, changes.unattributed_privileges.by_us),
-            latest_by_others: latest(own.by_others, changes.unattributed_privileges.by_others),
+            latest_by_us: latest(own.by_us, changes.group_roles.by_us),
+            latest_by_others: latest(own.by_others, changes.group_roles.by_others),
         })
     }
 
@@ -222,7 +223,7 @@ impl OrgChanges {
         } else if BINDING_EVENTS.contains(&event_type) {
             self.record_for_users(event, ours, at, true);
         } else if GROUP_ROLE_EVENTS.contains(&event_type) {
-            self.unattributed_privileges.record(ours, at);
+            self.group_roles.record(ours, at);
         } else if BASELINE_EVENTS.contains(&event_type) {
             self.baseline.record(ours, at);
         }
@@ -241,7 +242,7 @@ impl OrgChanges {
             .collect();
         let others = event.target.iter().any(|target| !is_user(&target));
         if users.is_empty() || (only_users && others) {
-            self.unattributed_privileges.record(ours, at);
+            self.group_roles.record(ours, at);
             return;
         }
         for user_id in users {
