@@ -16,7 +16,7 @@ fn account_type() -> Type {
     okta_msp::provider::service_account::schema().value_type()
 }
 
-fn finalized_account() -> Value {
+pub(crate) fn finalized_account() -> Value {
     let Value::Object(mut attributes) = Value::null_object(&account_type()) else {
         unreachable!()
     };
@@ -44,7 +44,7 @@ fn finalized_account() -> Value {
     Value::Object(attributes)
 }
 
-fn with(value: &Value, name: &str, new: Value) -> Value {
+pub(crate) fn with(value: &Value, name: &str, new: Value) -> Value {
     let Value::Object(mut attributes) = value.clone() else {
         unreachable!()
     };
@@ -53,7 +53,7 @@ fn with(value: &Value, name: &str, new: Value) -> Value {
 }
 
 /// The configuration a state corresponds to: computed-only attributes null.
-fn config_of(state: &Value) -> Value {
+pub(crate) fn config_of(state: &Value) -> Value {
     let mut config = state.clone();
     for name in [
         "id",
@@ -75,7 +75,7 @@ fn dynamic(value: &Value) -> Option<wire::DynamicValue> {
     })
 }
 
-async fn plan(
+pub(crate) async fn plan(
     client: &mut ProviderClient<Channel>,
     prior: &Value,
     proposed: &Value,
@@ -96,7 +96,7 @@ async fn plan(
         .into_inner()
 }
 
-fn errors(response: &wire::plan_resource_change::Response) -> Vec<String> {
+pub(crate) fn errors(response: &wire::plan_resource_change::Response) -> Vec<String> {
     response
         .diagnostics
         .iter()
@@ -105,7 +105,7 @@ fn errors(response: &wire::plan_resource_change::Response) -> Vec<String> {
         .collect()
 }
 
-async fn client() -> (PluginProcess, ProviderClient<Channel>) {
+pub(crate) async fn client() -> (PluginProcess, ProviderClient<Channel>) {
     let plugin = PluginProcess::start(provider_binary(), &[]);
     let client = ProviderClient::new(plugin.connect().await.unwrap());
     (plugin, client)

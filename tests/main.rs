@@ -10,6 +10,7 @@ mod baseline_owner_e2e;
 mod baseline_race_e2e;
 mod data_sources;
 mod docs;
+mod effective_privileges_e2e;
 mod emulator;
 mod every_kind_e2e;
 mod examples;

@@ -46,6 +46,15 @@ impl Client {
         }))
     }
 
+    /// `GET /api/v1/groups/{id}`.
+    pub async fn get_group(&self, group_id: &str) -> Result<Group, OktaError> {
+        let call = Call::get(
+            "/api/v1/groups/{id}",
+            format!("/api/v1/groups/{}", segment(group_id)),
+        );
+        self.fetch(call, "group").await
+    }
+
     /// `POST /api/v1/groups`. Not retried once sent; look the name up before creating again.
     pub async fn create_group(&self, profile: &GroupProfile) -> Result<Group, OktaError> {
         #[derive(Serialize)]

@@ -140,6 +140,21 @@ pub fn repair_incomplete(subject: &str, violations: Vec<String>) -> Diagnostic {
     )
 }
 
+/// A plan refused because the account holds privileges beyond its kind's table that the
+/// provider must not remove itself (a role through another group, a custom role through a
+/// binding): each says the group or binding and how a person removes it.
+pub fn privileges_refused(subject: &str, refusals: &[String], attribute: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("Service account {subject} holds admin privileges the provider may not remove"),
+        format!(
+            "Its effective privileges (roles assigned to it, roles of every group it is a member of, custom roles through resource sets) exceed its kind's table, and what grants the extra ones is not the provider's to take apart. Nothing was changed. Remove them in Okta, then plan again:\n- {}",
+            refusals.join("\n- ")
+        ),
+    )
+    .at(AttributePath::attributes([attribute]))
+    .into()
+}
+
 /// The account vanished in the middle of an operation (someone deleted it meanwhile).
 pub fn disappeared(operation: &str) -> Diagnostics {
     Diagnostic::error(

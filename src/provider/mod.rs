@@ -9,6 +9,7 @@ pub mod coalesce;
 pub mod data_sources;
 pub mod diag;
 pub mod docs;
+pub mod held_roles;
 pub mod known_after_apply;
 pub mod mailbox;
 pub mod org;

@@ -14,6 +14,7 @@ use crate::secret::Secret;
 
 use super::baseline::{BaselineObjects, ObservedBaseline, ensure_baseline, observe_baseline};
 use super::coalesce::Coalesced;
+use super::held_roles::held_roles;
 use super::mailbox::MailboxChecks;
 use super::org_changes::ChangeLog;
 use super::provider_config::{ProviderConfig, normalize_org_url};
@@ -21,6 +22,7 @@ use super::role_freshness::{self, ReadDecision};
 use super::service_apps::ServiceAppConfig;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::baseline_owner::{OwnerMarker, parse_marker, with_marker};
+use crate::rules::role::{HeldRole, RolePath};
 
 /// Why an org cannot be reached, before any request is made.
 #[derive(Debug, thiserror::Error)]
@@ -78,7 +80,10 @@ pub struct OrgSession {
     /// The admin roles a new member of the service account group holds through groups (Okta's
     /// `assignmentType: GROUP`), read once per run from the roles of the first account this run
     /// creates: every account created afterwards holds them too.
-    inherited_roles: tokio::sync::OnceCell<Vec<String>>,
+    inherited_roles: tokio::sync::OnceCell<Vec<HeldRole>>,
+    /// The names of groups accounts hold a role through, read once per run for the messages of
+    /// the findings (`None`: Okta no longer finds the group).
+    group_names: Mutex<HashMap<String, Option<String>>>,
     /// How many plans of new accounts and set-ups of this org are in progress: the shared
     /// login listing goes as soon as every plan in progress has asked, while no apply is.
     pub activity: Activity,
@@ -107,6 +112,7 @@ impl OrgSession {
             marker_written: tokio::sync::OnceCell::new(),
             activity: Activity::default(),
             inherited_roles: tokio::sync::OnceCell::new(),
+            group_names: Mutex::new(HashMap::new()),
         }
     }
 
@@ -370,15 +376,44 @@ impl OrgSession {
 
     /// The roles a new account of the group holds through groups, from one roles listing per
     /// run (of `new_user_id`, the first new account to ask, whose own grants are made):
-    /// what the assignment answers of a new account cannot say.
-    pub async fn roles_through_groups(&self, new_user_id: &str) -> Result<Vec<String>, OktaError> {
+    /// what the assignment answers of a new account cannot say. A new account is a member of
+    /// the service account group (`service_group_id`) only, so these are that group's roles,
+    /// each with its path as the listing gives it.
+    pub async fn roles_through_groups(
+        &self,
+        new_user_id: &str,
+        service_group_id: &str,
+    ) -> Result<Vec<HeldRole>, OktaError> {
         self.inherited_roles
             .get_or_try_init(|| async {
                 let assignments = self.client.list_user_roles(new_user_id).await?;
-                Ok::<_, OktaError>(inherited(&assignments))
+                Ok::<_, OktaError>(inherited(&held_roles(&assignments, service_group_id)))
             })
             .await
             .cloned()
+    }
+
+    /// The name of group `group_id`, read once per run however many accounts hold a role
+    /// through it; `None` when Okta no longer finds it.
+    pub async fn group_name(&self, group_id: &str) -> Result<Option<String>, OktaError> {
+        if let Some(known) = self
+            .group_names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(group_id)
+        {
+            return Ok(known.clone());
+        }
+        let name = match self.client.get_group(group_id).await {
+            Ok(group) => Some(group.profile.name),
+            Err(error) if error.is_not_found() => None,
+            Err(error) => return Err(error),
+        };
+        self.group_names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(group_id.to_owned(), name.clone());
+        Ok(name)
     }
 
     /// Records that `user` joined the group without a call of its own (created with the group
@@ -405,12 +440,12 @@ impl OrgSession {
     }
 }
 
-/// The role types of `assignments` held through a group rather than directly.
-fn inherited(assignments: &[okta::RoleAssignment]) -> Vec<String> {
-    let mut roles: Vec<String> = assignments
+/// The roles of `held` held through a group rather than directly, each once.
+fn inherited(held: &[HeldRole]) -> Vec<HeldRole> {
+    let mut roles: Vec<HeldRole> = held
         .iter()
-        .filter(|assignment| assignment.assignment_type.as_deref().unwrap_or("USER") != "USER")
-        .map(|assignment| assignment.role_type.clone())
+        .filter(|role| role.path != RolePath::Direct)
+        .cloned()
         .collect();
     roles.sort();
     roles.dedup();
@@ -584,11 +619,21 @@ mod tests {
     fn only_roles_held_through_a_group_are_inherited() {
         let assignments: Vec<okta::RoleAssignment> = serde_json::from_str(
             r#"[{"id":"ra1","type":"SUPER_ADMIN","assignmentType":"USER"},
-                {"id":"ra2","type":"REPORT_ADMIN","assignmentType":"GROUP"},
+                {"id":"ra2","type":"REPORT_ADMIN","assignmentType":"GROUP",
+                 "_links":{"assignee":{"href":"https://x/api/v1/groups/00gsvc"}}},
                 {"id":"ra3","type":"APP_ADMIN"},
-                {"id":"ra4","type":"REPORT_ADMIN","assignmentType":"GROUP"}]"#,
+                {"id":"ra4","type":"REPORT_ADMIN","assignmentType":"GROUP",
+                 "_links":{"assignee":{"href":"https://x/api/v1/groups/00gsvc"}}}]"#,
         )
         .unwrap();
-        assert_eq!(inherited(&assignments), vec!["REPORT_ADMIN".to_owned()]);
+        let inherited = inherited(&held_roles(&assignments, "00gsvc"));
+        assert_eq!(inherited.len(), 1);
+        assert_eq!(inherited[0].role_type, "REPORT_ADMIN");
+        assert_eq!(
+            inherited[0].path,
+            RolePath::ServiceAccountGroup {
+                group_id: "00gsvc".into()
+            }
+        );
     }
 }

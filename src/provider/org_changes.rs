@@ -31,8 +31,33 @@ const ROLE_EVENTS: [&str; 2] = [
     "user.account.privilege.revoke",
 ];
 
-/// A role granted to or revoked from a group changes the roles of every member.
+/// A role granted to or revoked from a group changes the roles of every member. Which managed
+/// accounts are members of the group the log does not say (it names the group), and finding
+/// out would cost calls: the event counts for every account of the org, which then reads its
+/// roles directly.
 const GROUP_ROLE_EVENTS: [&str; 2] = ["group.privilege.grant", "group.privilege.revoke"];
+
+/// An account joining or leaving any group gains or loses that group's roles
+/// (`assignmentType: GROUP` in its listing), whether an admin or a group rule moved it. Okta's
+/// catalogue has `group.user_membership.add` and `.remove` for both (a rule's own events,
+/// `group.user_membership.rule.*`, describe the rule, not the user, and are not needed: the
+/// membership change it makes is logged as these). Each names the user as a `User` target, so
+/// only that account's roles are read.
+const MEMBERSHIP_EVENTS: [&str; 2] = ["group.user_membership.add", "group.user_membership.remove"];
+
+/// Custom roles: `iam.resourceset.bindings.add` and `.delete` are Okta's "admin role assignment
+/// is created / deleted" for a resource set's bindings, their members users or groups (a custom
+/// role assigned to a user directly is a binding member too, and also logged as
+/// `user.account.privilege.grant`). An event naming users only, and no group, counts for those
+/// accounts; otherwise (a group member, or targets this provider does not recognise) for every
+/// account of the org. Not chosen: `iam.role.*` and `iam.resourceset.resources.*`, which change
+/// what a custom role permits or covers, not who holds it (an account that holds a custom role
+/// at all is already drift), and `user.privileged_account.privilege.*`, beta and always logged
+/// beside `user.account.privilege.*`.
+const BINDING_EVENTS: [&str; 2] = [
+    "iam.resourceset.bindings.add",
+    "iam.resourceset.bindings.delete",
+];
 
 /// Everything that can change a policy, a rule or a zone of the baseline, or rank another
 /// policy above one of them. Counted org-wide: a new policy, or another policy moved to
@@ -83,6 +108,9 @@ pub struct OrgChanges {
     queried_at: i64,
     since: i64,
     roles_by_user: HashMap<String, Latest>,
+    /// Privilege events that could not be tied to accounts without calls (a group's roles, a
+    /// binding with a group member, an event naming no user): they count for every account of
+    /// the org.
     group_roles: Latest,
     baseline: Latest,
 }
@@ -154,6 +182,8 @@ impl OrgChanges {
         let filter = ROLE_EVENTS
             .iter()
             .chain(&GROUP_ROLE_EVENTS)
+            .chain(&MEMBERSHIP_EVENTS)
+            .chain(&BINDING_EVENTS)
             .chain(&BASELINE_EVENTS)
             .map(|event_type| format!("eventType eq \"{event_type}\""))
             .collect::<Vec<_>>()
@@ -188,22 +218,38 @@ impl OrgChanges {
         let at = unix_millis(at);
         let ours = event.actor.as_ref().and_then(|actor| actor.id.as_deref()) == Some(me);
         let event_type = event.event_type.as_deref().unwrap_or_default();
-        if ROLE_EVENTS.contains(&event_type) {
-            let users = event
-                .target
-                .iter()
-                .filter(|target| target.entity_type.as_deref() == Some("User"))
-                .filter_map(|target| target.id.clone());
-            for user_id in users {
-                self.roles_by_user
-                    .entry(user_id)
-                    .or_default()
-                    .record(ours, at);
-            }
+        if ROLE_EVENTS.contains(&event_type) || MEMBERSHIP_EVENTS.contains(&event_type) {
+            self.record_for_users(event, ours, at, false);
+        } else if BINDING_EVENTS.contains(&event_type) {
+            self.record_for_users(event, ours, at, true);
         } else if GROUP_ROLE_EVENTS.contains(&event_type) {
             self.group_roles.record(ours, at);
         } else if BASELINE_EVENTS.contains(&event_type) {
             self.baseline.record(ours, at);
+        }
+    }
+
+    /// Records a privilege event for the users it names; one that names none (or, when
+    /// `only_users`, anything but users) counts for every account of the org instead: falling
+    /// back to direct reads is always allowed, assuming "no change" never is.
+    fn record_for_users(&mut self, event: &LogEvent, ours: bool, at: i64, only_users: bool) {
+        let is_user = |target: &&okta::LogEntity| target.entity_type.as_deref() == Some("User");
+        let users: Vec<String> = event
+            .target
+            .iter()
+            .filter(is_user)
+            .filter_map(|target| target.id.clone())
+            .collect();
+        let others = event.target.iter().any(|target| !is_user(&target));
+        if users.is_empty() || (only_users && others) {
+            self.group_roles.record(ours, at);
+            return;
+        }
+        for user_id in users {
+            self.roles_by_user
+                .entry(user_id)
+                .or_default()
+                .record(ours, at);
         }
     }
 }
@@ -274,6 +320,64 @@ mod tests {
         let baseline = log.baseline().unwrap();
         assert_eq!(baseline.latest_by_others, Some(millis(late)));
         assert_eq!(baseline.latest_by_us, Some(millis(early)));
+    }
+
+    #[test]
+    fn membership_events_name_their_user_and_unattributable_privilege_events_count_for_all() {
+        let millis = |text: &str| {
+            unix_millis(
+                time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                    .unwrap(),
+            )
+        };
+        let joined = "2026-11-30T10:00:00.000Z";
+        let bound = "2026-11-30T11:00:00.000Z";
+        let mut changes = OrgChanges::default();
+        changes.record(
+            &event(
+                "group.user_membership.add",
+                joined,
+                "admin",
+                &[("00u1", "User"), ("00gadmins", "UserGroup")],
+            ),
+            "me",
+        );
+        // A binding whose member is a user, and nothing else named: that user.
+        changes.record(
+            &event(
+                "iam.resourceset.bindings.add",
+                joined,
+                "admin",
+                &[("00u3", "User")],
+            ),
+            "me",
+        );
+        let log = ChangeLog::Read(changes.clone());
+        assert_eq!(
+            log.roles_of("00u1").unwrap().latest_by_others,
+            Some(millis(joined))
+        );
+        assert_eq!(
+            log.roles_of("00u3").unwrap().latest_by_others,
+            Some(millis(joined))
+        );
+        assert_eq!(log.roles_of("00u2").unwrap().latest_by_others, None);
+        // A binding naming a group (or anything but users): every account reads its roles.
+        changes.record(
+            &event(
+                "iam.resourceset.bindings.add",
+                bound,
+                "admin",
+                &[("00u4", "User"), ("00gauditors", "UserGroup")],
+            ),
+            "me",
+        );
+        let log = ChangeLog::Read(changes);
+        assert_eq!(
+            log.roles_of("00u2").unwrap().latest_by_others,
+            Some(millis(bound))
+        );
+        assert!(log.baseline().unwrap().latest_by_others.is_none());
     }
 
     #[test]

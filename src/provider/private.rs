@@ -77,6 +77,43 @@ pub fn with_adopts(private: &[u8], id: &str) -> Vec<u8> {
     serde_json::to_vec(&Value::Object(map)).unwrap_or_default()
 }
 
+/// Privileges beyond the account's kind that its last refresh found and that the provider may
+/// not remove itself, each in words with the group or binding and how to remove it: the plan
+/// that would repair the account refuses while there are any.
+pub fn privilege_refusals(private: &[u8]) -> Vec<String> {
+    object(private)
+        .get(PRIVILEGE_REFUSALS)
+        .and_then(Value::as_array)
+        .map(|refusals| {
+            refusals
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `private` recording `refusals` (none: the key removed), other keys kept; byte for byte
+/// `private` itself when it records exactly that already.
+pub fn with_privilege_refusals(private: &[u8], refusals: &[String]) -> Vec<u8> {
+    if privilege_refusals(private) == refusals {
+        return private.to_vec();
+    }
+    let mut map = object(private);
+    if refusals.is_empty() {
+        map.remove(PRIVILEGE_REFUSALS);
+    } else {
+        map.insert(
+            PRIVILEGE_REFUSALS.to_owned(),
+            Value::from(refusals.to_vec()),
+        );
+    }
+    serde_json::to_vec(&Value::Object(map)).unwrap_or_default()
+}
+
+const PRIVILEGE_REFUSALS: &str = "okta_msp_privilege_refusals";
+
 /// Now (Unix milliseconds), as the time a verification that just read the roles is dated.
 pub fn verification_time() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
@@ -105,6 +142,18 @@ mod tests {
         let cleared = with_verification(&private, &Verification::default());
         assert_eq!(self::verification(&cleared), Verification::default());
         assert_eq!(self::verification(b"not json"), Verification::default());
+    }
+
+    #[test]
+    fn privilege_refusals_round_trip_and_none_leaves_the_bytes_alone() {
+        let refusals = vec!["SUPER_ADMIN through group \"Admins\" (00g1)".to_owned()];
+        let private = with_privilege_refusals(br#"{"other":1}"#, &refusals);
+        assert_eq!(privilege_refusals(&private), refusals);
+        assert!(String::from_utf8_lossy(&private).contains("other"));
+        assert_eq!(with_privilege_refusals(&private, &refusals), private);
+        let cleared = with_privilege_refusals(&private, &[]);
+        assert!(privilege_refusals(&cleared).is_empty());
+        assert_eq!(with_privilege_refusals(b"{}", &[]), b"{}".to_vec());
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use super::account_config::{DesiredAccount, attr};
 use super::baseline::{PasswordPolicySettings, SecuringBaseline, SignOnPolicySettings};
 use super::kind::ServiceAccountKind;
-use super::role::{AdminRole, RoleSet};
+use super::role::{AdminRole, CustomGrant, HeldRole, RolePath, RoleSet, group_words};
 use super::violation::{RuleId, Violation};
 
 /// A policy as observed in Okta: whether it exists, is active, applies before every other policy
@@ -37,8 +37,11 @@ pub struct ObservedAccount {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    /// The `type` of every admin role assignment of the user (`CUSTOM` for custom roles).
-    pub role_types: Vec<String>,
+    /// The account's effective admin privileges: every role it holds, each with how (assigned
+    /// to it, through the service account group, through another group, a custom role over a
+    /// resource set), so findings can say how a role is held and whether the provider may take
+    /// it away.
+    pub roles: Vec<HeldRole>,
     pub in_service_account_group: bool,
     /// Another user of the org has the same e-mail address.
     pub email_shared_with_others: bool,
@@ -70,8 +73,13 @@ pub enum Repair {
     Unsuspend,
     Unlock,
     AssignRole(AdminRole),
-    /// Remove an assignment of this role type (Okta's spelling; `CUSTOM` included).
+    /// Remove the account's own assignment of this role type (Okta's spelling).
     UnassignRole(String),
+    /// Remove the account's own assignment of a custom role over a resource set.
+    UnassignCustomRole(CustomGrant),
+    /// Remove this standard role from the service account group, the provider's own group,
+    /// which grants it to every managed account of the org.
+    UnassignServiceAccountGroupRole(String),
     AddToGroup,
     ClearRecoveryQuestion,
     /// Write this profile attribute back to its configured value.
@@ -94,6 +102,18 @@ impl Repair {
             Repair::Unlock => "unlock the account".to_owned(),
             Repair::AssignRole(role) => format!("assign {role}"),
             Repair::UnassignRole(role) => format!("remove the {role} role assignment"),
+            Repair::UnassignCustomRole(custom) => format!(
+                "remove the assignment of {}",
+                HeldRole {
+                    role_type: "CUSTOM".to_owned(),
+                    custom: Some(custom.clone()),
+                    path: RolePath::Direct,
+                }
+                .name()
+            ),
+            Repair::UnassignServiceAccountGroupRole(role) => format!(
+                "remove {role} from the service account group (every managed account of the org holds it through the group)"
+            ),
             Repair::AddToGroup => "add the account to the service account group".to_owned(),
             Repair::ClearRecoveryQuestion => "remove the recovery question".to_owned(),
             Repair::RestoreProfile(attribute) => format!("restore {attribute}"),
@@ -154,6 +174,19 @@ impl Compliance {
     pub fn is_repairable(&self) -> bool {
         self.findings.iter().all(|finding| finding.repair.is_some())
     }
+
+    /// Privileges the account holds that the provider must not take away itself (a role through
+    /// another group, a custom role through a binding it does not own): each says how a person
+    /// removes it. A plan that would repair the account refuses while there are any.
+    pub fn privilege_refusals(&self) -> Vec<&Violation> {
+        self.findings
+            .iter()
+            .filter(|finding| {
+                finding.repair.is_none() && finding.violation.rule == RuleId::RoleUnexpected
+            })
+            .map(|finding| &finding.violation)
+            .collect()
+    }
 }
 
 /// What an account without a configuration is held to, for import and listings: its kind's
@@ -162,11 +195,14 @@ pub fn expectation_for_observed(
     kind: ServiceAccountKind,
     observed: &ObservedAccount,
 ) -> DesiredAccount {
+    // A custom account's roles are those assigned to it (directly or through the service
+    // account group); a role through another group is held, but not the account's own.
     let admin_roles = if kind == ServiceAccountKind::Custom {
         observed
-            .role_types
+            .roles
             .iter()
-            .filter_map(|name| name.parse::<AdminRole>().ok())
+            .filter(|role| !matches!(role.path, RolePath::Group { .. }))
+            .filter_map(HeldRole::standard)
             .filter(|role| role.is_assignable())
             .collect()
     } else {
@@ -193,7 +229,7 @@ pub fn assess_account(
 ) -> Compliance {
     let mut findings = Vec::new();
     findings.extend(status_finding(&observed.status));
-    findings.extend(role_findings(desired, &observed.role_types));
+    findings.extend(role_findings(desired, &observed.roles));
     findings.extend(profile_findings(desired, observed));
     if !observed.in_service_account_group {
         findings.push(Finding {
@@ -332,12 +368,10 @@ fn status_finding(status: &str) -> Option<Finding> {
     })
 }
 
-fn role_findings(desired: &DesiredAccount, role_types: &[String]) -> Vec<Finding> {
+fn role_findings(desired: &DesiredAccount, held: &[HeldRole]) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let observed: RoleSet = role_types
-        .iter()
-        .filter_map(|name| name.parse::<AdminRole>().ok())
-        .collect();
+    // A required role counts as held whichever way the account holds it, a group included.
+    let observed: RoleSet = held.iter().filter_map(HeldRole::standard).collect();
     for role in desired
         .admin_roles
         .iter()
@@ -356,31 +390,112 @@ fn role_findings(desired: &DesiredAccount, role_types: &[String]) -> Vec<Finding
             repair: Some(Repair::AssignRole(*role)),
         });
     }
-    let mut unexpected: Vec<&str> = role_types
+    let mut unexpected: Vec<&HeldRole> = held
         .iter()
-        .map(String::as_str)
-        .filter(|name| match name.parse::<AdminRole>() {
-            Ok(role) => !desired.admin_roles.contains(&role),
-            Err(_) => true,
+        .filter(|role| match role.standard() {
+            Some(standard) => !desired.admin_roles.contains(&standard),
+            None => true,
         })
         .collect();
-    unexpected.sort_unstable();
+    unexpected.sort();
     unexpected.dedup();
-    for name in unexpected {
-        findings.push(Finding {
-            violation: Violation::new(
-                attr::ADMIN_ROLES,
-                RuleId::RoleUnexpected,
-                format!("the account holds {name}, which its admin_roles do not list"),
-                format!(
-                    "Least privilege: a {} account holds exactly its admin_roles; the update removes {name}",
-                    desired.kind
-                ),
-            ),
-            repair: Some(Repair::UnassignRole(name.to_owned())),
-        });
-    }
+    findings.extend(
+        unexpected
+            .into_iter()
+            .map(|role| unexpected_role_finding(desired, role)),
+    );
     findings
+}
+
+/// A privilege beyond the kind's table, and what is done about it: the provider removes what is
+/// its own to remove (the account's own assignments, a standard role of its own group), and
+/// names what a person must remove otherwise, with where.
+fn unexpected_role_finding(desired: &DesiredAccount, role: &HeldRole) -> Finding {
+    let name = role.name();
+    let summary = match role.path {
+        RolePath::Direct => format!("the account holds {name}, which its admin_roles do not list"),
+        _ => format!(
+            "the account holds {name} {}, which its admin_roles do not list",
+            role.how()
+        ),
+    };
+    let (repair, remedy) = match (&role.path, &role.custom) {
+        (RolePath::Direct, None) => (
+            Some(Repair::UnassignRole(role.role_type.clone())),
+            format!("the update removes {name}"),
+        ),
+        (RolePath::Direct, Some(custom)) => (
+            Some(Repair::UnassignCustomRole(custom.clone())),
+            "the update removes the account's assignment of it".to_owned(),
+        ),
+        (RolePath::ServiceAccountGroup { .. }, None) => (
+            Some(Repair::UnassignServiceAccountGroupRole(
+                role.role_type.clone(),
+            )),
+            format!(
+                "the service account group is this provider's own and grants no role by design; the update removes {name} from the group, for every managed account of the org"
+            ),
+        ),
+        (RolePath::ServiceAccountGroup { group_id }, Some(custom)) => (
+            None,
+            format!(
+                "the binding belongs to whoever made the resource set, so the provider does not change it: remove the service account group from the binding ({})",
+                binding_removal(custom, group_id)
+            ),
+        ),
+        (
+            RolePath::Group {
+                group_id,
+                group_name,
+            },
+            custom,
+        ) => {
+            let group = group_words(group_id, group_name.as_deref());
+            let leave = format!(
+                "remove the account from group {group} (Admin Console: Directory > Groups > the group > People; API: DELETE /api/v1/groups/{group_id}/users/{{userId}})"
+            );
+            let take_back = match custom {
+                None => format!(
+                    "remove {name} from the group (Admin Console: Security > Administrators > Roles; API: GET /api/v1/groups/{group_id}/roles for the assignment's id, then DELETE /api/v1/groups/{group_id}/roles/{{roleAssignmentId}})"
+                ),
+                Some(custom) => format!(
+                    "remove the group from the binding ({})",
+                    binding_removal(custom, group_id)
+                ),
+            };
+            (
+                None,
+                format!(
+                    "the provider does not take apart another group or binding: {leave}, or {take_back}; the plan refuses to repair the account until then"
+                ),
+            )
+        }
+    };
+    Finding {
+        violation: Violation::new(
+            attr::ADMIN_ROLES,
+            RuleId::RoleUnexpected,
+            summary,
+            format!(
+                "Least privilege: a {} account holds exactly its admin_roles, however a role is granted; {remedy}",
+                desired.kind
+            ),
+        ),
+        repair,
+    }
+}
+
+/// Where a group leaves a custom role's binding: the Admin Console page and the API call.
+fn binding_removal(custom: &CustomGrant, group_id: &str) -> String {
+    format!(
+        "Admin Console: Security > Administrators > Resources, resource set {}, role {}; API: GET /api/v1/iam/resource-sets/{}/bindings/{}/members for the member id of group {group_id}, then DELETE /api/v1/iam/resource-sets/{}/bindings/{}/members/{{memberId}}",
+        custom.resource_set,
+        custom.role_id,
+        custom.resource_set,
+        custom.role_id,
+        custom.resource_set,
+        custom.role_id
+    )
 }
 
 fn profile_findings(desired: &DesiredAccount, observed: &ObservedAccount) -> Vec<Finding> {

@@ -28,10 +28,10 @@ fn compliant(desired: &DesiredAccount, baseline: &SecuringBaseline) -> ObservedA
         email: desired.email.clone(),
         first_name: desired.first_name.clone(),
         last_name: desired.last_name.clone(),
-        role_types: desired
+        roles: desired
             .admin_roles
             .iter()
-            .map(|role| role.to_string())
+            .map(|role| HeldRole::direct(role.as_str()))
             .collect(),
         in_service_account_group: true,
         email_shared_with_others: false,
@@ -51,6 +51,14 @@ fn compliant(desired: &DesiredAccount, baseline: &SecuringBaseline) -> ObservedA
         },
         network_zone_active: (!baseline.allowed_network_cidrs.is_empty()).then_some(true),
     }
+}
+
+/// Standard roles (or a bare `CUSTOM`) assigned to the account itself.
+fn direct(role_types: &[&str]) -> Vec<HeldRole> {
+    role_types
+        .iter()
+        .map(|role| HeldRole::direct(*role))
+        .collect()
 }
 
 fn rules(compliance: &Compliance) -> Vec<RuleId> {
@@ -153,9 +161,11 @@ fn every_kind_against_every_single_observed_role_drift() {
             let mut observed = compliant(&desired, &baseline);
             let holds = desired.admin_roles.contains(&role);
             if holds {
-                observed.role_types.retain(|name| name != role.as_str());
+                observed
+                    .roles
+                    .retain(|held| held.role_type != role.as_str());
             } else {
-                observed.role_types.push(role.to_string());
+                observed.roles.push(HeldRole::direct(role.as_str()));
             }
             let compliance = assess(&desired, &baseline, &observed);
             let expected = if holds {
@@ -177,12 +187,7 @@ fn radius_with_super_admin_not_declared_is_over_privileged() {
     let baseline = SecuringBaseline::default();
     let desired = desired(ServiceAccountKind::Radius);
     let mut observed = compliant(&desired, &baseline);
-    observed.role_types = vec![
-        "SUPER_ADMIN".into(),
-        "READ_ONLY_ADMIN".into(),
-        "APP_ADMIN".into(),
-        "CUSTOM".into(),
-    ];
+    observed.roles = direct(&["SUPER_ADMIN", "READ_ONLY_ADMIN", "APP_ADMIN", "CUSTOM"]);
     let compliance = assess(&desired, &baseline, &observed);
     assert_eq!(
         compliance.repairs(),
@@ -423,7 +428,7 @@ fn many_drifts_give_many_findings_and_sorted_repairs() {
     let desired = desired(ServiceAccountKind::AdAgent);
     let mut observed = compliant(&desired, &baseline);
     observed.status = "SUSPENDED".into();
-    observed.role_types.clear();
+    observed.roles.clear();
     observed.in_service_account_group = false;
     observed.email_shared_with_others = true;
     let compliance = assess(&desired, &baseline, &observed);
@@ -448,7 +453,7 @@ fn expectations_for_unconfigured_accounts() {
     let baseline = SecuringBaseline::default();
     let template = desired(ServiceAccountKind::Custom);
     let mut observed = compliant(&template, &baseline);
-    observed.role_types = vec!["USER_ADMIN".into(), "CUSTOM".into(), "MOBILE_ADMIN".into()];
+    observed.roles = direct(&["USER_ADMIN", "CUSTOM", "MOBILE_ADMIN"]);
     let expectation = expectation_for_observed(ServiceAccountKind::Custom, &observed);
     assert_eq!(expectation.admin_roles, [UserAdmin].into());
     let compliance = assess(&expectation, &baseline, &observed);
@@ -463,4 +468,212 @@ fn expectations_for_unconfigured_accounts() {
     let expectation = expectation_for_observed(ServiceAccountKind::Radius, &observed);
     assert_eq!(expectation.admin_roles, [ReadOnlyAdmin, AppAdmin].into());
     assert_eq!(expectation.login, observed.login);
+}
+
+fn through_group(role_type: &str, group_id: &str, group_name: Option<&str>) -> HeldRole {
+    HeldRole {
+        role_type: role_type.into(),
+        custom: None,
+        path: RolePath::Group {
+            group_id: group_id.into(),
+            group_name: group_name.map(str::to_owned),
+        },
+    }
+}
+
+fn custom_role(path: RolePath) -> HeldRole {
+    HeldRole {
+        role_type: "CUSTOM".into(),
+        custom: Some(CustomGrant {
+            role_id: "cr0custom".into(),
+            label: Some("UserCreatorRole".into()),
+            resource_set: "iamset".into(),
+        }),
+        path,
+    }
+}
+
+#[test]
+fn a_role_through_another_group_is_drift_that_a_person_must_remove_and_the_message_names_the_group()
+{
+    let baseline = SecuringBaseline::default();
+    let desired = desired(ServiceAccountKind::Radius);
+    let mut observed = compliant(&desired, &baseline);
+    observed.roles.push(through_group(
+        "SUPER_ADMIN",
+        "00gadmins",
+        Some("Helpdesk Admins"),
+    ));
+    let compliance = assess(&desired, &baseline, &observed);
+    assert_eq!(rules(&compliance), [RuleId::RoleUnexpected]);
+    assert!(compliance.repairs().is_empty());
+    let refusals = compliance.privilege_refusals();
+    assert_eq!(refusals.len(), 1);
+    let refusal = refusals[0];
+    assert!(
+        refusal.summary.contains("SUPER_ADMIN"),
+        "{}",
+        refusal.summary
+    );
+    assert!(
+        refusal.summary.contains("\"Helpdesk Admins\" (00gadmins)"),
+        "{}",
+        refusal.summary
+    );
+    for words in [
+        "DELETE /api/v1/groups/00gadmins/users/",
+        "DELETE /api/v1/groups/00gadmins/roles/",
+        "Directory > Groups",
+    ] {
+        assert!(
+            refusal.detail.contains(words),
+            "{words}: {}",
+            refusal.detail
+        );
+    }
+    assert_well_formed(&compliance.violations().cloned().collect::<Vec<_>>());
+}
+
+#[test]
+fn a_required_role_held_only_through_a_group_still_counts_as_held() {
+    let baseline = SecuringBaseline::default();
+    let desired = desired(ServiceAccountKind::Radius);
+    let mut observed = compliant(&desired, &baseline);
+    observed
+        .roles
+        .retain(|held| held.role_type != "READ_ONLY_ADMIN");
+    observed
+        .roles
+        .push(through_group("READ_ONLY_ADMIN", "00gother", None));
+    observed.roles.push(HeldRole {
+        role_type: "APP_ADMIN".into(),
+        custom: None,
+        path: RolePath::ServiceAccountGroup {
+            group_id: "00gsvc".into(),
+        },
+    });
+    assert!(assess(&desired, &baseline, &observed).is_finalizable());
+}
+
+#[test]
+fn a_standard_role_of_the_service_account_group_is_removed_from_the_group() {
+    let baseline = SecuringBaseline::default();
+    let desired = desired(ServiceAccountKind::AdAgent);
+    let mut observed = compliant(&desired, &baseline);
+    observed.roles.push(HeldRole {
+        role_type: "ORG_ADMIN".into(),
+        custom: None,
+        path: RolePath::ServiceAccountGroup {
+            group_id: "00gsvc".into(),
+        },
+    });
+    let compliance = assess(&desired, &baseline, &observed);
+    assert_eq!(
+        compliance.repairs(),
+        [Repair::UnassignServiceAccountGroupRole("ORG_ADMIN".into())]
+    );
+    assert!(compliance.privilege_refusals().is_empty());
+    assert!(
+        compliance.findings[0]
+            .violation
+            .summary
+            .contains("through the service account group (00gsvc)")
+    );
+}
+
+#[test]
+fn custom_roles_are_removed_when_assigned_directly_and_refused_through_a_group_binding() {
+    let baseline = SecuringBaseline::default();
+    let desired = desired(ServiceAccountKind::Custom);
+    let mut observed = compliant(&desired, &baseline);
+    observed.roles.push(custom_role(RolePath::Direct));
+    let direct = assess(&desired, &baseline, &observed);
+    assert_eq!(
+        direct.repairs(),
+        [Repair::UnassignCustomRole(CustomGrant {
+            role_id: "cr0custom".into(),
+            label: Some("UserCreatorRole".into()),
+            resource_set: "iamset".into()
+        })]
+    );
+    assert_eq!(
+        direct.repairs()[0].describe(),
+        "remove the assignment of custom role \"UserCreatorRole\" (cr0custom) on resource set iamset"
+    );
+    assert!(
+        direct.findings[0]
+            .violation
+            .summary
+            .contains("custom role \"UserCreatorRole\" (cr0custom) on resource set iamset")
+    );
+
+    let mut observed = compliant(&desired, &baseline);
+    observed.roles.push(custom_role(RolePath::Group {
+        group_id: "00gbound".into(),
+        group_name: Some("Auditors".into()),
+    }));
+    observed
+        .roles
+        .push(custom_role(RolePath::ServiceAccountGroup {
+            group_id: "00gsvc".into(),
+        }));
+    let bound = assess(&desired, &baseline, &observed);
+    assert!(bound.repairs().is_empty());
+    let refusals = bound.privilege_refusals();
+    assert_eq!(refusals.len(), 2);
+    for refusal in &refusals {
+        assert!(
+            refusal
+                .detail
+                .contains("DELETE /api/v1/iam/resource-sets/iamset/bindings/cr0custom/members/"),
+            "{}",
+            refusal.detail
+        );
+    }
+    assert!(
+        refusals
+            .iter()
+            .any(|refusal| refusal.summary.contains("\"Auditors\" (00gbound)"))
+    );
+    assert_well_formed(&bound.violations().cloned().collect::<Vec<_>>());
+}
+
+#[test]
+fn one_role_held_two_ways_gives_a_finding_per_way() {
+    let baseline = SecuringBaseline::default();
+    let desired = desired(ServiceAccountKind::Radius);
+    let mut observed = compliant(&desired, &baseline);
+    observed.roles.push(HeldRole::direct("SUPER_ADMIN"));
+    observed
+        .roles
+        .push(through_group("SUPER_ADMIN", "00gadmins", None));
+    observed
+        .roles
+        .push(through_group("SUPER_ADMIN", "00gadmins", None));
+    let compliance = assess(&desired, &baseline, &observed);
+    assert_eq!(compliance.findings.len(), 2);
+    assert_eq!(
+        compliance.repairs(),
+        [Repair::UnassignRole("SUPER_ADMIN".into())]
+    );
+    assert_eq!(compliance.privilege_refusals().len(), 1);
+}
+
+#[test]
+fn an_imported_custom_account_expects_only_its_own_roles() {
+    let baseline = SecuringBaseline::default();
+    let template = desired(ServiceAccountKind::Custom);
+    let mut observed = compliant(&template, &baseline);
+    observed.roles = direct(&["USER_ADMIN"]);
+    observed
+        .roles
+        .push(through_group("SUPER_ADMIN", "00gadmins", None));
+    let expectation = expectation_for_observed(ServiceAccountKind::Custom, &observed);
+    assert_eq!(expectation.admin_roles, [UserAdmin].into());
+    assert_eq!(
+        assess(&expectation, &baseline, &observed)
+            .privilege_refusals()
+            .len(),
+        1
+    );
 }

@@ -243,8 +243,8 @@ impl GuardRow {
                 "allowed; Terraform forgets the account, which is untouched (the off-boarding path)",
             ),
             GuardRow::G12 => (
-                "out-of-band drift (role removed, suspended, removed from the group, policy changed)",
-                "plan shows an in-place repair with a warning; apply restores the finalized setup",
+                "out-of-band drift (role removed or added, through the account, one of its groups or a resource-set binding; suspended; removed from the group; policy changed)",
+                "plan shows an in-place repair with a warning; apply restores the finalized setup. A privilege held through another group, or a custom role bound to a group, is not the provider's to take apart: the plan fails instead, naming the group or binding and how to remove it",
             ),
             GuardRow::G13 => (
                 "the account was deleted out of band",

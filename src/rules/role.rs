@@ -175,6 +175,116 @@ pub fn render_roles(roles: &RoleSet) -> String {
         .join(" + ")
 }
 
+/// What the provider verifies of an account's admin privileges, and what it repairs or refuses,
+/// for the resource's documentation (the rules below decide it; the refresh's reads are the
+/// provider's, described beside them).
+pub const EFFECTIVE_PRIVILEGES_DOCUMENTATION: &str = "**Effective privileges.** What `admin_roles` constrains is everything the account can do as an admin: roles assigned to it, roles of every group it is a member of (Okta lists them with `assignmentType: GROUP` and the group as `_links.assignee`), and custom roles over resource sets (`type: CUSTOM`), whether assigned to it, bound to it as a binding's member, or bound to one of its groups. A role `admin_roles` requires still counts as held when the account holds it only through a group. Any other privilege is drift (G12), whichever way it came, and `drift` says how it is held.\n\nThe repair removes what is the provider's own to remove: a standard or custom role assigned to the account itself (its own assignment, deleted), and a standard role granted to the service account group. That group is the provider's own: it exists to be targeted by the baseline's policies, grants no role by design, and a role on it escalates every managed account of the org at once, so the repair removes the role from the group (the plan shows it); an account of another kind that needed that role is given it directly by its own next repair. A role held through any other group, and a custom role bound to a group (the service account group included: a binding belongs to whoever made the resource set), are refused: the plan fails, changes nothing, and names the group (id and name) or the binding (resource set and custom role) and how to remove it (take the account out of the group, or the role off the group, or the group out of the binding, with the Admin Console page and the API call), since taking apart someone else's group or binding is not the provider's call.\n\n**What a refresh reads, and when.** An unchanged org costs three calls whatever its size: the service account group's member listing, the token's identity (`/users/me`) and one System Log query. The query asks for every event that changes an account's effective privileges (`user.account.privilege.grant` and `.revoke`, `group.privilege.grant` and `.revoke`, `group.user_membership.add` and `.remove`, `iam.resourceset.bindings.add` and `.delete`) and for the baseline's policy, rule and zone events. An account's roles are read directly (one call, and one per group it holds a role through, to name the group) when an event names the account, when an event cannot be tied to accounts without calls (a group's role grant, a binding naming a group), when its last verification is younger than `log_lag_window_seconds`, or when the log gives no verdict; never assumed unchanged for want of an answer.";
+
+/// How an account holds an admin role: what decides whether the provider may take it away.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RolePath {
+    /// Assigned to the account itself (`assignmentType: USER`), a standard role or a custom
+    /// role's assignment (a binding whose member is the account): unassigning it is the
+    /// provider's to do.
+    Direct,
+    /// Granted to the service account group, the provider's own group, so held by every
+    /// managed account of the org.
+    ServiceAccountGroup { group_id: String },
+    /// Granted to another group the account is a member of (`assignmentType: GROUP`, the group
+    /// named by the assignment's `_links.assignee`); for a custom role, the group is a member
+    /// of the role's binding. Someone else's group: a person decides.
+    Group {
+        group_id: String,
+        /// Read when the role is a finding, for the message; `None` when not read.
+        group_name: Option<String>,
+    },
+}
+
+/// A custom role as one assignment holds it: the role over a resource set (Okta's `role` and
+/// `resource-set` of the assignment).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CustomGrant {
+    /// The custom role's id (`cr0...`).
+    pub role_id: String,
+    /// Okta's label of the role, for messages only.
+    pub label: Option<String>,
+    /// The resource set's id (`iam...`): with the role, it names the binding.
+    pub resource_set: String,
+}
+
+/// One admin role an account holds, and how: the account's *effective* privileges are every
+/// one of these, whatever the path.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HeldRole {
+    /// Okta's `type`: a standard role's spelling, or `CUSTOM`.
+    pub role_type: String,
+    /// For a custom role, which one and over which resource set.
+    pub custom: Option<CustomGrant>,
+    pub path: RolePath,
+}
+
+impl HeldRole {
+    /// A standard role assigned to the account itself.
+    pub fn direct(role_type: impl Into<String>) -> HeldRole {
+        HeldRole {
+            role_type: role_type.into(),
+            custom: None,
+            path: RolePath::Direct,
+        }
+    }
+
+    /// The standard role this is, if it is one.
+    pub fn standard(&self) -> Option<AdminRole> {
+        match self.custom {
+            Some(_) => None,
+            None => self.role_type.parse().ok(),
+        }
+    }
+
+    /// The role in words: Okta's type, or the custom role with its resource set.
+    pub fn name(&self) -> String {
+        match &self.custom {
+            Some(custom) => {
+                let label = custom
+                    .label
+                    .as_deref()
+                    .map(|label| format!("{label:?} "))
+                    .unwrap_or_default();
+                format!(
+                    "custom role {label}({}) on resource set {}",
+                    custom.role_id, custom.resource_set
+                )
+            }
+            None => self.role_type.clone(),
+        }
+    }
+
+    /// How the account holds it, in words ("assigned directly", "through group ...").
+    pub fn how(&self) -> String {
+        match &self.path {
+            RolePath::Direct => "assigned directly".to_owned(),
+            RolePath::ServiceAccountGroup { group_id } => {
+                format!("through the service account group ({group_id})")
+            }
+            RolePath::Group {
+                group_id,
+                group_name,
+            } => format!(
+                "through group {}",
+                group_words(group_id, group_name.as_deref())
+            ),
+        }
+    }
+}
+
+/// A group as messages name it: `"Name" (id)`, or its id alone when its name was not read.
+pub fn group_words(group_id: &str, group_name: Option<&str>) -> String {
+    match group_name {
+        Some(name) => format!("{name:?} ({group_id})"),
+        None => group_id.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

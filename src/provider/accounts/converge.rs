@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::okta::{NewUser, OktaError, RoleAssigned, User, UserProfile};
+use crate::okta::{NewUser, OktaError, RoleAssigned, RoleAssignment, User, UserProfile};
 use crate::provider::org_access::OrgSession;
 use crate::provider::password::AccountPassword;
 use crate::rules::account_config::DesiredAccount;
@@ -188,12 +188,13 @@ pub async fn converge(
             RoleAssigned::Assigned(_) | RoleAssigned::AlreadyAssigned => {}
         }
     }
+    // The account's own assignments it should not hold go, standard and custom alike.
     for assignment in &assignments {
-        let direct = assignment.assignment_type.as_deref().unwrap_or("USER") == "USER";
-        if direct && !wanted.contains(assignment.role_type.as_str()) {
+        if assignment.is_direct() && !wanted.contains(assignment.role_type.as_str()) {
             client.unassign_role(&user.id, &assignment.id).await?;
         }
     }
+    remove_service_group_roles(org, group_id, &assignments, &wanted).await?;
     if !org.is_member(group_id, &user.id).await? {
         org.add_member(group_id, user).await?;
     }
@@ -203,6 +204,46 @@ pub async fn converge(
         .is_some_and(|credentials| credentials.has_recovery_question())
     {
         remove_recovery_question(org, &user.id).await?;
+    }
+    Ok(())
+}
+
+/// Removes from the service account group the standard roles it grants that the account should
+/// not hold. The group is the provider's own and exists to be targeted by the baseline's
+/// policies, never to grant a role, so a role on it is someone's mistake or an escalation of
+/// every managed account at once. Roles through other groups, and custom roles through
+/// bindings, are not the provider's to remove: the plan refuses those before any apply.
+/// One listing of the group's roles, only when the account holds such a role.
+async fn remove_service_group_roles(
+    org: &OrgSession,
+    group_id: &str,
+    assignments: &[RoleAssignment],
+    wanted: &BTreeSet<&str>,
+) -> Result<(), OktaError> {
+    let unwanted: BTreeSet<&str> = assignments
+        .iter()
+        .filter(|assignment| {
+            !assignment.is_direct()
+                && !assignment.is_custom()
+                && !group_id.is_empty()
+                && assignment.assignee_group_id() == Some(group_id)
+                && !wanted.contains(assignment.role_type.as_str())
+        })
+        .map(|assignment| assignment.role_type.as_str())
+        .collect();
+    if unwanted.is_empty() {
+        return Ok(());
+    }
+    for granted in org.client.list_group_roles(group_id).await? {
+        if unwanted.contains(granted.role_type.as_str()) {
+            tracing::info!(
+                role = %granted.role_type,
+                "removing a role from the service account group, which granted it to every managed account"
+            );
+            org.client
+                .unassign_group_role(group_id, &granted.id)
+                .await?;
+        }
     }
     Ok(())
 }

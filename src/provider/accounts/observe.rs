@@ -6,16 +6,19 @@ use std::collections::{HashMap, HashSet};
 
 use crate::okta::{OktaError, User};
 use crate::provider::baseline::ObservedBaseline;
+use crate::provider::held_roles::{UNNAMED_GROUP, held_roles};
 use crate::provider::org_access::OrgSession;
 use crate::provider::role_freshness::ReadDecision;
 use crate::rules::adoption::ExistingUser;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance::{ObservedAccount, ObservedPolicy};
+use crate::rules::role::{HeldRole, RolePath};
 
 /// The account's facts as Okta reports them.
 pub struct Observed {
     pub user: User,
-    pub role_types: Vec<String>,
+    /// Its effective admin privileges: every role it holds, and how.
+    pub roles: Vec<HeldRole>,
     pub in_group: bool,
     /// Another user of the org has the same e-mail address. Looked up when an account is set up,
     /// verified or imported, and by the data source; a refresh does not look (it would cost a
@@ -44,7 +47,7 @@ impl Observed {
             email: profile.email.clone().unwrap_or_default(),
             first_name: profile.first_name.clone().unwrap_or_default(),
             last_name: profile.last_name.clone().unwrap_or_default(),
-            role_types: self.role_types.clone(),
+            roles: self.roles.clone(),
             in_service_account_group: self.in_group,
             email_shared_with_others: self.email_shared,
             recovery_question_set: self
@@ -75,18 +78,12 @@ pub async fn observe(
         Err(error) if error.is_not_found() => return Ok(None),
         Err(error) => return Err(error),
     };
-    let role_types = org
-        .client
-        .list_user_roles(user_id)
-        .await?
-        .into_iter()
-        .map(|assignment| assignment.role_type)
-        .collect();
+    let roles = effective_roles(org, user_id, group_id).await?;
     let in_group = org.is_member(group_id, user_id).await?;
     let email_shared = !users_sharing_a_mailbox(org, &[&user]).await?.is_empty();
     Ok(Some(Observed {
         user,
-        role_types,
+        roles,
         in_group,
         email_shared,
     }))
@@ -149,15 +146,13 @@ pub async fn observe_for_refresh(
         },
     };
     let decision = org.roles_read(user_id, verified.map(|(at, _)| at)).await;
-    let role_types = match (decision, verified) {
-        (ReadDecision::Trust { .. }, Some((_, roles))) => roles.to_vec(),
-        _ => org
-            .client
-            .list_user_roles(user_id)
-            .await?
-            .into_iter()
-            .map(|assignment| assignment.role_type)
+    // Trusted, the roles are those verified: the configured ones, however they were held.
+    let roles = match (decision, verified) {
+        (ReadDecision::Trust { .. }, Some((_, roles))) => roles
+            .iter()
+            .map(|role| HeldRole::direct(role.as_str()))
             .collect(),
+        _ => effective_roles(org, user_id, group_id).await?,
     };
     let decision = match (decision, verified) {
         (ReadDecision::Trust { .. }, None) => ReadDecision::Direct,
@@ -166,12 +161,50 @@ pub async fn observe_for_refresh(
     Ok(Some((
         Observed {
             user,
-            role_types,
+            roles,
             in_group,
             email_shared: false,
         },
         decision,
     )))
+}
+
+/// The account's effective admin privileges, from one listing of its roles (which holds those
+/// of its groups and its custom roles too), each with how it is held; the groups it holds a
+/// role through are named (one call per group), for the messages of the findings.
+pub async fn effective_roles(
+    org: &OrgSession,
+    user_id: &str,
+    service_group_id: &str,
+) -> Result<Vec<HeldRole>, OktaError> {
+    let assignments = org.client.list_user_roles(user_id).await?;
+    let mut roles = held_roles(&assignments, service_group_id);
+    name_groups(org, &mut roles).await?;
+    Ok(roles)
+}
+
+/// Names each group a role is held through (read once per org and run). A group Okta no longer
+/// finds keeps its id alone.
+async fn name_groups(org: &OrgSession, roles: &mut [HeldRole]) -> Result<(), OktaError> {
+    for role in roles.iter_mut() {
+        if let RolePath::Group {
+            group_id,
+            group_name,
+        } = &mut role.path
+            && group_id != UNNAMED_GROUP
+        {
+            *group_name = org.group_name(group_id).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The standard role types of `roles`, sorted and without repeats: what a verification records.
+pub fn role_types(roles: &[HeldRole]) -> Vec<String> {
+    let mut types: Vec<String> = roles.iter().map(|role| role.role_type.clone()).collect();
+    types.sort();
+    types.dedup();
+    types
 }
 
 /// Every fact the rules assess about `observed`: its own and the org's baseline, observed once

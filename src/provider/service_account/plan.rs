@@ -318,6 +318,16 @@ fn plan_update(
         check.retire_reason = retire_reason.clone();
         check.drift_repairs.clear();
     }
+    // Privileges the last refresh found that the provider may not remove (a role through
+    // another group, a custom role through a binding): no repair goes ahead without a person.
+    let refusals = private::privilege_refusals(&request.prior_private);
+    if !refusals.is_empty() && !retiring {
+        return Err(diag::privileges_refused(
+            &ServiceAccount::from_value(prior).subject(),
+            &refusals,
+            attr::ADMIN_ROLES,
+        ));
+    }
     let decision = guard::decide_plan(&check);
     let mut requires_replace = Vec::new();
     let mut warnings = Diagnostics::new();

@@ -15,6 +15,7 @@ use crate::rules::baseline_owner::fingerprint;
 use crate::rules::compliance::{self, expectation_for_observed};
 use crate::rules::guard::{self, GuardDecision, GuardedResource};
 use crate::rules::kind::ServiceAccountKind;
+use crate::rules::role::RolePath;
 use crate::rules::user_type::parse_user_type;
 use crate::rules::violation::{Input, RuleId};
 
@@ -87,23 +88,28 @@ impl ServiceAccountResource {
                     })?
             }
         };
-        let drift = match prior.account_config().resolve().ok() {
+        let (drift, refusals) = match prior.account_config().resolve().ok() {
             // A retired account (G22) is deactivated on purpose: nothing to repair.
-            _ if prior.is_retired() && !prior.is_finalized() => Vec::new(),
+            _ if prior.is_retired() && !prior.is_finalized() => (Vec::new(), Vec::new()),
             Some(desired) => drift_of(&desired, &baseline, &facts),
             // An imported account whose kind is not recorded yet: what the import found stands
             // until the configuration's kind is applied.
-            None => prior.drift.known().cloned().unwrap_or_default(),
+            None => (
+                prior.drift.known().cloned().unwrap_or_default(),
+                private::privilege_refusals(&request.private),
+            ),
         };
         let new_state = ServiceAccount {
             status: Input::Known(observed.user.status.as_str().to_owned()),
             drift: Input::Known(drift.clone()),
             ..prior
         };
-        let mut held = observed.role_types.clone();
-        held.sort();
+        // The roles as a verification records them (types, each once): a role held two ways,
+        // or a required one held through a group, is still the one verified.
+        let held = observe::role_types(&observed.roles);
         let mut expected = verified_roles.clone();
         expected.sort();
+        expected.dedup();
         let verification = Verification {
             at: refreshed_verification_time(
                 held == expected && drift.is_empty(),
@@ -116,7 +122,11 @@ impl ServiceAccountResource {
         };
         Ok(ReadResponse {
             new_state: new_state.into_value(),
-            private: private::with_verification(&request.private, &verification),
+            // What the plan must refuse to repair, for it to name (it reads no Okta itself).
+            private: private::with_privilege_refusals(
+                &private::with_verification(&request.private, &verification),
+                &refusals,
+            ),
             warnings: Diagnostics::new(),
         })
     }
@@ -298,7 +308,15 @@ fn imported_state(
             .map(|r| r.as_str().to_owned())
             .collect()
     } else {
-        observed.role_types.clone()
+        // What the account holds of its own (directly or through the service account group):
+        // a role through another group is a finding, not a role to record.
+        let own: Vec<_> = observed
+            .roles
+            .iter()
+            .filter(|role| !matches!(role.path, RolePath::Group { .. }))
+            .cloned()
+            .collect();
+        observe::role_types(&own)
     };
     let state = ServiceAccount {
         org_api_token: Input::Null,
@@ -334,12 +352,14 @@ fn imported_state(
     }
 }
 
-/// What differs from `desired`, in words, for the `drift` attribute.
+/// What differs from `desired`, in words, for the `drift` attribute; and the privileges among
+/// them that the provider may not remove itself, each with how a person does (see
+/// `private::privilege_refusals`).
 fn drift_of(
     desired: &DesiredAccount,
     baseline: &SecuringBaseline,
     observed: &compliance::ObservedAccount,
-) -> Vec<String> {
+) -> (Vec<String>, Vec<String>) {
     let findings = compliance::assess(desired, baseline, observed);
     // A policy repair says what differs, with the values in Okta and the baseline's, so that a
     // plan shows both (e.g. "minimum length is 20 (baseline 24)").
@@ -375,7 +395,12 @@ fn drift_of(
         })
         .collect();
     drift.extend(findings.needs_a_person().iter().map(|v| v.summary.clone()));
-    drift
+    let refusals = findings
+        .privilege_refusals()
+        .iter()
+        .map(|v| format!("{}: {}", v.summary, v.detail))
+        .collect();
+    (drift, refusals)
 }
 
 /// When a refresh dates the account's verification. Found with drift: not verified (the next

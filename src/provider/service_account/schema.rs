@@ -3,6 +3,7 @@
 use crate::plugin::Type;
 use crate::plugin::schema::{Attribute, IdentityAttribute, IdentitySchema, Schema};
 use crate::rules::kind::kind_table_markdown;
+use crate::rules::role::EFFECTIVE_PRIVILEGES_DOCUMENTATION;
 
 use super::model::{attr, identity_attr, list_attr};
 
@@ -10,8 +11,9 @@ pub fn schema() -> Schema {
     Schema::new(
         0,
         format!(
-            "An Okta service account of a customer org: created (or adopted by import), given exactly the admin roles its kind requires, secured by the provider's baseline, and then *finalized*. A finalized account cannot be destroyed, replaced or modified through Terraform (see Protection); drift back from its finalized setup is repaired.\n\n{}",
-            kind_table_markdown()
+            "An Okta service account of a customer org: created (or adopted by import), given exactly the admin roles its kind requires, secured by the provider's baseline, and then *finalized*. A finalized account cannot be destroyed, replaced or modified through Terraform (see Protection); drift back from its finalized setup is repaired.\n\n{}\n\n{}",
+            kind_table_markdown(),
+            EFFECTIVE_PRIVILEGES_DOCUMENTATION
         ),
         vec![
             Attribute::string(attr::ORG_URL).required().description("URL of the customer org, e.g. `https://acme.okta.com` or `okta_msp_org.acme.url`. Cannot change."),

@@ -17,9 +17,11 @@ use crate::plugin::schema::Schema;
 use crate::plugin::{
     DataSource, Diagnostics, ReadDataRequest, ReadDataResponse, ValidateRequest, Value,
 };
+use crate::provider::held_roles::held_roles;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance::{self, expectation_for_observed};
 use crate::rules::kind::ServiceAccountKind;
+use crate::rules::role::HeldRole;
 
 use crate::provider::accounts::observe::{self, Observed};
 use crate::provider::{ProviderContext, diag};
@@ -142,19 +144,21 @@ impl DataSource for ServiceAccountsDataSource {
             }
         }
 
-        let roles: Vec<Result<(String, Vec<String>), OktaError>> =
+        // Looked up above (once per run): the roles it grants are told from other groups'.
+        let service_group_id = org
+            .existing_group_id(&baseline.group_name)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let roles: Vec<Result<(String, Vec<HeldRole>), OktaError>> =
             futures_util::stream::iter(users.keys().cloned())
                 .map(|id| {
                     let org = org.clone();
+                    let service_group_id = service_group_id.clone();
                     async move {
                         let assignments = org.client.list_user_roles(&id).await?;
-                        let mut types: Vec<String> = assignments
-                            .into_iter()
-                            .map(|assignment| assignment.role_type)
-                            .collect();
-                        types.sort();
-                        types.dedup();
-                        Ok((id, types))
+                        Ok((id, held_roles(&assignments, &service_group_id)))
                     }
                 })
                 .buffer_unordered(ROLE_LISTINGS_IN_FLIGHT)
@@ -171,7 +175,7 @@ impl DataSource for ServiceAccountsDataSource {
         let mut observed: Vec<Observed> = users
             .into_values()
             .map(|user| Observed {
-                role_types: roles_by_id.remove(&user.id).unwrap_or_default(),
+                roles: roles_by_id.remove(&user.id).unwrap_or_default(),
                 in_group: in_group.contains(&user.id),
                 email_shared: false,
                 user,
@@ -238,7 +242,7 @@ fn account_value(account: &Observed, baseline: &SecuringBaseline) -> Value {
         kind: kind.as_str().to_owned(),
         managed: marker.is_some(),
         status: facts.status.clone(),
-        admin_roles: account.role_types.clone(),
+        admin_roles: observe::role_types(&account.roles),
         in_group: account.in_group,
         finalized,
         compliant: findings.is_finalizable(),
