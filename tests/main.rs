@@ -8,6 +8,7 @@ mod architecture;
 mod baseline_engines_e2e;
 mod baseline_owner_e2e;
 mod data_sources;
+mod deletion_policy_e2e;
 mod docs;
 mod emulator;
 mod every_kind_e2e;

@@ -30,6 +30,7 @@ use crate::rules::account_config::password_violations;
 use crate::rules::adoption::Own;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::baseline_owner::{Ownership, fingerprint};
+use crate::rules::deletion_policy::DeletionPolicy;
 
 use super::{ProviderContext, diag};
 use model::{ServiceAccount, attr};
@@ -125,6 +126,9 @@ impl Resource for ServiceAccountResource {
             return Err(url_problems);
         }
         let mut violations = config.account_config().violations();
+        if let Some(policy) = config.deletion_policy.known_str() {
+            violations.extend(DeletionPolicy::violation(attr::DELETION_POLICY, policy));
+        }
         // A write-only password is in the configuration only; check it now, never echoing it.
         if let Some(password) = config.password_wo.known_str() {
             violations.extend(password_violations(

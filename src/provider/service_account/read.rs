@@ -58,6 +58,7 @@ impl ServiceAccountResource {
                 GuardedResource::ServiceAccount,
                 &prior.subject(),
                 prior.is_finalized(),
+                &prior.whereabouts(),
             ) {
                 GuardDecision::Refuse(refusal) => Err(diag::refusal(refusal)),
                 _ => Ok(ReadResponse {
