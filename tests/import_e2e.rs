@@ -110,3 +110,88 @@ fn importing_a_non_compliant_account_plans_the_repair_with_a_warning() {
     assert_eq!(api.role_types(user_id), vec!["SUPER_ADMIN"]);
     workspace.assert_no_changes("after the import");
 }
+
+/// `terraform plan -generate-config-out` on Terraform 1.11 (no GenerateResourceConfig: Terraform
+/// writes every configurable attribute from the imported state) for the MSP platform's unmarked
+/// Deep Link account without roles: the generated file applies as written, sets `kind`, and
+/// holds no `null` and no empty list for the user to delete.
+#[test]
+fn generated_configuration_for_an_unmarked_platform_account_applies_unedited() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--org", "acme:import-token"]);
+    let org_url = format!("{}/acme", emulator.url);
+    let api = Api::new(&org_url, "import-token");
+    let (status, user) = api.send(
+        "POST",
+        "/api/v1/users?activate=true",
+        Some(serde_json::json!({
+            "profile": {"firstName": "Okta", "lastName": "Deep Link", "login": "deep-link@msp.example", "email": "deep-link@msp.example"},
+            "credentials": {"password": {"value": "Platform-Made-Password-1234!"}}
+        })),
+    );
+    assert_eq!(status, 200, "{user}");
+    let user_id = user["id"].as_str().unwrap().to_owned();
+
+    let workspace = Workspace::new();
+    workspace.write(
+        "main.tf",
+        &format!(
+            "{}import {{\n  to = okta_msp_service_account.deep_link\n  id = \"{org_url}/{user_id}\"\n}}\n",
+            provider_block(&org_url, "import-token")
+        ),
+    );
+    workspace.init();
+    let plan = workspace.run(&[
+        "plan",
+        "-no-color",
+        "-input=false",
+        "-generate-config-out=generated.tf",
+    ]);
+    plan.assert_success("plan -generate-config-out");
+    let generated = std::fs::read_to_string(workspace.dir().join("generated.tf")).unwrap();
+    let value_of = |name: &str| -> Option<String> {
+        generated.lines().find_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            (key.trim() == name).then(|| value.trim().to_owned())
+        })
+    };
+    assert_eq!(
+        value_of("kind").as_deref(),
+        Some("\"deep_link\""),
+        "{generated}"
+    );
+    assert!(!generated.contains("[]"), "no empty list:\n{generated}");
+    // Terraform 1.11 writes every optional attribute from the state, and `null` for the ones
+    // no import can hold: the reasons and the policy (unset until the user sets them), the
+    // token and the write-only password (sensitive). Nothing else is null.
+    for line in generated.lines().filter(|line| line.contains("null")) {
+        let name = line.split('=').next().unwrap().trim();
+        assert!(
+            [
+                "correction_reason",
+                "retire_reason",
+                "deletion_policy",
+                "org_api_token",
+                "password_wo",
+            ]
+            .contains(&name),
+            "{line:?} in\n{generated}"
+        );
+    }
+    // The documented fix: Terraform writes the provider's type, not its local name.
+    let fixed: String = generated
+        .lines()
+        .filter(|line| line.split_whitespace().collect::<Vec<_>>() != ["provider", "=", "okta-msp"])
+        .map(|line| format!("{line}\n"))
+        .collect();
+    workspace.write("generated.tf", &fixed);
+    workspace
+        .apply()
+        .assert_success("apply of the generated configuration, unedited");
+    let group = api.group_id("MSP Service Accounts").unwrap();
+    assert!(api.group_member_ids(&group).contains(&user_id));
+    assert_eq!(api.role_types(&user_id), vec!["SUPER_ADMIN"]);
+    workspace.assert_no_changes("after the generated configuration's apply");
+}

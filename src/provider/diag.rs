@@ -277,7 +277,7 @@ pub fn import_findings(subject: &str, findings: Vec<String>) -> Diagnostic {
     Diagnostic::warning(
         format!("Imported service account {subject} does not meet its kind's rules"),
         format!(
-            "The next plan shows the repair; applying it brings the account to its correct setup and finalizes it:\n- {}",
+            "The plan of the import shows the repair (after `terraform import`, the next plan does); applying it brings the account to its correct setup and finalizes it:\n- {}",
             findings.join("\n- ")
         ),
     )
