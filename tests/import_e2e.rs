@@ -195,3 +195,51 @@ fn generated_configuration_for_an_unmarked_platform_account_applies_unedited() {
     assert_eq!(api.role_types(&user_id), vec!["SUPER_ADMIN"]);
     workspace.assert_no_changes("after the generated configuration's apply");
 }
+
+/// Importing an existing org with an `integration_login` other than Okta's never plans its
+/// replacement, nor a G19 warning about a set-up that never failed: the plan is refused naming
+/// both logins, and with Okta's login the import plans no replacement either.
+#[test]
+fn an_org_imported_with_another_integration_login_plans_no_replacement() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--org", "hooli:hooli-token"]);
+    let org_url = format!("{}/hooli", emulator.url);
+    let api = Api::new(&org_url, "hooli-token");
+    let me = api.get("/api/v1/users/me");
+    let in_okta = me["profile"]["login"].as_str().unwrap().to_owned();
+    let org = api.get("/api/v1/org");
+    let config = |login: &str| {
+        format!(
+            "{}resource \"okta_msp_org\" \"hooli\" {{\n  name              = {name}\n  subdomain         = \"hooli\"\n  integration_login = \"{login}\"\n  integration_email = {email}\n}}\nimport {{\n  to = okta_msp_org.hooli\n  id = \"{org_url}\"\n}}\n",
+            provider_block(&org_url, "hooli-token"),
+            name = org["companyName"],
+            email = me["profile"]["email"],
+        )
+    };
+    let workspace = Workspace::new();
+    workspace.write("main.tf", &config("msp-integration@hooli.example"));
+    workspace.init();
+    let plan = workspace.run(&["plan", "-no-color", "-input=false"]);
+    plan.assert_failure("plan importing the org with another integration_login");
+    let text = plan.combined();
+    for absent in ["must be replaced", "-/+", "1 to destroy", "(G19)"] {
+        assert!(!text.contains(absent), "{absent:?} in\n{text}");
+    }
+    assert!(
+        text.contains("Cannot change integration_login of org")
+            && text.contains(&format!("{in_okta:?}"))
+            && text.contains("\"msp-integration@hooli.example\""),
+        "the refusal names both logins:\n{text}"
+    );
+
+    workspace.write("main.tf", &config(&in_okta));
+    let plan = workspace.run(&["plan", "-no-color", "-input=false"]);
+    plan.assert_success("plan importing the org with Okta's integration_login");
+    let text = plan.combined();
+    assert!(text.contains("1 to import"), "{text}");
+    for absent in ["must be replaced", "-/+", "1 to destroy", "(G19)"] {
+        assert!(!text.contains(absent), "{absent:?} in\n{text}");
+    }
+}

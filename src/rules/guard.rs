@@ -676,6 +676,21 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
     }
 }
 
+/// An `okta_msp_org` whose configuration declares another integration login than the org's
+/// (the login of the account its token belongs to, as an import records it): an org can be
+/// neither replaced nor deleted through Okta's API, and its integration account is the org's
+/// first super admin, so the plan is refused, finalized or not, naming both values (G4).
+pub fn org_integration_login_change(subject: &str, in_okta: &str, configured: &str) -> Refusal {
+    Refusal {
+        row: GuardRow::G4,
+        summary: format!("Cannot change integration_login of org {subject} (G4)"),
+        detail: format!(
+            "The org's integration account is {in_okta:?}, and the configuration says {configured:?}. An org is never replaced (Okta offers no API to delete one, and a new org would be another customer tenant), and its integration account cannot be swapped for another user. Set integration_login = {in_okta:?}; to manage another account of the org, declare an okta_msp_service_account"
+        ),
+        path: vec!["integration_login".to_owned()],
+    }
+}
+
 /// Decides what to do when a read finds the object gone from Okta. `Allow` means: remove it from
 /// state, as Terraform expects, so the next plan creates it.
 pub fn decide_vanished(

@@ -701,3 +701,19 @@ fn row_names() {
     let expected: Vec<String> = (1..=23).map(|n| format!("G{n}")).collect();
     assert_eq!(names, expected);
 }
+
+#[test]
+fn an_orgs_other_integration_login_is_refused_naming_both_values() {
+    let refusal =
+        org_integration_login_change("acme (00o1)", "admin@acme.example", "msp@acme.example");
+    assert_eq!(refusal.row, GuardRow::G4);
+    assert_eq!(refusal.path, ["integration_login"]);
+    assert!(refusal.detail.contains("\"admin@acme.example\""));
+    assert!(refusal.detail.contains("\"msp@acme.example\""));
+    assert!(
+        refusal
+            .detail
+            .contains("Set integration_login = \"admin@acme.example\"")
+    );
+    assert_well_formed(&refusal);
+}

@@ -58,6 +58,19 @@ pub fn plan(
     {
         return Err(diag::violations(vec![violation]));
     }
+    // A different integration login is never a replacement, finalized or not (an imported
+    // org's state holds the login Okta has).
+    if kind == PlanKind::Update
+        && let (Some(in_okta), Some(configured)) = (
+            prior.integration_login.known_str(),
+            config.integration_login.known_str(),
+        )
+        && in_okta != configured
+    {
+        return Err(diag::refusal(guard::org_integration_login_change(
+            &subject, in_okta, configured,
+        )));
+    }
     let mut check = PlanCheck::new(GuardedResource::Org, kind, subject);
     check.prior_finalized = finalized;
     check.prior_marker = marker;
