@@ -27,6 +27,7 @@ pub enum RuleId {
     PasswordComplexity,
     PasswordContainsLogin,
     DeletionPolicy,
+    ReasonBlank,
     // Provider-level baseline settings (SPEC section 3).
     GroupName,
     PasswordMinLength,
@@ -68,6 +69,7 @@ impl RuleId {
             RuleId::PasswordComplexity => "password.complexity",
             RuleId::PasswordContainsLogin => "password.contains_login",
             RuleId::DeletionPolicy => "deletion_policy.unknown",
+            RuleId::ReasonBlank => "reason.blank",
             RuleId::GroupName => "baseline.group_name",
             RuleId::PasswordMinLength => "baseline.password_min_length",
             RuleId::LockoutAttempts => "baseline.lockout_attempts",

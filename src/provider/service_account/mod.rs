@@ -26,7 +26,7 @@ use crate::plugin::{
 use crate::provider::accounts::{observe, set_up};
 use crate::provider::org_access::{AccessError, OrgSession};
 use crate::provider::private;
-use crate::rules::account_config::password_violations;
+use crate::rules::account_config::{password_violations, reason_violation};
 use crate::rules::adoption::Own;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::baseline_owner::{Ownership, fingerprint};
@@ -126,6 +126,14 @@ impl Resource for ServiceAccountResource {
             return Err(url_problems);
         }
         let mut violations = config.account_config().violations();
+        for (attribute, reason) in [
+            (attr::CORRECTION_REASON, &config.correction_reason),
+            (attr::RETIRE_REASON, &config.retire_reason),
+        ] {
+            if let Some(reason) = reason.known_str() {
+                violations.extend(reason_violation(attribute, reason));
+            }
+        }
         if let Some(policy) = config.deletion_policy.known_str() {
             violations.extend(DeletionPolicy::violation(attr::DELETION_POLICY, policy));
         }
