@@ -60,6 +60,34 @@ pub fn okta(operation: &str, error: &OktaError) -> Diagnostic {
     Diagnostic::error(format!("Okta refused or failed while {operation}"), detail)
 }
 
+/// An Okta failure of a call that is the first to reach the org at `org_url` (`operation`
+/// names the call), titled by what failed: a connection that fails, credentials Okta refuses and
+/// a 404 are about reaching the org, not about the operation, and each says what to check.
+pub fn okta_reaching(org_url: &str, operation: &str, error: &OktaError) -> Diagnostic {
+    let detail = format!("{error}");
+    match error {
+        OktaError::Transport { .. } | OktaError::Timeout { .. } => Diagnostic::error(
+            format!("Could not reach org {org_url}"),
+            format!(
+                "{detail}\n\nThe provider retried the request with backoff (max_retries times, 5 by default) before giving up. Check org_url and that the org can be reached from here"
+            ),
+        ),
+        error if error.is_unauthorized() => Diagnostic::error(
+            format!("Okta refused the credentials for org {org_url}"),
+            format!(
+                "{detail}\n\nCheck org_api_token, or the provider's org_tokens or org_credentials entry for {org_url}, and that the token's owner (or the service app) is still active"
+            ),
+        ),
+        error if error.is_not_found() => Diagnostic::error(
+            format!("Okta answered 404 Not Found while {operation} in org {org_url}"),
+            format!(
+                "{detail}\n\nOkta answers 404 to an API path that is not an org's: org_url may be wrong. It is the org's own URL, for example https://acme.okta.com, with no path after it"
+            ),
+        ),
+        _ => okta(operation, error),
+    }
+}
+
 /// As [`access`], for `okta_msp_org`, which has no `org_api_token`: its token comes from its
 /// own state or from the provider's `org_tokens`.
 pub fn org_access(error: AccessError) -> Diagnostics {

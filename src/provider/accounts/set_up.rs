@@ -299,7 +299,13 @@ pub async fn check_baseline_owner(
 ) -> Result<Ownership, Diagnostics> {
     org.existing_group_id(&baseline.group_name)
         .await
-        .map_err(|e| Diagnostics::from(diag::okta("finding the service account group", &e)))?;
+        .map_err(|e| {
+            Diagnostics::from(diag::okta_reaching(
+                org.client.org_url().as_str(),
+                "finding the service account group",
+                &e,
+            ))
+        })?;
     let ownership = decide(
         org.baseline_marker().as_ref(),
         owner,

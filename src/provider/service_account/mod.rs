@@ -95,7 +95,13 @@ impl ServiceAccountResource {
         let org_id = org
             .org_id()
             .await
-            .map_err(|e| Diagnostics::from(diag::okta("reading the org", &e)))?;
+            .map_err(|e| {
+                Diagnostics::from(diag::okta_reaching(
+                    org.client.org_url().as_str(),
+                    "reading the org",
+                    &e,
+                ))
+            })?;
         if let Some(expected) = prior.org_id.known_str()
             && expected != org_id
         {
