@@ -92,16 +92,13 @@ impl ServiceAccountResource {
         org: &OrgSession,
         prior: &ServiceAccount,
     ) -> Result<String, Diagnostics> {
-        let org_id = org
-            .org_id()
-            .await
-            .map_err(|e| {
-                Diagnostics::from(diag::okta_reaching(
-                    org.client.org_url().as_str(),
-                    "reading the org",
-                    &e,
-                ))
-            })?;
+        let org_id = org.org_id().await.map_err(|e| {
+            Diagnostics::from(diag::okta_reaching(
+                org.client.org_url().as_str(),
+                "reading the org",
+                &e,
+            ))
+        })?;
         if let Some(expected) = prior.org_id.known_str()
             && expected != org_id
         {
