@@ -471,6 +471,11 @@ fn g5_apply_replace_fails_in_the_plan() {
     let plan = scenario.plan(&[&replace]);
     let refusals = assert_plan_refused(&plan, "plan -replace", "G5", &[&radius_id], &way_out);
     assert!(refusals[0].summary.contains("cannot be replaced"));
+    assert!(
+        refusals[0].summary.contains(RADIUS_LOGIN),
+        "G5 names the login as well as the id: {}",
+        refusals[0].summary
+    );
     assert_names_address(&refusals, RADIUS);
     scenario.assert_finalized_untouched("plan -replace");
 

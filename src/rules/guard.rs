@@ -487,6 +487,10 @@ pub struct Refusal {
 /// (a null configuration and prior state, nothing else), so a refusal cannot honestly name one.
 pub const DESTROY_ROWS: &str = "G1-G3";
 
+/// The hint for a destroy refused in the cleanup of `terraform test`, which destroys what its
+/// runs created: module tests are what `finalize = false` is for.
+const TEST_TEARDOWN: &str = "If this is the cleanup of `terraform test`, set finalize = false on the objects the test creates (for example through a variable its `variables` block sets), so that its teardown can destroy them";
+
 /// Decides a plan.
 pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
     let noun = check.resource.noun();
@@ -527,7 +531,7 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
                     "Finalized service account {subject}{in_org} cannot be destroyed ({DESTROY_ROWS})"
                 ),
                 format!(
-                    "Deleting a service account after its setup is complete disables the integration that depends on it. This plan destroys it because of `terraform destroy`, a removed resource block, a removed or renamed for_each key or a lowered count. {}. If you renamed a key or moved the block, add a `moved` block from the old address to the new one instead. To stop managing the account without touching it: {}; otherwise restore the configuration that declared the account",
+                    "Deleting a service account after its setup is complete disables the integration that depends on it. This plan destroys it because of `terraform destroy`, a removed resource block, a removed or renamed for_each key or a lowered count. {}. If you renamed a key or moved the block, add a `moved` block from the old address to the new one instead. To stop managing the account without touching it: {}; otherwise restore the configuration that declared the account. {TEST_TEARDOWN}",
                     capitalized(&whereabouts.find_address()),
                     way_out(check.resource)
                 ),
@@ -538,7 +542,7 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
                     "Org {subject} cannot be destroyed: its integration account is finalized (G16)"
                 ),
                 format!(
-                    "Deleting the org would delete the MSP integration account and every service account in it, and the MSP platform would lose the customer. {}. To off-board the customer, stop managing the org and its accounts without touching them: {}; do the same for each of its service accounts",
+                    "Deleting the org would delete the MSP integration account and every service account in it, and the MSP platform would lose the customer. {}. To off-board the customer, stop managing the org and its accounts without touching them: {}; do the same for each of its service accounts. {TEST_TEARDOWN}",
                     capitalized(&whereabouts.find_address()),
                     way_out(check.resource)
                 ),

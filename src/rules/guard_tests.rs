@@ -717,3 +717,20 @@ fn an_orgs_other_integration_login_is_refused_naming_both_values() {
     );
     assert_well_formed(&refusal);
 }
+
+#[test]
+fn g5_names_the_login_and_the_id() {
+    let marker = marker::encode(b"", ID).unwrap();
+    let refusal = refusal_of(decide_plan(&PlanCheck {
+        prior_marker: MarkerPresence::of(&marker),
+        ..PlanCheck::new(ServiceAccount, PlanKind::Create, "oktaradius@acme.example")
+    }));
+    assert_eq!(refusal.row, GuardRow::G5);
+    assert!(
+        refusal
+            .summary
+            .contains(&format!("oktaradius@acme.example ({ID})")),
+        "{}",
+        refusal.summary
+    );
+}
