@@ -404,16 +404,29 @@ pub fn unknown_list_kind(index: usize, given: &str, attribute: &str) -> Diagnost
 
 /// Another configuration owns the org's securing baseline with other settings
 /// (`rules::baseline_owner`).
-pub fn baseline_owned_elsewhere(org_url: &str, owner: &str, ours: &str) -> Diagnostics {
+/// `differences`: the settings that differ, with both values, when the owner's marker keeps
+/// them (one written before it did says only that some differ).
+pub fn baseline_owned_elsewhere(
+    org_url: &str,
+    owner: &str,
+    ours: &str,
+    differences: Option<Vec<String>>,
+) -> Diagnostics {
     let this = if ours.is_empty() {
         "this configuration (which sets no baseline_owner)".to_owned()
     } else {
         format!("this configuration ({ours:?})")
     };
+    let which = match differences {
+        Some(differences) if !differences.is_empty() => {
+            format!(": {}", differences.join("; "))
+        }
+        _ => " (one or more of password_min_length, lockout_attempts, session_lifetime_minutes, allowed_network_cidrs)".to_owned(),
+    };
     Diagnostic::error(
         format!("The securing baseline of {org_url} belongs to {owner}"),
         format!(
-            "The baseline's policies are org-wide, and {owner} applied other settings than {this} declares (service_account_group, password_min_length, lockout_attempts, session_lifetime_minutes, allowed_network_cidrs). Applying this plan would undo them, and the other configuration's next apply would undo these. Use the owner's settings here; or, if this configuration should own the baseline from now on, stop managing the org in the other one and set baseline_owner to the owner's name here. Nothing was changed"
+            "The baseline's policies are org-wide, and {owner} applied other settings than {this} declares{which}. Applying this plan would undo them, and the other configuration's next apply would undo these. Use the owner's settings here; or, if this configuration should own the baseline from now on, stop managing the org in the other one and set baseline_owner to the owner's name here. Nothing was changed"
         ),
     )
     .into()

@@ -11,7 +11,9 @@ use crate::provider::org_access::OrgSession;
 use crate::rules::account_config::DesiredAccount;
 use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, Own};
 use crate::rules::baseline::SecuringBaseline;
-use crate::rules::baseline_owner::{OwnerMarker, Ownership, decide, fingerprint, owner_name};
+use crate::rules::baseline_owner::{
+    OwnerMarker, Ownership, decide, differences, fingerprint, owner_name, settings_text,
+};
 use crate::rules::compliance::{self, Compliance, ObservedAccount};
 use crate::secret::Secret;
 
@@ -279,6 +281,7 @@ pub async fn ensure_baseline_group(
         let marker = OwnerMarker {
             owner: owner.to_owned(),
             fingerprint: fingerprint(baseline),
+            settings: Some(settings_text(baseline)),
         };
         if org.baseline_marker().as_ref() != Some(&marker) {
             org.write_baseline_marker(&group_id, &baseline.group_name, &marker)
@@ -306,16 +309,14 @@ pub async fn check_baseline_owner(
                 &e,
             ))
         })?;
-    let ownership = decide(
-        org.baseline_marker().as_ref(),
-        owner,
-        &fingerprint(baseline),
-    );
+    let marker = org.baseline_marker();
+    let ownership = decide(marker.as_ref(), owner, &fingerprint(baseline));
     if let Ownership::Conflict { owner: other } = &ownership {
         return Err(diag::baseline_owned_elsewhere(
             &org.client.org_url().to_string(),
             &owner_name(other),
             owner,
+            marker.and_then(|marker| differences(&marker, baseline)),
         ));
     }
     Ok(ownership)
