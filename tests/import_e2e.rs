@@ -3,7 +3,7 @@
 //! warning.
 
 use crate::support::emulator::{Api, Emulator};
-use crate::support::terraform::{Workspace, terraform_available};
+use crate::support::terraform::{Cli, Workspace, terraform_available};
 
 fn provider_block(org_url: &str, token: &str) -> String {
     format!(
@@ -120,6 +120,12 @@ fn generated_configuration_for_an_unmarked_platform_account_applies_unedited() {
     if !terraform_available() {
         return;
     }
+    generated_configuration_applies_unedited(Cli::Installed);
+}
+
+/// The scenario of [`generated_configuration_for_an_unmarked_platform_account_applies_unedited`]
+/// on `cli` (Terraform 1.15 asks the provider's GenerateResourceConfig instead).
+pub fn generated_configuration_applies_unedited(cli: Cli) {
     let emulator = Emulator::start_with(&["--org", "acme:import-token"]);
     let org_url = format!("{}/acme", emulator.url);
     let api = Api::new(&org_url, "import-token");
@@ -134,7 +140,7 @@ fn generated_configuration_for_an_unmarked_platform_account_applies_unedited() {
     assert_eq!(status, 200, "{user}");
     let user_id = user["id"].as_str().unwrap().to_owned();
 
-    let workspace = Workspace::new();
+    let workspace = Workspace::on(cli);
     workspace.write(
         "main.tf",
         &format!(
@@ -163,9 +169,10 @@ fn generated_configuration_for_an_unmarked_platform_account_applies_unedited() {
         "{generated}"
     );
     assert!(!generated.contains("[]"), "no empty list:\n{generated}");
-    // Terraform 1.11 writes every optional attribute from the state, and `null` for the ones
-    // no import can hold: the reasons and the policy (unset until the user sets them), the
-    // token and the write-only password (sensitive). Nothing else is null.
+    // Terraform writes `null` for the optional arguments no import can hold (1.11 from the
+    // state, 1.15 from the provider's GenerateResourceConfig alike): the reasons and the policy
+    // (unset until the user sets them), the token and the write-only password (sensitive).
+    // Nothing else is null.
     for line in generated.lines().filter(|line| line.contains("null")) {
         let name = line.split('=').next().unwrap().trim();
         assert!(
