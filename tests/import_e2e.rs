@@ -97,6 +97,15 @@ fn importing_a_non_compliant_account_plans_the_repair_with_a_warning() {
         "a warning names the violations:\n{}",
         plan.combined()
     );
+    // The warning sits in the plan that shows the repair: it does not promise a next plan.
+    assert!(
+        !plan.combined().contains("The next plan shows the repair")
+            && plan
+                .combined()
+                .contains("The plan of the import shows the repair"),
+        "{}",
+        plan.combined()
+    );
     assert!(
         plan.stdout.contains("drift"),
         "the plan shows the repair:\n{}",
