@@ -111,13 +111,15 @@ fn importing_an_account_keeps_its_names_and_changes_only_what_the_plan_shows() {
         "the kind is never guessed: {}",
         plan.stdout
     );
+    // The platform's default login names the kind, as discovery does: the import records it,
+    // so the plan shows no change of kind, and the roles the kind needs as a repair.
     assert!(
-        plan.stdout.contains("+ kind"),
+        !plan.stdout.contains("~ kind") && plan.stdout.contains("kind         = \"deep_link\""),
         "the kind is recorded, not changed: {}",
         plan.stdout
     );
     assert!(
-        plan.stdout.contains("+ \"SUPER_ADMIN\""),
+        plan.stdout.contains("- \"assign SUPER_ADMIN\""),
         "the role the kind needs is shown: {}",
         plan.stdout
     );

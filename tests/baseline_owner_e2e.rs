@@ -76,6 +76,18 @@ fn a_second_configuration_with_other_settings_fails_its_plan_naming_the_owner() 
         "{text}"
     );
     assert!(text.contains("\"team-b\""), "{text}");
+    // Only the setting that differs, with both values.
+    assert!(
+        text.contains("password_min_length: 24 (the owner's), 20 (this configuration's)"),
+        "{text}"
+    );
+    for same in [
+        "lockout_attempts",
+        "session_lifetime_minutes",
+        "allowed_network_cidrs",
+    ] {
+        assert!(!text.contains(same), "{same} does not differ: {text}");
+    }
     let apply = team_b.run(&["apply", "-auto-approve", "-input=false"]);
     apply.assert_failure("team-b's apply with other settings");
     assert_eq!(

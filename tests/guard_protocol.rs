@@ -118,7 +118,10 @@ async fn destroying_a_finalized_account_is_refused_in_the_plan_without_network()
     let response = plan(&mut client, &prior, &Value::Null, &Value::Null, vec![]).await;
     let errors = errors(&response);
     assert_eq!(errors.len(), 1, "one diagnostic per object: {errors:?}");
-    assert!(errors[0].contains("cannot be destroyed (G1)"), "{errors:?}");
+    assert!(
+        errors[0].contains("cannot be destroyed (G1-G3)"),
+        "{errors:?}"
+    );
     assert!(
         errors[0].contains("destroy = false"),
         "names the way out: {errors:?}"

@@ -7,7 +7,7 @@
 //! Rows that must fail at plan time are run with `terraform plan` (which must exit non-zero), not
 //! only with apply. Several user actions reach the provider through the same door (research:
 //! tfprotocol.md section 2), and the provider cannot tell them apart, so their refusals share a
-//! row id: destroys (G1, G2, G3) say `(G1)`, and replaces (G5, G6, G7) say `(G5)`.
+//! label: destroys (G1, G2, G3) say `(G1-G3)`, and replaces (G5, G6, G7) say `(G5)`.
 
 use serde_json::json;
 
@@ -173,14 +173,20 @@ fn g1_destroy_and_plan_destroy_fail_in_the_plan_naming_each_finalized_account() 
     let mutations = scenario.mutations();
 
     let plan = scenario.plan(&["-destroy"]);
-    let refusals = assert_plan_refused(&plan, "terraform plan -destroy", "G1", &subjects, &way_out);
+    let refusals = assert_plan_refused(
+        &plan,
+        "terraform plan -destroy",
+        "G1-G3",
+        &subjects,
+        &way_out,
+    );
     assert_names_address(&refusals, AD_AGENT);
     assert_names_address(&refusals, RADIUS);
     assert!(refusals[0].summary.contains("cannot be destroyed"));
     scenario.assert_finalized_untouched("terraform plan -destroy");
 
     let destroy = scenario.destroy();
-    assert_plan_refused(&destroy, "terraform destroy", "G1", &subjects, &way_out);
+    assert_plan_refused(&destroy, "terraform destroy", "G1-G3", &subjects, &way_out);
     assert!(
         !destroy.stdout.contains("Destroying..."),
         "{}",
@@ -192,7 +198,7 @@ fn g1_destroy_and_plan_destroy_fail_in_the_plan_naming_each_finalized_account() 
     assert_plan_refused(
         &apply_destroy,
         "terraform apply -destroy",
-        "G1",
+        "G1-G3",
         &subjects,
         &way_out,
     );
@@ -214,7 +220,7 @@ fn g1_destroy_and_plan_destroy_fail_in_the_plan_naming_each_finalized_account() 
     let refusals = assert_plan_refused(
         &offline,
         "terraform plan -destroy -refresh=false with Okta unreachable",
-        "G1",
+        "G1-G3",
         &subjects,
         &way_out,
     );
@@ -240,18 +246,33 @@ fn g2_removing_the_resource_block_fails_the_plan() {
     let refusals = assert_plan_refused(
         &plan,
         "plan without the radius block",
-        "G1",
+        "G1-G3",
         &[&radius_id],
-        &["removed {", "destroy = false", "restore the configuration"],
+        &[
+            "removed {",
+            "destroy = false",
+            "restore the configuration",
+            "deletion_policy = \"ABANDON\"",
+            &format!("`terraform state list -id={radius_id}` prints its address"),
+        ],
     );
+    // The block is gone, so Terraform shows no address: the refusal names the login, the org
+    // and the command that prints the address.
     assert!(refusals[0].summary.contains(RADIUS_LOGIN), "{refusals:#?}");
+    assert!(
+        refusals[0].summary.contains(&scenario.org.url),
+        "{refusals:#?}"
+    );
+    let found = scenario.tf(&["state", "list", &format!("-id={radius_id}")]);
+    found.assert_success("terraform state list -id");
+    assert_eq!(found.stdout.trim(), RADIUS);
     scenario.assert_finalized_untouched("plan without the radius block");
 
     let apply = scenario.apply(&[]);
     assert_plan_refused(
         &apply,
         "apply without the radius block",
-        "G1",
+        "G1-G3",
         &[&radius_id],
         &[],
     );
@@ -259,7 +280,7 @@ fn g2_removing_the_resource_block_fails_the_plan() {
 
     // Offline too: the destroy plan of an orphan is decided from state.
     let offline = scenario.plan(&["-refresh=false"]);
-    assert_plan_refused(&offline, "plan -refresh=false", "G1", &[&radius_id], &[]);
+    assert_plan_refused(&offline, "plan -refresh=false", "G1-G3", &[&radius_id], &[]);
     assert_eq!(scenario.mutations(), mutations, "no write reached Okta");
     assert_eq!(scenario.state_list(), vec![AD_AGENT, RADIUS]);
 }
@@ -301,7 +322,7 @@ resource "okta_msp_service_account" "radius" {
     assert_plan_refused(
         &plan,
         "plan with a renamed for_each key",
-        "G1",
+        "G1-G3",
         &[&east],
         &["removed {", "destroy = false"],
     );
@@ -316,13 +337,19 @@ resource "okta_msp_service_account" "radius" {
     assert_plan_refused(
         &plan,
         "plan with a lower count",
-        "G1",
+        "G1-G3",
         &[&radius_1],
         &["removed {", "destroy = false"],
     );
     scenario.assert_finalized_untouched("plan with a lower count");
     let apply = scenario.apply(&[]);
-    assert_plan_refused(&apply, "apply with a lower count", "G1", &[&radius_1], &[]);
+    assert_plan_refused(
+        &apply,
+        "apply with a lower count",
+        "G1-G3",
+        &[&radius_1],
+        &[],
+    );
     scenario.assert_finalized_untouched("apply with a lower count");
 
     assert_eq!(scenario.mutations(), mutations, "no write reached Okta");
@@ -444,6 +471,11 @@ fn g5_apply_replace_fails_in_the_plan() {
     let plan = scenario.plan(&[&replace]);
     let refusals = assert_plan_refused(&plan, "plan -replace", "G5", &[&radius_id], &way_out);
     assert!(refusals[0].summary.contains("cannot be replaced"));
+    assert!(
+        refusals[0].summary.contains(RADIUS_LOGIN),
+        "G5 names the login as well as the id: {}",
+        refusals[0].summary
+    );
     assert_names_address(&refusals, RADIUS);
     scenario.assert_finalized_untouched("plan -replace");
 
@@ -941,7 +973,7 @@ fn g12_scenario(subdomain: &str, drifts: &[Drift]) {
     assert_plan_refused(
         &destroy,
         "plan -destroy after the repair",
-        "G1",
+        "G1-G3",
         &[&radius.id, &ad.id],
         &[],
     );

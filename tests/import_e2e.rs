@@ -3,7 +3,7 @@
 //! warning.
 
 use crate::support::emulator::{Api, Emulator};
-use crate::support::terraform::{Workspace, terraform_available};
+use crate::support::terraform::{Cli, Workspace, terraform_available};
 
 fn provider_block(org_url: &str, token: &str) -> String {
     format!(
@@ -97,6 +97,15 @@ fn importing_a_non_compliant_account_plans_the_repair_with_a_warning() {
         "a warning names the violations:\n{}",
         plan.combined()
     );
+    // The warning sits in the plan that shows the repair: it does not promise a next plan.
+    assert!(
+        !plan.combined().contains("The next plan shows the repair")
+            && plan
+                .combined()
+                .contains("The plan of the import shows the repair"),
+        "{}",
+        plan.combined()
+    );
     assert!(
         plan.stdout.contains("drift"),
         "the plan shows the repair:\n{}",
@@ -109,4 +118,144 @@ fn importing_a_non_compliant_account_plans_the_repair_with_a_warning() {
     assert!(api.group_member_ids(&group).contains(&user_id.to_owned()));
     assert_eq!(api.role_types(user_id), vec!["SUPER_ADMIN"]);
     workspace.assert_no_changes("after the import");
+}
+
+/// `terraform plan -generate-config-out` on Terraform 1.11 (no GenerateResourceConfig: Terraform
+/// writes every configurable attribute from the imported state) for the MSP platform's unmarked
+/// Deep Link account without roles: the generated file applies as written, sets `kind`, and
+/// holds no `null` and no empty list for the user to delete.
+#[test]
+fn generated_configuration_for_an_unmarked_platform_account_applies_unedited() {
+    if !terraform_available() {
+        return;
+    }
+    generated_configuration_applies_unedited(Cli::Installed);
+}
+
+/// The scenario of [`generated_configuration_for_an_unmarked_platform_account_applies_unedited`]
+/// on `cli` (Terraform 1.15 asks the provider's GenerateResourceConfig instead).
+pub fn generated_configuration_applies_unedited(cli: Cli) {
+    let emulator = Emulator::start_with(&["--org", "acme:import-token"]);
+    let org_url = format!("{}/acme", emulator.url);
+    let api = Api::new(&org_url, "import-token");
+    let (status, user) = api.send(
+        "POST",
+        "/api/v1/users?activate=true",
+        Some(serde_json::json!({
+            "profile": {"firstName": "Okta", "lastName": "Deep Link", "login": "deep-link@msp.example", "email": "deep-link@msp.example"},
+            "credentials": {"password": {"value": "Platform-Made-Password-1234!"}}
+        })),
+    );
+    assert_eq!(status, 200, "{user}");
+    let user_id = user["id"].as_str().unwrap().to_owned();
+
+    let workspace = Workspace::on(cli);
+    workspace.write(
+        "main.tf",
+        &format!(
+            "{}import {{\n  to = okta_msp_service_account.deep_link\n  id = \"{org_url}/{user_id}\"\n}}\n",
+            provider_block(&org_url, "import-token")
+        ),
+    );
+    workspace.init();
+    let plan = workspace.run(&[
+        "plan",
+        "-no-color",
+        "-input=false",
+        "-generate-config-out=generated.tf",
+    ]);
+    plan.assert_success("plan -generate-config-out");
+    let generated = std::fs::read_to_string(workspace.dir().join("generated.tf")).unwrap();
+    let value_of = |name: &str| -> Option<String> {
+        generated.lines().find_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            (key.trim() == name).then(|| value.trim().to_owned())
+        })
+    };
+    assert_eq!(
+        value_of("kind").as_deref(),
+        Some("\"deep_link\""),
+        "{generated}"
+    );
+    assert!(!generated.contains("[]"), "no empty list:\n{generated}");
+    // Terraform writes `null` for the optional arguments no import can hold (1.11 from the
+    // state, 1.15 from the provider's GenerateResourceConfig alike): the reasons and the policy
+    // (unset until the user sets them), the token and the write-only password (sensitive).
+    // Nothing else is null.
+    for line in generated.lines().filter(|line| line.contains("null")) {
+        let name = line.split('=').next().unwrap().trim();
+        assert!(
+            [
+                "correction_reason",
+                "retire_reason",
+                "deletion_policy",
+                "org_api_token",
+                "password_wo",
+            ]
+            .contains(&name),
+            "{line:?} in\n{generated}"
+        );
+    }
+    // The documented fix: Terraform writes the provider's type, not its local name.
+    let fixed: String = generated
+        .lines()
+        .filter(|line| line.split_whitespace().collect::<Vec<_>>() != ["provider", "=", "okta-msp"])
+        .map(|line| format!("{line}\n"))
+        .collect();
+    workspace.write("generated.tf", &fixed);
+    workspace
+        .apply()
+        .assert_success("apply of the generated configuration, unedited");
+    let group = api.group_id("MSP Service Accounts").unwrap();
+    assert!(api.group_member_ids(&group).contains(&user_id));
+    assert_eq!(api.role_types(&user_id), vec!["SUPER_ADMIN"]);
+    workspace.assert_no_changes("after the generated configuration's apply");
+}
+
+/// Importing an existing org with an `integration_login` other than Okta's never plans its
+/// replacement, nor a G19 warning about a set-up that never failed: the plan is refused naming
+/// both logins, and with Okta's login the import plans no replacement either.
+#[test]
+fn an_org_imported_with_another_integration_login_plans_no_replacement() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--org", "hooli:hooli-token"]);
+    let org_url = format!("{}/hooli", emulator.url);
+    let api = Api::new(&org_url, "hooli-token");
+    let me = api.get("/api/v1/users/me");
+    let in_okta = me["profile"]["login"].as_str().unwrap().to_owned();
+    let org = api.get("/api/v1/org");
+    let config = |login: &str| {
+        format!(
+            "{}resource \"okta_msp_org\" \"hooli\" {{\n  name              = {name}\n  subdomain         = \"hooli\"\n  integration_login = \"{login}\"\n  integration_email = {email}\n}}\nimport {{\n  to = okta_msp_org.hooli\n  id = \"{org_url}\"\n}}\n",
+            provider_block(&org_url, "hooli-token"),
+            name = org["companyName"],
+            email = me["profile"]["email"],
+        )
+    };
+    let workspace = Workspace::new();
+    workspace.write("main.tf", &config("msp-integration@hooli.example"));
+    workspace.init();
+    let plan = workspace.run(&["plan", "-no-color", "-input=false"]);
+    plan.assert_failure("plan importing the org with another integration_login");
+    let text = plan.combined();
+    for absent in ["must be replaced", "-/+", "1 to destroy", "(G19)"] {
+        assert!(!text.contains(absent), "{absent:?} in\n{text}");
+    }
+    assert!(
+        text.contains("Cannot change integration_login of org")
+            && text.contains(&format!("{in_okta:?}"))
+            && text.contains("\"msp-integration@hooli.example\""),
+        "the refusal names both logins:\n{text}"
+    );
+
+    workspace.write("main.tf", &config(&in_okta));
+    let plan = workspace.run(&["plan", "-no-color", "-input=false"]);
+    plan.assert_success("plan importing the org with Okta's integration_login");
+    let text = plan.combined();
+    assert!(text.contains("1 to import"), "{text}");
+    for absent in ["must be replaced", "-/+", "1 to destroy", "(G19)"] {
+        assert!(!text.contains(absent), "{absent:?} in\n{text}");
+    }
 }

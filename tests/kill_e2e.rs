@@ -372,7 +372,7 @@ impl Recovery {
         self.import(error);
     }
 
-    /// The message's `import` block, with the resource's own name in place of `<name>` (the
+    /// The message's `import` block, with the resource's own name in place of `example` (the
     /// provider is never told resource addresses; Terraform shows it in the diagnostic).
     fn import(&mut self, error: &Diagnostic) {
         let body = &error.body;
@@ -380,7 +380,7 @@ impl Recovery {
         let to = between(body, "import { to = ", " id = ");
         let id = between(body, &format!("import {{ to = {to} id = \""), "\"");
         let (resource_type, placeholder) = to.split_once('.').unwrap();
-        assert_eq!(placeholder, "<name>", "{body}");
+        assert_eq!(placeholder, "example", "{body}");
         assert!(
             address.starts_with(&format!("{resource_type}.")),
             "the block is for {address}: {body}"

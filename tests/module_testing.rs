@@ -136,3 +136,52 @@ run "creates_a_sandbox_org" {
     let (_, health) = emulator.control("GET", "/health", None);
     assert_eq!(health["orgs"], 2, "{health}");
 }
+
+/// `terraform test` of a module whose accounts finalize (the default): the teardown's destroy is
+/// refused (G1-G3), and the refusal says that module tests should use `finalize = false`.
+#[test]
+fn a_module_test_that_finalizes_fails_at_teardown_with_the_hint_to_use_finalize_false() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--org", "acme:acme-token"]);
+    let org_url = format!("{}/acme", emulator.url);
+    let workspace = Workspace::new();
+    workspace.write(
+        "main.tf",
+        &format!(
+            r#"terraform {{
+  required_providers {{
+    okta = {{ source = "zerotek/okta-msp" }}
+  }}
+}}
+provider "okta" {{
+  org_tokens = {{ "{org_url}" = "acme-token" }}
+}}
+resource "okta_msp_service_account" "ad_agent" {{
+  org_url = "{org_url}"
+  kind    = "ad_agent"
+  login   = "oktaadagent@msp.example"
+  email   = "oktaadagent@msp.example"
+}}
+"#
+        ),
+    );
+    workspace.write(
+        "tests/finalizing.tftest.hcl",
+        r#"run "creates_an_account" {
+  command = apply
+}
+"#,
+    );
+    workspace.init();
+    let test = workspace.run(&["test", "-no-color"]);
+    test.assert_failure("terraform test whose account finalizes");
+    let output = test.combined();
+    let output = output.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(output.contains("(G1-G3)"), "{output}");
+    assert!(
+        output.contains("If this is the cleanup of `terraform test`, set finalize = false"),
+        "{output}"
+    );
+}

@@ -192,7 +192,7 @@ fn a_dpop_app_org_and_a_token_org_are_managed_alike_in_one_run() {
     let destroy = workspace.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
     destroy.assert_failure("destroy of finalized accounts");
     assert!(
-        destroy.combined().contains("(G1)"),
+        destroy.combined().contains("(G1-G3)"),
         "{}",
         destroy.combined()
     );

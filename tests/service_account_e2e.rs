@@ -113,7 +113,7 @@ fn finalized_accounts_survive_destroy_and_drift_is_repaired() {
     // G1: destroy fails in the plan; nothing is deleted.
     let destroy = workspace.run(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     destroy.assert_failure("terraform destroy of finalized accounts");
-    assert!(destroy.stderr.contains("(G1)"), "{}", destroy.stderr);
+    assert!(destroy.stderr.contains("(G1-G3)"), "{}", destroy.stderr);
     assert_eq!(
         api.get(&format!("/api/v1/users/{radius_id}"))["status"],
         "ACTIVE"

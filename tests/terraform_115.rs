@@ -614,3 +614,13 @@ fn an_org_is_imported_by_identity_on_terraform_1_15() {
         "{stored}"
     );
 }
+
+/// Generated configuration for the platform's unmarked Deep Link account applies as written on
+/// Terraform 1.15 too, where the provider's GenerateResourceConfig writes it.
+#[test]
+fn generated_configuration_for_an_unmarked_platform_account_applies_unedited_on_1_15() {
+    if !terraform_115_available() {
+        return;
+    }
+    crate::import_e2e::generated_configuration_applies_unedited(Cli::Libterraform115);
+}

@@ -64,6 +64,24 @@ const CASES: &[(&str, &str, &str, &str)] = &[
         "password_wo = \"short\"",
     ),
     (
+        "blank retire_reason",
+        "  kind = \"ad_agent\"\n  login = \"a@msp.example\"\n  email = \"a@msp.example\"\n  retire_reason = \"   \"",
+        "retire_reason is blank",
+        "retire_reason = \"   \"",
+    ),
+    (
+        "blank correction_reason",
+        "  kind = \"ad_agent\"\n  login = \"a@msp.example\"\n  email = \"a@msp.example\"\n  correction_reason = \"\"",
+        "correction_reason is blank",
+        "correction_reason = \"\"",
+    ),
+    (
+        "unknown deletion_policy",
+        "  kind = \"ad_agent\"\n  login = \"a@msp.example\"\n  email = \"a@msp.example\"\n  deletion_policy = \"DELETE\"",
+        "must be \"PREVENT\" or \"ABANDON\"",
+        "deletion_policy = \"DELETE\"",
+    ),
+    (
         "email not e-mail shaped",
         "  kind = \"ad_agent\"\n  login = \"a@msp.example\"\n  email = \"not-an-address\"",
         "email",
@@ -100,6 +118,32 @@ fn every_rule_violation_fails_validate_at_its_attribute() {
             outcome.stderr
         );
     }
+}
+
+/// A misspelt role is one error, its spelling, not also "admin_roles is empty".
+#[test]
+fn a_role_typo_is_not_also_reported_as_empty_roles() {
+    if !terraform_available() {
+        return;
+    }
+    let workspace = Workspace::new();
+    workspace.write(
+        "main.tf",
+        &account("  kind = \"custom\"\n  login = \"c@msp.example\"\n  email = \"c@msp.example\"\n  admin_roles = [\"READONLY_ADMIN\"]"),
+    );
+    workspace.init();
+    let outcome = workspace.run(&["validate", "-no-color"]);
+    outcome.assert_failure("a misspelt role");
+    assert!(
+        outcome.stderr.contains("READ_ONLY_ADMIN"),
+        "the fix is the right spelling:\n{}",
+        outcome.stderr
+    );
+    assert!(
+        !outcome.stderr.contains("admin_roles is empty"),
+        "{}",
+        outcome.stderr
+    );
 }
 
 /// A pasted blob as a login is refused without being repeated whole: Terraform quotes the line

@@ -72,7 +72,9 @@ output "orgs" {
   }
 }
 
-# What happened to each AD agent account, from the org's System Log (the last 7 days).
+# What happened to each AD agent account, from the org's System Log (the last 7 days). Empty
+# after the first apply: the log is read during the apply, before Okta lists its events (the
+# System Log lags); the next apply or `terraform refresh` fills it in.
 data "okta_msp_audit_events" "ad_agent" {
   for_each = var.customers
 

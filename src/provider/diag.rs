@@ -60,6 +60,34 @@ pub fn okta(operation: &str, error: &OktaError) -> Diagnostic {
     Diagnostic::error(format!("Okta refused or failed while {operation}"), detail)
 }
 
+/// An Okta failure of a call that is the first to reach the org at `org_url` (`operation`
+/// names the call), titled by what failed: a connection that fails, credentials Okta refuses and
+/// a 404 are about reaching the org, not about the operation, and each says what to check.
+pub fn okta_reaching(org_url: &str, operation: &str, error: &OktaError) -> Diagnostic {
+    let detail = format!("{error}");
+    match error {
+        OktaError::Transport { .. } | OktaError::Timeout { .. } => Diagnostic::error(
+            format!("Could not reach org {org_url}"),
+            format!(
+                "{detail}\n\nThe provider retried the request with backoff (max_retries times, 5 by default) before giving up. Check org_url and that the org can be reached from here"
+            ),
+        ),
+        error if error.is_unauthorized() => Diagnostic::error(
+            format!("Okta refused the credentials for org {org_url}"),
+            format!(
+                "{detail}\n\nCheck org_api_token, or the provider's org_tokens or org_credentials entry for {org_url}, and that the token's owner (or the service app) is still active"
+            ),
+        ),
+        error if error.is_not_found() => Diagnostic::error(
+            format!("Okta answered 404 Not Found while {operation} in org {org_url}"),
+            format!(
+                "{detail}\n\nOkta answers 404 to an API path that is not an org's: org_url may be wrong. It is the org's own URL, for example https://acme.okta.com, with no path after it"
+            ),
+        ),
+        _ => okta(operation, error),
+    }
+}
+
 /// As [`access`], for `okta_msp_org`, which has no `org_api_token`: its token comes from its
 /// own state or from the provider's `org_tokens`.
 pub fn org_access(error: AccessError) -> Diagnostics {
@@ -220,7 +248,7 @@ pub fn org_exists(org: &ExistingOrg<'_>, error: &OktaError) -> Diagnostic {
     Diagnostic::error(
         summary,
         format!(
-            "{cause}\n\nTo bring the org under Terraform:\n1. Sign in to {url} as {login} (its password was generated and never kept: use \"Forgot password?\", which mails {email}).\n2. Create an API token in the Admin Console (Security > API > Tokens) while signed in as {login}.\n3. Add it to the provider's org_tokens: \"{url}\" = <the token>.\n4. Add this block beside the resource, with the address Terraform shows above in place of `<name>`, and apply:\n\nimport {{\n  to = okta_msp_org.<name>\n  id = \"{url}\"\n}}\n\nThe apply resumes the org's set-up with that token (G19)"
+            "{cause}\n\nTo bring the org under Terraform:\n1. Sign in to {url} as {login} (its password was generated and never kept: use \"Forgot password?\", which mails {email}).\n2. Create an API token in the Admin Console (Security > API > Tokens) while signed in as {login}.\n3. Add it to the provider's org_tokens: \"{url}\" = <the token>.\n4. Add this block beside the resource, with the address Terraform shows above in place of `okta_msp_org.example`, and apply:\n\nimport {{\n  to = okta_msp_org.example\n  id = \"{url}\"\n}}\n\nThe apply resumes the org's set-up with that token (G19)"
         ),
     )
 }
@@ -292,7 +320,7 @@ pub fn import_findings(subject: &str, findings: Vec<String>) -> Diagnostic {
     Diagnostic::warning(
         format!("Imported service account {subject} does not meet its kind's rules"),
         format!(
-            "The next plan shows the repair; applying it brings the account to its correct setup and finalizes it:\n- {}",
+            "The plan of the import shows the repair (after `terraform import`, the next plan does); applying it brings the account to its correct setup and finalizes it:\n- {}",
             findings.join("\n- ")
         ),
     )
@@ -420,16 +448,29 @@ pub fn unshown_baseline_change(org_url: &str) -> Diagnostics {
     .into()
 }
 
-pub fn baseline_owned_elsewhere(org_url: &str, owner: &str, ours: &str) -> Diagnostics {
+/// `differences`: the settings that differ, with both values, when the owner's marker keeps
+/// them (one written before it did says only that some differ).
+pub fn baseline_owned_elsewhere(
+    org_url: &str,
+    owner: &str,
+    ours: &str,
+    differences: Option<Vec<String>>,
+) -> Diagnostics {
     let this = if ours.is_empty() {
         "this configuration (which sets no baseline_owner)".to_owned()
     } else {
         format!("this configuration ({ours:?})")
     };
+    let which = match differences {
+        Some(differences) if !differences.is_empty() => {
+            format!(": {}", differences.join("; "))
+        }
+        _ => " (one or more of password_min_length, lockout_attempts, session_lifetime_minutes, allowed_network_cidrs)".to_owned(),
+    };
     Diagnostic::error(
         format!("The securing baseline of {org_url} belongs to {owner}"),
         format!(
-            "The baseline's policies are org-wide, and {owner} applied other settings than {this} declares (service_account_group, password_min_length, lockout_attempts, session_lifetime_minutes, allowed_network_cidrs). Applying this plan would undo them, and the other configuration's next apply would undo these. Use the owner's settings here; or, if this configuration should own the baseline from now on, stop managing the org in the other one and set baseline_owner to the owner's name here. Nothing was changed"
+            "The baseline's policies are org-wide, and {owner} applied other settings than {this} declares{which}. Applying this plan would undo them, and the other configuration's next apply would undo these. Use the owner's settings here; or, if this configuration should own the baseline from now on, stop managing the org in the other one and set baseline_owner to the owner's name here. Nothing was changed"
         ),
     )
     .into()

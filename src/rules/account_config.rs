@@ -108,10 +108,20 @@ impl AccountConfig {
             Input::Null => Some(None),
             Input::Unknown => None,
         };
+        // Roles that were declared but all misspelt are not "empty": the spelling errors above
+        // say what is wrong.
+        let declared_names = self
+            .admin_roles
+            .known()
+            .is_some_and(|names| !names.is_empty());
         if let (Some(kind), Some(declared)) = (kind, declared)
             && let Err(role_violations) = effective_roles(kind, declared.as_deref())
         {
-            violations.extend(role_violations);
+            violations.extend(
+                role_violations
+                    .into_iter()
+                    .filter(|violation| !(declared_names && violation.rule == RuleId::RolesEmpty)),
+            );
         }
         violations
     }
@@ -424,6 +434,22 @@ fn name_violation(attribute: &str, name: &str) -> Option<Violation> {
             format!("Okta shows this name in the Admin Console and System Log; write {attribute} as plain text, or remove it to use the kind's default"),
         )
     })
+}
+
+/// A reason (`correction_reason`, `retire_reason`) that is set must say something: a blank one
+/// would be kept in state and permit, or record, nothing.
+pub fn reason_violation(attribute: &str, reason: &str) -> Option<Violation> {
+    if !reason.trim().is_empty() {
+        return None;
+    }
+    Some(Violation::new(
+        attribute,
+        RuleId::ReasonBlank,
+        format!("{attribute} is blank"),
+        format!(
+            "A reason is recorded in state and shown in the plan: write why (for example a ticket number), or remove {attribute}"
+        ),
+    ))
 }
 
 fn capitalize(text: &str) -> String {

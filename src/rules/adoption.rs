@@ -14,7 +14,7 @@
 //! resource's own state records for the login, as the run's refresh saw it, or as the plan
 //! carried it to the apply in private data.
 
-use super::guard::{GuardRow, GuardedResource, Refusal, address};
+use super::guard::{GuardRow, GuardedResource, Refusal};
 use super::kind::{Origin, ServiceAccountKind};
 use super::user_type::parse_user_type;
 
@@ -113,13 +113,19 @@ fn made_by_the_platform(kind: ServiceAccountKind, existing: &ExistingUser) -> bo
 }
 
 /// The import block that adopts `existing` deliberately, and the CLI command for Terraform
-/// before 1.5, which has no import blocks.
+/// before 1.5, which has no import blocks. Written for a resource named `example`: the messages
+/// that show it say which address goes there.
 pub fn import_block(org_url: &str, id: &str) -> String {
-    let address = address(GuardedResource::ServiceAccount);
+    let address = example_address();
     let import_id = format!("{}/{id}", org_url.trim_end_matches('/'));
     format!(
         "import {{\n  to = {address}\n  id = \"{import_id}\"\n}}\n\n(or run `terraform import {address} {import_id}`)"
     )
+}
+
+/// The address the import blocks of messages are written for.
+fn example_address() -> String {
+    format!("{}.example", GuardedResource::ServiceAccount.type_name())
 }
 
 fn describe(existing: &ExistingUser) -> String {
@@ -149,10 +155,11 @@ fn not_this_kind(check: &AdoptionCheck<'_>, why: &str) -> Refusal {
             existing.login, check.org_url, check.kind
         ),
         detail: format!(
-            "Okta's {} ({why}). Creating this account would take that user over: rewrite its profile, change its admin roles and finalize it, while whoever uses it keeps its password. Nothing was changed. If it is the {} service account, adopt it deliberately: add\n\n{}\n\nbeside this resource (the address is the one Terraform shows for this error) and plan again; the plan then shows every change the adoption makes. Otherwise choose another login",
+            "Okta's {} ({why}). Creating this account would take that user over: rewrite its profile, change its admin roles and finalize it, while whoever uses it keeps its password. Nothing was changed. If it is the {} service account, adopt it deliberately: add\n\n{}\n\nbeside this resource, with the address Terraform shows for this error in place of {}, and plan again; the plan then shows every change the adoption makes. Otherwise choose another login",
             describe(existing),
             check.kind,
-            import_block(check.org_url, &existing.id)
+            import_block(check.org_url, &existing.id),
+            example_address()
         ),
         path: vec!["login".to_owned()],
     }
@@ -167,8 +174,9 @@ fn finalized_elsewhere(check: &AdoptionCheck<'_>) -> Refusal {
             existing.login, existing.id, check.org_url
         ),
         detail: format!(
-            "Its setup is complete, and creating it again is impossible without deleting it, which would disable its integration. If another configuration manages it, leave it there. If this configuration set it up in an apply that was interrupted before Terraform recorded it, or it was managed elsewhere and off-boarded, adopt it: add\n\n{}\n\nbeside this resource (the address is the one Terraform shows for this error) and plan again",
-            import_block(check.org_url, &existing.id)
+            "Its setup is complete, and creating it again is impossible without deleting it, which would disable its integration. If another configuration manages it, leave it there. If this configuration set it up in an apply that was interrupted before Terraform recorded it, or it was managed elsewhere and off-boarded, adopt it: add\n\n{}\n\nbeside this resource, with the address Terraform shows for this error in place of {}, and plan again",
+            import_block(check.org_url, &existing.id),
+            example_address()
         ),
         path: Vec::new(),
     }
@@ -176,7 +184,6 @@ fn finalized_elsewhere(check: &AdoptionCheck<'_>) -> Refusal {
 
 fn tainted_by_hand(check: &AdoptionCheck<'_>) -> Refusal {
     let existing = check.existing;
-    let address = address(GuardedResource::ServiceAccount);
     Refusal {
         row: GuardRow::G8,
         summary: format!(
@@ -184,7 +191,8 @@ fn tainted_by_hand(check: &AdoptionCheck<'_>) -> Refusal {
             existing.login, existing.id
         ),
         detail: format!(
-            "It was marked for replacement (`terraform taint`), and replacing a finalized account deletes it and disables its integration. Nothing is wrong with it: run `terraform untaint {address}` (the address Terraform shows for this error)"
+            "It was marked for replacement (`terraform taint`), and replacing a finalized account deletes it and disables its integration. Nothing is wrong with it: run `terraform untaint` with the address Terraform shows for this error (`terraform state list -id={}` prints it too)",
+            existing.id
         ),
         path: Vec::new(),
     }

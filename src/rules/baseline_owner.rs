@@ -17,10 +17,16 @@ pub struct OwnerMarker {
     pub owner: String,
     /// [`fingerprint`] of the settings the owner declared.
     pub fingerprint: String,
+    /// The settings themselves, as [`settings_text`] writes them, so that a refusal can name
+    /// the ones that differ; `None` in a marker written before they were kept.
+    pub settings: Option<String>,
 }
 
 const MARKER_START: &str = "[okta-msp baseline owner: ";
 const MARKER_SETTINGS: &str = "; settings ";
+const SETTING_SEPARATOR: &str = "; ";
+/// Okta's limit on a group's description.
+const DESCRIPTION_MAX: usize = 1024;
 
 /// A short, stable digest of the declared settings (FNV-1a, 64 bits, hex): equal settings give
 /// equal fingerprints on every machine and version.
@@ -43,6 +49,53 @@ pub fn fingerprint(baseline: &SecuringBaseline) -> String {
     format!("{hash:016x}")
 }
 
+/// The settings a marker keeps, one `name=value` per setting, `; ` between them. The group's
+/// name is not among them: another name is another group, and no conflict.
+pub fn settings_text(baseline: &SecuringBaseline) -> String {
+    let mut cidrs = baseline.allowed_network_cidrs.clone();
+    cidrs.sort();
+    format!(
+        "password_min_length={}{SETTING_SEPARATOR}lockout_attempts={}{SETTING_SEPARATOR}session_lifetime_minutes={}{SETTING_SEPARATOR}allowed_network_cidrs={}",
+        baseline.password_min_length,
+        baseline.lockout_attempts,
+        baseline.session_lifetime_minutes,
+        if cidrs.is_empty() {
+            "none".to_owned()
+        } else {
+            cidrs.join(",")
+        }
+    )
+}
+
+/// The settings that differ between the owner's (as its marker keeps them) and `ours`, each as
+/// `name: "theirs" (owner) against "ours" (this configuration)`. `None` when the marker keeps no
+/// settings.
+pub fn differences(marker: &OwnerMarker, ours: &SecuringBaseline) -> Option<Vec<String>> {
+    let theirs = marker.settings.as_deref()?;
+    let ours = settings_text(ours);
+    let pairs = |text: &str| -> Vec<(String, String)> {
+        text.split(SETTING_SEPARATOR)
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(name, value)| (name.to_owned(), value.to_owned()))
+            .collect()
+    };
+    let ours = pairs(&ours);
+    Some(
+        pairs(theirs)
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let mine = ours.iter().find(|(other, _)| *other == name)?;
+                (mine.1 != value).then(|| {
+                    format!(
+                        "{name}: {value} (the owner's), {} (this configuration's)",
+                        mine.1
+                    )
+                })
+            })
+            .collect(),
+    )
+}
+
 /// `description` with the marker set to `marker` (any earlier marker replaced).
 pub fn with_marker(description: &str, marker: &OwnerMarker) -> String {
     let base = match description.find(MARKER_START) {
@@ -54,6 +107,18 @@ pub fn with_marker(description: &str, marker: &OwnerMarker) -> String {
     } else {
         format!("{:?}", marker.owner)
     };
+    let with_settings = match &marker.settings {
+        Some(settings) => format!(
+            "{base} {MARKER_START}{owner}{MARKER_SETTINGS}{}{SETTING_SEPARATOR}{settings}]",
+            marker.fingerprint
+        ),
+        None => String::new(),
+    };
+    // Okta keeps at most 1024 characters of a description: a long network list is left out
+    // (the fingerprint alone still decides ownership).
+    if !with_settings.is_empty() && with_settings.trim_start().chars().count() <= DESCRIPTION_MAX {
+        return with_settings.trim_start().to_owned();
+    }
     format!(
         "{base} {MARKER_START}{owner}{MARKER_SETTINGS}{}]",
         marker.fingerprint
@@ -66,13 +131,22 @@ pub fn with_marker(description: &str, marker: &OwnerMarker) -> String {
 pub fn parse_marker(description: &str) -> Option<OwnerMarker> {
     let rest = &description[description.find(MARKER_START)? + MARKER_START.len()..];
     let (owner, rest) = rest.split_once(MARKER_SETTINGS)?;
-    let fingerprint = rest.strip_suffix(']').unwrap_or(rest).trim().to_owned();
+    let rest = rest.strip_suffix(']').unwrap_or(rest);
+    let (fingerprint, settings) = match rest.split_once(SETTING_SEPARATOR) {
+        Some((fingerprint, settings)) => (fingerprint, Some(settings.trim().to_owned())),
+        None => (rest, None),
+    };
+    let fingerprint = fingerprint.trim().to_owned();
     let owner = if owner == "(unnamed)" {
         String::new()
     } else {
         serde_json::from_str::<String>(owner).ok()?
     };
-    Some(OwnerMarker { owner, fingerprint })
+    Some(OwnerMarker {
+        owner,
+        fingerprint,
+        settings,
+    })
 }
 
 /// What a configuration may do with the baseline.
@@ -144,6 +218,7 @@ mod tests {
         let marker = OwnerMarker {
             owner: "msp-prod \"acme\"".into(),
             fingerprint: fingerprint(&SecuringBaseline::default()),
+            settings: Some(settings_text(&SecuringBaseline::default())),
         };
         let description = with_marker("Service accounts managed by okta-msp.", &marker);
         assert!(description.starts_with("Service accounts managed by okta-msp. [okta-msp"));
@@ -151,6 +226,7 @@ mod tests {
         let unnamed = OwnerMarker {
             owner: String::new(),
             fingerprint: "abc".into(),
+            settings: None,
         };
         let replaced = with_marker(&description, &unnamed);
         assert_eq!(replaced.matches(MARKER_START).count(), 1, "{replaced}");
@@ -181,6 +257,7 @@ mod tests {
         let marker = OwnerMarker {
             owner: "team-a".into(),
             fingerprint: "f1".into(),
+            settings: None,
         };
         assert_eq!(decide(None, "team-b", "f2"), Ownership::Unclaimed);
         assert_eq!(decide(Some(&marker), "team-b", "f1"), Ownership::Agrees);
@@ -192,5 +269,36 @@ mod tests {
             }
         );
         assert_eq!(owner_name(""), "a configuration without baseline_owner");
+    }
+
+    #[test]
+    fn a_conflict_names_only_the_settings_that_differ_with_both_values() {
+        let theirs = SecuringBaseline {
+            password_min_length: 24,
+            ..SecuringBaseline::default()
+        };
+        let marker = parse_marker(&with_marker(
+            "Service accounts managed by okta-msp.",
+            &OwnerMarker {
+                owner: "team-a".into(),
+                fingerprint: fingerprint(&theirs),
+                settings: Some(settings_text(&theirs)),
+            },
+        ))
+        .unwrap();
+        let ours = SecuringBaseline::default();
+        let found = differences(&marker, &ours).unwrap();
+        assert_eq!(
+            found,
+            vec![format!(
+                "password_min_length: 24 (the owner's), {} (this configuration's)",
+                ours.password_min_length
+            )]
+        );
+        let old = OwnerMarker {
+            settings: None,
+            ..marker
+        };
+        assert_eq!(differences(&old, &ours), None);
     }
 }

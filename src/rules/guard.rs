@@ -5,18 +5,19 @@
 //!
 //! | door | user actions (rows) | decided by |
 //! |---|---|---|
-//! | plan with a null proposed state | destroy, removed block, lost `for_each` key or `count` (G1-G3, G15, G16) | [`decide_plan`], [`PlanKind::Destroy`] |
+//! | plan with a null proposed state | destroy, removed block, lost `for_each` key or `count` (G1-G3, G15, G16; G23 when the state says `deletion_policy = "ABANDON"`) | [`decide_plan`], [`PlanKind::Destroy`] |
 //! | plan of an update | changes (G4, G9), moved block (G10), drift repair (G12) | [`decide_plan`], [`PlanKind::Update`] |
 //! | plan of a create with prior private data | `-replace`, `replace_triggered_by`, `create_before_destroy`, forced replacement (G5-G7) | [`decide_plan`], [`PlanKind::Create`] and the [marker](super::marker) |
 //! | plan of a create over an existing login | another configuration's account (G14), a user that is not this kind's (G17), adoption and resumption (G18-G20) | [`super::adoption::decide`] |
 //! | read of a vanished object | deleted out of band (G13) | [`decide_vanished`] |
-//! | apply of a delete | taint (G8), and every plan-time check bypassed | [`decide_delete`] |
+//! | apply of a delete | taint (G8), and every plan-time check bypassed; G23 again | [`decide_delete`] |
 //!
 //! `removed { lifecycle { destroy = false } }` (G11) never reaches the provider: Terraform forgets
 //! the object by itself, which is why it is the documented way out.
 
 use std::fmt;
 
+use super::deletion_policy::DeletionPolicy;
 use super::marker::MarkerPresence;
 
 /// The resource types the guard protects.
@@ -115,10 +116,11 @@ pub enum GuardRow {
     G20,
     G21,
     G22,
+    G23,
 }
 
 impl GuardRow {
-    pub const ALL: [GuardRow; 22] = [
+    pub const ALL: [GuardRow; 23] = [
         GuardRow::G1,
         GuardRow::G2,
         GuardRow::G3,
@@ -141,6 +143,7 @@ impl GuardRow {
         GuardRow::G20,
         GuardRow::G21,
         GuardRow::G22,
+        GuardRow::G23,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -167,125 +170,7 @@ impl GuardRow {
             GuardRow::G20 => "G20",
             GuardRow::G21 => "G21",
             GuardRow::G22 => "G22",
-        }
-    }
-
-    /// What the user does, and what happens (for the docs' Protection section).
-    /// What the row means for an `okta_msp_org`, in the docs' words; `None` for the rows that
-    /// only concern service accounts.
-    pub fn org_behaviour(self) -> Option<(&'static str, &'static str)> {
-        let behaviour = match self {
-            GuardRow::G4 => (
-                "changes `subdomain` or `integration_login`",
-                "plan fails; no replacement is ever proposed",
-            ),
-            GuardRow::G5 => ("`terraform apply -replace=ADDR`", "plan fails"),
-            GuardRow::G6 => ("`replace_triggered_by` fires", "plan fails"),
-            GuardRow::G7 => (
-                "a forced replace under `create_before_destroy`",
-                "plan fails; no second org is created",
-            ),
-            GuardRow::G8 => (
-                "`terraform taint`, then apply",
-                "refused, with `terraform untaint` as the way out; the org is untouched and stays in state",
-            ),
-            GuardRow::G9 => (
-                "changes `name`, `website` or `integration_email`",
-                "plan fails: a finalized org is immutable",
-            ),
-            GuardRow::G10 => ("a `moved` block", "allowed; nothing changes in Okta"),
-            GuardRow::G11 => (
-                "`removed { lifecycle { destroy = false } }`",
-                "allowed; Terraform forgets the org, which is untouched (the off-boarding path)",
-            ),
-            GuardRow::G16 => (
-                "`terraform destroy`, a removed block, a renamed `for_each` key or a lowered `count`",
-                "plan fails (its integration account is finalized). An org that never finalized (a failed set-up, or `finalize = false`) is forgotten with a warning: Okta offers no API to delete an org",
-            ),
-            GuardRow::G19 => (
-                "the org's set-up failed after Okta created it (an error, a lost answer)",
-                "the next apply resumes the same org with the token its state kept; a run killed before Terraform saved the token fails with the steps that bring the org back (a token from its Admin Console, then an `import` block)",
-            ),
-            _ => return None,
-        };
-        Some(behaviour)
-    }
-
-    pub fn behaviour(self) -> (&'static str, &'static str) {
-        match self {
-            GuardRow::G1 => (
-                "`terraform destroy`, or `plan -destroy`",
-                "plan fails, naming each finalized account; nothing is deleted",
-            ),
-            GuardRow::G2 => ("removes the resource block", "plan fails"),
-            GuardRow::G3 => ("renames a `for_each` key, or lowers `count`", "plan fails"),
-            GuardRow::G4 => (
-                "changes `org_url`, `kind` or `login`",
-                "plan fails; no replacement is ever proposed",
-            ),
-            GuardRow::G5 => ("`terraform apply -replace=ADDR`", "plan fails"),
-            GuardRow::G6 => ("`replace_triggered_by` fires", "plan fails"),
-            GuardRow::G7 => (
-                "a forced replace under `create_before_destroy`",
-                "plan fails; no second account is created",
-            ),
-            GuardRow::G8 => (
-                "`terraform taint`, then apply",
-                "refused at plan time (at apply if the plan could not tell), with `terraform untaint` as the way out; the account is untouched and stays in state",
-            ),
-            GuardRow::G9 => (
-                "changes another managed attribute (roles, names, e-mail, `finalize`)",
-                "plan fails: finalized accounts are immutable",
-            ),
-            GuardRow::G10 => ("a `moved` block", "allowed; nothing changes in Okta"),
-            GuardRow::G11 => (
-                "`removed { lifecycle { destroy = false } }`",
-                "allowed; Terraform forgets the account, which is untouched (the off-boarding path)",
-            ),
-            GuardRow::G12 => (
-                "out-of-band drift (role removed or added, through the account, one of its groups or a resource-set binding; suspended; removed from the group; policy changed)",
-                "plan shows an in-place repair with a warning; apply restores the finalized setup. A privilege held through another group, or a custom role bound to a group, is not the provider's to take apart: the plan fails instead, naming the group or binding and how to remove it",
-            ),
-            GuardRow::G13 => (
-                "the account was deleted out of band",
-                "plan fails, explaining the outage and the way out; it is never re-created silently",
-            ),
-            GuardRow::G14 => (
-                "another configuration declares the same login in the same org",
-                "plan fails: adopt the account with `terraform import` instead",
-            ),
-            GuardRow::G15 => (
-                "destroys an account that never finalized",
-                "allowed: deactivated, then deleted",
-            ),
-            GuardRow::G16 => (
-                "destroys an `okta_msp_org`",
-                "plan fails (its integration account is finalized); off-boarding is G11",
-            ),
-            GuardRow::G17 => (
-                "declares a login that an existing user holds who is not recognisably this kind's service account (a person, another integration)",
-                "plan fails naming the user (status, e-mail domain, roles) and the `import` block that adopts it deliberately; nothing is changed",
-            ),
-            GuardRow::G18 => (
-                "imports or adopts an existing account",
-                "the plan shows every change the apply will make (names, roles, status, group, securing repairs) with old and new values; unconfigured names keep Okta's values; the kind is never guessed",
-            ),
-            GuardRow::G19 => (
-                "a create or set-up failed after the Okta user or org existed (an error, a lost answer, a killed run)",
-                "the next apply resumes the same object (same id; for an org, the same token); nothing is deleted and created again",
-            ),
-            GuardRow::G20 => (
-                "an account finalized in Okta by this same resource, but not recorded so in state (a lost answer)",
-                "recognised as its own and converges without a manual step; G14 applies only to other configurations",
-            ),
-            GuardRow::G21 => (
-                "corrects a finalized account's e-mail, names or roles on purpose: changes them together with a new `correction_reason`",
-                "allowed: the plan shows old and new values and the reason, with a warning; the apply changes only those, verifies the account again and keeps it finalized; the reason stays in state. Without a new reason the change is G9",
-            ),
-            GuardRow::G22 => (
-                "retires a finalized account on purpose: sets `retire_reason`",
-                "allowed: the plan shows `status` going to `DEPROVISIONED` and `finalized` to false, with a warning; the apply deactivates the account (it can no longer sign in) and records in Okta that it is no longer finalized; removing the block afterwards deletes it (G15)",
-            ),
+            GuardRow::G23 => "G23",
         }
     }
 }
@@ -294,27 +179,6 @@ impl fmt::Display for GuardRow {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         formatter.write_str(self.as_str())
     }
-}
-
-/// The Protection section of the docs, built from [`GuardRow::behaviour`].
-pub fn protection_markdown(resource: GuardedResource) -> String {
-    let mut out = String::from("| # | what you do | what happens |\n|---|---|---|\n");
-    for row in GuardRow::ALL {
-        let behaviour = match resource {
-            GuardedResource::ServiceAccount => Some(row.behaviour()),
-            GuardedResource::Org => row.org_behaviour(),
-        };
-        if let Some((action, outcome)) = behaviour {
-            out.push_str(&format!("| {row} | {action} | {outcome} |\n"));
-        }
-    }
-    let example = format!("{}.example", resource.type_name());
-    out.push_str(&format!("\nTo off-board a customer, stop managing its objects without touching them:\n\n```hcl\n{}\n```\n", removed_block(&example)));
-    out
-}
-
-pub(crate) fn removed_block(address: &str) -> String {
-    format!("removed {{\n  from = {address}\n  lifecycle {{\n    destroy = false\n  }}\n}}")
 }
 
 /// What kind of plan Terraform asks for.
@@ -355,6 +219,47 @@ pub struct PlanCheck {
     /// (`rules::baseline_owner::Ownership::OwnChange`): differences in the policies are this
     /// configuration's change, not someone else's.
     pub baseline_settings_changed: bool,
+    /// The prior state's `deletion_policy`: `ABANDON` makes a destroy forget the object (G23).
+    pub deletion_policy: DeletionPolicy,
+    /// Where the object lives and what it is, for messages about an object whose block may be
+    /// gone (so Terraform shows no address beside them).
+    pub whereabouts: Whereabouts,
+}
+
+/// What a message needs to lead the user to an object Terraform shows no address for: its org
+/// and its id (`terraform state list -id=ID` prints the address).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Whereabouts {
+    /// The org's URL.
+    pub org: Option<String>,
+    /// The id Terraform stores as the object's `id`.
+    pub id: Option<String>,
+}
+
+impl Whereabouts {
+    /// `" in org URL"`, or nothing when the org is unknown.
+    fn in_org(&self) -> String {
+        match &self.org {
+            Some(org) => format!(" in org {org}"),
+            None => String::new(),
+        }
+    }
+
+    /// Where to find the object's address, in parentheses.
+    fn find_address_short(&self) -> String {
+        match &self.id {
+            Some(id) => format!("`terraform state list -id={id}` prints it"),
+            None => "`terraform state list` lists the addresses in state".to_owned(),
+        }
+    }
+
+    /// The sentence that finds the object's address in state.
+    fn find_address(&self) -> String {
+        match &self.id {
+            Some(id) => format!("`terraform state list -id={id}` prints its address"),
+            None => "`terraform state list` prints the addresses in state".to_owned(),
+        }
+    }
 }
 
 impl PlanCheck {
@@ -372,6 +277,8 @@ impl PlanCheck {
             correction_reason: None,
             retire_reason: None,
             baseline_settings_changed: false,
+            deletion_policy: DeletionPolicy::Prevent,
+            whereabouts: Whereabouts::default(),
         }
     }
 }
@@ -385,6 +292,9 @@ pub struct DeleteCheck {
     pub private_marker: MarkerPresence,
     /// What Okta says, when the provider looked (it should: state can be stale).
     pub remote_finalized: Option<bool>,
+    /// The prior state's `deletion_policy` (G23).
+    pub deletion_policy: DeletionPolicy,
+    pub whereabouts: Whereabouts,
 }
 
 /// The guard's answer.
@@ -398,6 +308,9 @@ pub enum GuardDecision {
         attributes: Vec<String>,
     },
     Refuse(Refusal),
+    /// Forget the object and change nothing in Okta, with a warning (`deletion_policy =
+    /// "ABANDON"`, G23).
+    Forget(Notice),
 }
 
 /// A warning that accompanies an allowed plan.
@@ -418,33 +331,43 @@ pub struct Refusal {
     pub path: Vec<String>,
 }
 
-/// How messages write the resource address, which the protocol does not tell providers
-/// (Terraform shows the real one next to every diagnostic).
-pub(crate) fn address(resource: GuardedResource) -> String {
-    format!("{}.<name>", resource.type_name())
-}
+/// How messages label the rows a destroy plan stands for. Terraform asks the provider the same
+/// way for `terraform destroy`, a removed block and a removed `for_each` key or lowered `count`
+/// (a null configuration and prior state, nothing else), so a refusal cannot honestly name one.
+pub const DESTROY_ROWS: &str = "G1-G3";
+
+/// The hint for a destroy refused in the cleanup of `terraform test`, which destroys what its
+/// runs created: module tests are what `finalize = false` is for.
+const TEST_TEARDOWN: &str = "If this is the cleanup of `terraform test`, set finalize = false on the objects the test creates (for example through a variable its `variables` block sets), so that its teardown can destroy them";
 
 /// Decides a plan.
 pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
     let noun = check.resource.noun();
     let subject = &check.subject;
-    let address = address(check.resource);
+    let whereabouts = &check.whereabouts;
+    let in_org = whereabouts.in_org();
+    if check.kind == PlanKind::Destroy && check.deletion_policy == DeletionPolicy::Abandon {
+        return GuardDecision::Forget(forget_notice(check.resource, subject, whereabouts));
+    }
     let finalized =
         check.prior_finalized || matches!(check.prior_marker, MarkerPresence::Present(_));
     if let MarkerPresence::Unreadable(error) = &check.prior_marker {
         // Only this provider writes private data; if it cannot read it, it cannot rule out that
         // the object is finalized.
-        let row = match (check.kind, check.resource) {
-            (PlanKind::Create, _) => GuardRow::G5,
-            (PlanKind::Update, _) => GuardRow::G9,
-            (PlanKind::Destroy, GuardedResource::Org) => GuardRow::G16,
-            (PlanKind::Destroy, GuardedResource::ServiceAccount) => GuardRow::G1,
+        let (row, label) = match (check.kind, check.resource) {
+            (PlanKind::Create, _) => (GuardRow::G5, "G5".to_owned()),
+            (PlanKind::Update, _) => (GuardRow::G9, "G9".to_owned()),
+            (PlanKind::Destroy, GuardedResource::Org) => (GuardRow::G16, "G16".to_owned()),
+            (PlanKind::Destroy, GuardedResource::ServiceAccount) => {
+                (GuardRow::G1, DESTROY_ROWS.to_owned())
+            }
         };
         return refuse(
             row,
-            format!("Cannot tell whether {noun} {subject} is finalized ({row})"),
+            format!("Cannot tell whether {noun} {subject}{in_org} is finalized ({label})"),
             format!(
-                "Its private data in state is unreadable ({error}), so the provider refuses rather than risk deleting or changing a finalized {noun} and disabling its integration; report this to the provider's maintainers, and use `terraform state rm {address}` only once you have checked the {noun} in Okta"
+                "Its private data in state is unreadable ({error}), so the provider refuses rather than risk deleting or changing a finalized {noun} and disabling its integration; report this to the provider's maintainers. Once you have checked the {noun} in Okta, `terraform state rm` with its address stops managing it; {}",
+                whereabouts.find_address()
             ),
         );
     }
@@ -453,10 +376,13 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
         PlanKind::Destroy => match check.resource {
             GuardedResource::ServiceAccount => refuse(
                 GuardRow::G1,
-                format!("Finalized service account {subject} cannot be destroyed (G1)"),
                 format!(
-                    "Deleting a service account after its setup is complete disables the integration that depends on it. This plan destroys it because of `terraform destroy`, a removed resource block, a renamed for_each key or a lowered count. If you renamed a key or moved the block, add a `moved` block from the old address to the new one instead. To stop managing the account without touching it, declare this block, with the address Terraform shows above in place of `<name>`,\n\n{}\n\nand apply; otherwise restore the configuration that declared the account",
-                    removed_block(&address)
+                    "Finalized service account {subject}{in_org} cannot be destroyed ({DESTROY_ROWS})"
+                ),
+                format!(
+                    "Deleting a service account after its setup is complete disables the integration that depends on it. This plan destroys it because of `terraform destroy`, a removed resource block, a removed or renamed for_each key or a lowered count. {}. If you renamed a key or moved the block, add a `moved` block from the old address to the new one instead. To stop managing the account without touching it: {}; otherwise restore the configuration that declared the account. {TEST_TEARDOWN}",
+                    capitalized(&whereabouts.find_address()),
+                    way_out(check.resource)
                 ),
             ),
             GuardedResource::Org => refuse(
@@ -465,8 +391,9 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
                     "Org {subject} cannot be destroyed: its integration account is finalized (G16)"
                 ),
                 format!(
-                    "Deleting the org would delete the MSP integration account and every service account in it, and the MSP platform would lose the customer. To off-board the customer, stop managing the org and its accounts without touching them: declare\n\n{}\n\nfor the org and for each of its service accounts, and apply",
-                    removed_block(&address)
+                    "Deleting the org would delete the MSP integration account and every service account in it, and the MSP platform would lose the customer. {}. To off-board the customer, stop managing the org and its accounts without touching them: {}; do the same for each of its service accounts. {TEST_TEARDOWN}",
+                    capitalized(&whereabouts.find_address()),
+                    way_out(check.resource)
                 ),
             ),
         },
@@ -474,7 +401,14 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
             if let MarkerPresence::Present(marker) = &check.prior_marker {
                 return refuse(
                     GuardRow::G5,
-                    format!("Finalized {noun} {} cannot be replaced (G5)", marker.id),
+                    if subject.contains(&marker.id) {
+                        format!("Finalized {noun} {subject} cannot be replaced (G5)")
+                    } else {
+                        format!(
+                            "Finalized {noun} {subject} ({}) cannot be replaced (G5)",
+                            marker.id
+                        )
+                    },
                     format!(
                         "Replacing it deletes the finalized {noun} and creates another one, which disables the integration that depends on it (`-replace`, `replace_triggered_by`, a forced replacement and `create_before_destroy` all end this way). Drop `-replace`, remove the `replace_triggered_by` reference, or revert the change that forces replacement; to manage a different {noun}, declare a new resource"
                     ),
@@ -595,26 +529,55 @@ pub fn decide_plan(check: &PlanCheck) -> GuardDecision {
     }
 }
 
+/// An `okta_msp_org` whose configuration declares another integration login than the org's
+/// (the login of the account its token belongs to, as an import records it): an org can be
+/// neither replaced nor deleted through Okta's API, and its integration account is the org's
+/// first super admin, so the plan is refused, finalized or not, naming both values (G4).
+pub fn org_integration_login_change(subject: &str, in_okta: &str, configured: &str) -> Refusal {
+    Refusal {
+        row: GuardRow::G4,
+        summary: format!("Cannot change integration_login of org {subject} (G4)"),
+        detail: format!(
+            "The org's integration account is {in_okta:?}, and the configuration says {configured:?}. An org is never replaced (Okta offers no API to delete one, and a new org would be another customer tenant), and its integration account cannot be swapped for another user. Set integration_login = {in_okta:?}; to manage another account of the org, declare an okta_msp_service_account"
+        ),
+        path: vec!["integration_login".to_owned()],
+    }
+}
+
 /// Decides what to do when a read finds the object gone from Okta. `Allow` means: remove it from
 /// state, as Terraform expects, so the next plan creates it.
-pub fn decide_vanished(resource: GuardedResource, subject: &str, finalized: bool) -> GuardDecision {
+pub fn decide_vanished(
+    resource: GuardedResource,
+    subject: &str,
+    finalized: bool,
+    whereabouts: &Whereabouts,
+) -> GuardDecision {
     if !finalized {
         return GuardDecision::Allow;
     }
     let noun = resource.noun();
-    let address = address(resource);
+    let in_org = whereabouts.in_org();
     refuse(
         GuardRow::G13,
-        format!("Finalized {noun} {subject} no longer exists in Okta (G13)"),
+        format!("Finalized {noun} {subject}{in_org} no longer exists in Okta (G13)"),
         format!(
-            "It was deleted outside Terraform, so the integration that depended on it is down. The provider does not re-create it silently: a new {noun} has a new id and none of the old credentials, and the integration must be connected to it deliberately. Find who deleted it in the System Log; then run `terraform state rm {address}` and apply to create a new {noun}, and re-connect the integration with it"
+            "It was deleted outside Terraform, so the integration that depended on it is down. The provider does not re-create it silently: a new {noun} has a new id and none of the old credentials, and the integration must be connected to it deliberately. Find who deleted it in the System Log; then run `terraform state rm` with its address ({}) and apply to create a new {noun}, and re-connect the integration with it",
+            whereabouts.find_address_short()
         ),
     )
 }
 
 /// Decides an apply-time delete: the last line of defence (G8), which holds even when every
-/// plan-time check was bypassed.
+/// plan-time check was bypassed. An object whose state says `deletion_policy = "ABANDON"` is
+/// forgotten without a call to Okta (G23), whatever the plan said.
 pub fn decide_delete(check: &DeleteCheck) -> GuardDecision {
+    if check.deletion_policy == DeletionPolicy::Abandon {
+        return GuardDecision::Forget(forget_notice(
+            check.resource,
+            &check.subject,
+            &check.whereabouts,
+        ));
+    }
     let finalized = check.state_finalized
         || check.remote_finalized == Some(true)
         || !matches!(check.private_marker, MarkerPresence::Absent);
@@ -622,15 +585,61 @@ pub fn decide_delete(check: &DeleteCheck) -> GuardDecision {
         return GuardDecision::Allow;
     }
     let noun = check.resource.noun();
-    let address = address(check.resource);
+    let in_org = check.whereabouts.in_org();
     refuse(
         GuardRow::G8,
-        format!("Finalized {noun} {} was not deleted (G8)", check.subject),
         format!(
-            "Terraform asked to delete it (after `terraform taint`, or from a plan made without the provider's checks). Deleting it would disable the integration that depends on it, so it is untouched and stays in state. Run `terraform untaint {address}` if it was tainted; to stop managing it, declare\n\n{}\n\nand apply",
-            removed_block(&address)
+            "Finalized {noun} {}{in_org} was not deleted (G8)",
+            check.subject
+        ),
+        format!(
+            "Terraform asked to delete it (after `terraform taint`, or from a plan made without the provider's checks). Deleting it would disable the integration that depends on it, so it is untouched and stays in state. If it was tainted, run `terraform untaint` with its address ({}); to stop managing it without touching it: {}",
+            check.whereabouts.find_address_short(),
+            way_out(check.resource)
         ),
     )
+}
+
+/// The warning of a destroy that forgets the object (G23).
+fn forget_notice(resource: GuardedResource, subject: &str, whereabouts: &Whereabouts) -> Notice {
+    let noun = resource.noun();
+    let in_org = whereabouts.in_org();
+    let import = match (resource, &whereabouts.org, &whereabouts.id) {
+        (GuardedResource::ServiceAccount, Some(org), Some(id)) => format!(
+            "an `import` block (id = \"{}/{id}\")",
+            org.trim_end_matches('/')
+        ),
+        (GuardedResource::ServiceAccount, _, _) => {
+            "an `import` block (id = the org's URL, a slash and the account's id)".to_owned()
+        }
+        (GuardedResource::Org, _, _) => "an `import` block (id = the org's URL)".to_owned(),
+    };
+    Notice {
+        row: GuardRow::G23,
+        summary: format!(
+            "{} {subject}{in_org} is forgotten, not deleted (G23)",
+            capitalized(noun)
+        ),
+        detail: format!(
+            "deletion_policy is \"ABANDON\", so Terraform shows a destroy, but the apply only removes the {noun} from this state: nothing changes in Okta, and the integration that depends on it keeps working. To manage it again, adopt it with {import}"
+        ),
+    }
+}
+
+/// How to stop managing an object without touching it, in words: the two supported paths.
+fn way_out(resource: GuardedResource) -> String {
+    format!(
+        "set `deletion_policy = \"ABANDON\"` in its block (restore the block or key if it is gone), apply, then remove it and apply again (G23); for a whole resource block, a `removed` block with that address and `lifecycle {{ destroy = false }}` does the same (G11). For example, for the resource `example`:\n\n{}",
+        removed_block(&format!("{}.example", resource.type_name()))
+    )
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }
 
 fn refusal(row: GuardRow, summary: String, detail: String) -> Refusal {
@@ -645,6 +654,11 @@ fn refusal(row: GuardRow, summary: String, detail: String) -> Refusal {
 fn refuse(row: GuardRow, summary: String, detail: String) -> GuardDecision {
     GuardDecision::Refuse(refusal(row, summary, detail))
 }
+
+#[path = "guard_docs.rs"]
+mod docs;
+pub use docs::protection_markdown;
+use docs::removed_block;
 
 #[cfg(test)]
 #[path = "guard_tests.rs"]

@@ -29,6 +29,7 @@ enum Expect {
     Repair,
     Replace,
     Refuse(GuardRow),
+    Forget,
 }
 
 fn outcome(decision: &GuardDecision) -> Expect {
@@ -37,6 +38,10 @@ fn outcome(decision: &GuardDecision) -> Expect {
         GuardDecision::Repair(_) => Expect::Repair,
         GuardDecision::Replace { .. } => Expect::Replace,
         GuardDecision::Refuse(refusal) => Expect::Refuse(refusal.row),
+        GuardDecision::Forget(notice) => {
+            assert_eq!(notice.row, GuardRow::G23);
+            Expect::Forget
+        }
     }
 }
 
@@ -154,6 +159,40 @@ fn plan_rows() -> Vec<(&'static str, PlanCheck, Expect)> {
                 ..check(ServiceAccount, PlanKind::Update, true)
             },
             Expect::Repair,
+        ),
+        (
+            "G23 destroy of a finalized account with deletion_policy ABANDON",
+            PlanCheck {
+                deletion_policy: DeletionPolicy::Abandon,
+                ..check(ServiceAccount, PlanKind::Destroy, true)
+            },
+            Expect::Forget,
+        ),
+        (
+            "G23 destroy of an unfinalized account with deletion_policy ABANDON: not deleted either",
+            PlanCheck {
+                deletion_policy: DeletionPolicy::Abandon,
+                ..check(ServiceAccount, PlanKind::Destroy, false)
+            },
+            Expect::Forget,
+        ),
+        (
+            "G23 destroy of a finalized org with deletion_policy ABANDON",
+            PlanCheck {
+                deletion_policy: DeletionPolicy::Abandon,
+                prior_marker: marked(),
+                ..check(Org, PlanKind::Destroy, true)
+            },
+            Expect::Forget,
+        ),
+        (
+            "G23 ABANDON lifts nothing but the destroy: a change is still G9",
+            PlanCheck {
+                deletion_policy: DeletionPolicy::Abandon,
+                managed_changes: strings(&["email"]),
+                ..check(ServiceAccount, PlanKind::Update, true)
+            },
+            Expect::Refuse(G9),
         ),
         (
             "G22 retire with a reason",
@@ -349,10 +388,13 @@ fn every_spec_row_is_covered_by_a_test() {
 }
 
 fn assert_well_formed(refusal: &Refusal) {
-    assert!(
-        refusal.summary.contains(&format!("({})", refusal.row)),
-        "{refusal:?}"
-    );
+    let tag = if refusal.row == GuardRow::G1 {
+        format!("({DESTROY_ROWS})")
+    } else {
+        format!("({})", refusal.row)
+    };
+    assert!(refusal.summary.contains(&tag), "{refusal:?}");
+    assert!(!refusal.detail.contains("<name>"), "{refusal:?}");
     assert!(
         !refusal.summary.ends_with('.') && !refusal.detail.ends_with('.'),
         "{refusal:?}"
@@ -368,22 +410,75 @@ fn refusal_of(decision: GuardDecision) -> Refusal {
 }
 
 #[test]
-fn destroy_refusals_name_the_account_and_the_off_boarding_path() {
-    let refusal = refusal_of(decide_plan(&check(ServiceAccount, PlanKind::Destroy, true)));
+fn destroy_refusals_name_the_account_its_org_and_the_command_that_finds_its_address() {
+    let whereabouts = Whereabouts {
+        org: Some("https://acme.okta.com".into()),
+        id: Some(ID.into()),
+    };
+    let refusal = refusal_of(decide_plan(&PlanCheck {
+        whereabouts: whereabouts.clone(),
+        ..check(ServiceAccount, PlanKind::Destroy, true)
+    }));
     assert!(refusal.summary.contains(SUBJECT));
-    assert!(
-        refusal
-            .detail
-            .contains("from = okta_msp_service_account.<name>")
-    );
+    assert!(refusal.summary.contains("in org https://acme.okta.com"));
+    assert!(refusal.summary.contains("(G1-G3)"), "{}", refusal.summary);
+    assert!(refusal.detail.contains(&format!(
+        "`terraform state list -id={ID}` prints its address"
+    )));
+    assert!(refusal.detail.contains("deletion_policy = \"ABANDON\""));
     assert!(refusal.detail.contains("destroy = false"));
     assert!(refusal.detail.contains("disables the integration"));
-    let refusal = refusal_of(decide_plan(&check(Org, PlanKind::Destroy, true)));
+    assert_well_formed(&refusal);
+    let refusal = refusal_of(decide_plan(&PlanCheck {
+        whereabouts: Whereabouts {
+            org: None,
+            id: Some("00o1".into()),
+        },
+        ..check(Org, PlanKind::Destroy, true)
+    }));
     assert!(
-        refusal.detail.contains("from = okta_msp_org.<name>"),
+        refusal.detail.contains("from = okta_msp_org.example")
+            && refusal.detail.contains("terraform state list -id=00o1"),
         "{}",
         refusal.detail
     );
+    assert_well_formed(&refusal);
+}
+
+#[test]
+fn g23_abandon_forgets_at_plan_and_at_apply_and_names_the_account() {
+    let whereabouts = Whereabouts {
+        org: Some("https://acme.okta.com".into()),
+        id: Some(ID.into()),
+    };
+    let GuardDecision::Forget(notice) = decide_plan(&PlanCheck {
+        deletion_policy: DeletionPolicy::Abandon,
+        whereabouts: whereabouts.clone(),
+        prior_marker: marked(),
+        ..check(ServiceAccount, PlanKind::Destroy, true)
+    }) else {
+        panic!("ABANDON forgets")
+    };
+    assert!(notice.summary.contains(SUBJECT) && notice.summary.contains("acme.okta.com"));
+    assert!(notice.detail.contains("nothing changes in Okta"));
+    // The apply-time check (G8) forgets too, whatever state and Okta say about finalization.
+    let delete = DeleteCheck {
+        resource: ServiceAccount,
+        subject: SUBJECT.into(),
+        state_finalized: true,
+        private_marker: marked(),
+        remote_finalized: Some(true),
+        deletion_policy: DeletionPolicy::Abandon,
+        whereabouts,
+    };
+    assert!(matches!(decide_delete(&delete), GuardDecision::Forget(_)));
+    assert!(matches!(
+        decide_delete(&DeleteCheck {
+            deletion_policy: DeletionPolicy::Prevent,
+            ..delete
+        }),
+        GuardDecision::Refuse(_)
+    ));
 }
 
 #[test]
@@ -438,6 +533,8 @@ fn g8_apply_time_delete_holds_on_every_signal() {
         state_finalized: false,
         private_marker: MarkerPresence::Absent,
         remote_finalized: None,
+        deletion_policy: DeletionPolicy::Prevent,
+        whereabouts: Whereabouts::default(),
     };
     let cases = [
         (
@@ -507,17 +604,22 @@ fn g8_apply_time_delete_holds_on_every_signal() {
 
 #[test]
 fn g13_vanished_finalized_accounts_are_not_recreated_silently() {
-    let refusal = refusal_of(decide_vanished(ServiceAccount, SUBJECT, true));
+    let whereabouts = Whereabouts {
+        org: Some("https://acme.okta.com".into()),
+        id: Some(ID.into()),
+    };
+    let refusal = refusal_of(decide_vanished(ServiceAccount, SUBJECT, true, &whereabouts));
     assert_eq!(refusal.row, GuardRow::G13);
+    assert!(refusal.detail.contains("terraform state rm"));
     assert!(
         refusal
             .detail
-            .contains("terraform state rm okta_msp_service_account.<name>")
+            .contains(&format!("terraform state list -id={ID}"))
     );
     assert!(refusal.detail.contains("down"));
     assert_well_formed(&refusal);
     assert_eq!(
-        decide_vanished(ServiceAccount, SUBJECT, false),
+        decide_vanished(ServiceAccount, SUBJECT, false, &whereabouts),
         GuardDecision::Allow
     );
 }
@@ -596,6 +698,39 @@ fn attributes_are_classified() {
 #[test]
 fn row_names() {
     let names: Vec<String> = GuardRow::ALL.iter().map(|row| row.to_string()).collect();
-    let expected: Vec<String> = (1..=22).map(|n| format!("G{n}")).collect();
+    let expected: Vec<String> = (1..=23).map(|n| format!("G{n}")).collect();
     assert_eq!(names, expected);
+}
+
+#[test]
+fn an_orgs_other_integration_login_is_refused_naming_both_values() {
+    let refusal =
+        org_integration_login_change("acme (00o1)", "admin@acme.example", "msp@acme.example");
+    assert_eq!(refusal.row, GuardRow::G4);
+    assert_eq!(refusal.path, ["integration_login"]);
+    assert!(refusal.detail.contains("\"admin@acme.example\""));
+    assert!(refusal.detail.contains("\"msp@acme.example\""));
+    assert!(
+        refusal
+            .detail
+            .contains("Set integration_login = \"admin@acme.example\"")
+    );
+    assert_well_formed(&refusal);
+}
+
+#[test]
+fn g5_names_the_login_and_the_id() {
+    let marker = marker::encode(b"", ID).unwrap();
+    let refusal = refusal_of(decide_plan(&PlanCheck {
+        prior_marker: MarkerPresence::of(&marker),
+        ..PlanCheck::new(ServiceAccount, PlanKind::Create, "oktaradius@acme.example")
+    }));
+    assert_eq!(refusal.row, GuardRow::G5);
+    assert!(
+        refusal
+            .summary
+            .contains(&format!("oktaradius@acme.example ({ID})")),
+        "{}",
+        refusal.summary
+    );
 }

@@ -18,7 +18,8 @@
 //! - [`address`]: the shape of logins and e-mail addresses.
 //! - [`baseline`] and [`cidr`]: the securing baseline of SPEC section 3 and its settings.
 //! - [`compliance`]: an observed account against the rules, with the repairs.
-//! - [`guard`] and [`marker`]: the finalization guard of SPEC section 4.
+//! - [`guard`] and [`marker`]: the finalization guard of SPEC section 4;
+//!   [`deletion_policy`]: what a destroy of a guarded object does (G23).
 //! - [`user_type`]: the provider's mark on managed accounts in Okta itself.
 //! - [`adoption`]: whether an existing user may be adopted, resumed or must be refused.
 //! - [`violation`]: what a broken rule looks like.
@@ -30,6 +31,7 @@ pub mod baseline;
 pub mod baseline_owner;
 pub mod cidr;
 pub mod compliance;
+pub mod deletion_policy;
 pub mod discovery;
 pub mod guard;
 pub mod kind;

@@ -26,6 +26,8 @@ pub enum RuleId {
     PasswordTooShort,
     PasswordComplexity,
     PasswordContainsLogin,
+    DeletionPolicy,
+    ReasonBlank,
     // Provider-level baseline settings (SPEC section 3).
     GroupName,
     PasswordMinLength,
@@ -66,6 +68,8 @@ impl RuleId {
             RuleId::PasswordTooShort => "password.too_short",
             RuleId::PasswordComplexity => "password.complexity",
             RuleId::PasswordContainsLogin => "password.contains_login",
+            RuleId::DeletionPolicy => "deletion_policy.unknown",
+            RuleId::ReasonBlank => "reason.blank",
             RuleId::GroupName => "baseline.group_name",
             RuleId::PasswordMinLength => "baseline.password_min_length",
             RuleId::LockoutAttempts => "baseline.lockout_attempts",

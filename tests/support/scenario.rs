@@ -511,9 +511,10 @@ pub fn assert_no_marker_stored(workspace: &Workspace, after: &str) {
 }
 
 /// Words a user should never read in a diagnostic: placeholders where the real value is known,
-/// the project's internal vocabulary, and Rust's own. (`<name>` in a resource address is allowed:
-/// Terraform never tells a provider the address of the resource it plans, so messages that give
-/// an address to write point at the one Terraform prints with the diagnostic.)
+/// the project's internal vocabulary, and Rust's own. No placeholder either (`<name>`): Terraform
+/// never tells a provider the address of the resource it plans, so a message about an object
+/// whose block is gone names its login, org and the `terraform state list -id=` that prints the
+/// address, and a message beside a block writes its example for `example` and says so.
 const NOT_FOR_USERS: &[&str] = &[
     "ORG_URL",
     "OLD_ADDRESS",
@@ -522,6 +523,8 @@ const NOT_FOR_USERS: &[&str] = &[
     "<login>",
     "<org>",
     "<address>",
+    "<name>",
+    "ADDRESS",
     "SPEC",
     "section 3",
     "section 4",
@@ -539,8 +542,8 @@ const NOT_FOR_USERS: &[&str] = &[
     "TODO",
 ];
 
-/// The highest row of the docs' protection tables (G22: a deliberate retirement).
-const LAST_GUARD_ROW: u32 = 22;
+/// The highest row of the docs' protection tables (G23: `deletion_policy = "ABANDON"`).
+const LAST_GUARD_ROW: u32 = 23;
 
 /// Articles that read wrong before the provider's nouns ("a org", "an user").
 const WRONG_ARTICLES: &[&str] = &[
@@ -596,6 +599,23 @@ pub fn assert_plain_english(diagnostic: &Diagnostic) {
         );
         rest = &rest[at + 1..];
     }
+    // A placeholder the user would have to fill in: `<name>`, `<org_url>`.
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find('<') {
+        let inside: String = rest[at + 1..].chars().take_while(|c| *c != '>').collect();
+        let placeholder = rest[at + 1 + inside.len()..].starts_with('>')
+            && !inside.is_empty()
+            && inside.len() < 30
+            && inside
+                .chars()
+                .all(|c| c.is_ascii_alphabetic() || c == '_' || c == '-');
+        assert!(
+            !placeholder,
+            "placeholder <{inside}> in a diagnostic: {}",
+            diagnostic.text()
+        );
+        rest = &rest[at + 1..];
+    }
     assert!(
         !diagnostic.summary.ends_with('.'),
         "a summary is a title: {}",
@@ -614,9 +634,19 @@ pub fn assert_plain_english(diagnostic: &Diagnostic) {
             .take_while(char::is_ascii_digit)
             .collect();
         if let Ok(row) = digits.parse::<u32>() {
+            // One row, `(G4)`, or the rows one protocol door stands for, `(G1-G3)`.
+            let after = &rest[at + 2 + digits.len()..];
+            let range_end: Option<u32> = after.strip_prefix("-G").and_then(|tail| {
+                let end: String = tail.chars().take_while(char::is_ascii_digit).collect();
+                let closed = tail[end.len()..].starts_with(')');
+                end.parse().ok().filter(|_| closed)
+            });
+            let well_formed = match range_end {
+                Some(end) => row < end && end <= LAST_GUARD_ROW,
+                None => after.starts_with(')'),
+            };
             assert!(
-                (1..=LAST_GUARD_ROW).contains(&row)
-                    && rest[at + 2 + digits.len()..].starts_with(')'),
+                (1..=LAST_GUARD_ROW).contains(&row) && well_formed,
                 "not a documented guard row: {}",
                 diagnostic.text()
             );

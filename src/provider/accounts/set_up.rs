@@ -12,7 +12,8 @@ use crate::rules::account_config::DesiredAccount;
 use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, Own};
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::baseline_owner::{
-    OwnerMarker, Ownership, decide, fingerprint, is_unshown_change, owner_name,
+    OwnerMarker, Ownership, decide, differences, fingerprint, is_unshown_change, owner_name,
+    settings_text,
 };
 use crate::rules::compliance::{self, Compliance, ObservedAccount};
 use crate::rules::role::HeldRole;
@@ -298,6 +299,7 @@ pub async fn ensure_baseline_group(
         let marker = OwnerMarker {
             owner: owner.to_owned(),
             fingerprint: fingerprint(baseline),
+            settings: Some(settings_text(baseline)),
         };
         if org.baseline_marker().as_ref() != Some(&marker) {
             org.write_baseline_marker(&group_id, &baseline.group_name, &marker)
@@ -336,17 +338,21 @@ pub async fn check_baseline_owner(
 ) -> Result<Ownership, Diagnostics> {
     org.existing_group_id(&baseline.group_name)
         .await
-        .map_err(|e| Diagnostics::from(diag::okta("finding the service account group", &e)))?;
-    let ownership = decide(
-        org.baseline_marker().as_ref(),
-        owner,
-        &fingerprint(baseline),
-    );
+        .map_err(|e| {
+            Diagnostics::from(diag::okta_reaching(
+                org.client.org_url().as_str(),
+                "finding the service account group",
+                &e,
+            ))
+        })?;
+    let marker = org.baseline_marker();
+    let ownership = decide(marker.as_ref(), owner, &fingerprint(baseline));
     if let Ownership::Conflict { owner: other } = &ownership {
         return Err(diag::baseline_owned_elsewhere(
             &org.client.org_url().to_string(),
             &owner_name(other),
             owner,
+            marker.and_then(|marker| differences(&marker, baseline)),
         ));
     }
     Ok(ownership)

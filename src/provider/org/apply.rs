@@ -213,9 +213,23 @@ impl OrgResource {
             state_finalized: prior.is_finalized(),
             private_marker: MarkerPresence::of(&request.planned_private),
             remote_finalized: None,
+            deletion_policy: prior.deletion_policy(),
+            whereabouts: guard::Whereabouts {
+                org: None,
+                ..prior.whereabouts()
+            },
         };
-        if let GuardDecision::Refuse(refusal) = guard::decide_delete(&check) {
-            return Err(diag::refusal(refusal));
+        match guard::decide_delete(&check) {
+            GuardDecision::Refuse(refusal) => return Err(diag::refusal(refusal)),
+            // deletion_policy = "ABANDON" (G23): the plan said so; nothing to add.
+            GuardDecision::Forget(_) => {
+                return Ok(ApplyResponse {
+                    new_state: Value::Null,
+                    private: Vec::new(),
+                    diagnostics: Diagnostics::new(),
+                });
+            }
+            _ => {}
         }
         Ok(ApplyResponse {
             new_state: Value::Null,

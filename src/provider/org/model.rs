@@ -5,6 +5,8 @@
 
 use crate::plugin::Value;
 use crate::provider::typed_value::{bool_value, input_bool, input_string, string_value};
+use crate::rules::deletion_policy::DeletionPolicy;
+use crate::rules::guard::Whereabouts;
 use crate::rules::violation::Input;
 
 /// Attribute names.
@@ -15,6 +17,7 @@ pub mod attr {
     pub const INTEGRATION_LOGIN: &str = "integration_login";
     pub const INTEGRATION_EMAIL: &str = "integration_email";
     pub const FINALIZE: &str = "finalize";
+    pub const DELETION_POLICY: &str = "deletion_policy";
     pub const ID: &str = "id";
     pub const URL: &str = "url";
     pub const STATUS: &str = "status";
@@ -56,6 +59,8 @@ pub struct Org {
     pub integration_login: Input<String>,
     pub integration_email: Input<String>,
     pub finalize: Input<bool>,
+    /// `PREVENT` (unset) or `ABANDON`: whether a destroy forgets the org (G23).
+    pub deletion_policy: Input<String>,
     pub id: Input<String>,
     pub url: Input<String>,
     pub status: Input<String>,
@@ -74,6 +79,7 @@ impl Org {
             integration_login: input_string(value, attr::INTEGRATION_LOGIN),
             integration_email: input_string(value, attr::INTEGRATION_EMAIL),
             finalize: input_bool(value, attr::FINALIZE),
+            deletion_policy: input_string(value, attr::DELETION_POLICY),
             id: input_string(value, attr::ID),
             url: input_string(value, attr::URL),
             status: input_string(value, attr::STATUS),
@@ -97,6 +103,7 @@ impl Org {
                 string_value(self.integration_email),
             ),
             (attr::FINALIZE, bool_value(self.finalize)),
+            (attr::DELETION_POLICY, string_value(self.deletion_policy)),
             (attr::ID, string_value(self.id)),
             (attr::URL, string_value(self.url)),
             (attr::STATUS, string_value(self.status)),
@@ -121,6 +128,19 @@ impl Org {
     /// Whether the plan asks to finalize the org (`finalize`, default true).
     pub fn wants_finalize(&self) -> bool {
         self.finalize.known().copied().unwrap_or(true)
+    }
+
+    /// What a destroy of this state does (G23): `ABANDON` only when the state says so.
+    pub fn deletion_policy(&self) -> DeletionPolicy {
+        DeletionPolicy::of(self.deletion_policy.known_str())
+    }
+
+    /// The org's URL and id, for messages about an org whose block may be gone.
+    pub fn whereabouts(&self) -> Whereabouts {
+        Whereabouts {
+            org: self.url.known_str().map(str::to_owned),
+            id: self.id.known_str().map(str::to_owned),
+        }
     }
 
     /// `subdomain (id)`, how messages name an org.
@@ -186,6 +206,7 @@ mod tests {
             integration_login: Input::Known("msp@acme.example".into()),
             integration_email: Input::Known("msp-box@acme.example".into()),
             finalize: Input::Known(true),
+            deletion_policy: Input::Known("ABANDON".into()),
             id: Input::Known("00o1".into()),
             url: Input::Known("https://acme.okta.com".into()),
             status: Input::Unknown,

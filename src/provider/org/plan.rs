@@ -8,8 +8,9 @@ use crate::provider::org_access::AccessError;
 use crate::provider::seen::UnfinishedOrg;
 use crate::provider::typed_value::attributes;
 use crate::provider::{diag, known_after_apply, private};
+use crate::rules::deletion_policy::DeletionPolicy;
 use crate::rules::guard::{
-    self, AttributeClass, GuardDecision, GuardedResource, PlanCheck, PlanKind,
+    self, AttributeClass, GuardDecision, GuardedResource, PlanCheck, PlanKind, Whereabouts,
 };
 use crate::rules::marker::{self, MarkerPresence};
 use crate::rules::violation::Input;
@@ -50,9 +51,35 @@ pub fn plan(
         (Some(subdomain), None) => subdomain.to_owned(),
         _ => "?".to_owned(),
     };
+    if let Some(violation) = config
+        .deletion_policy
+        .known_str()
+        .and_then(|policy| DeletionPolicy::violation(attr::DELETION_POLICY, policy))
+    {
+        return Err(diag::violations(vec![violation]));
+    }
+    // A different integration login is never a replacement, finalized or not (an imported
+    // org's state holds the login Okta has).
+    if kind == PlanKind::Update
+        && let (Some(in_okta), Some(configured)) = (
+            prior.integration_login.known_str(),
+            config.integration_login.known_str(),
+        )
+        && in_okta != configured
+    {
+        return Err(diag::refusal(guard::org_integration_login_change(
+            &subject, in_okta, configured,
+        )));
+    }
     let mut check = PlanCheck::new(GuardedResource::Org, kind, subject);
     check.prior_finalized = finalized;
     check.prior_marker = marker;
+    // A destroy's configuration is null: the policy that counts is the state's (G23).
+    check.deletion_policy = prior.deletion_policy();
+    check.whereabouts = Whereabouts {
+        org: None,
+        ..prior.whereabouts()
+    };
     if kind == PlanKind::Update {
         for name in CONFIGURED {
             if request.proposed_new_state.get(name) != request.prior_state.get(name) {
@@ -74,7 +101,9 @@ pub fn plan(
                 .map(|name| AttributePath::attributes([name.as_str()]))
                 .collect();
         }
-        GuardDecision::Repair(notice) => warnings.push(diag::notice(notice)),
+        GuardDecision::Repair(notice) | GuardDecision::Forget(notice) => {
+            warnings.push(diag::notice(notice))
+        }
         GuardDecision::Allow => {}
     }
     let mut resumed = None;

@@ -131,6 +131,7 @@ impl OrgResource {
             // Adopted orgs are meant to be finalized: an unfinished one is finished by the next
             // apply unless the configuration says `finalize = false`.
             finalize: Input::Known(true),
+            deletion_policy: Input::Null,
         };
         Ok(ImportResponse {
             state: state.into_value(),

@@ -266,15 +266,26 @@ impl ServiceAccountResource {
         }
         // The last line of defence (G8): holds even when the plan-time checks were bypassed,
         // for example after `terraform taint`, whose replace never consults the plan guard.
+        // `deletion_policy = "ABANDON"` in state forgets the account without a call (G23).
         let mut check = DeleteCheck {
             resource: GuardedResource::ServiceAccount,
             subject: prior.subject(),
             state_finalized: prior.is_finalized(),
             private_marker: MarkerPresence::of(&request.planned_private),
             remote_finalized: None,
+            deletion_policy: prior.deletion_policy(),
+            whereabouts: prior.whereabouts(),
         };
-        if let GuardDecision::Refuse(refusal) = guard::decide_delete(&check) {
-            return Err(diag::refusal(refusal));
+        match guard::decide_delete(&check) {
+            GuardDecision::Refuse(refusal) => return Err(diag::refusal(refusal)),
+            GuardDecision::Forget(_) => {
+                tracing::info!(
+                    user_id = prior.id.known_str().unwrap_or("?"),
+                    "forgetting the account (deletion_policy ABANDON); nothing changes in Okta"
+                );
+                return Ok(deleted());
+            }
+            _ => {}
         }
         let Some(id) = prior.id.known_str() else {
             return Ok(deleted());

@@ -40,7 +40,13 @@ impl ServiceAccountResource {
                     .collect();
                 roles.sort();
                 roles.dedup();
-                Input::Known(roles)
+                // None held stays null rather than `[]`, which no kind accepts: the user
+                // declares a custom account's roles.
+                if roles.is_empty() {
+                    Input::Null
+                } else {
+                    Input::Known(roles)
+                }
             }
             _ => Input::Null,
         };

@@ -26,10 +26,11 @@ use crate::plugin::{
 use crate::provider::accounts::{observe, set_up};
 use crate::provider::org_access::{AccessError, OrgSession};
 use crate::provider::private;
-use crate::rules::account_config::password_violations;
+use crate::rules::account_config::{password_violations, reason_violation};
 use crate::rules::adoption::Own;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::baseline_owner::{Ownership, fingerprint};
+use crate::rules::deletion_policy::DeletionPolicy;
 
 use super::{ProviderContext, diag};
 use model::{ServiceAccount, attr};
@@ -91,10 +92,13 @@ impl ServiceAccountResource {
         org: &OrgSession,
         prior: &ServiceAccount,
     ) -> Result<String, Diagnostics> {
-        let org_id = org
-            .org_id()
-            .await
-            .map_err(|e| Diagnostics::from(diag::okta("reading the org", &e)))?;
+        let org_id = org.org_id().await.map_err(|e| {
+            Diagnostics::from(diag::okta_reaching(
+                org.client.org_url().as_str(),
+                "reading the org",
+                &e,
+            ))
+        })?;
         if let Some(expected) = prior.org_id.known_str()
             && expected != org_id
         {
@@ -125,6 +129,17 @@ impl Resource for ServiceAccountResource {
             return Err(url_problems);
         }
         let mut violations = config.account_config().violations();
+        for (attribute, reason) in [
+            (attr::CORRECTION_REASON, &config.correction_reason),
+            (attr::RETIRE_REASON, &config.retire_reason),
+        ] {
+            if let Some(reason) = reason.known_str() {
+                violations.extend(reason_violation(attribute, reason));
+            }
+        }
+        if let Some(policy) = config.deletion_policy.known_str() {
+            violations.extend(DeletionPolicy::violation(attr::DELETION_POLICY, policy));
+        }
         // A write-only password is in the configuration only; check it now, never echoing it.
         if let Some(password) = config.password_wo.known_str() {
             violations.extend(password_violations(

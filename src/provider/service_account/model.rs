@@ -5,6 +5,8 @@
 
 use crate::plugin::Value;
 use crate::rules::account_config::AccountConfig;
+use crate::rules::deletion_policy::DeletionPolicy;
+use crate::rules::guard::Whereabouts;
 use crate::rules::violation::Input;
 
 use crate::provider::typed_value::{
@@ -25,6 +27,7 @@ pub mod attr {
     pub const FINALIZE: &str = "finalize";
     pub const CORRECTION_REASON: &str = "correction_reason";
     pub const RETIRE_REASON: &str = "retire_reason";
+    pub const DELETION_POLICY: &str = "deletion_policy";
     pub const ID: &str = "id";
     pub const ORG_ID: &str = "org_id";
     pub const STATUS: &str = "status";
@@ -79,6 +82,9 @@ pub struct ServiceAccount {
     /// Why the account was retired (G22): while set, the account stays deactivated and is not
     /// set up or finalized again.
     pub retire_reason: Input<String>,
+    /// `PREVENT` (unset) or `ABANDON`: whether a destroy forgets the account (G23). Changes
+    /// nothing in Okta by itself.
+    pub deletion_policy: Input<String>,
     pub id: Input<String>,
     pub org_id: Input<String>,
     pub status: Input<String>,
@@ -102,6 +108,7 @@ impl ServiceAccount {
             finalize: input_bool(value, attr::FINALIZE),
             correction_reason: input_string(value, attr::CORRECTION_REASON),
             retire_reason: input_string(value, attr::RETIRE_REASON),
+            deletion_policy: input_string(value, attr::DELETION_POLICY),
             id: input_string(value, attr::ID),
             org_id: input_string(value, attr::ORG_ID),
             status: input_string(value, attr::STATUS),
@@ -129,6 +136,7 @@ impl ServiceAccount {
                 string_value(self.correction_reason),
             ),
             (attr::RETIRE_REASON, string_value(self.retire_reason)),
+            (attr::DELETION_POLICY, string_value(self.deletion_policy)),
             (attr::ID, string_value(self.id)),
             (attr::ORG_ID, string_value(self.org_id)),
             (attr::STATUS, string_value(self.status)),
@@ -169,6 +177,19 @@ impl ServiceAccount {
 
     pub fn is_finalized(&self) -> bool {
         self.finalized.known() == Some(&true)
+    }
+
+    /// What a destroy of this state does (G23): `ABANDON` only when the state says so.
+    pub fn deletion_policy(&self) -> DeletionPolicy {
+        DeletionPolicy::of(self.deletion_policy.known_str())
+    }
+
+    /// The org and id, for messages about an account whose block may be gone.
+    pub fn whereabouts(&self) -> Whereabouts {
+        Whereabouts {
+            org: self.org_url.known_str().map(str::to_owned),
+            id: self.id.known_str().map(str::to_owned),
+        }
     }
 
     /// `login (id)`, how messages name an account.
@@ -269,6 +290,7 @@ mod tests {
             finalize: Input::Known(true),
             correction_reason: Input::Known("MSP-1: typo".into()),
             retire_reason: Input::Null,
+            deletion_policy: Input::Known("ABANDON".into()),
             id: Input::Known("00u1".into()),
             org_id: Input::Known("00o1".into()),
             status: Input::Known("ACTIVE".into()),

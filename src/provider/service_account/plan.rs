@@ -39,22 +39,30 @@ pub fn plan(
     let marker = MarkerPresence::of(&request.prior_private);
     match request.action {
         PlanAction::Destroy => {
+            // The configuration is null here (Terraform plans a removed object's destroy from
+            // its state alone), so deletion_policy is the one the state holds.
+            let prior = ServiceAccount::from_value(&request.prior_state);
             let mut check = PlanCheck::new(
                 GuardedResource::ServiceAccount,
                 PlanKind::Destroy,
-                ServiceAccount::from_value(&request.prior_state).subject(),
+                prior.subject(),
             );
-            check.prior_finalized = ServiceAccount::from_value(&request.prior_state).is_finalized();
+            check.prior_finalized = prior.is_finalized();
             check.prior_marker = marker;
+            check.deletion_policy = prior.deletion_policy();
+            check.whereabouts = prior.whereabouts();
+            let mut warnings = Diagnostics::new();
             match guard::decide_plan(&check) {
-                GuardDecision::Refuse(refusal) => Err(diag::refusal(refusal)),
-                _ => Ok(PlanResponse {
-                    planned_state: Value::Null,
-                    requires_replace: Vec::new(),
-                    planned_private: request.prior_private,
-                    warnings: Diagnostics::new(),
-                }),
+                GuardDecision::Refuse(refusal) => return Err(diag::refusal(refusal)),
+                GuardDecision::Forget(notice) => warnings.push(diag::notice(notice)),
+                _ => {}
             }
+            Ok(PlanResponse {
+                planned_state: Value::Null,
+                requires_replace: Vec::new(),
+                planned_private: request.prior_private,
+                warnings,
+            })
         }
         PlanAction::Create => plan_create(request, marker, facts),
         PlanAction::Update => plan_update(request, marker, baseline_settings_changed),
@@ -344,7 +352,7 @@ fn plan_update(
                 .collect();
         }
         GuardDecision::Repair(notice) => warnings.push(diag::notice(notice.clone())),
-        GuardDecision::Allow => {}
+        GuardDecision::Allow | GuardDecision::Forget(_) => {}
     }
     let changes = !check.drift_repairs.is_empty()
         || !check.managed_changes.is_empty()

@@ -13,6 +13,7 @@ use crate::rules::account_config::DesiredAccount;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::baseline_owner::fingerprint;
 use crate::rules::compliance::{self, expectation_for_observed};
+use crate::rules::discovery::{self, Reason, Verdict};
 use crate::rules::guard::{self, GuardDecision, GuardedResource};
 use crate::rules::kind::ServiceAccountKind;
 use crate::rules::role::RolePath;
@@ -59,6 +60,7 @@ impl ServiceAccountResource {
                 GuardedResource::ServiceAccount,
                 &prior.subject(),
                 prior.is_finalized(),
+                &prior.whereabouts(),
             ) {
                 GuardDecision::Refuse(refusal) => Err(diag::refusal(refusal)),
                 _ => Ok(ReadResponse {
@@ -91,7 +93,15 @@ impl ServiceAccountResource {
         let (drift, refusals) = match prior.account_config().resolve().ok() {
             // A retired account (G22) is deactivated on purpose: nothing to repair.
             _ if prior.is_retired() && !prior.is_finalized() => (Vec::new(), Vec::new()),
-            Some(desired) => drift_of(&desired, &baseline, &facts),
+            Some(desired) => {
+                let (mut drift, refusals) = drift_of(&desired, &baseline, &facts);
+                // An adopted account not set up yet still lacks the provider's mark.
+                if !prior.is_finalized() {
+                    drift.extend(mark_missing(observed.user.profile.user_type.as_deref()));
+                    drift.sort();
+                }
+                (drift, refusals)
+            }
             // An imported account whose kind is not recorded yet: what the import found stands
             // until the configuration's kind is applied.
             None => (
@@ -253,11 +263,23 @@ fn imported_state(
 ) -> Imported {
     let marked = parse_user_type(observed.user.profile.user_type.as_deref());
     let finalized = matches!(marked, Some((_, true)));
-    // The rules need a kind to judge roles and names; an unmarked account's is left to the
-    // configuration, and role findings wait for it (the plan's admin_roles diff shows them).
-    let kind_known = marked.is_some();
+    // The rules need a kind to judge roles and names. The mark records it; an unmarked account
+    // with the MSP platform's default login of a kind is that kind, as discovery proposes it
+    // (so configuration generated from this state names it). Any other unmarked account's is
+    // left to the configuration, and role findings wait for it (the plan's admin_roles diff
+    // shows them).
+    let platform_kind =
+        match discovery::judge(&facts.login, observed.user.profile.user_type.as_deref()) {
+            Verdict::Proposed {
+                kind,
+                reason: Reason::PlatformLogin,
+            } => Some(kind),
+            _ => None,
+        };
+    let kind_known = marked.is_some() || platform_kind.is_some();
     let kind = marked
         .map(|(kind, _)| kind)
+        .or(platform_kind)
         .unwrap_or_else(|| ServiceAccountKind::infer(&facts.login, &facts.first_name));
     let expectation = expectation_for_observed(kind, facts);
     let stage = if finalized {
@@ -281,19 +303,7 @@ fn imported_state(
             None => finding.violation.summary.clone(),
         })
         .collect();
-    if !kind_known {
-        // Adoption writes the provider's mark over whatever `userType` held: the plan says so.
-        drift.push(format!(
-            "record the account as a managed service account in Okta's userType (now {})",
-            observed
-                .user
-                .profile
-                .user_type
-                .as_deref()
-                .map(|value| format!("{value:?}"))
-                .unwrap_or_else(|| "not set".to_owned())
-        ));
-    }
+    drift.extend(mark_missing(observed.user.profile.user_type.as_deref()));
     drift.sort();
     drift.dedup();
     let described: Vec<String> = findings
@@ -301,7 +311,9 @@ fn imported_state(
         .filter(|violation| kind_known || !about_roles(violation))
         .map(|v| format!("{}: {}", v.summary, v.detail))
         .collect();
-    let roles: Vec<String> = if finalized {
+    // A platform account's roles are its kind's, the difference being drift (as for a
+    // finalized account), so configuration generated from this state is valid as written.
+    let roles: Vec<String> = if finalized || platform_kind.is_some() {
         expectation
             .admin_roles
             .iter()
@@ -329,7 +341,13 @@ fn imported_state(
         email: Input::Known(facts.email.clone()),
         first_name: Input::Known(facts.first_name.clone()),
         last_name: Input::Known(facts.last_name.clone()),
-        admin_roles: Input::Known(roles),
+        // None held is null, not `[]`: Terraform writes `[]` into generated configuration, and
+        // no kind accepts an empty list; null leaves the roles to the kind.
+        admin_roles: if roles.is_empty() {
+            Input::Null
+        } else {
+            Input::Known(roles)
+        },
         password_wo: Input::Null,
         finalize: Input::Known(true),
         id: Input::Known(observed.user.id.clone()),
@@ -350,6 +368,20 @@ fn imported_state(
         login: facts.login.clone(),
         findings: described,
     }
+}
+
+/// Adoption writes the provider's mark over whatever `userType` held: the plan says so, for an
+/// account that carries no mark yet.
+fn mark_missing(user_type: Option<&str>) -> Option<String> {
+    if parse_user_type(user_type).is_some() {
+        return None;
+    }
+    Some(format!(
+        "record the account as a managed service account in Okta's userType (now {})",
+        user_type
+            .map(|value| format!("{value:?}"))
+            .unwrap_or_else(|| "not set".to_owned())
+    ))
 }
 
 /// What differs from `desired`, in words, for the `drift` attribute; and the privileges among
