@@ -46,7 +46,13 @@ fn a_refused_connection_a_401_and_a_404_name_the_org_and_what_to_check() {
             "a wrong token",
             account_in(&acme, "not-the-token"),
             format!("Okta refused the credentials for org {acme}"),
-            "org_tokens",
+            "org_tokens, or org_credentials entry for",
+        ),
+        (
+            "a wrong token, again: the hint about expiry and service apps",
+            account_in(&acme, "not-the-token"),
+            format!("Okta refused the credentials for org {acme}"),
+            "Okta expires an API token that goes 30 days without use",
         ),
         (
             "an org_url that is not an org",

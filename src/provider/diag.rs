@@ -75,7 +75,7 @@ pub fn okta_reaching(org_url: &str, operation: &str, error: &OktaError) -> Diagn
         error if error.is_unauthorized() => Diagnostic::error(
             format!("Okta refused the credentials for org {org_url}"),
             format!(
-                "{detail}\n\nCheck org_api_token, or the provider's org_tokens or org_credentials entry for {org_url}, and that the token's owner (or the service app) is still active"
+                "{detail}\n\nCheck org_api_token, or the provider's org_tokens or org_credentials entry for {org_url}, and that the token's owner (or the service app) is still active. Okta expires an API token that goes 30 days without use, and revokes it when the admin who created it is deactivated; an OAuth 2.0 service app (org_credentials, see the guide \"Connect an org with a service app\") has no such expiry"
             ),
         ),
         error if error.is_not_found() => Diagnostic::error(
