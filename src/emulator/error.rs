@@ -105,6 +105,10 @@ pub enum ApiError {
     /// E0000090: the role is already assigned to the user.
     #[error("The role specified is already assigned to the user.")]
     DuplicateRole,
+    /// E0000192: a role asked for a group a group rule assigns users to; Okta's catalogue:
+    /// "Roles cannot be granted to groups with group membership rules. {0}".
+    #[error("Roles cannot be granted to groups with group membership rules. {group}")]
+    GroupWithRules { group: String },
     /// E0000211: a role asked for a built-in group (Everyone); Okta's catalogue: "Roles cannot
     /// be granted to built-in groups: {0}".
     #[error("Roles cannot be granted to built-in groups: {group}")]
@@ -175,6 +179,7 @@ impl ApiError {
             ApiError::Unsupported { .. } => "E0000060",
             ApiError::DuplicateRole => "E0000090",
             ApiError::BuiltInGroupRole { .. } => "E0000211",
+            ApiError::GroupWithRules { .. } => "E0000192",
         }
     }
 
@@ -188,7 +193,8 @@ impl ApiError {
             | ApiError::InvalidPaging
             | ApiError::InvalidSearch { .. }
             | ApiError::InvalidScimFilter { .. }
-            | ApiError::BuiltInGroupRole { .. } => StatusCode::BAD_REQUEST,
+            | ApiError::BuiltInGroupRole { .. }
+            | ApiError::GroupWithRules { .. } => StatusCode::BAD_REQUEST,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,

@@ -5,7 +5,7 @@
 //! This file composes the state: [`State`] holds the orgs, and [`Org`] holds one org's tables.
 //! Each Okta family owns its rows' types and the operations on them, in a module of its own:
 //! `users` (and their factors), `roles` (admin role assignments, and what each role may do),
-//! `groups` (and `group_roles`, the admin roles a group's members hold), `custom_roles`,
+//! `groups` (and `group_roles`, the admin roles a group's members hold, and `group_rules`), `custom_roles`,
 //! `resource_sets` and `bindings` (custom admin roles granted over resource sets),
 //! `principal_rate_limits` (each credential's share of the rate limits), `zones` (network zones), `policies` (policies and their rules; `policy_defaults`
 //! holds the settings Okta fills in), `tokens` (API tokens, and authentication), `logs` (the
@@ -24,6 +24,7 @@ mod bindings;
 mod custom_roles;
 mod delta;
 mod group_roles;
+mod group_rules;
 mod groups;
 mod logs;
 mod orgs;
@@ -41,6 +42,7 @@ mod zones;
 
 pub use bindings::{Binding, BindingMember, Member};
 pub use custom_roles::{CustomRole, Permission};
+pub use group_rules::{GroupRule, NewGroupRule};
 pub use groups::Group;
 pub use logs::{Audit, Event};
 pub use orgs::NewOrg;
@@ -124,6 +126,9 @@ pub struct Org {
     /// The rate-limit shares set for API tokens and service apps.
     #[serde(default)]
     pub principal_rate_limits: Table<PrincipalRateLimit>,
+    /// Group rules.
+    #[serde(default)]
+    pub group_rules: Table<GroupRule>,
     pub events: BTreeMap<u64, Event>,
     /// Lower-cased login to user id, for lookups by login and the uniqueness rule.
     #[serde(skip)]
@@ -168,6 +173,7 @@ impl Org {
             custom_roles: Table::default(),
             resource_sets: Table::default(),
             principal_rate_limits: Table::default(),
+            group_rules: Table::default(),
             events: BTreeMap::new(),
             logins: HashMap::new(),
             secrets: HashMap::new(),
@@ -198,6 +204,7 @@ impl Org {
         self.custom_roles.reindex();
         self.resource_sets.reindex();
         self.principal_rate_limits.reindex();
+        self.group_rules.reindex();
         self.logins = self
             .users
             .values()

@@ -581,8 +581,6 @@ async fn emulator_okta_operations_it_lacks_answer_501_in_the_role_families() {
             Method::GET,
             format!("/api/v1/groups/{group_id}/roles/gra1/targets/groups"),
         ),
-        (Method::GET, "/api/v1/groups/rules".to_string()),
-        (Method::POST, "/api/v1/groups/rules".to_string()),
         (
             Method::POST,
             "/api/v1/iam/resource-sets/iam1/resources".to_string(),

@@ -10,6 +10,7 @@ mod durability;
 mod engines;
 mod faults;
 mod group_roles;
+mod group_rules;
 mod hardening;
 mod lag;
 mod logs;

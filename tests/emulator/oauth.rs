@@ -1521,3 +1521,34 @@ async fn a_dpop_bound_token_without_the_scope_gets_the_dpop_challenge() {
         )
     );
 }
+
+#[tokio::test]
+async fn a_service_app_has_its_own_share_of_each_bucket_beside_the_api_token() {
+    // The users bucket is 30 at this scale: 15 for the app, 15 for the org's API token.
+    let emulator = Emulator::start_with(&["--rate-limit-scale", "0.05"]);
+    let org = org(&emulator, "appshare").await;
+    let key = Key::rsa();
+    app(
+        &emulator,
+        &org,
+        "0oaShare",
+        &key,
+        &["okta.users.read"],
+        false,
+    )
+    .await;
+    let token = bearer_token(&emulator, &org, "0oaShare", &key, "okta.users.read").await;
+    let users = format!("{}/api/v1/users?limit=1", org.url);
+    for served in 0..15 {
+        let answer = with_bearer(&emulator, Method::GET, &users, &token, None).await;
+        assert_eq!(answer.status, 200, "request {served}: {:?}", answer.body);
+        assert_eq!(answer.header("x-rate-limit-limit"), Some("15"));
+    }
+    let refused = with_bearer(&emulator, Method::GET, &users, &token, None).await;
+    assert_eq!(refused.status, 429);
+    assert_eq!(refused.error_code(), "E0000047");
+    // The org's API token still has its own half.
+    let by_token = emulator.get(&users, &org.token).await;
+    assert_eq!(by_token.status, 200);
+    assert_eq!(by_token.header("x-rate-limit-remaining"), Some("14"));
+}

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ApiToken, CustomRole, Event, Group, Org, Policy, PrincipalRateLimit, ResourceSet, Row, Rule,
-    ServiceApp, State, Table, User, Zone,
+    ApiToken, CustomRole, Event, Group, GroupRule, Org, Policy, PrincipalRateLimit, ResourceSet,
+    Row, Rule, ServiceApp, State, Table, User, Zone,
 };
 use crate::emulator::engine::Engine;
 
@@ -90,6 +90,7 @@ impl Org {
             custom_roles: Table::default(),
             resource_sets: Table::default(),
             principal_rate_limits: Table::default(),
+            group_rules: Table::default(),
             events: BTreeMap::new(),
             logins: Default::default(),
             secrets: Default::default(),
@@ -117,6 +118,7 @@ impl Org {
             || !self.custom_roles.dirty.is_empty()
             || !self.resource_sets.dirty.is_empty()
             || !self.principal_rate_limits.dirty.is_empty()
+            || !self.group_rules.dirty.is_empty()
     }
 
     fn forget_changes(&mut self) {
@@ -132,6 +134,7 @@ impl Org {
         self.custom_roles.dirty.clear();
         self.resource_sets.dirty.clear();
         self.principal_rate_limits.dirty.clear();
+        self.group_rules.dirty.clear();
     }
 }
 
@@ -175,6 +178,7 @@ struct OrgChangesOut<'a> {
     custom_roles: Vec<(u64, Option<&'a CustomRole>)>,
     resource_sets: Vec<(u64, Option<&'a ResourceSet>)>,
     principal_rate_limits: Vec<(u64, Option<&'a PrincipalRateLimit>)>,
+    group_rules: Vec<(u64, Option<&'a GroupRule>)>,
     events: Vec<(u64, &'a Event)>,
 }
 
@@ -204,6 +208,8 @@ struct OrgChangesIn {
     resource_sets: Vec<(u64, Option<ResourceSet>)>,
     #[serde(default)]
     principal_rate_limits: Vec<(u64, Option<PrincipalRateLimit>)>,
+    #[serde(default)]
+    group_rules: Vec<(u64, Option<GroupRule>)>,
     events: Vec<(u64, Event)>,
 }
 
@@ -229,6 +235,7 @@ impl State {
                         custom_roles: org.custom_roles.changed(),
                         resource_sets: org.resource_sets.changed(),
                         principal_rate_limits: org.principal_rate_limits.changed(),
+                        group_rules: org.group_rules.changed(),
                         events: org
                             .events
                             .range(org.journaled.events_from..)
@@ -299,6 +306,7 @@ impl State {
             org.resource_sets.replay(changes.resource_sets);
             org.principal_rate_limits
                 .replay(changes.principal_rate_limits);
+            org.group_rules.replay(changes.group_rules);
             org.events.extend(changes.events);
         }
         Ok(())

@@ -25,6 +25,11 @@ impl Org {
                 group: group.name.clone(),
             });
         }
+        if self.group_has_rules(group_id) {
+            return Err(ApiError::GroupWithRules {
+                group: group.name.clone(),
+            });
+        }
         if role_type == "CUSTOM" {
             return Err(ApiError::invalid(
                 "type: a CUSTOM assignment needs role and resource-set",

@@ -208,6 +208,28 @@ impl Org {
         group_id: &str,
         user: &str,
     ) -> Result<(), ApiError> {
+        self.join_group(audit, group_id, user, None)
+    }
+
+    /// A membership a group rule makes; its event names the rule (`triggeredByGroupRuleId`,
+    /// the catalogue's `GroupRuleDebugData` field).
+    pub(super) fn add_member_by_rule(
+        &mut self,
+        audit: &Audit,
+        group_id: &str,
+        user_id: &str,
+        rule_id: &str,
+    ) -> Result<(), ApiError> {
+        self.join_group(audit, group_id, user_id, Some(rule_id))
+    }
+
+    fn join_group(
+        &mut self,
+        audit: &Audit,
+        group_id: &str,
+        user: &str,
+        rule_id: Option<&str>,
+    ) -> Result<(), ApiError> {
         let group = self.find_group(group_id)?;
         if group.built_in {
             return Err(ApiError::Forbidden);
@@ -222,12 +244,16 @@ impl Org {
         group.last_membership_updated = audit.now;
         let group_target = group.target();
         let user_target = self.users.found(&user_id, "User")?.target();
+        let debug = match rule_id {
+            Some(rule_id) => json!({ "triggeredByGroupRuleId": rule_id }),
+            None => json!({}),
+        };
         self.emit(
             audit,
             "group.user_membership.add",
             "Add user to group membership",
             vec![user_target, group_target],
-            json!({}),
+            debug,
         );
         Ok(())
     }

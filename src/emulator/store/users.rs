@@ -310,6 +310,7 @@ impl Org {
         for group_id in request.group_ids {
             self.add_member(audit, &group_id, &user_id)?;
         }
+        self.apply_group_rules(audit, &user_id)?;
         self.users.found(&user_id, "User")
     }
 
@@ -410,6 +411,9 @@ impl Org {
                 vec![target],
                 json!({}),
             );
+        }
+        if profile_changed {
+            self.apply_group_rules(audit, &user_id)?;
         }
         self.users.found(&user_id, "User")
     }
