@@ -5,13 +5,24 @@
 //! which every refresh reads, holds them.
 //!
 //! `role_freshness::decide` turns what this finds into "trust the last verification" or "read
-//! directly"; a query that fails, or that would page beyond [`MAX_LOG_PAGES`], gives no
-//! verdict, and everything is read directly: never "no change" for want of an answer.
+//! directly"; a query that fails, that would page beyond [`MAX_LOG_PAGES`], or whose answer is
+//! not understood gives no verdict, and everything is read directly: never "no change" for want
+//! of an answer.
+//!
+//! Only an answer read as Okta documents a bounded query vouches for "no change"
+//! (`okta::BoundedLog`): every page a JSON list of well-formed events (a `uuid`, an
+//! `eventType`, a `published` time in RFC 3339 inside the window asked for), each page with
+//! Okta's `self` link, and the paging ended as Okta's docs describe (no `next` link on the last
+//! page, which is not full). An empty list is trusted because it comes with the `self` link
+//! Okta sends on every listing (its pagination docs; recorded answers of real orgs carry it
+//! even on single pages); a bare `[]`, a full page without `next`, or one unreadable event
+//! means "read directly". The window is in Okta's time: `until` is the lower bound of Okta's
+//! clock from its answers' `Date` (`okta::OktaTime`), never this machine's clock.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::okta::{self, Client, LogEvent, OktaError};
+use crate::okta::{self, BoundedLog, Client, DatedEvent, OktaError};
 
 use super::role_freshness::LogView;
 
@@ -95,13 +106,27 @@ pub enum ChangeLog {
 }
 
 impl ChangeLog {
-    /// Queries the log once; a failure is logged and read as no verdict.
+    /// Queries the log once; a failure, or an answer not understood, is logged and read as no
+    /// verdict.
     pub async fn fetch(client: &Client) -> ChangeLog {
         match OrgChanges::fetch(client).await {
-            Ok(Some(changes)) => ChangeLog::Read(changes),
-            Ok(None) => {
+            Ok(Fetched::Read(changes)) => ChangeLog::Read(changes),
+            Ok(Fetched::TooLong) => {
                 tracing::info!(
                     "the System Log holds too many role, policy and zone events to read; reading the accounts and the baseline directly"
+                );
+                ChangeLog::Unavailable
+            }
+            Ok(Fetched::NoOktaTime) => {
+                tracing::warn!(
+                    "Okta's answers carry no Date, so the System Log cannot be compared with Okta's time; reading the accounts and the baseline directly"
+                );
+                ChangeLog::Unavailable
+            }
+            Ok(Fetched::NotUnderstood(why)) => {
+                tracing::warn!(
+                    why = why.as_str(),
+                    "the System Log's answer is not as Okta documents it; reading the accounts and the baseline directly"
                 );
                 ChangeLog::Unavailable
             }
@@ -146,11 +171,26 @@ impl ChangeLog {
     }
 }
 
+/// What one query came to.
+enum Fetched {
+    Read(OrgChanges),
+    TooLong,
+    NoOktaTime,
+    NotUnderstood(String),
+}
+
 impl OrgChanges {
-    async fn fetch(client: &Client) -> Result<Option<OrgChanges>, OktaError> {
+    async fn fetch(client: &Client) -> Result<Fetched, OktaError> {
         let me = client.actor_id().await?;
-        let now = time::OffsetDateTime::now_utc();
-        let since = now - CHANGE_EVENT_WINDOW;
+        // Okta's time, never this machine's: events are dated by Okta's clock, and so are the
+        // verifications they are compared with. The lower bound: the query covers no moment
+        // Okta has not reached, and a refresh that saw nothing later than it moves no
+        // verification forward, so an event in the uncovered second is found next time.
+        let Some(okta_now) = client.okta_time() else {
+            return Ok(Fetched::NoOktaTime);
+        };
+        let until = okta_datetime(okta_now.now_at_least);
+        let since = until - CHANGE_EVENT_WINDOW;
         let filter = ROLE_EVENTS
             .iter()
             .chain(&GROUP_ROLE_EVENTS)
@@ -160,32 +200,32 @@ impl OrgChanges {
             .join(" or ");
         let query = okta::LogQuery {
             since: Some(since),
-            until: Some(now),
+            until: Some(until),
             filter: Some(filter),
             limit: Some(1000),
         };
-        let Some(events) = client.list_log_events_within(&query, MAX_LOG_PAGES).await? else {
-            return Ok(None);
+        let events = match client.read_bounded_log(&query, MAX_LOG_PAGES).await? {
+            BoundedLog::Complete(events) => events,
+            BoundedLog::TooLong => return Ok(Fetched::TooLong),
+            BoundedLog::NotUnderstood(why) => return Ok(Fetched::NotUnderstood(why)),
         };
         let mut changes = OrgChanges {
-            queried_at: unix_millis(now),
+            queried_at: unix_millis(until),
             since: unix_millis(since),
             ..OrgChanges::default()
         };
         for event in &events {
             changes.record(event, &me);
         }
-        Ok(Some(changes))
+        Ok(Fetched::Read(changes))
     }
 
-    fn record(&mut self, event: &LogEvent, me: &str) {
-        let Some(at) = event.published.as_deref().and_then(|published| {
-            time::OffsetDateTime::parse(published, &time::format_description::well_known::Rfc3339)
-                .ok()
-        }) else {
-            return;
-        };
-        let at = unix_millis(at);
+    fn record(&mut self, dated: &DatedEvent, me: &str) {
+        let DatedEvent {
+            published: at,
+            event,
+        } = dated;
+        let at = *at;
         let ours = event.actor.as_ref().and_then(|actor| actor.id.as_deref()) == Some(me);
         let event_type = event.event_type.as_deref().unwrap_or_default();
         if ROLE_EVENTS.contains(&event_type) {
@@ -212,12 +252,22 @@ fn unix_millis(moment: time::OffsetDateTime) -> i64 {
     (moment.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+fn okta_datetime(millis: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn event(event_type: &str, published: &str, actor: &str, targets: &[(&str, &str)]) -> LogEvent {
-        serde_json::from_value(serde_json::json!({
+    fn event(
+        event_type: &str,
+        published: &str,
+        actor: &str,
+        targets: &[(&str, &str)],
+    ) -> DatedEvent {
+        let event: crate::okta::LogEvent = serde_json::from_value(serde_json::json!({
             "uuid": "u",
             "published": published,
             "eventType": event_type,
@@ -227,7 +277,14 @@ mod tests {
                 .map(|(id, kind)| serde_json::json!({ "id": id, "type": kind }))
                 .collect::<Vec<_>>(),
         }))
-        .unwrap()
+        .unwrap();
+        let published =
+            time::OffsetDateTime::parse(published, &time::format_description::well_known::Rfc3339)
+                .unwrap();
+        DatedEvent {
+            published: unix_millis(published),
+            event,
+        }
     }
 
     #[test]
