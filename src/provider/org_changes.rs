@@ -338,4 +338,44 @@ mod tests {
         assert!(ChangeLog::Unavailable.roles_of("00u1").is_none());
         assert!(ChangeLog::Unavailable.baseline().is_none());
     }
+
+    #[tokio::test]
+    async fn the_query_is_bounded_by_okta_s_time_and_an_odd_answer_gives_no_verdict() {
+        use crate::okta::scripted_server::{ScriptedServer, answer};
+        let server = ScriptedServer::start(Vec::new()).await;
+        let org = server.org_url().to_string();
+        // Okta's clock, by its answers' Date, is years from this machine's.
+        let date = "Sun, 06 Nov 1994 08:49:37 GMT";
+        let me = r#"{"id":"00ume","status":"ACTIVE","profile":{"login":"me@acme.example"}}"#;
+        let self_link = format!("<{org}/api/v1/logs>; rel=\"self\"");
+        server.script([
+            answer(200, me).header("date", date),
+            answer(200, "[]")
+                .header("date", date)
+                .header("link", self_link),
+        ]);
+        let client = server.client(crate::okta::ClientOptions::default());
+        let ChangeLog::Read(changes) = ChangeLog::fetch(&client).await else {
+            panic!("an empty list with Okta's self link is an answer");
+        };
+        let okta_time = time::macros::datetime!(1994-11-06 08:49:37 UTC);
+        assert!(
+            (unix_millis(okta_time)..unix_millis(okta_time) + 1_000).contains(&changes.queried_at),
+            "queried at Okta's time: {}",
+            changes.queried_at
+        );
+        let query = &server.received()[1].uri;
+        assert!(query.contains("until=1994-11-06T08%3A49%3A37"), "{query}");
+        // The same empty list without its self link: no verdict.
+        let server = ScriptedServer::start(Vec::new()).await;
+        server.script([
+            answer(200, me).header("date", date),
+            answer(200, "[]").header("date", date),
+        ]);
+        let client = server.client(crate::okta::ClientOptions::default());
+        assert!(matches!(
+            ChangeLog::fetch(&client).await,
+            ChangeLog::Unavailable
+        ));
+    }
 }
