@@ -6,11 +6,17 @@ use crate::rules::kind::kind_table_markdown;
 
 use super::model::{attr, identity_attr, list_attr};
 
+/// What a refresh reads, and when: the drift check an MSP schedules.
+const REFRESH_READS: &str = "**What a refresh reads, and when.** A refresh (`terraform plan`, or the scheduled `terraform plan -refresh-only -detailed-exitcode`) reads each org once per run, not each account: the service account group's member listing (every account's status, profile and membership), the token's own identity (`/api/v1/users/me`, which tells the provider's own changes from others') and one System Log query for admin role grants and revokes and for policy, rule and zone changes over the last 89 days. An unchanged org costs those three calls, whatever its number of accounts. An account's admin roles are read directly when the log shows a role change of the account (or of a group) since its last verification; the baseline's policies and zone when the log shows a policy, rule or zone change anywhere in the org since then, or when the baseline settings changed; and both when the last verification is younger than `log_lag_window_seconds` (Okta may list an event late), or when the log's answer gives no verdict: a failed query, more than five pages of events, or an answer not as Okta documents it (a page without its `self` link, a full last page without a `next` link, an event without a `uuid`, an `eventType` or a readable `published` time). The log is compared with Okta's time, taken from the `Date` of Okta's answers, never with this machine's clock. A verification covers what it read from the moment it read it: a change someone else makes while an apply is still setting the account up (between its reads and its end) is reported by the next refresh. Exit code 0 means every account is as verified; 2 means something changed, and the account's `drift` says what.";
+
+/// Which checks a refresh does not repeat.
+const SHARED_MAILBOXES: &str = "**Shared mailboxes.** That no other user of the org has the account's `email` is checked only when the account is created, imported or set up by an apply (and by the `okta_msp_service_accounts` data source), not by a refresh, where it would cost calls for every account: another user given the same address later is not reported by a refresh-only plan. Read the data source's `compliant`, or apply, to check it again.";
+
 pub fn schema() -> Schema {
     Schema::new(
         0,
         format!(
-            "An Okta service account of a customer org: created (or adopted by import), given exactly the admin roles its kind requires, secured by the provider's baseline, and then *finalized*. A finalized account cannot be destroyed, replaced or modified through Terraform (see Protection); drift back from its finalized setup is repaired.\n\n{}",
+            "An Okta service account of a customer org: created (or adopted by import), given exactly the admin roles its kind requires, secured by the provider's baseline, and then *finalized*. A finalized account cannot be destroyed, replaced or modified through Terraform (see Protection); drift back from its finalized setup is repaired.\n\n{}\n\n{REFRESH_READS}\n\n{SHARED_MAILBOXES}",
             kind_table_markdown()
         ),
         vec![
