@@ -284,8 +284,8 @@ impl OrgSession {
         }
     }
 
-    /// Whether a refresh may trust the securing baseline as verified at `verified_at`, from the
-    /// same query: no policy, rule or zone event since.
+    /// Whether a refresh may trust the securing baseline as `verified`, from the same query: no
+    /// policy, rule or zone event since.
     pub async fn baseline_read(&self, verified: Option<Verified>) -> ReadDecision {
         match self.change_log().await.baseline() {
             Some(view) => role_freshness::decide(verified, &view, self.log_lag_window),
@@ -304,11 +304,6 @@ impl OrgSession {
             read_from: okta.first_answer,
             own_writes_until: okta.now_before,
         })
-    }
-
-    /// Okta's time now, at least (`None` before any answer carried a `Date`).
-    pub fn okta_now(&self) -> Option<i64> {
-        self.client.okta_time().map(|okta| okta.now_at_least)
     }
 
     async fn change_log(&self) -> &ChangeLog {
