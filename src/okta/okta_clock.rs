@@ -7,8 +7,10 @@
 //! the true time of an answer lies in `[date, date + 1 s)`. Between answers the time runs on by
 //! this machine's monotonic clock (`Instant`), which measures intervals truthfully whatever its
 //! wall clock says. [`OktaTime`] therefore gives bounds, and each caller picks the one on the
-//! safe side: a verification is dated no later than the reads it rests on (the lower bound),
-//! the end of the provider's own writes no earlier than they happened (the upper bound).
+//! safe side: a verification is dated no later than the reads it rests on (the first answer's
+//! `Date`), the end of the provider's own writes no earlier than they happened and the end of a
+//! System Log query no earlier than the events published by then (the upper bound), the time
+//! a lag window is counted to no later than it is (the lower bound).
 
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime};

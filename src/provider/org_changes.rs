@@ -16,8 +16,9 @@
 //! page, which is not full). An empty list is trusted because it comes with the `self` link
 //! Okta sends on every listing (its pagination docs; recorded answers of real orgs carry it
 //! even on single pages); a bare `[]`, a full page without `next`, or one unreadable event
-//! means "read directly". The window is in Okta's time: `until` is the lower bound of Okta's
-//! clock from its answers' `Date` (`okta::OktaTime`), never this machine's clock.
+//! means "read directly". The window is in Okta's time: `until` is the upper bound of Okta's
+//! clock from its answers' `Date` (`okta::OktaTime`, whole seconds), never this machine's
+//! clock, so that it covers every event published by the time of the query.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -183,13 +184,14 @@ impl OrgChanges {
     async fn fetch(client: &Client) -> Result<Fetched, OktaError> {
         let me = client.actor_id().await?;
         // Okta's time, never this machine's: events are dated by Okta's clock, and so are the
-        // verifications they are compared with. The lower bound: the query covers no moment
-        // Okta has not reached, and a refresh that saw nothing later than it moves no
-        // verification forward, so an event in the uncovered second is found next time.
+        // verifications they are compared with. `until` is its upper bound, so that the query
+        // covers every event Okta may have published by now (the lower bound may be a second
+        // behind, and a change made in that second would be missed until the next refresh);
+        // the lag window is measured from the lower bound, so that it is never cut short.
         let Some(okta_now) = client.okta_time() else {
             return Ok(Fetched::NoOktaTime);
         };
-        let until = okta_datetime(okta_now.now_at_least);
+        let until = okta_datetime(okta_now.now_before);
         let since = until - CHANGE_EVENT_WINDOW;
         let filter = ROLE_EVENTS
             .iter()
@@ -210,7 +212,7 @@ impl OrgChanges {
             BoundedLog::NotUnderstood(why) => return Ok(Fetched::NotUnderstood(why)),
         };
         let mut changes = OrgChanges {
-            queried_at: unix_millis(until),
+            queried_at: okta_now.now_at_least,
             since: unix_millis(since),
             ..OrgChanges::default()
         };
@@ -364,8 +366,9 @@ mod tests {
             "queried at Okta's time: {}",
             changes.queried_at
         );
+        // `until` is the upper bound: the second `Date` names, and a little more.
         let query = &server.received()[1].uri;
-        assert!(query.contains("until=1994-11-06T08%3A49%3A37"), "{query}");
+        assert!(query.contains("until=1994-11-06T08%3A49%3A38"), "{query}");
         // The same empty list without its self link: no verdict.
         let server = ScriptedServer::start(Vec::new()).await;
         server.script([
