@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use okta_msp::provider::role_freshness::CLOCK_SKEW_MARGIN;
+use okta_msp::provider::role_freshness::DATE_MARGIN;
 
 use crate::support::emulator::{Api, CustomerOrg, Emulator};
 use crate::support::scenario::config;
@@ -80,8 +80,11 @@ fn config_with_window(org: &CustomerOrg, body: &str, seconds: u64) -> String {
 
 /// Waits until the account's last verification is older than a window of one second, so the
 /// next refresh trusts the System Log for it.
+///
+/// The provider dates the end of its own writes by the upper bound of Okta's time (an answer's
+/// `Date` is whole seconds), up to a second after they ended: the window runs from there.
 fn outlive_a_one_second_window() {
-    std::thread::sleep(Duration::from_millis(1500));
+    std::thread::sleep(Duration::from_millis(2500));
 }
 
 /// Whether the System Log lists the removal of one of `user_id`'s roles yet.
@@ -199,9 +202,9 @@ fn a_role_change_the_log_lists_after_a_refresh_is_noticed_by_the_next_one() {
     outlive_a_one_second_window();
     remove_role(&api, &radius_id, "APP_ADMIN");
     let removed = Instant::now();
-    // Further from the removal than the provider's allowance for clock skew, so that only the
+    // Further from the removal than the provider's margin for the resolution of `Date`, so that only the
     // kept verification time, not that allowance, can bring the removal back into view.
-    std::thread::sleep(CLOCK_SKEW_MARGIN + Duration::from_secs(1));
+    std::thread::sleep(DATE_MARGIN + Duration::from_secs(1));
     workspace
         .run(&[
             "apply",

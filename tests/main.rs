@@ -42,3 +42,4 @@ mod soak_e2e;
 mod terraform_115;
 mod terraform_cli;
 mod validation;
+mod verification_e2e;

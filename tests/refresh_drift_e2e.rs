@@ -687,9 +687,11 @@ fn baseline_zone(api: &Api) -> (String, Value) {
 }
 
 /// Waits until the last verification (the apply that just ended) is older than the short
-/// window, so the next refresh may lean on the System Log.
+/// window, so the next refresh may lean on the System Log. The window runs from the end of the
+/// apply's own writes, dated by the upper bound of Okta's time (`Date` is whole seconds): up
+/// to a second after they ended.
 fn outlive_the_short_window() {
-    std::thread::sleep(Duration::from_millis(SHORT_WINDOW_SECONDS * 1000 + 500));
+    std::thread::sleep(Duration::from_millis(SHORT_WINDOW_SECONDS * 1000 + 1500));
 }
 
 #[test]
@@ -848,48 +850,88 @@ fn an_unchanged_org_costs_a_bounded_number_of_api_calls_per_refresh() {
     );
 }
 
-#[test]
-fn an_unchanged_refresh_only_plan_after_the_lag_window_exits_zero() {
-    // On Terraform 1.15: Terraform 1.11 lists a resource's sensitive paths in a random order
-    // and then calls an unchanged refresh-only plan "applyable" (exit 2) now and then (see
-    // refresh_only.rs); the provider's part is that nothing it returns changes.
-    if !terraform_115_available() {
-        return;
-    }
-    let accounts = [("agent", "ad_agent"), ("radius", "radius")]
-        .into_iter()
-        .map(|(name, kind)| AccountBlock {
-            address: format!("okta_msp_service_account.{name}"),
-            org: "quiet",
-            kind,
-            login: format!("okta{name}@quiet.example"),
+/// Consecutive refresh-only plans of an unchanged fleet that must all exit 0.
+const QUIET_ROUNDS: usize = 20;
+
+/// An unchanged fleet (two orgs, two accounts each) past the lag window: [`QUIET_ROUNDS`]
+/// consecutive `terraform plan -refresh-only -detailed-exitcode` all exit 0 on `cli`.
+///
+/// Terraform 1.11 keeps a resource's sensitive paths in state as a list in no fixed order and
+/// counts a new order as a change (Terraform issue 36403): with two sensitive attributes
+/// (`org_api_token` and `password_wo`, as the service account had until issue 24) an unchanged
+/// plan exited 2 on most runs. `password_wo` is write-only, so it needs no sensitive mark to
+/// stay out of plans and state; with one sensitive path there is no order to swap. Twenty
+/// rounds: with two paths, 7 to 11 of every 10 to 12 runs exited 2, so twenty zeros are no
+/// accident.
+fn an_unchanged_fleet_exits_zero_on_every_refresh_only_plan(cli: Cli) {
+    let orgs = ["quiet0", "quiet1"];
+    let accounts = orgs
+        .iter()
+        .flat_map(|org| {
+            [("agent", "ad_agent"), ("radius", "radius")]
+                .into_iter()
+                .map(move |(name, kind)| AccountBlock {
+                    address: format!("okta_msp_service_account.{org}_{name}"),
+                    org,
+                    kind,
+                    login: format!("okta{name}@{org}.example"),
+                })
         })
         .collect();
     let fleet = Fleet::applied(FleetSetup {
-        cli: Cli::Libterraform115,
+        cli,
         emulator_args: &["--log-lag-ms", SHORT_LOG_LAG_MS, "--search-lag-ms", "0"],
-        orgs: &["quiet"],
+        orgs: &orgs,
         accounts,
         provider_extra: format!(
             "  allowed_network_cidrs = [\"{ALLOWED_CIDR}\"]\n  log_lag_window_seconds = {SHORT_WINDOW_SECONDS}\n"
         ),
     });
     outlive_the_short_window();
-    for round in 0..2 {
-        let refresh = fleet.refresh_only_plan();
+    let mut codes = Vec::new();
+    for round in 0..QUIET_ROUNDS {
+        let plan = fleet.workspace.run(&[
+            "plan",
+            "-refresh-only",
+            "-detailed-exitcode",
+            "-input=false",
+            "-no-color",
+        ]);
+        codes.push(plan.code);
         assert_eq!(
-            refresh.code,
+            plan.code,
             Some(0),
-            "round {round}: an unchanged fleet past the lag window plans no change:\n{}",
-            refresh.output
-        );
-        assert!(
-            refresh
-                .accounts
-                .values()
-                .all(|account| account.drift.is_empty() && account.status == "ACTIVE"),
-            "round {round}: nothing drifted:\n{}",
-            refresh.output
+            "round {round} of {QUIET_ROUNDS}: an unchanged fleet plans no change (codes so far {codes:?}):\n{}",
+            plan.combined()
         );
     }
+    println!("{cli:?}: exit codes of {QUIET_ROUNDS} refresh-only plans: {codes:?}");
+    // The last one in full: nothing drifted, every account is as it was.
+    let refresh = fleet.refresh_only_plan();
+    assert_eq!(refresh.code, Some(0), "{}", refresh.output);
+    assert_eq!(refresh.accounts.len(), 4, "{}", refresh.output);
+    assert!(
+        refresh
+            .accounts
+            .values()
+            .all(|account| account.drift.is_empty() && account.status == "ACTIVE"),
+        "nothing drifted:\n{}",
+        refresh.output
+    );
+}
+
+#[test]
+fn an_unchanged_fleet_exits_zero_on_twenty_refresh_only_plans_on_terraform_1_11() {
+    if !terraform_available() {
+        return;
+    }
+    an_unchanged_fleet_exits_zero_on_every_refresh_only_plan(Cli::Installed);
+}
+
+#[test]
+fn an_unchanged_fleet_exits_zero_on_twenty_refresh_only_plans_on_terraform_1_15() {
+    if !terraform_115_available() {
+        return;
+    }
+    an_unchanged_fleet_exits_zero_on_every_refresh_only_plan(Cli::Libterraform115);
 }

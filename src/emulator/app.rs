@@ -285,6 +285,10 @@ impl App {
                 lock(&self.control).count_rate_limited();
                 return Ok(error_response(&ApiError::RateLimited, &common));
             }
+            Some(Outcome::Answer(status, body)) => {
+                let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+                return Ok(respond(status, Some(body), &common, &[], None));
+            }
             Some(Outcome::Fail(error)) => {
                 if error == ApiError::RateLimited {
                     common.rate.remaining = 0;
@@ -457,7 +461,8 @@ impl App {
                 }
                 return Ok(error_response(&error, &common));
             }
-            Some(Outcome::RateLimit) | None => {}
+            // The canned answer acts before the handler only (its phase).
+            Some(Outcome::RateLimit) | Some(Outcome::Answer(..)) | None => {}
         }
         Ok(respond(
             reply.status,
@@ -625,9 +630,11 @@ fn respond(
     response
 }
 
-/// The `Date` header's format (RFC 9110 IMF-fixdate).
+/// The `Date` header's format (RFC 9110 IMF-fixdate), by the emulator's clock.
 fn http_date() -> String {
-    let now = time::OffsetDateTime::now_utc();
+    let now =
+        time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(util::now_millis()) * 1_000_000)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",

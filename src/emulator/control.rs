@@ -66,6 +66,10 @@ pub enum FaultKind {
         #[serde(default)]
         jitter_ms: u64,
     },
+    /// Answers `status` with `body` as given, with the common headers (request id, `Date`, rate
+    /// limits) but no `Link`, without handling the request: an answer Okta does not give (a
+    /// bare `[]`, a page without its links, a malformed event), to test what a client trusts.
+    Answer { status: u16, body: Value },
 }
 
 /// When a fault acts: before the handler runs, or after a successful handler's effects are
@@ -94,6 +98,7 @@ const KINDS: &[&str] = &[
     "drop_after_commit",
     "error_after_commit",
     "delay_after_commit",
+    "answer",
 ];
 
 /// Parses a posted fault. Every field is checked for its type and bounds first, so that an
@@ -145,6 +150,11 @@ pub fn parse_fault(body: &[u8]) -> Result<FaultSpec, ApiError> {
     {
         return Err(ApiError::invalid("probability: must be between 0 and 1"));
     }
+    if let Some(status) = present("status")
+        && !status.as_u64().is_some_and(|s| (200..=599).contains(&s))
+    {
+        return Err(ApiError::invalid("status: must be a code from 200 to 599"));
+    }
     if let Some(statuses) = present("statuses") {
         let valid = statuses.as_array().is_some_and(|statuses| {
             !statuses.is_empty()
@@ -176,6 +186,7 @@ impl FaultKind {
             FaultKind::DropAfterCommit => "drop_after_commit",
             FaultKind::ErrorAfterCommit { .. } => "error_after_commit",
             FaultKind::DelayAfterCommit { .. } => "delay_after_commit",
+            FaultKind::Answer { .. } => "answer",
         }
     }
 
@@ -184,7 +195,8 @@ impl FaultKind {
             FaultKind::Latency { .. }
             | FaultKind::Error { .. }
             | FaultKind::RateLimit
-            | FaultKind::Drop => Phase::BeforeHandler,
+            | FaultKind::Drop
+            | FaultKind::Answer { .. } => Phase::BeforeHandler,
             FaultKind::DropAfterCommit
             | FaultKind::ErrorAfterCommit { .. }
             | FaultKind::DelayAfterCommit { .. } => Phase::AfterCommit,
@@ -215,6 +227,11 @@ impl FaultKind {
                     );
                 }
             }
+            FaultKind::Answer { status, .. } => {
+                if !(200..=599).contains(status) {
+                    return Err("status: must be a code from 200 to 599".to_string());
+                }
+            }
             FaultKind::RateLimit | FaultKind::Drop | FaultKind::DropAfterCommit => {}
         }
         Ok(())
@@ -239,6 +256,8 @@ pub enum Outcome {
     Fail(ApiError),
     RateLimit,
     Drop,
+    /// A canned answer: status and body.
+    Answer(u16, Value),
 }
 
 #[derive(Default)]
@@ -368,6 +387,9 @@ impl Control {
                 }
                 FaultKind::Drop | FaultKind::DropAfterCommit if injection.outcome.is_none() => {
                     injection.outcome = Some(Outcome::Drop);
+                }
+                FaultKind::Answer { status, body } if injection.outcome.is_none() => {
+                    injection.outcome = Some(Outcome::Answer(*status, body.clone()));
                 }
                 _ => continue,
             }

@@ -1,6 +1,6 @@
 //! The control API under `/_emulator/`: health, reset, faults and statistics, the Admin
 //! Console's actions that Okta's API lacks (locking a user out, creating an API token as an
-//! admin), service apps, DPoP nonces and the OAuth clock. Every input is bounded; every change to
+//! admin), service apps, DPoP nonces, the OAuth clock and the emulator's clock. Every input is bounded; every change to
 //! the state is recorded and saved before the answer, like the API's (nonces and the clock are
 //! runtime only, as in `oauth`).
 
@@ -261,6 +261,7 @@ impl App {
                 lock(&self.control).reset();
                 lock(&self.limiter).clear();
                 lock(&self.oauth).reset();
+                util::set_clock_offset(0);
                 self.save(generation).await?;
                 Ok((StatusCode::OK, Some(json!({ "status": "reset" }))))
             }
@@ -313,6 +314,24 @@ impl App {
                 let offset = lock(&self.oauth).advance(advance.advance_seconds);
                 Ok((StatusCode::OK, Some(json!({ "offset_seconds": offset }))))
             }
+            ("GET", "/clock") => Ok((StatusCode::OK, Some(clock_json()))),
+            ("POST", "/clock") => {
+                #[derive(serde::Deserialize)]
+                #[serde(deny_unknown_fields)]
+                struct Shift {
+                    offset_seconds: i64,
+                }
+                let shift: Shift =
+                    serde_json::from_slice(&body).map_err(|_| ApiError::MalformedBody)?;
+                // A day either way: far beyond any clock a machine keeps, far from overflowing.
+                if !(-86_400..=86_400).contains(&shift.offset_seconds) {
+                    return Err(ApiError::invalid(
+                        "offset_seconds: a whole number from -86400 to 86400 (a day)",
+                    ));
+                }
+                util::set_clock_offset(shift.offset_seconds);
+                Ok((StatusCode::OK, Some(clock_json())))
+            }
             (_, org_path)
                 if org_path.starts_with("/orgs/")
                     && (org_path.contains("/service-apps")
@@ -320,12 +339,23 @@ impl App {
             {
                 self.service_apps(method, org_path, &body).await
             }
-            (_, "/health" | "/reset" | "/faults" | "/stats" | "/rate-limits" | "/oauth/clock") => {
-                Err(ApiError::MethodNotAllowed)
-            }
+            (
+                _,
+                "/health" | "/reset" | "/faults" | "/stats" | "/rate-limits" | "/oauth/clock"
+                | "/clock",
+            ) => Err(ApiError::MethodNotAllowed),
             _ => Err(ApiError::PathNotFound),
         }
     }
+}
+
+/// The emulator's clock: its offset from this machine's and its time now.
+fn clock_json() -> Value {
+    let now = util::now_millis();
+    json!({
+        "offset_seconds": util::clock_offset_seconds(),
+        "now": util::format_millis(now),
+    })
 }
 
 /// A service app as the control plane shows it: everything but nothing secret (its keys are

@@ -2,6 +2,7 @@
 //! query-string encoding.
 
 use std::cell::RefCell;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 use base64::Engine as _;
 use rand::rngs::StdRng;
@@ -66,10 +67,28 @@ pub fn uuid_v4() -> String {
     )
 }
 
-/// Milliseconds since the Unix epoch.
+/// How far the emulator's clock is set from this machine's (milliseconds; the control API's
+/// `POST /_emulator/clock`). One clock per emulator process, as Okta has one: it dates answers
+/// (`Date`), events (`published`), objects (`created`, `lastUpdated`), rate-limit windows and
+/// token lifetimes alike, so a client on a machine whose clock is off sees what it would see
+/// against Okta.
+static CLOCK_OFFSET_MILLIS: AtomicI64 = AtomicI64::new(0);
+
+/// The emulator's clock: milliseconds since the Unix epoch.
 pub fn now_millis() -> i64 {
     let now = time::OffsetDateTime::now_utc();
-    (now.unix_timestamp_nanos() / 1_000_000) as i64
+    ((now.unix_timestamp_nanos() / 1_000_000) as i64)
+        .saturating_add(CLOCK_OFFSET_MILLIS.load(Ordering::Relaxed))
+}
+
+/// Sets the emulator's clock `seconds` from this machine's.
+pub fn set_clock_offset(seconds: i64) {
+    CLOCK_OFFSET_MILLIS.store(seconds.saturating_mul(1000), Ordering::Relaxed);
+}
+
+/// The emulator's clock offset from this machine's, in seconds.
+pub fn clock_offset_seconds() -> i64 {
+    CLOCK_OFFSET_MILLIS.load(Ordering::Relaxed) / 1000
 }
 
 /// Okta's timestamp format: `YYYY-MM-DDTHH:mm:ss.SSSZ`, always UTC.

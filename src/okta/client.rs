@@ -18,7 +18,8 @@ use super::error::OktaError;
 use super::limiter::{Observed, RateLimiter};
 use super::link::next_link;
 use super::oauth::{OAuthSession, ServiceApp, TokenRetries, Unauthorized};
-use super::retry::{RateLimitHeaders, backoff_delay, rate_limit_wait};
+use super::okta_clock::{OktaClock, OktaTime};
+use super::retry::{RateLimitHeaders, backoff_delay, parse_http_date, rate_limit_wait};
 use super::url::OrgUrl;
 use crate::secret::Secret;
 
@@ -182,6 +183,8 @@ pub struct Client {
     credentials: Credentials,
     options: ClientOptions,
     limiter: Arc<RateLimiter>,
+    /// Okta's time, from the `Date` of every answer (shared by clones, as the org is).
+    clock: Arc<OktaClock>,
 }
 
 impl std::fmt::Debug for Client {
@@ -284,11 +287,18 @@ impl Client {
             credentials,
             options,
             limiter,
+            clock: Arc::default(),
         })
     }
 
     pub fn org_url(&self) -> &OrgUrl {
         &self.org_url
+    }
+
+    /// Okta's time by the `Date` of this client's answers; `None` before the first answer
+    /// that had one.
+    pub fn okta_time(&self) -> Option<OktaTime> {
+        self.clock.now()
     }
 
     /// Sends `call`, retrying as `Replay` and the options allow, and returns a success answer
@@ -298,7 +308,7 @@ impl Client {
         self.send_to(call, &url).await
     }
 
-    async fn send_to(&self, call: &Call, url: &str) -> Result<Answer, OktaError> {
+    pub(crate) async fn send_to(&self, call: &Call, url: &str) -> Result<Answer, OktaError> {
         let method_name = call.method.as_str().to_owned();
         let mut retries = 0u32;
         let mut rate_limit_retries = 0u32;
@@ -364,6 +374,13 @@ impl Client {
                 Ok(response) => {
                     let status = response.status();
                     let headers = response.headers().clone();
+                    if let Some(date) = headers
+                        .get(reqwest::header::DATE)
+                        .and_then(|value| value.to_str().ok())
+                        .and_then(parse_http_date)
+                    {
+                        self.clock.observe(date, Instant::now());
+                    }
                     match read_capped(response, self.options.max_answer_bytes).await {
                         Ok(Some(body)) => Ok((status, headers, body)),
                         Ok(None) => {

@@ -14,6 +14,7 @@ mod limiter;
 mod link;
 mod logs;
 pub mod oauth;
+mod okta_clock;
 mod org_metadata;
 mod orgs;
 mod policies;
@@ -34,7 +35,8 @@ pub use error::{ErrorEnvelope, OktaError, codes, parse_error_envelope};
 pub use groups::{Group, GroupProfile};
 pub use limiter::{LimiterSettings, Observed, Permit, RateLimiter, Wait, bucket_of};
 pub use link::{find_rel, next_link};
-pub use logs::{LogEntity, LogEvent, LogOutcome, LogQuery};
+pub use logs::{BoundedLog, DatedEvent, LogEntity, LogEvent, LogOutcome, LogQuery};
+pub use okta_clock::{DATE_RESOLUTION_MILLIS, OktaTime};
 pub use org_metadata::{Engine, OrgMetadata};
 pub use orgs::{ChildOrg, NewChildOrg, OrgSettings};
 pub use policies::{

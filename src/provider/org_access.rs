@@ -18,7 +18,7 @@ use super::held_roles::held_roles;
 use super::mailbox::MailboxChecks;
 use super::org_changes::ChangeLog;
 use super::provider_config::{ProviderConfig, normalize_org_url};
-use super::role_freshness::{self, ReadDecision};
+use super::role_freshness::{self, ReadDecision, Verified};
 use super::service_apps::ServiceAppConfig;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::baseline_owner::{OwnerMarker, parse_marker, with_marker};
@@ -281,22 +281,35 @@ impl OrgSession {
             .cloned())
     }
 
-    /// Whether a refresh may trust the roles of `user_id` verified at `verified_at` (Unix
-    /// milliseconds), from one System Log query per run (see `role_freshness`).
-    pub async fn roles_read(&self, user_id: &str, verified_at: Option<i64>) -> ReadDecision {
+    /// Whether a refresh may trust the roles of `user_id` as `verified`, from one System Log
+    /// query per run (see `role_freshness`).
+    pub async fn roles_read(&self, user_id: &str, verified: Option<Verified>) -> ReadDecision {
         match self.change_log().await.roles_of(user_id) {
-            Some(view) => role_freshness::decide(verified_at, &view, self.log_lag_window),
+            Some(view) => role_freshness::decide(verified, &view, self.log_lag_window),
             None => ReadDecision::Direct,
         }
     }
 
-    /// Whether a refresh may trust the securing baseline as verified at `verified_at`, from the
-    /// same query: no policy, rule or zone event since.
-    pub async fn baseline_read(&self, verified_at: Option<i64>) -> ReadDecision {
+    /// Whether a refresh may trust the securing baseline as `verified`, from the same query: no
+    /// policy, rule or zone event since.
+    pub async fn baseline_read(&self, verified: Option<Verified>) -> ReadDecision {
         match self.change_log().await.baseline() {
-            Some(view) => role_freshness::decide(verified_at, &view, self.log_lag_window),
+            Some(view) => role_freshness::decide(verified, &view, self.log_lag_window),
             None => ReadDecision::Direct,
         }
+    }
+
+    /// The times of a verification made in this run, in Okta's time (`None` before any answer
+    /// carried a `Date`): from the run's first answer, which no read of this run precedes, so
+    /// that anyone else's change after any read the verification rests on is looked for (an
+    /// account's create, its role grants, the baseline read once per org); until now at the
+    /// latest, after this set-up's last write.
+    pub fn verification_times(&self) -> Option<Verified> {
+        let okta = self.client.okta_time()?;
+        Some(Verified {
+            read_from: okta.first_answer,
+            own_writes_until: okta.now_before,
+        })
     }
 
     async fn change_log(&self) -> &ChangeLog {

@@ -5,13 +5,25 @@
 //! which every refresh reads, holds them.
 //!
 //! `role_freshness::decide` turns what this finds into "trust the last verification" or "read
-//! directly"; a query that fails, or that would page beyond [`MAX_LOG_PAGES`], gives no
-//! verdict, and everything is read directly: never "no change" for want of an answer.
+//! directly"; a query that fails, that would page beyond [`MAX_LOG_PAGES`], or whose answer is
+//! not understood gives no verdict, and everything is read directly: never "no change" for want
+//! of an answer.
+//!
+//! Only an answer read as Okta documents a bounded query vouches for "no change"
+//! (`okta::BoundedLog`): every page a JSON list of well-formed events (a `uuid`, an
+//! `eventType`, a `published` time in RFC 3339 inside the window asked for), each page with
+//! Okta's `self` link, and the paging ended as Okta's docs describe (no `next` link on the last
+//! page, which is not full). An empty list is trusted because it comes with the `self` link
+//! Okta sends on every listing (its pagination docs; recorded answers of real orgs carry it
+//! even on single pages); a bare `[]`, a full page without `next`, or one unreadable event
+//! means "read directly". The window is in Okta's time: `until` is the upper bound of Okta's
+//! clock from its answers' `Date` (`okta::OktaTime`, whole seconds), never this machine's
+//! clock, so that it covers every event published by the time of the query.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::okta::{self, Client, LogEvent, OktaError};
+use crate::okta::{self, BoundedLog, Client, DatedEvent, LogEvent, OktaError};
 
 use super::role_freshness::LogView;
 
@@ -123,13 +135,27 @@ pub enum ChangeLog {
 }
 
 impl ChangeLog {
-    /// Queries the log once; a failure is logged and read as no verdict.
+    /// Queries the log once; a failure, or an answer not understood, is logged and read as no
+    /// verdict.
     pub async fn fetch(client: &Client) -> ChangeLog {
         match OrgChanges::fetch(client).await {
-            Ok(Some(changes)) => ChangeLog::Read(changes),
-            Ok(None) => {
+            Ok(Fetched::Read(changes)) => ChangeLog::Read(changes),
+            Ok(Fetched::TooLong) => {
                 tracing::info!(
                     "the System Log holds too many role, policy and zone events to read; reading the accounts and the baseline directly"
+                );
+                ChangeLog::Unavailable
+            }
+            Ok(Fetched::NoOktaTime) => {
+                tracing::warn!(
+                    "Okta's answers carry no Date, so the System Log cannot be compared with Okta's time; reading the accounts and the baseline directly"
+                );
+                ChangeLog::Unavailable
+            }
+            Ok(Fetched::NotUnderstood(why)) => {
+                tracing::warn!(
+                    why = why.as_str(),
+                    "the System Log's answer is not as Okta documents it; reading the accounts and the baseline directly"
                 );
                 ChangeLog::Unavailable
             }
@@ -174,11 +200,27 @@ impl ChangeLog {
     }
 }
 
+/// What one query came to.
+enum Fetched {
+    Read(OrgChanges),
+    TooLong,
+    NoOktaTime,
+    NotUnderstood(String),
+}
+
 impl OrgChanges {
-    async fn fetch(client: &Client) -> Result<Option<OrgChanges>, OktaError> {
+    async fn fetch(client: &Client) -> Result<Fetched, OktaError> {
         let me = client.actor_id().await?;
-        let now = time::OffsetDateTime::now_utc();
-        let since = now - CHANGE_EVENT_WINDOW;
+        // Okta's time, never this machine's: events are dated by Okta's clock, and so are the
+        // verifications they are compared with. `until` is its upper bound, so that the query
+        // covers every event Okta may have published by now (the lower bound may be a second
+        // behind, and a change made in that second would be missed until the next refresh);
+        // the lag window is measured from the lower bound, so that it is never cut short.
+        let Some(okta_now) = client.okta_time() else {
+            return Ok(Fetched::NoOktaTime);
+        };
+        let until = okta_datetime(okta_now.now_before);
+        let since = until - CHANGE_EVENT_WINDOW;
         let filter = ROLE_EVENTS
             .iter()
             .chain(&GROUP_ROLE_EVENTS)
@@ -190,32 +232,32 @@ impl OrgChanges {
             .join(" or ");
         let query = okta::LogQuery {
             since: Some(since),
-            until: Some(now),
+            until: Some(until),
             filter: Some(filter),
             limit: Some(1000),
         };
-        let Some(events) = client.list_log_events_within(&query, MAX_LOG_PAGES).await? else {
-            return Ok(None);
+        let events = match client.read_bounded_log(&query, MAX_LOG_PAGES).await? {
+            BoundedLog::Complete(events) => events,
+            BoundedLog::TooLong => return Ok(Fetched::TooLong),
+            BoundedLog::NotUnderstood(why) => return Ok(Fetched::NotUnderstood(why)),
         };
         let mut changes = OrgChanges {
-            queried_at: unix_millis(now),
+            queried_at: okta_now.now_at_least,
             since: unix_millis(since),
             ..OrgChanges::default()
         };
         for event in &events {
             changes.record(event, &me);
         }
-        Ok(Some(changes))
+        Ok(Fetched::Read(changes))
     }
 
-    fn record(&mut self, event: &LogEvent, me: &str) {
-        let Some(at) = event.published.as_deref().and_then(|published| {
-            time::OffsetDateTime::parse(published, &time::format_description::well_known::Rfc3339)
-                .ok()
-        }) else {
-            return;
-        };
-        let at = unix_millis(at);
+    fn record(&mut self, dated: &DatedEvent, me: &str) {
+        let DatedEvent {
+            published: at,
+            event,
+        } = dated;
+        let at = *at;
         let ours = event.actor.as_ref().and_then(|actor| actor.id.as_deref()) == Some(me);
         let event_type = event.event_type.as_deref().unwrap_or_default();
         if ROLE_EVENTS.contains(&event_type) || MEMBERSHIP_EVENTS.contains(&event_type) {
@@ -258,12 +300,22 @@ fn unix_millis(moment: time::OffsetDateTime) -> i64 {
     (moment.unix_timestamp_nanos() / 1_000_000) as i64
 }
 
+fn okta_datetime(millis: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn event(event_type: &str, published: &str, actor: &str, targets: &[(&str, &str)]) -> LogEvent {
-        serde_json::from_value(serde_json::json!({
+    fn event(
+        event_type: &str,
+        published: &str,
+        actor: &str,
+        targets: &[(&str, &str)],
+    ) -> DatedEvent {
+        let event: crate::okta::LogEvent = serde_json::from_value(serde_json::json!({
             "uuid": "u",
             "published": published,
             "eventType": event_type,
@@ -273,7 +325,14 @@ mod tests {
                 .map(|(id, kind)| serde_json::json!({ "id": id, "type": kind }))
                 .collect::<Vec<_>>(),
         }))
-        .unwrap()
+        .unwrap();
+        let published =
+            time::OffsetDateTime::parse(published, &time::format_description::well_known::Rfc3339)
+                .unwrap();
+        DatedEvent {
+            published: unix_millis(published),
+            event,
+        }
     }
 
     #[test]
@@ -384,5 +443,46 @@ mod tests {
     fn no_answer_is_no_verdict() {
         assert!(ChangeLog::Unavailable.roles_of("00u1").is_none());
         assert!(ChangeLog::Unavailable.baseline().is_none());
+    }
+
+    #[tokio::test]
+    async fn the_query_is_bounded_by_okta_s_time_and_an_odd_answer_gives_no_verdict() {
+        use crate::okta::scripted_server::{ScriptedServer, answer};
+        let server = ScriptedServer::start(Vec::new()).await;
+        let org = server.org_url().to_string();
+        // Okta's clock, by its answers' Date, is years from this machine's.
+        let date = "Sun, 06 Nov 1994 08:49:37 GMT";
+        let me = r#"{"id":"00ume","status":"ACTIVE","profile":{"login":"me@acme.example"}}"#;
+        let self_link = format!("<{org}/api/v1/logs>; rel=\"self\"");
+        server.script([
+            answer(200, me).header("date", date),
+            answer(200, "[]")
+                .header("date", date)
+                .header("link", self_link),
+        ]);
+        let client = server.client(crate::okta::ClientOptions::default());
+        let ChangeLog::Read(changes) = ChangeLog::fetch(&client).await else {
+            panic!("an empty list with Okta's self link is an answer");
+        };
+        let okta_time = time::macros::datetime!(1994-11-06 08:49:37 UTC);
+        assert!(
+            (unix_millis(okta_time)..unix_millis(okta_time) + 1_000).contains(&changes.queried_at),
+            "queried at Okta's time: {}",
+            changes.queried_at
+        );
+        // `until` is the upper bound: the second `Date` names, and a little more.
+        let query = &server.received()[1].uri;
+        assert!(query.contains("until=1994-11-06T08%3A49%3A38"), "{query}");
+        // The same empty list without its self link: no verdict.
+        let server = ScriptedServer::start(Vec::new()).await;
+        server.script([
+            answer(200, me).header("date", date),
+            answer(200, "[]").header("date", date),
+        ]);
+        let client = server.client(crate::okta::ClientOptions::default());
+        assert!(matches!(
+            ChangeLog::fetch(&client).await,
+            ChangeLog::Unavailable
+        ));
     }
 }

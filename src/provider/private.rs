@@ -1,7 +1,9 @@
 //! The provider's private data per object (opaque to Terraform, stored with the state): a JSON
 //! object. The guard's finalization marker lives here during a plan (`rules::marker`), and so
-//! does the last verification of an account ([`Verification`]): when it was found as configured,
-//! baseline included (`okta_msp_verified_at`), the service account group it was found in
+//! does the last verification of an account ([`Verification`]): from when it was found as
+//! configured, baseline included (`okta_msp_verified_at`: Okta's time of the earliest read it
+//! rests on), until when the set-up that verified it wrote (`okta_msp_own_writes_until`, so
+//! that its own writes are not taken for someone else's), the service account group it was found in
 //! (`okta_msp_group_id`) and the fingerprint of the baseline settings it was verified against
 //! (`okta_msp_baseline`). With them a refresh reads what the System Log says changed since, and
 //! nothing else. They are ids, times and a hash of settings: nothing secret. A create plan that
@@ -12,7 +14,10 @@
 
 use serde_json::{Map, Value};
 
+use super::role_freshness::Verified;
+
 const VERIFIED_AT: &str = "okta_msp_verified_at";
+const OWN_WRITES_UNTIL: &str = "okta_msp_own_writes_until";
 const GROUP_ID: &str = "okta_msp_group_id";
 const BASELINE: &str = "okta_msp_baseline";
 const ADOPTS: &str = "okta_msp_adopts";
@@ -24,8 +29,12 @@ fn object(private: &[u8]) -> Map<String, Value> {
 /// An account's last verification, as kept in its private data.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Verification {
-    /// When (Unix milliseconds); 0 or absent: not verified since it drifted, or never.
+    /// From when (Okta's time, Unix milliseconds: no later than the earliest read it rests
+    /// on); 0 or absent: not verified since it drifted, or never.
     pub at: Option<i64>,
+    /// Until when the set-up that verified it wrote (Okta's time, no earlier than its last
+    /// write); absent: it wrote nothing (a refresh's verification).
+    pub own_writes_until: Option<i64>,
     /// The service account group the account was found in.
     pub group_id: Option<String>,
     /// `rules::baseline_owner::fingerprint` of the baseline settings it was verified against.
@@ -38,6 +47,7 @@ pub fn verification(private: &[u8]) -> Verification {
     let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
     Verification {
         at: map.get(VERIFIED_AT).and_then(Value::as_i64),
+        own_writes_until: map.get(OWN_WRITES_UNTIL).and_then(Value::as_i64),
         group_id: text(GROUP_ID),
         baseline: text(BASELINE),
     }
@@ -60,6 +70,10 @@ pub fn with_verification(private: &[u8], verification: &Verification) -> Vec<u8>
         }
     };
     set(VERIFIED_AT, verification.at.map(Value::from));
+    set(
+        OWN_WRITES_UNTIL,
+        verification.own_writes_until.map(Value::from),
+    );
     set(GROUP_ID, verification.group_id.clone().map(Value::from));
     set(BASELINE, verification.baseline.clone().map(Value::from));
     serde_json::to_vec(&Value::Object(map)).unwrap_or_default()
@@ -114,9 +128,15 @@ pub fn with_privilege_refusals(private: &[u8], refusals: &[String]) -> Vec<u8> {
 
 const PRIVILEGE_REFUSALS: &str = "okta_msp_privilege_refusals";
 
-/// Now (Unix milliseconds), as the time a verification that just read the roles is dated.
-pub fn verification_time() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+impl Verification {
+    /// What the System Log is compared with; `None` when not verified.
+    pub fn verified(&self) -> Option<Verified> {
+        let read_from = self.at.filter(|at| *at > 0)?;
+        Some(Verified {
+            read_from,
+            own_writes_until: self.own_writes_until.unwrap_or(read_from),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -127,6 +147,7 @@ mod tests {
     fn a_verification_round_trips_and_an_unchanged_one_keeps_every_byte() {
         let verification = Verification {
             at: Some(1_700_000_000_000),
+            own_writes_until: Some(1_700_000_004_000),
             group_id: Some("00g1".to_owned()),
             baseline: Some("v1:abc".to_owned()),
         };
@@ -134,7 +155,7 @@ mod tests {
         assert_eq!(self::verification(&private), verification);
         assert!(String::from_utf8_lossy(&private).contains("other"));
         // Recording the same again returns the very bytes, whatever their key order.
-        let reordered = br#"{"okta_msp_baseline":"v1:abc","okta_msp_group_id":"00g1","okta_msp_verified_at":1700000000000,"other":1}"#;
+        let reordered = br#"{"okta_msp_baseline":"v1:abc","okta_msp_group_id":"00g1","okta_msp_own_writes_until":1700000004000,"okta_msp_verified_at":1700000000000,"other":1}"#;
         assert_eq!(
             with_verification(reordered, &verification),
             reordered.to_vec()

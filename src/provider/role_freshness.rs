@@ -11,6 +11,17 @@
 //!   still be missing what happened since), so the roles are read directly;
 //! - trusting the log does not move the verification time forward: the next refresh looks for
 //!   events since the same verification, and so finds an event that arrived late.
+//!
+//! Every time compared here is Okta's (its events' `published`, and verifications dated by the
+//! `Date` of its answers, `okta::OktaTime`), never this machine's clock. A verification covers
+//! what was read from when it was read ([`Verified::read_from`]): anyone else's change after
+//! that moment is looked for, even one made while the set-up that verified it was still
+//! writing. This provider's own writes of that set-up (its role grants, its baseline repairs)
+//! come after its first read and before [`Verified::own_writes_until`]; they are what it
+//! verified, so only its changes after that count, and an unchanged account costs no read.
+//! A change made with the provider's own credential (a script sharing its token) while a
+//! set-up of the same org runs cannot be told from the set-up's own writes; the lag window
+//! does not help there either, and the next apply's verification reads it.
 
 use std::time::Duration;
 
@@ -20,10 +31,21 @@ use std::time::Duration;
 /// (one call) and the org's baseline (once per org) directly, as it would without the log.
 pub const LOG_LAG_WINDOW: Duration = Duration::from_secs(5 * 60);
 
-/// How far apart Okta's clock (event times) and this machine's (verification times) may be;
-/// changes by anyone but this provider's own token are looked for this far before a
-/// verification.
-pub const CLOCK_SKEW_MARGIN: Duration = Duration::from_secs(2);
+/// How long before a verification's first read a change by anyone else is still looked for.
+/// Both sides are Okta's time, but a verification is dated by an answer's `Date`, which has
+/// one-second resolution and is written after the read it answers (Okta may cross a second
+/// boundary in between): two seconds cover both.
+pub const DATE_MARGIN: Duration = Duration::from_secs(2);
+
+/// A verification as the log is compared with it (Okta's time, Unix milliseconds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verified {
+    /// No later than the earliest read it rests on.
+    pub read_from: i64,
+    /// No earlier than the last write of the set-up that verified it (`read_from` when it
+    /// wrote nothing).
+    pub own_writes_until: i64,
+}
 
 /// What the log query of this run found for one account (all times Unix milliseconds).
 #[derive(Debug, Clone, Copy)]
@@ -47,31 +69,34 @@ pub enum ReadDecision {
     Direct,
 }
 
-/// Decides for an account last verified at `verified_at` (`None`: never, or not since its
-/// roles drifted), when the log may list an event up to `lag_window` late.
-pub fn decide(verified_at: Option<i64>, log: &LogView, lag_window: Duration) -> ReadDecision {
-    let Some(verified_at) = verified_at.filter(|at| *at > 0) else {
+/// Decides for an account last verified as `verified` (`None`: never, or not since its roles
+/// drifted), when the log may list an event up to `lag_window` late.
+pub fn decide(verified: Option<Verified>, log: &LogView, lag_window: Duration) -> ReadDecision {
+    let Some(verified) = verified.filter(|verified| verified.read_from > 0) else {
         return ReadDecision::Direct;
     };
-    if verified_at < log.since {
+    let read_from = verified.read_from;
+    let settled = verified.own_writes_until.max(read_from);
+    if read_from < log.since {
         return ReadDecision::Direct;
     }
     let window = lag_window.as_millis() as i64;
-    if log.queried_at.saturating_sub(verified_at) < window {
+    if log.queried_at.saturating_sub(settled) < window {
         return ReadDecision::Direct;
     }
-    // Changes by this provider's own token happen just before it verifies (it grants, then
-    // reads the roles back), so only those after the verification count. Anyone else's count
-    // from a little before it too, in case the clocks of Okta and this machine differ.
-    let margin = CLOCK_SKEW_MARGIN.as_millis() as i64;
+    // The provider's own changes before `settled` are the set-up's, which it verified; anyone
+    // else's count from its first read (less the margin of `Date`'s resolution).
+    let margin = DATE_MARGIN.as_millis() as i64;
     let by_others = log
         .latest_by_others
-        .is_some_and(|at| at >= verified_at - margin);
-    let by_us = log.latest_by_us.is_some_and(|at| at > verified_at);
+        .is_some_and(|at| at >= read_from - margin);
+    let by_us = log.latest_by_us.is_some_and(|at| at > settled);
     if by_others || by_us {
         ReadDecision::Direct
     } else {
-        ReadDecision::Trust { verified_at }
+        ReadDecision::Trust {
+            verified_at: read_from,
+        }
     }
 }
 
@@ -80,6 +105,14 @@ mod tests {
     use super::*;
 
     const MINUTE: i64 = 60_000;
+
+    /// Verified by reads only, from `read_from`.
+    fn read(read_from: i64) -> Option<Verified> {
+        Some(Verified {
+            read_from,
+            own_writes_until: read_from,
+        })
+    }
 
     fn log(queried_at: i64, by_others: Option<i64>) -> LogView {
         LogView {
@@ -95,7 +128,7 @@ mod tests {
         let verified = 100 * MINUTE;
         assert_eq!(
             decide(
-                Some(verified),
+                read(verified),
                 &log(verified + MINUTE, None),
                 LOG_LAG_WINDOW
             ),
@@ -108,7 +141,7 @@ mod tests {
         let verified = 100 * MINUTE;
         assert_eq!(
             decide(
-                Some(verified),
+                read(verified),
                 &log(verified + 10 * MINUTE, None),
                 LOG_LAG_WINDOW
             ),
@@ -125,14 +158,14 @@ mod tests {
         // log has it, and it is newer than the unchanged verification time.
         let verified = 100 * MINUTE;
         let changed = verified + 20 * MINUTE;
-        let first = decide(Some(verified), &log(changed + 1_000, None), LOG_LAG_WINDOW);
+        let first = decide(read(verified), &log(changed + 1_000, None), LOG_LAG_WINDOW);
         let ReadDecision::Trust { verified_at } = first else {
             panic!("expected trust, got {first:?}");
         };
         assert_eq!(verified_at, verified);
         assert_eq!(
             decide(
-                Some(verified_at),
+                read(verified_at),
                 &log(changed + MINUTE, Some(changed)),
                 LOG_LAG_WINDOW
             ),
@@ -146,14 +179,14 @@ mod tests {
         let mut view = log(verified + 10 * MINUTE, None);
         view.latest_by_us = Some(verified - 500);
         assert_eq!(
-            decide(Some(verified), &view, LOG_LAG_WINDOW),
+            decide(read(verified), &view, LOG_LAG_WINDOW),
             ReadDecision::Trust {
                 verified_at: verified
             }
         );
         view.latest_by_us = Some(verified + 500);
         assert_eq!(
-            decide(Some(verified), &view, LOG_LAG_WINDOW),
+            decide(read(verified), &view, LOG_LAG_WINDOW),
             ReadDecision::Direct
         );
     }
@@ -162,10 +195,50 @@ mod tests {
     fn unknown_or_out_of_window_verifications_are_read() {
         let mut view = log(100 * MINUTE, None);
         assert_eq!(decide(None, &view, LOG_LAG_WINDOW), ReadDecision::Direct);
-        assert_eq!(decide(Some(0), &view, LOG_LAG_WINDOW), ReadDecision::Direct);
+        assert_eq!(decide(read(0), &view, LOG_LAG_WINDOW), ReadDecision::Direct);
         view.since = 50 * MINUTE;
         assert_eq!(
-            decide(Some(10 * MINUTE), &view, LOG_LAG_WINDOW),
+            decide(read(10 * MINUTE), &view, LOG_LAG_WINDOW),
+            ReadDecision::Direct
+        );
+    }
+
+    #[test]
+    fn anyone_else_s_change_during_the_set_up_is_looked_for_but_not_the_set_up_s_own_writes() {
+        // The set-up read at 100 min and wrote until 100 min 30 s (a slow finalization).
+        let verified = Some(Verified {
+            read_from: 100 * MINUTE,
+            own_writes_until: 100 * MINUTE + 30_000,
+        });
+        let queried = 200 * MINUTE;
+        // Its own grants in between: trusted, and dated from the first read.
+        let mut view = log(queried, None);
+        view.latest_by_us = Some(100 * MINUTE + 10_000);
+        assert_eq!(
+            decide(verified, &view, LOG_LAG_WINDOW),
+            ReadDecision::Trust {
+                verified_at: 100 * MINUTE
+            }
+        );
+        // Its own change after the set-up ended: read.
+        view.latest_by_us = Some(100 * MINUTE + 31_000);
+        assert_eq!(
+            decide(verified, &view, LOG_LAG_WINDOW),
+            ReadDecision::Direct
+        );
+        // Someone else's change while the set-up was writing: read.
+        let view = log(queried, Some(100 * MINUTE + 10_000));
+        assert_eq!(
+            decide(verified, &view, LOG_LAG_WINDOW),
+            ReadDecision::Direct
+        );
+        // The lag window runs from the end of the set-up's writes.
+        let view = log(
+            100 * MINUTE + 30_000 + LOG_LAG_WINDOW.as_millis() as i64 - 1,
+            None,
+        );
+        assert_eq!(
+            decide(verified, &view, LOG_LAG_WINDOW),
             ReadDecision::Direct
         );
     }

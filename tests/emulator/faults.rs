@@ -502,3 +502,114 @@ async fn emulator_fault_control_api_bounds_every_numeric_input() {
     let faults = emulator.control(Method::GET, "/faults", None).await;
     assert_eq!(faults.body.as_array().unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn emulator_fault_answer_serves_its_canned_body_without_links_or_handling() {
+    let emulator = Emulator::start();
+    let org = emulator.create_org("canned").await;
+    add_fault(
+        &emulator,
+        json!({
+            "kind": "answer", "route": "/api/v1/logs", "method": "GET",
+            "status": 200, "body": [], "times": 1
+        }),
+    )
+    .await;
+    let logs = format!("{}/api/v1/logs?since=2000-01-01T00:00:00.000Z", org.url);
+    let canned = emulator.get(&logs, &org.token).await;
+    assert_eq!((canned.status, &canned.body), (200, &json!([])));
+    assert!(canned.headers.get("link").is_none(), "no Link header");
+    assert!(canned.header("date").is_some() && canned.header("x-okta-request-id").is_some());
+    // Retired after one answer: the real listing, which links to itself, is back.
+    let real = emulator.get(&logs, &org.token).await;
+    assert!(real.body.is_array());
+    assert!(
+        real.header("link")
+            .is_some_and(|link| link.contains("rel=\"self\""))
+    );
+    for status in [199, 600] {
+        let refused = emulator
+            .control(
+                Method::POST,
+                "/faults",
+                Some(json!({"kind": "answer", "status": status, "body": []})),
+            )
+            .await;
+        assert_error(&refused, 400, "E0000001");
+    }
+}
+
+#[tokio::test]
+async fn emulator_clock_shift_moves_every_time_okta_gives() {
+    let emulator = Emulator::start();
+    let org = emulator.create_org("shifted").await;
+    let local_now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let shifted = emulator
+        .control(
+            Method::POST,
+            "/clock",
+            Some(json!({"offset_seconds": -3600})),
+        )
+        .await;
+    assert_eq!(shifted.status, 200, "{:?}", shifted.body);
+    assert_eq!(shifted.body["offset_seconds"], -3600);
+    let created = emulator
+        .send(
+            Method::POST,
+            &format!("{}/api/v1/users?activate=false", org.url),
+            Some(&format!("SSWS {}", org.token)),
+            Some(&user_request("clocked@shifted.example", None)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(created.status, 200, "{:?}", created.body);
+    let seconds = |text: &str| {
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            .unwrap()
+            .unix_timestamp()
+    };
+    let date = okta_msp::okta::parse_http_date(created.header("date").unwrap()).unwrap();
+    let date = date
+        .duration_since(std::time::SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let an_hour_ago = local_now - 3600;
+    for (what, at) in [
+        ("Date", date),
+        (
+            "created",
+            seconds(created.body["created"].as_str().unwrap()),
+        ),
+    ] {
+        assert!(
+            (an_hour_ago - 5..an_hour_ago + 60).contains(&at),
+            "{what} is an hour behind this machine's clock: {at} against {local_now}"
+        );
+    }
+    let events = emulator
+        .get(
+            &format!(
+                "{}/api/v1/logs?since=2000-01-01T00:00:00.000Z&filter=eventType%20eq%20%22user.lifecycle.create%22",
+                org.url
+            ),
+            &org.token,
+        )
+        .await;
+    let published = events.body.as_array().unwrap().last().unwrap()["published"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!((an_hour_ago - 5..an_hour_ago + 60).contains(&seconds(&published)));
+    let refused = emulator
+        .control(
+            Method::POST,
+            "/clock",
+            Some(json!({"offset_seconds": 86_401})),
+        )
+        .await;
+    assert_error(&refused, 400, "E0000001");
+    let reset = emulator.control(Method::POST, "/reset", None).await;
+    assert_eq!(reset.status, 200);
+    let clock = emulator.control(Method::GET, "/clock", None).await;
+    assert_eq!(clock.body["offset_seconds"], 0);
+}

@@ -8,7 +8,7 @@ use crate::okta::{OktaError, User};
 use crate::provider::baseline::ObservedBaseline;
 use crate::provider::held_roles::{UNNAMED_GROUP, held_roles};
 use crate::provider::org_access::OrgSession;
-use crate::provider::role_freshness::ReadDecision;
+use crate::provider::role_freshness::{ReadDecision, Verified};
 use crate::rules::adoption::ExistingUser;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance::{ObservedAccount, ObservedPolicy};
@@ -135,7 +135,7 @@ pub async fn observe_for_refresh(
     org: &OrgSession,
     user_id: &str,
     group_id: &str,
-    verified: Option<(i64, &[String])>,
+    verified: Option<(Verified, &[String])>,
 ) -> Result<Option<(Observed, ReadDecision)>, OktaError> {
     let (user, in_group) = match org.member(group_id, user_id).await? {
         Some(user) => (user, true),

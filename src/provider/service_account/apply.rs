@@ -191,14 +191,17 @@ impl ServiceAccountResource {
             finalized_at,
         );
         progress.finished();
+        let times = org.verification_times();
         Ok(ApplyResponse {
             new_state: state,
-            // Verified now, in this group, against these settings: what the next refresh trusts
-            // while the System Log shows no change since.
+            // Verified from this run's first read to its last write, in this group, against
+            // these settings (in Okta's time): what the next refresh trusts while the System
+            // Log shows no change by anyone else since that read, and none of its own since.
             private: private::with_verification(
                 &[],
                 &private::Verification {
-                    at: Some(private::verification_time()),
+                    at: times.map(|times| times.read_from),
+                    own_writes_until: times.map(|times| times.own_writes_until),
                     group_id: Some(group_id.clone()),
                     baseline: Some(fingerprint(&baseline)),
                 },

@@ -7,7 +7,7 @@ use crate::provider::accounts::{Stage, set_up};
 use crate::provider::baseline::ObservedBaseline;
 use crate::provider::org_access::OrgSession;
 use crate::provider::private::Verification;
-use crate::provider::role_freshness::ReadDecision;
+use crate::provider::role_freshness::{ReadDecision, Verified};
 use crate::provider::{diag, private};
 use crate::rules::account_config::DesiredAccount;
 use crate::rules::baseline::SecuringBaseline;
@@ -46,12 +46,12 @@ impl ServiceAccountResource {
             .refresh_group(&org, &prior, &baseline, before.group_id.as_deref())
             .await?;
         let verified_roles: Vec<String> = prior.admin_roles.known().cloned().unwrap_or_default();
-        let verified_at = before.at.filter(|at| *at > 0);
+        let verified = before.verified();
         let observed = observe::observe_for_refresh(
             &org,
             &id,
             group_id.as_deref().unwrap_or_default(),
-            verified_at.map(|at| (at, verified_roles.as_slice())),
+            verified.map(|verified| (verified, verified_roles.as_slice())),
         )
         .await
         .map_err(|e| Diagnostics::from(diag::okta("reading the account", &e)))?;
@@ -74,7 +74,7 @@ impl ServiceAccountResource {
         // since and the settings are those it was verified against; else read once per org.
         let settings = fingerprint(&baseline);
         let baseline_read = if group_id.is_some() && before.baseline.as_deref() == Some(&settings) {
-            org.baseline_read(verified_at).await
+            org.baseline_read(verified).await
         } else {
             ReadDecision::Direct
         };
@@ -120,15 +120,26 @@ impl ServiceAccountResource {
         let mut expected = verified_roles.clone();
         expected.sort();
         expected.dedup();
-        let verification = Verification {
-            at: refreshed_verification_time(
-                held == expected && drift.is_empty(),
-                verified_at,
-                before.group_id == group_id && before.baseline.as_deref() == Some(&settings),
-                (roles_read, baseline_read),
-            ),
-            group_id,
-            baseline: Some(settings),
+        let verification = match refreshed_verification(
+            held == expected && drift.is_empty(),
+            verified,
+            before.group_id == group_id && before.baseline.as_deref() == Some(&settings),
+            (roles_read, baseline_read),
+            org.verification_times(),
+        ) {
+            Some(verified) => Verification {
+                at: Some(verified.read_from),
+                own_writes_until: (verified.own_writes_until != verified.read_from)
+                    .then_some(verified.own_writes_until),
+                group_id,
+                baseline: Some(settings),
+            },
+            None => Verification {
+                at: None,
+                own_writes_until: None,
+                group_id,
+                baseline: Some(settings),
+            },
         };
         Ok(ReadResponse {
             new_state: new_state.into_value(),
@@ -440,27 +451,36 @@ fn drift_of(
 /// the System Log vouched for it or the refresh read directly (a verification still inside the
 /// log's lag window, or an event since that changed nothing the provider verifies), so that an
 /// unchanged account keeps its private data byte for byte and a refresh-only plan reports no
-/// change; moving it forward would also skip an event the log lists late. It moves to now only
+/// change; moving it forward would also skip an event the log lists late. It is dated anew
+/// (`this_run`: from this run's first read, in Okta's time; a refresh writes nothing) only
 /// when there is none, or it no longer describes what was found (another group, other baseline
-/// settings), or the log no longer reaches back to it.
-fn refreshed_verification_time(
+/// settings), or the log no longer reaches back to it; without Okta's time, not at all.
+fn refreshed_verification(
     found_as_verified: bool,
-    verified_at: Option<i64>,
+    verified: Option<Verified>,
     same_group_and_settings: bool,
     (roles, baseline): (ReadDecision, ReadDecision),
-) -> Option<i64> {
+    this_run: Option<Verified>,
+) -> Option<Verified> {
     if !found_as_verified {
         return None;
     }
-    let now = private::verification_time();
+    let anew = this_run.map(|run| Verified {
+        read_from: run.read_from,
+        own_writes_until: run.read_from,
+    });
     let reachable = |at: i64| {
-        now.saturating_sub(at)
-            < crate::provider::org_changes::CHANGE_EVENT_WINDOW.as_millis() as i64
+        this_run.is_some_and(|run| {
+            run.read_from.saturating_sub(at)
+                < crate::provider::org_changes::CHANGE_EVENT_WINDOW.as_millis() as i64
+        })
     };
-    match (roles, baseline, verified_at) {
-        (ReadDecision::Trust { verified_at }, ReadDecision::Trust { .. }, _) => Some(verified_at),
-        (_, _, Some(at)) if same_group_and_settings && reachable(at) => Some(at),
-        _ => Some(now),
+    match (roles, baseline, verified) {
+        (ReadDecision::Trust { .. }, ReadDecision::Trust { .. }, Some(verified)) => Some(verified),
+        (_, _, Some(verified)) if same_group_and_settings && reachable(verified.read_from) => {
+            Some(verified)
+        }
+        _ => anew,
     }
 }
 
@@ -472,34 +492,62 @@ mod tests {
 
     #[test]
     fn a_refresh_dates_its_verification_only_when_it_must() {
-        let now = private::verification_time();
+        // Okta's time of this run's first read.
+        let now = 1_800_000_000_000;
+        let run = Some(Verified {
+            read_from: now,
+            own_writes_until: now + 5_000,
+        });
+        let before = Verified {
+            read_from: now - HOUR,
+            own_writes_until: now - HOUR + 30_000,
+        };
         let trust = ReadDecision::Trust {
-            verified_at: now - HOUR,
+            verified_at: before.read_from,
         };
         let direct = ReadDecision::Direct;
         // Drift: not verified.
         assert_eq!(
-            refreshed_verification_time(false, Some(now - HOUR), true, (trust, trust)),
+            refreshed_verification(false, Some(before), true, (trust, trust), run),
             None
         );
-        // The log vouched for both: the verification stands.
+        // The log vouched for both: the verification stands, its own writes' end too.
         assert_eq!(
-            refreshed_verification_time(true, Some(now - HOUR), true, (trust, trust)),
-            Some(now - HOUR)
+            refreshed_verification(true, Some(before), true, (trust, trust), run),
+            Some(before)
         );
         // Read directly and found as verified: it stands too (byte-identical private data).
         assert_eq!(
-            refreshed_verification_time(true, Some(now - HOUR), true, (direct, direct)),
-            Some(now - HOUR)
+            refreshed_verification(true, Some(before), true, (direct, direct), run),
+            Some(before)
         );
-        // Never verified, another group or other settings, or beyond the log's reach: now.
-        let dated = |at: Option<i64>, same: bool| {
-            refreshed_verification_time(true, at, same, (direct, direct)).unwrap()
+        // Never verified, another group or other settings, or beyond the log's reach: from
+        // this run's first read, which wrote nothing.
+        let anew = Some(Verified {
+            read_from: now,
+            own_writes_until: now,
+        });
+        let dated = |verified: Option<Verified>, same: bool| {
+            refreshed_verification(true, verified, same, (direct, direct), run)
         };
-        assert!(dated(None, true) >= now);
-        assert!(dated(Some(now - HOUR), false) >= now);
+        assert_eq!(dated(None, true), anew);
+        assert_eq!(dated(Some(before), false), anew);
         let beyond =
             now - crate::provider::org_changes::CHANGE_EVENT_WINDOW.as_millis() as i64 - HOUR;
-        assert!(dated(Some(beyond), true) >= now);
+        assert_eq!(
+            dated(
+                Some(Verified {
+                    read_from: beyond,
+                    own_writes_until: beyond
+                }),
+                true
+            ),
+            anew
+        );
+        // Without Okta's time nothing is dated anew.
+        assert_eq!(
+            refreshed_verification(true, None, true, (direct, direct), None),
+            None
+        );
     }
 }
