@@ -14,6 +14,7 @@ mod emulator;
 mod every_kind_e2e;
 mod examples;
 mod faults_e2e;
+mod function_ephemeral_protocol;
 mod guard_protocol;
 mod guard_scenarios;
 mod guides;

@@ -614,3 +614,88 @@ fn an_org_is_imported_by_identity_on_terraform_1_15() {
         "{stored}"
     );
 }
+
+#[test]
+fn console_evaluates_a_provider_function_and_shows_its_argument_error() {
+    if !terraform_115_available() {
+        return;
+    }
+    let workspace = Workspace::on(Cli::Libterraform115);
+    workspace.write("main.tf", FIXTURE_CONFIG);
+    workspace.init();
+    let repeated = workspace.console(r#"join("+", provider::fixture::repeat("ab", 2))"#);
+    repeated.assert_success("terraform console");
+    assert!(
+        repeated.stdout.contains(r#""ab+ab""#),
+        "{}",
+        repeated.combined()
+    );
+    let refused = workspace.console(r#"provider::fixture::repeat("ab", -1)"#);
+    assert!(
+        refused
+            .combined()
+            .contains("times must be zero or more, not -1"),
+        "{}",
+        refused.combined()
+    );
+}
+
+const FIXTURE_LEASE: &str = r#"
+ephemeral "fixture_lease" "run" {
+  name = "alpha"
+}
+
+resource "fixture_echo" "uses_the_lease" {
+  secret = ephemeral.fixture_lease.run.value
+}
+"#;
+
+#[test]
+fn an_ephemeral_value_reaches_a_write_only_attribute_and_neither_plan_nor_state() {
+    if !terraform_115_available() {
+        return;
+    }
+    let workspace = Workspace::on(Cli::Libterraform115);
+    workspace.write("main.tf", &format!("{FIXTURE_CONFIG}{FIXTURE_LEASE}"));
+    workspace.init();
+    let plan = workspace.run(&["plan", "-no-color", "-input=false", "-out=saved.tfplan"]);
+    plan.assert_success("plan that opens the lease");
+    assert!(
+        plan.combined()
+            .contains("ephemeral.fixture_lease.run: Opening..."),
+        "{}",
+        plan.combined()
+    );
+    let apply = workspace.run(&["apply", "-no-color", "-input=false", "saved.tfplan"]);
+    apply.assert_success("apply of the saved plan");
+    let saved = saved_plan_contents(&workspace.dir().join("saved.tfplan"));
+    let state = std::fs::read(workspace.dir().join("terraform.tfstate")).unwrap();
+    assert!(
+        contains(&saved, b"fixture_lease"),
+        "the unpacked plan is searchable: it names the lease"
+    );
+    for (what, bytes) in [("saved plan", &saved), ("state", &state)] {
+        assert!(
+            !contains(bytes, b"lease-alpha"),
+            "the ephemeral value is not in the {what}"
+        );
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
+/// Every file of a saved plan (a zip archive), uncompressed and concatenated, so a search cannot
+/// miss a value hidden by compression.
+pub fn saved_plan_contents(path: &std::path::Path) -> Vec<u8> {
+    let output = std::process::Command::new("unzip")
+        .arg("-p")
+        .arg(path)
+        .output()
+        .expect("unzip, to read the saved plan");
+    assert!(output.status.success(), "unzip {}", path.display());
+    output.stdout
+}
