@@ -699,3 +699,58 @@ pub fn saved_plan_contents(path: &std::path::Path) -> Vec<u8> {
     assert!(output.status.success(), "unzip {}", path.display());
     output.stdout
 }
+
+const OKTA_MSP_ONLY: &str = r#"
+terraform {
+  required_providers {
+    okta = {
+      source = "zerotek/okta-msp"
+    }
+  }
+}
+"#;
+
+#[test]
+fn the_schema_lists_kind_roles_and_console_evaluates_it_from_the_kind_table() {
+    if !terraform_115_available() {
+        return;
+    }
+    let workspace = Workspace::on(Cli::Libterraform115);
+    workspace.write("main.tf", OKTA_MSP_ONLY);
+    workspace.init();
+    let schema = workspace.run(&["providers", "schema", "-json"]);
+    schema.assert_success("terraform providers schema");
+    let schema: serde_json::Value = serde_json::from_str(&schema.stdout).unwrap();
+    let function = &schema["provider_schemas"]["registry.terraform.io/zerotek/okta-msp"]["functions"]
+        ["kind_roles"];
+    assert_eq!(
+        function["return_type"],
+        serde_json::json!(["list", "string"])
+    );
+    assert_eq!(function["parameters"][0]["name"], "kind");
+
+    let radius = workspace.console(r#"jsonencode(provider::okta::kind_roles("radius"))"#);
+    radius.assert_success("terraform console");
+    assert!(
+        radius
+            .stdout
+            .contains(r#"[\"APP_ADMIN\",\"READ_ONLY_ADMIN\"]"#),
+        "{}",
+        radius.combined()
+    );
+    let custom = workspace.console(r#"length(provider::okta::kind_roles("custom"))"#);
+    assert!(custom.stdout.trim().ends_with('0'), "{}", custom.combined());
+    let unknown = workspace.console(r#"provider::okta::kind_roles("radio")"#);
+    assert!(!unknown.success, "an unknown kind fails the expression");
+    let said = unknown.combined();
+    for expected in [
+        "\"radio\"",
+        "msp_integration",
+        "deep_link",
+        "ad_agent",
+        "radius",
+        "custom",
+    ] {
+        assert!(said.contains(expected), "{expected}: {said}");
+    }
+}

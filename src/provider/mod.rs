@@ -9,6 +9,7 @@ pub mod coalesce;
 pub mod data_sources;
 pub mod diag;
 pub mod docs;
+pub mod functions;
 pub mod known_after_apply;
 pub mod mailbox;
 pub mod org;
@@ -110,6 +111,10 @@ impl Provider for OktaMspProvider {
         vec![Arc::new(service_account::ServiceAccountList::new(
             self.shared.clone(),
         ))]
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn crate::plugin::Function>> {
+        vec![Arc::new(functions::KindRoles)]
     }
 
     async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
