@@ -754,3 +754,137 @@ fn the_schema_lists_kind_roles_and_console_evaluates_it_from_the_kind_table() {
         assert!(said.contains(expected), "{expected}: {said}");
     }
 }
+
+/// okta-msp (local name `oktamsp`, as the guide beside okta/okta names it) mints a token of
+/// `org`'s service app, and okta/okta (the stand-in) is configured with it.
+fn token_config(org: &CustomerOrg, client_id: &str) -> String {
+    let key_file = format!(
+        "{}/tests/fixtures/oauth/ec-private.jwk.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    okta    = {{ source = "okta/okta" }}
+    oktamsp = {{ source = "zerotek/okta-msp" }}
+  }}
+}}
+provider "oktamsp" {{
+  org_credentials = {{
+    "{url}" = {{
+      client_id        = "{client_id}"
+      private_key_file = "{key_file}"
+    }}
+  }}
+}}
+ephemeral "okta_msp_org_access_token" "acme" {{
+  provider = oktamsp
+  org_url  = "{url}"
+  scopes   = ["okta.groups.manage"]
+}}
+provider "okta" {{
+  org_name     = "tokenorg"
+  base_url     = "example"
+  access_token = ephemeral.okta_msp_org_access_token.acme.access_token
+}}
+resource "okta_group" "helpdesk" {{
+  name = "Helpdesk"
+}}
+"#,
+        url = org.url,
+    )
+}
+
+#[test]
+fn a_plan_that_opens_the_org_access_token_leaves_no_token_in_the_saved_plan_or_state() {
+    use crate::oauth_client::{EC_PRIVATE_JWK, public_jwk, register_app};
+    if !terraform_115_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
+    let org = emulator.create_org("tokenorg");
+    let bearer_app = register_app(
+        &emulator,
+        "tokenorg",
+        public_jwk(EC_PRIVATE_JWK),
+        &["okta.groups.manage"],
+        false,
+    );
+    let workspace = Workspace::on(Cli::Libterraform115);
+    workspace.install_okta_okta_stand_in();
+    workspace.write("main.tf", &token_config(&org, &bearer_app));
+    workspace.init();
+    let plan = workspace.run(&["plan", "-no-color", "-input=false", "-out=saved.tfplan"]);
+    plan.assert_success("plan that opens the token");
+    assert!(
+        plan.combined()
+            .contains("ephemeral.okta_msp_org_access_token.acme: Opening..."),
+        "{}",
+        plan.combined()
+    );
+    assert!(
+        plan.combined()
+            .contains("ephemeral.okta_msp_org_access_token.acme: Opening complete"),
+        "{}",
+        plan.combined()
+    );
+    assert!(
+        plan.stdout.contains("okta_group.helpdesk will be created"),
+        "okta/okta, configured with the token, plans: {}",
+        plan.stdout
+    );
+    // The apply opens the token again and configures okta/okta with it; the stand-in then
+    // refuses to create anything (it never talks to Okta), and Terraform writes the state.
+    let apply = workspace.run(&["apply", "-no-color", "-input=false", "saved.tfplan"]);
+    assert!(
+        apply
+            .stdout
+            .contains("ephemeral.okta_msp_org_access_token.acme: Opening complete")
+            && apply
+                .combined()
+                .contains("the okta/okta stand-in only validates and plans"),
+        "{}",
+        apply.combined()
+    );
+    let saved = saved_plan_contents(&workspace.dir().join("saved.tfplan"));
+    let state = std::fs::read(workspace.dir().join("terraform.tfstate"))
+        .expect("Terraform writes the state after the apply");
+    assert!(contains(&saved, b"okta_msp_org_access_token"), "searchable");
+    assert!(
+        contains(&saved, b"Helpdesk"),
+        "the plan holds okta/okta's group"
+    );
+    // The emulator's tokens are JWTs, as Okta's are: every one starts with eyJ.
+    for (what, bytes) in [("saved plan", &saved), ("state", &state)] {
+        assert!(!contains(bytes, b"eyJ"), "no token in the {what}");
+    }
+    assert!(!plan.combined().contains("eyJ"), "no token in the output");
+
+    // An app that requires DPoP is refused, saying which settings give a bearer token.
+    let dpop_app = register_app(
+        &emulator,
+        "tokenorg",
+        public_jwk(EC_PRIVATE_JWK),
+        &["okta.groups.manage"],
+        true,
+    );
+    workspace.write("main.tf", &token_config(&org, &dpop_app));
+    let refused = workspace.run(&["plan", "-no-color", "-input=false"]);
+    assert!(!refused.success, "{}", refused.combined());
+    // Terraform wraps the detail; compare it with single spaces.
+    let said = refused
+        .combined()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        said.contains("The service app issues DPoP-bound tokens"),
+        "{said}"
+    );
+    assert!(
+        said.contains("Require Demonstrating Proof of Possession"),
+        "{said}"
+    );
+    assert!(!said.contains("eyJ"), "the refused token is not shown");
+}

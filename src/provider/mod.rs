@@ -14,6 +14,7 @@ pub mod known_after_apply;
 pub mod mailbox;
 pub mod org;
 pub mod org_access;
+pub mod org_access_token;
 pub mod org_changes;
 pub mod password;
 pub mod private;
@@ -109,6 +110,12 @@ impl Provider for OktaMspProvider {
 
     fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
         vec![Arc::new(service_account::ServiceAccountList::new(
+            self.shared.clone(),
+        ))]
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn crate::plugin::EphemeralResource>> {
+        vec![Arc::new(org_access_token::OrgAccessToken::new(
             self.shared.clone(),
         ))]
     }
