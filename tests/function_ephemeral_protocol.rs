@@ -1,7 +1,7 @@
-//! Protocol 6.5 (provider-defined functions) and 6.7 (ephemeral resources) through the real
-//! fixture binary and a real handshake: definitions in GetProviderSchema, GetFunctions and
-//! GetMetadata, calls with results, argument errors and panics, and an ephemeral resource's
-//! open, renew and close with its private data.
+//! Protocol 6.5 (provider-defined functions), 6.7 (ephemeral resources) and 6.10's actions
+//! through the real fixture binary and a real handshake: definitions in GetProviderSchema,
+//! GetFunctions and GetMetadata; calls with results, argument errors and panics; an ephemeral
+//! resource's open, renew and close with its private data; an action's progress stream.
 
 use okta_msp::plugin::proto::tfplugin6 as wire;
 use okta_msp::plugin::proto::tfplugin6::provider_client::ProviderClient;
@@ -264,4 +264,91 @@ async fn an_ephemeral_resource_opens_renews_and_closes_with_its_private_data() {
             .summary
             .contains("Unknown ephemeral resource type")
     );
+}
+
+fn count_config(count: i64, fail: bool) -> Option<wire::DynamicValue> {
+    Some(dynamic(
+        &Value::object([("count", Value::int(count)), ("fail", Value::bool(fail))]),
+        &Type::object([("count", Type::Number), ("fail", Type::Bool)]),
+    ))
+}
+
+/// Every event of one InvokeAction call: progress messages, then the completion's diagnostics.
+async fn invoke(
+    client: &mut ProviderClient<Channel>,
+    action_type: &str,
+    config: Option<wire::DynamicValue>,
+) -> (Vec<String>, Vec<wire::Diagnostic>) {
+    use futures_util::StreamExt as _;
+    use wire::invoke_action::event::Type as EventType;
+    let mut stream = client
+        .invoke_action(wire::invoke_action::Request {
+            action_type: action_type.into(),
+            config,
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut progress = Vec::new();
+    let mut completion = None;
+    while let Some(event) = stream.next().await {
+        match event.unwrap().r#type {
+            Some(EventType::Progress(line)) => {
+                assert!(completion.is_none(), "no progress after the completion");
+                progress.push(line.message);
+            }
+            Some(EventType::Completed(done)) => completion = Some(done.diagnostics),
+            None => panic!("an event without a type"),
+        }
+    }
+    (
+        progress,
+        completion.expect("the stream ends with a completion"),
+    )
+}
+
+#[tokio::test]
+async fn an_action_streams_progress_then_one_completion() {
+    let plugin = PluginProcess::start(fixture_binary(), &[]);
+    let mut client = ProviderClient::new(plugin.connect().await.unwrap());
+    let schema = client
+        .get_provider_schema(wire::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(schema.action_schemas["fixture_count"].schema.is_some());
+
+    let (progress, diagnostics) =
+        invoke(&mut client, "fixture_count", count_config(3, false)).await;
+    assert_eq!(progress, vec!["step 1 of 3", "step 2 of 3", "step 3 of 3"]);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+
+    let (progress, diagnostics) = invoke(&mut client, "fixture_count", count_config(1, true)).await;
+    assert_eq!(progress, vec!["step 1 of 1"]);
+    assert_eq!(diagnostics[0].summary, "Counting failed");
+
+    let (progress, diagnostics) = invoke(&mut client, "fixture_nope", count_config(1, false)).await;
+    assert!(progress.is_empty());
+    assert!(diagnostics[0].summary.contains("Unknown action type"));
+
+    let planned = client
+        .plan_action(wire::plan_action::Request {
+            action_type: "fixture_count".into(),
+            config: count_config(2, false),
+            client_capabilities: None,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(planned.diagnostics.is_empty());
+    let invalid = client
+        .validate_action_config(wire::validate_action_config::Request {
+            type_name: "fixture_count".into(),
+            config: count_config(-1, false),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(invalid.diagnostics[0].summary, "Negative count");
 }

@@ -888,3 +888,68 @@ fn a_plan_that_opens_the_org_access_token_leaves_no_token_in_the_saved_plan_or_s
     );
     assert!(!said.contains("eyJ"), "the refused token is not shown");
 }
+
+const FIXTURE_ACTIONS: &str = r#"
+action "fixture_count" "three" {
+  config {
+    count = 3
+  }
+}
+
+action "fixture_count" "failing" {
+  config {
+    count = 2
+    fail  = true
+  }
+}
+"#;
+
+#[test]
+fn an_invoked_action_streams_its_progress_and_its_failure_fails_the_apply() {
+    if !terraform_115_available() {
+        return;
+    }
+    let workspace = Workspace::on(Cli::Libterraform115);
+    workspace.write("main.tf", &format!("{FIXTURE_CONFIG}{FIXTURE_ACTIONS}"));
+    workspace.init();
+    let schema = workspace.run(&["providers", "schema", "-json"]);
+    assert!(
+        schema.stdout.contains("\"fixture_count\""),
+        "the schema lists the action: {}",
+        schema.stdout
+    );
+    let invoked = workspace.run(&[
+        "apply",
+        "-no-color",
+        "-input=false",
+        "-auto-approve",
+        "-invoke=action.fixture_count.three",
+    ]);
+    invoked.assert_success("terraform apply -invoke of a passing action");
+    let steps: Vec<usize> = (1..=3)
+        .map(|step| {
+            invoked
+                .stdout
+                .find(&format!("step {step} of 3"))
+                .unwrap_or_else(|| panic!("step {step}: {}", invoked.stdout))
+        })
+        .collect();
+    assert!(steps.windows(2).all(|pair| pair[0] < pair[1]), "in order");
+
+    let failed = workspace.run(&[
+        "apply",
+        "-no-color",
+        "-input=false",
+        "-auto-approve",
+        "-invoke=action.fixture_count.failing",
+    ]);
+    assert!(!failed.success, "{}", failed.combined());
+    assert!(
+        failed
+            .combined()
+            .contains("counted to 2 and failed as asked"),
+        "{}",
+        failed.combined()
+    );
+    assert!(failed.stdout.contains("step 2 of 2"), "{}", failed.stdout);
+}

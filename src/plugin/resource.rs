@@ -310,6 +310,11 @@ pub trait Provider: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Actions (`action` blocks, `terraform apply -invoke`, Terraform >= 1.14).
+    fn actions(&self) -> Vec<Arc<dyn Action>> {
+        Vec::new()
+    }
+
     /// Provider-defined functions (`provider::NAME::FUNCTION(...)`, Terraform >= 1.8).
     fn functions(&self) -> Vec<Arc<dyn Function>> {
         Vec::new()
@@ -573,4 +578,56 @@ pub trait Function: Send + Sync + 'static {
     /// type (unknown or null only where the parameter allows it). The result must be of the
     /// return type.
     fn call(&self, arguments: Vec<Value>) -> Result<Value, FunctionError>;
+}
+
+#[derive(Clone, Debug)]
+pub struct ActionRequest {
+    /// At plan time it may hold unknown values; at invocation it is wholly known.
+    pub config: Value,
+    pub stop: StopSignal,
+}
+
+/// Where an invoked action reports progress; Terraform prints each message as it comes.
+#[derive(Clone, Debug)]
+pub struct ActionProgress {
+    sender: tokio::sync::mpsc::Sender<String>,
+}
+
+impl ActionProgress {
+    pub(crate) fn new(sender: tokio::sync::mpsc::Sender<String>) -> ActionProgress {
+        ActionProgress { sender }
+    }
+
+    /// Sends one line. A Terraform that stopped reading is not the action's failure, so this
+    /// never fails.
+    pub async fn send(&self, message: impl Into<String>) {
+        let _ = self.sender.send(message.into()).await;
+    }
+}
+
+/// An action type (protocol 6.10): something Terraform invokes on demand or around a resource's
+/// change, that has no state of its own.
+#[async_trait]
+pub trait Action: Send + Sync + 'static {
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> Schema;
+
+    /// Static checks; no network. `Ok` carries warnings.
+    async fn validate(&self, _request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
+        Ok(Diagnostics::new())
+    }
+
+    /// What a plan that includes the action may check beforehand. `Ok` carries warnings.
+    async fn plan(&self, _request: ActionRequest) -> Result<Diagnostics, Diagnostics> {
+        Ok(Diagnostics::new())
+    }
+
+    /// Does the work, reporting progress on the way. An `Err` fails the action (and the apply
+    /// that invoked it) with its diagnostics; `Ok` carries warnings.
+    async fn invoke(
+        &self,
+        request: ActionRequest,
+        progress: ActionProgress,
+    ) -> Result<Diagnostics, Diagnostics>;
 }

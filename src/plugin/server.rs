@@ -22,10 +22,11 @@ use super::diagnostics::{Diagnostic, Diagnostics};
 use super::function::FunctionError;
 use super::proto::tfplugin6 as wire;
 use super::resource::{
-    ApplyAction, ApplyRequest, CloseRequest, ConfigureRequest, DataSource, EphemeralResource,
-    Function, GenerateConfigRequest, ImportRequest, ListEvent, ListRequest, ListResource, ListSink,
-    MoveRequest, OpenRequest, PlanAction, PlanRequest, Provider, ReadDataRequest, ReadRequest,
-    RenewRequest, Resource, StopSignal, ValidateListRequest, ValidateRequest,
+    Action, ActionProgress, ActionRequest, ApplyAction, ApplyRequest, CloseRequest,
+    ConfigureRequest, DataSource, EphemeralResource, Function, GenerateConfigRequest,
+    ImportRequest, ListEvent, ListRequest, ListResource, ListSink, MoveRequest, OpenRequest,
+    PlanAction, PlanRequest, Provider, ReadDataRequest, ReadRequest, RenewRequest, Resource,
+    StopSignal, ValidateListRequest, ValidateRequest,
 };
 use super::schema::Schema;
 use super::value::{self, Type, Value};
@@ -57,6 +58,14 @@ struct EphemeralEntry {
     value_type: Type,
 }
 
+struct ActionEntry {
+    handler: Arc<dyn Action>,
+    value_type: Type,
+}
+
+/// Progress lines an action may send before it waits for Terraform to read them.
+const ACTION_PROGRESS_IN_FLIGHT: usize = 16;
+
 struct FunctionEntry {
     handler: Arc<dyn Function>,
     parameter_types: Vec<Type>,
@@ -74,6 +83,7 @@ pub struct ProviderService {
     list_resources: HashMap<String, ListResourceEntry>,
     ephemeral_resources: HashMap<String, EphemeralEntry>,
     functions: HashMap<String, FunctionEntry>,
+    actions: HashMap<String, ActionEntry>,
     schema_response: wire::get_provider_schema::Response,
     identity_schemas: HashMap<String, wire::ResourceIdentitySchema>,
     capabilities: wire::ServerCapabilities,
@@ -198,7 +208,26 @@ impl ProviderService {
             );
             function_definitions.insert(handler.name().to_owned(), signature.into_proto());
         }
+        let mut actions = HashMap::new();
+        let mut action_schemas = HashMap::new();
+        for handler in provider.actions() {
+            let schema = handler.schema();
+            action_schemas.insert(
+                handler.type_name().to_owned(),
+                wire::ActionSchema {
+                    schema: Some(schema.clone().into_proto()),
+                },
+            );
+            actions.insert(
+                handler.type_name().to_owned(),
+                ActionEntry {
+                    value_type: schema.value_type(),
+                    handler,
+                },
+            );
+        }
         let schema_response = wire::get_provider_schema::Response {
+            action_schemas,
             provider: Some(provider_schema.into_proto()),
             resource_schemas,
             data_source_schemas,
@@ -218,6 +247,7 @@ impl ProviderService {
             list_resources,
             ephemeral_resources,
             functions,
+            actions,
             schema_response,
             identity_schemas,
             capabilities,
@@ -244,6 +274,16 @@ impl ProviderService {
             Diagnostic::error(
                 "Unknown list resource type",
                 format!("This provider has no list resource type {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
+    fn action(&self, type_name: &str) -> Result<&ActionEntry, Diagnostics> {
+        self.actions.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown action type",
+                format!("This provider has no action type {type_name:?}."),
             )
             .into()
         })
@@ -531,6 +571,13 @@ impl wire::provider_server::Provider for ProviderService {
                 .functions
                 .keys()
                 .map(|name| wire::get_metadata::FunctionMetadata { name: name.clone() })
+                .collect(),
+            actions: self
+                .actions
+                .keys()
+                .map(|name| wire::get_metadata::ActionMetadata {
+                    type_name: name.clone(),
+                })
                 .collect(),
             diagnostics: self.schema_response.diagnostics.clone(),
         }))
@@ -1373,6 +1420,126 @@ impl wire::provider_server::Provider for ProviderService {
                 },
             },
         ))
+    }
+
+    async fn validate_action_config(
+        &self,
+        request: Request<wire::validate_action_config::Request>,
+    ) -> Result<Response<wire::validate_action_config::Response>, Status> {
+        let request = request.into_inner();
+        let result: Result<_, Diagnostics> = async {
+            let entry = self.action(&request.type_name)?;
+            let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
+            self.guarded(
+                "validating the action configuration",
+                entry.handler.validate(ValidateRequest { config }),
+            )
+            .await
+        }
+        .await;
+        Ok(Response::new(wire::validate_action_config::Response {
+            diagnostics: flatten(result),
+        }))
+    }
+
+    async fn plan_action(
+        &self,
+        request: Request<wire::plan_action::Request>,
+    ) -> Result<Response<wire::plan_action::Response>, Status> {
+        let request = request.into_inner();
+        tracing::debug!(tf_rpc = "PlanAction", tf_action_type = %request.action_type, "planning");
+        let result: Result<_, Diagnostics> = async {
+            let entry = self.action(&request.action_type)?;
+            let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
+            self.guarded(
+                "planning the action",
+                entry.handler.plan(ActionRequest {
+                    config,
+                    stop: self.stop_signal(),
+                }),
+            )
+            .await
+        }
+        .await;
+        Ok(Response::new(wire::plan_action::Response {
+            diagnostics: flatten(result),
+            deferred: None,
+        }))
+    }
+
+    type InvokeActionStream =
+        Pin<Box<dyn Stream<Item = Result<wire::invoke_action::Event, Status>> + Send + 'static>>;
+
+    /// The action runs in its own task; its progress lines stream to Terraform as they come, and
+    /// its outcome (a panic or a stop included) ends the stream as one completion event.
+    async fn invoke_action(
+        &self,
+        request: Request<wire::invoke_action::Request>,
+    ) -> Result<Response<Self::InvokeActionStream>, Status> {
+        use wire::invoke_action::event::{Completed, Progress, Type as EventType};
+        let request = request.into_inner();
+        tracing::debug!(tf_rpc = "InvokeAction", tf_action_type = %request.action_type, "invoking");
+        let completed = |diagnostics: Diagnostics| wire::invoke_action::Event {
+            // Only for a request that never reached the action.
+            r#type: Some(EventType::Completed(Completed {
+                diagnostics: diagnostics.into_proto(),
+            })),
+        };
+        let started = (|| {
+            let entry = self.action(&request.action_type)?;
+            let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
+            Ok::<_, Diagnostics>((entry.handler.clone(), config))
+        })();
+        let (handler, config) = match started {
+            Ok(started) => started,
+            Err(diagnostics) => {
+                let only = futures_util::stream::iter([Ok(completed(diagnostics))]);
+                return Ok(Response::new(Box::pin(only)));
+            }
+        };
+        let (progress_sender, progress) = tokio::sync::mpsc::channel(ACTION_PROGRESS_IN_FLIGHT);
+        let (outcome_sender, outcome) = tokio::sync::oneshot::channel();
+        let invocation = ActionRequest {
+            config,
+            stop: self.stop_signal(),
+        };
+        let stop = self.stop_signal();
+        tokio::spawn(async move {
+            let result = guard(
+                "invoking the action",
+                stop,
+                handler.invoke(invocation, ActionProgress::new(progress_sender)),
+            )
+            .await;
+            let _ = outcome_sender.send(flatten(result));
+        });
+        let progress_events = futures_util::stream::unfold(progress, |mut progress| async move {
+            let message = progress.recv().await?;
+            Some((
+                Ok(wire::invoke_action::Event {
+                    r#type: Some(EventType::Progress(Progress { message })),
+                }),
+                progress,
+            ))
+        });
+        // The progress channel closes when the task ends (its sender is dropped with the
+        // handler's future), so the completion always comes after every progress line.
+        let completion = futures_util::stream::once(async move {
+            let diagnostics = outcome.await.unwrap_or_else(|_| {
+                vec![
+                    Diagnostic::error(
+                        "The action ended without an outcome",
+                        "The provider lost the action's task. This is a bug in the provider.",
+                    )
+                    .into_proto(),
+                ]
+            });
+            Ok(wire::invoke_action::Event {
+                r#type: Some(EventType::Completed(Completed { diagnostics })),
+            })
+        });
+        use futures_util::StreamExt as _;
+        Ok(Response::new(Box::pin(progress_events.chain(completion))))
     }
 
     async fn stop_provider(

@@ -178,3 +178,60 @@ fn parse_private(private: &[u8]) -> Result<(String, u64), Diagnostics> {
     })?;
     Ok((name.to_owned(), renewals))
 }
+
+/// `fixture_count` counts to `count`, one progress line per step, and fails at the end when
+/// `fail` is set, so a test sees progress stream before the outcome.
+pub struct Count;
+
+#[async_trait]
+impl okta_msp::plugin::Action for Count {
+    fn type_name(&self) -> &'static str {
+        "fixture_count"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            "Counts, reporting each step",
+            vec![
+                Attribute::number("count").required(),
+                Attribute::bool("fail").optional(),
+            ],
+        )
+    }
+
+    async fn validate(
+        &self,
+        request: okta_msp::plugin::ValidateRequest,
+    ) -> Result<Diagnostics, Diagnostics> {
+        match request.config.get("count").and_then(Value::as_i64) {
+            Some(count) if count < 0 => {
+                Err(Diagnostic::error("Negative count", format!("count is {count}")).into())
+            }
+            _ => Ok(Diagnostics::new()),
+        }
+    }
+
+    async fn invoke(
+        &self,
+        request: okta_msp::plugin::ActionRequest,
+        progress: okta_msp::plugin::ActionProgress,
+    ) -> Result<Diagnostics, Diagnostics> {
+        let count = request
+            .config
+            .get("count")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        for step in 1..=count {
+            progress.send(format!("step {step} of {count}")).await;
+        }
+        if request.config.get("fail").and_then(Value::as_bool) == Some(true) {
+            return Err(Diagnostic::error(
+                "Counting failed",
+                format!("counted to {count} and failed as asked"),
+            )
+            .into());
+        }
+        Ok(Diagnostics::new())
+    }
+}

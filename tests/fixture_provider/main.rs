@@ -7,7 +7,8 @@
 //! - `fixture_named` has an identity (`{name}`) and a list resource of the same name that streams
 //!   `count` objects, a warning first, and optionally panics midway, so identities, import by
 //!   identity, list streams, limits and generated configuration are observable;
-//! - functions and the ephemeral resource `fixture_lease` are in `ephemeral_and_functions.rs`.
+//! - functions, the ephemeral resource `fixture_lease` and the action `fixture_count` are in
+//!   `ephemeral_and_functions.rs`.
 
 mod ephemeral_and_functions;
 mod stand_in_okta;
@@ -46,6 +47,10 @@ impl Provider for FixtureProvider {
 
     fn ephemeral_resources(&self) -> Vec<Arc<dyn okta_msp::plugin::EphemeralResource>> {
         vec![Arc::new(ephemeral_and_functions::Lease)]
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn okta_msp::plugin::Action>> {
+        vec![Arc::new(ephemeral_and_functions::Count)]
     }
 
     fn functions(&self) -> Vec<Arc<dyn okta_msp::plugin::Function>> {
