@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::support::emulator::{Api, CustomerOrg, Emulator};
-use crate::support::scenario::{self, Scenario};
+use crate::support::scenario::{self, Scenario, collapse};
 use crate::support::terraform::{Cli, Workspace, decide_115, terraform_115_available};
 
 const ACCOUNT: &str = "okta_msp_service_account.ad_agent";
@@ -952,4 +952,83 @@ fn an_invoked_action_streams_its_progress_and_its_failure_fails_the_apply() {
         failed.combined()
     );
     assert!(failed.stdout.contains("step 2 of 2"), "{}", failed.stdout);
+}
+
+#[test]
+fn the_verify_action_passes_on_a_compliant_org_and_names_a_role_removed_out_of_band() {
+    if !terraform_115_available() {
+        return;
+    }
+    let body = scenario::account("radius", "radius", "okta-radius@acme.example", "");
+    let scenario = Scenario::applied_on("tfverify", &body, Cli::Libterraform115);
+    let action = format!(
+        r#"
+action "okta_msp_verify" "fleet" {{
+  config {{
+    org_urls = ["{url}"]
+  }}
+}}
+"#,
+        url = scenario.org.url
+    );
+    scenario.write(&format!("{body}{action}"));
+    let invoke = [
+        "apply",
+        "-no-color",
+        "-input=false",
+        "-auto-approve",
+        "-invoke=action.okta_msp_verify.fleet",
+    ];
+    let mutations = scenario.mutations();
+    let passed = scenario.tf(&invoke);
+    passed.assert_success("verify on a compliant org");
+    assert!(
+        passed
+            .stdout
+            .contains(&format!("{}: 1 of 1 accounts verified", scenario.org.url)),
+        "{}",
+        passed.stdout
+    );
+    assert_eq!(
+        scenario.mutations(),
+        mutations,
+        "verify changes nothing in Okta"
+    );
+
+    let (_, account) = &scenario.finalized[0];
+    let (_, assignment) = account
+        .roles
+        .iter()
+        .find(|(role, _)| role == "READ_ONLY_ADMIN")
+        .expect("the radius account holds READ_ONLY_ADMIN");
+    let (status, body_text) = scenario.api.send(
+        "DELETE",
+        &format!("/api/v1/users/{}/roles/{assignment}", account.id),
+        None,
+    );
+    assert_eq!(status, 204, "{body_text}");
+    let state_before = std::fs::read(scenario.workspace.dir().join("terraform.tfstate")).unwrap();
+    let mutations = scenario.mutations();
+    let failed = scenario.tf(&invoke);
+    assert!(!failed.success, "{}", failed.combined());
+    let said = collapse(&failed.combined());
+    assert!(
+        said.contains("okta-radius@acme.example is not as its kind requires"),
+        "{said}"
+    );
+    assert!(said.contains("READ_ONLY_ADMIN"), "names the role: {said}");
+    assert!(
+        failed
+            .stdout
+            .contains(&format!("{}: 0 of 1 accounts verified", scenario.org.url)),
+        "{}",
+        failed.stdout
+    );
+    assert_eq!(
+        scenario.mutations(),
+        mutations,
+        "nothing repaired by verify"
+    );
+    let state_after = std::fs::read(scenario.workspace.dir().join("terraform.tfstate")).unwrap();
+    assert_eq!(state_before, state_after, "nothing changed in state");
 }

@@ -452,3 +452,31 @@ pub fn access_token_expiring(org_url: &str, expires_at: &str) -> Diagnostic {
         ),
     )
 }
+
+/// One account `okta_msp_verify` found not as its kind requires.
+pub struct VerifyFinding {
+    pub org_url: String,
+    pub login: String,
+    pub kind: String,
+    pub differences: Vec<String>,
+}
+
+/// Every finding of `okta_msp_verify`, one error per account, so each is named on its own.
+pub fn verify_findings(findings: Vec<VerifyFinding>) -> Diagnostics {
+    findings
+        .into_iter()
+        .map(|finding| {
+            Diagnostic::error(
+                format!("{} is not as its kind requires", finding.login),
+                format!(
+                    "In {}, the {} account {}: {}.",
+                    finding.org_url,
+                    finding.kind,
+                    finding.login,
+                    finding.differences.join("; ")
+                ),
+            )
+        })
+        .collect::<Vec<_>>()
+        .into()
+}

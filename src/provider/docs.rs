@@ -8,7 +8,7 @@ use std::path::Path;
 use crate::plugin::schema::IdentitySchema;
 use crate::plugin::schema::{Attribute, AttributeType, Nesting, Schema};
 use crate::plugin::{
-    DataSource, EphemeralResource, Function, ListResource, Provider, Resource, Type,
+    Action, DataSource, EphemeralResource, Function, ListResource, Provider, Resource, Type,
 };
 
 /// One generated file: its path relative to the repository root, and its content.
@@ -39,7 +39,33 @@ pub fn render_all(provider: &dyn Provider, root: &Path) -> Vec<DocFile> {
     for function in provider.functions() {
         files.push(render_function(function.as_ref(), root));
     }
+    for action in provider.actions() {
+        files.push(render_action(action.as_ref(), root));
+    }
     files
+}
+
+fn render_action(action: &dyn Action, root: &Path) -> DocFile {
+    let type_name = action.type_name();
+    let short = short_name(type_name);
+    let schema = action.schema();
+    let mut page = front_matter(
+        &format!("{type_name} Action - okta-msp"),
+        &schema.block.description,
+    );
+    page.push_str(&format!("# {type_name} (Action)\n\n"));
+    page.push_str(&schema.block.description);
+    page.push_str("\n\n");
+    if let Some(example) = read(root, &format!("examples/actions/{type_name}/action.tf")) {
+        page.push_str("## Example Usage\n\n```terraform\n");
+        page.push_str(example.trim_end());
+        page.push_str("\n```\n\n");
+    }
+    page.push_str(&render_schema(&schema));
+    DocFile {
+        path: format!("docs/actions/{short}.md"),
+        content: page,
+    }
 }
 
 /// A function's page, shaped as tfplugindocs shapes it: signature, then numbered arguments.

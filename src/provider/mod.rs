@@ -25,6 +25,7 @@ pub mod seen;
 pub mod service_account;
 pub mod service_apps;
 pub mod typed_value;
+pub mod verify;
 
 use std::sync::{Arc, OnceLock};
 
@@ -118,6 +119,10 @@ impl Provider for OktaMspProvider {
         vec![Arc::new(org_access_token::OrgAccessToken::new(
             self.shared.clone(),
         ))]
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn crate::plugin::Action>> {
+        vec![Arc::new(verify::Verify::new(self.shared.clone()))]
     }
 
     fn functions(&self) -> Vec<Arc<dyn crate::plugin::Function>> {

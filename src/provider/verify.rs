@@ -1,0 +1,157 @@
+//! The action `okta_msp_verify` (Terraform >= 1.14): reads every managed service account of the
+//! named orgs directly from Okta, now, and judges each against its kind's rules, as the
+//! `okta_msp_service_accounts` data source does; reports per org as progress, and fails naming
+//! every finding. It changes nothing in Okta and nothing in state.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::plugin::schema::{Attribute, Schema};
+use crate::plugin::{
+    Action, ActionProgress, ActionRequest, Diagnostics, Type, ValidateRequest, Value,
+};
+use crate::rules::kind::ServiceAccountKind;
+
+use super::ProviderContext;
+use super::data_sources::service_accounts::{account_entry, configured_baseline, observe_accounts};
+use super::diag;
+
+pub const TYPE_NAME: &str = "okta_msp_verify";
+
+pub mod attr {
+    pub const ORG_URLS: &str = "org_urls";
+    pub const KINDS: &str = "kinds";
+}
+
+pub struct Verify {
+    shared: Arc<ProviderContext>,
+}
+
+impl Verify {
+    pub fn new(shared: Arc<ProviderContext>) -> Verify {
+        Verify { shared }
+    }
+}
+
+pub fn schema() -> Schema {
+    Schema::new(
+        0,
+        "Verifies, now, that every service account this provider manages in the named orgs is \
+         exactly as its kind requires: each account is read from Okta (status, admin roles, \
+         group membership, mailbox), not trusted to the System Log as a refresh may. Reports \
+         each org as progress (`acme: 12 of 12 accounts verified`) and fails naming every \
+         finding (org, login, kind, what differs). Changes nothing in Okta or in state. Invoke \
+         it with `terraform apply -invoke=action.okta_msp_verify.NAME`, or run it after a \
+         change with an `action_trigger` in a resource's `lifecycle`.",
+        vec![
+            Attribute::new(attr::ORG_URLS, Type::list(Type::String))
+                .required()
+                .description("The orgs to verify, each reachable through the provider block."),
+            Attribute::new(attr::KINDS, Type::list(Type::String))
+                .optional()
+                .description(format!(
+                    "Verify only accounts of these kinds ({}). Default: every kind.",
+                    ServiceAccountKind::list()
+                )),
+        ],
+    )
+}
+
+fn strings(config: &Value, attribute: &str) -> Vec<String> {
+    config
+        .get(attribute)
+        .and_then(Value::as_elements)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[async_trait]
+impl Action for Verify {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
+        let mut problems = Diagnostics::new();
+        for (index, kind) in strings(&request.config, attr::KINDS).iter().enumerate() {
+            if kind.parse::<ServiceAccountKind>().is_err() {
+                problems.push(diag::unknown_list_kind(index, kind, attr::KINDS));
+            }
+        }
+        for url in strings(&request.config, attr::ORG_URLS) {
+            problems.extend(diag::org_url_problems(Some(&url), attr::ORG_URLS));
+        }
+        problems.into_result()
+    }
+
+    async fn invoke(
+        &self,
+        request: ActionRequest,
+        progress: ActionProgress,
+    ) -> Result<Diagnostics, Diagnostics> {
+        let config = self
+            .shared
+            .config()
+            .map_err(|error| diag::access(error, attr::ORG_URLS))?;
+        let kinds = strings(&request.config, attr::KINDS);
+        let baseline = configured_baseline(&self.shared);
+        let mut findings = Vec::new();
+        let mut failures = Diagnostics::new();
+        for org_url in strings(&request.config, attr::ORG_URLS) {
+            let org = match self.shared.org_access.get(config, &org_url, None) {
+                Ok(org) => org,
+                Err(error) => {
+                    failures.extend(diag::access(error, attr::ORG_URLS));
+                    continue;
+                }
+            };
+            let observed = match observe_accounts(&org, &baseline).await {
+                Ok(observed) => observed,
+                Err(error) => {
+                    failures.extend(error);
+                    continue;
+                }
+            };
+            let entries: Vec<_> = observed
+                .iter()
+                .map(|account| account_entry(account, &baseline))
+                .filter(|entry| entry.managed)
+                .filter(|entry| kinds.is_empty() || kinds.contains(&entry.kind))
+                .collect();
+            let verified = entries.iter().filter(|entry| entry.compliant).count();
+            progress
+                .send(format!(
+                    "{org_url}: {verified} of {} accounts verified",
+                    entries.len()
+                ))
+                .await;
+            for entry in entries.iter().filter(|entry| !entry.compliant) {
+                findings.push(diag::VerifyFinding {
+                    org_url: org_url.clone(),
+                    login: entry.login.clone(),
+                    kind: entry.kind.clone(),
+                    differences: entry.violations.clone(),
+                });
+            }
+        }
+        if !findings.is_empty() {
+            failures.extend(diag::verify_findings(findings));
+        }
+        if failures.is_empty() {
+            Ok(Diagnostics::new())
+        } else {
+            Err(failures)
+        }
+    }
+}
