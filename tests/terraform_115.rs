@@ -955,7 +955,7 @@ fn an_invoked_action_streams_its_progress_and_its_failure_fails_the_apply() {
 }
 
 #[test]
-fn the_verify_action_passes_on_a_compliant_org_and_names_a_role_removed_out_of_band() {
+fn the_verify_action_passes_on_a_compliant_org_and_names_a_removed_role_and_a_deactivated_policy() {
     if !terraform_115_available() {
         return;
     }
@@ -994,6 +994,13 @@ action "okta_msp_verify" "fleet" {{
         mutations,
         "verify changes nothing in Okta"
     );
+    assert!(
+        passed
+            .stdout
+            .contains(&format!("{}: baseline verified", scenario.org.url)),
+        "{}",
+        passed.stdout
+    );
 
     let (_, account) = &scenario.finalized[0];
     let (_, assignment) = account
@@ -1031,4 +1038,40 @@ action "okta_msp_verify" "fleet" {{
     );
     let state_after = std::fs::read(scenario.workspace.dir().join("terraform.tfstate")).unwrap();
     assert_eq!(state_before, state_after, "nothing changed in state");
+
+    // The baseline too: its password policy deactivated out of band.
+    let policies = scenario.api.get("/api/v1/policies?type=PASSWORD");
+    let policy = policies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|policy| {
+            policy["name"]
+                .as_str()
+                .is_some_and(|name| name.ends_with(" - password"))
+        })
+        .unwrap_or_else(|| panic!("the baseline's password policy: {policies}"));
+    let (status, answer) = scenario.api.send(
+        "POST",
+        &format!(
+            "/api/v1/policies/{}/lifecycle/deactivate",
+            policy["id"].as_str().unwrap()
+        ),
+        None,
+    );
+    assert!(status < 300, "{status} {answer}");
+    let drifted = scenario.tf(&invoke);
+    assert!(!drifted.success, "{}", drifted.combined());
+    assert!(
+        collapse(&drifted.combined()).contains("The org's securing baseline differs"),
+        "{}",
+        drifted.combined()
+    );
+    assert!(
+        drifted
+            .stdout
+            .contains(&format!("{}: baseline differs", scenario.org.url)),
+        "{}",
+        drifted.stdout
+    );
 }

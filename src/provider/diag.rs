@@ -480,3 +480,11 @@ pub fn verify_findings(findings: Vec<VerifyFinding>) -> Diagnostics {
         .collect::<Vec<_>>()
         .into()
 }
+
+/// `okta_msp_verify` found an org's securing baseline not as the provider block declares it.
+pub fn verify_baseline_findings(org_url: &str, differences: &[String]) -> Diagnostic {
+    Diagnostic::error(
+        "The org's securing baseline differs",
+        format!("In {org_url}: {}.", differences.join("; ")),
+    )
+}

@@ -1,7 +1,8 @@
 //! The action `okta_msp_verify` (Terraform >= 1.14): reads every managed service account of the
 //! named orgs directly from Okta, now, and judges each against its kind's rules, as the
-//! `okta_msp_service_accounts` data source does; reports per org as progress, and fails naming
-//! every finding. It changes nothing in Okta and nothing in state.
+//! `okta_msp_service_accounts` data source does, and each org's securing baseline (policies and
+//! zone) against the provider block's; reports per org as progress, and fails naming every
+//! finding. It changes nothing in Okta and nothing in state.
 
 use std::sync::Arc;
 
@@ -14,7 +15,8 @@ use crate::plugin::{
 use crate::rules::kind::ServiceAccountKind;
 
 use super::ProviderContext;
-use super::data_sources::service_accounts::{account_entry, configured_baseline, observe_accounts};
+use super::accounts::observe::facts_with_baseline;
+use super::data_sources::service_accounts::{account_entry, observe_accounts};
 use super::diag;
 
 pub const TYPE_NAME: &str = "okta_msp_verify";
@@ -38,12 +40,14 @@ pub fn schema() -> Schema {
     Schema::new(
         0,
         "Verifies, now, that every service account this provider manages in the named orgs is \
-         exactly as its kind requires: each account is read from Okta (status, admin roles, \
-         group membership, mailbox), not trusted to the System Log as a refresh may. Reports \
-         each org as progress (`acme: 12 of 12 accounts verified`) and fails naming every \
-         finding (org, login, kind, what differs). Changes nothing in Okta or in state. Invoke \
-         it with `terraform apply -invoke=action.okta_msp_verify.NAME`, or run it after a \
-         change with an `action_trigger` in a resource's `lifecycle`.",
+         exactly as its kind requires, and that each org's securing baseline (the password and \
+         sign-on policies and the network zone) is as the provider block declares. Each account \
+         and each baseline is read from Okta, not trusted to the System Log as a refresh may. \
+         Reports each org as progress (`acme: 12 of 12 accounts verified`, `acme: baseline \
+         verified`) and fails naming every finding (org, login, kind and what differs, or what \
+         differs in the baseline). Changes nothing in Okta or in state. Invoke it with \
+         `terraform apply -invoke=action.okta_msp_verify.NAME`, or run it after a change with \
+         an `action_trigger` in a resource's `lifecycle`.",
         vec![
             Attribute::new(attr::ORG_URLS, Type::list(Type::String))
                 .required()
@@ -105,8 +109,9 @@ impl Action for Verify {
             .config()
             .map_err(|error| diag::access(error, attr::ORG_URLS))?;
         let kinds = strings(&request.config, attr::KINDS);
-        let baseline = configured_baseline(&self.shared);
+        let baseline = self.shared.baseline();
         let mut findings = Vec::new();
+        let mut baseline_findings = Vec::new();
         let mut failures = Diagnostics::new();
         for org_url in strings(&request.config, attr::ORG_URLS) {
             let org = match self.shared.org_access.get(config, &org_url, None) {
@@ -136,6 +141,40 @@ impl Action for Verify {
                     entries.len()
                 ))
                 .await;
+            // The baseline is the org's, shared by every account: observed once, through any of
+            // them, when there is one.
+            if let Some(any) = observed.first() {
+                let group_id = org
+                    .existing_group_id(&baseline.group_name)
+                    .await
+                    .map_err(|error| diag::okta("finding the service account group", &error));
+                let facts = match group_id {
+                    Ok(group_id) => facts_with_baseline(&org, any, &baseline, group_id.as_deref())
+                        .await
+                        .map_err(|error| diag::okta("reading the baseline", &error)),
+                    Err(error) => Err(error),
+                };
+                match facts {
+                    Ok(facts) => {
+                        let differences: Vec<String> =
+                            crate::rules::compliance::assess_baseline(&baseline, &facts)
+                                .violations()
+                                .map(|violation| violation.summary.clone())
+                                .collect();
+                        progress
+                            .send(if differences.is_empty() {
+                                format!("{org_url}: baseline verified")
+                            } else {
+                                format!("{org_url}: baseline differs")
+                            })
+                            .await;
+                        if !differences.is_empty() {
+                            baseline_findings.push((org_url.clone(), differences));
+                        }
+                    }
+                    Err(error) => failures.push(error),
+                }
+            }
             for entry in entries.iter().filter(|entry| !entry.compliant) {
                 findings.push(diag::VerifyFinding {
                     org_url: org_url.clone(),
@@ -147,6 +186,9 @@ impl Action for Verify {
         }
         if !findings.is_empty() {
             failures.extend(diag::verify_findings(findings));
+        }
+        for (org_url, differences) in baseline_findings {
+            failures.push(diag::verify_baseline_findings(&org_url, &differences));
         }
         if failures.is_empty() {
             Ok(Diagnostics::new())
