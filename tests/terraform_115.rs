@@ -711,7 +711,7 @@ terraform {
 "#;
 
 #[test]
-fn the_schema_lists_kind_roles_and_console_evaluates_it_from_the_kind_table() {
+fn the_schema_lists_the_function_ephemeral_resource_and_action_and_console_evaluates_kind_roles() {
     if !terraform_115_available() {
         return;
     }
@@ -728,6 +728,15 @@ fn the_schema_lists_kind_roles_and_console_evaluates_it_from_the_kind_table() {
         serde_json::json!(["list", "string"])
     );
     assert_eq!(function["parameters"][0]["name"], "kind");
+    let provider = &schema["provider_schemas"]["registry.terraform.io/zerotek/okta-msp"];
+    assert!(
+        provider["ephemeral_resource_schemas"]["okta_msp_org_access_token"].is_object(),
+        "{provider}"
+    );
+    assert!(
+        provider["action_schemas"]["okta_msp_verify"].is_object(),
+        "{provider}"
+    );
 
     let radius = workspace.console(r#"jsonencode(provider::okta::kind_roles("radius"))"#);
     radius.assert_success("terraform console");
