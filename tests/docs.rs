@@ -32,7 +32,12 @@ fn committed_docs_match_the_schema() {
     );
     // Every page documents every attribute of its schema.
     for file in &files {
-        assert!(file.content.contains("## Schema"), "{}", file.path);
+        if file.path.starts_with("docs/functions/") {
+            assert!(file.content.contains("## Signature"), "{}", file.path);
+            assert!(file.content.contains("## Arguments"), "{}", file.path);
+        } else {
+            assert!(file.content.contains("## Schema"), "{}", file.path);
+        }
     }
 }
 

@@ -57,7 +57,17 @@ fn validate_registry_examples(cli: Cli) {
         workspace.write("provider.tf", &std::fs::read_to_string(&file).unwrap());
         count += 1;
     }
-    for kind in ["resources", "data-sources"] {
+    for kind in [
+        "resources",
+        "data-sources",
+        "functions",
+        "ephemeral-resources",
+        "actions",
+    ] {
+        // Action blocks need Terraform >= 1.14.
+        if cli == Cli::Installed && kind == "actions" {
+            continue;
+        }
         for dir in subdirectories(&root.join(kind)) {
             for file in tf_files(&dir) {
                 let file_name = file.file_name().unwrap().to_string_lossy();

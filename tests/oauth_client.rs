@@ -176,3 +176,61 @@ fn a_missing_scope_a_wrong_key_and_an_ungranted_scope_fail_saying_so() {
         .to_owned();
     assert!(!format!("{error:?} {error}").contains(&d));
 }
+
+#[test]
+fn an_issued_token_is_fresh_works_for_another_client_and_says_when_it_is_dpop_bound() {
+    let emulator = Emulator::start();
+    let org = emulator.create_org("issued");
+    let bearer_id = register_app(
+        &emulator,
+        "issued",
+        public_jwk(EC_PRIVATE_JWK),
+        SCOPES,
+        false,
+    );
+    let bearer = client(&org, &bearer_id, EC_PRIVATE_JWK, SCOPES);
+    let runtime = runtime();
+    // The client's own calls cache a token; an issued one is another.
+    runtime.block_on(bearer.get_org()).expect("a Bearer call");
+    let first = runtime
+        .block_on(bearer.issue_access_token())
+        .expect("a service app client issues tokens")
+        .expect("a token");
+    let second = runtime
+        .block_on(bearer.issue_access_token())
+        .unwrap()
+        .unwrap();
+    assert!(!first.dpop_bound);
+    assert_ne!(first.value.expose(), second.value.expose(), "each is fresh");
+    assert!(first.lifetime.as_secs() > 0);
+    assert!(
+        first.value.expose().starts_with("eyJ"),
+        "a JWT, as Okta's are (the CLI test greps plans for it)"
+    );
+    // Another client, with nothing but the token, reads the org with it.
+    let (status, body) = runtime.block_on(async {
+        let response = reqwest::Client::new()
+            .get(format!("{}/api/v1/org", org.url))
+            .header("Authorization", format!("Bearer {}", first.value.expose()))
+            .header("Accept", "application/json")
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    });
+    assert_eq!(status, 200, "{body}");
+
+    let dpop_id = register_app(
+        &emulator,
+        "issued",
+        public_jwk(EC_PRIVATE_JWK),
+        SCOPES,
+        true,
+    );
+    let dpop_client = client(&org, &dpop_id, EC_PRIVATE_JWK, SCOPES);
+    let bound = runtime
+        .block_on(dpop_client.issue_access_token())
+        .unwrap()
+        .expect("a DPoP app still gets a token");
+    assert!(bound.dpop_bound, "and the caller is told it is bound");
+}

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use crate::support::emulator::{Api, CustomerOrg, Emulator};
-use crate::support::scenario::{self, Scenario};
+use crate::support::scenario::{self, Scenario, collapse};
 use crate::support::terraform::{Cli, Workspace, decide_115, terraform_115_available};
 
 const ACCOUNT: &str = "okta_msp_service_account.ad_agent";
@@ -623,4 +623,474 @@ fn generated_configuration_for_an_unmarked_platform_account_applies_unedited_on_
         return;
     }
     crate::import_e2e::generated_configuration_applies_unedited(Cli::Libterraform115);
+}
+
+#[test]
+fn console_evaluates_a_provider_function_and_shows_its_argument_error() {
+    if !terraform_115_available() {
+        return;
+    }
+    let workspace = Workspace::on(Cli::Libterraform115);
+    workspace.write("main.tf", FIXTURE_CONFIG);
+    workspace.init();
+    let repeated = workspace.console(r#"join("+", provider::fixture::repeat("ab", 2))"#);
+    repeated.assert_success("terraform console");
+    assert!(
+        repeated.stdout.contains(r#""ab+ab""#),
+        "{}",
+        repeated.combined()
+    );
+    let refused = workspace.console(r#"provider::fixture::repeat("ab", -1)"#);
+    assert!(
+        refused
+            .combined()
+            .contains("times must be zero or more, not -1"),
+        "{}",
+        refused.combined()
+    );
+}
+
+const FIXTURE_LEASE: &str = r#"
+ephemeral "fixture_lease" "run" {
+  name = "alpha"
+}
+
+resource "fixture_echo" "uses_the_lease" {
+  secret = ephemeral.fixture_lease.run.value
+}
+"#;
+
+#[test]
+fn an_ephemeral_value_reaches_a_write_only_attribute_and_neither_plan_nor_state() {
+    if !terraform_115_available() {
+        return;
+    }
+    let workspace = Workspace::on(Cli::Libterraform115);
+    workspace.write("main.tf", &format!("{FIXTURE_CONFIG}{FIXTURE_LEASE}"));
+    workspace.init();
+    let plan = workspace.run(&["plan", "-no-color", "-input=false", "-out=saved.tfplan"]);
+    plan.assert_success("plan that opens the lease");
+    assert!(
+        plan.combined()
+            .contains("ephemeral.fixture_lease.run: Opening..."),
+        "{}",
+        plan.combined()
+    );
+    let apply = workspace.run(&["apply", "-no-color", "-input=false", "saved.tfplan"]);
+    apply.assert_success("apply of the saved plan");
+    let saved = saved_plan_contents(&workspace.dir().join("saved.tfplan"));
+    let state = std::fs::read(workspace.dir().join("terraform.tfstate")).unwrap();
+    assert!(
+        contains(&saved, b"fixture_lease"),
+        "the unpacked plan is searchable: it names the lease"
+    );
+    for (what, bytes) in [("saved plan", &saved), ("state", &state)] {
+        assert!(
+            !contains(bytes, b"lease-alpha"),
+            "the ephemeral value is not in the {what}"
+        );
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle)
+}
+
+/// Every file of a saved plan (a zip archive), uncompressed and concatenated, so a search cannot
+/// miss a value hidden by compression.
+pub fn saved_plan_contents(path: &std::path::Path) -> Vec<u8> {
+    let output = std::process::Command::new("unzip")
+        .arg("-p")
+        .arg(path)
+        .output()
+        .expect("unzip, to read the saved plan");
+    assert!(output.status.success(), "unzip {}", path.display());
+    output.stdout
+}
+
+const OKTA_MSP_ONLY: &str = r#"
+terraform {
+  required_providers {
+    okta = {
+      source = "zerotek/okta-msp"
+    }
+  }
+}
+"#;
+
+#[test]
+fn the_schema_lists_the_function_ephemeral_resource_and_action_and_console_evaluates_kind_roles() {
+    if !terraform_115_available() {
+        return;
+    }
+    let workspace = Workspace::on(Cli::Libterraform115);
+    workspace.write("main.tf", OKTA_MSP_ONLY);
+    workspace.init();
+    let schema = workspace.run(&["providers", "schema", "-json"]);
+    schema.assert_success("terraform providers schema");
+    let schema: serde_json::Value = serde_json::from_str(&schema.stdout).unwrap();
+    let function = &schema["provider_schemas"]["registry.terraform.io/zerotek/okta-msp"]["functions"]
+        ["kind_roles"];
+    assert_eq!(
+        function["return_type"],
+        serde_json::json!(["list", "string"])
+    );
+    assert_eq!(function["parameters"][0]["name"], "kind");
+    let provider = &schema["provider_schemas"]["registry.terraform.io/zerotek/okta-msp"];
+    assert!(
+        provider["ephemeral_resource_schemas"]["okta_msp_org_access_token"].is_object(),
+        "{provider}"
+    );
+    assert!(
+        provider["action_schemas"]["okta_msp_verify"].is_object(),
+        "{provider}"
+    );
+
+    let radius = workspace.console(r#"jsonencode(provider::okta::kind_roles("radius"))"#);
+    radius.assert_success("terraform console");
+    assert!(
+        radius
+            .stdout
+            .contains(r#"[\"APP_ADMIN\",\"READ_ONLY_ADMIN\"]"#),
+        "{}",
+        radius.combined()
+    );
+    let custom = workspace.console(r#"length(provider::okta::kind_roles("custom"))"#);
+    assert!(custom.stdout.trim().ends_with('0'), "{}", custom.combined());
+    let unknown = workspace.console(r#"provider::okta::kind_roles("radio")"#);
+    assert!(!unknown.success, "an unknown kind fails the expression");
+    let said = unknown.combined();
+    for expected in [
+        "\"radio\"",
+        "msp_integration",
+        "deep_link",
+        "ad_agent",
+        "radius",
+        "custom",
+    ] {
+        assert!(said.contains(expected), "{expected}: {said}");
+    }
+}
+
+/// okta-msp (local name `oktamsp`, as the guide beside okta/okta names it) mints a token of
+/// `org`'s service app, and okta/okta (the stand-in) is configured with it.
+fn token_config(org: &CustomerOrg, client_id: &str) -> String {
+    let key_file = format!(
+        "{}/tests/fixtures/oauth/ec-private.jwk.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    format!(
+        r#"
+terraform {{
+  required_providers {{
+    okta    = {{ source = "okta/okta" }}
+    oktamsp = {{ source = "zerotek/okta-msp" }}
+  }}
+}}
+provider "oktamsp" {{
+  org_credentials = {{
+    "{url}" = {{
+      client_id        = "{client_id}"
+      private_key_file = "{key_file}"
+    }}
+  }}
+}}
+ephemeral "okta_msp_org_access_token" "acme" {{
+  provider = oktamsp
+  org_url  = "{url}"
+  scopes   = ["okta.groups.manage"]
+}}
+provider "okta" {{
+  org_name     = "tokenorg"
+  base_url     = "example"
+  access_token = ephemeral.okta_msp_org_access_token.acme.access_token
+}}
+resource "okta_group" "helpdesk" {{
+  name = "Helpdesk"
+}}
+"#,
+        url = org.url,
+    )
+}
+
+#[test]
+fn a_plan_that_opens_the_org_access_token_leaves_no_token_in_the_saved_plan_or_state() {
+    use crate::oauth_client::{EC_PRIVATE_JWK, public_jwk, register_app};
+    if !terraform_115_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
+    let org = emulator.create_org("tokenorg");
+    let bearer_app = register_app(
+        &emulator,
+        "tokenorg",
+        public_jwk(EC_PRIVATE_JWK),
+        &["okta.groups.manage"],
+        false,
+    );
+    let workspace = Workspace::on(Cli::Libterraform115);
+    workspace.install_okta_okta_stand_in();
+    workspace.write("main.tf", &token_config(&org, &bearer_app));
+    workspace.init();
+    let plan = workspace.run(&["plan", "-no-color", "-input=false", "-out=saved.tfplan"]);
+    plan.assert_success("plan that opens the token");
+    assert!(
+        plan.combined()
+            .contains("ephemeral.okta_msp_org_access_token.acme: Opening..."),
+        "{}",
+        plan.combined()
+    );
+    assert!(
+        plan.combined()
+            .contains("ephemeral.okta_msp_org_access_token.acme: Opening complete"),
+        "{}",
+        plan.combined()
+    );
+    assert!(
+        plan.stdout.contains("okta_group.helpdesk will be created"),
+        "okta/okta, configured with the token, plans: {}",
+        plan.stdout
+    );
+    // The apply opens the token again and configures okta/okta with it; the stand-in then
+    // refuses to create anything (it never talks to Okta), and Terraform writes the state.
+    let apply = workspace.run(&["apply", "-no-color", "-input=false", "saved.tfplan"]);
+    assert!(
+        apply
+            .stdout
+            .contains("ephemeral.okta_msp_org_access_token.acme: Opening complete")
+            && apply
+                .combined()
+                .contains("the okta/okta stand-in only validates and plans"),
+        "{}",
+        apply.combined()
+    );
+    let saved = saved_plan_contents(&workspace.dir().join("saved.tfplan"));
+    let state = std::fs::read(workspace.dir().join("terraform.tfstate"))
+        .expect("Terraform writes the state after the apply");
+    assert!(contains(&saved, b"okta_msp_org_access_token"), "searchable");
+    assert!(
+        contains(&saved, b"Helpdesk"),
+        "the plan holds okta/okta's group"
+    );
+    // The emulator's tokens are JWTs, as Okta's are: every one starts with eyJ.
+    for (what, bytes) in [("saved plan", &saved), ("state", &state)] {
+        assert!(!contains(bytes, b"eyJ"), "no token in the {what}");
+    }
+    assert!(!plan.combined().contains("eyJ"), "no token in the output");
+
+    // An app that requires DPoP is refused, saying which settings give a bearer token.
+    let dpop_app = register_app(
+        &emulator,
+        "tokenorg",
+        public_jwk(EC_PRIVATE_JWK),
+        &["okta.groups.manage"],
+        true,
+    );
+    workspace.write("main.tf", &token_config(&org, &dpop_app));
+    let refused = workspace.run(&["plan", "-no-color", "-input=false"]);
+    assert!(!refused.success, "{}", refused.combined());
+    // Terraform wraps the detail; compare it with single spaces.
+    let said = refused
+        .combined()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        said.contains("The service app issues DPoP-bound tokens"),
+        "{said}"
+    );
+    assert!(
+        said.contains("Require Demonstrating Proof of Possession"),
+        "{said}"
+    );
+    assert!(!said.contains("eyJ"), "the refused token is not shown");
+}
+
+const FIXTURE_ACTIONS: &str = r#"
+action "fixture_count" "three" {
+  config {
+    count = 3
+  }
+}
+
+action "fixture_count" "failing" {
+  config {
+    count = 2
+    fail  = true
+  }
+}
+"#;
+
+#[test]
+fn an_invoked_action_streams_its_progress_and_its_failure_fails_the_apply() {
+    if !terraform_115_available() {
+        return;
+    }
+    let workspace = Workspace::on(Cli::Libterraform115);
+    workspace.write("main.tf", &format!("{FIXTURE_CONFIG}{FIXTURE_ACTIONS}"));
+    workspace.init();
+    let schema = workspace.run(&["providers", "schema", "-json"]);
+    assert!(
+        schema.stdout.contains("\"fixture_count\""),
+        "the schema lists the action: {}",
+        schema.stdout
+    );
+    let invoked = workspace.run(&[
+        "apply",
+        "-no-color",
+        "-input=false",
+        "-auto-approve",
+        "-invoke=action.fixture_count.three",
+    ]);
+    invoked.assert_success("terraform apply -invoke of a passing action");
+    let steps: Vec<usize> = (1..=3)
+        .map(|step| {
+            invoked
+                .stdout
+                .find(&format!("step {step} of 3"))
+                .unwrap_or_else(|| panic!("step {step}: {}", invoked.stdout))
+        })
+        .collect();
+    assert!(steps.windows(2).all(|pair| pair[0] < pair[1]), "in order");
+
+    let failed = workspace.run(&[
+        "apply",
+        "-no-color",
+        "-input=false",
+        "-auto-approve",
+        "-invoke=action.fixture_count.failing",
+    ]);
+    assert!(!failed.success, "{}", failed.combined());
+    assert!(
+        failed
+            .combined()
+            .contains("counted to 2 and failed as asked"),
+        "{}",
+        failed.combined()
+    );
+    assert!(failed.stdout.contains("step 2 of 2"), "{}", failed.stdout);
+}
+
+#[test]
+fn the_verify_action_passes_on_a_compliant_org_and_names_a_removed_role_and_a_deactivated_policy() {
+    if !terraform_115_available() {
+        return;
+    }
+    let body = scenario::account("radius", "radius", "okta-radius@acme.example", "");
+    let scenario = Scenario::applied_on("tfverify", &body, Cli::Libterraform115);
+    let action = format!(
+        r#"
+action "okta_msp_verify" "fleet" {{
+  config {{
+    org_urls = ["{url}"]
+  }}
+}}
+"#,
+        url = scenario.org.url
+    );
+    scenario.write(&format!("{body}{action}"));
+    let invoke = [
+        "apply",
+        "-no-color",
+        "-input=false",
+        "-auto-approve",
+        "-invoke=action.okta_msp_verify.fleet",
+    ];
+    let mutations = scenario.mutations();
+    let passed = scenario.tf(&invoke);
+    passed.assert_success("verify on a compliant org");
+    assert!(
+        passed
+            .stdout
+            .contains(&format!("{}: 1 of 1 accounts verified", scenario.org.url)),
+        "{}",
+        passed.stdout
+    );
+    assert_eq!(
+        scenario.mutations(),
+        mutations,
+        "verify changes nothing in Okta"
+    );
+    assert!(
+        passed
+            .stdout
+            .contains(&format!("{}: baseline verified", scenario.org.url)),
+        "{}",
+        passed.stdout
+    );
+
+    let (_, account) = &scenario.finalized[0];
+    let (_, assignment) = account
+        .roles
+        .iter()
+        .find(|(role, _)| role == "READ_ONLY_ADMIN")
+        .expect("the radius account holds READ_ONLY_ADMIN");
+    let (status, body_text) = scenario.api.send(
+        "DELETE",
+        &format!("/api/v1/users/{}/roles/{assignment}", account.id),
+        None,
+    );
+    assert_eq!(status, 204, "{body_text}");
+    let state_before = std::fs::read(scenario.workspace.dir().join("terraform.tfstate")).unwrap();
+    let mutations = scenario.mutations();
+    let failed = scenario.tf(&invoke);
+    assert!(!failed.success, "{}", failed.combined());
+    let said = collapse(&failed.combined());
+    assert!(
+        said.contains("okta-radius@acme.example is not as its kind requires"),
+        "{said}"
+    );
+    assert!(said.contains("READ_ONLY_ADMIN"), "names the role: {said}");
+    assert!(
+        failed
+            .stdout
+            .contains(&format!("{}: 0 of 1 accounts verified", scenario.org.url)),
+        "{}",
+        failed.stdout
+    );
+    assert_eq!(
+        scenario.mutations(),
+        mutations,
+        "nothing repaired by verify"
+    );
+    let state_after = std::fs::read(scenario.workspace.dir().join("terraform.tfstate")).unwrap();
+    assert_eq!(state_before, state_after, "nothing changed in state");
+
+    // The baseline too: its password policy deactivated out of band.
+    let policies = scenario.api.get("/api/v1/policies?type=PASSWORD");
+    let policy = policies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|policy| {
+            policy["name"]
+                .as_str()
+                .is_some_and(|name| name.ends_with(" - password"))
+        })
+        .unwrap_or_else(|| panic!("the baseline's password policy: {policies}"));
+    let (status, answer) = scenario.api.send(
+        "POST",
+        &format!(
+            "/api/v1/policies/{}/lifecycle/deactivate",
+            policy["id"].as_str().unwrap()
+        ),
+        None,
+    );
+    assert!(status < 300, "{status} {answer}");
+    let drifted = scenario.tf(&invoke);
+    assert!(!drifted.success, "{}", drifted.combined());
+    assert!(
+        collapse(&drifted.combined()).contains("The org's securing baseline differs"),
+        "{}",
+        drifted.combined()
+    );
+    assert!(
+        drifted
+            .stdout
+            .contains(&format!("{}: baseline differs", scenario.org.url)),
+        "{}",
+        drifted.stdout
+    );
 }

@@ -301,6 +301,15 @@ impl Client {
         self.clock.now()
     }
 
+    /// A new access token of the client's service app, for another client to use; `None` when
+    /// this client sends an API token (which is never handed out).
+    pub async fn issue_access_token(&self) -> Option<Result<super::oauth::IssuedToken, OktaError>> {
+        match &self.credentials {
+            Credentials::OAuth(session) => Some(session.issue_token(&self.http).await),
+            Credentials::Ssws { .. } => None,
+        }
+    }
+
     /// Sends `call`, retrying as `Replay` and the options allow, and returns a success answer
     /// or the error that ended the attempts.
     pub(crate) async fn send(&self, call: &Call) -> Result<Answer, OktaError> {

@@ -2,6 +2,7 @@
 //! TLS, the gRPC services, values, schemas and diagnostics. Knows nothing about Okta.
 
 pub mod diagnostics;
+pub mod function;
 pub mod go_plugin;
 pub mod handshake;
 pub mod listener;
@@ -15,6 +16,7 @@ pub mod tls;
 pub mod value;
 
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics};
+pub use function::{FunctionError, FunctionParameter, FunctionSignature};
 pub use resource::*;
 pub use run::{ServeOptions, serve};
 pub use schema::{Attribute, Schema};

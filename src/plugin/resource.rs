@@ -1,16 +1,19 @@
-//! What a provider implements: the provider itself, its managed resources, its data sources and
-//! its list resources. Handlers take request structs and return `Result`s; the server
-//! (`server.rs`) turns `Err` diagnostics, panics and cancellations into protocol responses.
+//! What a provider implements: the provider itself, its managed resources, its data sources, its
+//! list resources, its ephemeral resources and its functions. Handlers take request structs and
+//! return `Result`s; the server (`server.rs`) turns `Err` diagnostics, panics and cancellations
+//! into protocol responses.
 //!
-//! Everything added with protocol 6.9 and 6.10 (resource identity, list resources, generated
-//! configuration, moves across types) has a default that opts out, so a provider written for 6.8
-//! compiles and behaves as before.
+//! Everything added after protocol 6.4 (functions, ephemeral resources, resource identity, list
+//! resources, generated configuration, moves across types) has a default that opts out, so a
+//! provider that declares none of them compiles and behaves as before, on any Terraform >= 1.3.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use async_trait::async_trait;
 
 use super::diagnostics::{AttributePath, Diagnostics};
+use super::function::{FunctionError, FunctionSignature};
 use super::schema::{IdentitySchema, Schema};
 use super::value::Value;
 
@@ -301,6 +304,22 @@ pub trait Provider: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Ephemeral resources (`ephemeral` blocks, Terraform >= 1.10): values that exist for one run
+    /// and never reach a plan or state.
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource>> {
+        Vec::new()
+    }
+
+    /// Actions (`action` blocks, `terraform apply -invoke`, Terraform >= 1.14).
+    fn actions(&self) -> Vec<Arc<dyn Action>> {
+        Vec::new()
+    }
+
+    /// Provider-defined functions (`provider::NAME::FUNCTION(...)`, Terraform >= 1.8).
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        Vec::new()
+    }
+
     /// Static checks of the provider block. `Ok` carries warnings.
     async fn validate(&self, _request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
         Ok(Diagnostics::new())
@@ -473,4 +492,142 @@ pub trait ListResource: Send + Sync + 'static {
     /// diagnostics; a problem that spoils only part of the search (one unreachable org, say) is a
     /// warning event instead, so the rest still arrives.
     async fn list(&self, request: ListRequest, events: ListSink) -> Result<(), Diagnostics>;
+}
+
+#[derive(Clone, Debug)]
+pub struct OpenRequest {
+    /// Wholly known: Terraform defers opening an ephemeral resource until its configuration is.
+    pub config: Value,
+    pub stop: StopSignal,
+}
+
+/// `result` is a value of the schema's type, computed attributes filled in. `private` comes back
+/// in every renew and close of this instance; Terraform never shows or stores it.
+#[derive(Clone, Debug)]
+pub struct OpenResponse {
+    pub result: Value,
+    pub private: Vec<u8>,
+    /// When Terraform should call [`EphemeralResource::renew`] if the value is still in use then;
+    /// `None` means never.
+    pub renew_at: Option<SystemTime>,
+    pub warnings: Diagnostics,
+}
+
+#[derive(Clone, Debug)]
+pub struct RenewRequest {
+    pub private: Vec<u8>,
+    pub stop: StopSignal,
+}
+
+/// A renewal extends what backs the value Terraform already has; it cannot change the value.
+#[derive(Clone, Debug)]
+pub struct RenewResponse {
+    pub private: Vec<u8>,
+    pub renew_at: Option<SystemTime>,
+    pub warnings: Diagnostics,
+}
+
+#[derive(Clone, Debug)]
+pub struct CloseRequest {
+    pub private: Vec<u8>,
+    pub stop: StopSignal,
+}
+
+/// An ephemeral resource type (protocol 6.7): opened when a run needs its value, renewed while
+/// the run lasts past `renew_at`, closed when the run no longer needs it.
+#[async_trait]
+pub trait EphemeralResource: Send + Sync + 'static {
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> Schema;
+
+    /// Static checks; no network. `Ok` carries warnings.
+    async fn validate(&self, _request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
+        Ok(Diagnostics::new())
+    }
+
+    async fn open(&self, request: OpenRequest) -> Result<OpenResponse, Diagnostics>;
+
+    /// Called only when `open` (or the last renew) set `renew_at`. The default keeps the value as
+    /// it is and asks for no further renewal.
+    async fn renew(&self, request: RenewRequest) -> Result<RenewResponse, Diagnostics> {
+        Ok(RenewResponse {
+            private: request.private,
+            renew_at: None,
+            warnings: Diagnostics::new(),
+        })
+    }
+
+    /// Releases what `open` took (a lease, a session). The default has nothing to release. `Ok`
+    /// carries warnings.
+    async fn close(&self, _request: CloseRequest) -> Result<Diagnostics, Diagnostics> {
+        Ok(Diagnostics::new())
+    }
+}
+
+/// A provider-defined function. Terraform expects functions to be pure: the same arguments give
+/// the same result, with no I/O, and Terraform may call them before the provider is configured.
+/// Hence `call` is synchronous and gets no configuration.
+pub trait Function: Send + Sync + 'static {
+    /// The name after `provider::NAME::`; letters, digits and underscores.
+    fn name(&self) -> &'static str;
+
+    fn signature(&self) -> FunctionSignature;
+
+    /// `arguments` holds one value per parameter, then the variadic ones, each of its parameter's
+    /// type (unknown or null only where the parameter allows it). The result must be of the
+    /// return type.
+    fn call(&self, arguments: Vec<Value>) -> Result<Value, FunctionError>;
+}
+
+#[derive(Clone, Debug)]
+pub struct ActionRequest {
+    /// At plan time it may hold unknown values; at invocation it is wholly known.
+    pub config: Value,
+    pub stop: StopSignal,
+}
+
+/// Where an invoked action reports progress; Terraform prints each message as it comes.
+#[derive(Clone, Debug)]
+pub struct ActionProgress {
+    sender: tokio::sync::mpsc::Sender<String>,
+}
+
+impl ActionProgress {
+    pub(crate) fn new(sender: tokio::sync::mpsc::Sender<String>) -> ActionProgress {
+        ActionProgress { sender }
+    }
+
+    /// Sends one line. A Terraform that stopped reading is not the action's failure, so this
+    /// never fails.
+    pub async fn send(&self, message: impl Into<String>) {
+        let _ = self.sender.send(message.into()).await;
+    }
+}
+
+/// An action type (protocol 6.10): something Terraform invokes on demand or around a resource's
+/// change, that has no state of its own.
+#[async_trait]
+pub trait Action: Send + Sync + 'static {
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> Schema;
+
+    /// Static checks; no network. `Ok` carries warnings.
+    async fn validate(&self, _request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {
+        Ok(Diagnostics::new())
+    }
+
+    /// What a plan that includes the action may check beforehand. `Ok` carries warnings.
+    async fn plan(&self, _request: ActionRequest) -> Result<Diagnostics, Diagnostics> {
+        Ok(Diagnostics::new())
+    }
+
+    /// Does the work, reporting progress on the way. An `Err` fails the action (and the apply
+    /// that invoked it) with its diagnostics; `Ok` carries warnings.
+    async fn invoke(
+        &self,
+        request: ActionRequest,
+        progress: ActionProgress,
+    ) -> Result<Diagnostics, Diagnostics>;
 }

@@ -1,5 +1,5 @@
 //! The tfplugin6 `Provider` gRPC service: decodes requests, dispatches them to the registered
-//! resource, data-source and list-resource handlers, and encodes their results. Every handler call
+//! resource, data-source, list-resource, ephemeral-resource and function handlers, and encodes their results. Every handler call
 //! goes through `guard`, so a panic or a `StopProvider` becomes an error diagnostic instead of a
 //! dead plugin or a hung Terraform. Identities are computed here from the states handlers return
 //! (`Resource::identity`), so what Terraform stores always follows the state.
@@ -19,11 +19,14 @@ use futures_util::Stream;
 use tonic::{Request, Response, Status};
 
 use super::diagnostics::{Diagnostic, Diagnostics};
+use super::function::FunctionError;
 use super::proto::tfplugin6 as wire;
 use super::resource::{
-    ApplyAction, ApplyRequest, ConfigureRequest, DataSource, GenerateConfigRequest, ImportRequest,
-    ListEvent, ListRequest, ListResource, ListSink, MoveRequest, PlanAction, PlanRequest, Provider,
-    ReadDataRequest, ReadRequest, Resource, StopSignal, ValidateListRequest, ValidateRequest,
+    Action, ActionProgress, ActionRequest, ApplyAction, ApplyRequest, CloseRequest,
+    ConfigureRequest, DataSource, EphemeralResource, Function, GenerateConfigRequest,
+    ImportRequest, ListEvent, ListRequest, ListResource, ListSink, MoveRequest, OpenRequest,
+    PlanAction, PlanRequest, Provider, ReadDataRequest, ReadRequest, RenewRequest, Resource,
+    StopSignal, ValidateListRequest, ValidateRequest,
 };
 use super::schema::Schema;
 use super::value::{self, Type, Value};
@@ -50,6 +53,26 @@ struct DataSourceEntry {
     value_type: Type,
 }
 
+struct EphemeralEntry {
+    handler: Arc<dyn EphemeralResource>,
+    value_type: Type,
+}
+
+struct ActionEntry {
+    handler: Arc<dyn Action>,
+    value_type: Type,
+}
+
+/// Progress lines an action may send before it waits for Terraform to read them.
+const ACTION_PROGRESS_IN_FLIGHT: usize = 16;
+
+struct FunctionEntry {
+    handler: Arc<dyn Function>,
+    parameter_types: Vec<Type>,
+    variadic_type: Option<Type>,
+    return_type: Type,
+}
+
 /// Serves one provider. Schemas and value types are computed once at start-up, since Terraform
 /// asks for them on every run and every request needs them for decoding.
 pub struct ProviderService {
@@ -58,6 +81,9 @@ pub struct ProviderService {
     resources: HashMap<String, ResourceEntry>,
     data_sources: HashMap<String, DataSourceEntry>,
     list_resources: HashMap<String, ListResourceEntry>,
+    ephemeral_resources: HashMap<String, EphemeralEntry>,
+    functions: HashMap<String, FunctionEntry>,
+    actions: HashMap<String, ActionEntry>,
     schema_response: wire::get_provider_schema::Response,
     identity_schemas: HashMap<String, wire::ResourceIdentitySchema>,
     capabilities: wire::ServerCapabilities,
@@ -146,11 +172,68 @@ impl ProviderService {
                 },
             );
         }
+        let mut ephemeral_resources = HashMap::new();
+        let mut ephemeral_resource_schemas = HashMap::new();
+        for handler in provider.ephemeral_resources() {
+            let schema = handler.schema();
+            ephemeral_resource_schemas
+                .insert(handler.type_name().to_owned(), schema.clone().into_proto());
+            ephemeral_resources.insert(
+                handler.type_name().to_owned(),
+                EphemeralEntry {
+                    value_type: schema.value_type(),
+                    handler,
+                },
+            );
+        }
+        let mut functions = HashMap::new();
+        let mut function_definitions = HashMap::new();
+        for handler in provider.functions() {
+            let signature = handler.signature();
+            functions.insert(
+                handler.name().to_owned(),
+                FunctionEntry {
+                    parameter_types: signature
+                        .parameters
+                        .iter()
+                        .map(|parameter| parameter.ty.clone())
+                        .collect(),
+                    variadic_type: signature
+                        .variadic
+                        .as_ref()
+                        .map(|parameter| parameter.ty.clone()),
+                    return_type: signature.return_type.clone(),
+                    handler: Arc::clone(&handler),
+                },
+            );
+            function_definitions.insert(handler.name().to_owned(), signature.into_proto());
+        }
+        let mut actions = HashMap::new();
+        let mut action_schemas = HashMap::new();
+        for handler in provider.actions() {
+            let schema = handler.schema();
+            action_schemas.insert(
+                handler.type_name().to_owned(),
+                wire::ActionSchema {
+                    schema: Some(schema.clone().into_proto()),
+                },
+            );
+            actions.insert(
+                handler.type_name().to_owned(),
+                ActionEntry {
+                    value_type: schema.value_type(),
+                    handler,
+                },
+            );
+        }
         let schema_response = wire::get_provider_schema::Response {
+            action_schemas,
             provider: Some(provider_schema.into_proto()),
             resource_schemas,
             data_source_schemas,
             list_resource_schemas,
+            ephemeral_resource_schemas,
+            functions: function_definitions,
             diagnostics: schema_diagnostics.into_proto(),
             server_capabilities: Some(capabilities),
             ..Default::default()
@@ -162,6 +245,9 @@ impl ProviderService {
             resources,
             data_sources,
             list_resources,
+            ephemeral_resources,
+            functions,
+            actions,
             schema_response,
             identity_schemas,
             capabilities,
@@ -191,6 +277,72 @@ impl ProviderService {
             )
             .into()
         })
+    }
+
+    fn action(&self, type_name: &str) -> Result<&ActionEntry, Diagnostics> {
+        self.actions.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown action type",
+                format!("This provider has no action type {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
+    fn ephemeral_resource(&self, type_name: &str) -> Result<&EphemeralEntry, Diagnostics> {
+        self.ephemeral_resources.get(type_name).ok_or_else(|| {
+            Diagnostic::error(
+                "Unknown ephemeral resource type",
+                format!("This provider has no ephemeral resource type {type_name:?}."),
+            )
+            .into()
+        })
+    }
+
+    /// One function call: the arguments decoded with the parameters' types, the handler run under
+    /// `guard_sync`'s promise (a panic is an error, not a dead plugin), the result encoded.
+    fn call(
+        &self,
+        name: &str,
+        arguments: &[wire::DynamicValue],
+    ) -> Result<wire::DynamicValue, FunctionError> {
+        let entry = self.functions.get(name).ok_or_else(|| {
+            FunctionError::call(format!("this provider has no function {name:?}"))
+        })?;
+        let fixed = entry.parameter_types.len();
+        if arguments.len() < fixed || (entry.variadic_type.is_none() && arguments.len() > fixed) {
+            return Err(FunctionError::call(format!(
+                "{name} takes {fixed} argument{}{}, and Terraform sent {}",
+                if fixed == 1 { "" } else { "s" },
+                if entry.variadic_type.is_some() {
+                    " or more"
+                } else {
+                    ""
+                },
+                arguments.len()
+            )));
+        }
+        let mut values = Vec::with_capacity(arguments.len());
+        for (index, argument) in arguments.iter().enumerate() {
+            let ty = entry
+                .parameter_types
+                .get(index)
+                .or(entry.variadic_type.as_ref())
+                .unwrap_or(&Type::Dynamic);
+            let value = decode(Some(argument), ty, "argument")
+                .map_err(|diagnostics| FunctionError::argument(index, text_of(&diagnostics)))?;
+            values.push(value);
+        }
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| entry.handler.call(values)))
+            .unwrap_or_else(|panic| {
+                let message = panic_message(panic.as_ref());
+                tracing::error!(function = name, panic = %message, "function panicked");
+                Err(FunctionError::call(format!(
+                    "the provider hit an internal error in {name}: {message}. This is a bug in the provider; please report it"
+                )))
+            })?;
+        encode(&result, &entry.return_type, "function result")
+            .map_err(|diagnostics| FunctionError::call(text_of(&diagnostics)))
     }
 
     fn data_source(&self, type_name: &str) -> Result<&DataSourceEntry, Diagnostics> {
@@ -408,8 +560,26 @@ impl wire::provider_server::Provider for ProviderService {
                     type_name: name.clone(),
                 })
                 .collect(),
+            ephemeral_resources: self
+                .ephemeral_resources
+                .keys()
+                .map(|name| wire::get_metadata::EphemeralMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
+            functions: self
+                .functions
+                .keys()
+                .map(|name| wire::get_metadata::FunctionMetadata { name: name.clone() })
+                .collect(),
+            actions: self
+                .actions
+                .keys()
+                .map(|name| wire::get_metadata::ActionMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
             diagnostics: self.schema_response.diagnostics.clone(),
-            ..Default::default()
         }))
     }
 
@@ -1111,9 +1281,20 @@ impl wire::provider_server::Provider for ProviderService {
         &self,
         request: Request<wire::validate_ephemeral_resource_config::Request>,
     ) -> Result<Response<wire::validate_ephemeral_resource_config::Response>, Status> {
+        let request = request.into_inner();
+        let result: Result<_, Diagnostics> = async {
+            let entry = self.ephemeral_resource(&request.type_name)?;
+            let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
+            self.guarded(
+                "validating the configuration",
+                entry.handler.validate(ValidateRequest { config }),
+            )
+            .await
+        }
+        .await;
         Ok(Response::new(
             wire::validate_ephemeral_resource_config::Response {
-                diagnostics: vec![no_ephemeral_resource(&request.into_inner().type_name)],
+                diagnostics: flatten(result),
             },
         ))
     }
@@ -1122,28 +1303,90 @@ impl wire::provider_server::Provider for ProviderService {
         &self,
         request: Request<wire::open_ephemeral_resource::Request>,
     ) -> Result<Response<wire::open_ephemeral_resource::Response>, Status> {
-        Ok(Response::new(wire::open_ephemeral_resource::Response {
-            diagnostics: vec![no_ephemeral_resource(&request.into_inner().type_name)],
-            ..Default::default()
-        }))
+        let request = request.into_inner();
+        tracing::debug!(tf_rpc = "OpenEphemeralResource", tf_resource_type = %request.type_name, "opening");
+        let result: Result<_, Diagnostics> = async {
+            let entry = self.ephemeral_resource(&request.type_name)?;
+            let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
+            let response = self
+                .guarded(
+                    "opening the ephemeral resource",
+                    entry.handler.open(OpenRequest {
+                        config,
+                        stop: self.stop_signal(),
+                    }),
+                )
+                .await?;
+            let result = encode(&response.result, &entry.value_type, "ephemeral result")?;
+            Ok(wire::open_ephemeral_resource::Response {
+                diagnostics: response.warnings.into_proto(),
+                renew_at: response.renew_at.map(prost_types::Timestamp::from),
+                result: Some(result),
+                private: Some(response.private),
+                deferred: None,
+            })
+        }
+        .await;
+        Ok(Response::new(result.unwrap_or_else(|diagnostics| {
+            wire::open_ephemeral_resource::Response {
+                diagnostics: diagnostics.into_proto(),
+                ..Default::default()
+            }
+        })))
     }
 
     async fn renew_ephemeral_resource(
         &self,
         request: Request<wire::renew_ephemeral_resource::Request>,
     ) -> Result<Response<wire::renew_ephemeral_resource::Response>, Status> {
-        Ok(Response::new(wire::renew_ephemeral_resource::Response {
-            diagnostics: vec![no_ephemeral_resource(&request.into_inner().type_name)],
-            ..Default::default()
-        }))
+        let request = request.into_inner();
+        tracing::debug!(tf_rpc = "RenewEphemeralResource", tf_resource_type = %request.type_name, "renewing");
+        let result: Result<_, Diagnostics> = async {
+            let entry = self.ephemeral_resource(&request.type_name)?;
+            let response = self
+                .guarded(
+                    "renewing the ephemeral resource",
+                    entry.handler.renew(RenewRequest {
+                        private: request.private.unwrap_or_default(),
+                        stop: self.stop_signal(),
+                    }),
+                )
+                .await?;
+            Ok(wire::renew_ephemeral_resource::Response {
+                diagnostics: response.warnings.into_proto(),
+                renew_at: response.renew_at.map(prost_types::Timestamp::from),
+                private: Some(response.private),
+            })
+        }
+        .await;
+        Ok(Response::new(result.unwrap_or_else(|diagnostics| {
+            wire::renew_ephemeral_resource::Response {
+                diagnostics: diagnostics.into_proto(),
+                ..Default::default()
+            }
+        })))
     }
 
     async fn close_ephemeral_resource(
         &self,
         request: Request<wire::close_ephemeral_resource::Request>,
     ) -> Result<Response<wire::close_ephemeral_resource::Response>, Status> {
+        let request = request.into_inner();
+        tracing::debug!(tf_rpc = "CloseEphemeralResource", tf_resource_type = %request.type_name, "closing");
+        let result: Result<_, Diagnostics> = async {
+            let entry = self.ephemeral_resource(&request.type_name)?;
+            self.guarded(
+                "closing the ephemeral resource",
+                entry.handler.close(CloseRequest {
+                    private: request.private.unwrap_or_default(),
+                    stop: self.stop_signal(),
+                }),
+            )
+            .await
+        }
+        .await;
         Ok(Response::new(wire::close_ephemeral_resource::Response {
-            diagnostics: vec![no_ephemeral_resource(&request.into_inner().type_name)],
+            diagnostics: flatten(result),
         }))
     }
 
@@ -1151,23 +1394,152 @@ impl wire::provider_server::Provider for ProviderService {
         &self,
         _request: Request<wire::get_functions::Request>,
     ) -> Result<Response<wire::get_functions::Response>, Status> {
-        Ok(Response::new(wire::get_functions::Response::default()))
+        Ok(Response::new(wire::get_functions::Response {
+            functions: self.schema_response.functions.clone(),
+            diagnostics: Vec::new(),
+        }))
     }
 
+    /// A failed call answers with a `FunctionError`, never diagnostics: Terraform reports it
+    /// as the error of the calling expression, at the argument it names.
     async fn call_function(
         &self,
         request: Request<wire::call_function::Request>,
     ) -> Result<Response<wire::call_function::Response>, Status> {
-        Ok(Response::new(wire::call_function::Response {
-            result: None,
-            error: Some(wire::FunctionError {
-                text: format!(
-                    "this provider defines no functions (called {:?})",
-                    request.into_inner().name
-                ),
-                function_argument: None,
-            }),
+        let request = request.into_inner();
+        tracing::debug!(tf_rpc = "CallFunction", function = %request.name, "calling");
+        Ok(Response::new(
+            match self.call(&request.name, &request.arguments) {
+                Ok(result) => wire::call_function::Response {
+                    result: Some(result),
+                    error: None,
+                },
+                Err(error) => wire::call_function::Response {
+                    result: None,
+                    error: Some(error.into_proto()),
+                },
+            },
+        ))
+    }
+
+    async fn validate_action_config(
+        &self,
+        request: Request<wire::validate_action_config::Request>,
+    ) -> Result<Response<wire::validate_action_config::Response>, Status> {
+        let request = request.into_inner();
+        let result: Result<_, Diagnostics> = async {
+            let entry = self.action(&request.type_name)?;
+            let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
+            self.guarded(
+                "validating the action configuration",
+                entry.handler.validate(ValidateRequest { config }),
+            )
+            .await
+        }
+        .await;
+        Ok(Response::new(wire::validate_action_config::Response {
+            diagnostics: flatten(result),
         }))
+    }
+
+    async fn plan_action(
+        &self,
+        request: Request<wire::plan_action::Request>,
+    ) -> Result<Response<wire::plan_action::Response>, Status> {
+        let request = request.into_inner();
+        tracing::debug!(tf_rpc = "PlanAction", tf_action_type = %request.action_type, "planning");
+        let result: Result<_, Diagnostics> = async {
+            let entry = self.action(&request.action_type)?;
+            let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
+            self.guarded(
+                "planning the action",
+                entry.handler.plan(ActionRequest {
+                    config,
+                    stop: self.stop_signal(),
+                }),
+            )
+            .await
+        }
+        .await;
+        Ok(Response::new(wire::plan_action::Response {
+            diagnostics: flatten(result),
+            deferred: None,
+        }))
+    }
+
+    type InvokeActionStream =
+        Pin<Box<dyn Stream<Item = Result<wire::invoke_action::Event, Status>> + Send + 'static>>;
+
+    /// The action runs in its own task; its progress lines stream to Terraform as they come, and
+    /// its outcome (a panic or a stop included) ends the stream as one completion event.
+    async fn invoke_action(
+        &self,
+        request: Request<wire::invoke_action::Request>,
+    ) -> Result<Response<Self::InvokeActionStream>, Status> {
+        use wire::invoke_action::event::{Completed, Progress, Type as EventType};
+        let request = request.into_inner();
+        tracing::debug!(tf_rpc = "InvokeAction", tf_action_type = %request.action_type, "invoking");
+        let completed = |diagnostics: Diagnostics| wire::invoke_action::Event {
+            // Only for a request that never reached the action.
+            r#type: Some(EventType::Completed(Completed {
+                diagnostics: diagnostics.into_proto(),
+            })),
+        };
+        let started = (|| {
+            let entry = self.action(&request.action_type)?;
+            let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
+            Ok::<_, Diagnostics>((entry.handler.clone(), config))
+        })();
+        let (handler, config) = match started {
+            Ok(started) => started,
+            Err(diagnostics) => {
+                let only = futures_util::stream::iter([Ok(completed(diagnostics))]);
+                return Ok(Response::new(Box::pin(only)));
+            }
+        };
+        let (progress_sender, progress) = tokio::sync::mpsc::channel(ACTION_PROGRESS_IN_FLIGHT);
+        let (outcome_sender, outcome) = tokio::sync::oneshot::channel();
+        let invocation = ActionRequest {
+            config,
+            stop: self.stop_signal(),
+        };
+        let stop = self.stop_signal();
+        tokio::spawn(async move {
+            let result = guard(
+                "invoking the action",
+                stop,
+                handler.invoke(invocation, ActionProgress::new(progress_sender)),
+            )
+            .await;
+            let _ = outcome_sender.send(flatten(result));
+        });
+        let progress_events = futures_util::stream::unfold(progress, |mut progress| async move {
+            let message = progress.recv().await?;
+            Some((
+                Ok(wire::invoke_action::Event {
+                    r#type: Some(EventType::Progress(Progress { message })),
+                }),
+                progress,
+            ))
+        });
+        // The progress channel closes when the task ends (its sender is dropped with the
+        // handler's future), so the completion always comes after every progress line.
+        let completion = futures_util::stream::once(async move {
+            let diagnostics = outcome.await.unwrap_or_else(|_| {
+                vec![
+                    Diagnostic::error(
+                        "The action ended without an outcome",
+                        "The provider lost the action's task. This is a bug in the provider.",
+                    )
+                    .into_proto(),
+                ]
+            });
+            Ok(wire::invoke_action::Event {
+                r#type: Some(EventType::Completed(Completed { diagnostics })),
+            })
+        });
+        use futures_util::StreamExt as _;
+        Ok(Response::new(Box::pin(progress_events.chain(completion))))
     }
 
     async fn stop_provider(
@@ -1263,12 +1635,14 @@ fn raw_json(raw: Option<&wire::RawState>, what: &str) -> Result<serde_json::Valu
     }
 }
 
-fn no_ephemeral_resource(type_name: &str) -> wire::Diagnostic {
-    Diagnostic::error(
-        "Unknown ephemeral resource type",
-        format!("This provider has no ephemeral resource type {type_name:?}."),
-    )
-    .into_proto()
+/// Diagnostics as one line of text, for a function error (which has no diagnostics).
+fn text_of(diagnostics: &Diagnostics) -> String {
+    diagnostics
+        .0
+        .iter()
+        .map(|diagnostic| format!("{}: {}", diagnostic.summary, diagnostic.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Validation and configuration answers carry warnings on success and errors on failure.

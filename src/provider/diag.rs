@@ -475,3 +475,72 @@ pub fn baseline_owned_elsewhere(
     )
     .into()
 }
+
+/// `okta_msp_org_access_token` for an org without a service app in `org_credentials`.
+pub fn no_service_app_for_token(org_url: &str, attribute: &str) -> Diagnostics {
+    Diagnostic::error(
+        "No service app for the org",
+        format!(
+            "An access token is minted only by a service app, and the provider's org_credentials (or OKTA_MSP_ORG_CREDENTIALS) has no entry for {org_url}. Add one (see the guide \"Connect an org with a service app\"); API tokens in org_tokens are never handed to other providers."
+        ),
+    )
+    .at(AttributePath::attributes([attribute]))
+    .into()
+}
+
+/// A service app whose tokens are DPoP-bound: useless to okta/okta, so refused.
+pub fn dpop_token_refused(org_url: &str, client_id: &str) -> Diagnostics {
+    Diagnostic::error(
+        "The service app issues DPoP-bound tokens",
+        format!(
+            "The service app {client_id} of {org_url} gets DPoP-bound access tokens, which work only with proofs signed by this app's private key: another provider such as okta/okta cannot use them. For a bearer token, use a service app whose General settings have \"Require Demonstrating Proof of Possession (DPoP) header in token requests\" turned off, and leave use_dpop unset (or false) in its org_credentials entry."
+        ),
+    )
+    .into()
+}
+
+/// An open access token nearing its end, which Terraform cannot replace within the run.
+pub fn access_token_expiring(org_url: &str, expires_at: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "The org access token expires soon",
+        format!(
+            "The access token of {org_url} expires at {expires_at}, and Terraform cannot give providers a new value of an open ephemeral resource: calls made with it after then fail. Run again (each run mints a fresh token), or split a run that takes longer than the token lives."
+        ),
+    )
+}
+
+/// One account `okta_msp_verify` found not as its kind requires.
+pub struct VerifyFinding {
+    pub org_url: String,
+    pub login: String,
+    pub kind: String,
+    pub differences: Vec<String>,
+}
+
+/// Every finding of `okta_msp_verify`, one error per account, so each is named on its own.
+pub fn verify_findings(findings: Vec<VerifyFinding>) -> Diagnostics {
+    findings
+        .into_iter()
+        .map(|finding| {
+            Diagnostic::error(
+                format!("{} is not as its kind requires", finding.login),
+                format!(
+                    "In {}, the {} account {}: {}.",
+                    finding.org_url,
+                    finding.kind,
+                    finding.login,
+                    finding.differences.join("; ")
+                ),
+            )
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// `okta_msp_verify` found an org's securing baseline not as the provider block declares it.
+pub fn verify_baseline_findings(org_url: &str, differences: &[String]) -> Diagnostic {
+    Diagnostic::error(
+        "The org's securing baseline differs",
+        format!("In {org_url}: {}.", differences.join("; ")),
+    )
+}

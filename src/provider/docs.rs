@@ -7,7 +7,9 @@ use std::path::Path;
 
 use crate::plugin::schema::IdentitySchema;
 use crate::plugin::schema::{Attribute, AttributeType, Nesting, Schema};
-use crate::plugin::{DataSource, ListResource, Provider, Resource, Type};
+use crate::plugin::{
+    Action, DataSource, EphemeralResource, Function, ListResource, Provider, Resource, Type,
+};
 
 /// One generated file: its path relative to the repository root, and its content.
 pub struct DocFile {
@@ -31,7 +33,129 @@ pub fn render_all(provider: &dyn Provider, root: &Path) -> Vec<DocFile> {
     for list_resource in provider.list_resources() {
         files.push(render_list_resource(list_resource.as_ref(), root));
     }
+    for ephemeral in provider.ephemeral_resources() {
+        files.push(render_ephemeral_resource(ephemeral.as_ref(), root));
+    }
+    for function in provider.functions() {
+        files.push(render_function(function.as_ref(), root));
+    }
+    for action in provider.actions() {
+        files.push(render_action(action.as_ref(), root));
+    }
     files
+}
+
+fn render_action(action: &dyn Action, root: &Path) -> DocFile {
+    let type_name = action.type_name();
+    let short = short_name(type_name);
+    let schema = action.schema();
+    let mut page = front_matter(
+        &format!("{type_name} Action - okta-msp"),
+        &schema.block.description,
+    );
+    page.push_str(&format!("# {type_name} (Action)\n\n"));
+    page.push_str(&schema.block.description);
+    page.push_str("\n\n");
+    if let Some(example) = read(root, &format!("examples/actions/{type_name}/action.tf")) {
+        page.push_str("## Example Usage\n\n```terraform\n");
+        page.push_str(example.trim_end());
+        page.push_str("\n```\n\n");
+    }
+    page.push_str(&render_schema(&schema));
+    DocFile {
+        path: format!("docs/actions/{short}.md"),
+        content: page,
+    }
+}
+
+/// A function's page, shaped as tfplugindocs shapes it: signature, then numbered arguments.
+fn render_function(function: &dyn Function, root: &Path) -> DocFile {
+    let name = function.name();
+    let signature = function.signature();
+    let mut page = front_matter(&format!("{name} function - okta-msp"), &signature.summary);
+    page.push_str(&format!("# function: {name}\n\n"));
+    page.push_str(&signature.description);
+    page.push_str("\n\n");
+    if let Some(example) = read(root, &format!("examples/functions/{name}/function.tf")) {
+        page.push_str("## Example Usage\n\n```terraform\n");
+        page.push_str(example.trim_end());
+        page.push_str("\n```\n\n");
+    }
+    let parameters: Vec<String> = signature
+        .parameters
+        .iter()
+        .map(|parameter| format!("{} {}", parameter.name, hcl_type(&parameter.ty)))
+        .chain(
+            signature
+                .variadic
+                .iter()
+                .map(|parameter| format!("{}... {}", parameter.name, hcl_type(&parameter.ty))),
+        )
+        .collect();
+    page.push_str(&format!(
+        "## Signature\n\n```text\n{name}({}) {}\n```\n\n## Arguments\n\n",
+        parameters.join(", "),
+        hcl_type(&signature.return_type)
+    ));
+    for (index, parameter) in signature
+        .parameters
+        .iter()
+        .chain(signature.variadic.iter())
+        .enumerate()
+    {
+        page.push_str(&format!(
+            "{}. `{}` ({}) {}\n",
+            index + 1,
+            parameter.name,
+            type_name(&parameter.ty),
+            parameter.description
+        ));
+    }
+    DocFile {
+        path: format!("docs/functions/{name}.md"),
+        content: page,
+    }
+}
+
+/// A type as Terraform's language writes it, for signatures.
+fn hcl_type(ty: &Type) -> String {
+    match ty {
+        Type::Bool => "bool".into(),
+        Type::Number => "number".into(),
+        Type::String => "string".into(),
+        Type::Dynamic => "any".into(),
+        Type::List(inner) => format!("list({})", hcl_type(inner)),
+        Type::Set(inner) => format!("set({})", hcl_type(inner)),
+        Type::Map(inner) => format!("map({})", hcl_type(inner)),
+        Type::Tuple(_) => "tuple".into(),
+        Type::Object(_) => "object".into(),
+    }
+}
+
+fn render_ephemeral_resource(ephemeral: &dyn EphemeralResource, root: &Path) -> DocFile {
+    let type_name = ephemeral.type_name();
+    let short = short_name(type_name);
+    let schema = ephemeral.schema();
+    let mut page = front_matter(
+        &format!("{type_name} Ephemeral Resource - okta-msp"),
+        &schema.block.description,
+    );
+    page.push_str(&format!("# {type_name} (Ephemeral Resource)\n\n"));
+    page.push_str(&schema.block.description);
+    page.push_str("\n\n");
+    if let Some(example) = read(
+        root,
+        &format!("examples/ephemeral-resources/{type_name}/ephemeral-resource.tf"),
+    ) {
+        page.push_str("## Example Usage\n\n```terraform\n");
+        page.push_str(example.trim_end());
+        page.push_str("\n```\n\n");
+    }
+    page.push_str(&render_schema(&schema));
+    DocFile {
+        path: format!("docs/ephemeral-resources/{short}.md"),
+        content: page,
+    }
 }
 
 fn short_name(type_name: &str) -> &str {

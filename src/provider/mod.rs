@@ -9,11 +9,13 @@ pub mod coalesce;
 pub mod data_sources;
 pub mod diag;
 pub mod docs;
+pub mod functions;
 pub mod held_roles;
 pub mod known_after_apply;
 pub mod mailbox;
 pub mod org;
 pub mod org_access;
+pub mod org_access_token;
 pub mod org_changes;
 pub mod password;
 pub mod private;
@@ -24,6 +26,7 @@ pub mod seen;
 pub mod service_account;
 pub mod service_apps;
 pub mod typed_value;
+pub mod verify;
 
 use std::sync::{Arc, OnceLock};
 
@@ -111,6 +114,20 @@ impl Provider for OktaMspProvider {
         vec![Arc::new(service_account::ServiceAccountList::new(
             self.shared.clone(),
         ))]
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn crate::plugin::EphemeralResource>> {
+        vec![Arc::new(org_access_token::OrgAccessToken::new(
+            self.shared.clone(),
+        ))]
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn crate::plugin::Action>> {
+        vec![Arc::new(verify::Verify::new(self.shared.clone()))]
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn crate::plugin::Function>> {
+        vec![Arc::new(functions::KindRoles)]
     }
 
     async fn validate(&self, request: ValidateRequest) -> Result<Diagnostics, Diagnostics> {

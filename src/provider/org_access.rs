@@ -616,7 +616,7 @@ pub fn partner_credentials(
     Ok((url, Credential::Token(token)))
 }
 
-fn client_options(config: &ProviderConfig) -> ClientOptions {
+pub(crate) fn client_options(config: &ProviderConfig) -> ClientOptions {
     ClientOptions {
         max_retries: config.max_retries,
         request_timeout: Duration::from_secs(config.request_timeout_seconds),

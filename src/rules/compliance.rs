@@ -277,12 +277,18 @@ pub fn assess(
     let mut compliance = assess_account(desired, baseline, observed);
     compliance
         .findings
-        .extend(password_policy_finding(baseline, &observed.password_policy));
+        .extend(assess_baseline(baseline, observed).findings);
     compliance
-        .findings
-        .extend(sign_on_policy_finding(baseline, &observed.sign_on_policy));
-    compliance.findings.extend(zone_finding(baseline, observed));
-    compliance
+}
+
+/// The org-wide part of [`assess`]: the baseline's password and sign-on policies and zone, as
+/// `observed` (any account of the org) carries them.
+pub fn assess_baseline(baseline: &SecuringBaseline, observed: &ObservedAccount) -> Compliance {
+    let mut findings = Vec::new();
+    findings.extend(password_policy_finding(baseline, &observed.password_policy));
+    findings.extend(sign_on_policy_finding(baseline, &observed.sign_on_policy));
+    findings.extend(zone_finding(baseline, observed));
+    Compliance { findings }
 }
 
 /// [`assess`] for an account that is being set up (created, adopted or resumed, not finalized

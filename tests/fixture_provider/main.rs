@@ -6,8 +6,11 @@
 //! - `fixture_slow` plans forever, to show StopProvider cancels in-flight work;
 //! - `fixture_named` has an identity (`{name}`) and a list resource of the same name that streams
 //!   `count` objects, a warning first, and optionally panics midway, so identities, import by
-//!   identity, list streams, limits and generated configuration are observable.
+//!   identity, list streams, limits and generated configuration are observable;
+//! - functions, the ephemeral resource `fixture_lease` and the action `fixture_count` are in
+//!   `ephemeral_and_functions.rs`.
 
+mod ephemeral_and_functions;
 mod stand_in_okta;
 
 use std::sync::Arc;
@@ -40,6 +43,23 @@ impl Provider for FixtureProvider {
 
     fn list_resources(&self) -> Vec<Arc<dyn ListResource>> {
         vec![Arc::new(NamedList)]
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn okta_msp::plugin::EphemeralResource>> {
+        vec![Arc::new(ephemeral_and_functions::Lease)]
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn okta_msp::plugin::Action>> {
+        vec![Arc::new(ephemeral_and_functions::Count)]
+    }
+
+    fn functions(&self) -> Vec<Arc<dyn okta_msp::plugin::Function>> {
+        use ephemeral_and_functions::FixtureFunction;
+        vec![
+            Arc::new(FixtureFunction::Repeat),
+            Arc::new(FixtureFunction::Join),
+            Arc::new(FixtureFunction::Explode),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource>> {

@@ -1,6 +1,6 @@
 //! A stand-in for the official `okta/okta` provider, which these machines cannot download: the
 //! provider block and the two resources the "beside okta/okta" guide uses, with the argument
-//! names the official provider documents (`org_name`, `base_url`, `api_token`; `okta_group`
+//! names the official provider documents (`org_name`, `base_url`, `api_token`, `access_token`; `okta_group`
 //! `name`/`description`; `okta_user` names, login and e-mail). It lets `terraform validate`
 //! check the guide's wiring (local names, `provider =` arguments, which provider gets which
 //! resource type); it plans what it is given and never talks to Okta.
@@ -28,6 +28,7 @@ impl Provider for StandInOkta {
                 Attribute::string("org_name").optional(),
                 Attribute::string("base_url").optional(),
                 Attribute::string("api_token").optional().sensitive(),
+                Attribute::string("access_token").optional().sensitive(),
             ],
         )
     }

@@ -291,6 +291,28 @@ impl Workspace {
         }
     }
 
+    /// `terraform console` evaluating `expression` (fed on stdin, as a person would type it).
+    pub fn console(&self, expression: &str) -> Outcome {
+        use std::io::Write as _;
+        let mut child = terraform_command(self.cli, &self.dir(), &["console"], &self.env, &[])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start terraform console");
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(expression.as_bytes()).unwrap();
+        stdin.write_all(b"\n").unwrap();
+        drop(stdin);
+        let output = child.wait_with_output().expect("run terraform console");
+        Outcome {
+            success: output.status.success(),
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// `terraform apply -auto-approve`, without colour or prompts.
     pub fn apply(&self) -> Outcome {
         self.run(&["apply", "-auto-approve", "-no-color", "-input=false"])

@@ -83,6 +83,18 @@ struct AccessToken {
     /// `token_type` `DPoP`: every use needs a proof made with the app's key.
     dpop_bound: bool,
     renew_at: Instant,
+    /// What Okta said (`expires_in`), counted from when the request left.
+    lifetime: Duration,
+}
+
+/// An access token issued for someone else to use (okta-msp's ephemeral token), never cached
+/// by the session. Never printed.
+pub struct IssuedToken {
+    pub value: Secret,
+    /// A DPoP-bound token is useless without proofs signed by the app's key.
+    pub dpop_bound: bool,
+    /// How long it lives from when it was requested.
+    pub lifetime: Duration,
 }
 
 #[derive(Default)]
@@ -212,6 +224,19 @@ impl OAuthSession {
         Ok(RequestAuthorization {
             authorization,
             dpop,
+        })
+    }
+
+    /// A new token, for a caller other than this session's requests: never the cached one (whose
+    /// remaining life is unknown to the caller), and not cached either. DPoP is learnt as for
+    /// the session's own token.
+    pub async fn issue_token(&self, http: &reqwest::Client) -> Result<IssuedToken, OktaError> {
+        let mut state = self.state.lock().await;
+        let token = self.request_token(http, &mut state).await?;
+        Ok(IssuedToken {
+            value: token.value,
+            dpop_bound: token.dpop_bound,
+            lifetime: token.lifetime,
         })
     }
 
@@ -348,6 +373,7 @@ impl OAuthSession {
                     value: Secret::new(answer.access_token),
                     dpop_bound,
                     renew_at: started + lifetime.saturating_sub(RENEW_BEFORE_EXPIRY),
+                    lifetime,
                 });
             }
             let refusal: Option<OAuthErrorAnswer> = serde_json::from_slice(&body).ok();
