@@ -13,8 +13,8 @@ use serde_json::json;
 
 use crate::support::emulator::Api;
 use crate::support::scenario::{
-    Diagnostic, Scenario, account, assert_no_marker_stored, assert_plain_english, config, errors,
-    resources, run, show_json, warnings,
+    Diagnostic, Scenario, account, assert_no_marker_stored, assert_plain_english, collapse, config,
+    errors, resources, run, show_json, warnings,
 };
 use crate::support::terraform::{Outcome, Workspace, terraform_available};
 
@@ -1069,6 +1069,48 @@ fn g12_a_weakened_password_policy_is_planned_as_a_repair() {
         "{repaired:#}"
     );
     scenario.assert_finalized_untouched("repair of the password policy");
+}
+
+/// A finalized account's mark in Okta (`userType`), which a second workspace (G14) and the
+/// apply-time delete check (G8) read, is verified by every refresh at no extra call (it comes
+/// with the member listing): erased out of band, the refresh reports it and the repair writes it
+/// back.
+#[test]
+fn g12_a_finalized_mark_erased_in_okta_is_reported_and_restored() {
+    require_terraform!();
+    let scenario = Scenario::applied("g12m", &two_accounts());
+    let radius_id = id_of(&scenario, RADIUS);
+    let api = &scenario.api;
+    let before = api.get(&format!("/api/v1/users/{radius_id}"));
+    let mark = before["profile"]["userType"].as_str().unwrap().to_owned();
+    assert!(mark.ends_with("/finalized"), "{before:#}");
+    let (status, body) = api.send(
+        "POST",
+        &format!("/api/v1/users/{radius_id}"),
+        Some(json!({"profile": {"userType": "Employee"}})),
+    );
+    assert_eq!(status, 200, "{body}");
+
+    let refresh = scenario.tf(&[
+        "plan",
+        "-refresh-only",
+        "-detailed-exitcode",
+        "-input=false",
+        "-no-color",
+    ]);
+    assert_eq!(refresh.code, Some(2), "{}", refresh.combined());
+    assert!(
+        collapse(&refresh.combined()).contains("restore the finalized mark"),
+        "{}",
+        refresh.combined()
+    );
+    scenario
+        .apply(&[])
+        .assert_success("apply restoring the mark");
+    let after = api.get(&format!("/api/v1/users/{radius_id}"));
+    assert_eq!(after["profile"]["userType"], mark.as_str(), "{after:#}");
+    let plan = scenario.tf(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, Some(0), "{}", plan.combined());
 }
 
 // G13 -------------------------------------------------------------------------------------------

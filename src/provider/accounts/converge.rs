@@ -165,7 +165,13 @@ pub async fn converge(
     let client = &org.client;
     bring_to_active(org, user, password, stage).await?;
     let profile = &user.profile;
-    let wanted_type = user_type(desired.kind, is_finalized_in_okta(user));
+    // A finalized account's repair restores the finalized mark too, should someone have
+    // changed or erased it (a stranger's workspace would otherwise take the account for one
+    // nobody finalized).
+    let wanted_type = user_type(
+        desired.kind,
+        stage == Stage::Finalized || is_finalized_in_okta(user),
+    );
     if profile.email.as_deref() != Some(desired.email.as_str())
         || profile.first_name.as_deref() != Some(desired.first_name.as_str())
         || profile.last_name.as_deref() != Some(desired.last_name.as_str())

@@ -17,7 +17,7 @@ use crate::rules::discovery::{self, Reason, Verdict};
 use crate::rules::guard::{self, GuardDecision, GuardedResource};
 use crate::rules::kind::ServiceAccountKind;
 use crate::rules::role::RolePath;
-use crate::rules::user_type::parse_user_type;
+use crate::rules::user_type::{is_finalized_mark, parse_user_type};
 use crate::rules::violation::{Input, RuleId};
 
 use super::ServiceAccountResource;
@@ -95,9 +95,16 @@ impl ServiceAccountResource {
             _ if prior.is_retired() && !prior.is_finalized() => (Vec::new(), Vec::new()),
             Some(desired) => {
                 let (mut drift, refusals) = drift_of(&desired, &baseline, &facts);
-                // An adopted account not set up yet still lacks the provider's mark.
+                let user_type = observed.user.profile.user_type.as_deref();
+                // An adopted account not set up yet still lacks the provider's mark; a
+                // finalized one must still carry the finalized mark, which a second workspace
+                // (G14) and the apply-time delete check (G8) read from Okta. It comes with the
+                // member listing: no call of its own.
                 if !prior.is_finalized() {
-                    drift.extend(mark_missing(observed.user.profile.user_type.as_deref()));
+                    drift.extend(mark_missing(user_type));
+                    drift.sort();
+                } else if !is_finalized_mark(user_type) {
+                    drift.push(finalized_mark_missing(user_type));
                     drift.sort();
                 }
                 (drift, refusals)
@@ -393,6 +400,17 @@ fn mark_missing(user_type: Option<&str>) -> Option<String> {
             .map(|value| format!("{value:?}"))
             .unwrap_or_else(|| "not set".to_owned())
     ))
+}
+
+/// A finalized account whose `userType` no longer says so (changed by hand, or left behind by a
+/// retirement that failed and was cancelled): the repair writes the mark back.
+fn finalized_mark_missing(user_type: Option<&str>) -> String {
+    format!(
+        "restore the finalized mark in Okta's userType (now {})",
+        user_type
+            .map(|value| format!("{value:?}"))
+            .unwrap_or_else(|| "not set".to_owned())
+    )
 }
 
 /// What differs from `desired`, in words, for the `drift` attribute; and the privileges among
