@@ -1748,6 +1748,60 @@ fn g21_a_correction_with_a_new_reason_changes_email_and_names_and_keeps_the_acco
     assert_plan_refused(&plan, "finalize under a reason", "G9", &[&radius_id], &[]);
 }
 
+/// A retirement that fails after it unmarked the account (Okta refuses the deactivation) and is
+/// then cancelled (the `retire_reason` removed again) leaves the account finalized in Okta as in
+/// state: the refresh finds the mark missing and the next apply writes it back.
+#[test]
+fn g22_a_failed_retirement_cancelled_afterwards_restores_the_finalized_mark() {
+    require_terraform!();
+    let scenario = Scenario::applied("g22c", &two_accounts());
+    let radius_id = id_of(&scenario, RADIUS);
+    let mark = scenario.snapshot(&radius_id).profile["userType"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let base = two_accounts();
+    let radius_line = format!("email   = \"{RADIUS_LOGIN}\"");
+    let retired = edit(
+        &base,
+        &radius_line,
+        &format!("{radius_line}\n  retire_reason = \"RADIUS decommissioned, MSP-78\""),
+    );
+    scenario.emulator.add_fault(json!({
+        "kind": "error", "statuses": [400], "org": "g22c",
+        "route": "/api/v1/users/{userId}/lifecycle/deactivate",
+    }));
+    scenario.write(&retired);
+    scenario
+        .apply(&[])
+        .assert_failure("a retirement whose deactivation Okta refuses");
+    let halfway = scenario.snapshot(&radius_id);
+    assert_eq!(halfway.status, "ACTIVE");
+    assert_ne!(
+        halfway.profile["userType"],
+        mark.as_str(),
+        "the retirement unmarked the account before it failed"
+    );
+
+    // Cancelled: the reason goes, and the account is finalized again in Okta, as in state.
+    scenario.emulator.control("DELETE", "/faults", None);
+    scenario.write(&base);
+    scenario
+        .apply(&[])
+        .assert_success("the apply after cancelling");
+    let after = scenario.snapshot(&radius_id);
+    assert_eq!(after.status, "ACTIVE");
+    assert_eq!(
+        after.profile["userType"],
+        mark.as_str(),
+        "{:?}",
+        after.profile
+    );
+    assert_eq!(scenario.values(RADIUS)["finalized"], true);
+    let plan = scenario.tf(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, Some(0), "{}", plan.combined());
+}
+
 #[test]
 fn g22_retiring_deactivates_and_unfinalizes_and_then_the_block_can_go() {
     require_terraform!();
