@@ -269,7 +269,7 @@ fn requests_total(emulator: &Emulator) -> u64 {
 }
 
 /// Requests the partner org received to create an org.
-fn org_creations(emulator: &Emulator) -> u64 {
+pub(crate) fn org_creations(emulator: &Emulator) -> u64 {
     stats(emulator)["requests"]
         .as_array()
         .into_iter()

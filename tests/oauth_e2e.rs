@@ -333,6 +333,23 @@ fn a_wrong_key_and_a_missing_key_file_fail_before_anything_changes() {
     );
 }
 
+/// A token org and an org reached only through a DPoP service app holding the EC key, each
+/// named after `name`, with the app's client id: the set-up of the single-app tests below.
+fn token_org_and_app_org(name: &str) -> (Emulator, CustomerOrg, CustomerOrg, String) {
+    let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
+    let token_org = emulator.create_org(&format!("{name}token"));
+    let app_subdomain = format!("{name}app");
+    let app_org = emulator.create_org(&app_subdomain);
+    let client_id = register_app(
+        &emulator,
+        &app_subdomain,
+        public_jwk(EC_PRIVATE_JWK),
+        DEFAULT_SCOPES,
+        true,
+    );
+    (emulator, token_org, app_org, client_id)
+}
+
 /// The service-app guide's CI path: the key itself in an environment variable that
 /// `private_key_env` names. `validate`, `plan` and `apply` all read it from the environment
 /// Terraform gives the provider; without the variable, `validate` says which one is missing.
@@ -341,17 +358,8 @@ fn a_key_named_by_private_key_env_is_read_by_validate_plan_and_apply() {
     if !terraform_available() {
         return;
     }
-    let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
-    let token_org = emulator.create_org("envtoken");
-    let app_org = emulator.create_org("envkey");
-    let client_id = register_app(
-        &emulator,
-        "envkey",
-        public_jwk(EC_PRIVATE_JWK),
-        DEFAULT_SCOPES,
-        true,
-    );
-    let body = account("ad", &app_org, "ad_agent", "oktaadagent@envkey.example");
+    let (_emulator, token_org, app_org, client_id) = token_org_and_app_org("env");
+    let body = account("ad", &app_org, "ad_agent", "oktaadagent@envapp.example");
     let from_env = config(&token_org, &app_org, &client_id, "", &body).replace(
         &format!("private_key_file = \"{}\"", key_file()),
         "private_key_env  = \"ENVKEY_OKTA_MSP_KEY\"",
@@ -406,16 +414,7 @@ fn a_failing_token_endpoint_is_retried_like_any_other_call() {
     if !terraform_available() {
         return;
     }
-    let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
-    let token_org = emulator.create_org("flakytoken");
-    let app_org = emulator.create_org("flakyapp");
-    let client_id = register_app(
-        &emulator,
-        "flakyapp",
-        public_jwk(EC_PRIVATE_JWK),
-        DEFAULT_SCOPES,
-        true,
-    );
+    let (emulator, token_org, app_org, client_id) = token_org_and_app_org("flaky");
     let body = account("ad", &app_org, "ad_agent", "oktaadagent@flakyapp.example");
     let workspace = Workspace::new();
     workspace.write(

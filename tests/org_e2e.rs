@@ -2,6 +2,7 @@
 //! with their integration accounts, and service accounts in them, all in one apply (the
 //! quickstart's shape), against the emulator through the real terraform CLI.
 
+use crate::kill_e2e::org_creations;
 use crate::support::emulator::{Api, Emulator};
 use crate::support::terraform::{Workspace, terraform_available};
 
@@ -127,17 +128,6 @@ resource "okta_msp_org" "acme" {{
         waited >= time::Duration::seconds(2),
         "the first change came {waited} after the creation"
     );
-}
-
-/// Requests the partner org received to create an org.
-fn org_creations(emulator: &Emulator) -> u64 {
-    emulator.control("GET", "/stats", None).1["requests"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|r| r["method"] == "POST" && r["route"] == "/api/v1/orgs")
-        .filter_map(|r| r["count"].as_u64())
-        .sum()
 }
 
 fn interrupted_org_config(emulator: &Emulator, subdomain: &str, wait_seconds: u32) -> String {

@@ -326,7 +326,8 @@ impl Client {
         let mut oauth_retries = 0u32;
         // The access token and DPoP proof of the last attempt, only to cut them out of an error
         // answer that a server or proxy reflected them into.
-        let mut sent_credentials: Vec<Secret> = Vec::new();
+        // (Header values: a clone shares their bytes, so a request that succeeds costs nothing.)
+        let mut sent_credentials: Vec<HeaderValue> = Vec::new();
         loop {
             // Held until this attempt ends: the org's count of requests in flight, and the
             // bucket's.
@@ -345,11 +346,7 @@ impl Client {
                     let granted = session.authorize(&self.http, &call.method, url).await?;
                     sent_credentials = std::iter::once(&granted.authorization)
                         .chain(granted.dpop.as_ref())
-                        .filter_map(|value| value.to_str().ok())
-                        .map(|value| {
-                            let credential = value.split_once(' ').map_or(value, |(_, rest)| rest);
-                            Secret::new(credential)
-                        })
+                        .cloned()
                         .collect();
                     request = request.header(AUTHORIZATION, granted.authorization);
                     if let Some(proof) = granted.dpop {
@@ -561,7 +558,10 @@ impl Client {
                 // Okta never echoes access tokens or proofs; a reflecting proxy might.
                 Credentials::OAuth(_) => sent_credentials
                     .iter()
-                    .fold(error, |error, sent| error.redacted(sent.expose())),
+                    .filter_map(|value| value.to_str().ok())
+                    // `DPoP <token>` or `Bearer <token>`: the token; a proof has no scheme.
+                    .map(|value| value.split_once(' ').map_or(value, |(_, rest)| rest))
+                    .fold(error, |error, sent| error.redacted(sent)),
             });
         }
     }
