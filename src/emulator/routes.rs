@@ -5,8 +5,8 @@ use axum::http::Method;
 
 use crate::emulator::error::ApiError;
 use crate::emulator::handlers::{
-    Handler, group_rules, groups, iam, logs, orgs, policies, rate_limits, roles, tokens, users,
-    zones,
+    Handler, group_rules, groups, iam, logs, orgs, policies, rate_limits, role_targets, roles,
+    tokens, users, zones,
 };
 use crate::emulator::store::{Lifecycle, Need};
 use crate::emulator::util::percent_decode_segment;
@@ -126,6 +126,15 @@ macro_rules! route {
 use Handler::{OnOrg, OnState, Public, Token};
 use Lifecycle as L;
 
+// Families with many endpoints keep their routes in a table of their own (`routes/`);
+// `all_routes` is every table together.
+mod authz;
+
+/// Every route the emulator serves: [`ROUTES`] and the families' own tables.
+pub fn all_routes() -> impl Iterator<Item = &'static Route> {
+    ROUTES.iter().chain(authz::ROUTES)
+}
+
 pub static ROUTES: &[Route] = &[
     route!(POST "/oauth2/v1/token" => Token, Anyone, OAuthToken, ""),
     route!(GET "/.well-known/okta-organization" => Public(orgs::metadata), Anyone, Other, ""),
@@ -145,6 +154,11 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/api/v1/users/{userId}/lifecycle/unlock" => OnOrg(|org, request| users::lifecycle(org, request, L::Unlock)), ManageUsers, Users, "okta.users.manage"),
     route!(POST "/api/v1/users/{userId}/lifecycle/expire_password" => OnOrg(|org, request| users::lifecycle(org, request, L::ExpirePassword)), ManageUsers, Users, "okta.users.manage"),
     route!(POST "/api/v1/users/{userId}/lifecycle/reset_password" => OnOrg(|org, request| users::lifecycle(org, request, L::ResetPassword)), ManageUsers, Users, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/expire_password_with_temp_password" => OnOrg(users::expire_with_temp_password), ManageUsers, Users, "okta.users.manage"),
+    route!(POST "/api/v1/users/{userId}/lifecycle/reset_factors" => OnOrg(users::reset_factors), ManageUsers, Users, "okta.users.manage"),
+    route!(DELETE "/api/v1/users/{userId}/sessions" => OnOrg(users::clear_sessions), ManageUsers, Users, "okta.users.manage"),
+    route!(GET "/api/v1/users/{userId}/grants" => OnOrg(users::list_grants), Read, Users, "okta.users.read"),
+    route!(GET "/api/v1/users/{userId}/appLinks" => OnOrg(users::list_app_links), Read, Users, "okta.users.read"),
     route!(GET "/api/v1/users/{userId}/groups" => OnOrg(users::list_groups), Read, Users, "okta.users.read"),
     route!(GET "/api/v1/users/{userId}/factors" => OnOrg(users::list_factors), Read, Users, "okta.users.read"),
     route!(DELETE "/api/v1/users/{userId}/factors/{factorId}" => OnOrg(users::delete_factor), ManageUsers, Users, "okta.users.manage"),
@@ -152,6 +166,9 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/api/v1/users/{userId}/roles" => OnOrg(roles::assign), ManageAdmins, Users, "okta.roles.manage"),
     route!(GET "/api/v1/users/{userId}/roles/{roleAssignmentId}" => OnOrg(roles::get), Read, Users, "okta.roles.read"),
     route!(DELETE "/api/v1/users/{userId}/roles/{roleAssignmentId}" => OnOrg(roles::unassign), ManageAdmins, Users, "okta.roles.manage"),
+    route!(GET "/api/v1/users/{userId}/roles/{roleAssignmentId}/targets/groups" => OnOrg(role_targets::list_user_targets), Read, Users, "okta.roles.read"),
+    route!(PUT "/api/v1/users/{userId}/roles/{roleAssignmentId}/targets/groups/{groupId}" => OnOrg(role_targets::assign_user_target), ManageAdmins, Users, "okta.roles.manage"),
+    route!(DELETE "/api/v1/users/{userId}/roles/{roleAssignmentId}/targets/groups/{groupId}" => OnOrg(role_targets::unassign_user_target), ManageAdmins, Users, "okta.roles.manage"),
     route!(GET "/api/v1/groups/rules" => OnOrg(group_rules::list), Read, Groups, "okta.groups.read"),
     route!(POST "/api/v1/groups/rules" => OnOrg(group_rules::create), ManageGroups, Groups, "okta.groups.manage"),
     route!(GET "/api/v1/groups/rules/{groupRuleId}" => OnOrg(group_rules::get), Read, Groups, "okta.groups.read"),
@@ -171,6 +188,9 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/api/v1/groups/{groupId}/roles" => OnOrg(roles::assign_group), ManageAdmins, Groups, "okta.roles.manage"),
     route!(GET "/api/v1/groups/{groupId}/roles/{roleAssignmentId}" => OnOrg(roles::get_group), Read, Groups, "okta.roles.read"),
     route!(DELETE "/api/v1/groups/{groupId}/roles/{roleAssignmentId}" => OnOrg(roles::unassign_group), ManageAdmins, Groups, "okta.roles.manage"),
+    route!(GET "/api/v1/groups/{groupId}/roles/{roleAssignmentId}/targets/groups" => OnOrg(role_targets::list_group_targets), Read, Groups, "okta.roles.read"),
+    route!(PUT "/api/v1/groups/{groupId}/roles/{roleAssignmentId}/targets/groups/{targetGroupId}" => OnOrg(role_targets::assign_group_target), ManageAdmins, Groups, "okta.roles.manage"),
+    route!(DELETE "/api/v1/groups/{groupId}/roles/{roleAssignmentId}/targets/groups/{targetGroupId}" => OnOrg(role_targets::unassign_group_target), ManageAdmins, Groups, "okta.roles.manage"),
     route!(GET "/api/v1/iam/roles" => OnOrg(iam::list_roles), Read, ApiV1, "okta.roles.read"),
     route!(POST "/api/v1/iam/roles" => OnOrg(iam::create_role), ManageAdmins, ApiV1, "okta.roles.manage"),
     route!(GET "/api/v1/iam/roles/{roleIdOrLabel}" => OnOrg(iam::get_role), Read, ApiV1, "okta.roles.read"),
@@ -207,11 +227,15 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/api/v1/zones/{zoneId}/lifecycle/deactivate" => OnOrg(zones::deactivate), ManageSecurity, ApiV1, "okta.networkZones.manage"),
     route!(GET "/api/v1/policies" => OnOrg(policies::list), Read, ApiV1, "okta.policies.read"),
     route!(POST "/api/v1/policies" => OnOrg(policies::create), ManageSecurity, ApiV1, "okta.policies.manage"),
+    route!(POST "/api/v1/policies/simulate" => OnOrg(policies::simulate), Read, ApiV1, "okta.policies.read"),
     route!(GET "/api/v1/policies/{policyId}" => OnOrg(policies::get), Read, ApiV1, "okta.policies.read"),
     route!(PUT "/api/v1/policies/{policyId}" => OnOrg(policies::replace), ManageSecurity, ApiV1, "okta.policies.manage"),
     route!(DELETE "/api/v1/policies/{policyId}" => OnOrg(policies::delete), ManageSecurity, ApiV1, "okta.policies.manage"),
     route!(POST "/api/v1/policies/{policyId}/lifecycle/activate" => OnOrg(policies::activate), ManageSecurity, ApiV1, "okta.policies.manage"),
     route!(POST "/api/v1/policies/{policyId}/lifecycle/deactivate" => OnOrg(policies::deactivate), ManageSecurity, ApiV1, "okta.policies.manage"),
+    route!(POST "/api/v1/policies/{policyId}/clone" => OnOrg(policies::clone), ManageSecurity, ApiV1, "okta.policies.manage"),
+    route!(GET "/api/v1/policies/{policyId}/mappings" => OnOrg(policies::list_mappings), Read, ApiV1, "okta.policies.read"),
+    route!(POST "/api/v1/policies/{policyId}/mappings" => OnOrg(policies::create_mapping), ManageSecurity, ApiV1, "okta.policies.manage"),
     route!(GET "/api/v1/policies/{policyId}/rules" => OnOrg(policies::list_rules), Read, ApiV1, "okta.policies.read"),
     route!(POST "/api/v1/policies/{policyId}/rules" => OnOrg(policies::create_rule), ManageSecurity, ApiV1, "okta.policies.manage"),
     route!(GET "/api/v1/policies/{policyId}/rules/{ruleId}" => OnOrg(policies::get_rule), Read, ApiV1, "okta.policies.read"),
@@ -239,6 +263,7 @@ static OKTA_ONLY: &[(Method, &str)] = &[
     (Method::PUT, "/api/v1/org"),
     (Method::POST, "/api/v1/users/{userId}/factors"),
     (Method::GET, "/api/v1/users/{userId}/factors/{factorId}"),
+    (Method::DELETE, "/api/v1/users/{userId}/grants"),
     (
         Method::POST,
         "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/resources",
@@ -280,7 +305,7 @@ pub fn decode_params(route: &Route, raw: &[String]) -> Result<Vec<String>, ApiEr
 pub fn match_route(method: &Method, path: &str) -> Matched {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let mut path_template = None;
-    for route in ROUTES {
+    for route in all_routes() {
         let template: Vec<&str> = route.template.split('/').collect();
         if template.len() != segments.len() {
             continue;
@@ -356,7 +381,7 @@ mod tests {
 
     #[test]
     fn only_routes_that_need_no_token_are_served_without_one() {
-        for route in ROUTES {
+        for route in all_routes() {
             assert_eq!(
                 matches!(route.handler, Public(_) | Token),
                 route.need == Need::Anyone,
@@ -369,16 +394,15 @@ mod tests {
 
     #[test]
     fn every_endpoint_that_takes_a_token_names_the_okta_scope_it_needs() {
-        for route in ROUTES {
+        for route in all_routes() {
             let ssws_only = matches!(route.handler, Public(_) | Token)
                 || route.template == "/api/v1/api-tokens/current";
             assert_eq!(route.scope == SSWS_ONLY, ssws_only, "{}", route.template);
+            // A simulation is a POST that only reads: the reference asks `okta.policies.read`.
+            let reads =
+                route.method == Method::GET || route.template == "/api/v1/policies/simulate";
             if !ssws_only {
-                let access = if route.method == Method::GET {
-                    ".read"
-                } else {
-                    ".manage"
-                };
+                let access = if reads { ".read" } else { ".manage" };
                 assert!(
                     route.scope.starts_with("okta.") && route.scope.ends_with(access),
                     "{} {}",

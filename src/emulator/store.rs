@@ -4,7 +4,9 @@
 //!
 //! This file composes the state: [`State`] holds the orgs, and [`Org`] holds one org's tables.
 //! Each Okta family owns its rows' types and the operations on them, in a module of its own:
-//! `users` (and their factors), `roles` (admin role assignments, and what each role may do),
+//! `users` (and their factors), `roles` (admin role assignments, and what each role may do;
+//! `role_targets`, the groups an assignment is narrowed to), `authz` (custom authorization
+//! servers with their keys, scopes, claims and policies),
 //! `groups` (and `group_roles`, the admin roles a group's members hold, and `group_rules`), `custom_roles`,
 //! `resource_sets` and `bindings` (custom admin roles granted over resource sets),
 //! `principal_rate_limits` (each credential's share of the rate limits), `zones` (network zones), `policies` (policies and their rules; `policy_defaults`
@@ -20,6 +22,7 @@ use crate::emulator::engine::Engine;
 use crate::emulator::error::ApiError;
 use crate::emulator::util::okta_id;
 
+mod authz;
 mod bindings;
 mod custom_roles;
 mod delta;
@@ -32,14 +35,20 @@ mod policies;
 mod policy_defaults;
 mod principal_rate_limits;
 mod resource_sets;
+mod role_targets;
 mod roles;
 mod search_index;
 mod service_apps;
 mod table;
 mod tokens;
+mod user_resets;
 mod users;
 mod zones;
 
+pub use authz::{
+    AsPolicy, AsRule, AuthServer, Claim, NewAsPolicy, NewAsRule, NewAuthServer, NewClaim, NewScope,
+    Scope, SigningKey,
+};
 pub use bindings::{Binding, BindingMember, Member};
 pub use custom_roles::{CustomRole, Permission};
 pub use group_rules::{GroupRule, NewGroupRule};
@@ -49,6 +58,7 @@ pub use orgs::NewOrg;
 pub use policies::{NewPolicy, Policy, Rule};
 pub use principal_rate_limits::{PrincipalRateLimit, PrincipalRateLimitRequest};
 pub use resource_sets::{Resource, ResourceSet};
+pub use role_targets::RoleHolder;
 pub use roles::{Grant, HeldRole, Need, RoleAssignment, role_label};
 pub use service_apps::{NewServiceApp, ServiceApp};
 pub use table::paginate;
@@ -129,6 +139,9 @@ pub struct Org {
     /// Group rules.
     #[serde(default)]
     pub group_rules: Table<GroupRule>,
+    /// Custom authorization servers, each with its keys, scopes, claims and policies.
+    #[serde(default)]
+    pub authorization_servers: Table<AuthServer>,
     pub events: BTreeMap<u64, Event>,
     /// Lower-cased login to user id, for lookups by login and the uniqueness rule.
     #[serde(skip)]
@@ -174,6 +187,7 @@ impl Org {
             resource_sets: Table::default(),
             principal_rate_limits: Table::default(),
             group_rules: Table::default(),
+            authorization_servers: Table::default(),
             events: BTreeMap::new(),
             logins: HashMap::new(),
             secrets: HashMap::new(),
@@ -205,6 +219,7 @@ impl Org {
         self.resource_sets.reindex();
         self.principal_rate_limits.reindex();
         self.group_rules.reindex();
+        self.authorization_servers.reindex();
         self.logins = self
             .users
             .values()

@@ -579,7 +579,7 @@ async fn emulator_okta_operations_it_lacks_answer_501_in_the_role_families() {
     for (method, path) in [
         (
             Method::GET,
-            format!("/api/v1/groups/{group_id}/roles/gra1/targets/groups"),
+            format!("/api/v1/groups/{group_id}/roles/gra1/targets/catalog/apps"),
         ),
         (
             Method::POST,

@@ -255,3 +255,77 @@ async fn emulator_an_active_group_rule_survives_a_restart_with_data() {
     let user = create_user(&restarted, &org, "ops@keptrules.example.com", "Ops").await;
     assert_eq!(member_ids(&restarted, &org, &group_id).await, vec![user]);
 }
+
+#[tokio::test]
+async fn emulator_group_rule_activation_takes_back_only_its_own_unmatched_members() {
+    let emulator = Emulator::start();
+    let org = emulator.create_org("rulerevisit").await;
+    let group_id = create_group(&emulator, &org, "Engineering").await;
+    let engineer = create_user(&emulator, &org, "eng@rulerevisit.example.com", "Eng").await;
+    let manual = create_user(&emulator, &org, "manual@rulerevisit.example.com", "Sales").await;
+    let added = emulator
+        .call(
+            Method::PUT,
+            &format!("{}/api/v1/groups/{group_id}/users/{manual}", org.url),
+            &org.token,
+            None,
+        )
+        .await;
+    assert_eq!(added.status, 204);
+    let rules = format!("{}/api/v1/groups/rules", org.url);
+    let created = emulator
+        .post(
+            &rules,
+            &org.token,
+            rule_body("Engineers", "user.department==\"Eng\"", &group_id),
+        )
+        .await;
+    let rule_url = format!("{rules}/{}", created.body["id"].as_str().unwrap());
+    let lifecycle = |action: &str| format!("{rule_url}/lifecycle/{action}");
+    emulator
+        .call(Method::POST, &lifecycle("activate"), &org.token, None)
+        .await;
+    assert_eq!(
+        member_ids(&emulator, &org, &group_id).await,
+        vec![manual.clone(), engineer.clone()]
+    );
+
+    // Changed while inactive to an expression the engineer fails, then activated again: the
+    // member the rule added leaves, the member an admin added stays.
+    emulator
+        .call(Method::POST, &lifecycle("deactivate"), &org.token, None)
+        .await;
+    assert_eq!(
+        member_ids(&emulator, &org, &group_id).await.len(),
+        2,
+        "deactivating alone removes no one"
+    );
+    let replaced = emulator
+        .call(
+            Method::PUT,
+            &rule_url,
+            &org.token,
+            Some(rule_body(
+                "Engineers",
+                "user.department==\"None\"",
+                &group_id,
+            )),
+        )
+        .await;
+    assert_eq!(replaced.status, 200, "{:?}", replaced.body);
+    emulator
+        .call(Method::POST, &lifecycle("activate"), &org.token, None)
+        .await;
+    assert_eq!(member_ids(&emulator, &org, &group_id).await, vec![manual]);
+    let removals = emulator
+        .get(
+            &format!(
+                "{}/api/v1/logs?filter=eventType%20eq%20%22group.user_membership.remove%22",
+                org.url
+            ),
+            &org.token,
+        )
+        .await;
+    assert_eq!(removals.body.as_array().unwrap().len(), 1);
+    assert_eq!(removals.body[0]["target"][0]["id"], engineer);
+}

@@ -1,6 +1,8 @@
 //! Conformance tests for okta-emulator: the real binary over loopback HTTP, with expected bodies
 //! in `tests/fixtures/emulator/` written from Okta's documented behaviour.
 
+mod access_policies;
+mod authorization_servers;
 mod cli;
 mod concurrency;
 mod credentials;
@@ -17,6 +19,7 @@ mod logs;
 mod oauth;
 mod orgs;
 mod rate_share;
+mod role_targets;
 mod roles_groups;
 mod security;
 mod support;

@@ -630,3 +630,111 @@ async fn emulator_user_path_parameters_are_percent_decoded_once() {
     assert_eq!(locked.status, 200, "{:?}", locked.body);
     assert_eq!(locked.body["id"], locked_target.body["id"]);
 }
+
+#[tokio::test]
+async fn emulator_user_resets_answer_as_okta_recorded() {
+    let emulator = Emulator::start();
+    let org = emulator.create_org("resets").await;
+    let mut body = user_request("reset@resets.example.com", Some("Str0ng!Passw0rd"));
+    body["credentials"]["recovery_question"] =
+        json!({ "question": "First pet?", "answer": "Rex the dog" });
+    let created = emulator
+        .post(&format!("{}/api/v1/users", org.url), &org.token, body)
+        .await;
+    assert_eq!(created.status, 200, "{:?}", created.body);
+    let user = format!(
+        "{}/api/v1/users/{}",
+        org.url,
+        created.body["id"].as_str().unwrap()
+    );
+
+    let expired = emulator
+        .call(
+            Method::POST,
+            &format!("{user}/lifecycle/expire_password_with_temp_password"),
+            &org.token,
+            None,
+        )
+        .await;
+    assert_eq!(expired.status, 200, "{:?}", expired.body);
+    let temp = expired.body["tempPassword"].as_str().unwrap();
+    assert_eq!(temp.len(), 12);
+    assert_eq!(
+        expired.body.as_object().unwrap().len(),
+        1,
+        "only the password"
+    );
+    assert_eq!(
+        emulator.get(&user, &org.token).await.body["status"],
+        "PASSWORD_EXPIRED"
+    );
+
+    let factors = format!("{user}/factors");
+    assert_eq!(
+        emulator
+            .get(&factors, &org.token)
+            .await
+            .body
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let reset = emulator
+        .call(
+            Method::POST,
+            &format!("{user}/lifecycle/reset_factors"),
+            &org.token,
+            None,
+        )
+        .await;
+    assert_eq!(reset.status, 200);
+    assert_eq!(reset.body, json!({}));
+    assert_eq!(emulator.get(&factors, &org.token).await.body, json!([]));
+
+    let sessions = emulator
+        .call(
+            Method::DELETE,
+            &format!("{user}/sessions"),
+            &org.token,
+            None,
+        )
+        .await;
+    assert_eq!(sessions.status, 204);
+    for list in ["grants", "appLinks"] {
+        let answer = emulator.get(&format!("{user}/{list}"), &org.token).await;
+        assert_eq!(answer.status, 200, "{list}");
+        assert_eq!(answer.body, json!([]), "{list}");
+    }
+    let logged = emulator
+        .get(&format!("{}/api/v1/logs", org.url), &org.token)
+        .await;
+    let types: Vec<&str> = logged
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["eventType"].as_str().unwrap())
+        .collect();
+    assert!(types.contains(&"user.mfa.factor.reset_all"), "{types:?}");
+    assert!(types.contains(&"user.session.clear"), "{types:?}");
+
+    let missing = format!("{}/api/v1/users/00umissing", org.url);
+    assert_error(
+        &emulator
+            .call(
+                Method::DELETE,
+                &format!("{missing}/sessions"),
+                &org.token,
+                None,
+            )
+            .await,
+        404,
+        "E0000007",
+    );
+    assert_error(
+        &emulator.get(&format!("{missing}/grants"), &org.token).await,
+        404,
+        "E0000007",
+    );
+}

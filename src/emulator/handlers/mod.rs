@@ -12,6 +12,7 @@ use crate::emulator::query::{self, Expression, Operator};
 use crate::emulator::store::{Audit, Org, Principal, State};
 use crate::emulator::util::{decode_cursor, encode_cursor, encode_query_component};
 
+pub mod authz;
 pub mod group_rules;
 pub mod groups;
 pub mod iam;
@@ -19,6 +20,7 @@ pub mod logs;
 pub mod orgs;
 pub mod policies;
 pub mod rate_limits;
+pub mod role_targets;
 pub mod roles;
 pub mod tokens;
 pub mod users;

@@ -76,6 +76,58 @@ pub fn deactivate(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
     Ok(Reply::no_content())
 }
 
+/// `POST /api/v1/policies/{policyId}/clone`. Okta's answer to the clone carries `created` and
+/// `lastUpdated` as `null` (cassette test_clone_policy); reading the clone shows its dates.
+pub fn clone(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    let policy = org.clone_policy(request.audit, request.param(0))?;
+    let mut body = policy_json(&request.org_url(), policy);
+    body["created"] = Value::Null;
+    body["lastUpdated"] = Value::Null;
+    Ok(Reply::ok(body))
+}
+
+/// `GET /api/v1/policies/{policyId}/mappings`: the apps mapped to the policy. The emulator has
+/// no apps, so none are (recorded `[]` for a new authentication policy).
+pub fn list_mappings(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    org.find_policy(request.param(0))?;
+    Ok(Reply::ok(json!([])))
+}
+
+/// `POST /api/v1/policies/{policyId}/mappings`: Okta no longer maps resources here (recorded
+/// 400 `E0000001` "Policy mappings are no longer supported on this endpoint.", no causes).
+pub fn create_mapping(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    org.find_policy(request.param(0))?;
+    Err(ApiError::Validation {
+        summary: "Policy mappings are no longer supported on this endpoint.".to_string(),
+        causes: Vec::new(),
+    })
+}
+
+/// `POST /api/v1/policies/simulate`: a list of `{appInstance, policyContext: {user: {id},
+/// groups: {ids}}, policyTypes?}`, the reference's required members. A body without them is
+/// not well-formed (recorded: 400 `E0000003` for a context without `groups`, cassette
+/// test_create_policy_simulation); evaluating a well-formed one is not emulated (501).
+pub fn simulate(_org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    let body: Value = request.json()?;
+    let items = body.as_array().ok_or(ApiError::MalformedBody)?;
+    for item in items {
+        let context = item.get("policyContext");
+        let well_formed = item.get("appInstance").is_some_and(Value::is_string)
+            && context
+                .and_then(|c| c.pointer("/user/id"))
+                .is_some_and(Value::is_string)
+            && context
+                .and_then(|c| c.pointer("/groups/ids"))
+                .is_some_and(Value::is_array);
+        if !well_formed {
+            return Err(ApiError::MalformedBody);
+        }
+    }
+    Err(ApiError::Unsupported {
+        what: "policy simulation".to_string(),
+    })
+}
+
 pub fn list_rules(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
     let org_url = request.org_url();
     org.find_policy(request.param(0))?;
@@ -186,6 +238,13 @@ fn policy_json(org_url: &str, policy: &Policy) -> Value {
             "rules": { "href": format!("{self_url}/rules"), "hints": { "allow": ["GET", "POST"] } },
         },
     });
+    // Authentication policies link their app mappings (recorded).
+    if policy.policy_type == "ACCESS_POLICY" {
+        body["_links"]["mappings"] = json!({
+            "href": format!("{self_url}/mappings"),
+            "hints": { "allow": ["GET", "POST"] },
+        });
+    }
     // Recorded sign-on policies have no `settings` at all, rather than an empty object.
     if policy.settings.as_object().is_some_and(Map::is_empty)
         && let Some(fields) = body.as_object_mut()

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ApiToken, CustomRole, Event, Group, GroupRule, Org, Policy, PrincipalRateLimit, ResourceSet,
-    Row, Rule, ServiceApp, State, Table, User, Zone,
+    ApiToken, AuthServer, CustomRole, Event, Group, GroupRule, Org, Policy, PrincipalRateLimit,
+    ResourceSet, Row, Rule, ServiceApp, State, Table, User, Zone,
 };
 use crate::emulator::engine::Engine;
 
@@ -91,6 +91,7 @@ impl Org {
             resource_sets: Table::default(),
             principal_rate_limits: Table::default(),
             group_rules: Table::default(),
+            authorization_servers: Table::default(),
             events: BTreeMap::new(),
             logins: Default::default(),
             secrets: Default::default(),
@@ -119,6 +120,7 @@ impl Org {
             || !self.resource_sets.dirty.is_empty()
             || !self.principal_rate_limits.dirty.is_empty()
             || !self.group_rules.dirty.is_empty()
+            || !self.authorization_servers.dirty.is_empty()
     }
 
     fn forget_changes(&mut self) {
@@ -135,6 +137,7 @@ impl Org {
         self.resource_sets.dirty.clear();
         self.principal_rate_limits.dirty.clear();
         self.group_rules.dirty.clear();
+        self.authorization_servers.dirty.clear();
     }
 }
 
@@ -179,6 +182,7 @@ struct OrgChangesOut<'a> {
     resource_sets: Vec<(u64, Option<&'a ResourceSet>)>,
     principal_rate_limits: Vec<(u64, Option<&'a PrincipalRateLimit>)>,
     group_rules: Vec<(u64, Option<&'a GroupRule>)>,
+    authorization_servers: Vec<(u64, Option<&'a AuthServer>)>,
     events: Vec<(u64, &'a Event)>,
 }
 
@@ -210,6 +214,9 @@ struct OrgChangesIn {
     principal_rate_limits: Vec<(u64, Option<PrincipalRateLimit>)>,
     #[serde(default)]
     group_rules: Vec<(u64, Option<GroupRule>)>,
+    /// Absent in journals written before authorization servers existed.
+    #[serde(default)]
+    authorization_servers: Vec<(u64, Option<AuthServer>)>,
     events: Vec<(u64, Event)>,
 }
 
@@ -236,6 +243,7 @@ impl State {
                         resource_sets: org.resource_sets.changed(),
                         principal_rate_limits: org.principal_rate_limits.changed(),
                         group_rules: org.group_rules.changed(),
+                        authorization_servers: org.authorization_servers.changed(),
                         events: org
                             .events
                             .range(org.journaled.events_from..)
@@ -307,6 +315,8 @@ impl State {
             org.principal_rate_limits
                 .replay(changes.principal_rate_limits);
             org.group_rules.replay(changes.group_rules);
+            org.authorization_servers
+                .replay(changes.authorization_servers);
             org.events.extend(changes.events);
         }
         Ok(())

@@ -44,6 +44,7 @@ impl Org {
             created: audit.now,
             last_updated: audit.now,
             disable_notifications,
+            group_targets: Vec::new(),
         };
         let role = role_target(&assignment);
         let group = self.groups.found_mut(group_id, "UserGroup")?;

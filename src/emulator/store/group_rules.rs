@@ -27,7 +27,14 @@ pub struct GroupRule {
     pub group_ids: Vec<String>,
     pub created: i64,
     pub last_updated: i64,
+    /// The memberships this rule made, as (group id, user id): the ones that activation takes
+    /// back when their user no longer matches. Absent in older data files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub memberships: Vec<Membership>,
 }
+
+/// A membership a rule made: (group id, user id).
+pub type Membership = (String, String);
 
 impl Row for GroupRule {
     fn id(&self) -> &str {
@@ -140,6 +147,7 @@ impl Org {
             group_ids: rule.group_ids,
             created: audit.now,
             last_updated: audit.now,
+            memberships: Vec::new(),
         };
         let id = row.id.clone();
         let seq = self.next_seq();
@@ -169,7 +177,10 @@ impl Org {
     }
 
     /// Activates a rule and applies it to every user (`group.user_membership.rule.trigger`,
-    /// then a `group.user_membership.add` per membership it makes).
+    /// then a `group.user_membership.add` per membership it makes). A member the rule itself
+    /// added who no longer matches leaves the group: Okta recorded a user the rule had added
+    /// missing from the group once the rule, changed while inactive to an expression the user
+    /// fails, was activated again (okta-sdk-python v3.4.4 cassette test_group_rule_operations).
     pub fn activate_group_rule(&mut self, audit: &Audit, id: &str) -> Result<(), ApiError> {
         let rule = self.find_group_rule(id)?;
         if rule.active {
@@ -186,9 +197,30 @@ impl Org {
             vec![target],
             json!({}),
         );
+        self.take_back_unmatched(audit, id)?;
         let users: Vec<String> = self.users.values().map(|u| u.id.clone()).collect();
         for user_id in users {
             self.apply_rule(audit, id, &user_id)?;
+        }
+        Ok(())
+    }
+
+    /// Removes the memberships the rule made whose user no longer matches it (or is gone).
+    fn take_back_unmatched(&mut self, audit: &Audit, rule_id: &str) -> Result<(), ApiError> {
+        let rule = self.find_group_rule(rule_id)?;
+        let (stale, kept): (Vec<Membership>, Vec<Membership>) =
+            rule.memberships.iter().cloned().partition(|(_, user_id)| {
+                self.users
+                    .get(user_id)
+                    .is_none_or(|user| !rule.matches(&user.profile))
+            });
+        self.group_rules
+            .found_mut(rule_id, "GroupRule")?
+            .memberships = kept;
+        for (group_id, user_id) in stale {
+            if self.groups.get(&group_id).is_some() && self.users.get(&user_id).is_some() {
+                self.remove_member(audit, &group_id, &user_id)?;
+            }
         }
         Ok(())
     }
@@ -283,6 +315,10 @@ impl Org {
             .collect();
         for group_id in groups {
             self.add_member_by_rule(audit, &group_id, user_id, rule_id)?;
+            self.group_rules
+                .found_mut(rule_id, "GroupRule")?
+                .memberships
+                .push((group_id, user_id.to_string()));
         }
         Ok(())
     }

@@ -366,6 +366,7 @@ impl Org {
                 created: now,
                 last_updated: now,
                 disable_notifications: false,
+                group_targets: Vec::new(),
             }],
         };
         let user_id = user.id.clone();

@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use super::policy_defaults::{with_policy_defaults, with_rule_defaults};
 use super::table::Row;
 use super::{ApiError, Audit, Org, validation};
+use crate::emulator::engine::Engine;
 use crate::emulator::util::okta_id;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -160,11 +161,7 @@ impl Org {
         audit: &Audit,
         request: NewPolicy,
     ) -> Result<&Policy, ApiError> {
-        if !["PASSWORD", "OKTA_SIGN_ON"].contains(&request.kind.as_str()) {
-            return Err(ApiError::Unsupported {
-                what: format!("{} policies", request.kind),
-            });
-        }
+        self.check_policy_type(&request.kind)?;
         validate_name(&request.name)?;
         self.validate_people(&request.conditions)?;
         let everyone = self
@@ -181,7 +178,7 @@ impl Org {
         );
         let now = audit.now;
         let policy = Policy {
-            id: okta_id("00p"),
+            id: okta_id(id_prefix(&request.kind)),
             policy_type: request.kind.clone(),
             name: request.name,
             description: request.description,
@@ -208,9 +205,77 @@ impl Org {
         self.policies.found(&id, "Policy")
     }
 
+    /// The policy types the emulator keeps: password and global session policies on both
+    /// engines, authentication policies (`ACCESS_POLICY`) on Identity Engine, which alone has
+    /// them.
+    fn check_policy_type(&self, kind: &str) -> Result<(), ApiError> {
+        match (kind, self.engine) {
+            ("PASSWORD" | "OKTA_SIGN_ON", _) | (ACCESS_POLICY, Engine::Oie) => Ok(()),
+            (ACCESS_POLICY, Engine::Classic) => Err(ApiError::Unsupported {
+                what: "ACCESS_POLICY policies on a Classic Engine org".to_string(),
+            }),
+            _ => Err(ApiError::Unsupported {
+                what: format!("{kind} policies"),
+            }),
+        }
+    }
+
+    /// `POST /api/v1/policies/{policyId}/clone`: a copy named `[cloned] {name}` with the
+    /// original's description, status, conditions, settings and rules, placed like a new
+    /// policy of its type.
+    pub fn clone_policy(&mut self, audit: &Audit, id: &str) -> Result<&Policy, ApiError> {
+        let original = self.find_policy(id)?.clone();
+        let name = format!("[cloned] {}", original.name);
+        validate_name(&name)?;
+        let rules: Vec<Rule> = self.rules_of(id).into_iter().cloned().collect();
+        let now = audit.now;
+        let policy = Policy {
+            id: okta_id(id_prefix(&original.policy_type)),
+            name,
+            priority: u32::MAX,
+            system: false,
+            created: now,
+            last_updated: now,
+            ..original
+        };
+        let clone_id = policy.id.clone();
+        let policy_type = policy.policy_type.clone();
+        let seq = self.next_seq();
+        self.policies.insert(seq, policy);
+        self.place_policy(&policy_type, &clone_id, None);
+        for rule in rules {
+            let rule = Rule {
+                id: okta_id("0pr"),
+                policy_id: clone_id.clone(),
+                created: now,
+                last_updated: now,
+                ..rule
+            };
+            let seq = self.next_seq();
+            self.rules.insert(seq, rule);
+        }
+        let target = policy_target(self.policies.found(&clone_id, "Policy")?);
+        self.emit(
+            audit,
+            "policy.lifecycle.create",
+            "Create policy",
+            vec![target],
+            json!({}),
+        );
+        self.policies.found(&clone_id, "Policy")
+    }
+
     /// Moves a policy to `priority` (1 is first) among the non-system policies of its type and
-    /// renumbers them; the default policy always stays last.
+    /// renumbers them; the default policy always stays last. Authentication policies are not
+    /// ordered: each applies to the apps mapped to it, and Okta answers every one, new or
+    /// cloned, with priority 1 (okta-sdk-python v3.4.4 cassette test_clone_policy).
     fn place_policy(&mut self, policy_type: &str, id: &str, priority: Option<u32>) {
+        if policy_type == ACCESS_POLICY {
+            if let Some(policy) = self.policies.get_mut(id) {
+                policy.priority = 1;
+            }
+            return;
+        }
         let mut ordered: Vec<String> = self
             .policies_of_type(policy_type)
             .into_iter()
@@ -358,6 +423,7 @@ impl Org {
     fn expected_rule_type(&self, policy_id: &str) -> Result<&'static str, ApiError> {
         Ok(match self.find_policy(policy_id)?.policy_type.as_str() {
             "PASSWORD" => "PASSWORD",
+            ACCESS_POLICY => ACCESS_POLICY,
             _ => "SIGN_ON",
         })
     }
@@ -589,6 +655,15 @@ impl Org {
             })
         }
     }
+}
+
+/// Authentication policies (Identity Engine's app sign-in policies) and their rules.
+pub const ACCESS_POLICY: &str = "ACCESS_POLICY";
+
+/// Okta's id prefix of a policy: `rst` for authentication policies (recorded in okta-sdk-python
+/// v3.4.4 cassettes test_clone_policy, test_list_policy_apps), `00p` for the others.
+fn id_prefix(kind: &str) -> &'static str {
+    if kind == ACCESS_POLICY { "rst" } else { "00p" }
 }
 
 fn validate_name(name: &str) -> Result<(), ApiError> {

@@ -34,6 +34,10 @@ pub struct RoleAssignment {
     pub created: i64,
     pub last_updated: i64,
     pub disable_notifications: bool,
+    /// The groups a `USER_ADMIN`, `HELP_DESK_ADMIN` or `GROUP_MEMBERSHIP_ADMIN` assignment is
+    /// narrowed to (`role_targets`); empty is the whole org. Absent in older data files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_targets: Vec<String>,
 }
 
 /// The standard admin roles that can be assigned to a user, with Okta's labels.
@@ -287,6 +291,7 @@ impl Org {
             created: now,
             last_updated: now,
             disable_notifications,
+            group_targets: Vec::new(),
         });
         let index = user.roles.len() - 1;
         let user_target = user.target();
