@@ -33,6 +33,7 @@ const FAMILIES: &[&str] = &[
     "logs",
     "api_tokens",
     "rate_limits",
+    "authorization_servers",
 ];
 
 #[derive(Deserialize)]
@@ -469,6 +470,11 @@ fn okta_facts_rate_limits() {
     assert_family("rate_limits");
 }
 
+#[test]
+fn okta_facts_authorization_servers() {
+    assert_family("authorization_servers");
+}
+
 /// The counts docs/emulator.md states are the corpus's, and every exchange names its evidence.
 #[test]
 fn okta_facts_counts_match_the_docs() {
@@ -544,6 +550,12 @@ fn endpoint_template(method: &str, path: &str) -> String {
         "unlock",
         "reset_password",
         "expire_password",
+        "authorizationServers",
+        "credentials",
+        "keys",
+        "keyRotate",
+        "scopes",
+        "claims",
     ];
     let path = path.split('?').next().unwrap_or_default();
     let segments: Vec<&str> = path

@@ -69,5 +69,9 @@ fn list(org: &Org, request: &Request, holder: RoleHolder) -> Result<Reply, ApiEr
         .into_iter()
         .map(|group| group_json(&org_url, group))
         .collect();
-    Ok(Reply::ok(Value::Array(groups)))
+    // One page, with the `Link` header every recorded listing has.
+    Ok(Reply::page(
+        Value::Array(groups),
+        request.links("targets", None),
+    ))
 }

@@ -199,7 +199,7 @@ pub fn clear_sessions(org: &mut Org, request: &Request) -> Result<Reply, ApiErro
 /// has no apps to consent to, so there are none (recorded `[]` for a new user).
 pub fn list_grants(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
     user_id_or_me(org, request)?;
-    Ok(Reply::ok(json!([])))
+    Ok(Reply::page(json!([]), request.links("grants", None)))
 }
 
 /// `GET /api/v1/users/{userId}/appLinks`: the apps assigned to the user. The emulator has no

@@ -7,31 +7,39 @@ use serde_json::{Map, Value, json};
 
 use super::{Reply, Request};
 use crate::emulator::error::ApiError;
-use crate::emulator::store::{AuthServer, NewAuthServer, Org, SigningKey};
+use crate::emulator::store::{AuthServer, NewAuthServer, Org, SigningKey, paginate};
 use crate::emulator::util::format_millis;
 
 pub mod catalog;
 pub mod policies;
 
+/// `GET /api/v1/authorizationServers`: `q`, `limit` (default and most 200) and `after`, as the
+/// reference has them; the recorded answer has a `Link` header.
 pub fn list(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
     let org_url = request.org_url();
+    let limit = request.limit(200, 200)?;
+    let after = request.after("authorizationServers")?;
     // `q` searches the name and the audiences (the reference's parameter).
     let q = request.query("q").map(str::to_lowercase);
-    let servers: Vec<Value> = org
-        .authorization_servers
-        .values()
-        .filter(|server| {
-            q.as_deref().is_none_or(|q| {
-                server.name.to_lowercase().contains(q)
-                    || server
-                        .audiences
-                        .iter()
-                        .any(|audience| audience.to_lowercase().contains(q))
-            })
+    let rows = org.authorization_servers.iter().filter(|(_, server)| {
+        q.as_deref().is_none_or(|q| {
+            server.name.to_lowercase().contains(q)
+                || server
+                    .audiences
+                    .iter()
+                    .any(|audience| audience.to_lowercase().contains(q))
         })
+    });
+    let page = paginate(rows, after, limit);
+    let servers: Vec<Value> = page
+        .items
+        .iter()
         .map(|server| server_json(&org_url, server))
         .collect();
-    Ok(Reply::ok(Value::Array(servers)))
+    Ok(Reply::page(
+        Value::Array(servers),
+        request.links("authorizationServers", page.next_after),
+    ))
 }
 
 pub fn create(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {

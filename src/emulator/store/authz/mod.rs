@@ -32,7 +32,9 @@ pub use policies::{AsPolicy, AsRule, NewAsPolicy, NewAsRule};
 const ROTATION_MILLIS: i64 = 90 * 24 * 60 * 60 * 1000;
 /// The size of a signing key's modulus (2048 bits, RS256).
 const MODULUS_BYTES: usize = 256;
-/// Okta's reference: "Okta currently supports only one audience"; the others bound a request.
+/// Bounds of a request's text (Okta documents none for a server; its policies' names stop at
+/// 100 characters). The reference's "Okta currently supports only one audience" is checked in
+/// `check_server`.
 const MAX_NAME_CHARS: usize = 100;
 const MAX_DESCRIPTION_CHARS: usize = 1_024;
 
