@@ -10,6 +10,9 @@ use crate::emulator::handlers::Handler::OnOrg;
 use crate::emulator::handlers::authz::{self, catalog, policies};
 use crate::emulator::store::Need;
 
+/// Every path of this table starts so, and no path of the main table does.
+pub const PREFIX: &str = "/api/v1/authorizationServers";
+
 pub static ROUTES: &[Route] = &[
     route!(GET "/api/v1/authorizationServers" => OnOrg(authz::list), Read, ApiV1, "okta.authorizationServers.read"),
     route!(POST "/api/v1/authorizationServers" => OnOrg(authz::create), ManageSecurity, ApiV1, "okta.authorizationServers.manage"),
