@@ -34,6 +34,9 @@ const FAMILIES: &[&str] = &[
     "api_tokens",
     "rate_limits",
     "authorization_servers",
+    "role_targets",
+    "user_resets",
+    "access_policies",
 ];
 
 #[derive(Deserialize)]
@@ -475,6 +478,21 @@ fn okta_facts_authorization_servers() {
     assert_family("authorization_servers");
 }
 
+#[test]
+fn okta_facts_role_targets() {
+    assert_family("role_targets");
+}
+
+#[test]
+fn okta_facts_user_resets() {
+    assert_family("user_resets");
+}
+
+#[test]
+fn okta_facts_access_policies() {
+    assert_family("access_policies");
+}
+
 /// The counts docs/emulator.md states are the corpus's, and every exchange names its evidence.
 #[test]
 fn okta_facts_counts_match_the_docs() {
@@ -556,6 +574,15 @@ fn endpoint_template(method: &str, path: &str) -> String {
         "keyRotate",
         "scopes",
         "claims",
+        "targets",
+        "expire_password_with_temp_password",
+        "reset_factors",
+        "sessions",
+        "grants",
+        "appLinks",
+        "clone",
+        "mappings",
+        "simulate",
     ];
     let path = path.split('?').next().unwrap_or_default();
     let segments: Vec<&str> = path
