@@ -123,6 +123,13 @@ macro_rules! route {
     };
 }
 
+mod apps;
+
+/// Every route: the main table, then the families kept in modules of their own.
+pub fn all() -> impl Iterator<Item = &'static Route> {
+    ROUTES.iter().chain(apps::APP_ROUTES)
+}
+
 use Handler::{OnOrg, OnState, Public, Token};
 use Lifecycle as L;
 
@@ -280,7 +287,7 @@ pub fn decode_params(route: &Route, raw: &[String]) -> Result<Vec<String>, ApiEr
 pub fn match_route(method: &Method, path: &str) -> Matched {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let mut path_template = None;
-    for route in ROUTES {
+    for route in all() {
         let template: Vec<&str> = route.template.split('/').collect();
         if template.len() != segments.len() {
             continue;
@@ -356,7 +363,7 @@ mod tests {
 
     #[test]
     fn only_routes_that_need_no_token_are_served_without_one() {
-        for route in ROUTES {
+        for route in all() {
             assert_eq!(
                 matches!(route.handler, Public(_) | Token),
                 route.need == Need::Anyone,
@@ -369,7 +376,7 @@ mod tests {
 
     #[test]
     fn every_endpoint_that_takes_a_token_names_the_okta_scope_it_needs() {
-        for route in ROUTES {
+        for route in all() {
             let ssws_only = matches!(route.handler, Public(_) | Token)
                 || route.template == "/api/v1/api-tokens/current";
             assert_eq!(route.scope == SSWS_ONLY, ssws_only, "{}", route.template);
@@ -450,10 +457,7 @@ mod tests {
         assert_eq!(Family::Orgs.default_limit(), 10);
         // Every bucket the control API lists serves at least one route.
         for family in Family::ALL {
-            assert!(
-                ROUTES.iter().any(|route| route.family == family),
-                "{family:?}"
-            );
+            assert!(all().any(|route| route.family == family), "{family:?}");
         }
     }
 
@@ -464,7 +468,7 @@ mod tests {
             Matched::WrongMethod(_)
         ));
         assert!(matches!(
-            match_route(&Method::GET, "/api/v1/apps"),
+            match_route(&Method::GET, "/api/v1/apps/0oa1/features"),
             Matched::Unimplemented
         ));
         // Okta has these methods on paths the emulator serves otherwise: 501, not 405.
@@ -499,10 +503,7 @@ mod tests {
         }
         // Every such operation is on a path the table serves.
         for (_, template) in OKTA_ONLY {
-            assert!(
-                ROUTES.iter().any(|route| route.template == *template),
-                "{template}"
-            );
+            assert!(all().any(|route| route.template == *template), "{template}");
         }
         assert!(matches!(
             match_route(&Method::GET, "/index.html"),

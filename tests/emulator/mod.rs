@@ -1,6 +1,7 @@
 //! Conformance tests for okta-emulator: the real binary over loopback HTTP, with expected bodies
 //! in `tests/fixtures/emulator/` written from Okta's documented behaviour.
 
+mod apps;
 mod cli;
 mod concurrency;
 mod credentials;
