@@ -511,3 +511,70 @@ fn the_secret_search_finds_jwts_and_api_tokens_but_not_private_data() {
     let clean = r#"{"private": "eyJva3RhX21zcF9iYXNlIjp7fX0=", "id": "00oMVNryxEavrbtmYyOW", "kid": "stHLY6Mzml05-o_TwRPrewYV8lBT-uD3Jw9-zE3EF0c"}"#;
     assert_eq!(secret_in(clean, &[]), None);
 }
+
+/// A set-up that fails after the app exists (Okta refuses the app's role once) keeps the org's
+/// token in state and says so; the next apply finds the same app by its label (never a
+/// second), completes it, revokes the token and finishes the org (G19).
+#[test]
+fn a_half_done_service_app_set_up_resumes_on_the_next_apply_with_one_app() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
+    emulator.add_fault(serde_json::json!({
+        "org": "resumeco",
+        "route": "/oauth2/v1/clients/{clientId}/roles",
+        "method": "POST",
+        "times": 1,
+        "kind": "error",
+        "statuses": [400],
+    }));
+    let mut workspace = Workspace::new();
+    workspace.set_env("OKTA_MSP_PARTNER_URL", &emulator.partner_url);
+    workspace.set_env("OKTA_MSP_PARTNER_TOKEN", &emulator.partner_token);
+    workspace.set_env("OKTA_MSP_FLEET_KEY", EC_PRIVATE_JWK);
+    workspace.write(
+        "main.tf",
+        &format!("{PROVIDER_ONLY}{}", org_with_accounts("resumeco", 1)),
+    );
+    workspace.init();
+    let failed = workspace.apply();
+    failed.assert_failure("the apply whose app role is refused");
+    let text = crate::support::scenario::collapse(&failed.stderr);
+    assert!(
+        text.contains("Setting up the service app of")
+            && text.contains("assigning SUPER_ADMIN to the service app")
+            && text.contains("finds the app by its label"),
+        "{text}"
+    );
+    let state = show_json(&workspace);
+    let values = resource(&resources(&state), "okta_msp_org.resumeco")["values"].clone();
+    assert_eq!(values["service_app_client_id"], Value::Null);
+    let token = values["api_token"]
+        .as_str()
+        .expect("the token stays in state until the app works")
+        .to_owned();
+
+    workspace.apply().assert_success("the apply that resumes");
+    let state = show_json(&workspace);
+    let values = resource(&resources(&state), "okta_msp_org.resumeco")["values"].clone();
+    assert_eq!(values["api_token"], Value::Null);
+    assert_eq!(values["finalized"], true);
+    let url = values["url"].as_str().unwrap().to_owned();
+    assert_eq!(
+        Api::new(&url, &token).send("GET", "/api/v1/org", None).0,
+        401,
+        "the token is revoked"
+    );
+    let (inspect, runtime) = inspector(&emulator, "resumeco");
+    let apps = runtime
+        .block_on(inspect.service_apps_labelled("okta-msp fleet"))
+        .unwrap();
+    assert_eq!(apps.len(), 1, "one app, found again rather than made twice");
+    assert_eq!(
+        values["service_app_client_id"].as_str(),
+        Some(apps[0].client_id())
+    );
+    workspace.unset_env("OKTA_MSP_PARTNER_TOKEN");
+    workspace.assert_no_changes("after the resumed set-up");
+}

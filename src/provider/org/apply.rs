@@ -319,13 +319,20 @@ impl OrgResource {
         if planned.service_app.known() == Some(&true)
             && planned.service_app_client_id.known().is_none()
         {
-            // Its app was not working yet: the token the tainted state kept registers it.
-            let Some(token) = planned.api_token.known().cloned() else {
+            // Its app was not working yet: the token the tainted state kept registers it (the
+            // plan leaves it out, knowing it goes; the delete half recorded it in this run).
+            let recorded = planned
+                .subdomain
+                .known_str()
+                .and_then(|subdomain| self.shared.seen.unfinished_org(subdomain))
+                .and_then(|org| org.api_token)
+                .map(|token| token.expose().to_owned());
+            let Some(token) = planned.api_token.known().cloned().or(recorded) else {
                 return Err(diag::no_token_to_move_over(&url));
             };
             planned.service_app_client_id = Input::Null;
             match self
-                .move_to_service_app(&url, &Secret::new(token), true)
+                .move_to_service_app(&url, &Secret::new(token.clone()), true)
                 .await
             {
                 Ok((client_id, key_ids, revoked)) => {
@@ -334,7 +341,10 @@ impl OrgResource {
                     planned.service_app_key_ids = Input::Known(key_ids);
                     warnings.extend(revoked);
                 }
-                Err(diagnostics) => return Ok(finish(planned, Err(diagnostics))),
+                Err(diagnostics) => {
+                    planned.api_token = Input::Known(token);
+                    return Ok(finish(planned, Err(diagnostics)));
+                }
             }
         }
         if planned.api_token.is_unknown() {

@@ -244,7 +244,14 @@ fn plan_service_app(
             // the token goes once the app works.
             org.service_app_client_id = Input::Unknown;
             org.service_app_key_ids = Input::Known(ids.clone());
-            org.api_token = Input::Null;
+            // The resumed replacement of a tainted org: its token is left out of the plan and
+            // stays in state only if the app fails again (the apply finds it in this run's
+            // record of the tainted state, `seen`).
+            org.api_token = if prior.is_none() && org.api_token.known().is_some() {
+                Input::Unknown
+            } else {
+                Input::Null
+            };
         }
     }
     Ok(org.into_value())
