@@ -220,7 +220,11 @@ fn plan_service_app(
         }
         Input::Null => existing.is_some() || (prior.is_none() && fleet.trusted_key_ids.is_some()),
     };
-    org.service_app = Input::Known(wanted);
+    org.service_app = match prior {
+        // A state from before `service_app` existed (null) plans no change for it.
+        Some(prior) if !wanted && config.service_app == Input::Null => prior.service_app.clone(),
+        _ => Input::Known(wanted),
+    };
     match (wanted, existing) {
         (false, Some(_)) => return Err(diag::service_app_kept(&subject)),
         (false, None) => {
