@@ -173,9 +173,22 @@ fn a_new_org_with_two_accounts_needs_only_the_partner_credential_and_the_fleet_k
     workspace.set_env("OKTA_MSP_PARTNER_TOKEN", &emulator.partner_token);
     // The key itself in the environment, as a CI secret holds it.
     workspace.set_env("OKTA_MSP_FLEET_KEY", EC_PRIVATE_JWK);
+    let data_source = r#"
+data "okta_msp_service_accounts" "fleetco" {
+  org_url       = okta_msp_org.fleetco.url
+  org_client_id = okta_msp_org.fleetco.service_app_client_id
+  depends_on    = [okta_msp_service_account.fleetco_0, okta_msp_service_account.fleetco_1]
+}
+output "managed" {
+  value = length([for account in data.okta_msp_service_accounts.fleetco.accounts : account if account.managed])
+}
+"#;
     workspace.write(
         "main.tf",
-        &format!("{PROVIDER_ONLY}{}", org_with_accounts("fleetco", 2)),
+        &format!(
+            "{PROVIDER_ONLY}{}{data_source}",
+            org_with_accounts("fleetco", 2)
+        ),
     );
     workspace.init();
     let mut known = secrets_of_keys();
@@ -208,6 +221,10 @@ fn a_new_org_with_two_accounts_needs_only_the_partner_credential_and_the_fleet_k
         assert_eq!(account["finalized"], true, "{account:#}");
         assert_eq!(account["org_client_id"], client_id.as_str());
     }
+
+    // The data source reached the org through the app too: the integration account and both.
+    let output = workspace.run(&["output", "-raw", "managed"]);
+    assert_eq!(output.stdout.trim(), "3", "{}", output.combined());
 
     // Okta's side: the app trusts the fleet key and holds SUPER_ADMIN; the Org Creator's token
     // was revoked, so the org has no API token at all.
@@ -334,6 +351,34 @@ resource "okta_msp_service_account" "ad" {
 
     workspace.unset_env("OKTA_MSP_PARTNER_TOKEN");
     workspace.assert_no_changes("after the move, with no API token anywhere");
+
+    // The same org named in the provider block by its client id alone ("this org's app trusts
+    // the fleet key"), the account without org_client_id.
+    let client_id = values["service_app_client_id"].as_str().unwrap().to_owned();
+    let provider = format!(
+        r#"
+terraform {{
+  required_providers {{
+    okta = {{ source = "zerotek/okta-msp" }}
+  }}
+}}
+provider "okta" {{
+  org_credentials = {{ "{url}" = {{ client_id = "{client_id}" }} }}
+}}
+"#
+    );
+    workspace.write(
+        "main.tf",
+        &format!(
+            "{provider}{}",
+            org.replace("SERVICE_APP", "service_app = true")
+                .replace("ACCESS", "")
+        ),
+    );
+    workspace
+        .apply()
+        .assert_success("the account reached through org_credentials' client_id alone");
+    workspace.assert_no_changes("with org_credentials' client_id alone");
 }
 
 /// A rotation of the fleet key across three orgs, in three reviewed applies, while plans run
