@@ -180,8 +180,8 @@ pub fn generated_configuration_applies_unedited(cli: Cli) {
     assert!(!generated.contains("[]"), "no empty list:\n{generated}");
     // Terraform writes `null` for the optional arguments no import can hold (1.11 from the
     // state, 1.15 from the provider's GenerateResourceConfig alike): the reasons and the policy
-    // (unset until the user sets them), the token and the write-only password (sensitive).
-    // Nothing else is null.
+    // (unset until the user sets them), the token and the org's app (how the org is reached)
+    // and the write-only password. Nothing else is null.
     for line in generated.lines().filter(|line| line.contains("null")) {
         let name = line.split('=').next().unwrap().trim();
         assert!(
@@ -190,6 +190,7 @@ pub fn generated_configuration_applies_unedited(cli: Cli) {
                 "retire_reason",
                 "deletion_policy",
                 "org_api_token",
+                "org_client_id",
                 "password_wo",
             ]
             .contains(&name),

@@ -17,6 +17,7 @@ mod every_kind_e2e;
 mod examples;
 mod faults_e2e;
 mod first_month_e2e;
+mod fleet_key_e2e;
 mod function_ephemeral_protocol;
 mod guard_protocol;
 mod guard_scenarios;

@@ -364,7 +364,9 @@ impl App {
                 }
                 let principal = match &presented {
                     None => return Err(ApiError::InvalidToken.into()),
-                    Some(Presented::Ssws(secret)) => org.authenticate(secret)?,
+                    Some(Presented::Ssws(secret)) => {
+                        org.authenticate(secret, util::now_millis())?
+                    }
                     Some(Presented::Access(scheme, token)) => {
                         let proofs: Vec<&str> = proofs.iter().map(String::as_str).collect();
                         let call = ResourceRequest {
@@ -411,6 +413,11 @@ impl App {
                     user_agent,
                     now: util::now_millis(),
                 };
+                if !principal.token_id.is_empty()
+                    && let Some(org) = shared.state.org_mut(&subdomain)
+                {
+                    org.note_token_use(&principal.token_id, audit.now);
+                }
                 let request = handlers::Request {
                     base_url: &self.base_url,
                     subdomain: &subdomain,

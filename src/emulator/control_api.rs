@@ -14,6 +14,9 @@ use super::app::{App, Record, lock};
 use super::store::{self, Audit, NewServiceApp, State};
 use super::{ApiError, control, routes, util, wire};
 
+/// How far `POST /_emulator/clock` moves the emulator's clock at most, either way: 366 days.
+const MAX_CLOCK_OFFSET_SECONDS: i64 = 366 * 86_400;
+
 impl App {
     /// `GET /_emulator/rate-limits`: every bucket with its per-minute limit as served (scaled),
     /// the concurrent limit, and the routes (method and template, as `stats` names them) that
@@ -163,7 +166,12 @@ impl App {
                     .state
                     .org(subdomain)
                     .ok_or_else(|| ApiError::not_found(subdomain, "Org"))?;
-                let apps: Vec<Value> = org.service_apps.values().map(service_app_json).collect();
+                let apps: Vec<Value> = org
+                    .service_apps
+                    .values()
+                    .filter(|app| app.is_service())
+                    .map(service_app_json)
+                    .collect();
                 Ok((StatusCode::OK, Some(Value::Array(apps))))
             }
             ("POST", ["service-apps"]) => {
@@ -322,11 +330,14 @@ impl App {
                 }
                 let shift: Shift =
                     serde_json::from_slice(&body).map_err(|_| ApiError::MalformedBody)?;
-                // A day either way: far beyond any clock a machine keeps, far from overflowing.
-                if !(-86_400..=86_400).contains(&shift.offset_seconds) {
-                    return Err(ApiError::invalid(
-                        "offset_seconds: a whole number from -86400 to 86400 (a day)",
-                    ));
+                // A year either way: beyond any clock a machine keeps, enough to let an API token
+                // go unused past its 30 days, far from overflowing.
+                if !(-MAX_CLOCK_OFFSET_SECONDS..=MAX_CLOCK_OFFSET_SECONDS)
+                    .contains(&shift.offset_seconds)
+                {
+                    return Err(ApiError::invalid(format!(
+                        "offset_seconds: a whole number from -{MAX_CLOCK_OFFSET_SECONDS} to {MAX_CLOCK_OFFSET_SECONDS} (a year)"
+                    )));
                 }
                 util::set_clock_offset(shift.offset_seconds);
                 Ok((StatusCode::OK, Some(clock_json())))
@@ -359,13 +370,18 @@ fn clock_json() -> Value {
 
 /// A service app as the control plane shows it: everything but nothing secret (its keys are
 /// public).
-fn service_app_json(app: &store::ServiceApp) -> Value {
+fn service_app_json(app: &store::App) -> Value {
+    let keys: Vec<Value> = app
+        .keys
+        .iter()
+        .map(|key| Value::Object(key.jwk.clone()))
+        .collect();
     json!({
-        "client_id": app.id,
-        "name": app.name,
-        "jwks": { "keys": app.keys },
-        "scopes": app.scopes,
+        "client_id": app.client_id,
+        "name": app.label,
+        "jwks": { "keys": keys },
+        "scopes": app.scopes().collect::<Vec<_>>(),
         "dpop_required": app.dpop_required,
-        "roles": app.roles,
+        "roles": app.role_types(),
     })
 }

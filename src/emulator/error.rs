@@ -102,6 +102,14 @@ pub enum ApiError {
     /// E0000060: an Okta endpoint the emulator does not implement.
     #[error("Unsupported operation.")]
     Unsupported { what: String },
+    /// E0000056: deleting an app that is still active (Okta's catalogue: "Delete application
+    /// forbidden.", 403; the reference: "Deletes an inactive application").
+    #[error("Delete application forbidden.")]
+    DeleteActiveApp,
+    /// E0000227: an admin role asked for a client that is not a service app (Okta's catalogue:
+    /// "Roles can only be granted to service application type", 400).
+    #[error("Roles can only be granted to service application type")]
+    NotServiceApp,
     /// E0000090: the role is already assigned to the user.
     #[error("The role specified is already assigned to the user.")]
     DuplicateRole,
@@ -178,6 +186,8 @@ impl ApiError {
             ApiError::RateLimited => "E0000047",
             ApiError::Unsupported { .. } => "E0000060",
             ApiError::DuplicateRole => "E0000090",
+            ApiError::DeleteActiveApp => "E0000056",
+            ApiError::NotServiceApp => "E0000227",
             ApiError::BuiltInGroupRole { .. } => "E0000211",
             ApiError::GroupWithRules { .. } => "E0000192",
         }
@@ -194,13 +204,15 @@ impl ApiError {
             | ApiError::InvalidSearch { .. }
             | ApiError::InvalidScimFilter { .. }
             | ApiError::BuiltInGroupRole { .. }
-            | ApiError::GroupWithRules { .. } => StatusCode::BAD_REQUEST,
+            | ApiError::GroupWithRules { .. }
+            | ApiError::NotServiceApp => StatusCode::BAD_REQUEST,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UriTooLong { .. } => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge { .. } => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::BodyTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::InvalidToken | ApiError::FeatureNotEnabled => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden
+            | ApiError::DeleteActiveApp
             | ApiError::AlreadyActive
             | ApiError::UnlockNotAllowed
             | ApiError::WrongUserStatus

@@ -5,7 +5,7 @@
 //!
 //! The rules are Okta's and RFC 7523's and RFC 9449's; the evidence for each is in
 //! `docs/emulator.md`. What is kept here is runtime only: the nonces, the `jti`s seen, and the
-//! offset of the clock tokens age by. Service apps themselves are in `store::service_apps`, and
+//! offset of the clock tokens age by. Service apps themselves are apps of `store::apps`, and
 //! access tokens are signed (HS256, with the state's key) rather than stored, so they survive a
 //! restart with `--data` and cost nothing per token.
 
@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use crate::emulator::error::{ApiError, OAuthRefusal};
 use crate::emulator::jose::{self, Jws, PublicJwk};
-use crate::emulator::store::{Org, ServiceApp};
+use crate::emulator::store::{App, Org};
 use crate::emulator::util;
 
 /// `client_assertion_type` for a JWT client assertion (RFC 7523).
@@ -189,6 +189,16 @@ pub fn token(
         return Err(invalid_client("The client_assertion_type is invalid."));
     }
     let (app, assertion) = check_assertion(org, assertion, field("client_id"), request)?;
+    let grant_types = app.grant_types();
+    if !grant_types.contains(&"client_credentials") {
+        return Err(bad_request(
+            "unauthorized_client",
+            &format!(
+                "The client is not authorized to use the provided grant type. Configured grant types: [{}].",
+                grant_types.join(", ")
+            ),
+        ));
+    }
 
     let mut headers = vec![
         ("cache-control", "no-cache, no-store".to_string()),
@@ -248,7 +258,7 @@ pub fn token(
     }
     if let Some(missing) = requested
         .iter()
-        .find(|scope| !app.scopes.iter().any(|granted| granted == *scope))
+        .find(|scope| !app.scopes().any(|granted| granted == **scope))
     {
         return Err(bad_request(
             "invalid_scope",
@@ -268,10 +278,10 @@ pub fn token(
         "jti": format!("AT.{}", util::random_alphanumeric(43)),
         "iss": request.org_url,
         "aud": request.org_url,
-        "sub": app.id,
+        "sub": app.client_id,
         "iat": issued,
         "exp": issued + TOKEN_LIFETIME_SECONDS,
-        "cid": app.id,
+        "cid": app.client_id,
         "scp": scopes,
     });
     if let Some(thumbprint) = &binding {
@@ -308,13 +318,18 @@ fn check_assertion<'org>(
     compact: &str,
     client_id: Option<&str>,
     request: &TokenRequest,
-) -> Result<(&'org ServiceApp, Assertion), OAuthRefusal> {
+) -> Result<(&'org App, Assertion), OAuthRefusal> {
     let jws = Jws::parse(compact)
         .map_err(|_| invalid_client("The client_assertion token is malformed."))?;
     let issuer = jws.claim_str("iss").unwrap_or("");
-    let app = org.service_app(issuer).ok_or_else(|| {
+    let app = org.active_client(issuer).ok_or_else(|| {
         invalid_client("The client_assertion token's 'iss' is not a known client.")
     })?;
+    if app.auth_method != "private_key_jwt" {
+        return Err(invalid_client(
+            "Client authentication failed. Either the client or the client credentials are invalid.",
+        ));
+    }
     if jws.claim_str("sub") != Some(issuer) {
         return Err(invalid_client(
             "The 'sub' claim in the client_assertion token must equal its 'iss', the client_id.",
@@ -502,7 +517,7 @@ pub fn authenticate(
         return Err(invalid(scheme, "The access token is expired."));
     }
     let client_id = text("cid").unwrap_or("");
-    if org.service_app(client_id).is_none() {
+    if org.active_client(client_id).is_none() {
         return Err(invalid(scheme, "The access token is invalid."));
     }
     if scheme != request.scheme {

@@ -295,7 +295,7 @@ mod tests {
                 .state
                 .org("beta")
                 .unwrap()
-                .authenticate("beta")
+                .authenticate("beta", 0)
                 .is_ok()
         );
 

@@ -128,21 +128,24 @@ use Lifecycle as L;
 
 // Families with many endpoints keep their routes in a table of their own (`routes/`);
 // `all_routes` is every table together.
+mod apps;
 mod authz;
 
 /// Every route the emulator serves: [`ROUTES`] and the families' own tables.
 pub fn all_routes() -> impl Iterator<Item = &'static Route> {
-    ROUTES.iter().chain(authz::ROUTES)
+    ROUTES.iter().chain(apps::APP_ROUTES).chain(authz::ROUTES)
 }
 
-/// The one table that can hold a path's route: a family's own table owns its prefix, so a
-/// request scans no more routes than before the family had a table.
-fn table_for(path: &str) -> &'static [Route] {
-    if path.starts_with(authz::PREFIX) {
-        authz::ROUTES
+/// The tables that can hold a path's route. The authorization servers' table owns its prefix,
+/// so a request elsewhere never scans it; the apps' table follows the main one, so the main
+/// table's routes (the provider's hot paths) are matched first.
+fn tables_for(path: &str) -> impl Iterator<Item = &'static Route> {
+    let (first, then): (&'static [Route], &'static [Route]) = if path.starts_with(authz::PREFIX) {
+        (authz::ROUTES, &[])
     } else {
-        ROUTES
-    }
+        (ROUTES, apps::APP_ROUTES)
+    };
+    first.iter().chain(then)
 }
 
 pub static ROUTES: &[Route] = &[
@@ -315,7 +318,7 @@ pub fn decode_params(route: &Route, raw: &[String]) -> Result<Vec<String>, ApiEr
 pub fn match_route(method: &Method, path: &str) -> Matched {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let mut path_template = None;
-    for route in table_for(path) {
+    for route in tables_for(path) {
         let template: Vec<&str> = route.template.split('/').collect();
         if template.len() != segments.len() {
             continue;
@@ -517,7 +520,7 @@ mod tests {
         // Every bucket the control API lists serves at least one route.
         for family in Family::ALL {
             assert!(
-                ROUTES.iter().any(|route| route.family == family),
+                all_routes().any(|route| route.family == family),
                 "{family:?}"
             );
         }
@@ -530,7 +533,7 @@ mod tests {
             Matched::WrongMethod(_)
         ));
         assert!(matches!(
-            match_route(&Method::GET, "/api/v1/apps"),
+            match_route(&Method::GET, "/api/v1/apps/0oa1/features"),
             Matched::Unimplemented
         ));
         // Okta has these methods on paths the emulator serves otherwise: 501, not 405.
@@ -566,7 +569,7 @@ mod tests {
         // Every such operation is on a path the table serves.
         for (_, template) in OKTA_ONLY {
             assert!(
-                ROUTES.iter().any(|route| route.template == *template),
+                all_routes().any(|route| route.template == *template),
                 "{template}"
             );
         }

@@ -9,7 +9,8 @@
 //! servers with their keys, scopes, claims and policies),
 //! `groups` (and `group_roles`, the admin roles a group's members hold, and `group_rules`), `custom_roles`,
 //! `resource_sets` and `bindings` (custom admin roles granted over resource sets),
-//! `principal_rate_limits` (each credential's share of the rate limits), `zones` (network zones), `policies` (policies and their rules; `policy_defaults`
+//! `principal_rate_limits` (each credential's share of the rate limits), `apps` (app
+//! integrations, OAuth clients among them: their keys, scope grants and admin roles), `zones` (network zones), `policies` (policies and their rules; `policy_defaults`
 //! holds the settings Okta fills in), `tokens` (API tokens, and authentication), `logs` (the
 //! System Log) and `orgs` (the Org Creator API and what a new org starts with). `table` is the
 //! row storage they share; `delta` the `--data` journal; `search_index` what `search` sees.
@@ -22,6 +23,7 @@ use crate::emulator::engine::Engine;
 use crate::emulator::error::ApiError;
 use crate::emulator::util::okta_id;
 
+mod apps;
 mod authz;
 mod bindings;
 mod custom_roles;
@@ -38,13 +40,13 @@ mod resource_sets;
 mod role_targets;
 mod roles;
 mod search_index;
-mod service_apps;
 mod table;
 mod tokens;
 mod user_resets;
 mod users;
 mod zones;
 
+pub use apps::{App, AppQuery, AppStatus, ClientKey, KeyStatus, NewServiceApp, ScopeGrant};
 pub use authz::{
     AsPolicy, AsRule, AuthServer, Claim, NewAsPolicy, NewAsRule, NewAuthServer, NewClaim, NewScope,
     Scope, SigningKey,
@@ -60,7 +62,6 @@ pub use principal_rate_limits::{PrincipalRateLimit, PrincipalRateLimitRequest};
 pub use resource_sets::{Resource, ResourceSet};
 pub use role_targets::RoleHolder;
 pub use roles::{Grant, HeldRole, Need, RoleAssignment, role_label};
-pub use service_apps::{NewServiceApp, ServiceApp};
 pub use table::paginate;
 use table::{Row, Table};
 pub use tokens::{ApiToken, Principal};
@@ -124,9 +125,11 @@ pub struct Org {
     pub policies: Table<Policy>,
     pub rules: Table<Rule>,
     pub tokens: Table<ApiToken>,
-    /// Absent in data files written before service apps existed.
+    /// Every app of the org (`/api/v1/apps`), service apps of the control plane included; the
+    /// name is from when only those existed, and stays for the data files. Absent in data files
+    /// written before service apps existed.
     #[serde(default)]
-    pub service_apps: Table<ServiceApp>,
+    pub service_apps: Table<App>,
     /// Custom admin roles; absent in data files written before they existed.
     #[serde(default)]
     pub custom_roles: Table<CustomRole>,
@@ -215,6 +218,9 @@ impl Org {
         self.rules.reindex();
         self.tokens.reindex();
         self.service_apps.reindex();
+        for app in self.service_apps.rows.values_mut() {
+            app.upgrade_legacy();
+        }
         self.custom_roles.reindex();
         self.resource_sets.reindex();
         self.principal_rate_limits.reindex();

@@ -7,6 +7,7 @@
 
 mod answer;
 mod api_tokens;
+mod apps;
 mod client;
 mod error;
 mod groups;
@@ -30,6 +31,7 @@ mod http_tests;
 pub(crate) mod scripted_server;
 
 pub use api_tokens::ApiToken;
+pub use apps::{App, AppKey, ScopeGrant};
 pub use client::{Client, ClientOptions, Pages, default_user_agent};
 pub use error::{ErrorEnvelope, OktaError, codes, parse_error_envelope};
 pub use groups::{Group, GroupProfile};

@@ -129,6 +129,9 @@ fn unreachable_org(error: AccessError) -> Diagnostics {
         AccessError::NotConfigured => {
             Diagnostic::error("Provider not configured", error.to_string()).into()
         }
+        AccessError::NoFleetKey { .. } => {
+            Diagnostic::error("No fleet key", error.to_string()).into()
+        }
     }
 }
 
@@ -542,5 +545,74 @@ pub fn verify_baseline_findings(org_url: &str, differences: &[String]) -> Diagno
     Diagnostic::error(
         "The org's securing baseline differs",
         format!("In {org_url}: {}.", differences.join("; ")),
+    )
+}
+
+/// `service_app = false` on an org that is on its service app.
+pub fn service_app_kept(org: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("Org {org} stays on its service app"),
+        "The org is reached through its okta-msp service app (service_app_client_id), and its API token was revoked: the provider cannot move it back to a token. Remove service_app = false, or leave it unset".to_owned(),
+    )
+    .at(AttributePath::attributes(["service_app"]))
+    .into()
+}
+
+/// A service app is asked for without a fleet key for it to trust.
+pub fn service_app_without_fleet_key(org: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("Org {org} cannot get a service app without a fleet key"),
+        "service_app = true registers a service app that trusts the provider's fleet key, and the provider has none: set fleet_key_file, or OKTA_MSP_FLEET_KEY (see the guide \"Connect an org with a service app\")".to_owned(),
+    )
+    .at(AttributePath::attributes(["service_app"]))
+    .into()
+}
+
+/// A step of the service app's set-up failed. `token_kept`: the org's API token is still in
+/// state, so the next apply resumes with it.
+pub fn fleet_app_failed(
+    org_url: &str,
+    failure: &crate::provider::fleet_app::StepFailed,
+    token_kept: bool,
+) -> Diagnostics {
+    let mut diagnostic = okta(failure.step, &failure.error);
+    diagnostic.summary = format!("Setting up the service app of {org_url} failed");
+    diagnostic.detail = format!(
+        "While {}: {}\n\n{}",
+        failure.step,
+        failure.error,
+        if token_kept {
+            "The org's API token stays in Terraform's state until its service app works. Run terraform apply again: it finds the app by its label (okta-msp fleet) and resumes where this stopped"
+        } else {
+            "Run terraform apply again: it resumes where this stopped (G19)"
+        }
+    );
+    diagnostic.into()
+}
+
+/// Moving a token org over needs its token one last time.
+pub fn no_token_to_move_over(org_url: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("No API token to move {org_url} to a service app"),
+        format!(
+            "service_app = true registers the org's service app with the org's API token one last time, and there is none: the org's state has no api_token and the provider's org_tokens (or OKTA_MSP_ORG_TOKENS) has no entry for \"{org_url}\". Add a super admin's token there for this apply; afterwards it can be dropped and revoked"
+        ),
+    )
+    .at(AttributePath::attributes(["service_app"]))
+    .into()
+}
+
+/// The Org Creator's token could not be revoked after the app took over: a warning, since the
+/// org is reachable and nothing stores the token.
+pub fn token_not_revoked(
+    org_url: &str,
+    failure: &crate::provider::fleet_app::StepFailed,
+) -> Diagnostic {
+    Diagnostic::warning(
+        format!("The API token of {org_url} was not revoked"),
+        format!(
+            "The org now works through its service app and no state holds the token, but revoking it failed ({}). Okta expires an API token after 30 days without use; revoke it sooner in the Admin Console (Security > API > Tokens) if you can",
+            failure.error
+        ),
     )
 }

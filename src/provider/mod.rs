@@ -9,6 +9,8 @@ pub mod coalesce;
 pub mod data_sources;
 pub mod diag;
 pub mod docs;
+pub mod fleet_app;
+pub mod fleet_key;
 pub mod functions;
 pub mod held_roles;
 pub mod known_after_apply;

@@ -33,6 +33,12 @@ pub enum AccessError {
         "no API token or service app for {org_url}: set org_api_token on the resource, or add \"{org_url}\" to the provider's org_tokens (or OKTA_MSP_ORG_TOKENS) or org_credentials (or OKTA_MSP_ORG_CREDENTIALS)"
     )]
     NoToken { org_url: String },
+    /// An org named by its app's `client_id` (`org_client_id`, `service_app_client_id`)
+    /// without a fleet key to sign for it.
+    #[error(
+        "{org_url} is reached through its service app {client_id}, which trusts the fleet key, and the provider has none: set fleet_key_file, or OKTA_MSP_FLEET_KEY"
+    )]
+    NoFleetKey { org_url: String, client_id: String },
     /// The partner org (Org Creator API) is not configured.
     #[error(
         "creating an org goes through the partner org, and the provider has no {argument}: set it in the provider block, or {variable}"
@@ -541,10 +547,35 @@ impl OrgAccess {
         org_url: &str,
         token: Option<&str>,
     ) -> Result<Arc<OrgSession>, AccessError> {
+        self.reach(config, org_url, token, None)
+    }
+
+    /// The org at `org_url`, reached with the resource's own `token`, else through its service
+    /// app `client_id` signed with the fleet key, else the provider's `org_credentials` or
+    /// `org_tokens` entry.
+    pub fn reach(
+        &self,
+        config: &ProviderConfig,
+        org_url: &str,
+        token: Option<&str>,
+        client_id: Option<&str>,
+    ) -> Result<Arc<OrgSession>, AccessError> {
         let normalized = normalize_org_url(org_url);
+        let fleet_app;
         // A resource's own token first, then the org's service app, then its API token.
-        let credential = match token {
-            Some(token) if !token.is_empty() => Credential::Token(Secret::new(token)),
+        let credential = match (token, client_id) {
+            (Some(token), _) if !token.is_empty() => Credential::Token(Secret::new(token)),
+            (_, Some(client_id)) if !client_id.is_empty() => {
+                let fleet = config
+                    .fleet
+                    .as_ref()
+                    .ok_or_else(|| AccessError::NoFleetKey {
+                        org_url: crate::okta::url_for_display(&normalized),
+                        client_id: client_id.to_owned(),
+                    })?;
+                fleet_app = ServiceAppConfig::from_service_app(fleet.service_app(client_id));
+                Credential::App(&fleet_app)
+            }
             _ => match config.org_service_apps.get(&normalized) {
                 Some(app) => Credential::App(app),
                 None => Credential::Token(config.org_tokens.get(&normalized).cloned().ok_or_else(
@@ -558,7 +589,13 @@ impl OrgAccess {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         match &credential {
             Credential::Token(token) => token.expose().hash(&mut hasher),
-            Credential::App(app) => ("service app", &app.client_id).hash(&mut hasher),
+            // The key's id too: a rotation within one process signs with another key.
+            Credential::App(app) => (
+                "service app",
+                &app.client_id,
+                app.service_app().key.key_id(),
+            )
+                .hash(&mut hasher),
         }
         let key = (normalized.clone(), hasher.finish());
         let mut contexts = self.contexts.lock().unwrap_or_else(|e| e.into_inner());

@@ -12,6 +12,7 @@ use crate::rules::baseline::{
 };
 use crate::secret::Secret;
 
+use super::fleet_key::{ENV_FLEET_KEY, ENV_FLEET_NEXT_KEY, FleetKeys, fleet_keys};
 use super::service_apps::{
     DEFAULT_ORG_SCOPES, DEFAULT_PARTNER_SCOPES, ENV_ORG_CREDENTIALS, ENV_PARTNER_CLIENT_ID,
     ServiceAppConfig, app_attributes, app_from_value, org_service_apps, partner_app_from_env,
@@ -35,6 +36,8 @@ pub mod attr {
     pub const ORG_CREDENTIALS: &str = "org_credentials";
     pub const PARTNER_SERVICE_APP: &str = "partner_service_app";
     pub const BASELINE_OWNER: &str = "baseline_owner";
+    pub const FLEET_KEY_FILE: &str = "fleet_key_file";
+    pub const FLEET_NEXT_KEY_FILE: &str = "fleet_next_key_file";
 }
 
 pub const ENV_BASELINE_OWNER: &str = "OKTA_MSP_BASELINE_OWNER";
@@ -63,6 +66,9 @@ pub struct ProviderConfig {
     pub org_service_apps: BTreeMap<String, ServiceAppConfig>,
     /// The partner org's OAuth service app; used instead of `partner_token` when set.
     pub partner_service_app: Option<ServiceAppConfig>,
+    /// The fleet key (and the next one during a rotation): what every org's service app
+    /// registered by okta-msp trusts.
+    pub fleet: Option<FleetKeys>,
     pub service_account_group: String,
     pub allowed_network_cidrs: Vec<String>,
     pub max_retries: u32,
@@ -112,6 +118,12 @@ pub fn schema() -> Schema {
                 .description(format!(
                     "The partner org's OAuth 2.0 service app (granted `okta.orgs.manage`), used instead of `partner_token` to create orgs. Falls back to `{ENV_PARTNER_CLIENT_ID}` and the other `OKTA_MSP_PARTNER_*` variables (`_PRIVATE_KEY`, `_PRIVATE_KEY_FILE`, `_KEY_ID`, `_SCOPES`)."
                 )),
+            Attribute::string(attr::FLEET_KEY_FILE).optional().description(format!(
+                "Path of the fleet key: one private key (RS256 with RSA 2048+, or ES256 with P-256; PEM or a private JWK) that every customer org's OAuth service app trusts. With it, `okta_msp_org` registers a service app in each org it creates (and in a token org moved over with `service_app = true`), and accounts reach the org through that app (`org_client_id`, or an `org_credentials` entry with only `client_id`): no API token is stored or needed. The app holds the key's public half with `kid` = its RFC 7638 thumbprint. Falls back to `{ENV_FLEET_KEY}`, which holds the key itself (for CI secrets). See the guide \"Connect an org with a service app\"."
+            )),
+            Attribute::string(attr::FLEET_NEXT_KEY_FILE).optional().description(format!(
+                "Path of the next fleet key, during a rotation: every org's app managed by `okta_msp_org` is made to trust it beside `fleet_key_file`, which still signs. Rotate in three applies: set the next key; make it the fleet key and the old one the next key; remove the next key (each org's app then trusts only the new key). Falls back to `{ENV_FLEET_NEXT_KEY}` (the key itself)."
+            )),
             Attribute::new(attr::ORG_TOKENS, Type::Map(Box::new(Type::String)))
                 .optional()
                 .sensitive()
@@ -344,7 +356,27 @@ impl ProviderConfig {
             }
             SecuringBaseline::default()
         });
-        let (org_service_apps, problems) = org_service_apps(value.get(attr::ORG_CREDENTIALS), &env);
+        let fleet = match fleet_keys(
+            string(attr::FLEET_KEY_FILE),
+            string(attr::FLEET_NEXT_KEY_FILE),
+            &env,
+        ) {
+            Ok(fleet) => fleet,
+            Err(problem) => {
+                errors.push(ConfigError {
+                    attribute: attr::FLEET_KEY_FILE,
+                    summary: "Unusable fleet key".into(),
+                    detail: format!("{problem}."),
+                });
+                None
+            }
+        };
+        let fleet_app = fleet.clone().map(|fleet| {
+            Box::new(move |client_id: &str| fleet.service_app(client_id))
+                as Box<dyn Fn(&str) -> crate::okta::oauth::ServiceApp>
+        });
+        let (org_service_apps, problems) =
+            org_service_apps(value.get(attr::ORG_CREDENTIALS), fleet_app.as_deref(), &env);
         errors.extend(problems.into_iter().map(|(summary, detail)| ConfigError {
             attribute: attr::ORG_CREDENTIALS,
             summary,
@@ -394,6 +426,7 @@ impl ProviderConfig {
             org_tokens,
             org_service_apps,
             partner_service_app,
+            fleet,
             baseline_owner: string(attr::BASELINE_OWNER)
                 .or_else(|| env(ENV_BASELINE_OWNER))
                 .map(|owner| owner.trim().to_owned())

@@ -23,6 +23,9 @@ pub struct UnfinishedOrg {
     /// Okta returns an org's token once; the state of an unfinished org is its only copy.
     pub api_token: Option<Secret>,
     pub integration_account_id: Option<String>,
+    /// The org's fleet service app, once registered: the org is reached through it.
+    pub service_app_client_id: Option<String>,
+    pub service_app_key_ids: Option<Vec<String>>,
 }
 
 #[derive(Default)]

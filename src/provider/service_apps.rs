@@ -74,6 +74,16 @@ impl std::fmt::Debug for ServiceAppConfig {
 }
 
 impl ServiceAppConfig {
+    /// The configuration of an app the Okta client already describes (a fleet app).
+    pub fn from_service_app(app: ServiceApp) -> ServiceAppConfig {
+        ServiceAppConfig {
+            client_id: app.client_id,
+            key: app.key,
+            scopes: app.scopes,
+            use_dpop: app.use_dpop,
+        }
+    }
+
     /// The app as the Okta client takes it.
     pub fn service_app(&self) -> ServiceApp {
         ServiceApp {
@@ -90,7 +100,7 @@ impl ServiceAppConfig {
 pub fn app_attributes(default_scopes: &[&str]) -> Vec<Attribute> {
     vec![
         Attribute::string(attr::CLIENT_ID).required().description("Client ID of the org's API Services app."),
-        Attribute::string(attr::PRIVATE_KEY).optional().sensitive().description("The app's private key: PEM (PKCS#8, or PKCS#1 for RSA) or a private JWK, RSA 2048+ (RS256) or P-256 (ES256). Exactly one of `private_key`, `private_key_file` and `private_key_env`."),
+        Attribute::string(attr::PRIVATE_KEY).optional().sensitive().description("The app's private key: PEM (PKCS#8, or PKCS#1 for RSA) or a private JWK, RSA 2048+ (RS256) or P-256 (ES256). Exactly one of `private_key`, `private_key_file` and `private_key_env`, or none in an `org_credentials` entry when the provider has a fleet key (`fleet_key_file`): then the org's app trusts the fleet key."),
         Attribute::string(attr::PRIVATE_KEY_FILE).optional().description("Path of a file holding the private key (PEM or JWK)."),
         Attribute::string(attr::PRIVATE_KEY_ENV).optional().description("Name of an environment variable holding the private key (PEM or JWK)."),
         Attribute::string(attr::KEY_ID).optional().description("The key's `kid` in the app's public keys; taken from a JWK's `kid` when unset."),
@@ -210,6 +220,8 @@ pub fn app_from_json(
 /// never echo the variable's value: it may hold keys.
 pub fn org_service_apps(
     value: Option<&Value>,
+    // The app of a client id signed with the fleet key (`FleetKeys::service_app`).
+    fleet: Option<&dyn Fn(&str) -> ServiceApp>,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> (BTreeMap<String, ServiceAppConfig>, Vec<(String, String)>) {
     let mut apps = BTreeMap::new();
@@ -226,7 +238,12 @@ pub fn org_service_apps(
     match value {
         Some(Value::Map(entries)) => {
             for (url, entry) in entries {
-                add(url, app_from_value(entry, DEFAULT_ORG_SCOPES, env), "org_credentials");
+                let field = |name: &str| entry.get(name).and_then(Value::as_str).map(str::to_owned);
+                let app = match fleet_trusted(&field, fleet) {
+                    Some(app) => Ok(app),
+                    None => app_from_value(entry, DEFAULT_ORG_SCOPES, env),
+                };
+                add(url, app, "org_credentials");
             }
         }
         _ => match env(ENV_ORG_CREDENTIALS).map(|json| {
@@ -235,7 +252,13 @@ pub fn org_service_apps(
             None => {}
             Some(Ok(entries)) => {
                 for (url, entry) in entries {
-                    add(&url, app_from_json(&entry, DEFAULT_ORG_SCOPES, env), ENV_ORG_CREDENTIALS);
+                    let field =
+                        |name: &str| entry.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+                    let app = match fleet_trusted(&field, fleet) {
+                        Some(app) => Ok(app),
+                        None => app_from_json(&entry, DEFAULT_ORG_SCOPES, env),
+                    };
+                    add(&url, app, ENV_ORG_CREDENTIALS);
                 }
             }
             Some(Err(_)) => problems.push((
@@ -247,6 +270,28 @@ pub fn org_service_apps(
         },
     }
     (apps, problems)
+}
+
+/// An entry that gives a `client_id` and no key of its own, with a fleet key configured: the
+/// org's app trusts the fleet key (issue 26). `None` otherwise (the entry is read as any other,
+/// and one without a key is refused there).
+fn fleet_trusted(
+    field: &dyn Fn(&str) -> Option<String>,
+    fleet: Option<&dyn Fn(&str) -> ServiceApp>,
+) -> Option<ServiceAppConfig> {
+    let fleet = fleet?;
+    let has_key = [
+        attr::PRIVATE_KEY,
+        attr::PRIVATE_KEY_FILE,
+        attr::PRIVATE_KEY_ENV,
+    ]
+    .iter()
+    .any(|name| field(name).is_some());
+    let client_id = field(attr::CLIENT_ID).filter(|id| !id.trim().is_empty())?;
+    if has_key {
+        return None;
+    }
+    Some(ServiceAppConfig::from_service_app(fleet(&client_id)))
 }
 
 /// The partner app from `OKTA_MSP_PARTNER_*`, when its client id is set there.

@@ -55,9 +55,12 @@ impl GuardedResource {
     /// correction changes nothing in Okta by itself.
     pub fn access_attributes(self) -> &'static [&'static str] {
         match self {
-            GuardedResource::ServiceAccount => {
-                &["org_api_token", "password_wo", "correction_reason"]
-            }
+            GuardedResource::ServiceAccount => &[
+                "org_api_token",
+                "org_client_id",
+                "password_wo",
+                "correction_reason",
+            ],
             GuardedResource::Org => &[],
         }
     }

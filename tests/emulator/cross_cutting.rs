@@ -43,7 +43,9 @@ async fn emulator_every_answer_carries_okta_headers() {
         emulator
             .get(&format!("{partner}/api/v1/users/nobody"), token)
             .await,
-        emulator.get(&format!("{partner}/api/v1/apps"), token).await,
+        emulator
+            .get(&format!("{partner}/api/v1/apps/0oa1/features"), token)
+            .await,
         emulator
             .call(
                 Method::PATCH,

@@ -604,7 +604,7 @@ async fn emulator_clock_shift_moves_every_time_okta_gives() {
         .control(
             Method::POST,
             "/clock",
-            Some(json!({"offset_seconds": 86_401})),
+            Some(json!({"offset_seconds": 366 * 86_400 + 1})),
         )
         .await;
     assert_error(&refused, 400, "E0000001");

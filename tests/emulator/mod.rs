@@ -2,6 +2,7 @@
 //! in `tests/fixtures/emulator/` written from Okta's documented behaviour.
 
 mod access_policies;
+mod apps;
 mod authorization_servers;
 mod cli;
 mod concurrency;

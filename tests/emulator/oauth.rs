@@ -19,30 +19,30 @@ use super::support::{Answer, Emulator};
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
 /// A private key that signs client assertions and DPoP proofs.
-enum Key {
+pub(super) enum Key {
     Ec(EcdsaKeyPair),
     Rsa(RsaKeyPair),
 }
 
-fn b64(bytes: &[u8]) -> String {
+pub(super) fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn now() -> i64 {
+pub(super) fn now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64
 }
 
-fn random_id() -> String {
+pub(super) fn random_id() -> String {
     let mut bytes = [0u8; 16];
     ring::rand::SecureRandom::fill(&SystemRandom::new(), &mut bytes).unwrap();
     b64(&bytes)
 }
 
 impl Key {
-    fn ec() -> Key {
+    pub(super) fn ec() -> Key {
         let rng = SystemRandom::new();
         let pkcs8 = EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
             .unwrap();
@@ -58,7 +58,7 @@ impl Key {
 
     /// An RSA 2048 key from `openssl genpkey` (an RSAPrivateKey in DER, as OpenSSL 3 writes it)
     /// in a temporary directory.
-    fn rsa() -> Key {
+    pub(super) fn rsa() -> Key {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path().join("key.der");
         let status = Command::new("openssl")
@@ -80,14 +80,14 @@ impl Key {
         Key::Rsa(RsaKeyPair::from_der(&der).unwrap())
     }
 
-    fn alg(&self) -> &'static str {
+    pub(super) fn alg(&self) -> &'static str {
         match self {
             Key::Ec(_) => "ES256",
             Key::Rsa(_) => "RS256",
         }
     }
 
-    fn public_jwk(&self) -> Value {
+    pub(super) fn public_jwk(&self) -> Value {
         match self {
             Key::Ec(key) => {
                 let point = key.public_key().as_ref();
@@ -100,7 +100,7 @@ impl Key {
         }
     }
 
-    fn sign(&self, header: &Value, claims: &Value) -> String {
+    pub(super) fn sign(&self, header: &Value, claims: &Value) -> String {
         let input = format!(
             "{}.{}",
             b64(header.to_string().as_bytes()),
@@ -125,7 +125,7 @@ impl Key {
     }
 
     /// A client assertion for `client_id` at `token_url`; `tweak` edits the claims first.
-    fn assertion(
+    pub(super) fn assertion(
         &self,
         client_id: &str,
         token_url: &str,
@@ -144,7 +144,13 @@ impl Key {
     }
 
     /// A DPoP proof for `method` `url`, with the server's nonce and the token's hash when given.
-    fn proof(&self, method: &str, url: &str, nonce: Option<&str>, token: Option<&str>) -> String {
+    pub(super) fn proof(
+        &self,
+        method: &str,
+        url: &str,
+        nonce: Option<&str>,
+        token: Option<&str>,
+    ) -> String {
         self.proof_with(method, url, nonce, token, |_| {})
     }
 
@@ -171,19 +177,19 @@ impl Key {
 }
 
 /// One org with its admin's API token, and helpers for its OAuth endpoints.
-struct Org {
-    url: String,
-    subdomain: String,
-    token: String,
+pub(super) struct Org {
+    pub(super) url: String,
+    pub(super) subdomain: String,
+    pub(super) token: String,
 }
 
 impl Org {
-    fn token_url(&self) -> String {
+    pub(super) fn token_url(&self) -> String {
         format!("{}/oauth2/v1/token", self.url)
     }
 }
 
-async fn org(emulator: &Emulator, subdomain: &str) -> Org {
+pub(super) async fn org(emulator: &Emulator, subdomain: &str) -> Org {
     let created = emulator.create_org(subdomain).await;
     Org {
         url: created.url,
@@ -192,7 +198,7 @@ async fn org(emulator: &Emulator, subdomain: &str) -> Org {
     }
 }
 
-async fn register(emulator: &Emulator, org: &Org, app: Value) -> Answer {
+pub(super) async fn register(emulator: &Emulator, org: &Org, app: Value) -> Answer {
     emulator
         .control(
             Method::POST,
@@ -243,7 +249,7 @@ fn form(fields: &[(&str, &str)]) -> String {
         .join("&")
 }
 
-async fn send(
+pub(super) async fn send(
     emulator: &Emulator,
     method: Method,
     url: &str,
@@ -274,7 +280,7 @@ async fn send(
 }
 
 /// A token request with `assertion`, `scope` and an optional DPoP proof.
-async fn request_token(
+pub(super) async fn request_token(
     emulator: &Emulator,
     org: &Org,
     assertion: &str,
@@ -299,7 +305,7 @@ async fn request_token(
 }
 
 /// A Bearer token for a non-DPoP app.
-async fn bearer_token(
+pub(super) async fn bearer_token(
     emulator: &Emulator,
     org: &Org,
     client_id: &str,
@@ -313,7 +319,13 @@ async fn bearer_token(
 }
 
 /// The server's nonce, from the `use_dpop_nonce` answer to a proof without one.
-async fn nonce(emulator: &Emulator, org: &Org, client_id: &str, key: &Key, scope: &str) -> String {
+pub(super) async fn nonce(
+    emulator: &Emulator,
+    org: &Org,
+    client_id: &str,
+    key: &Key,
+    scope: &str,
+) -> String {
     let assertion = key.assertion(client_id, &org.token_url(), |_| {});
     let proof = key.proof("POST", &org.token_url(), None, None);
     let answer = request_token(emulator, org, &assertion, scope, Some(proof)).await;
@@ -323,7 +335,7 @@ async fn nonce(emulator: &Emulator, org: &Org, client_id: &str, key: &Key, scope
 }
 
 /// A DPoP-bound token for a DPoP app, bound to `key`.
-async fn dpop_token(
+pub(super) async fn dpop_token(
     emulator: &Emulator,
     org: &Org,
     client_id: &str,
@@ -339,7 +351,7 @@ async fn dpop_token(
     answer.body["access_token"].as_str().unwrap().to_string()
 }
 
-async fn with_bearer(
+pub(super) async fn with_bearer(
     emulator: &Emulator,
     method: Method,
     url: &str,
@@ -357,7 +369,7 @@ async fn with_bearer(
     .await
 }
 
-async fn with_dpop(
+pub(super) async fn with_dpop(
     emulator: &Emulator,
     method: Method,
     url: &str,

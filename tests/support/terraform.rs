@@ -257,6 +257,16 @@ impl Workspace {
         self.env.push((key.into(), value.into()));
     }
 
+    pub fn unset_env(&mut self, key: &str) {
+        self.env.retain(|(k, _)| k != key);
+    }
+
+    /// `terraform args` in `dir` (another workspace's directory) with this workspace's
+    /// environment and `extra_env`.
+    pub fn run_in(&self, dir: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Outcome {
+        run_terraform(self.cli, dir, args, &self.env, extra_env)
+    }
+
     pub fn run(&self, args: &[&str]) -> Outcome {
         self.run_with(args, &[])
     }

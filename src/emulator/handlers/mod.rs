@@ -12,7 +12,9 @@ use crate::emulator::query::{self, Expression, Operator};
 use crate::emulator::store::{Audit, Org, Principal, State};
 use crate::emulator::util::{decode_cursor, encode_cursor, encode_query_component};
 
+pub mod apps;
 pub mod authz;
+pub mod client_roles;
 pub mod group_rules;
 pub mod groups;
 pub mod iam;

@@ -43,16 +43,15 @@ pub fn revoke_current(org: &mut Org, request: &Request) -> Result<Reply, ApiErro
 }
 
 fn token_json(org_url: &str, token: &ApiToken) -> Value {
-    const THIRTY_DAYS_MILLIS: i64 = 30 * 24 * 3600 * 1000;
     json!({
         "id": token.id,
         "name": token.name,
         "userId": token.user_id,
         "clientName": token.client_name,
         "created": format_millis(token.created),
-        // Okta expires a token 30 days after its last use, which the emulator does not track;
-        // an update does not move it (recorded by terraform-provider-okta's API token test).
-        "expiresAt": format_millis(token.created + THIRTY_DAYS_MILLIS),
+        // 30 days after its last use, kept to the day (see `store::tokens`); an update does not
+        // move it (recorded by terraform-provider-okta's API token test).
+        "expiresAt": format_millis(token.expires_at()),
         "lastUpdated": format_millis(token.last_updated),
         "tokenWindow": "P30D",
         "network": token.network,

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ApiToken, AuthServer, CustomRole, Event, Group, GroupRule, Org, Policy, PrincipalRateLimit,
-    ResourceSet, Row, Rule, ServiceApp, State, Table, User, Zone,
+    ApiToken, App, AuthServer, CustomRole, Event, Group, GroupRule, Org, Policy,
+    PrincipalRateLimit, ResourceSet, Row, Rule, State, Table, User, Zone,
 };
 use crate::emulator::engine::Engine;
 
@@ -177,7 +177,7 @@ struct OrgChangesOut<'a> {
     policies: Vec<(u64, Option<&'a Policy>)>,
     rules: Vec<(u64, Option<&'a Rule>)>,
     tokens: Vec<(u64, Option<&'a ApiToken>)>,
-    service_apps: Vec<(u64, Option<&'a ServiceApp>)>,
+    service_apps: Vec<(u64, Option<&'a App>)>,
     custom_roles: Vec<(u64, Option<&'a CustomRole>)>,
     resource_sets: Vec<(u64, Option<&'a ResourceSet>)>,
     principal_rate_limits: Vec<(u64, Option<&'a PrincipalRateLimit>)>,
@@ -204,7 +204,7 @@ struct OrgChangesIn {
     tokens: Vec<(u64, Option<ApiToken>)>,
     /// Absent in journals written before service apps existed.
     #[serde(default)]
-    service_apps: Vec<(u64, Option<ServiceApp>)>,
+    service_apps: Vec<(u64, Option<App>)>,
     /// Absent in journals written before custom roles and resource sets existed.
     #[serde(default)]
     custom_roles: Vec<(u64, Option<CustomRole>)>,
@@ -415,6 +415,12 @@ mod tests {
             "indexes rebuilt"
         );
         assert!(acme.find_user(&gone_id).is_err());
-        assert!(replayed.org("later").unwrap().authenticate("other").is_ok());
+        assert!(
+            replayed
+                .org("later")
+                .unwrap()
+                .authenticate("other", 0)
+                .is_ok()
+        );
     }
 }

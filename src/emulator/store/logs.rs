@@ -39,13 +39,13 @@ impl Org {
         let app = audit
             .client_id
             .as_ref()
-            .map(|client_id| (client_id, self.service_apps.get(client_id)));
+            .map(|client_id| (client_id, self.app_by_client_id(client_id)));
         let actor = match (app, self.users.get(&audit.user_id)) {
             // What Okta records for a call made with a service app's access token: the app, as a
             // `PublicClientApp` whose id and alternate id are its client id and whose display
             // name is its name.
             (Some((client_id, found)), _) => {
-                let name = found.map_or("unknown", |app| app.name.as_str());
+                let name = found.map_or("unknown", |app| app.label.as_str());
                 json!({
                     "id": client_id,
                     "type": "PublicClientApp",

@@ -383,6 +383,7 @@ impl Org {
             created: now,
             last_updated: now,
             network: json!({ "connection": "ANYWHERE" }),
+            last_used: now,
         };
         self.secrets.insert(secret, token.id.clone());
         let seq = self.next_seq();

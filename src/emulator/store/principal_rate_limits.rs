@@ -93,7 +93,7 @@ impl Org {
     fn check_principal(&self, principal_type: PrincipalType, id: &str) -> Result<(), ApiError> {
         let exists = match principal_type {
             PrincipalType::SswsToken => self.tokens.get(id).is_some(),
-            PrincipalType::OauthClient => self.service_apps.get(id).is_some(),
+            PrincipalType::OauthClient => self.app_by_client_id(id).is_some(),
         };
         if exists {
             Ok(())

@@ -21,6 +21,9 @@ pub enum Need {
     ManageGroups,
     /// Policies, network zones and API tokens: super or org admin.
     ManageSecurity,
+    /// App integrations: super, org or app admin ("Application Administrator", help.okta.com
+    /// standard roles).
+    ManageApps,
     /// Granting and revoking admin roles: super admin only.
     ManageAdmins,
     /// The Org Creator API: a super admin of the partner org.
@@ -84,6 +87,7 @@ fn allows(roles: &[&str], need: Need) -> bool {
             "GROUP_MEMBERSHIP_ADMIN",
         ]),
         Need::ManageSecurity => has(&["SUPER_ADMIN", "ORG_ADMIN"]),
+        Need::ManageApps => has(&["SUPER_ADMIN", "ORG_ADMIN", "APP_ADMIN"]),
         Need::ManageAdmins | Need::CreateOrgs => has(&["SUPER_ADMIN"]),
     }
 }
@@ -145,6 +149,7 @@ impl HeldRole<'_> {
                     Need::Anyone | Need::Read => true,
                     Need::ManageUsers => changes("users"),
                     Need::ManageGroups => changes("groups"),
+                    Need::ManageApps => changes("apps"),
                     Need::ManageSecurity | Need::ManageAdmins | Need::CreateOrgs => false,
                 }
             }
@@ -165,9 +170,8 @@ impl Org {
         let allowed = match &principal.client_id {
             Some(client_id) => {
                 let roles: Vec<&str> = self
-                    .service_apps
-                    .get(client_id)
-                    .map(|app| app.roles.iter().map(String::as_str).collect())
+                    .app_by_client_id(client_id)
+                    .map(|app| app.role_types())
                     .unwrap_or_default();
                 allows(&roles, need)
             }

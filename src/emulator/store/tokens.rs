@@ -8,6 +8,15 @@ use super::table::Row;
 use super::{ApiError, Audit, Org, UserStatus};
 use crate::emulator::util::okta_id;
 
+/// "API tokens expire 30 days after they were last used" (Okta's "Create an API token" guide,
+/// developer.okta.com create-an-api-token); the reference's `tokenWindow` is `P30D`.
+pub const TOKEN_WINDOW_MILLIS: i64 = 30 * 24 * 3600 * 1000;
+
+/// How finely a token's last use is kept: a day. Okta documents no granularity, and its recorded
+/// `expiresAt` stays the same across calls made with the token minutes apart (terraform-provider-
+/// okta's API token recording), so a use within a day of the last one recorded moves nothing.
+const LAST_USE_GRANULARITY_MILLIS: i64 = 24 * 3600 * 1000;
+
 /// Who a request acts as: the owner of an API token, or a service app holding an access token.
 #[derive(Debug, Clone)]
 pub struct Principal {
@@ -29,6 +38,21 @@ pub struct ApiToken {
     pub created: i64,
     pub last_updated: i64,
     pub network: Value,
+    /// When it was last used, to the day; 0 (data files written before this was kept) means
+    /// its creation.
+    #[serde(default)]
+    pub last_used: i64,
+}
+
+impl ApiToken {
+    pub fn last_use(&self) -> i64 {
+        self.last_used.max(self.created)
+    }
+
+    /// When it expires unless it is used before.
+    pub fn expires_at(&self) -> i64 {
+        self.last_use() + TOKEN_WINDOW_MILLIS
+    }
 }
 
 impl Row for ApiToken {
@@ -38,10 +62,14 @@ impl Row for ApiToken {
 }
 
 impl Org {
-    /// The owner of `secret`, if it is a live token of this org.
-    pub fn authenticate(&self, secret: &str) -> Result<Principal, ApiError> {
+    /// The owner of `secret`, if it is a live token of this org at `now`: not revoked, its owner
+    /// not deprovisioned, and used within the last 30 days.
+    pub fn authenticate(&self, secret: &str, now: i64) -> Result<Principal, ApiError> {
         let token_id = self.secrets.get(secret).ok_or(ApiError::InvalidToken)?;
         let token = self.tokens.get(token_id).ok_or(ApiError::InvalidToken)?;
+        if now >= token.expires_at() {
+            return Err(ApiError::InvalidToken);
+        }
         let owner = self
             .users
             .get(&token.user_id)
@@ -54,6 +82,17 @@ impl Org {
             token_id: token.id.clone(),
             client_id: None,
         })
+    }
+
+    /// Records a use of the token (to the day): it now expires 30 days after this one.
+    pub fn note_token_use(&mut self, token_id: &str, now: i64) {
+        let stale = self
+            .tokens
+            .get(token_id)
+            .is_some_and(|token| now - token.last_use() >= LAST_USE_GRANULARITY_MILLIS);
+        if stale && let Some(token) = self.tokens.get_mut(token_id) {
+            token.last_used = now;
+        }
     }
 
     /// The id of the token whose secret this is, if it is one of this org's.
@@ -154,6 +193,7 @@ impl Org {
             created: now,
             last_updated: now,
             network: json!({ "connection": "ANYWHERE" }),
+            last_used: now,
         };
         self.secrets.insert(token.secret.clone(), token.id.clone());
         let seq = self.next_seq();

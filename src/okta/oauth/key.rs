@@ -126,6 +126,20 @@ impl SigningKey {
         }
     }
 
+    /// The RFC 7638 thumbprint of the public half: the `kid` of a fleet key, so that the same
+    /// key gives the same `kid` in every form it is read from (PEM, JWK with or without a
+    /// `kid` of its own).
+    pub fn thumbprint(&self) -> String {
+        // The public JWK has exactly the required members; `jwk_thumbprint` accepts it.
+        jwk_thumbprint(&self.public_jwk()).unwrap_or_default()
+    }
+
+    /// The same key, with `kid` set to `key_id`.
+    pub fn with_key_id(mut self, key_id: String) -> SigningKey {
+        self.key_id = Some(key_id);
+        self
+    }
+
     /// Signs `message` with the key's algorithm (RSASSA-PKCS1-v1_5 SHA-256, or ECDSA P-256
     /// SHA-256 in the fixed-length form JWS uses).
     pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, KeyError> {
@@ -143,6 +157,30 @@ impl SigningKey {
                 .map_err(|_| KeyError::Unsupported("ECDSA signing failed".into())),
         }
     }
+}
+
+/// The RFC 7638 thumbprint of a public JWK: SHA-256 over the JSON object of the key type's
+/// required members only, in lexicographic order, without white space, base64url. Members are
+/// taken as the JWK writes them (base64url strings); other members (`kid`, `alg`, `use`, private
+/// parts) do not count. `None` for a key type that is neither RSA nor EC, or a missing member.
+pub fn jwk_thumbprint(jwk: &Value) -> Option<String> {
+    let text = |name: &str| jwk.get(name).and_then(Value::as_str);
+    let canonical = match text("kty")? {
+        "RSA" => format!(
+            r#"{{"e":{},"kty":"RSA","n":{}}}"#,
+            Value::from(text("e")?),
+            Value::from(text("n")?)
+        ),
+        "EC" => format!(
+            r#"{{"crv":{},"kty":"EC","x":{},"y":{}}}"#,
+            Value::from(text("crv")?),
+            Value::from(text("x")?),
+            Value::from(text("y")?)
+        ),
+        _ => return None,
+    };
+    let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
+    Some(URL_SAFE_NO_PAD.encode(digest.as_ref()))
 }
 
 fn member(jwk: &Value, name: &str) -> Result<Vec<u8>, KeyError> {

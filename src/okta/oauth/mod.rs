@@ -13,7 +13,7 @@
 mod jws;
 mod key;
 
-pub use key::{KeyError, SigningKey};
+pub use key::{KeyError, SigningKey, jwk_thumbprint};
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -262,3 +262,56 @@ fn challenges_and_forms_parse_as_servers_write_them() {
         "scope=okta.users.manage%20okta.logs.read&a=x%2Fy%3Dz"
     );
 }
+
+#[test]
+fn thumbprints_match_rfc_7638_s_own_example() {
+    // RFC 7638 section 3.1: the RSA key of RFC 7517 appendix A.1, with its `alg` and `kid`
+    // (which the thumbprint leaves out).
+    let jwk = serde_json::json!({
+        "kty": "RSA",
+        "n": "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
+        "e": "AQAB",
+        "alg": "RS256",
+        "kid": "2011-04-29"
+    });
+    assert_eq!(
+        jwk_thumbprint(&jwk).as_deref(),
+        Some("NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs")
+    );
+    // A member the key type requires is missing, or the type is unknown: no thumbprint.
+    assert_eq!(
+        jwk_thumbprint(&serde_json::json!({"kty": "RSA", "e": "AQAB"})),
+        None
+    );
+    assert_eq!(
+        jwk_thumbprint(&serde_json::json!({"kty": "oct", "k": "AA"})),
+        None
+    );
+}
+
+#[test]
+fn an_ec_thumbprint_hashes_crv_kty_x_y_in_order_and_every_form_agrees() {
+    let from_jwk = SigningKey::parse(EC_JWK, None).unwrap();
+    let jwk: Value = serde_json::from_str(EC_JWK).unwrap();
+    // RFC 7638 section 3.2: for EC the required members are crv, kty, x and y.
+    let canonical = format!(
+        r#"{{"crv":"P-256","kty":"EC","x":"{}","y":"{}"}}"#,
+        jwk["x"].as_str().unwrap(),
+        jwk["y"].as_str().unwrap()
+    );
+    let expected = URL_SAFE_NO_PAD
+        .encode(ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes()).as_ref());
+    assert_eq!(from_jwk.thumbprint(), expected);
+    // The JWK's own `kid` ("test-ec-1") is not part of it, and the PEM form gives the same.
+    assert_eq!(
+        SigningKey::parse(EC_PKCS8, None).unwrap().thumbprint(),
+        expected
+    );
+    let rsa = SigningKey::parse(RSA_PKCS8, None).unwrap().thumbprint();
+    assert_eq!(SigningKey::parse(RSA_JWK, None).unwrap().thumbprint(), rsa);
+    assert_eq!(
+        SigningKey::parse(RSA_PKCS1, None).unwrap().thumbprint(),
+        rsa
+    );
+    assert_ne!(rsa, expected);
+}

@@ -5,11 +5,14 @@
 
 use std::time::{Duration, Instant};
 
-use crate::okta::{ChildOrg, NewChildOrg, OktaError, UserProfile};
+use crate::okta::{ChildOrg, Client, NewChildOrg, OktaError, OrgUrl, User, UserProfile};
 use crate::plugin::{ApplyRequest, ApplyResponse, Diagnostics, StopSignal, Value};
 use crate::provider::accounts::Stage;
 use crate::provider::accounts::set_up::{self, SetUpRequest, Wording};
+use crate::provider::fleet_app;
 use crate::provider::known_after_apply::unknowns_to_null;
+use crate::provider::org_access::client_options;
+use crate::provider::provider_config::normalize_org_url;
 use crate::provider::{diag, password, private};
 use crate::rules::account_config::DesiredAccount;
 use crate::rules::guard::{self, GuardDecision, GuardedResource};
@@ -17,6 +20,7 @@ use crate::rules::kind::ServiceAccountKind;
 use crate::rules::marker::MarkerPresence;
 use crate::rules::user_type::user_type;
 use crate::rules::violation::Input;
+use crate::secret::Secret;
 
 use super::model::Org;
 use super::{OrgResource, TYPE_NAME};
@@ -93,7 +97,8 @@ impl OrgResource {
             (None, None) => format!("https://{subdomain}.okta.com"),
         };
         let wants_finalize = planned.wants_finalize();
-        let state = Org {
+        let on_service_app = planned.service_app.known() == Some(&true);
+        let mut state = Org {
             id: Input::Known(created.id.clone()),
             url: Input::Known(url.clone()),
             status: created.status.clone().into(),
@@ -102,6 +107,11 @@ impl OrgResource {
             finalized: Input::Known(false),
             ..planned
         };
+        if on_service_app {
+            // Until the app works, the token is the only way in: state keeps it meanwhile.
+            state.service_app_client_id = Input::Null;
+            state.service_app_key_ids = Input::Null;
+        }
         // From here on the org exists and its token is only in `state`: a stop (Ctrl-C) ends
         // the wait or the set-up, never the return of what was made (the next apply resumes).
         let ready_at = created_at + Duration::from_secs(config.new_org_wait_seconds);
@@ -111,9 +121,24 @@ impl OrgResource {
         {
             return Ok(finish(state, Err(diag::interrupted_org_setup(&url))));
         }
+        let mut warnings = Diagnostics::new();
+        if on_service_app {
+            // The first thing in the new org, and not cut short by a stop: a few calls that
+            // leave the org reachable without any token (issue 25).
+            match self.move_to_service_app(&url, &created.token, true).await {
+                Ok((client_id, key_ids, revoked)) => {
+                    state.api_token = Input::Null;
+                    state.service_app_client_id = Input::Known(client_id);
+                    state.service_app_key_ids = Input::Known(key_ids);
+                    warnings.extend(revoked);
+                }
+                Err(diagnostics) => return Ok(finish(state, Err(diagnostics))),
+            }
+        }
         let set_up = self.finish_setup(
             &url,
-            Some(created.token.expose()),
+            access_of(&state),
+            state.integration_account_id.known_str(),
             &login,
             &email,
             wants_finalize,
@@ -121,7 +146,64 @@ impl OrgResource {
         let outcome = until_stopped(&mut stop, set_up)
             .await
             .unwrap_or_else(|| Err(diag::interrupted_org_setup(&url)));
-        Ok(finish(state, outcome))
+        Ok(with_warnings(finish(state, outcome), warnings))
+    }
+
+    /// Registers the org's fleet service app with `token` (the org's API token, one last
+    /// time), proves it with the fleet key, and revokes the token when `revoke` (a token only
+    /// state held). Returns the app's client id, the `kid`s it trusts and a warning when the
+    /// revocation failed. A failure keeps the token usable: the next apply resumes with it.
+    async fn move_to_service_app(
+        &self,
+        url: &str,
+        token: &Secret,
+        revoke: bool,
+    ) -> Result<(String, Vec<String>, Diagnostics), Diagnostics> {
+        let config = self.shared.config().map_err(diag::org_access)?;
+        let Some(fleet) = &config.fleet else {
+            return Err(diag::service_app_without_fleet_key(url));
+        };
+        let org_url = OrgUrl::parse(url).map_err(|e| diag::org_access(e.into()))?;
+        // A client of its own, never the cached session: this token is revoked at the end.
+        let admin = Client::new(org_url, token.clone(), client_options(config))
+            .map_err(|e| diag::org_access(e.into()))?;
+        answering(&admin).await?;
+        let client_id = fleet_app::register(&admin, url, fleet)
+            .await
+            .map_err(|failure| diag::fleet_app_failed(url, &failure, true))?;
+        let org = self
+            .shared
+            .org_access
+            .reach(config, url, None, Some(&client_id))
+            .map_err(diag::org_access)?;
+        fleet_app::prove(&org)
+            .await
+            .map_err(|failure| diag::fleet_app_failed(url, &failure, true))?;
+        let mut warnings = Diagnostics::new();
+        if revoke && let Err(failure) = fleet_app::revoke_token(&admin).await {
+            warnings.push(diag::token_not_revoked(url, &failure));
+        }
+        tracing::info!(
+            org = url,
+            "the org is reached through its service app with the fleet key"
+        );
+        Ok((client_id, fleet.trusted_key_ids(), warnings))
+    }
+
+    /// Makes the org's app trust exactly the provider's fleet keys (a rotation step).
+    async fn rotate_keys(&self, url: &str, client_id: &str) -> Result<Vec<String>, Diagnostics> {
+        let config = self.shared.config().map_err(diag::org_access)?;
+        let Some(fleet) = &config.fleet else {
+            return Err(diag::service_app_without_fleet_key(url));
+        };
+        let org = self
+            .shared
+            .org_access
+            .reach(config, url, None, Some(client_id))
+            .map_err(diag::org_access)?;
+        fleet_app::sync_keys(&org.client, client_id, fleet)
+            .await
+            .map_err(|failure| diag::fleet_app_failed(url, &failure, false))
     }
 
     /// Resumes an org whose setup did not finish (update of an unfinalized org).
@@ -129,14 +211,62 @@ impl OrgResource {
         let planned = Org::from_value(&request.planned_state);
         let prior = Org::from_value(&request.prior_state);
         // What the org's creation returned stays: the plan only carries the configuration.
-        let state = Org {
+        let mut state = Org {
             id: prior.id.clone(),
             url: prior.url.clone(),
             api_token: prior.api_token.clone(),
             integration_account_id: prior.integration_account_id.clone(),
             status: prior.status.clone(),
+            service_app_client_id: prior.service_app_client_id.clone(),
+            service_app_key_ids: prior.service_app_key_ids.clone(),
             ..planned.clone()
         };
+        let mut warnings = Diagnostics::new();
+        if planned.service_app.known() == Some(&true)
+            && let Some(url) = prior.url.known_str()
+        {
+            let stopped = |state: Org, diagnostics: Diagnostics| {
+                let state = Org {
+                    finalized: Input::Known(prior.is_finalized()),
+                    ..state
+                };
+                Ok(ApplyResponse {
+                    new_state: unknowns_to_null(state.into_value()),
+                    private: Vec::new(),
+                    diagnostics,
+                })
+            };
+            match prior.service_app_client_id.known_str() {
+                // A token org moving over, or a set-up that stopped before its app worked.
+                None => {
+                    let config = self.shared.config().map_err(diag::org_access)?;
+                    let (token, from_state) = match prior.api_token.known_str() {
+                        Some(token) if !token.is_empty() => (Secret::new(token), true),
+                        _ => match config.org_tokens.get(&normalize_org_url(url)) {
+                            Some(token) => (token.clone(), false),
+                            None => return Err(diag::no_token_to_move_over(url)),
+                        },
+                    };
+                    match self.move_to_service_app(url, &token, from_state).await {
+                        Ok((client_id, key_ids, revoked)) => {
+                            state.api_token = Input::Null;
+                            state.service_app_client_id = Input::Known(client_id);
+                            state.service_app_key_ids = Input::Known(key_ids);
+                            warnings.extend(revoked);
+                        }
+                        Err(diagnostics) => return stopped(state, diagnostics),
+                    }
+                }
+                Some(client_id) => {
+                    if planned.service_app_key_ids.known() != prior.service_app_key_ids.known() {
+                        match self.rotate_keys(url, client_id).await {
+                            Ok(key_ids) => state.service_app_key_ids = Input::Known(key_ids),
+                            Err(diagnostics) => return stopped(state, diagnostics),
+                        }
+                    }
+                }
+            }
+        }
         if prior.is_finalized() {
             return Ok(ApplyResponse {
                 new_state: Org {
@@ -145,7 +275,7 @@ impl OrgResource {
                 }
                 .into_value(),
                 private: Vec::new(),
-                diagnostics: Diagnostics::new(),
+                diagnostics: warnings,
             });
         }
         let (Some(url), Some(login), Some(email)) = (
@@ -155,13 +285,19 @@ impl OrgResource {
         ) else {
             return Err(diag::incomplete_configuration(TYPE_NAME));
         };
-        let token = prior.api_token.known_str();
         let mut stop = request.stop;
-        let set_up = self.finish_setup(url, token, login, email, planned.wants_finalize());
+        let set_up = self.finish_setup(
+            url,
+            access_of(&state),
+            state.integration_account_id.known_str(),
+            login,
+            email,
+            planned.wants_finalize(),
+        );
         let outcome = until_stopped(&mut stop, set_up)
             .await
             .unwrap_or_else(|| Err(diag::interrupted_org_setup(url)));
-        Ok(finish(state, outcome))
+        Ok(with_warnings(finish(state, outcome), warnings))
     }
 
     /// The create half of replacing this resource's own tainted org: the plan carried its id,
@@ -174,18 +310,58 @@ impl OrgResource {
         email: &str,
         stop: &mut StopSignal,
     ) -> Result<ApplyResponse, Diagnostics> {
-        let (Some(url), Some(token)) = (
-            planned.url.known().cloned(),
-            planned.api_token.known().cloned(),
-        ) else {
+        let Some(url) = planned.url.known().cloned() else {
             return Err(diag::incomplete_configuration(TYPE_NAME));
         };
         tracing::info!(org_id = %id, "resuming the set-up of the org");
-        let set_up = self.finish_setup(&url, Some(&token), login, email, planned.wants_finalize());
+        let mut planned = planned;
+        let mut warnings = Diagnostics::new();
+        if planned.service_app.known() == Some(&true)
+            && planned.service_app_client_id.known().is_none()
+        {
+            // Its app was not working yet: the token the tainted state kept registers it (the
+            // plan leaves it out, knowing it goes; the delete half recorded it in this run).
+            let recorded = planned
+                .subdomain
+                .known_str()
+                .and_then(|subdomain| self.shared.seen.unfinished_org(subdomain))
+                .and_then(|org| org.api_token)
+                .map(|token| token.expose().to_owned());
+            let Some(token) = planned.api_token.known().cloned().or(recorded) else {
+                return Err(diag::no_token_to_move_over(&url));
+            };
+            planned.service_app_client_id = Input::Null;
+            match self
+                .move_to_service_app(&url, &Secret::new(token.clone()), true)
+                .await
+            {
+                Ok((client_id, key_ids, revoked)) => {
+                    planned.api_token = Input::Null;
+                    planned.service_app_client_id = Input::Known(client_id);
+                    planned.service_app_key_ids = Input::Known(key_ids);
+                    warnings.extend(revoked);
+                }
+                Err(diagnostics) => {
+                    planned.api_token = Input::Known(token);
+                    return Ok(finish(planned, Err(diagnostics)));
+                }
+            }
+        }
+        if planned.api_token.is_unknown() {
+            planned.api_token = Input::Null;
+        }
+        let set_up = self.finish_setup(
+            &url,
+            access_of(&planned),
+            planned.integration_account_id.known_str(),
+            login,
+            email,
+            planned.wants_finalize(),
+        );
         let outcome = until_stopped(stop, set_up)
             .await
             .unwrap_or_else(|| Err(diag::interrupted_org_setup(&url)));
-        Ok(finish(planned, outcome))
+        Ok(with_warnings(finish(planned, outcome), warnings))
     }
 
     /// An org cannot be deleted through Okta's API. An unfinalized org is forgotten with a
@@ -243,7 +419,8 @@ impl OrgResource {
     async fn finish_setup(
         &self,
         url: &str,
-        token: Option<&str>,
+        access: Access<'_>,
+        account_id: Option<&str>,
         login: &str,
         email: &str,
         finalize: bool,
@@ -252,7 +429,7 @@ impl OrgResource {
         let org = self
             .shared
             .org_access
-            .get(config, url, token)
+            .reach(config, url, access.token, access.client_id)
             .map_err(diag::org_access)?;
         // After the wait Okta asks for (a new org) or at once (a resumed one), the org must
         // answer; it is polled for up to two minutes, so a slow one does not fail the set-up.
@@ -271,10 +448,9 @@ impl OrgResource {
                 }
             }
         }
-        let me =
-            org.client.get_me().await.map_err(|e| {
-                Diagnostics::from(diag::okta("reading the integration account", &e))
-            })?;
+        let me = integration_account(&org.client, account_id, login)
+            .await
+            .map_err(|e| Diagnostics::from(diag::okta("reading the integration account", &e)))?;
         let naming = ServiceAccountKind::MspIntegration.rule().naming;
         let desired = DesiredAccount {
             kind: ServiceAccountKind::MspIntegration,
@@ -318,6 +494,77 @@ impl OrgResource {
             set_up.finalized,
         ))
     }
+}
+
+/// How the org is reached: its state's token, else its service app with the fleet key (else
+/// the provider's entries for it).
+#[derive(Clone, Copy)]
+struct Access<'a> {
+    token: Option<&'a str>,
+    client_id: Option<&'a str>,
+}
+
+fn access_of(state: &Org) -> Access<'_> {
+    Access {
+        token: state
+            .api_token
+            .known_str()
+            .filter(|token| !token.is_empty()),
+        client_id: state.service_app_client_id.known_str(),
+    }
+}
+
+/// The integration account: the token's owner for an API token; for a service app, which has
+/// no user behind it, the first super admin the Org Creator named (or the user with `login`).
+async fn integration_account(
+    client: &Client,
+    account_id: Option<&str>,
+    login: &str,
+) -> Result<User, OktaError> {
+    if !client.uses_service_app() {
+        return client.get_me().await;
+    }
+    match account_id {
+        Some(id) => client.get_user(id).await,
+        None => client
+            .find_user_by_login(login)
+            .await?
+            .ok_or_else(|| OktaError::Api {
+                status: 404,
+                error_code: crate::okta::codes::NOT_FOUND.to_owned(),
+                error_summary: format!("no user with the integration login {login}"),
+                request_id: None,
+                causes: Vec::new(),
+            }),
+    }
+}
+
+/// Polls a new org until it answers, for up to two minutes (Okta asks for a wait after the
+/// creation, and a slow org must not fail the set-up).
+async fn answering(client: &Client) -> Result<(), Diagnostics> {
+    let mut delay = Duration::from_millis(200);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        match client.get_org().await {
+            Ok(_) => return Ok(()),
+            Err(error) if Instant::now() < deadline => {
+                tracing::debug!(%error, "the new org does not answer yet");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
+            }
+            Err(error) => {
+                return Err(diag::okta("waiting for the new org to answer", &error).into());
+            }
+        }
+    }
+}
+
+/// `response` with `warnings` added to its diagnostics.
+fn with_warnings(mut response: ApplyResponse, warnings: Diagnostics) -> ApplyResponse {
+    let mut all = warnings;
+    all.extend(response.diagnostics);
+    response.diagnostics = all;
+    response
 }
 
 /// `work`'s outcome, or `None` when Terraform asks the provider to stop first (the work is

@@ -77,7 +77,15 @@ impl Resource for OrgResource {
         } else {
             plan::CreateFacts::default()
         };
-        plan::plan(request, &self.schema, facts)
+        let fleet = plan::FleetFacts {
+            trusted_key_ids: self
+                .shared
+                .config()
+                .ok()
+                .and_then(|config| config.fleet.as_ref())
+                .map(|fleet| fleet.trusted_key_ids()),
+        };
+        plan::plan(request, &self.schema, facts, &fleet)
     }
 
     async fn read(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
@@ -130,6 +138,8 @@ impl OrgResource {
                 url: url.to_owned(),
                 api_token: state.api_token.known_str().map(Secret::new),
                 integration_account_id: state.integration_account_id.known().cloned(),
+                service_app_client_id: state.service_app_client_id.known().cloned(),
+                service_app_key_ids: state.service_app_key_ids.known().cloned(),
             },
         );
     }

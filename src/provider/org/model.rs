@@ -4,7 +4,9 @@
 //! attribute is declared in `schema.rs` and carried here.
 
 use crate::plugin::Value;
-use crate::provider::typed_value::{bool_value, input_bool, input_string, string_value};
+use crate::provider::typed_value::{
+    bool_value, input_bool, input_string, input_strings, list_value, string_value,
+};
 use crate::rules::deletion_policy::DeletionPolicy;
 use crate::rules::guard::Whereabouts;
 use crate::rules::violation::Input;
@@ -24,6 +26,9 @@ pub mod attr {
     pub const API_TOKEN: &str = "api_token";
     pub const INTEGRATION_ACCOUNT_ID: &str = "integration_account_id";
     pub const FINALIZED: &str = "finalized";
+    pub const SERVICE_APP: &str = "service_app";
+    pub const SERVICE_APP_CLIENT_ID: &str = "service_app_client_id";
+    pub const SERVICE_APP_KEY_IDS: &str = "service_app_key_ids";
 }
 
 /// Identity attribute names: an org is its URL.
@@ -68,6 +73,12 @@ pub struct Org {
     pub api_token: Input<String>,
     pub integration_account_id: Input<String>,
     pub finalized: Input<bool>,
+    /// Whether the org is reached through its fleet service app (issue 26).
+    pub service_app: Input<bool>,
+    /// The fleet service app's client id: not a secret, what reaches the org with the fleet key.
+    pub service_app_client_id: Input<String>,
+    /// The `kid`s the app trusts, as okta-msp last made it (fleet key rotation).
+    pub service_app_key_ids: Input<Vec<String>>,
 }
 
 impl Org {
@@ -86,6 +97,9 @@ impl Org {
             api_token: input_string(value, attr::API_TOKEN),
             integration_account_id: input_string(value, attr::INTEGRATION_ACCOUNT_ID),
             finalized: input_bool(value, attr::FINALIZED),
+            service_app: input_bool(value, attr::SERVICE_APP),
+            service_app_client_id: input_string(value, attr::SERVICE_APP_CLIENT_ID),
+            service_app_key_ids: input_strings(value, attr::SERVICE_APP_KEY_IDS),
         }
     }
 
@@ -113,6 +127,15 @@ impl Org {
                 string_value(self.integration_account_id),
             ),
             (attr::FINALIZED, bool_value(self.finalized)),
+            (attr::SERVICE_APP, bool_value(self.service_app)),
+            (
+                attr::SERVICE_APP_CLIENT_ID,
+                string_value(self.service_app_client_id),
+            ),
+            (
+                attr::SERVICE_APP_KEY_IDS,
+                list_value(self.service_app_key_ids),
+            ),
         ])
     }
 
@@ -213,6 +236,9 @@ mod tests {
             api_token: Input::Known("token".into()),
             integration_account_id: Input::Known("00u1".into()),
             finalized: Input::Known(false),
+            service_app: Input::Known(true),
+            service_app_client_id: Input::Known("0oa1".into()),
+            service_app_key_ids: Input::Known(vec!["kid1".into(), "kid2".into()]),
         }
         .into_value();
         assert_eq!(Org::from_value(&state).into_value(), state);

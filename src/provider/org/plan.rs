@@ -29,10 +29,18 @@ pub struct CreateFacts {
     pub partner_missing: Option<AccessError>,
 }
 
+/// What every plan of the org needs from the provider configuration: the `kid`s of its fleet
+/// keys (`None` without a fleet key), which each org's service app should trust.
+#[derive(Default, Clone)]
+pub struct FleetFacts {
+    pub trusted_key_ids: Option<Vec<String>>,
+}
+
 pub fn plan(
     request: PlanRequest,
     schema: &Schema,
     facts: CreateFacts,
+    fleet: &FleetFacts,
 ) -> Result<PlanResponse, Diagnostics> {
     let marker = MarkerPresence::of(&request.prior_private);
     let prior = Org::from_value(&request.prior_state);
@@ -158,6 +166,11 @@ pub fn plan(
         }
         PlanAction::Update => request.proposed_new_state,
     };
+    let planned_state = match request.action {
+        PlanAction::Destroy => planned_state,
+        PlanAction::Create => plan_service_app(planned_state, None, &config, fleet)?,
+        PlanAction::Update => plan_service_app(planned_state, Some(&prior), &config, fleet)?,
+    };
     let planned_private = if let Some(id) = resumed {
         private::with_adopts(&[], &id)
     } else if finalized {
@@ -174,6 +187,80 @@ pub fn plan(
     })
 }
 
+/// The service app's part of a plan (issue 26): whether the org is on its fleet app, its
+/// client id, and the keys it should trust. `prior` is `None` for a create (whose planned value
+/// may carry a resumed org's app). A new org gets an app when the provider has a fleet key; an
+/// org on one stays on it; `service_app = true` moves a token org over.
+fn plan_service_app(
+    planned: Value,
+    prior: Option<&Org>,
+    config: &Org,
+    fleet: &FleetFacts,
+) -> Result<Value, Diagnostics> {
+    let mut org = Org::from_value(&planned);
+    let existing = match prior {
+        Some(prior) => prior.service_app_client_id.known().cloned(),
+        None => org.service_app_client_id.known().cloned(),
+    };
+    let existing_keys = match prior {
+        Some(prior) => prior.service_app_key_ids.clone(),
+        None => org.service_app_key_ids.clone(),
+    };
+    let subject = org
+        .url
+        .known_str()
+        .or(org.subdomain.known_str())
+        .unwrap_or("?")
+        .to_owned();
+    let wanted = match &config.service_app {
+        Input::Known(wanted) => *wanted,
+        Input::Unknown => {
+            org.service_app = Input::Unknown;
+            return Ok(org.into_value());
+        }
+        Input::Null => existing.is_some() || (prior.is_none() && fleet.trusted_key_ids.is_some()),
+    };
+    org.service_app = match prior {
+        // A state from before `service_app` existed (null) plans no change for it.
+        Some(prior) if !wanted && config.service_app == Input::Null => prior.service_app.clone(),
+        _ => Input::Known(wanted),
+    };
+    match (wanted, existing) {
+        (false, Some(_)) => return Err(diag::service_app_kept(&subject)),
+        (false, None) => {
+            org.service_app_client_id = Input::Null;
+            org.service_app_key_ids = Input::Null;
+        }
+        (true, Some(client_id)) => {
+            org.service_app_client_id = Input::Known(client_id);
+            org.api_token = Input::Null;
+            // A rotation: the app is made to trust the provider's fleet keys.
+            org.service_app_key_ids = match &fleet.trusted_key_ids {
+                Some(ids) if existing_keys.known() != Some(ids) => Input::Known(ids.clone()),
+                _ => existing_keys,
+            };
+        }
+        (true, None) => {
+            let Some(ids) = &fleet.trusted_key_ids else {
+                return Err(diag::service_app_without_fleet_key(&subject));
+            };
+            // Registered by the apply (a new org, a token org moving over, a set-up resumed):
+            // the token goes once the app works.
+            org.service_app_client_id = Input::Unknown;
+            org.service_app_key_ids = Input::Known(ids.clone());
+            // The resumed replacement of a tainted org: its token is left out of the plan and
+            // stays in state only if the app fails again (the apply finds it in this run's
+            // record of the tainted state, `seen`).
+            org.api_token = if prior.is_none() && org.api_token.known().is_some() {
+                Input::Unknown
+            } else {
+                Input::Null
+            };
+        }
+    }
+    Ok(org.into_value())
+}
+
 /// A create plan that resumes `org`: its id, URL and token as the tainted state kept them.
 fn resume_plan(planned: Value, org: &UnfinishedOrg) -> Value {
     let mut planned = Org::from_value(&planned);
@@ -185,5 +272,155 @@ fn resume_plan(planned: Value, org: &UnfinishedOrg) -> Value {
     if let Some(account) = &org.integration_account_id {
         planned.integration_account_id = Input::Known(account.clone());
     }
+    if let Some(client_id) = &org.service_app_client_id {
+        planned.service_app_client_id = Input::Known(client_id.clone());
+        planned.api_token = Input::Null;
+    }
+    if let Some(key_ids) = &org.service_app_key_ids {
+        planned.service_app_key_ids = Input::Known(key_ids.clone());
+    }
     planned.into_value()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fleet(ids: &[&str]) -> FleetFacts {
+        FleetFacts {
+            trusted_key_ids: Some(ids.iter().map(|id| (*id).to_owned()).collect()),
+        }
+    }
+
+    fn on_app(client_id: &str, keys: &[&str]) -> Org {
+        Org {
+            url: Input::Known("https://acme.okta.com".into()),
+            service_app: Input::Known(true),
+            service_app_client_id: Input::Known(client_id.into()),
+            service_app_key_ids: Input::Known(keys.iter().map(|k| (*k).to_owned()).collect()),
+            api_token: Input::Null,
+            ..Org::default()
+        }
+    }
+
+    #[test]
+    fn a_new_org_gets_a_service_app_exactly_when_there_is_a_fleet_key() {
+        let planned = Org {
+            api_token: Input::Unknown,
+            service_app_client_id: Input::Unknown,
+            service_app_key_ids: Input::Unknown,
+            ..Org::default()
+        };
+        let with_key = Org::from_value(
+            &plan_service_app(
+                planned.clone().into_value(),
+                None,
+                &Org::default(),
+                &fleet(&["k1"]),
+            )
+            .unwrap(),
+        );
+        assert_eq!(with_key.service_app, Input::Known(true));
+        assert_eq!(
+            with_key.api_token,
+            Input::Null,
+            "no token is planned into state"
+        );
+        assert_eq!(with_key.service_app_client_id, Input::Unknown);
+        assert_eq!(
+            with_key.service_app_key_ids,
+            Input::Known(vec!["k1".into()])
+        );
+        let without = Org::from_value(
+            &plan_service_app(
+                planned.clone().into_value(),
+                None,
+                &Org::default(),
+                &FleetFacts::default(),
+            )
+            .unwrap(),
+        );
+        assert_eq!(without.service_app, Input::Known(false));
+        assert_eq!(without.api_token, Input::Unknown);
+        assert_eq!(without.service_app_client_id, Input::Null);
+        let asked = Org {
+            service_app: Input::Known(true),
+            ..Org::default()
+        };
+        assert!(
+            plan_service_app(planned.into_value(), None, &asked, &FleetFacts::default()).is_err()
+        );
+    }
+
+    #[test]
+    fn a_token_org_moves_over_and_an_app_org_follows_the_fleet_keys() {
+        let token_org = Org {
+            url: Input::Known("https://acme.okta.com".into()),
+            api_token: Input::Known("t".into()),
+            service_app: Input::Known(false),
+            ..Org::default()
+        };
+        let unchanged = plan_service_app(
+            token_org.clone().into_value(),
+            Some(&token_org),
+            &Org::default(),
+            &fleet(&["k1"]),
+        )
+        .unwrap();
+        assert_eq!(Org::from_value(&unchanged).service_app, Input::Known(false));
+        let asked = Org {
+            service_app: Input::Known(true),
+            ..Org::default()
+        };
+        let moving = Org::from_value(
+            &plan_service_app(
+                token_org.clone().into_value(),
+                Some(&token_org),
+                &asked,
+                &fleet(&["k1"]),
+            )
+            .unwrap(),
+        );
+        assert_eq!(moving.service_app_client_id, Input::Unknown);
+        assert_eq!(moving.api_token, Input::Null);
+
+        let prior = on_app("0oa1", &["k1"]);
+        let same = Org::from_value(
+            &plan_service_app(
+                prior.clone().into_value(),
+                Some(&prior),
+                &Org::default(),
+                &fleet(&["k1"]),
+            )
+            .unwrap(),
+        );
+        assert_eq!(same.service_app_key_ids, prior.service_app_key_ids);
+        assert_eq!(same.service_app_client_id, Input::Known("0oa1".into()));
+        let rotating = Org::from_value(
+            &plan_service_app(
+                prior.clone().into_value(),
+                Some(&prior),
+                &Org::default(),
+                &fleet(&["k1", "k2"]),
+            )
+            .unwrap(),
+        );
+        assert_eq!(
+            rotating.service_app_key_ids,
+            Input::Known(vec!["k1".into(), "k2".into()])
+        );
+        let back = Org {
+            service_app: Input::Known(false),
+            ..Org::default()
+        };
+        assert!(
+            plan_service_app(
+                prior.clone().into_value(),
+                Some(&prior),
+                &back,
+                &fleet(&["k1"])
+            )
+            .is_err()
+        );
+    }
 }

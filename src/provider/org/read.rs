@@ -25,7 +25,12 @@ impl OrgResource {
         let org = self
             .shared
             .org_access
-            .get(config, &url, prior.api_token.known_str())
+            .reach(
+                config,
+                &url,
+                prior.api_token.known_str(),
+                prior.service_app_client_id.known_str(),
+            )
             .map_err(diag::org_access)?;
         let settings = match org.client.get_org().await {
             Ok(settings) => settings,
@@ -132,6 +137,10 @@ impl OrgResource {
             // apply unless the configuration says `finalize = false`.
             finalize: Input::Known(true),
             deletion_policy: Input::Null,
+            // An imported org is reached with a token; `service_app = true` moves it over.
+            service_app: Input::Known(false),
+            service_app_client_id: Input::Null,
+            service_app_key_ids: Input::Null,
         };
         Ok(ImportResponse {
             state: state.into_value(),

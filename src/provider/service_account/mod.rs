@@ -67,7 +67,7 @@ impl ServiceAccountResource {
         let token = value.org_api_token.known_str();
         self.shared
             .org_access
-            .get(config, org_url, token)
+            .reach(config, org_url, token, value.org_client_id.known_str())
             .map_err(|e| diag::access(e, attr::ORG_API_TOKEN))
     }
 
@@ -227,13 +227,18 @@ impl ServiceAccountResource {
     fn reachable_org(&self, config: &Value) -> Option<Arc<OrgSession>> {
         let config = ServiceAccount::from_value(config);
         let org_url = config.org_url.known_str()?;
-        if config.org_api_token.is_unknown() {
+        if config.org_credential_unknown() {
             return None;
         }
         let provider_config = self.shared.config().ok()?;
         self.shared
             .org_access
-            .get(provider_config, org_url, config.org_api_token.known_str())
+            .reach(
+                provider_config,
+                org_url,
+                config.org_api_token.known_str(),
+                config.org_client_id.known_str(),
+            )
             .ok()
     }
 
@@ -250,17 +255,18 @@ impl ServiceAccountResource {
         let Some(org_url) = config.org_url.known_str() else {
             return Ok(None);
         };
-        if config.org_api_token.is_unknown() {
+        if config.org_credential_unknown() {
             return Ok(None);
         }
         let Ok(provider_config) = self.shared.config() else {
             return Ok(None);
         };
-        let Ok(org) =
-            self.shared
-                .org_access
-                .get(provider_config, org_url, config.org_api_token.known_str())
-        else {
+        let Ok(org) = self.shared.org_access.reach(
+            provider_config,
+            org_url,
+            config.org_api_token.known_str(),
+            config.org_client_id.known_str(),
+        ) else {
             return Ok(None);
         };
         let owner = self.shared.baseline_owner();
@@ -283,7 +289,7 @@ impl ServiceAccountResource {
             return Ok(plan::CreateFacts::default());
         };
         let own = self.shared.seen.account(org_url, login);
-        let reachable = if config.org_api_token.is_unknown() {
+        let reachable = if config.org_credential_unknown() {
             None
         } else {
             // Not configured: a protocol-level plan without ConfigureProvider; the apply checks.
@@ -294,7 +300,12 @@ impl ServiceAccountResource {
                 });
             };
             let token = config.org_api_token.known_str();
-            match self.shared.org_access.get(provider_config, org_url, token) {
+            let client_id = config.org_client_id.known_str();
+            match self
+                .shared
+                .org_access
+                .reach(provider_config, org_url, token, client_id)
+            {
                 Ok(org) => Some(org),
                 Err(error @ AccessError::NoToken { .. }) => {
                     return Err(diag::access(error, attr::ORG_API_TOKEN));

@@ -17,6 +17,7 @@ use crate::provider::typed_value::{
 pub mod attr {
     pub const ORG_URL: &str = "org_url";
     pub const ORG_API_TOKEN: &str = "org_api_token";
+    pub const ORG_CLIENT_ID: &str = "org_client_id";
     pub const KIND: &str = "kind";
     pub const LOGIN: &str = "login";
     pub const EMAIL: &str = "email";
@@ -67,6 +68,8 @@ pub const CONFIGURED: [&str; 8] = [
 pub struct ServiceAccount {
     pub org_url: Input<String>,
     pub org_api_token: Input<String>,
+    /// The org's service app that trusts the fleet key (not a secret).
+    pub org_client_id: Input<String>,
     pub kind: Input<String>,
     pub login: Input<String>,
     pub email: Input<String>,
@@ -94,10 +97,17 @@ pub struct ServiceAccount {
 }
 
 impl ServiceAccount {
+    /// Whether the credential that reaches the org is not known yet (an org made in the same
+    /// apply): its token or its app's client id.
+    pub fn org_credential_unknown(&self) -> bool {
+        self.org_api_token.is_unknown() || self.org_client_id.is_unknown()
+    }
+
     pub fn from_value(value: &Value) -> ServiceAccount {
         ServiceAccount {
             org_url: input_string(value, attr::ORG_URL),
             org_api_token: input_string(value, attr::ORG_API_TOKEN),
+            org_client_id: input_string(value, attr::ORG_CLIENT_ID),
             kind: input_string(value, attr::KIND),
             login: input_string(value, attr::LOGIN),
             email: input_string(value, attr::EMAIL),
@@ -123,6 +133,7 @@ impl ServiceAccount {
         Value::object([
             (attr::ORG_URL, string_value(self.org_url)),
             (attr::ORG_API_TOKEN, string_value(self.org_api_token)),
+            (attr::ORG_CLIENT_ID, string_value(self.org_client_id)),
             (attr::KIND, string_value(self.kind)),
             (attr::LOGIN, string_value(self.login)),
             (attr::EMAIL, string_value(self.email)),
@@ -280,6 +291,7 @@ mod tests {
         let state = ServiceAccount {
             org_url: Input::Known("https://acme.okta.com".into()),
             org_api_token: Input::Null,
+            org_client_id: Input::Known("0oa1".into()),
             kind: Input::Known("radius".into()),
             login: Input::Known("okta-radius@acme.example".into()),
             email: Input::Known("radius@acme.example".into()),

@@ -23,6 +23,7 @@ pub fn schema() -> Schema {
         ),
         vec![
             Attribute::string(attr::ORG_URL).required().description("URL of the customer org, e.g. `https://acme.okta.com` or `okta_msp_org.acme.url`. Cannot change."),
+            Attribute::string(attr::ORG_CLIENT_ID).optional().description("Client ID of the org's service app that trusts the provider's fleet key (`fleet_key_file`), for example `okta_msp_org.acme.service_app_client_id`: the org is reached through that app, and no API token is needed. Not a secret. Ignored when `org_api_token` is set. May change without touching the account."),
             Attribute::string(attr::ORG_API_TOKEN).optional().sensitive().description("API token for the org. When unset, the provider's `org_credentials` (service app) or `org_tokens` entry for `org_url` is used. May change (token rotation) without touching the account."),
             Attribute::string(attr::KIND).required().description("What the account is for: `msp_integration`, `deep_link`, `ad_agent`, `radius` or `custom` (see the table above). Cannot change."),
             Attribute::string(attr::LOGIN).required().description("Okta login, e-mail shaped. Cannot change."),

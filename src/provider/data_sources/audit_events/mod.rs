@@ -297,7 +297,12 @@ impl DataSource for AuditEventsDataSource {
         let org = self
             .shared
             .org_access
-            .get(provider_config, org_url, token)
+            .reach(
+                provider_config,
+                org_url,
+                token,
+                arguments.org_client_id.known_str(),
+            )
             .map_err(|e| diag::access(e, attr::ORG_API_TOKEN))?;
         let query = LogQuery {
             since: Some(since),

@@ -10,6 +10,7 @@ use crate::rules::violation::Input;
 pub mod attr {
     pub const ORG_URL: &str = "org_url";
     pub const ORG_API_TOKEN: &str = "org_api_token";
+    pub const ORG_CLIENT_ID: &str = "org_client_id";
     pub const ACCOUNT_ID: &str = "account_id";
     pub const SINCE: &str = "since";
     pub const UNTIL: &str = "until";
@@ -38,6 +39,7 @@ pub mod entry_attr {
 pub struct AuditEventsConfig {
     pub org_url: Input<String>,
     pub org_api_token: Input<String>,
+    pub org_client_id: Input<String>,
     pub account_id: Input<String>,
 }
 
@@ -46,6 +48,7 @@ impl AuditEventsConfig {
         AuditEventsConfig {
             org_url: input_string(value, attr::ORG_URL),
             org_api_token: input_string(value, attr::ORG_API_TOKEN),
+            org_client_id: input_string(value, attr::ORG_CLIENT_ID),
             account_id: input_string(value, attr::ACCOUNT_ID),
         }
     }

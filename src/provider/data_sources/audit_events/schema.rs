@@ -11,7 +11,8 @@ pub fn schema() -> Schema {
         "The Okta System Log events of one service account, where it is the actor or one of the targets: to isolate what an integration did, and what was done to it, for audit. Reads every page of the window, oldest first. Okta keeps 90 days of events.",
         vec![
             Attribute::string(attr::ORG_URL).required().description("URL of the customer org, e.g. `https://acme.okta.com` or `okta_msp_org.acme.url`."),
-            Attribute::string(attr::ORG_API_TOKEN).optional().sensitive().description("API token for the org. When unset, the provider's `org_tokens` entry for `org_url` is used."),
+            Attribute::string(attr::ORG_API_TOKEN).optional().sensitive().description("API token for the org. When unset, the org's service app (`org_client_id`), or else the provider's `org_credentials` or `org_tokens` entry for `org_url`, is used."),
+            Attribute::string(attr::ORG_CLIENT_ID).optional().description("Client ID of the org's service app that trusts the provider's fleet key (`okta_msp_org`'s `service_app_client_id`): the org is reached through that app. Not a secret."),
             Attribute::string(attr::ACCOUNT_ID).required().description("Okta user id of the account, e.g. `okta_msp_service_account.radius.id`."),
             Attribute::string(attr::SINCE).optional().computed().description("Start of the window, inclusive (RFC 3339, e.g. `2025-03-01T00:00:00Z`). Default: 7 days before `until`. Read back as the start actually used."),
             Attribute::string(attr::UNTIL).optional().computed().description("End of the window, exclusive (RFC 3339). Default: now. Read back as the end actually used."),

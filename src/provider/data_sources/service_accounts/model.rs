@@ -10,6 +10,7 @@ use crate::rules::violation::Input;
 pub mod attr {
     pub const ORG_URL: &str = "org_url";
     pub const ORG_API_TOKEN: &str = "org_api_token";
+    pub const ORG_CLIENT_ID: &str = "org_client_id";
     pub const ACCOUNTS: &str = "accounts";
     pub const LICENSE_COUNT: &str = "license_count";
 }
@@ -33,6 +34,7 @@ pub mod entry_attr {
 pub struct Config {
     pub org_url: Input<String>,
     pub org_api_token: Input<String>,
+    pub org_client_id: Input<String>,
 }
 
 impl Config {
@@ -40,6 +42,7 @@ impl Config {
         Config {
             org_url: input_string(value, attr::ORG_URL),
             org_api_token: input_string(value, attr::ORG_API_TOKEN),
+            org_client_id: input_string(value, attr::ORG_CLIENT_ID),
         }
     }
 }

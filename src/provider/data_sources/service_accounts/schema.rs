@@ -11,7 +11,8 @@ pub fn schema() -> Schema {
         "Every service account of a customer org: the accounts this provider manages (marked in Okta by their `userType`) and every other member of the service account group. For each: its kind, admin roles, status, and whether it meets its kind's rules and the account-level securing rules. Service accounts consume Okta licenses; `license_count` says how many.\n\nOne read costs one user search, two calls for the service account group and its members, one read of each account the search found outside the group (search is eventually consistent; these are read again by id), one role listing per account, and two lookups of the accounts' e-mail addresses per ten accounts.",
         vec![
             Attribute::string(attr::ORG_URL).required().description("URL of the customer org, e.g. `https://acme.okta.com` or `okta_msp_org.acme.url`."),
-            Attribute::string(attr::ORG_API_TOKEN).optional().sensitive().description("API token for the org. When unset, the provider's `org_tokens` entry for `org_url` is used."),
+            Attribute::string(attr::ORG_API_TOKEN).optional().sensitive().description("API token for the org. When unset, the org's service app (`org_client_id`), or else the provider's `org_credentials` or `org_tokens` entry for `org_url`, is used."),
+            Attribute::string(attr::ORG_CLIENT_ID).optional().description("Client ID of the org's service app that trusts the provider's fleet key (`okta_msp_org`'s `service_app_client_id`): the org is reached through that app. Not a secret."),
             Attribute::nested(attr::ACCOUNTS, Nesting::List, vec![
                 Attribute::string(entry_attr::ID).computed().description("Okta user id."),
                 Attribute::string(entry_attr::LOGIN).computed().description("Okta login."),

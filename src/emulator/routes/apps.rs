@@ -1,0 +1,39 @@
+//! The routes of the apps family: `/api/v1/apps` with an OAuth client's keys and grants, and a
+//! service app's admin roles under `/oauth2/v1/clients`. Kept apart from the main table so that
+//! the family's routes change in one place; `routes::all` chains them.
+//!
+//! Okta's bucket for these is not among those the emulator models with their own limits
+//! (`docs/emulator.md`, Rate limits): they count in "most other API actions" (`/api/v1`).
+
+use axum::http::Method;
+
+use super::{Family, Route};
+use crate::emulator::handlers::Handler::OnOrg;
+use crate::emulator::handlers::{apps, client_roles};
+use crate::emulator::store::Need;
+
+pub(super) static APP_ROUTES: &[Route] = &[
+    route!(GET "/api/v1/apps" => OnOrg(apps::list), Read, ApiV1, "okta.apps.read"),
+    route!(POST "/api/v1/apps" => OnOrg(apps::create), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(GET "/api/v1/apps/{appId}" => OnOrg(apps::get), Read, ApiV1, "okta.apps.read"),
+    route!(PUT "/api/v1/apps/{appId}" => OnOrg(apps::replace), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(DELETE "/api/v1/apps/{appId}" => OnOrg(apps::delete), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(POST "/api/v1/apps/{appId}/lifecycle/activate" => OnOrg(apps::activate), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(POST "/api/v1/apps/{appId}/lifecycle/deactivate" => OnOrg(apps::deactivate), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(GET "/api/v1/apps/{appId}/credentials/jwks" => OnOrg(apps::jwks::list), Read, ApiV1, "okta.apps.read"),
+    route!(POST "/api/v1/apps/{appId}/credentials/jwks" => OnOrg(apps::jwks::add), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(GET "/api/v1/apps/{appId}/credentials/jwks/{keyId}" => OnOrg(apps::jwks::get), Read, ApiV1, "okta.apps.read"),
+    route!(DELETE "/api/v1/apps/{appId}/credentials/jwks/{keyId}" => OnOrg(apps::jwks::delete), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(POST "/api/v1/apps/{appId}/credentials/jwks/{keyId}/lifecycle/activate" => OnOrg(apps::jwks::activate), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(POST "/api/v1/apps/{appId}/credentials/jwks/{keyId}/lifecycle/deactivate" => OnOrg(apps::jwks::deactivate), ManageApps, ApiV1, "okta.apps.manage"),
+    // "Only the Super Admin role has the permissions to grant scopes to an app" (Okta's
+    // service-app guide): granting and revoking need what granting admin roles needs.
+    route!(GET "/api/v1/apps/{appId}/grants" => OnOrg(apps::grants::list), Read, ApiV1, "okta.appGrants.read"),
+    route!(POST "/api/v1/apps/{appId}/grants" => OnOrg(apps::grants::grant), ManageAdmins, ApiV1, "okta.appGrants.manage"),
+    route!(GET "/api/v1/apps/{appId}/grants/{grantId}" => OnOrg(apps::grants::get), Read, ApiV1, "okta.appGrants.read"),
+    route!(DELETE "/api/v1/apps/{appId}/grants/{grantId}" => OnOrg(apps::grants::revoke), ManageAdmins, ApiV1, "okta.appGrants.manage"),
+    route!(GET "/oauth2/v1/clients/{clientId}/roles" => OnOrg(client_roles::list), Read, ApiV1, "okta.roles.read"),
+    route!(POST "/oauth2/v1/clients/{clientId}/roles" => OnOrg(client_roles::assign), ManageAdmins, ApiV1, "okta.roles.manage"),
+    route!(GET "/oauth2/v1/clients/{clientId}/roles/{roleAssignmentId}" => OnOrg(client_roles::get), Read, ApiV1, "okta.roles.read"),
+    route!(DELETE "/oauth2/v1/clients/{clientId}/roles/{roleAssignmentId}" => OnOrg(client_roles::unassign), ManageAdmins, ApiV1, "okta.roles.manage"),
+];

@@ -1,0 +1,697 @@
+//! `/api/v1/apps` for OAuth service apps: created through the API, granted scopes, assigned
+//! admin roles through `/oauth2/v1/clients`, their keys rotated through the JWKS API, and used
+//! at the org's token endpoint like the control plane's service apps; plus revoking the current
+//! API token and API tokens that expire after 30 days without use.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::oauth::{
+    Key, Org, bearer_token, dpop_token, nonce, now, org, random_id, register, request_token,
+    with_bearer, with_dpop,
+};
+use super::support::{Answer, Emulator, assert_error};
+
+/// A public JWK of `key` with key id `kid`.
+fn jwk(key: &Key, kid: &str) -> Value {
+    let mut jwk = key.public_jwk();
+    jwk["kid"] = json!(kid);
+    jwk
+}
+
+/// The body Okta's service-app guide sends: an API Services app with `private_key_jwt`.
+fn service_app(label: &str, keys: Vec<Value>, dpop: bool) -> Value {
+    json!({
+        "name": "oidc_client",
+        "label": label,
+        "signOnMode": "OPENID_CONNECT",
+        "credentials": { "oauthClient": { "token_endpoint_auth_method": "private_key_jwt" } },
+        "settings": { "oauthClient": {
+            "application_type": "service",
+            "grant_types": ["client_credentials"],
+            "response_types": ["token"],
+            "jwks": { "keys": keys },
+            "dpop_bound_access_tokens": dpop,
+        }},
+    })
+}
+
+async fn call(
+    emulator: &Emulator,
+    org: &Org,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Answer {
+    emulator
+        .call(method, &format!("{}{path}", org.url), &org.token, body)
+        .await
+}
+
+/// A client assertion signed by `key` naming `kid` in its header.
+fn assertion_with_kid(key: &Key, kid: &str, client_id: &str, token_url: &str) -> String {
+    let claims = json!({
+        "iss": client_id, "sub": client_id, "aud": token_url,
+        "iat": now(), "exp": now() + 300, "jti": random_id(),
+    });
+    key.sign(&json!({"alg": key.alg(), "kid": kid}), &claims)
+}
+
+/// A DPoP token request of `key` for `scope`, with a proof carrying the server's nonce.
+async fn dpop_request(
+    emulator: &Emulator,
+    org: &Org,
+    client_id: &str,
+    key: &Key,
+    scope: &str,
+) -> Answer {
+    let nonce = nonce(emulator, org, client_id, key, scope).await;
+    let assertion = key.assertion(client_id, &org.token_url(), |_| {});
+    let proof = key.proof("POST", &org.token_url(), Some(&nonce), None);
+    request_token(emulator, org, &assertion, scope, Some(proof)).await
+}
+
+async fn grant(emulator: &Emulator, org: &Org, app_id: &str, scope: &str) -> Answer {
+    call(
+        emulator,
+        org,
+        Method::POST,
+        &format!("/api/v1/apps/{app_id}/grants"),
+        Some(json!({ "issuer": org.url, "scopeId": scope })),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_service_app_made_through_the_apps_api_gets_dpop_tokens_for_its_grants_and_roles() {
+    let emulator = Emulator::start();
+    let org = org(&emulator, "appsapi").await;
+    let (rsa, ec) = (Key::rsa(), Key::ec());
+    let created = call(
+        &emulator,
+        &org,
+        Method::POST,
+        "/api/v1/apps",
+        Some(service_app(
+            "Fleet",
+            vec![jwk(&rsa, "r1"), jwk(&ec, "k1")],
+            true,
+        )),
+    )
+    .await;
+    assert_eq!(created.status, 200, "{:?}", created.body);
+    let app_id = created.body["id"].as_str().unwrap().to_string();
+    assert!(app_id.starts_with("0oa"));
+    assert_eq!(created.body["status"], "ACTIVE");
+    assert_eq!(created.body["name"], "oidc_client");
+    assert_eq!(
+        created.body["credentials"]["oauthClient"]["client_id"],
+        app_id.as_str()
+    );
+    assert_eq!(
+        created.body["credentials"]["oauthClient"]["token_endpoint_auth_method"],
+        "private_key_jwt"
+    );
+    assert!(
+        created.body["credentials"]["oauthClient"]
+            .get("client_secret")
+            .is_none()
+    );
+    let settings = &created.body["settings"]["oauthClient"];
+    assert_eq!(settings["application_type"], "service");
+    assert_eq!(settings["dpop_bound_access_tokens"], true);
+    assert_eq!(settings["grant_types"], json!(["client_credentials"]));
+    let keys = settings["jwks"]["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[1]["kid"], "k1");
+    assert_eq!(keys[1]["status"], "ACTIVE");
+    let fetched = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("/api/v1/apps/{app_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(fetched.status, 200);
+    assert_eq!(fetched.body["settings"], created.body["settings"]);
+    let listed = call(&emulator, &org, Method::GET, "/api/v1/apps", None).await;
+    assert!(
+        listed
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|app| app["id"] == app_id.as_str())
+    );
+
+    // Nothing granted yet: no token.
+    let refused = dpop_request(&emulator, &org, &app_id, &ec, "okta.users.read").await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(refused.body["error"], "invalid_scope");
+
+    let granted = grant(&emulator, &org, &app_id, "okta.users.read").await;
+    assert_eq!(granted.status, 200, "{:?}", granted.body);
+    assert_eq!(granted.body["scopeId"], "okta.users.read");
+    assert_eq!(granted.body["issuer"], org.url.as_str());
+    assert_eq!(granted.body["clientId"], app_id.as_str());
+    assert_eq!(granted.body["source"], "ADMIN");
+    assert_eq!(granted.body["_embedded"]["scope"]["id"], "okta.users.read");
+    let grant_id = granted.body["id"].as_str().unwrap().to_string();
+    let grants = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("/api/v1/apps/{app_id}/grants"),
+        None,
+    )
+    .await;
+    assert_eq!(grants.body.as_array().unwrap().len(), 1);
+    let one = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("/api/v1/apps/{app_id}/grants/{grant_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(one.body["id"], grant_id.as_str());
+    let wrong_issuer = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("/api/v1/apps/{app_id}/grants"),
+        Some(json!({ "issuer": "https://elsewhere.example", "scopeId": "okta.users.read" })),
+    )
+    .await;
+    assert_error(&wrong_issuer, 400, "E0000001");
+
+    // DPoP is required: the token is bound. Without an admin role the app reads nothing.
+    let token = dpop_token(&emulator, &org, &app_id, &ec, "okta.users.read").await;
+    let users = format!("{}/api/v1/users", org.url);
+    let proof = || ec.proof("GET", &users, None, Some(&token));
+    let forbidden = with_dpop(&emulator, Method::GET, &users, &token, Some(proof())).await;
+    assert_eq!(forbidden.status, 403);
+    assert_eq!(forbidden.error_code(), "E0000006");
+
+    let roles_path = format!("/oauth2/v1/clients/{app_id}/roles");
+    let assigned = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &roles_path,
+        Some(json!({"type": "SUPER_ADMIN"})),
+    )
+    .await;
+    assert_eq!(assigned.status, 200, "{:?}", assigned.body);
+    assert_eq!(assigned.body["assignmentType"], "CLIENT");
+    assert_eq!(assigned.body["type"], "SUPER_ADMIN");
+    assert_eq!(
+        assigned.body["_links"]["assignee"]["href"],
+        format!("{}{roles_path}", org.url)
+    );
+    let again = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &roles_path,
+        Some(json!({"type": "SUPER_ADMIN"})),
+    )
+    .await;
+    assert_error(&again, 409, "E0000090");
+    let read = with_dpop(&emulator, Method::GET, &users, &token, Some(proof())).await;
+    assert_eq!(read.status, 200, "{:?}", read.body);
+    // The scope still bounds the token: writing users needs okta.users.manage.
+    let refused = dpop_request(&emulator, &org, &app_id, &ec, "okta.users.manage").await;
+    assert_eq!(refused.body["error"], "invalid_scope");
+
+    let role_id = assigned.body["id"].as_str().unwrap().to_string();
+    let listed = call(&emulator, &org, Method::GET, &roles_path, None).await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+    let one = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("{roles_path}/{role_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(one.body["id"], role_id.as_str());
+    let removed = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        &format!("{roles_path}/{role_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(removed.status, 204);
+    let forbidden = with_dpop(&emulator, Method::GET, &users, &token, Some(proof())).await;
+    assert_eq!(forbidden.status, 403);
+
+    // A revoked grant: no new token carries the scope.
+    let revoked = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        &format!("/api/v1/apps/{app_id}/grants/{grant_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(revoked.status, 204);
+    let refused = dpop_request(&emulator, &org, &app_id, &ec, "okta.users.read").await;
+    assert_eq!(refused.body["error"], "invalid_scope");
+}
+
+#[tokio::test]
+async fn a_fleet_key_is_rotated_by_adding_the_next_key_and_retiring_the_old_one() {
+    let emulator = Emulator::start();
+    let org = org(&emulator, "rotation").await;
+    let (old, next) = (Key::ec(), Key::rsa());
+    let created = call(
+        &emulator,
+        &org,
+        Method::POST,
+        "/api/v1/apps",
+        Some(service_app("Rotating", vec![jwk(&old, "old")], false)),
+    )
+    .await;
+    assert_eq!(created.status, 200, "{:?}", created.body);
+    let app_id = created.body["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        grant(&emulator, &org, &app_id, "okta.users.read")
+            .await
+            .status,
+        200
+    );
+    let roles_path = format!("/oauth2/v1/clients/{app_id}/roles");
+    let role = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &roles_path,
+        Some(json!({"type": "READ_ONLY_ADMIN"})),
+    )
+    .await;
+    assert_eq!(role.status, 200);
+    let jwks = format!("/api/v1/apps/{app_id}/credentials/jwks");
+
+    let listed = call(&emulator, &org, Method::GET, &jwks, None).await;
+    let old_id = listed.body[0]["id"].as_str().unwrap().to_string();
+    assert_eq!(listed.body[0]["kid"], "old");
+    assert_eq!(listed.body[0]["status"], "ACTIVE");
+
+    let added = call(&emulator, &org, Method::POST, &jwks, Some(jwk(&next, "k1"))).await;
+    assert_eq!(added.status, 201, "{:?}", added.body);
+    assert_eq!(added.body["status"], "ACTIVE");
+    assert!(added.body["id"].as_str().unwrap().starts_with("pks"));
+    let next_id = added.body["id"].as_str().unwrap().to_string();
+    // Both keys sign assertions the token endpoint accepts.
+    for (key, kid) in [(&old, "old"), (&next, "k1")] {
+        let assertion = assertion_with_kid(key, kid, &app_id, &org.token_url());
+        let answer = request_token(&emulator, &org, &assertion, "okta.users.read", None).await;
+        assert_eq!(answer.status, 200, "{kid}: {:?}", answer.body);
+    }
+
+    // The old key goes: it must be inactive first.
+    let refused = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        &format!("{jwks}/{old_id}"),
+        None,
+    )
+    .await;
+    assert_error(&refused, 400, "E0000001");
+    assert_eq!(
+        refused.body["errorCauses"][0]["errorSummary"],
+        "You can't delete an active JSON Web Key. Deactivate the key before deleting it."
+    );
+    let deactivated = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("{jwks}/{old_id}/lifecycle/deactivate"),
+        None,
+    )
+    .await;
+    assert_eq!(deactivated.status, 200);
+    assert_eq!(deactivated.body["status"], "INACTIVE");
+    let assertion = assertion_with_kid(&old, "old", &app_id, &org.token_url());
+    let refused = request_token(&emulator, &org, &assertion, "okta.users.read", None).await;
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.body["error"], "invalid_client");
+    let token = bearer_token(&emulator, &org, &app_id, &next, "okta.users.read").await;
+    let users = with_bearer(
+        &emulator,
+        Method::GET,
+        &format!("{}/api/v1/users", org.url),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(users.status, 200);
+    // The last active key of a private_key_jwt client stays.
+    let only = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("{jwks}/{next_id}/lifecycle/deactivate"),
+        None,
+    )
+    .await;
+    assert_error(&only, 400, "E0000001");
+    let deleted = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        &format!("{jwks}/{old_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status, 204);
+    let gone = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("{jwks}/{old_id}"),
+        None,
+    )
+    .await;
+    assert_error(&gone, 404, "E0000007");
+    let listed = call(&emulator, &org, Method::GET, &jwks, None).await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+
+    // Okta's refusals of keys: an RSA key without its modulus (recorded), a kid used already.
+    let short = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &jwks,
+        Some(json!({"kid": "test-key-2048", "status": "ACTIVE", "kty": "RSA", "use": "sig"})),
+    )
+    .await;
+    assert_error(&short, 400, "E0000001");
+    assert_eq!(
+        short.body["errorSummary"],
+        "Api validation failed: JsonWebKey"
+    );
+    assert_eq!(
+        short.body["errorCauses"][0]["errorSummary"],
+        "RSA key length in the 'jwks' is less than '2,048' bits for the given key."
+    );
+    let duplicate = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &jwks,
+        Some(jwk(&Key::ec(), "k1")),
+    )
+    .await;
+    assert_error(&duplicate, 400, "E0000001");
+
+    // Replacing the app with the same key keeps the key's id.
+    let mut replacement = service_app("Rotating", vec![jwk(&next, "k1")], false);
+    replacement["label"] = json!("Rotated");
+    let replaced = call(
+        &emulator,
+        &org,
+        Method::PUT,
+        &format!("/api/v1/apps/{app_id}"),
+        Some(replacement),
+    )
+    .await;
+    assert_eq!(replaced.status, 200, "{:?}", replaced.body);
+    assert_eq!(replaced.body["label"], "Rotated");
+    assert_eq!(
+        replaced.body["settings"]["oauthClient"]["jwks"]["keys"][0]["id"],
+        next_id.as_str()
+    );
+}
+
+#[tokio::test]
+async fn apps_are_listed_filtered_deactivated_and_deleted_and_control_plane_apps_are_among_them() {
+    let emulator = Emulator::start();
+    let org = org(&emulator, "lifecycle").await;
+    let key = Key::ec();
+    let registered = register(
+        &emulator,
+        &org,
+        json!({"client_id": "0oacontrolplane1", "name": "Console app", "jwks": {"keys": [jwk(&key, "k1")]}, "scopes": ["okta.users.read"], "dpop_required": false}),
+    )
+    .await;
+    assert_eq!(registered.status, 201);
+    let seen = call(
+        &emulator,
+        &org,
+        Method::GET,
+        "/api/v1/apps/0oacontrolplane1",
+        None,
+    )
+    .await;
+    assert_eq!(seen.status, 200, "{:?}", seen.body);
+    assert_eq!(seen.body["label"], "Console app");
+    assert_eq!(
+        seen.body["settings"]["oauthClient"]["application_type"],
+        "service"
+    );
+    let grants = call(
+        &emulator,
+        &org,
+        Method::GET,
+        "/api/v1/apps/0oacontrolplane1/grants",
+        None,
+    )
+    .await;
+    assert_eq!(grants.body[0]["scopeId"], "okta.users.read");
+    let roles = call(
+        &emulator,
+        &org,
+        Method::GET,
+        "/oauth2/v1/clients/0oacontrolplane1/roles",
+        None,
+    )
+    .await;
+    assert_eq!(roles.body[0]["type"], "SUPER_ADMIN");
+
+    let web = json!({
+        "name": "oidc_client", "label": "Portal", "signOnMode": "OPENID_CONNECT",
+        "credentials": { "oauthClient": { "token_endpoint_auth_method": "client_secret_basic" } },
+        "settings": { "oauthClient": {
+            "application_type": "web", "grant_types": ["authorization_code"],
+            "redirect_uris": ["https://portal.example/callback"], "response_types": ["code"],
+        }},
+    });
+    let portal = call(
+        &emulator,
+        &org,
+        Method::POST,
+        "/api/v1/apps?activate=false",
+        Some(web),
+    )
+    .await;
+    assert_eq!(portal.status, 200, "{:?}", portal.body);
+    assert_eq!(portal.body["status"], "INACTIVE");
+    assert_eq!(
+        portal.body["credentials"]["oauthClient"]["client_secret"]
+            .as_str()
+            .unwrap()
+            .len(),
+        64
+    );
+    let portal_id = portal.body["id"].as_str().unwrap().to_string();
+    let fetched = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("/api/v1/apps/{portal_id}"),
+        None,
+    )
+    .await;
+    assert!(
+        fetched.body["credentials"]["oauthClient"]
+            .get("client_secret")
+            .is_none()
+    );
+    let inactive = call(
+        &emulator,
+        &org,
+        Method::GET,
+        "/api/v1/apps?filter=status%20eq%20%22INACTIVE%22",
+        None,
+    )
+    .await;
+    let ids: Vec<&str> = inactive
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|app| app["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, vec![portal_id.as_str()]);
+    let by_label = call(&emulator, &org, Method::GET, "/api/v1/apps?q=port", None).await;
+    assert_eq!(by_label.body.as_array().unwrap().len(), 1);
+    let paged = call(&emulator, &org, Method::GET, "/api/v1/apps?limit=1", None).await;
+    assert_eq!(paged.body.as_array().unwrap().len(), 1);
+    let next = paged.next_link().expect("a next link");
+    let second = emulator.get(&next, &org.token).await;
+    assert_eq!(second.body[0]["id"], portal_id.as_str());
+    // Only service apps take admin roles.
+    let not_service = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("/oauth2/v1/clients/{portal_id}/roles"),
+        Some(json!({"type": "SUPER_ADMIN"})),
+    )
+    .await;
+    assert_error(&not_service, 400, "E0000227");
+
+    // A deactivated service app's tokens stop working, and it gets no new ones.
+    let token = bearer_token(&emulator, &org, "0oacontrolplane1", &key, "okta.users.read").await;
+    let refused = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        "/api/v1/apps/0oacontrolplane1",
+        None,
+    )
+    .await;
+    assert_error(&refused, 403, "E0000056");
+    let deactivated = call(
+        &emulator,
+        &org,
+        Method::POST,
+        "/api/v1/apps/0oacontrolplane1/lifecycle/deactivate",
+        None,
+    )
+    .await;
+    assert_eq!(deactivated.status, 200);
+    assert_eq!(deactivated.body, json!({}));
+    let users = with_bearer(
+        &emulator,
+        Method::GET,
+        &format!("{}/api/v1/users", org.url),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(users.status, 401);
+    let assertion = key.assertion("0oacontrolplane1", &org.token_url(), |_| {});
+    let no_token = request_token(&emulator, &org, &assertion, "okta.users.read", None).await;
+    assert_eq!(no_token.body["error"], "invalid_client");
+    let deleted = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        "/api/v1/apps/0oacontrolplane1",
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status, 204);
+    let gone = call(
+        &emulator,
+        &org,
+        Method::GET,
+        "/api/v1/apps/0oacontrolplane1",
+        None,
+    )
+    .await;
+    assert_error(&gone, 404, "E0000007");
+    let control = emulator
+        .control(
+            Method::GET,
+            &format!("/orgs/{}/service-apps", org.subdomain),
+            None,
+        )
+        .await;
+    assert_eq!(control.body, json!([]));
+    // The System Log has the app's lifecycle.
+    let events = call(
+        &emulator,
+        &org,
+        Method::GET,
+        "/api/v1/logs?since=2000-01-01T00:00:00.000Z&filter=eventType%20sw%20%22application.lifecycle%22",
+        None,
+    )
+    .await;
+    let types: Vec<&str> = events
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["eventType"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        vec![
+            "application.lifecycle.create",
+            "application.lifecycle.deactivate",
+            "application.lifecycle.delete"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn revoking_the_current_api_token_ends_it() {
+    let emulator = Emulator::start();
+    let org = org(&emulator, "revoking").await;
+    let users = format!("{}/api/v1/users", org.url);
+    assert_eq!(emulator.get(&users, &org.token).await.status, 200);
+    let revoked = emulator
+        .call(
+            Method::DELETE,
+            &format!("{}/api/v1/api-tokens/current", org.url),
+            &org.token,
+            None,
+        )
+        .await;
+    assert_eq!(revoked.status, 204);
+    assert_eq!(revoked.body, Value::Null);
+    assert_error(&emulator.get(&users, &org.token).await, 401, "E0000011");
+}
+
+#[tokio::test]
+async fn an_api_token_unused_for_30_days_expires_and_each_use_moves_its_expiry() {
+    let emulator = Emulator::start();
+    let used = emulator.create_org("usedorg").await;
+    let idle = emulator.create_org("idleorg").await;
+    let shift = |days: i64| {
+        let emulator = &emulator;
+        async move {
+            let answer = emulator
+                .control(
+                    Method::POST,
+                    "/clock",
+                    Some(json!({"offset_seconds": days * 86_400})),
+                )
+                .await;
+            assert_eq!(answer.status, 200, "{:?}", answer.body);
+        }
+    };
+    let users = |org: &super::support::Org| format!("{}/api/v1/users", org.url);
+    shift(29).await;
+    assert_eq!(emulator.get(&users(&used), &used.token).await.status, 200);
+    shift(31).await;
+    // Never used since its creation on day 0: expired on day 30.
+    let expired = emulator.get(&users(&idle), &idle.token).await;
+    assert_error(&expired, 401, "E0000011");
+    // Used on day 29: alive, and this use moves its expiry to day 61.
+    assert_eq!(emulator.get(&users(&used), &used.token).await.status, 200);
+    shift(60).await;
+    assert_eq!(emulator.get(&users(&used), &used.token).await.status, 200);
+    // The listing's expiresAt is 30 days after the last use.
+    let tokens = emulator
+        .get(&format!("{}/api/v1/api-tokens", used.url), &used.token)
+        .await;
+    let expires = tokens.body[0]["expiresAt"].as_str().unwrap().to_string();
+    let expires =
+        time::OffsetDateTime::parse(&expires, &time::format_description::well_known::Rfc3339)
+            .unwrap()
+            .unix_timestamp();
+    let sixty_days_on = time::OffsetDateTime::now_utc().unix_timestamp() + 90 * 86_400;
+    assert!(
+        (sixty_days_on - 120..sixty_days_on + 120).contains(&expires),
+        "{expires} against {sixty_days_on}"
+    );
+}
