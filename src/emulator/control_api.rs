@@ -23,8 +23,7 @@ impl App {
         let buckets: Vec<Value> = routes::Family::ALL
             .iter()
             .map(|family| {
-                let members: Vec<Value> = routes::ROUTES
-                    .iter()
+                let members: Vec<Value> = routes::all()
                     .filter(|route| route.family == *family)
                     .map(|route| json!({ "method": route.method.as_str(), "template": route.template }))
                     .collect();

@@ -112,15 +112,23 @@ pub const SSWS_ONLY: &str = "";
 
 macro_rules! route {
     ($method:ident $template:literal => $handler:expr, $need:ident, $family:ident, $scope:literal) => {
-        Route {
-            method: Method::$method,
+        $crate::emulator::routes::Route {
+            method: ::axum::http::Method::$method,
             template: $template,
             handler: $handler,
-            need: Need::$need,
-            family: Family::$family,
+            need: $crate::emulator::store::Need::$need,
+            family: $crate::emulator::routes::Family::$family,
             scope: $scope,
         }
     };
+}
+
+// Route tables of their own, one per family added since (declared after the macro they use).
+mod org_settings;
+
+/// Every route: the main table, then the families' own tables.
+pub fn all() -> impl Iterator<Item = &'static Route> {
+    ROUTES.iter().chain(org_settings::ROUTES)
 }
 
 use Handler::{OnOrg, OnState, Public, Token};
@@ -235,8 +243,6 @@ pub static ROUTES: &[Route] = &[
 /// methods: they answer 501 `E0000060` like any Okta path the emulator lacks, not 405 (which
 /// would claim Okta does not have them). Checked against the reference's `paths`.
 static OKTA_ONLY: &[(Method, &str)] = &[
-    (Method::POST, "/api/v1/org"),
-    (Method::PUT, "/api/v1/org"),
     (Method::POST, "/api/v1/users/{userId}/factors"),
     (Method::GET, "/api/v1/users/{userId}/factors/{factorId}"),
     (
@@ -280,7 +286,7 @@ pub fn decode_params(route: &Route, raw: &[String]) -> Result<Vec<String>, ApiEr
 pub fn match_route(method: &Method, path: &str) -> Matched {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
     let mut path_template = None;
-    for route in ROUTES {
+    for route in all() {
         let template: Vec<&str> = route.template.split('/').collect();
         if template.len() != segments.len() {
             continue;
@@ -356,7 +362,7 @@ mod tests {
 
     #[test]
     fn only_routes_that_need_no_token_are_served_without_one() {
-        for route in ROUTES {
+        for route in all() {
             assert_eq!(
                 matches!(route.handler, Public(_) | Token),
                 route.need == Need::Anyone,
@@ -369,7 +375,7 @@ mod tests {
 
     #[test]
     fn every_endpoint_that_takes_a_token_names_the_okta_scope_it_needs() {
-        for route in ROUTES {
+        for route in all() {
             let ssws_only = matches!(route.handler, Public(_) | Token)
                 || route.template == "/api/v1/api-tokens/current";
             assert_eq!(route.scope == SSWS_ONLY, ssws_only, "{}", route.template);
@@ -450,10 +456,7 @@ mod tests {
         assert_eq!(Family::Orgs.default_limit(), 10);
         // Every bucket the control API lists serves at least one route.
         for family in Family::ALL {
-            assert!(
-                ROUTES.iter().any(|route| route.family == family),
-                "{family:?}"
-            );
+            assert!(all().any(|route| route.family == family), "{family:?}");
         }
     }
 
@@ -469,7 +472,7 @@ mod tests {
         ));
         // Okta has these methods on paths the emulator serves otherwise: 501, not 405.
         for (method, path) in [
-            (Method::PUT, "/api/v1/org"),
+            (Method::POST, "/api/v1/users/00u1/factors"),
             (Method::POST, "/api/v1/iam/resource-sets/iam1/resources"),
             (Method::PUT, "/api/v1/iam/resource-sets/iam1/resources/ire1"),
             (Method::GET, "/api/v1/users/00u1/factors/ufs1"),
@@ -499,10 +502,7 @@ mod tests {
         }
         // Every such operation is on a path the table serves.
         for (_, template) in OKTA_ONLY {
-            assert!(
-                ROUTES.iter().any(|route| route.template == *template),
-                "{template}"
-            );
+            assert!(all().any(|route| route.template == *template), "{template}");
         }
         assert!(matches!(
             match_route(&Method::GET, "/index.html"),

@@ -9,7 +9,8 @@
 //! `resource_sets` and `bindings` (custom admin roles granted over resource sets),
 //! `principal_rate_limits` (each credential's share of the rate limits), `zones` (network zones), `policies` (policies and their rules; `policy_defaults`
 //! holds the settings Okta fills in), `tokens` (API tokens, and authentication), `logs` (the
-//! System Log) and `orgs` (the Org Creator API and what a new org starts with). `table` is the
+//! System Log), `orgs` (the Org Creator API and what a new org starts with) and `org_settings`
+//! (what `/api/v1/org` and its sub-resources set). `table` is the
 //! row storage they share; `delta` the `--data` journal; `search_index` what `search` sees.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -27,6 +28,7 @@ mod group_roles;
 mod group_rules;
 mod groups;
 mod logs;
+mod org_settings;
 mod orgs;
 mod policies;
 mod policy_defaults;
@@ -45,6 +47,7 @@ pub use custom_roles::{CustomRole, Permission};
 pub use group_rules::{GroupRule, NewGroupRule};
 pub use groups::Group;
 pub use logs::{Audit, Event};
+pub use org_settings::{ContactType, OrgSettings};
 pub use orgs::NewOrg;
 pub use policies::{NewPolicy, Policy, Rule};
 pub use principal_rate_limits::{PrincipalRateLimit, PrincipalRateLimitRequest};
@@ -108,6 +111,9 @@ pub struct Org {
     #[serde(default)]
     pub engine: Engine,
     next_seq: u64,
+    /// The settings under `/api/v1/org`; absent in data files written before they could change.
+    #[serde(default)]
+    pub settings: OrgSettings,
     pub users: Table<User>,
     pub groups: Table<Group>,
     pub zones: Table<Zone>,
@@ -163,6 +169,7 @@ impl Org {
             partner,
             engine,
             next_seq: 1,
+            settings: OrgSettings::default(),
             users: Table::default(),
             groups: Table::default(),
             zones: Table::default(),

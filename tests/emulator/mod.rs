@@ -15,6 +15,7 @@ mod hardening;
 mod lag;
 mod logs;
 mod oauth;
+mod org_settings;
 mod orgs;
 mod rate_share;
 mod roles_groups;

@@ -16,6 +16,7 @@ pub mod group_rules;
 pub mod groups;
 pub mod iam;
 pub mod logs;
+pub mod org_settings;
 pub mod orgs;
 pub mod policies;
 pub mod rate_limits;
