@@ -124,11 +124,15 @@ macro_rules! route {
 }
 
 // Route tables of their own, one per family added since (declared after the macro they use).
+mod credentials;
 mod org_settings;
 
 /// Every route: the main table, then the families' own tables.
 pub fn all() -> impl Iterator<Item = &'static Route> {
-    ROUTES.iter().chain(org_settings::ROUTES)
+    ROUTES
+        .iter()
+        .chain(org_settings::ROUTES)
+        .chain(credentials::ROUTES)
 }
 
 use Handler::{OnOrg, OnState, Public, Token};

@@ -7,7 +7,8 @@
 //! `users` (and their factors), `roles` (admin role assignments, and what each role may do),
 //! `groups` (and `group_roles`, the admin roles a group's members hold, and `group_rules`), `custom_roles`,
 //! `resource_sets` and `bindings` (custom admin roles granted over resource sets),
-//! `principal_rate_limits` (each credential's share of the rate limits), `zones` (network zones), `policies` (policies and their rules; `policy_defaults`
+//! `credentials` (a user's password and recovery answer checks, factors reset, sessions and
+//! grants), `principal_rate_limits` (each credential's share of the rate limits), `zones` (network zones), `policies` (policies and their rules; `policy_defaults`
 //! holds the settings Okta fills in), `tokens` (API tokens, and authentication), `logs` (the
 //! System Log), `orgs` (the Org Creator API and what a new org starts with) and `org_settings`
 //! (what `/api/v1/org` and its sub-resources set). `table` is the
@@ -22,6 +23,7 @@ use crate::emulator::error::ApiError;
 use crate::emulator::util::okta_id;
 
 mod bindings;
+mod credentials;
 mod custom_roles;
 mod delta;
 mod group_roles;

@@ -21,4 +21,5 @@ mod rate_share;
 mod roles_groups;
 mod security;
 mod support;
+mod user_credentials;
 mod users;

@@ -12,6 +12,7 @@ use crate::emulator::query::{self, Expression, Operator};
 use crate::emulator::store::{Audit, Org, Principal, State};
 use crate::emulator::util::{decode_cursor, encode_cursor, encode_query_component};
 
+pub mod credentials;
 pub mod group_rules;
 pub mod groups;
 pub mod iam;
