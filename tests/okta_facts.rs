@@ -552,6 +552,8 @@ fn endpoint_template(method: &str, path: &str) -> String {
         "forgot_password_recovery_question",
         "sessions",
         "grants",
+        "clients",
+        "idps",
         "contacts",
         "preferences",
         "hideEndUserFooter",

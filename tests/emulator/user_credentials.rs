@@ -349,7 +349,8 @@ async fn resetting_factors_unenrolls_the_security_question() {
 }
 
 #[tokio::test]
-async fn sessions_are_cleared_and_grants_listed_empty_with_the_privileges_okta_asks() {
+async fn sessions_are_cleared_and_grants_clients_and_idps_listed_empty_with_the_privileges_okta_asks()
+ {
     let emulator = Emulator::start_with(&["--log-lag-ms", "0"]);
     let org = emulator.create_org("sessions").await;
     let user = active_user(&emulator, &org, "signedin@sessions.example.com").await;
@@ -413,6 +414,25 @@ async fn sessions_are_cleared_and_grants_listed_empty_with_the_privileges_okta_a
         )
         .await;
     assert_error(&revoke_one, 404, "E0000007");
+
+    // No OAuth client holds a grant or token for the user, and no identity provider exists.
+    for listing in ["clients", "idps"] {
+        let listed = emulator
+            .get(
+                &format!("{}/api/v1/users/{user}/{listing}", org.url),
+                &org.token,
+            )
+            .await;
+        assert_eq!(listed.status, 200, "{listing}");
+        assert_eq!(listed.body, json!([]), "{listing}");
+        let nobody = emulator
+            .get(
+                &format!("{}/api/v1/users/00unobody00000000000/{listing}", org.url),
+                &org.token,
+            )
+            .await;
+        assert_error(&nobody, 404, "E0000007");
+    }
 
     // A read-only admin lists grants and clears nobody's sessions.
     let reader = active_user(&emulator, &org, "reader@sessions.example.com").await;

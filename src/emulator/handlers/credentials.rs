@@ -1,6 +1,7 @@
 //! A user's credential operations (`/api/v1/users/{id}/credentials/…`), the lifecycle
 //! operations that hand out or reset credentials (`expire_password_with_temp_password`,
-//! `reset_factors`), the user's sessions and OAuth grants.
+//! `reset_factors`), the user's sessions, OAuth grants and clients, and linked identity
+//! providers.
 
 use serde_json::{Map, Value, json};
 
@@ -117,6 +118,20 @@ pub fn list_grants(org: &mut Org, request: &Request) -> Result<Reply, ApiError> 
     user_id_or_me(org, request)?;
     request.limit(20, 200)?;
     Ok(Reply::page(json!([]), request.links("grants", None)))
+}
+
+/// `GET /api/v1/users/{id}/clients`: the OAuth clients that hold grants or tokens for the user;
+/// the emulator issues none to users, so there are none.
+pub fn list_clients(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    user_id_or_me(org, request)?;
+    Ok(Reply::ok(json!([])))
+}
+
+/// `GET /api/v1/users/{id}/idps`: the identity providers the user is linked to; the emulator
+/// has no identity providers, so there are none.
+pub fn list_identity_providers(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    user_id_or_me(org, request)?;
+    Ok(Reply::ok(json!([])))
 }
 
 pub fn revoke_grants(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {

@@ -1,4 +1,5 @@
-//! The routes of a user's credential operations, sessions and OAuth grants
+//! The routes of a user's credential operations, sessions, OAuth grants and clients, and linked
+//! identity providers
 //! (`handlers::credentials`). Like every sub-resource of a user they fall in Okta's
 //! `/api/v1/users` bucket; the scopes are those of Okta's reference.
 
@@ -14,6 +15,8 @@ pub static ROUTES: &[Route] = &[
     route!(DELETE "/api/v1/users/{userId}/sessions" => OnOrg(credentials::clear_sessions), ManageUsers, Users, "okta.users.manage"),
     route!(GET "/api/v1/users/{userId}/grants" => OnOrg(credentials::list_grants), Read, Users, "okta.users.read"),
     route!(DELETE "/api/v1/users/{userId}/grants" => OnOrg(credentials::revoke_grants), ManageUsers, Users, "okta.users.manage"),
+    route!(GET "/api/v1/users/{userId}/clients" => OnOrg(credentials::list_clients), Read, Users, "okta.users.read"),
+    route!(GET "/api/v1/users/{userId}/idps" => OnOrg(credentials::list_identity_providers), Read, Users, "okta.users.read"),
     route!(GET "/api/v1/users/{userId}/grants/{grantId}" => OnOrg(credentials::get_grant), Read, Users, "okta.users.read"),
     route!(DELETE "/api/v1/users/{userId}/grants/{grantId}" => OnOrg(credentials::revoke_grant), ManageUsers, Users, "okta.users.manage"),
 ];
