@@ -73,10 +73,15 @@ def is_git_url(source):
     return "://" in source or source.startswith("git@") or source.endswith(".git")
 
 
+def is_git_repository(path):
+    """A work tree with its `.git`, or a bare repository."""
+    return (path / ".git").exists() or ((path / "HEAD").is_file() and (path / "objects").is_dir())
+
+
 def obtain_source(source):
     """The SDK's source directory at the pinned commit; never modified by this script."""
     path = Path(source).expanduser()
-    if not is_git_url(source) and path.is_dir() and not (path / ".git").exists():
+    if not is_git_url(source) and path.is_dir() and not is_git_repository(path):
         # A plain directory (an unpacked release, a copy): the commit cannot be checked, the
         # version can.
         version = read_version(path)
@@ -99,14 +104,21 @@ def obtain_source(source):
             shutil.rmtree(clone, ignore_errors=True)
             fail(f"could not clone {origin}; set SDK_SUITE_SOURCE to a local copy of "
                  f"okta-sdk-python {PINNED_VERSION} (commit {PINNED_COMMIT})")
-    run(["git", "-C", str(clone), "checkout", "--quiet", "--detach", PINNED_COMMIT])
+    checkout = subprocess.run(
+        ["git", "-C", str(clone), "checkout", "--quiet", "--detach", PINNED_COMMIT])
+    if checkout.returncode != 0:
+        # A clone without the pinned commit is no use later either.
+        shutil.rmtree(clone, ignore_errors=True)
+        fail(f"{origin} has no commit {PINNED_COMMIT} (okta-sdk-python {PINNED_VERSION})")
     return clone
 
 
 def read_version(path):
-    for line in (path / "pyproject.toml").read_text(errors="replace").splitlines() if (
-        path / "pyproject.toml"
-    ).exists() else []:
+    """The `version` of the source's pyproject.toml, or None."""
+    pyproject = path / "pyproject.toml"
+    if not pyproject.exists():
+        return None
+    for line in pyproject.read_text(errors="replace").splitlines():
         if line.strip().startswith("version"):
             return line.split("=", 1)[1].strip().strip('"')
     return None
@@ -194,12 +206,14 @@ def outcomes(junit_xml):
     return results
 
 
-def report(results, known):
+def report(results, known, files):
     print()
     print("| family | run | pass |")
     print("|---|---|---|")
     total_run = total_pass = 0
     for file, family in FAMILIES:
+        if file not in files:
+            continue
         ran = [r for r in results if r[0] == file]
         passed = sum(1 for r in ran if r[2])
         total_run += len(ran)
@@ -276,7 +290,7 @@ def main():
             emulator.wait()
     if not junit.exists():
         fail("pytest wrote no results")
-    unclassified = report(outcomes(junit), known)
+    unclassified = report(outcomes(junit), known, arguments.files or counted)
     sys.exit(1 if unclassified else 0)
 
 if __name__ == "__main__":
