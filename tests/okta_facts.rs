@@ -583,6 +583,23 @@ fn endpoint_template(method: &str, path: &str) -> String {
         "clone",
         "mappings",
         "simulate",
+        "change_password",
+        "change_recovery_question",
+        "forgot_password_recovery_question",
+        "clients",
+        "idps",
+        "contacts",
+        "preferences",
+        "hideEndUserFooter",
+        "showEndUserFooter",
+        "privacy",
+        "oktaCommunication",
+        "optIn",
+        "optOut",
+        "oktaSupport",
+        "grant",
+        "extend",
+        "revoke",
     ];
     let path = path.split('?').next().unwrap_or_default();
     let segments: Vec<&str> = path

@@ -93,6 +93,13 @@ pub enum ApiError {
     /// E0000032: unlocking a user that is not locked out.
     #[error("Unlock is not allowed for this user.")]
     UnlockNotAllowed,
+    /// E0000014: a credential change Okta refuses (a wrong old password, a password the policy
+    /// refuses on the credential endpoints); the cause says which.
+    #[error("Update of credentials failed")]
+    CredentialsUpdateFailed { cause: String },
+    /// E0000087: the recovery answer does not match.
+    #[error("The recovery question answer did not match our records.")]
+    RecoveryAnswerMismatch,
     /// E0000038: a lifecycle operation the user's current status does not allow.
     #[error("This operation is not allowed in the user's current status.")]
     WrongUserStatus,
@@ -183,6 +190,8 @@ impl ApiError {
             ApiError::InvalidScimFilter { .. } => "E0000053",
             ApiError::PasswordPolicy { .. } => "E0000080",
             ApiError::WrongUserStatus => "E0000038",
+            ApiError::CredentialsUpdateFailed { .. } => "E0000014",
+            ApiError::RecoveryAnswerMismatch => "E0000087",
             ApiError::RateLimited => "E0000047",
             ApiError::Unsupported { .. } => "E0000060",
             ApiError::DuplicateRole => "E0000090",
@@ -216,7 +225,9 @@ impl ApiError {
             | ApiError::AlreadyActive
             | ApiError::UnlockNotAllowed
             | ApiError::WrongUserStatus
-            | ApiError::PasswordPolicy { .. } => StatusCode::FORBIDDEN,
+            | ApiError::PasswordPolicy { .. }
+            | ApiError::CredentialsUpdateFailed { .. }
+            | ApiError::RecoveryAnswerMismatch => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } | ApiError::PathNotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::DuplicateRole => StatusCode::CONFLICT,
@@ -261,6 +272,7 @@ impl ApiError {
             ApiError::InvalidSearch { detail }
             | ApiError::InvalidScimFilter { detail }
             | ApiError::PasswordPolicy { detail } => vec![detail.clone()],
+            ApiError::CredentialsUpdateFailed { cause } => vec![cause.clone()],
             ApiError::Unsupported { what } => {
                 vec![format!("okta-emulator does not implement {what}")]
             }

@@ -112,12 +112,12 @@ pub const SSWS_ONLY: &str = "";
 
 macro_rules! route {
     ($method:ident $template:literal => $handler:expr, $need:ident, $family:ident, $scope:literal) => {
-        Route {
-            method: Method::$method,
+        $crate::emulator::routes::Route {
+            method: ::axum::http::Method::$method,
             template: $template,
             handler: $handler,
-            need: Need::$need,
-            family: Family::$family,
+            need: $crate::emulator::store::Need::$need,
+            family: $crate::emulator::routes::Family::$family,
             scope: $scope,
         }
     };
@@ -126,26 +126,42 @@ macro_rules! route {
 use Handler::{OnOrg, OnState, Public, Token};
 use Lifecycle as L;
 
-// Families with many endpoints keep their routes in a table of their own (`routes/`);
-// `all_routes` is every table together.
+// Families added since keep their routes in a table of their own (`routes/`, declared after
+// the macro they use); `all_routes` is every table together.
 mod apps;
 mod authz;
+mod credentials;
+mod org_settings;
+
+/// The tables a path outside the authorization servers' prefix may match, the main one first
+/// so the provider's hot paths are matched before any family added since.
+static GENERAL_TABLES: &[&[Route]] = &[
+    ROUTES,
+    apps::APP_ROUTES,
+    org_settings::ROUTES,
+    credentials::ROUTES,
+];
 
 /// Every route the emulator serves: [`ROUTES`] and the families' own tables.
 pub fn all_routes() -> impl Iterator<Item = &'static Route> {
-    ROUTES.iter().chain(apps::APP_ROUTES).chain(authz::ROUTES)
+    GENERAL_TABLES
+        .iter()
+        .chain(AUTHZ_TABLES)
+        .flat_map(|table| table.iter())
 }
 
+/// The authorization servers' table, which alone holds the paths under its prefix.
+static AUTHZ_TABLES: &[&[Route]] = &[authz::ROUTES];
+
 /// The tables that can hold a path's route. The authorization servers' table owns its prefix,
-/// so a request elsewhere never scans it; the apps' table follows the main one, so the main
-/// table's routes (the provider's hot paths) are matched first.
+/// so a request elsewhere never scans it.
 fn tables_for(path: &str) -> impl Iterator<Item = &'static Route> {
-    let (first, then): (&'static [Route], &'static [Route]) = if path.starts_with(authz::PREFIX) {
-        (authz::ROUTES, &[])
+    let tables = if path.starts_with(authz::PREFIX) {
+        AUTHZ_TABLES
     } else {
-        (ROUTES, apps::APP_ROUTES)
+        GENERAL_TABLES
     };
-    first.iter().chain(then)
+    tables.iter().flat_map(|table| table.iter())
 }
 
 pub static ROUTES: &[Route] = &[
@@ -167,10 +183,6 @@ pub static ROUTES: &[Route] = &[
     route!(POST "/api/v1/users/{userId}/lifecycle/unlock" => OnOrg(|org, request| users::lifecycle(org, request, L::Unlock)), ManageUsers, Users, "okta.users.manage"),
     route!(POST "/api/v1/users/{userId}/lifecycle/expire_password" => OnOrg(|org, request| users::lifecycle(org, request, L::ExpirePassword)), ManageUsers, Users, "okta.users.manage"),
     route!(POST "/api/v1/users/{userId}/lifecycle/reset_password" => OnOrg(|org, request| users::lifecycle(org, request, L::ResetPassword)), ManageUsers, Users, "okta.users.manage"),
-    route!(POST "/api/v1/users/{userId}/lifecycle/expire_password_with_temp_password" => OnOrg(users::expire_with_temp_password), ManageUsers, Users, "okta.users.manage"),
-    route!(POST "/api/v1/users/{userId}/lifecycle/reset_factors" => OnOrg(users::reset_factors), ManageUsers, Users, "okta.users.manage"),
-    route!(DELETE "/api/v1/users/{userId}/sessions" => OnOrg(users::clear_sessions), ManageUsers, Users, "okta.users.manage"),
-    route!(GET "/api/v1/users/{userId}/grants" => OnOrg(users::list_grants), Read, Users, "okta.users.read"),
     route!(GET "/api/v1/users/{userId}/appLinks" => OnOrg(users::list_app_links), Read, Users, "okta.users.read"),
     route!(GET "/api/v1/users/{userId}/groups" => OnOrg(users::list_groups), Read, Users, "okta.users.read"),
     route!(GET "/api/v1/users/{userId}/factors" => OnOrg(users::list_factors), Read, Users, "okta.users.read"),
@@ -272,11 +284,8 @@ pub static ROUTES: &[Route] = &[
 /// methods: they answer 501 `E0000060` like any Okta path the emulator lacks, not 405 (which
 /// would claim Okta does not have them). Checked against the reference's `paths`.
 static OKTA_ONLY: &[(Method, &str)] = &[
-    (Method::POST, "/api/v1/org"),
-    (Method::PUT, "/api/v1/org"),
     (Method::POST, "/api/v1/users/{userId}/factors"),
     (Method::GET, "/api/v1/users/{userId}/factors/{factorId}"),
-    (Method::DELETE, "/api/v1/users/{userId}/grants"),
     (
         Method::POST,
         "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/resources",
@@ -538,7 +547,7 @@ mod tests {
         ));
         // Okta has these methods on paths the emulator serves otherwise: 501, not 405.
         for (method, path) in [
-            (Method::PUT, "/api/v1/org"),
+            (Method::POST, "/api/v1/users/00u1/factors"),
             (Method::POST, "/api/v1/iam/resource-sets/iam1/resources"),
             (Method::PUT, "/api/v1/iam/resource-sets/iam1/resources/ire1"),
             (Method::GET, "/api/v1/users/00u1/factors/ufs1"),

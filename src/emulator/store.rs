@@ -9,10 +9,12 @@
 //! servers with their keys, scopes, claims and policies),
 //! `groups` (and `group_roles`, the admin roles a group's members hold, and `group_rules`), `custom_roles`,
 //! `resource_sets` and `bindings` (custom admin roles granted over resource sets),
-//! `principal_rate_limits` (each credential's share of the rate limits), `apps` (app
+//! `credentials` (a user's password and recovery answer checks, factors reset, sessions and
+//! grants), `principal_rate_limits` (each credential's share of the rate limits), `apps` (app
 //! integrations, OAuth clients among them: their keys, scope grants and admin roles), `zones` (network zones), `policies` (policies and their rules; `policy_defaults`
 //! holds the settings Okta fills in), `tokens` (API tokens, and authentication), `logs` (the
-//! System Log) and `orgs` (the Org Creator API and what a new org starts with). `table` is the
+//! System Log), `orgs` (the Org Creator API and what a new org starts with) and `org_settings`
+//! (what `/api/v1/org` and its sub-resources set). `table` is the
 //! row storage they share; `delta` the `--data` journal; `search_index` what `search` sees.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -26,12 +28,14 @@ use crate::emulator::util::okta_id;
 mod apps;
 mod authz;
 mod bindings;
+mod credentials;
 mod custom_roles;
 mod delta;
 mod group_roles;
 mod group_rules;
 mod groups;
 mod logs;
+mod org_settings;
 mod orgs;
 mod policies;
 mod policy_defaults;
@@ -42,7 +46,6 @@ mod roles;
 mod search_index;
 mod table;
 mod tokens;
-mod user_resets;
 mod users;
 mod zones;
 
@@ -56,6 +59,7 @@ pub use custom_roles::{CustomRole, Permission};
 pub use group_rules::{GroupRule, NewGroupRule};
 pub use groups::Group;
 pub use logs::{Audit, Event};
+pub use org_settings::{ContactType, OrgSettings};
 pub use orgs::NewOrg;
 pub use policies::{NewPolicy, Policy, Rule};
 pub use principal_rate_limits::{PrincipalRateLimit, PrincipalRateLimitRequest};
@@ -119,6 +123,9 @@ pub struct Org {
     #[serde(default)]
     pub engine: Engine,
     next_seq: u64,
+    /// The settings under `/api/v1/org`; absent in data files written before they could change.
+    #[serde(default)]
+    pub settings: OrgSettings,
     pub users: Table<User>,
     pub groups: Table<Group>,
     pub zones: Table<Zone>,
@@ -179,6 +186,7 @@ impl Org {
             partner,
             engine,
             next_seq: 1,
+            settings: OrgSettings::default(),
             users: Table::default(),
             groups: Table::default(),
             zones: Table::default(),

@@ -15,10 +15,12 @@ use crate::emulator::util::{decode_cursor, encode_cursor, encode_query_component
 pub mod apps;
 pub mod authz;
 pub mod client_roles;
+pub mod credentials;
 pub mod group_rules;
 pub mod groups;
 pub mod iam;
 pub mod logs;
+pub mod org_settings;
 pub mod orgs;
 pub mod policies;
 pub mod rate_limits;

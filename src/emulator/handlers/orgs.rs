@@ -87,25 +87,27 @@ pub fn create_child(state: &mut State, request: &Request) -> Result<Reply, ApiEr
     })))
 }
 
-fn org_json(org_url: &str, org: &Org) -> Value {
+/// The org's general settings as `GET`, `POST` and `PUT /api/v1/org` answer them.
+pub(super) fn org_json(org_url: &str, org: &Org) -> Value {
+    let setting = |field: &str| org.setting(field);
     json!({
         "id": org.id,
         "companyName": org.name,
         "subdomain": org.subdomain,
-        "website": org.website,
+        "website": setting("website"),
         "status": "ACTIVE",
         "created": format_millis(org.created),
         "lastUpdated": format_millis(org.last_updated),
         "expiresAt": null,
-        "address1": null,
-        "address2": null,
-        "city": null,
-        "state": null,
-        "postalCode": null,
-        "country": null,
-        "phoneNumber": null,
-        "endUserSupportHelpURL": null,
-        "supportPhoneNumber": null,
+        "address1": setting("address1"),
+        "address2": setting("address2"),
+        "city": setting("city"),
+        "state": setting("state"),
+        "postalCode": setting("postalCode"),
+        "country": setting("country"),
+        "phoneNumber": setting("phoneNumber"),
+        "endUserSupportHelpURL": setting("endUserSupportHelpURL"),
+        "supportPhoneNumber": setting("supportPhoneNumber"),
         "_links": {
             "preferences": href(format!("{org_url}/api/v1/org/preferences")),
             "uploadLogo": { "href": format!("{org_url}/api/v1/org/logo"), "hints": { "allow": ["POST"] } },

@@ -166,42 +166,6 @@ pub fn lifecycle(
     Ok(Reply::ok(body))
 }
 
-/// `POST /api/v1/users/{userId}/lifecycle/expire_password_with_temp_password`: the status
-/// rules of `expire_password`, answered with `{tempPassword}` (12 characters, as recorded in
-/// okta-sdk-python v3.4.4 cassette test_comprehensive_user_lifecycle). The emulator has no
-/// sign-in, so the temporary password is not kept.
-pub fn expire_with_temp_password(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
-    request.bool_query("revokeSessions", false)?;
-    let id = user_id_or_me(org, request)?;
-    org.lifecycle(request.audit, &id, Lifecycle::ExpirePassword)?;
-    Ok(Reply::ok(
-        json!({ "tempPassword": random_alphanumeric(12) }),
-    ))
-}
-
-/// `POST /api/v1/users/{userId}/lifecycle/reset_factors`: 200 with `{}` (recorded).
-pub fn reset_factors(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
-    let id = user_id_or_me(org, request)?;
-    org.reset_factors(request.audit, &id)?;
-    Ok(Reply::ok(json!({})))
-}
-
-/// `DELETE /api/v1/users/{userId}/sessions`: 204 (recorded).
-pub fn clear_sessions(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
-    request.bool_query("oauthTokens", false)?;
-    request.bool_query("forgetDevices", true)?;
-    let id = user_id_or_me(org, request)?;
-    org.clear_sessions(request.audit, &id)?;
-    Ok(Reply::no_content())
-}
-
-/// `GET /api/v1/users/{userId}/grants`: the user's consent grants to apps' scopes. The emulator
-/// has no apps to consent to, so there are none (recorded `[]` for a new user).
-pub fn list_grants(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
-    user_id_or_me(org, request)?;
-    Ok(Reply::page(json!([]), request.links("grants", None)))
-}
-
 /// `GET /api/v1/users/{userId}/appLinks`: the apps assigned to the user. The emulator has no
 /// apps, so there are none (recorded `[]` for a new user).
 pub fn list_app_links(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {

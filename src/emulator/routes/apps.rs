@@ -1,16 +1,13 @@
 //! The routes of the apps family: `/api/v1/apps` with an OAuth client's keys and grants, and a
 //! service app's admin roles under `/oauth2/v1/clients`. Kept apart from the main table so that
-//! the family's routes change in one place; `routes::all` chains them.
+//! the family's routes change in one place; `routes::all_routes` chains them.
 //!
 //! Okta's bucket for these is not among those the emulator models with their own limits
 //! (`docs/emulator.md`, Rate limits): they count in "most other API actions" (`/api/v1`).
 
-use axum::http::Method;
-
-use super::{Family, Route};
+use super::Route;
 use crate::emulator::handlers::Handler::OnOrg;
 use crate::emulator::handlers::{apps, client_roles};
-use crate::emulator::store::Need;
 
 pub(super) static APP_ROUTES: &[Route] = &[
     route!(GET "/api/v1/apps" => OnOrg(apps::list), Read, ApiV1, "okta.apps.read"),

@@ -3,12 +3,9 @@
 //! actions"; their scopes are the reference's `okta.authorizationServers.*`. Managing them
 //! takes a super or org admin, as policies do.
 
-use axum::http::Method;
-
-use super::{Family, Route};
+use super::Route;
 use crate::emulator::handlers::Handler::OnOrg;
 use crate::emulator::handlers::authz::{self, catalog, policies};
-use crate::emulator::store::Need;
 
 /// Every path of this table starts so, and no path of the main table does.
 pub const PREFIX: &str = "/api/v1/authorizationServers";

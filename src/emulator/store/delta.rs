@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    ApiToken, App, AuthServer, CustomRole, Event, Group, GroupRule, Org, Policy,
+    ApiToken, App, AuthServer, CustomRole, Event, Group, GroupRule, Org, OrgSettings, Policy,
     PrincipalRateLimit, ResourceSet, Row, Rule, State, Table, User, Zone,
 };
 use crate::emulator::engine::Engine;
@@ -39,6 +39,9 @@ struct Header {
     #[serde(default)]
     engine: Engine,
     next_seq: u64,
+    /// Absent in journals written before the org's settings could change: Okta's defaults.
+    #[serde(default)]
+    settings: OrgSettings,
 }
 
 impl Org {
@@ -53,6 +56,7 @@ impl Org {
             partner: self.partner,
             engine: self.engine,
             next_seq: self.next_seq,
+            settings: self.settings.clone(),
         }
     }
 
@@ -66,6 +70,7 @@ impl Org {
         self.partner = header.partner;
         self.engine = header.engine;
         self.next_seq = header.next_seq;
+        self.settings = header.settings;
     }
 
     /// An org with only its own fields, which the journal's rows then fill.
@@ -80,6 +85,7 @@ impl Org {
             partner: false,
             engine: Engine::default(),
             next_seq: 1,
+            settings: OrgSettings::default(),
             users: Table::default(),
             groups: Table::default(),
             zones: Table::default(),

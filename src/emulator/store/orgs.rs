@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
+use super::credentials::Verifier;
 use super::users::{default_user_type_id, normalize_profile, validate_profile};
 use super::{
     ApiError, ApiToken, Audit, Engine, Group, NewUser, Org, PARTNER_SUBDOMAIN, Policy,
@@ -357,6 +358,11 @@ impl Org {
             password_changed: admin.password.as_ref().map(|_| now),
             has_password: admin.password.is_some(),
             has_recovery_question: admin.recovery_question.is_some(),
+            password_verifier: admin.password.as_deref().map(Verifier::of),
+            recovery_answer_verifier: admin
+                .recovery_question
+                .as_ref()
+                .map(|rq| Verifier::of(&rq.answer)),
             recovery_question: admin.recovery_question.map(|rq| rq.question),
             type_id: default_user_type_id(&self.id),
             profile: normalize_profile(admin.profile),

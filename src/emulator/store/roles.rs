@@ -19,7 +19,7 @@ pub enum Need {
     ManageUsers,
     /// Groups and memberships: those plus group membership admins.
     ManageGroups,
-    /// Policies, network zones and API tokens: super or org admin.
+    /// Policies, network zones, API tokens and the org's settings: super or org admin.
     ManageSecurity,
     /// App integrations: super, org or app admin ("Application Administrator", help.okta.com
     /// standard roles).

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use super::credentials::Verifier;
 use super::table::{Page, Row, paginate};
 use super::{ApiError, Audit, Org, RoleAssignment, validation};
 use crate::emulator::query::Expression;
@@ -52,6 +53,13 @@ pub struct User {
     /// Absent in data files written before it was kept, where only `has_recovery_question` is.
     #[serde(default)]
     pub recovery_question: Option<String>,
+    /// Checks the password without keeping it; absent for users without one and in data files
+    /// written before it was kept (their old password is then not checked).
+    #[serde(default)]
+    pub password_verifier: Option<Verifier>,
+    /// Checks the recovery answer likewise.
+    #[serde(default)]
+    pub recovery_answer_verifier: Option<Verifier>,
     pub type_id: String,
     pub profile: Map<String, Value>,
     pub roles: Vec<RoleAssignment>,
@@ -281,6 +289,11 @@ impl Org {
             password_changed: request.password.as_ref().map(|_| now),
             has_password: request.password.is_some(),
             has_recovery_question: request.recovery_question.is_some(),
+            password_verifier: request.password.as_deref().map(Verifier::of),
+            recovery_answer_verifier: request
+                .recovery_question
+                .as_ref()
+                .map(|rq| Verifier::of(&rq.answer)),
             recovery_question: request.recovery_question.map(|rq| rq.question),
             type_id: default_user_type_id(&self.id),
             profile: normalize_profile(request.profile),
@@ -375,8 +388,9 @@ impl Org {
         let profile_changed = user.profile != new_profile;
         user.profile = new_profile;
         user.last_updated = now;
-        if change.password.is_some() {
+        if let Some(password) = &change.password {
             user.has_password = true;
+            user.password_verifier = Some(Verifier::of(password));
             user.password_changed = Some(now);
             if matches!(
                 user.status,
@@ -387,6 +401,7 @@ impl Org {
         }
         if let Some(recovery_question) = change.recovery_question {
             user.has_recovery_question = true;
+            user.recovery_answer_verifier = Some(Verifier::of(&recovery_question.answer));
             user.recovery_question = Some(recovery_question.question);
         }
         let target = user.target();
@@ -510,6 +525,7 @@ impl Org {
         }
         if operation == Lifecycle::ResetPassword {
             user.has_password = false;
+            user.password_verifier = None;
         }
         let target = user.target();
         self.emit(audit, event_type, message, vec![target], json!({}));
@@ -656,6 +672,7 @@ impl Org {
         }
         user.has_recovery_question = false;
         user.recovery_question = None;
+        user.recovery_answer_verifier = None;
         user.last_updated = audit.now;
         let target = user.target();
         self.emit(
