@@ -41,7 +41,10 @@ mod tokens;
 mod users;
 mod zones;
 
-pub use apps::{App, AppQuery, AppStatus, ClientKey, KeyStatus, NewServiceApp, ScopeGrant};
+pub use apps::{
+    App, AppGroup, AppQuery, AppStatus, AppUser, AppUserChange, ClientKey, KeyStatus,
+    NewServiceApp, ScopeGrant,
+};
 pub use bindings::{Binding, BindingMember, Member};
 pub use custom_roles::{CustomRole, Permission};
 pub use group_rules::{GroupRule, NewGroupRule};

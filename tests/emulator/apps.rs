@@ -695,3 +695,171 @@ async fn an_api_token_unused_for_30_days_expires_and_each_use_moves_its_expiry()
         "{expires} against {sixty_days_on}"
     );
 }
+
+#[tokio::test]
+async fn users_and_groups_are_assigned_to_an_app_as_okta_records_them() {
+    let emulator = Emulator::start();
+    let org = org(&emulator, "assigning").await;
+    let bookmark = json!({
+        "name": "bookmark", "label": "Wiki", "signOnMode": "BOOKMARK",
+        "settings": { "app": { "requestIntegration": false, "url": "https://wiki.example/" } },
+    });
+    let app = call(
+        &emulator,
+        &org,
+        Method::POST,
+        "/api/v1/apps",
+        Some(bookmark),
+    )
+    .await;
+    assert_eq!(app.status, 200, "{:?}", app.body);
+    assert_eq!(app.body["settings"]["app"]["url"], "https://wiki.example/");
+    assert_eq!(app.body["visibility"]["appLinks"], json!({"login": true}));
+    let app_id = app.body["id"].as_str().unwrap().to_string();
+    let user = emulator
+        .create_user(
+            &super::support::Org {
+                url: org.url.clone(),
+                token: org.token.clone(),
+                admin_id: String::new(),
+            },
+            "ada@assigning.example",
+            "?activate=true",
+        )
+        .await;
+    let user_id = user.body["id"].as_str().unwrap().to_string();
+    let users = format!("/api/v1/apps/{app_id}/users");
+    let assigned = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &users,
+        Some(json!({"id": user_id, "scope": "USER"})),
+    )
+    .await;
+    assert_eq!(assigned.status, 200, "{:?}", assigned.body);
+    assert_eq!(
+        assigned.body["credentials"]["userName"],
+        "ada@assigning.example"
+    );
+    assert_eq!(assigned.body["scope"], "USER");
+    assert_eq!(assigned.body["syncState"], "DISABLED");
+    let again = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &users,
+        Some(json!({"id": user_id})),
+    )
+    .await;
+    assert_error(&again, 409, "E0000062");
+    let renamed = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("{users}/{user_id}"),
+        Some(json!({"credentials": {"userName": "ada"}})),
+    )
+    .await;
+    assert_eq!(renamed.body["credentials"]["userName"], "ada");
+    let listed = call(&emulator, &org, Method::GET, &users, None).await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+    let removed = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        &format!("{users}/{user_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(removed.status, 204);
+    assert_eq!(
+        call(&emulator, &org, Method::GET, &users, None).await.body,
+        json!([])
+    );
+
+    let mut group_ids = Vec::new();
+    for name in ["First", "Second"] {
+        let group = call(
+            &emulator,
+            &org,
+            Method::POST,
+            "/api/v1/groups",
+            Some(json!({"profile": {"name": name}})),
+        )
+        .await;
+        group_ids.push(group.body["id"].as_str().unwrap().to_string());
+    }
+    let groups = format!("/api/v1/apps/{app_id}/groups");
+    for group_id in &group_ids {
+        let assigned = call(
+            &emulator,
+            &org,
+            Method::PUT,
+            &format!("{groups}/{group_id}"),
+            Some(json!({"priority": 0})),
+        )
+        .await;
+        assert_eq!(assigned.status, 200, "{:?}", assigned.body);
+        assert_eq!(assigned.body["priority"], 0);
+    }
+    // Recorded: the group assigned last at priority 0 comes first, the other moves down.
+    let listed = call(&emulator, &org, Method::GET, &groups, None).await;
+    let order: Vec<(&str, u64)> = listed
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|group| {
+            (
+                group["id"].as_str().unwrap(),
+                group["priority"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        vec![(group_ids[1].as_str(), 0), (group_ids[0].as_str(), 1)]
+    );
+    let apps_of_group = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("/api/v1/groups/{}/apps", group_ids[0]),
+        None,
+    )
+    .await;
+    assert_eq!(apps_of_group.body[0]["id"], app_id.as_str());
+    let removed = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        &format!("{groups}/{}", group_ids[1]),
+        None,
+    )
+    .await;
+    assert_eq!(removed.status, 204);
+    let one = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("{groups}/{}", group_ids[0]),
+        None,
+    )
+    .await;
+    assert_eq!(one.body["priority"], 0);
+    // A deleted group's assignment goes with it.
+    let deleted = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        &format!("/api/v1/groups/{}", group_ids[0]),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status, 204);
+    assert_eq!(
+        call(&emulator, &org, Method::GET, &groups, None).await.body,
+        json!([])
+    );
+}

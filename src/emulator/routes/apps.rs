@@ -26,6 +26,19 @@ pub(super) static APP_ROUTES: &[Route] = &[
     route!(DELETE "/api/v1/apps/{appId}/credentials/jwks/{keyId}" => OnOrg(apps::jwks::delete), ManageApps, ApiV1, "okta.apps.manage"),
     route!(POST "/api/v1/apps/{appId}/credentials/jwks/{keyId}/lifecycle/activate" => OnOrg(apps::jwks::activate), ManageApps, ApiV1, "okta.apps.manage"),
     route!(POST "/api/v1/apps/{appId}/credentials/jwks/{keyId}/lifecycle/deactivate" => OnOrg(apps::jwks::deactivate), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(GET "/api/v1/apps/{appId}/users" => OnOrg(apps::assignments::list_users), Read, ApiV1, "okta.apps.read"),
+    route!(POST "/api/v1/apps/{appId}/users" => OnOrg(apps::assignments::assign_user), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(GET "/api/v1/apps/{appId}/users/{userId}" => OnOrg(apps::assignments::get_user), Read, ApiV1, "okta.apps.read"),
+    route!(POST "/api/v1/apps/{appId}/users/{userId}" => OnOrg(apps::assignments::update_user), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(DELETE "/api/v1/apps/{appId}/users/{userId}" => OnOrg(apps::assignments::unassign_user), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(GET "/api/v1/apps/{appId}/groups" => OnOrg(apps::assignments::list_groups), Read, ApiV1, "okta.apps.read"),
+    route!(GET "/api/v1/apps/{appId}/groups/{groupId}" => OnOrg(apps::assignments::get_group), Read, ApiV1, "okta.apps.read"),
+    route!(PUT "/api/v1/apps/{appId}/groups/{groupId}" => OnOrg(apps::assignments::assign_group), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(DELETE "/api/v1/apps/{appId}/groups/{groupId}" => OnOrg(apps::assignments::unassign_group), ManageApps, ApiV1, "okta.apps.manage"),
+    // Okta's reference lists the group's apps under the groups API (`okta.groups.read`); it
+    // lives here with the assignments it reads. The `/api/v1/groups` bucket, as a group's
+    // other sub-resources.
+    route!(GET "/api/v1/groups/{groupId}/apps" => OnOrg(apps::assignments::apps_of_group), Read, Groups, "okta.groups.read"),
     // "Only the Super Admin role has the permissions to grant scopes to an app" (Okta's
     // service-app guide): granting and revoking need what granting admin roles needs.
     route!(GET "/api/v1/apps/{appId}/grants" => OnOrg(apps::grants::list), Read, ApiV1, "okta.appGrants.read"),

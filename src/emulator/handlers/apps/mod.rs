@@ -9,6 +9,7 @@ use crate::emulator::query::Operator;
 use crate::emulator::store::{App, AppQuery, AppStatus, Org};
 use crate::emulator::util::format_millis;
 
+pub mod assignments;
 pub mod grants;
 pub mod jwks;
 

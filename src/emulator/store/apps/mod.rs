@@ -13,12 +13,14 @@ use super::{ApiError, Audit, Org, RoleAssignment, validation};
 use crate::emulator::jose::PublicJwk;
 use crate::emulator::util::okta_id;
 
+mod assignments;
 mod client_keys;
 mod client_roles;
 mod defaults;
 mod grants;
 mod service;
 
+pub use assignments::{AppGroup, AppUser, AppUserChange};
 pub use client_keys::{ClientKey, KeyStatus};
 pub use grants::ScopeGrant;
 pub use service::NewServiceApp;
@@ -92,6 +94,12 @@ pub struct App {
     /// registered before assignments existed stored plain role types.
     #[serde(default, deserialize_with = "client_roles::deserialize_roles")]
     pub roles: Vec<RoleAssignment>,
+    /// Users assigned to the app.
+    #[serde(default)]
+    pub users: Vec<AppUser>,
+    /// Groups assigned to the app, by priority.
+    #[serde(default)]
+    pub groups: Vec<AppGroup>,
     pub created: i64,
     #[serde(default)]
     pub last_updated: i64,
@@ -326,6 +334,8 @@ impl Org {
             grants: Vec::new(),
             dpop_required: false,
             roles: Vec::new(),
+            users: Vec::new(),
+            groups: Vec::new(),
             created: now,
             last_updated: now,
         };
