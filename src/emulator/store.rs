@@ -43,7 +43,7 @@ mod zones;
 
 pub use apps::{
     App, AppGroup, AppQuery, AppStatus, AppUser, AppUserChange, ClientKey, KeyStatus,
-    NewServiceApp, ScopeGrant,
+    NewServiceApp, ScopeGrant, SigningKey, SigningRequest,
 };
 pub use bindings::{Binding, BindingMember, Member};
 pub use custom_roles::{CustomRole, Permission};

@@ -863,3 +863,141 @@ async fn users_and_groups_are_assigned_to_an_app_as_okta_records_them() {
         json!([])
     );
 }
+
+#[tokio::test]
+async fn an_app_has_rsa_signing_keys_with_certificates_that_are_generated_cloned_and_requested() {
+    let emulator = Emulator::start();
+    let org = org(&emulator, "signing").await;
+    let bookmark = |label: &str| {
+        json!({
+            "name": "bookmark", "label": label, "signOnMode": "BOOKMARK",
+            "settings": { "app": { "url": "https://wiki.example/" } },
+        })
+    };
+    let first = call(
+        &emulator,
+        &org,
+        Method::POST,
+        "/api/v1/apps",
+        Some(bookmark("One")),
+    )
+    .await;
+    let second = call(
+        &emulator,
+        &org,
+        Method::POST,
+        "/api/v1/apps",
+        Some(bookmark("Two")),
+    )
+    .await;
+    let (first, second) = (
+        first.body["id"].as_str().unwrap().to_string(),
+        second.body["id"].as_str().unwrap().to_string(),
+    );
+    let keys = format!("/api/v1/apps/{first}/credentials/keys");
+    let listed = call(&emulator, &org, Method::GET, &keys, None).await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    let default = &listed.body[0];
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+    assert_eq!(default["kty"], "RSA");
+    assert_eq!(default["use"], "sig");
+    assert_eq!(default["e"], "AQAB");
+    // A 2048-bit modulus, and the certificate carries the same key.
+    let modulus = default["n"].as_str().unwrap();
+    assert_eq!(modulus.len(), 342);
+    let certificate = default["x5c"][0].as_str().unwrap();
+    assert!(certificate.starts_with("MII"));
+    let kid = default["kid"].as_str().unwrap().to_string();
+    let again = call(&emulator, &org, Method::GET, &format!("{keys}/{kid}"), None).await;
+    assert_eq!(again.body, *default);
+
+    let generated = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("{keys}/generate?validityYears=2"),
+        None,
+    )
+    .await;
+    assert_eq!(generated.status, 201, "{:?}", generated.body);
+    assert_ne!(generated.body["kid"], kid.as_str());
+    let refused = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("{keys}/generate?validityYears=1"),
+        None,
+    )
+    .await;
+    assert_error(&refused, 400, "E0000001");
+    let new_kid = generated.body["kid"].as_str().unwrap();
+    let cloned = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("{keys}/{new_kid}/clone?targetAid={second}"),
+        None,
+    )
+    .await;
+    assert_eq!(cloned.status, 201, "{:?}", cloned.body);
+    assert_eq!(cloned.body["x5c"], generated.body["x5c"]);
+    let second_keys = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("/api/v1/apps/{second}/credentials/keys"),
+        None,
+    )
+    .await;
+    assert!(
+        second_keys
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|key| key["kid"] == new_kid)
+    );
+
+    let csrs = format!("/api/v1/apps/{first}/credentials/csrs");
+    let metadata = json!({
+        "subject": { "commonName": "SP Issuer", "countryName": "CA", "localityName": "Toronto", "organizationName": "Acme" },
+        "subjectAltNames": { "dnsNames": ["sp.acme.example"] },
+    });
+    let csr = call(&emulator, &org, Method::POST, &csrs, Some(metadata)).await;
+    assert_eq!(csr.status, 201, "{:?}", csr.body);
+    assert_eq!(csr.body["kty"], "RSA");
+    assert!(csr.body["csr"].as_str().unwrap().starts_with("MII"));
+    let csr_id = csr.body["id"].as_str().unwrap();
+    let fetched = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("{csrs}/{csr_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(fetched.body["csr"], csr.body["csr"]);
+    let revoked = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        &format!("{csrs}/{csr_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(revoked.status, 204);
+    assert_eq!(
+        call(&emulator, &org, Method::GET, &csrs, None).await.body,
+        json!([])
+    );
+    // Publishing a signed certificate is not modelled.
+    let publish = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("{csrs}/{csr_id}/lifecycle/publish"),
+        None,
+    )
+    .await;
+    assert_error(&publish, 501, "E0000060");
+}

@@ -39,6 +39,14 @@ pub(super) static APP_ROUTES: &[Route] = &[
     // lives here with the assignments it reads. The `/api/v1/groups` bucket, as a group's
     // other sub-resources.
     route!(GET "/api/v1/groups/{groupId}/apps" => OnOrg(apps::assignments::apps_of_group), Read, Groups, "okta.groups.read"),
+    route!(GET "/api/v1/apps/{appId}/credentials/keys" => OnOrg(apps::signing::list_keys), Read, ApiV1, "okta.apps.read"),
+    route!(POST "/api/v1/apps/{appId}/credentials/keys/generate" => OnOrg(apps::signing::generate_key), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(GET "/api/v1/apps/{appId}/credentials/keys/{keyId}" => OnOrg(apps::signing::get_key), Read, ApiV1, "okta.apps.read"),
+    route!(POST "/api/v1/apps/{appId}/credentials/keys/{keyId}/clone" => OnOrg(apps::signing::clone_key), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(GET "/api/v1/apps/{appId}/credentials/csrs" => OnOrg(apps::signing::list_csrs), Read, ApiV1, "okta.apps.read"),
+    route!(POST "/api/v1/apps/{appId}/credentials/csrs" => OnOrg(apps::signing::create_csr), ManageApps, ApiV1, "okta.apps.manage"),
+    route!(GET "/api/v1/apps/{appId}/credentials/csrs/{csrId}" => OnOrg(apps::signing::get_csr), Read, ApiV1, "okta.apps.read"),
+    route!(DELETE "/api/v1/apps/{appId}/credentials/csrs/{csrId}" => OnOrg(apps::signing::revoke_csr), ManageApps, ApiV1, "okta.apps.manage"),
     // "Only the Super Admin role has the permissions to grant scopes to an app" (Okta's
     // service-app guide): granting and revoking need what granting admin roles needs.
     route!(GET "/api/v1/apps/{appId}/grants" => OnOrg(apps::grants::list), Read, ApiV1, "okta.appGrants.read"),

@@ -12,6 +12,7 @@ use crate::emulator::util::format_millis;
 pub mod assignments;
 pub mod grants;
 pub mod jwks;
+pub mod signing;
 
 /// Okta's page size for apps: `limit` is at most 200 (the reference's `maximum`).
 const MAX_PAGE: usize = 200;

@@ -19,11 +19,13 @@ mod client_roles;
 mod defaults;
 mod grants;
 mod service;
+mod signing;
 
 pub use assignments::{AppGroup, AppUser, AppUserChange};
 pub use client_keys::{ClientKey, KeyStatus};
 pub use grants::ScopeGrant;
 pub use service::NewServiceApp;
+pub use signing::{SigningKey, SigningRequest};
 
 /// What Okta calls the OpenID Connect app's key name (`name`), the only one an OIDC app has.
 pub const OIDC_APP_NAME: &str = "oidc_client";
@@ -100,6 +102,12 @@ pub struct App {
     /// Groups assigned to the app, by priority.
     #[serde(default)]
     pub groups: Vec<AppGroup>,
+    /// The app's signing keys (X.509 certificates of RSA keys).
+    #[serde(default)]
+    pub signing_keys: Vec<SigningKey>,
+    /// Certificate signing requests not yet published or revoked.
+    #[serde(default)]
+    pub signing_requests: Vec<SigningRequest>,
     pub created: i64,
     #[serde(default)]
     pub last_updated: i64,
@@ -336,6 +344,8 @@ impl Org {
             roles: Vec::new(),
             users: Vec::new(),
             groups: Vec::new(),
+            signing_keys: Vec::new(),
+            signing_requests: Vec::new(),
             created: now,
             last_updated: now,
         };

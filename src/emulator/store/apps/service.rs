@@ -148,6 +148,8 @@ impl Org {
                 .collect(),
             users: Vec::new(),
             groups: Vec::new(),
+            signing_keys: Vec::new(),
+            signing_requests: Vec::new(),
             created: now,
             last_updated: now,
         };
