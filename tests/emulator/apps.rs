@@ -441,6 +441,23 @@ async fn apps_are_listed_filtered_deactivated_and_deleted_and_control_plane_apps
     )
     .await;
     assert_eq!(registered.status, 201);
+    let short = register(
+        &emulator,
+        &org,
+        json!({"client_id": "x", "jwks": {"keys": [jwk(&key, "k1")]}, "scopes": ["okta.users.read"]}),
+    )
+    .await;
+    assert_eq!(short.status, 201);
+    let short = call(&emulator, &org, Method::GET, "/api/v1/apps/x", None).await;
+    assert_eq!(short.status, 200, "{:?}", short.body);
+    let removed = emulator
+        .control(
+            Method::DELETE,
+            &format!("/orgs/{}/service-apps/x", org.subdomain),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, 204);
     let seen = call(
         &emulator,
         &org,
@@ -821,6 +838,27 @@ async fn users_and_groups_are_assigned_to_an_app_as_okta_records_them() {
         order,
         vec![(group_ids[1].as_str(), 0), (group_ids[0].as_str(), 1)]
     );
+    // A member of an assigned group sees the app among its app links.
+    let member = call(
+        &emulator,
+        &org,
+        Method::PUT,
+        &format!("/api/v1/groups/{}/users/{user_id}", group_ids[0]),
+        None,
+    )
+    .await;
+    assert_eq!(member.status, 204);
+    let links = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("/api/v1/users/{user_id}/appLinks"),
+        None,
+    )
+    .await;
+    assert_eq!(links.status, 200, "{:?}", links.body);
+    assert_eq!(links.body[0]["appInstanceId"], app_id.as_str());
+    assert_eq!(links.body[0]["label"], "Wiki");
     let apps_of_group = call(
         &emulator,
         &org,

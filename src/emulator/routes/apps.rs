@@ -47,6 +47,9 @@ pub(super) static APP_ROUTES: &[Route] = &[
     route!(POST "/api/v1/apps/{appId}/credentials/csrs" => OnOrg(apps::signing::create_csr), ManageApps, ApiV1, "okta.apps.manage"),
     route!(GET "/api/v1/apps/{appId}/credentials/csrs/{csrId}" => OnOrg(apps::signing::get_csr), Read, ApiV1, "okta.apps.read"),
     route!(DELETE "/api/v1/apps/{appId}/credentials/csrs/{csrId}" => OnOrg(apps::signing::revoke_csr), ManageApps, ApiV1, "okta.apps.manage"),
+    // The reference lists a user's app links under the users API (`okta.users.read`, the
+    // `/api/v1/users` bucket).
+    route!(GET "/api/v1/users/{userId}/appLinks" => OnOrg(apps::assignments::app_links), Read, Users, "okta.users.read"),
     // "Only the Super Admin role has the permissions to grant scopes to an app" (Okta's
     // service-app guide): granting and revoking need what granting admin roles needs.
     route!(GET "/api/v1/apps/{appId}/grants" => OnOrg(apps::grants::list), Read, ApiV1, "okta.appGrants.read"),

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::super::users::find_user_or_me;
 use super::super::{Reply, Request, href};
 use super::app_json;
 use crate::emulator::error::ApiError;
@@ -135,6 +136,35 @@ pub fn apps_of_group(org: &mut Org, request: &Request) -> Result<Reply, ApiError
         .map(|app| app_json(&org_url, app, false))
         .collect();
     Ok(Reply::ok(Value::Array(apps)))
+}
+
+/// `GET /api/v1/users/{userId}/appLinks`: a link per active app the user is assigned to (the
+/// reference's `AssignedAppLink`; the only recorded answer, cassette `test_list_app_links`, is
+/// the empty list of a user without apps).
+pub fn app_links(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    let org_url = request.org_url();
+    let user = find_user_or_me(org, request)?;
+    let links: Vec<Value> = org
+        .apps_of_user(&user.id)
+        .into_iter()
+        .enumerate()
+        .map(|(order, app)| {
+            let link_id = format!("aln{}", app.id.get(3..).unwrap_or(&app.id));
+            json!({
+                "id": link_id,
+                "label": app.label,
+                "linkUrl": format!("{org_url}/home/{}/{}/{link_id}", app.app_name, app.id),
+                "logoUrl": null,
+                "appName": app.app_name,
+                "appInstanceId": app.id,
+                "appAssignmentId": format!("0ua{}", app.id.get(3..).unwrap_or(&app.id)),
+                "credentialsSetup": false,
+                "hidden": false,
+                "sortOrder": order,
+            })
+        })
+        .collect();
+    Ok(Reply::ok(Value::Array(links)))
 }
 
 fn change_of(body: &Value) -> AppUserChange {

@@ -139,7 +139,7 @@ pub fn app_json(org_url: &str, app: &App, with_secret: bool) -> Value {
     let mut links = json!({
         "appLinks": [{
             "name": link_name,
-            "href": format!("{org_url}/home/{}/{}/aln{}", app.app_name, app.id, &app.id[3..]),
+            "href": format!("{org_url}/home/{}/{}/aln{}", app.app_name, app.id, app.id.get(3..).unwrap_or(&app.id)),
             "type": "text/html",
         }],
         "groups": href(format!("{app_url}/groups")),

@@ -241,6 +241,27 @@ impl Org {
         Ok(())
     }
 
+    /// The active apps a user is assigned to, directly or through a group it belongs to, in the
+    /// apps' creation order.
+    pub fn apps_of_user(&self, user_id: &str) -> Vec<&App> {
+        let groups: Vec<&str> = self
+            .groups_of(user_id)
+            .iter()
+            .map(|group| group.id.as_str())
+            .collect();
+        self.service_apps
+            .values()
+            .filter(|app| app.status == super::AppStatus::Active)
+            .filter(|app| {
+                app.users.iter().any(|assigned| assigned.id == user_id)
+                    || app
+                        .groups
+                        .iter()
+                        .any(|assigned| groups.contains(&assigned.id.as_str()))
+            })
+            .collect()
+    }
+
     /// The apps a group is assigned to, in the apps' creation order.
     pub fn apps_of_group(&self, group_id: &str) -> Result<Vec<&App>, ApiError> {
         self.groups.found(group_id, "UserGroup")?;
