@@ -1039,3 +1039,60 @@ async fn an_app_has_rsa_signing_keys_with_certificates_that_are_generated_cloned
     .await;
     assert_error(&publish, 501, "E0000060");
 }
+
+#[tokio::test]
+async fn an_app_sign_in_policy_is_kept_without_rules_and_lists_no_apps() {
+    let emulator = Emulator::start();
+    let org = org(&emulator, "access").await;
+    let policy = json!({"name": "App sign-in", "type": "ACCESS_POLICY", "status": "ACTIVE"});
+    let created = call(
+        &emulator,
+        &org,
+        Method::POST,
+        "/api/v1/policies",
+        Some(policy),
+    )
+    .await;
+    assert_eq!(created.status, 200, "{:?}", created.body);
+    assert_eq!(created.body["type"], "ACCESS_POLICY");
+    assert_eq!(created.body["conditions"], Value::Null);
+    let policy_id = created.body["id"].as_str().unwrap();
+    let apps = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("/api/v1/policies/{policy_id}/app"),
+        None,
+    )
+    .await;
+    assert_eq!(apps.status, 200);
+    assert_eq!(apps.body, json!([]));
+    let unknown = call(
+        &emulator,
+        &org,
+        Method::GET,
+        "/api/v1/policies/rstNoSuchPolicy/app",
+        None,
+    )
+    .await;
+    assert_error(&unknown, 404, "E0000007");
+    let rule = json!({"name": "Any", "type": "ACCESS_POLICY"});
+    let refused = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("/api/v1/policies/{policy_id}/rules"),
+        Some(rule),
+    )
+    .await;
+    assert_error(&refused, 501, "E0000060");
+    let deleted = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        &format!("/api/v1/policies/{policy_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status, 204);
+}

@@ -50,6 +50,7 @@ pub(super) static APP_ROUTES: &[Route] = &[
     // The reference lists a user's app links under the users API (`okta.users.read`, the
     // `/api/v1/users` bucket).
     route!(GET "/api/v1/users/{userId}/appLinks" => OnOrg(apps::assignments::app_links), Read, Users, "okta.users.read"),
+    route!(GET "/api/v1/policies/{policyId}/app" => OnOrg(apps::policy_apps), Read, ApiV1, "okta.policies.read"),
     // "Only the Super Admin role has the permissions to grant scopes to an app" (Okta's
     // service-app guide): granting and revoking need what granting admin roles needs.
     route!(GET "/api/v1/apps/{appId}/grants" => OnOrg(apps::grants::list), Read, ApiV1, "okta.appGrants.read"),

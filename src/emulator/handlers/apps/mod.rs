@@ -90,6 +90,14 @@ pub fn deactivate(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
     Ok(Reply::ok(json!({})))
 }
 
+/// `GET /api/v1/policies/{policyId}/app`: the apps whose sign-in policy this is. The emulator
+/// maps no app to a policy (`PUT /api/v1/apps/{appId}/policies/{policyId}` answers 501), so the
+/// list is empty, as recorded for a new policy (PYSDK cassette `test_list_policy_apps`).
+pub fn policy_apps(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    org.find_policy(request.param(0))?;
+    Ok(Reply::ok(json!([])))
+}
+
 /// The app as Okta answers it: its document, with the system members, the OAuth client's
 /// credentials (the client secret only in the answer to its creation, as recorded: a later `GET`
 /// leaves it out), its keys and DPoP setting, and the links.
