@@ -246,6 +246,7 @@ static OKTA_ONLY: &[(Method, &str)] = &[
     (Method::PUT, "/api/v1/org"),
     (Method::POST, "/api/v1/users/{userId}/factors"),
     (Method::GET, "/api/v1/users/{userId}/factors/{factorId}"),
+    (Method::PATCH, "/api/v1/apps/{appId}/groups/{groupId}"),
     (
         Method::POST,
         "/api/v1/iam/resource-sets/{resourceSetIdOrLabel}/resources",
