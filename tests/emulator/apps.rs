@@ -427,6 +427,29 @@ async fn a_fleet_key_is_rotated_by_adding_the_next_key_and_retiring_the_old_one(
         replaced.body["settings"]["oauthClient"]["jwks"]["keys"][0]["id"],
         next_id.as_str()
     );
+    // The app as read, sent back whole (its keys carry their ids and status), is accepted and
+    // changes no key.
+    let read = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("/api/v1/apps/{app_id}"),
+        None,
+    )
+    .await;
+    let echoed = call(
+        &emulator,
+        &org,
+        Method::PUT,
+        &format!("/api/v1/apps/{app_id}"),
+        Some(read.body.clone()),
+    )
+    .await;
+    assert_eq!(echoed.status, 200, "{:?}", echoed.body);
+    assert_eq!(
+        echoed.body["settings"]["oauthClient"]["jwks"],
+        read.body["settings"]["oauthClient"]["jwks"]
+    );
 }
 
 #[tokio::test]
