@@ -117,6 +117,10 @@ pub enum ApiError {
     /// "Roles can only be granted to service application type", 400).
     #[error("Roles can only be granted to service application type")]
     NotServiceApp,
+    /// E0000062: the user is assigned to the app already (Okta's catalogue: "The specified user
+    /// is already assigned to the application.", 409).
+    #[error("The specified user is already assigned to the application.")]
+    DuplicateAppAssignment,
     /// E0000090: the role is already assigned to the user.
     #[error("The role specified is already assigned to the user.")]
     DuplicateRole,
@@ -196,6 +200,7 @@ impl ApiError {
             ApiError::Unsupported { .. } => "E0000060",
             ApiError::DuplicateRole => "E0000090",
             ApiError::DeleteActiveApp => "E0000056",
+            ApiError::DuplicateAppAssignment => "E0000062",
             ApiError::NotServiceApp => "E0000227",
             ApiError::BuiltInGroupRole { .. } => "E0000211",
             ApiError::GroupWithRules { .. } => "E0000192",
@@ -230,7 +235,7 @@ impl ApiError {
             | ApiError::RecoveryAnswerMismatch => StatusCode::FORBIDDEN,
             ApiError::NotFound { .. } | ApiError::PathNotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::DuplicateRole => StatusCode::CONFLICT,
+            ApiError::DuplicateRole | ApiError::DuplicateAppAssignment => StatusCode::CONFLICT,
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

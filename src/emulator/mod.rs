@@ -30,6 +30,7 @@ mod routes;
 mod store;
 mod util;
 mod wire;
+mod x509;
 
 use std::future::Future;
 use std::path::PathBuf;

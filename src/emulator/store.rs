@@ -49,7 +49,10 @@ mod tokens;
 mod users;
 mod zones;
 
-pub use apps::{App, AppQuery, AppStatus, ClientKey, KeyStatus, NewServiceApp, ScopeGrant};
+pub use apps::{
+    App, AppGroup, AppQuery, AppStatus, AppUser, AppUserChange, ClientKey, KeyStatus,
+    NewServiceApp, ScopeGrant, SigningKey as AppSigningKey, SigningRequest,
+};
 pub use authz::{
     AsPolicy, AsRule, AuthServer, Claim, NewAsPolicy, NewAsRule, NewAuthServer, NewClaim, NewScope,
     Scope, SigningKey,

@@ -427,6 +427,29 @@ async fn a_fleet_key_is_rotated_by_adding_the_next_key_and_retiring_the_old_one(
         replaced.body["settings"]["oauthClient"]["jwks"]["keys"][0]["id"],
         next_id.as_str()
     );
+    // The app as read, sent back whole (its keys carry their ids and status), is accepted and
+    // changes no key.
+    let read = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("/api/v1/apps/{app_id}"),
+        None,
+    )
+    .await;
+    let echoed = call(
+        &emulator,
+        &org,
+        Method::PUT,
+        &format!("/api/v1/apps/{app_id}"),
+        Some(read.body.clone()),
+    )
+    .await;
+    assert_eq!(echoed.status, 200, "{:?}", echoed.body);
+    assert_eq!(
+        echoed.body["settings"]["oauthClient"]["jwks"],
+        read.body["settings"]["oauthClient"]["jwks"]
+    );
 }
 
 #[tokio::test]
@@ -441,6 +464,23 @@ async fn apps_are_listed_filtered_deactivated_and_deleted_and_control_plane_apps
     )
     .await;
     assert_eq!(registered.status, 201);
+    let short = register(
+        &emulator,
+        &org,
+        json!({"client_id": "x", "jwks": {"keys": [jwk(&key, "k1")]}, "scopes": ["okta.users.read"]}),
+    )
+    .await;
+    assert_eq!(short.status, 201);
+    let short = call(&emulator, &org, Method::GET, "/api/v1/apps/x", None).await;
+    assert_eq!(short.status, 200, "{:?}", short.body);
+    let removed = emulator
+        .control(
+            Method::DELETE,
+            &format!("/orgs/{}/service-apps/x", org.subdomain),
+            None,
+        )
+        .await;
+    assert_eq!(removed.status, 204);
     let seen = call(
         &emulator,
         &org,
@@ -694,4 +734,378 @@ async fn an_api_token_unused_for_30_days_expires_and_each_use_moves_its_expiry()
         (sixty_days_on - 120..sixty_days_on + 120).contains(&expires),
         "{expires} against {sixty_days_on}"
     );
+}
+
+#[tokio::test]
+async fn users_and_groups_are_assigned_to_an_app_as_okta_records_them() {
+    let emulator = Emulator::start();
+    let org = org(&emulator, "assigning").await;
+    let bookmark = json!({
+        "name": "bookmark", "label": "Wiki", "signOnMode": "BOOKMARK",
+        "settings": { "app": { "requestIntegration": false, "url": "https://wiki.example/" } },
+    });
+    let app = call(
+        &emulator,
+        &org,
+        Method::POST,
+        "/api/v1/apps",
+        Some(bookmark),
+    )
+    .await;
+    assert_eq!(app.status, 200, "{:?}", app.body);
+    assert_eq!(app.body["settings"]["app"]["url"], "https://wiki.example/");
+    assert_eq!(app.body["visibility"]["appLinks"], json!({"login": true}));
+    let app_id = app.body["id"].as_str().unwrap().to_string();
+    let user = emulator
+        .create_user(
+            &super::support::Org {
+                url: org.url.clone(),
+                token: org.token.clone(),
+                admin_id: String::new(),
+            },
+            "ada@assigning.example",
+            "?activate=true",
+        )
+        .await;
+    let user_id = user.body["id"].as_str().unwrap().to_string();
+    let users = format!("/api/v1/apps/{app_id}/users");
+    let assigned = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &users,
+        Some(json!({"id": user_id, "scope": "USER"})),
+    )
+    .await;
+    assert_eq!(assigned.status, 200, "{:?}", assigned.body);
+    assert_eq!(
+        assigned.body["credentials"]["userName"],
+        "ada@assigning.example"
+    );
+    assert_eq!(assigned.body["scope"], "USER");
+    assert_eq!(assigned.body["syncState"], "DISABLED");
+    let again = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &users,
+        Some(json!({"id": user_id})),
+    )
+    .await;
+    assert_error(&again, 409, "E0000062");
+    let renamed = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("{users}/{user_id}"),
+        Some(json!({"credentials": {"userName": "ada"}})),
+    )
+    .await;
+    assert_eq!(renamed.body["credentials"]["userName"], "ada");
+    let listed = call(&emulator, &org, Method::GET, &users, None).await;
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+    let removed = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        &format!("{users}/{user_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(removed.status, 204);
+    assert_eq!(
+        call(&emulator, &org, Method::GET, &users, None).await.body,
+        json!([])
+    );
+
+    let mut group_ids = Vec::new();
+    for name in ["First", "Second"] {
+        let group = call(
+            &emulator,
+            &org,
+            Method::POST,
+            "/api/v1/groups",
+            Some(json!({"profile": {"name": name}})),
+        )
+        .await;
+        group_ids.push(group.body["id"].as_str().unwrap().to_string());
+    }
+    let groups = format!("/api/v1/apps/{app_id}/groups");
+    for group_id in &group_ids {
+        let assigned = call(
+            &emulator,
+            &org,
+            Method::PUT,
+            &format!("{groups}/{group_id}"),
+            Some(json!({"priority": 0})),
+        )
+        .await;
+        assert_eq!(assigned.status, 200, "{:?}", assigned.body);
+        assert_eq!(assigned.body["priority"], 0);
+    }
+    // Recorded: the group assigned last at priority 0 comes first, the other moves down.
+    let listed = call(&emulator, &org, Method::GET, &groups, None).await;
+    let order: Vec<(&str, u64)> = listed
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|group| {
+            (
+                group["id"].as_str().unwrap(),
+                group["priority"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        order,
+        vec![(group_ids[1].as_str(), 0), (group_ids[0].as_str(), 1)]
+    );
+    // A member of an assigned group sees the app among its app links.
+    let member = call(
+        &emulator,
+        &org,
+        Method::PUT,
+        &format!("/api/v1/groups/{}/users/{user_id}", group_ids[0]),
+        None,
+    )
+    .await;
+    assert_eq!(member.status, 204);
+    let links = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("/api/v1/users/{user_id}/appLinks"),
+        None,
+    )
+    .await;
+    assert_eq!(links.status, 200, "{:?}", links.body);
+    assert_eq!(links.body[0]["appInstanceId"], app_id.as_str());
+    assert_eq!(links.body[0]["label"], "Wiki");
+    let apps_of_group = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("/api/v1/groups/{}/apps", group_ids[0]),
+        None,
+    )
+    .await;
+    assert_eq!(apps_of_group.body[0]["id"], app_id.as_str());
+    let removed = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        &format!("{groups}/{}", group_ids[1]),
+        None,
+    )
+    .await;
+    assert_eq!(removed.status, 204);
+    let one = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("{groups}/{}", group_ids[0]),
+        None,
+    )
+    .await;
+    assert_eq!(one.body["priority"], 0);
+    // A deleted group's assignment goes with it.
+    let deleted = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        &format!("/api/v1/groups/{}", group_ids[0]),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status, 204);
+    assert_eq!(
+        call(&emulator, &org, Method::GET, &groups, None).await.body,
+        json!([])
+    );
+}
+
+#[tokio::test]
+async fn an_app_has_rsa_signing_keys_with_certificates_that_are_generated_cloned_and_requested() {
+    let emulator = Emulator::start();
+    let org = org(&emulator, "signing").await;
+    let bookmark = |label: &str| {
+        json!({
+            "name": "bookmark", "label": label, "signOnMode": "BOOKMARK",
+            "settings": { "app": { "url": "https://wiki.example/" } },
+        })
+    };
+    let first = call(
+        &emulator,
+        &org,
+        Method::POST,
+        "/api/v1/apps",
+        Some(bookmark("One")),
+    )
+    .await;
+    let second = call(
+        &emulator,
+        &org,
+        Method::POST,
+        "/api/v1/apps",
+        Some(bookmark("Two")),
+    )
+    .await;
+    let (first, second) = (
+        first.body["id"].as_str().unwrap().to_string(),
+        second.body["id"].as_str().unwrap().to_string(),
+    );
+    let keys = format!("/api/v1/apps/{first}/credentials/keys");
+    let listed = call(&emulator, &org, Method::GET, &keys, None).await;
+    assert_eq!(listed.status, 200, "{:?}", listed.body);
+    let default = &listed.body[0];
+    assert_eq!(listed.body.as_array().unwrap().len(), 1);
+    assert_eq!(default["kty"], "RSA");
+    assert_eq!(default["use"], "sig");
+    assert_eq!(default["e"], "AQAB");
+    // A 2048-bit modulus, and the certificate carries the same key.
+    let modulus = default["n"].as_str().unwrap();
+    assert_eq!(modulus.len(), 342);
+    let certificate = default["x5c"][0].as_str().unwrap();
+    assert!(certificate.starts_with("MII"));
+    let kid = default["kid"].as_str().unwrap().to_string();
+    let again = call(&emulator, &org, Method::GET, &format!("{keys}/{kid}"), None).await;
+    assert_eq!(again.body, *default);
+
+    let generated = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("{keys}/generate?validityYears=2"),
+        None,
+    )
+    .await;
+    assert_eq!(generated.status, 201, "{:?}", generated.body);
+    assert_ne!(generated.body["kid"], kid.as_str());
+    let refused = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("{keys}/generate?validityYears=1"),
+        None,
+    )
+    .await;
+    assert_error(&refused, 400, "E0000001");
+    let new_kid = generated.body["kid"].as_str().unwrap();
+    let cloned = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("{keys}/{new_kid}/clone?targetAid={second}"),
+        None,
+    )
+    .await;
+    assert_eq!(cloned.status, 201, "{:?}", cloned.body);
+    assert_eq!(cloned.body["x5c"], generated.body["x5c"]);
+    let second_keys = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("/api/v1/apps/{second}/credentials/keys"),
+        None,
+    )
+    .await;
+    assert!(
+        second_keys
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|key| key["kid"] == new_kid)
+    );
+
+    let csrs = format!("/api/v1/apps/{first}/credentials/csrs");
+    let metadata = json!({
+        "subject": { "commonName": "SP Issuer", "countryName": "CA", "localityName": "Toronto", "organizationName": "Acme" },
+        "subjectAltNames": { "dnsNames": ["sp.acme.example"] },
+    });
+    let csr = call(&emulator, &org, Method::POST, &csrs, Some(metadata)).await;
+    assert_eq!(csr.status, 201, "{:?}", csr.body);
+    assert_eq!(csr.body["kty"], "RSA");
+    assert!(csr.body["csr"].as_str().unwrap().starts_with("MII"));
+    let csr_id = csr.body["id"].as_str().unwrap();
+    let fetched = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("{csrs}/{csr_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(fetched.body["csr"], csr.body["csr"]);
+    let revoked = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        &format!("{csrs}/{csr_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(revoked.status, 204);
+    assert_eq!(
+        call(&emulator, &org, Method::GET, &csrs, None).await.body,
+        json!([])
+    );
+    // Publishing a signed certificate is not modelled.
+    let publish = call(
+        &emulator,
+        &org,
+        Method::POST,
+        &format!("{csrs}/{csr_id}/lifecycle/publish"),
+        None,
+    )
+    .await;
+    assert_error(&publish, 501, "E0000060");
+}
+
+#[tokio::test]
+async fn an_app_sign_in_policy_lists_no_apps_while_none_is_mapped_to_it() {
+    let emulator = Emulator::start();
+    let org = org(&emulator, "access").await;
+    let policy = json!({"name": "App sign-in", "type": "ACCESS_POLICY", "status": "ACTIVE"});
+    let created = call(
+        &emulator,
+        &org,
+        Method::POST,
+        "/api/v1/policies",
+        Some(policy),
+    )
+    .await;
+    assert_eq!(created.status, 200, "{:?}", created.body);
+    assert_eq!(created.body["type"], "ACCESS_POLICY");
+    assert_eq!(created.body["conditions"], Value::Null);
+    let policy_id = created.body["id"].as_str().unwrap();
+    let apps = call(
+        &emulator,
+        &org,
+        Method::GET,
+        &format!("/api/v1/policies/{policy_id}/app"),
+        None,
+    )
+    .await;
+    assert_eq!(apps.status, 200);
+    assert_eq!(apps.body, json!([]));
+    let unknown = call(
+        &emulator,
+        &org,
+        Method::GET,
+        "/api/v1/policies/rstNoSuchPolicy/app",
+        None,
+    )
+    .await;
+    assert_error(&unknown, 404, "E0000007");
+    let deleted = call(
+        &emulator,
+        &org,
+        Method::DELETE,
+        &format!("/api/v1/policies/{policy_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status, 204);
 }

@@ -166,13 +166,6 @@ pub fn lifecycle(
     Ok(Reply::ok(body))
 }
 
-/// `GET /api/v1/users/{userId}/appLinks`: the apps assigned to the user. The emulator has no
-/// apps, so there are none (recorded `[]` for a new user).
-pub fn list_app_links(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
-    user_id_or_me(org, request)?;
-    Ok(Reply::ok(json!([])))
-}
-
 /// `GET /api/v1/users/{userId}/groups`.
 pub fn list_groups(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
     let org_url = request.org_url();

@@ -9,8 +9,10 @@ use crate::emulator::query::Operator;
 use crate::emulator::store::{App, AppQuery, AppStatus, Org};
 use crate::emulator::util::format_millis;
 
+pub mod assignments;
 pub mod grants;
 pub mod jwks;
+pub mod signing;
 
 /// Okta's page size for apps: `limit` is at most 200 (the reference's `maximum`).
 const MAX_PAGE: usize = 200;
@@ -88,6 +90,14 @@ pub fn deactivate(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
     Ok(Reply::ok(json!({})))
 }
 
+/// `GET /api/v1/policies/{policyId}/app`: the apps whose sign-in policy this is. The emulator
+/// maps no app to a policy (`PUT /api/v1/apps/{appId}/policies/{policyId}` answers 501), so the
+/// list is empty, as recorded for a new policy (PYSDK cassette `test_list_policy_apps`).
+pub fn policy_apps(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    org.find_policy(request.param(0))?;
+    Ok(Reply::ok(json!([])))
+}
+
 /// The app as Okta answers it: its document, with the system members, the OAuth client's
 /// credentials (the client secret only in the answer to its creation, as recorded: a later `GET`
 /// leaves it out), its keys and DPoP setting, and the links.
@@ -137,7 +147,7 @@ pub fn app_json(org_url: &str, app: &App, with_secret: bool) -> Value {
     let mut links = json!({
         "appLinks": [{
             "name": link_name,
-            "href": format!("{org_url}/home/{}/{}/aln{}", app.app_name, app.id, &app.id[3..]),
+            "href": format!("{org_url}/home/{}/{}/aln{}", app.app_name, app.id, app.id.get(3..).unwrap_or(&app.id)),
             "type": "text/html",
         }],
         "groups": href(format!("{app_url}/groups")),

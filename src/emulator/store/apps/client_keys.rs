@@ -23,6 +23,18 @@ const AUTH_METHODS: &[&str] = &[
     "none",
 ];
 
+/// Members a key carries in Okta's answers, or in the emulator's saved form, that are not part
+/// of the JWK itself.
+const NOT_JWK_MEMBERS: &[&str] = &[
+    "id",
+    "status",
+    "created",
+    "lastUpdated",
+    "_links",
+    "key_id",
+    "last_updated",
+];
+
 const APPLICATION_TYPES: &[&str] = &["web", "native", "browser", "service"];
 
 /// Okta's error causes for JWKs, from the reference's examples (`Api validation failed:
@@ -188,11 +200,24 @@ pub(super) fn parse_oauth(
             "grant_types: a service app takes exactly the client_credentials grant".to_string(),
         );
     }
+    // An app read back and sent again carries each key's `id` and `status` (and whatever else
+    // the JWKS API adds): those are the key's, not the JWK's.
     let jwks: Vec<Map<String, Value>> = settings
         .get("jwks")
         .and_then(|jwks| jwks.get("keys"))
         .and_then(Value::as_array)
-        .map(|keys| keys.iter().filter_map(Value::as_object).cloned().collect())
+        .map(|keys| {
+            keys.iter()
+                .filter_map(Value::as_object)
+                .map(|jwk| {
+                    let mut jwk = jwk.clone();
+                    for member in NOT_JWK_MEMBERS {
+                        jwk.remove(*member);
+                    }
+                    jwk
+                })
+                .collect()
+        })
         .unwrap_or_default();
     if jwks.len() > MAX_KEYS {
         causes.push(format!(
@@ -287,8 +312,8 @@ impl Org {
             Some(Value::String(text)) if text == "INACTIVE" => KeyStatus::Inactive,
             Some(_) => return Err(jwk_error("status: ACTIVE or INACTIVE")),
         };
-        for system in ["id", "created", "lastUpdated", "_links"] {
-            body.remove(system);
+        for member in NOT_JWK_MEMBERS {
+            body.remove(*member);
         }
         let app = self.oauth_client_mut(app_id)?;
         if app.keys.len() >= MAX_KEYS {
@@ -396,4 +421,42 @@ impl Org {
 
 fn key_target(key_id: &str) -> Value {
     json!({ "id": key_id, "type": "JsonWebKey", "alternateId": key_id, "displayName": key_id, "detailEntry": null })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A key read back from Okta's answer carries `id` and `status`; saved inside the JWK they
+    /// would sit beside the key's own `status` and the saved app would not load again.
+    #[test]
+    fn keys_sent_back_as_read_keep_only_their_jwk_members() {
+        let body = json!({
+            "credentials": { "oauthClient": { "token_endpoint_auth_method": "private_key_jwt" } },
+            "settings": { "oauthClient": {
+                "application_type": "service",
+                "grant_types": ["client_credentials"],
+                "jwks": { "keys": [{
+                    "id": "pks1", "status": "INACTIVE", "kid": "k1", "kty": "EC", "crv": "P-256",
+                    "x": "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+                    "y": "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+                }]},
+            }},
+        });
+        let mut causes = Vec::new();
+        let spec = parse_oauth(body.as_object().unwrap(), &mut causes).unwrap();
+        assert!(causes.is_empty(), "{causes:?}");
+        let key = ClientKey {
+            key_id: "pks1".into(),
+            status: KeyStatus::Active,
+            created: 0,
+            last_updated: 0,
+            jwk: spec.jwks[0].clone(),
+        };
+        assert!(!key.jwk.contains_key("status") && !key.jwk.contains_key("id"));
+        let saved = serde_json::to_string(&key).unwrap();
+        let loaded: ClientKey = serde_json::from_str(&saved).unwrap();
+        assert_eq!(loaded.kid(), Some("k1"));
+        assert_eq!(loaded.status, KeyStatus::Active);
+    }
 }

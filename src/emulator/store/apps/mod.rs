@@ -13,15 +13,19 @@ use super::{ApiError, Audit, Org, RoleAssignment, validation};
 use crate::emulator::jose::PublicJwk;
 use crate::emulator::util::okta_id;
 
+mod assignments;
 mod client_keys;
 mod client_roles;
 mod defaults;
 mod grants;
 mod service;
+mod signing;
 
+pub use assignments::{AppGroup, AppUser, AppUserChange};
 pub use client_keys::{ClientKey, KeyStatus};
 pub use grants::ScopeGrant;
 pub use service::NewServiceApp;
+pub use signing::{SigningKey, SigningRequest};
 
 /// What Okta calls the OpenID Connect app's key name (`name`), the only one an OIDC app has.
 pub const OIDC_APP_NAME: &str = "oidc_client";
@@ -92,6 +96,18 @@ pub struct App {
     /// registered before assignments existed stored plain role types.
     #[serde(default, deserialize_with = "client_roles::deserialize_roles")]
     pub roles: Vec<RoleAssignment>,
+    /// Users assigned to the app.
+    #[serde(default)]
+    pub users: Vec<AppUser>,
+    /// Groups assigned to the app, by priority.
+    #[serde(default)]
+    pub groups: Vec<AppGroup>,
+    /// The app's signing keys (X.509 certificates of RSA keys).
+    #[serde(default)]
+    pub signing_keys: Vec<SigningKey>,
+    /// Certificate signing requests not yet published or revoked.
+    #[serde(default)]
+    pub signing_requests: Vec<SigningRequest>,
     pub created: i64,
     #[serde(default)]
     pub last_updated: i64,
@@ -326,6 +342,10 @@ impl Org {
             grants: Vec::new(),
             dpop_required: false,
             roles: Vec::new(),
+            users: Vec::new(),
+            groups: Vec::new(),
+            signing_keys: Vec::new(),
+            signing_requests: Vec::new(),
             created: now,
             last_updated: now,
         };

@@ -146,13 +146,27 @@ impl Org {
                 .iter()
                 .map(|role| new_client_role(role, now))
                 .collect(),
+            users: Vec::new(),
+            groups: Vec::new(),
+            signing_keys: Vec::new(),
+            signing_requests: Vec::new(),
             created: now,
             last_updated: now,
         };
         match existing.and_then(|id| self.service_apps.get_mut(&id)) {
             Some(row) => {
                 let (id, created) = (row.id.clone(), row.created);
-                *row = App { id, created, ..app };
+                let (users, groups) = (
+                    std::mem::take(&mut row.users),
+                    std::mem::take(&mut row.groups),
+                );
+                *row = App {
+                    id,
+                    created,
+                    users,
+                    groups,
+                    ..app
+                };
             }
             None => {
                 let seq = self.next_seq();
