@@ -264,7 +264,7 @@ fn stats(emulator: &Emulator) -> serde_json::Value {
     emulator.control("GET", "/stats", None).1
 }
 
-fn requests_total(emulator: &Emulator) -> u64 {
+pub(crate) fn requests_total(emulator: &Emulator) -> u64 {
     stats(emulator)["requests_total"].as_u64().unwrap_or(0)
 }
 
@@ -280,7 +280,7 @@ pub(crate) fn org_creations(emulator: &Emulator) -> u64 {
 }
 
 /// The provider processes Terraform started (its direct children).
-fn provider_children(parent: u32) -> Vec<u32> {
+pub(crate) fn provider_children(parent: u32) -> Vec<u32> {
     let mut children = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Some(pid) = entry
@@ -309,7 +309,7 @@ fn provider_children(parent: u32) -> Vec<u32> {
 }
 
 /// Whether `pid` still runs (a zombie waiting to be reaped has stopped running).
-fn process_alive(pid: u32) -> bool {
+pub(crate) fn process_alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => stat
             .rsplit_once(") ")

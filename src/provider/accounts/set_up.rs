@@ -397,6 +397,7 @@ pub async fn find_adoptable(
             id: id.to_owned(),
             finalized_in_state: false,
         }),
+        configuration: org.configuration(),
     };
     match adoption::decide(&check) {
         AdoptionDecision::Refuse(refusal) => Err(diag::refusal(refusal)),

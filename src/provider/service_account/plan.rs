@@ -18,7 +18,7 @@ pub enum Lookup {
     #[default]
     NotChecked,
     Absent,
-    Existing(ExistingUser),
+    Existing(Box<ExistingUser>),
 }
 
 /// What the caller found for a create.
@@ -27,6 +27,8 @@ pub struct CreateFacts {
     pub lookup: Lookup,
     /// The object this resource's state holds for the login, as this run's refresh saw it.
     pub own: Option<Own>,
+    /// This configuration's name (`baseline_owner`), empty when unnamed.
+    pub configuration: String,
 }
 
 /// `baseline_settings_changed`: this configuration owns the org's baseline and declares other
@@ -103,10 +105,11 @@ fn plan_create(
                 org_url,
                 existing,
                 own: facts.own.clone(),
+                configuration: &facts.configuration,
             }) {
                 AdoptionDecision::Refuse(refusal) => return Err(diag::refusal(refusal)),
                 AdoptionDecision::Adopt { finalized, row, .. } => {
-                    Some((existing.clone(), finalized, row))
+                    Some(((**existing).clone(), finalized, row))
                 }
             }
         }
@@ -186,7 +189,7 @@ fn adoption_summary(existing: &ExistingUser, row: GuardRow) -> String {
             "Resuming the set-up of {account}, which an earlier apply of this resource started (G19); Terraform shows it as a replacement, but nothing is deleted"
         ),
         GuardRow::G20 => format!(
-            "{account} was finalized by an earlier apply of this resource whose answer was lost (G20); it is recorded again, and nothing is deleted"
+            "{account} was finalized by an earlier apply of this configuration that Terraform never recorded (a lost answer, a killed run) (G20); it is recorded as it is, and nothing is deleted or changed"
         ),
         _ => format!("Adopting the existing service account {account} (G18)"),
     }
