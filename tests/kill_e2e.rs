@@ -322,14 +322,14 @@ pub(crate) fn process_alive(pid: u32) -> bool {
 /// The manual steps followed so far: tokens created in an org's Admin Console and the import
 /// blocks the messages gave.
 #[derive(Default)]
-struct Recovery {
-    tokens: BTreeMap<String, String>,
-    imports: Vec<String>,
+pub(crate) struct Recovery {
+    pub(crate) tokens: BTreeMap<String, String>,
+    pub(crate) imports: Vec<String>,
 }
 
 impl Recovery {
     /// Follows every manual step the errors spell out; false when an error names none.
-    fn follow(&mut self, errors: &[Diagnostic], emulator: &Emulator) -> bool {
+    pub(crate) fn follow(&mut self, errors: &[Diagnostic], emulator: &Emulator) -> bool {
         if errors.is_empty() {
             return false;
         }
@@ -392,7 +392,7 @@ impl Recovery {
     }
 
     /// `provider.tf` with the recovered tokens, and `imports.tf`.
-    fn write(&self, workspace: &Workspace) {
+    pub(crate) fn write(&self, workspace: &Workspace) {
         let tokens = self
             .tokens
             .iter()

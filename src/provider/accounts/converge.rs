@@ -162,6 +162,27 @@ pub async fn converge(
     password: &Secret,
     stage: Stage,
 ) -> Result<(), OktaError> {
+    converge_outside_group(org, desired, user, group_id, password, stage).await?;
+    join_group(org, group_id, user).await
+}
+
+/// Puts the account in the service account group, unless it is a member.
+pub async fn join_group(org: &OrgSession, group_id: &str, user: &User) -> Result<(), OktaError> {
+    if !org.is_member(group_id, &user.id).await? {
+        org.add_member(group_id, user).await?;
+    }
+    Ok(())
+}
+
+/// [`converge`] but for the group: the caller joins it last (`join_group`).
+pub async fn converge_outside_group(
+    org: &OrgSession,
+    desired: &DesiredAccount,
+    user: &User,
+    group_id: &str,
+    password: &Secret,
+    stage: Stage,
+) -> Result<(), OktaError> {
     let client = &org.client;
     bring_to_active(org, user, password, stage).await?;
     let profile = &user.profile;
@@ -208,9 +229,6 @@ pub async fn converge(
         }
     }
     remove_service_group_roles(org, group_id, &assignments, &wanted).await?;
-    if !org.is_member(group_id, &user.id).await? {
-        org.add_member(group_id, user).await?;
-    }
     if user
         .credentials
         .as_ref()
