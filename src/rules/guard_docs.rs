@@ -114,8 +114,8 @@ impl GuardRow {
                 "the next apply resumes the same object (same id; for an org, the same token); nothing is deleted and created again",
             ),
             GuardRow::G20 => (
-                "an account finalized in Okta by this same resource, but not recorded so in state (a lost answer)",
-                "recognised as its own and converges without a manual step; G14 applies only to other configurations",
+                "an account finalized in Okta by this same resource, but not recorded so in state (a lost answer, or a run killed after the finalization and before Terraform stored the create)",
+                "recognised as its own and converges without a manual step; G14 applies only to other configurations. Without a state record, a configuration knows its own by its `baseline_owner`, which Okta records beside the finalized mark; an unnamed configuration cannot, and is given the `import` block (G14)",
             ),
             GuardRow::G21 => (
                 "corrects a finalized account's e-mail, names or roles on purpose: changes them together with a new `correction_reason`",
