@@ -39,7 +39,7 @@ impl GuardRow {
             ),
             GuardRow::G19 => (
                 "the org's set-up failed after Okta created it (an error, a lost answer)",
-                "the next apply resumes the same org with the token its state kept; a run killed before Terraform saved the token fails with the steps that bring the org back (a token from its Admin Console, then an `import` block)",
+                "the next apply resumes the same org with the token its state kept; a run killed before Terraform saved the token fails with the steps that bring the org back (sign in as the integration account, a token from its Admin Console, then an `import` block); Ctrl-C instead returns the org with its token. The integration account joins the service account group, whose password rule denies self-service reset, only in the set-up's last two steps, so the sign-in works unless the kill came there",
             ),
             GuardRow::G23 => (
                 "sets `deletion_policy = \"ABANDON\"` and applies, then destroys, removes the block or removes the org's `for_each` instance",
