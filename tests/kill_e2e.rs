@@ -264,7 +264,7 @@ fn stats(emulator: &Emulator) -> serde_json::Value {
     emulator.control("GET", "/stats", None).1
 }
 
-fn requests_total(emulator: &Emulator) -> u64 {
+pub(crate) fn requests_total(emulator: &Emulator) -> u64 {
     stats(emulator)["requests_total"].as_u64().unwrap_or(0)
 }
 
@@ -280,7 +280,7 @@ pub(crate) fn org_creations(emulator: &Emulator) -> u64 {
 }
 
 /// The provider processes Terraform started (its direct children).
-fn provider_children(parent: u32) -> Vec<u32> {
+pub(crate) fn provider_children(parent: u32) -> Vec<u32> {
     let mut children = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
         let Some(pid) = entry
@@ -309,7 +309,7 @@ fn provider_children(parent: u32) -> Vec<u32> {
 }
 
 /// Whether `pid` still runs (a zombie waiting to be reaped has stopped running).
-fn process_alive(pid: u32) -> bool {
+pub(crate) fn process_alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => stat
             .rsplit_once(") ")
@@ -322,14 +322,14 @@ fn process_alive(pid: u32) -> bool {
 /// The manual steps followed so far: tokens created in an org's Admin Console and the import
 /// blocks the messages gave.
 #[derive(Default)]
-struct Recovery {
-    tokens: BTreeMap<String, String>,
-    imports: Vec<String>,
+pub(crate) struct Recovery {
+    pub(crate) tokens: BTreeMap<String, String>,
+    pub(crate) imports: Vec<String>,
 }
 
 impl Recovery {
     /// Follows every manual step the errors spell out; false when an error names none.
-    fn follow(&mut self, errors: &[Diagnostic], emulator: &Emulator) -> bool {
+    pub(crate) fn follow(&mut self, errors: &[Diagnostic], emulator: &Emulator) -> bool {
         if errors.is_empty() {
             return false;
         }
@@ -392,7 +392,7 @@ impl Recovery {
     }
 
     /// `provider.tf` with the recovered tokens, and `imports.tf`.
-    fn write(&self, workspace: &Workspace) {
+    pub(crate) fn write(&self, workspace: &Workspace) {
         let tokens = self
             .tokens
             .iter()

@@ -24,6 +24,7 @@ mod guard_scenarios;
 mod guides;
 mod identity_list_protocol;
 mod import_e2e;
+mod interrupt_e2e;
 mod kill_e2e;
 mod lag_e2e;
 mod module_testing;

@@ -251,7 +251,7 @@ pub fn org_exists(org: &ExistingOrg<'_>, error: &OktaError) -> Diagnostic {
     Diagnostic::error(
         summary,
         format!(
-            "{cause}\n\nTo bring the org under Terraform:\n1. Sign in to {url} as {login} (its password was generated and never kept: use \"Forgot password?\", which mails {email}).\n2. Create an API token in the Admin Console (Security > API > Tokens) while signed in as {login}.\n3. Add it to the provider's org_tokens: \"{url}\" = <the token>.\n4. Add this block beside the resource, with the address Terraform shows above in place of `okta_msp_org.example`, and apply:\n\nimport {{\n  to = okta_msp_org.example\n  id = \"{url}\"\n}}\n\nThe apply resumes the org's set-up with that token (G19)"
+            "{cause}\n\nTo bring the org under Terraform:\n1. Sign in to {url} as {login} (its password was generated and never kept: use \"Forgot password?\", which mails {email}).\n2. Create an API token in the Admin Console (Security > API > Tokens) while signed in as {login}.\n3. Add it to the provider's org_tokens: \"{url}\" = <the token>.\n4. Add this block beside the resource, with the address Terraform shows above in place of `okta_msp_org.example`, and apply:\n\nimport {{\n  to = okta_msp_org.example\n  id = \"{url}\"\n}}\n\nThe apply resumes the org's set-up with that token (G19). If \"Forgot password?\" is refused, the run ended in the set-up's last two steps, after the integration account joined the service account group, whose password rule denies self-service reset: then only Okta Support can reset the password of the org's super admin"
         ),
     )
 }

@@ -78,6 +78,9 @@ pub struct OrgSession {
     changes: tokio::sync::OnceCell<ChangeLog>,
     /// How late the System Log may list an event (the provider's `log_lag_window_seconds`).
     log_lag_window: Duration,
+    /// This configuration's name (`baseline_owner`, empty when unnamed): written beside the
+    /// finalized mark, and how a create knows an account it finalized without a state (G20).
+    configuration: String,
     /// The service account group's description as the group lookup found it: it carries the
     /// baseline's owner marker (`rules::baseline_owner`).
     group_description: Mutex<Option<String>>,
@@ -100,10 +103,11 @@ pub struct OrgSession {
 }
 
 impl OrgSession {
-    fn new(client: Client, log_lag_window: Duration) -> OrgSession {
+    fn new(client: Client, log_lag_window: Duration, configuration: String) -> OrgSession {
         OrgSession {
             client,
             log_lag_window,
+            configuration,
             org_id: tokio::sync::OnceCell::new(),
             group_id: tokio::sync::OnceCell::new(),
             group_lookup: tokio::sync::OnceCell::new(),
@@ -120,6 +124,11 @@ impl OrgSession {
             inherited_roles: tokio::sync::OnceCell::new(),
             group_names: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// This configuration's name (`baseline_owner`), empty when unnamed.
+    pub fn configuration(&self) -> &str {
+        &self.configuration
     }
 
     /// The baseline's owner marker, from the group lookup of this run (`None` when the group
@@ -609,7 +618,11 @@ impl OrgAccess {
                 Client::with_service_app(url, app.service_app(), client_options(config))?
             }
         };
-        let context = Arc::new(OrgSession::new(client, config.log_lag_window));
+        let context = Arc::new(OrgSession::new(
+            client,
+            config.log_lag_window,
+            config.baseline_owner.clone(),
+        ));
         contexts.insert(key, context.clone());
         Ok(context)
     }

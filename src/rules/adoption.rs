@@ -12,11 +12,13 @@
 //!
 //! What Okta cannot say (whose state holds an account) the caller says in [`Own`]: the id this
 //! resource's own state records for the login, as the run's refresh saw it, or as the plan
-//! carried it to the apply in private data.
+//! carried it to the apply in private data. When no state holds it (the run that finalized it
+//! was killed before Terraform recorded it), Okta says which configuration finalized it: a named
+//! configuration writes its name beside the mark, and only that name resumes it.
 
 use super::guard::{GuardRow, GuardedResource, Refusal};
 use super::kind::{Origin, ServiceAccountKind};
-use super::user_type::parse_user_type;
+use super::user_type::{finalized_by_this, parse_user_type};
 
 /// A user Okta already has under the login a create asks for, as the rules need to see it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -28,6 +30,8 @@ pub struct ExistingUser {
     pub first_name: String,
     pub last_name: String,
     pub user_type: Option<String>,
+    /// Which configuration finalized it (`user_type::FINALIZED_BY_ATTRIBUTE`), if one said.
+    pub finalized_by: Option<String>,
     /// Admin role types it holds (Okta's spelling).
     pub role_types: Vec<String>,
 }
@@ -64,6 +68,9 @@ pub struct AdoptionCheck<'a> {
     pub org_url: &'a str,
     pub existing: &'a ExistingUser,
     pub own: Option<Own>,
+    /// This configuration's name (`baseline_owner`), empty when unnamed: an account it
+    /// finalized itself in a run whose end was never recorded is its own (G20).
+    pub configuration: &'a str,
 }
 
 /// Decides what a create does with the user that already holds its login.
@@ -86,6 +93,16 @@ pub fn decide(check: &AdoptionCheck<'_>) -> AdoptionDecision {
         };
     }
     match marked {
+        Some((kind, true))
+            if kind == check.kind
+                && finalized_by_this(existing.finalized_by.as_deref(), check.configuration) =>
+        {
+            AdoptionDecision::Adopt {
+                id: existing.id.clone(),
+                finalized: true,
+                row: GuardRow::G20,
+            }
+        }
         Some((_, true)) => AdoptionDecision::Refuse(finalized_elsewhere(check)),
         Some((kind, false)) if kind == check.kind => AdoptionDecision::Adopt {
             id: existing.id.clone(),
@@ -174,12 +191,27 @@ fn finalized_elsewhere(check: &AdoptionCheck<'_>) -> Refusal {
             existing.login, existing.id, check.org_url
         ),
         detail: format!(
-            "Its setup is complete, and creating it again is impossible without deleting it, which would disable its integration. If another configuration manages it, leave it there. If this configuration set it up in an apply that was interrupted before Terraform recorded it, or it was managed elsewhere and off-boarded, adopt it: add\n\n{}\n\nbeside this resource, with the address Terraform shows for this error in place of {}, and plan again",
+            "Its setup is complete, and creating it again is impossible without deleting it, which would disable its integration. {} If another configuration manages it, leave it there. If this configuration set it up in an apply that was interrupted before Terraform recorded it, or it was managed elsewhere and off-boarded, adopt it: add\n\n{}\n\nbeside this resource, with the address Terraform shows for this error in place of {}, and plan again",
+            who_finalized(check),
             import_block(check.org_url, &existing.id),
             example_address()
         ),
         path: Vec::new(),
     }
+}
+
+/// Which configuration Okta says finalized the account, against this one's name: a named
+/// configuration resumes its own accounts without this refusal.
+fn who_finalized(check: &AdoptionCheck<'_>) -> String {
+    let recorded = match check.existing.finalized_by.as_deref() {
+        Some(by) => format!("Okta records it finalized by {by:?}"),
+        None => "Okta records no configuration name for its finalization".to_owned(),
+    };
+    let this = match check.configuration.trim() {
+        "" => "this configuration has no `baseline_owner`, and a configuration without one cannot tell its own finalized accounts from another's".to_owned(),
+        name => format!("this configuration is {name:?} (`baseline_owner`)"),
+    };
+    format!("{recorded}, and {this}.")
 }
 
 fn tainted_by_hand(check: &AdoptionCheck<'_>) -> Refusal {
@@ -201,7 +233,7 @@ fn tainted_by_hand(check: &AdoptionCheck<'_>) -> Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::user_type::user_type;
+    use crate::rules::user_type::{finalized_by, user_type};
 
     const ORG: &str = "https://acme.okta.com";
 
@@ -214,6 +246,7 @@ mod tests {
             first_name: first_name.to_owned(),
             last_name: "Person".to_owned(),
             user_type,
+            finalized_by: None,
             role_types: vec!["ORG_ADMIN".to_owned()],
         }
     }
@@ -228,6 +261,7 @@ mod tests {
             org_url: ORG,
             existing,
             own,
+            configuration: "",
         })
     }
 
@@ -363,6 +397,55 @@ mod tests {
                 }
             );
         }
+    }
+
+    #[test]
+    fn g20_an_account_this_named_configuration_finalized_is_its_own_without_a_state() {
+        let mut finalized = user(
+            "svc@acme.example",
+            "Svc",
+            Some(user_type(ServiceAccountKind::Radius, true)),
+        );
+        finalized.finalized_by = finalized_by("acme-prod");
+        let decide_as = |existing: &ExistingUser, configuration: &str, kind| {
+            decide(&AdoptionCheck {
+                kind,
+                org_url: ORG,
+                existing,
+                own: None,
+                configuration,
+            })
+        };
+        assert_eq!(
+            decide_as(&finalized, "acme-prod", ServiceAccountKind::Radius),
+            AdoptionDecision::Adopt {
+                id: "00u1".to_owned(),
+                finalized: true,
+                row: GuardRow::G20
+            }
+        );
+        // Another name, no name, or another kind under this name: a stranger (G14).
+        for (configuration, kind) in [
+            ("acme-staging", ServiceAccountKind::Radius),
+            ("", ServiceAccountKind::Radius),
+            ("acme-prod", ServiceAccountKind::AdAgent),
+        ] {
+            assert_eq!(
+                row(&decide_as(&finalized, configuration, kind)),
+                GuardRow::G14,
+                "{configuration:?} {kind}"
+            );
+        }
+        // Without the claim, even the right name is refused.
+        finalized.finalized_by = None;
+        assert_eq!(
+            row(&decide_as(
+                &finalized,
+                "acme-prod",
+                ServiceAccountKind::Radius
+            )),
+            GuardRow::G14
+        );
     }
 
     #[test]

@@ -39,7 +39,7 @@ impl GuardRow {
             ),
             GuardRow::G19 => (
                 "the org's set-up failed after Okta created it (an error, a lost answer)",
-                "the next apply resumes the same org with the token its state kept; a run killed before Terraform saved the token fails with the steps that bring the org back (a token from its Admin Console, then an `import` block)",
+                "the next apply resumes the same org with the token its state kept; a run killed before Terraform saved the token fails with the steps that bring the org back (sign in as the integration account, a token from its Admin Console, then an `import` block); Ctrl-C instead returns the org with its token. The integration account joins the service account group, whose password rule denies self-service reset, only in the set-up's last two steps, so the sign-in works unless the kill came there",
             ),
             GuardRow::G23 => (
                 "sets `deletion_policy = \"ABANDON\"` and applies, then destroys, removes the block or removes the org's `for_each` instance",
@@ -114,8 +114,8 @@ impl GuardRow {
                 "the next apply resumes the same object (same id; for an org, the same token); nothing is deleted and created again",
             ),
             GuardRow::G20 => (
-                "an account finalized in Okta by this same resource, but not recorded so in state (a lost answer)",
-                "recognised as its own and converges without a manual step; G14 applies only to other configurations",
+                "an account finalized in Okta by this same resource, but not recorded so in state (a lost answer, or a run killed after the finalization and before Terraform stored the create)",
+                "recognised as its own and converges without a manual step; G14 applies only to other configurations. Without a state record, a configuration knows its own by its `baseline_owner`, which Okta records beside the finalized mark; an unnamed configuration cannot, and is given the `import` block (G14)",
             ),
             GuardRow::G21 => (
                 "corrects a finalized account's e-mail, names or roles on purpose: changes them together with a new `correction_reason`",

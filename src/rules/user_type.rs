@@ -42,6 +42,28 @@ pub fn is_finalized_mark(user_type: Option<&str>) -> bool {
     matches!(parse_user_type(user_type), Some((_, true)))
 }
 
+/// The standard profile attribute that says which configuration finalized an account, beside
+/// the mark: the configuration's name (`baseline_owner`), so that the same configuration,
+/// killed before Terraform recorded the account, knows it for its own on the next apply (G20),
+/// while any other configuration is refused (G14). `userType` keeps its exact form, which other
+/// tools and searches rely on.
+pub const FINALIZED_BY_ATTRIBUTE: &str = "organization";
+
+const FINALIZED_BY_PREFIX: &str = "okta-msp configuration ";
+
+/// The value of [`FINALIZED_BY_ATTRIBUTE`] for a configuration named `configuration`; `None`
+/// for an unnamed one, which cannot be told from another unnamed one and so claims nothing.
+pub fn finalized_by(configuration: &str) -> Option<String> {
+    let name = configuration.trim();
+    (!name.is_empty()).then(|| format!("{FINALIZED_BY_PREFIX}{name}"))
+}
+
+/// Whether `value` (the account's [`FINALIZED_BY_ATTRIBUTE`]) names `configuration`: never for
+/// an unnamed configuration.
+pub fn finalized_by_this(value: Option<&str>, configuration: &str) -> bool {
+    finalized_by(configuration).is_some_and(|ours| value == Some(ours.as_str()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,5 +94,19 @@ mod tests {
         }
         assert!(!is_finalized_mark(Some("Employee")));
         assert!(!is_finalized_mark(None));
+    }
+
+    #[test]
+    fn only_a_named_configuration_recognises_its_own_finalization() {
+        let ours = finalized_by("acme-prod");
+        assert_eq!(ours.as_deref(), Some("okta-msp configuration acme-prod"));
+        assert!(finalized_by_this(ours.as_deref(), "acme-prod"));
+        assert!(!finalized_by_this(ours.as_deref(), "acme-staging"));
+        assert!(!finalized_by_this(ours.as_deref(), ""));
+        // An unnamed configuration claims nothing and recognises nothing, not even nothing.
+        assert_eq!(finalized_by(""), None);
+        assert_eq!(finalized_by("  "), None);
+        assert!(!finalized_by_this(None, ""));
+        assert!(!finalized_by_this(Some("Acme Corp"), "Acme Corp"));
     }
 }

@@ -9,7 +9,7 @@ use crate::provider::org_access::OrgSession;
 use crate::provider::password::AccountPassword;
 use crate::rules::account_config::DesiredAccount;
 use crate::rules::kind::ServiceAccountKind;
-use crate::rules::user_type::{is_finalized_mark, user_type};
+use crate::rules::user_type::{FINALIZED_BY_ATTRIBUTE, finalized_by, is_finalized_mark, user_type};
 use crate::secret::Secret;
 
 /// Whether Okta records `user` finalized: the provider's mark in its `userType`.
@@ -162,6 +162,27 @@ pub async fn converge(
     password: &Secret,
     stage: Stage,
 ) -> Result<(), OktaError> {
+    converge_outside_group(org, desired, user, group_id, password, stage).await?;
+    join_group(org, group_id, user).await
+}
+
+/// Puts the account in the service account group, unless it is a member.
+pub async fn join_group(org: &OrgSession, group_id: &str, user: &User) -> Result<(), OktaError> {
+    if !org.is_member(group_id, &user.id).await? {
+        org.add_member(group_id, user).await?;
+    }
+    Ok(())
+}
+
+/// [`converge`] but for the group: the caller joins it last (`join_group`).
+pub async fn converge_outside_group(
+    org: &OrgSession,
+    desired: &DesiredAccount,
+    user: &User,
+    group_id: &str,
+    password: &Secret,
+    stage: Stage,
+) -> Result<(), OktaError> {
     let client = &org.client;
     bring_to_active(org, user, password, stage).await?;
     let profile = &user.profile;
@@ -177,11 +198,18 @@ pub async fn converge(
         || profile.last_name.as_deref() != Some(desired.last_name.as_str())
         || profile.user_type.as_deref() != Some(wanted_type.as_str())
     {
+        let finalized = is_finalized_mark(Some(&wanted_type));
         let update = UserProfile {
             email: Some(desired.email.clone()),
             first_name: Some(desired.first_name.clone()),
             last_name: Some(desired.last_name.clone()),
             user_type: Some(wanted_type),
+            // A mark written back names the configuration that repairs it, as a finalization does.
+            other: if finalized {
+                finalized_by_profile(org)
+            } else {
+                Default::default()
+            },
             ..UserProfile::default()
         };
         client.update_user_profile(&user.id, &update).await?;
@@ -201,9 +229,6 @@ pub async fn converge(
         }
     }
     remove_service_group_roles(org, group_id, &assignments, &wanted).await?;
-    if !org.is_member(group_id, &user.id).await? {
-        org.add_member(group_id, user).await?;
-    }
     if user
         .credentials
         .as_ref()
@@ -305,7 +330,22 @@ async fn remove_recovery_question(org: &OrgSession, user_id: &str) -> Result<(),
     Ok(())
 }
 
-/// Records finalization in Okta (`userType`), so other workspaces see it. Answers the account
+/// The profile attribute that names this configuration beside the finalized mark
+/// (`user_type::FINALIZED_BY_ATTRIBUTE`); nothing for an unnamed configuration.
+fn finalized_by_profile(org: &OrgSession) -> serde_json::Map<String, serde_json::Value> {
+    finalized_by(org.configuration())
+        .map(|by| {
+            (
+                FINALIZED_BY_ATTRIBUTE.to_owned(),
+                serde_json::Value::String(by),
+            )
+        })
+        .into_iter()
+        .collect()
+}
+
+/// Records finalization in Okta (`userType`), so other workspaces see it, and which named
+/// configuration finalized it, so that this one knows it for its own without a state (G20). Answers the account
 /// as Okta holds it afterwards.
 pub async fn mark_finalized(
     org: &OrgSession,
@@ -314,6 +354,7 @@ pub async fn mark_finalized(
 ) -> Result<User, OktaError> {
     let update = UserProfile {
         user_type: Some(user_type(kind, true)),
+        other: finalized_by_profile(org),
         ..UserProfile::default()
     };
     let error = match org.client.update_user_profile(user_id, &update).await {

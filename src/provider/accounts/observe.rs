@@ -252,6 +252,11 @@ pub fn existing_from(user: &User, role_types: Vec<String>) -> ExistingUser {
         first_name: profile.first_name.clone().unwrap_or_default(),
         last_name: profile.last_name.clone().unwrap_or_default(),
         user_type: profile.user_type.clone(),
+        finalized_by: profile
+            .other
+            .get(crate::rules::user_type::FINALIZED_BY_ATTRIBUTE)
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned),
         role_types,
     }
 }

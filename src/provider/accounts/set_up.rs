@@ -189,6 +189,70 @@ pub async fn set_up_created(request: SetUpRequest<'_>) -> Result<SetUp, SetUpFai
     verify_and_finalize(&request, observed).await
 }
 
+/// The set-up of an org's integration account, whose org's token may still exist only in this
+/// process (an org being created): the account joins the service account group, whose password
+/// rule denies self-service reset, last. Everything else is converged and read first (the
+/// baseline's reads too, kept for the verification), so that a run killed before Terraform
+/// stores the token leaves an account its owner can still recover with "Forgot password?" until
+/// the join; after it, only the finalization is written. When the group grants roles, which the
+/// join would bring and nothing reads after it, the usual order is kept.
+pub async fn set_up_joining_last(request: SetUpRequest<'_>) -> Result<SetUp, SetUpFailure> {
+    let SetUpRequest {
+        org,
+        desired,
+        user,
+        group_id,
+        password,
+        baseline,
+        stage,
+        wording,
+        ..
+    } = request;
+    let setting_up = |error: OktaError| {
+        failure(
+            user.status.as_str(),
+            diag::okta(wording.setting_up, &error).into(),
+        )
+    };
+    match org.client.list_group_roles(group_id).await {
+        Ok(roles) if roles.is_empty() => {}
+        Ok(_) => return set_up(request).await,
+        Err(error) => return Err(setting_up(error)),
+    }
+    org.mailboxes.remember(user);
+    converge::converge_outside_group(org, desired, user, group_id, password, stage)
+        .await
+        .map_err(setting_up)?;
+    let mut observed = match observe::observe(org, &user.id, group_id).await {
+        Ok(Some(observed)) => observed,
+        Ok(None) => {
+            return Err(failure(
+                user.status.as_str(),
+                diag::disappeared(wording.disappeared_while),
+            ));
+        }
+        Err(error) => {
+            return Err(failure(
+                user.status.as_str(),
+                diag::okta(wording.verifying, &error).into(),
+            ));
+        }
+    };
+    if let Err(error) = org.observed_baseline(baseline, Some(group_id)).await {
+        return Err(failure(
+            user.status.as_str(),
+            diag::okta("verifying the securing baseline", &error).into(),
+        ));
+    }
+    if !observed.in_group {
+        converge::join_group(org, group_id, &observed.user)
+            .await
+            .map_err(setting_up)?;
+        observed.in_group = true;
+    }
+    verify_and_finalize(&request, observed).await
+}
+
 fn failure(status: &str, diagnostics: Diagnostics) -> SetUpFailure {
     SetUpFailure {
         status: status.to_owned(),
@@ -397,6 +461,7 @@ pub async fn find_adoptable(
             id: id.to_owned(),
             finalized_in_state: false,
         }),
+        configuration: org.configuration(),
     };
     match adoption::decide(&check) {
         AdoptionDecision::Refuse(refusal) => Err(diag::refusal(refusal)),

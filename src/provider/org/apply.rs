@@ -465,7 +465,8 @@ impl OrgResource {
         let group_id =
             set_up::ensure_baseline_group(&org, &baseline, &self.shared.baseline_owner(), false)
                 .await?;
-        let set_up = set_up::set_up(SetUpRequest {
+        // The account joins the service account group last: see `set_up_joining_last`.
+        let set_up = set_up::set_up_joining_last(SetUpRequest {
             org: &org,
             desired: &desired,
             user: &me,

@@ -320,7 +320,7 @@ impl ServiceAccountResource {
             });
         };
         let lookup = match observe::existing_user(&org, login, config.email.known_str()).await {
-            Ok(Some(existing)) => plan::Lookup::Existing(existing),
+            Ok(Some(existing)) => plan::Lookup::Existing(Box::new(existing)),
             Ok(None) => plan::Lookup::Absent,
             // A service app Okta refuses will be refused at apply too: say so now, before
             // any other change of the apply is made.
@@ -332,6 +332,10 @@ impl ServiceAccountResource {
                 plan::Lookup::NotChecked
             }
         };
-        Ok(plan::CreateFacts { lookup, own })
+        Ok(plan::CreateFacts {
+            lookup,
+            own,
+            configuration: org.configuration().to_owned(),
+        })
     }
 }

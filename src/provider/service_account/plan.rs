@@ -5,6 +5,7 @@ use crate::plugin::{AttributePath, Diagnostics, PlanAction, PlanRequest, PlanRes
 use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, ExistingUser, Own};
 use crate::rules::guard::{self, GuardDecision, GuardRow, GuardedResource, PlanCheck, PlanKind};
 use crate::rules::marker::{self, MarkerPresence};
+use crate::rules::user_type::{FINALIZED_BY_ATTRIBUTE, finalized_by};
 
 use super::model::{CONFIGURED, ServiceAccount, attr};
 use crate::provider::typed_value::{attributes, string_set};
@@ -18,7 +19,7 @@ pub enum Lookup {
     #[default]
     NotChecked,
     Absent,
-    Existing(ExistingUser),
+    Existing(Box<ExistingUser>),
 }
 
 /// What the caller found for a create.
@@ -27,6 +28,8 @@ pub struct CreateFacts {
     pub lookup: Lookup,
     /// The object this resource's state holds for the login, as this run's refresh saw it.
     pub own: Option<Own>,
+    /// This configuration's name (`baseline_owner`), empty when unnamed.
+    pub configuration: String,
 }
 
 /// `baseline_settings_changed`: this configuration owns the org's baseline and declares other
@@ -103,10 +106,11 @@ fn plan_create(
                 org_url,
                 existing,
                 own: facts.own.clone(),
+                configuration: &facts.configuration,
             }) {
                 AdoptionDecision::Refuse(refusal) => return Err(diag::refusal(refusal)),
                 AdoptionDecision::Adopt { finalized, row, .. } => {
-                    Some((existing.clone(), finalized, row))
+                    Some(((**existing).clone(), finalized, row))
                 }
             }
         }
@@ -168,7 +172,16 @@ fn plan_create(
         planned_private = private::with_adopts(&[], &existing.id);
         warnings.push(diag::adoption(
             adoption_summary(existing, *row),
-            adoption_changes(existing, &planned),
+            // An account already finalized is recorded as it is: nothing is written.
+            adoption_changes(
+                existing,
+                &planned,
+                if *already_finalized {
+                    ""
+                } else {
+                    &facts.configuration
+                },
+            ),
         ));
     }
     Ok(PlanResponse {
@@ -186,7 +199,7 @@ fn adoption_summary(existing: &ExistingUser, row: GuardRow) -> String {
             "Resuming the set-up of {account}, which an earlier apply of this resource started (G19); Terraform shows it as a replacement, but nothing is deleted"
         ),
         GuardRow::G20 => format!(
-            "{account} was finalized by an earlier apply of this resource whose answer was lost (G20); it is recorded again, and nothing is deleted"
+            "{account} was finalized by an earlier apply of this configuration that Terraform never recorded (a lost answer, a killed run) (G20); it is recorded as it is, and nothing is deleted or changed"
         ),
         _ => format!("Adopting the existing service account {account} (G18)"),
     }
@@ -196,6 +209,7 @@ fn adoption_summary(existing: &ExistingUser, row: GuardRow) -> String {
 fn adoption_changes(
     existing: &ExistingUser,
     planned: &std::collections::BTreeMap<String, Value>,
+    configuration: &str,
 ) -> Vec<String> {
     let mut changes = Vec::new();
     for (attribute, old) in [
@@ -239,6 +253,17 @@ fn adoption_changes(
     changes.push(
         "membership of the service account group, and removal of any recovery question, where missing".to_owned(),
     );
+    // Finalizing writes this configuration's name beside the mark (G20 after a killed run).
+    let finalizes = planned.get(attr::FINALIZE).and_then(Value::as_bool) != Some(false);
+    if let Some(ours) = finalized_by(configuration)
+        && finalizes
+        && existing.finalized_by.as_deref() != Some(ours.as_str())
+    {
+        changes.push(format!(
+            "{FINALIZED_BY_ATTRIBUTE}: {:?} -> {ours:?}, once finalized",
+            existing.finalized_by.as_deref().unwrap_or("")
+        ));
+    }
     changes
 }
 
@@ -410,4 +435,46 @@ fn plan_update(
         planned_private,
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn organization_lines(
+        existing: &ExistingUser,
+        finalize: Option<bool>,
+        configuration: &str,
+    ) -> Vec<String> {
+        let mut planned = std::collections::BTreeMap::new();
+        if let Some(finalize) = finalize {
+            planned.insert(attr::FINALIZE.to_owned(), Value::Bool(finalize));
+        }
+        adoption_changes(existing, &planned, configuration)
+            .into_iter()
+            .filter(|line| line.starts_with(FINALIZED_BY_ATTRIBUTE))
+            .collect()
+    }
+
+    #[test]
+    fn an_adoption_by_a_named_configuration_shows_the_name_its_finalization_writes() {
+        let mut existing = ExistingUser {
+            id: "00u1".to_owned(),
+            status: "ACTIVE".to_owned(),
+            finalized_by: Some("Acme Corp".to_owned()),
+            ..ExistingUser::default()
+        };
+        assert_eq!(
+            organization_lines(&existing, None, "acme-prod"),
+            vec![
+                "organization: \"Acme Corp\" -> \"okta-msp configuration acme-prod\", once finalized"
+                    .to_owned()
+            ]
+        );
+        // Unnamed, not finalizing, or already this name: nothing is written.
+        assert!(organization_lines(&existing, None, "").is_empty());
+        assert!(organization_lines(&existing, Some(false), "acme-prod").is_empty());
+        existing.finalized_by = finalized_by("acme-prod");
+        assert!(organization_lines(&existing, Some(true), "acme-prod").is_empty());
+    }
 }
