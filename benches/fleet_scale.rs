@@ -78,7 +78,15 @@ fn main() {
     let rounds: usize = std::env::var("FLEET_SCALE_ROUNDS")
         .map(|text| text.parse().expect("FLEET_SCALE_ROUNDS: a number"))
         .unwrap_or(DEFAULT_ROUNDS);
-    let measured: Vec<Measured> = sizes.iter().map(|&orgs| measure(orgs, rounds)).collect();
+    let measured: Vec<Measured> = sizes
+        .iter()
+        .map(|&orgs| {
+            let measured = measure(orgs, rounds);
+            // Each size as soon as it is measured: a large fleet takes long.
+            eprintln!("{}", row(&measured));
+            measured
+        })
+        .collect();
     report(&measured, rounds);
 }
 
@@ -212,21 +220,7 @@ fn report(measured: &[Measured], rounds: usize) {
     );
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for m in measured {
-        let (low, middle, high) = spread(&m.ratios);
-        println!(
-            "| {} | {} | {:.1} s | {} | {:.2} ({}) | {:.2} s | {:.2} s | {middle:.2} [{low:.2} - {high:.2}] | {:.1} MiB | {:.1} MiB ({:.1} MiB) |",
-            m.orgs,
-            m.orgs * ACCOUNTS.len(),
-            m.apply.as_secs_f64(),
-            m.calls,
-            m.calls as f64 / m.orgs as f64,
-            m.most_calls_of_an_org,
-            m.ours.as_secs_f64(),
-            m.floor.as_secs_f64(),
-            m.provider_peak_kib as f64 / 1024.0,
-            m.emulator_rss_kib as f64 / 1024.0,
-            m.emulator_peak_kib as f64 / 1024.0,
-        );
+        println!("{}", row(m));
     }
     if let (Some(small), Some(large)) = (measured.first(), measured.last())
         && large.orgs > small.orgs
@@ -278,6 +272,25 @@ fn report(measured: &[Measured], rounds: usize) {
             verdict(peak <= MAX_PROVIDER_MIB),
         );
     }
+}
+
+/// One size's row of the table.
+fn row(m: &Measured) -> String {
+    let (low, middle, high) = spread(&m.ratios);
+    format!(
+        "| {} | {} | {:.1} s | {} | {:.2} ({}) | {:.2} s | {:.2} s | {middle:.2} [{low:.2} - {high:.2}] | {:.1} MiB | {:.1} MiB ({:.1} MiB) |",
+        m.orgs,
+        m.orgs * ACCOUNTS.len(),
+        m.apply.as_secs_f64(),
+        m.calls,
+        m.calls as f64 / m.orgs as f64,
+        m.most_calls_of_an_org,
+        m.ours.as_secs_f64(),
+        m.floor.as_secs_f64(),
+        m.provider_peak_kib as f64 / 1024.0,
+        m.emulator_rss_kib as f64 / 1024.0,
+        m.emulator_peak_kib as f64 / 1024.0,
+    )
 }
 
 fn verdict(holds: bool) -> &'static str {

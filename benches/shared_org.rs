@@ -35,7 +35,9 @@ fn main() {
     let mut rows = Vec::new();
     for (label, own_tokens) in [("one token", false), ("two tokens", true)] {
         if only.is_empty() || label.starts_with(&only) {
-            rows.push((label, run(own_tokens)));
+            let row = run(own_tokens);
+            eprintln!("{label}: {}", row.line());
+            rows.push((label, row));
         }
     }
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
@@ -56,16 +58,23 @@ fn main() {
     );
     println!("|---|---:|---:|---|---:|---:|---:|");
     for (label, row) in rows {
-        println!(
-            "| {label} | {:.1} s | {:.1} s | {} | {} | {} / {} | {} |",
-            row.walls[0].as_secs_f64(),
-            row.walls[1].as_secs_f64(),
-            if row.succeeded { "yes" } else { "NO" },
-            row.users_calls,
-            row.share,
-            row.limit,
-            row.served_429
-        );
+        println!("| {label} | {}", row.line());
+    }
+}
+
+impl Row {
+    /// The table row after its first cell.
+    fn line(&self) -> String {
+        format!(
+            "{:.1} s | {:.1} s | {} | {} | {} / {} | {} |",
+            self.walls[0].as_secs_f64(),
+            self.walls[1].as_secs_f64(),
+            if self.succeeded { "yes" } else { "NO" },
+            self.users_calls,
+            self.share,
+            self.limit,
+            self.served_429
+        )
     }
 }
 
@@ -101,7 +110,7 @@ fn run(own_tokens: bool) -> Row {
             Some(serde_json::json!({
                 "profile": {"login": "pipeline-b@msp.example", "email": "pipeline-b@msp.example",
                             "firstName": "Pipeline", "lastName": "B"},
-                "credentials": {"password": {"value": "Pipeline-B-Chose-This-1234!"}}
+                "credentials": {"password": {"value": "Correct-Horse-Battery-Staple-42!"}}
             })),
         );
         let admin = admin["id"].as_str().unwrap().to_owned();
@@ -292,7 +301,12 @@ impl Http {
                 .enable_all()
                 .build()
                 .unwrap(),
-            client: reqwest::Client::new(),
+            // No connection kept between calls: minutes pass between them while the applies
+            // run, and the emulator closes idle connections.
+            client: reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .unwrap(),
         }
     }
 
