@@ -27,6 +27,7 @@ mod import_e2e;
 mod interrupt_e2e;
 mod kill_e2e;
 mod lag_e2e;
+mod login_listing_e2e;
 mod module_testing;
 mod oauth_client;
 mod oauth_e2e;

@@ -6,15 +6,15 @@ use okta_msp::secret::Secret;
 
 use crate::support::emulator::{Api, Emulator};
 
-/// 23 addresses (two unknown, one in another case) take three filtered calls of at most ten
+/// 53 addresses (two unknown, one in another case) take three listing pairs of at most 25
 /// addresses each, and find every holder, including two people sharing one mailbox.
 #[test]
-fn users_are_found_by_email_ten_addresses_per_call() {
+fn users_are_found_by_email_twenty_five_addresses_per_listing_pair() {
     let emulator = Emulator::start();
     let org = emulator.create_org("mailboxes");
     let api = Api::new(&org.url, &org.token);
     let mut emails: Vec<String> = Vec::new();
-    for n in 0..21 {
+    for n in 0..51 {
         let email = format!("svc-{n}@mailboxes.example");
         api.create_person(&email, &email, false);
         emails.push(email);
@@ -51,14 +51,73 @@ fn users_are_found_by_email_ten_addresses_per_call() {
     assert_eq!(
         stats() - before,
         6,
-        "23 addresses, ten per search and ten per exact filter"
+        "53 addresses, 25 per search and 25 per exact filter"
     );
     let mut logins: Vec<String> = found
         .iter()
         .map(|user| user.profile.login.clone().unwrap())
         .collect();
     logins.sort();
-    assert_eq!(logins.len(), 22, "{logins:?}");
+    assert_eq!(logins.len(), 52, "{logins:?}");
     assert!(logins.contains(&"desk@mailboxes.example".to_owned()));
-    assert!(logins.contains(&"svc-20@mailboxes.example".to_owned()));
+    assert!(logins.contains(&"svc-50@mailboxes.example".to_owned()));
+}
+
+/// An org's users read whole: every status (a deactivated user too, which a bare listing
+/// omits), one call per page of 200, and `None` when more pages are linked than allowed.
+#[test]
+fn an_orgs_users_are_read_whole_within_a_number_of_pages() {
+    let emulator = Emulator::start();
+    let org = emulator.create_org("whole");
+    let api = Api::new(&org.url, &org.token);
+    for n in 0..250 {
+        let login = format!("person-{n}@whole.example");
+        api.create_person(&login, &login, false);
+    }
+    let gone = api.create_person("gone@whole.example", "gone@whole.example", true);
+    let (status, body) = api.send(
+        "POST",
+        &format!("/api/v1/users/{gone}/lifecycle/deactivate"),
+        None,
+    );
+    assert_eq!(status, 200, "{body}");
+    let client = Client::new(
+        OrgUrl::parse(&org.url).unwrap(),
+        Secret::new(org.token.clone()),
+        ClientOptions::default(),
+    )
+    .unwrap();
+    let listings = || {
+        Api::new(&emulator.url, &emulator.admin_token).get("/_emulator/stats")["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["org"] == "whole" && r["route"] == "/api/v1/users")
+            .filter(|r| r["method"] == "GET")
+            .map(|r| r["count"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let before = listings();
+    let users = runtime
+        .block_on(client.all_users_within(2))
+        .unwrap()
+        .expect("251 users fit in two pages");
+    assert_eq!(listings() - before, 2);
+    assert!(users.len() > 251, "{}", users.len());
+    let deactivated = users.iter().find(|user| user.id == gone).expect("listed");
+    assert_eq!(deactivated.status.as_str(), "DEPROVISIONED");
+
+    let before = listings();
+    assert!(
+        runtime
+            .block_on(client.all_users_within(1))
+            .unwrap()
+            .is_none(),
+        "more than one page"
+    );
+    assert_eq!(listings() - before, 1);
 }

@@ -20,6 +20,24 @@ impl Drop for Emulator {
     }
 }
 
+impl Emulator {
+    /// The emulator's resident memory now and at its peak (`VmRSS`, `VmHWM`), in KiB.
+    #[allow(dead_code)]
+    pub fn memory_kib(&self) -> (u64, u64) {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|line| line.starts_with(name))
+                .and_then(|line| line.split_whitespace().nth(1))
+                .and_then(|kib| kib.parse().ok())
+                .unwrap_or(0)
+        };
+        (field("VmRSS:"), field("VmHWM:"))
+    }
+}
+
 pub fn start_emulator(args: &[impl AsRef<OsStr>]) -> Emulator {
     let mut child = Command::new(env!("CARGO_BIN_EXE_okta-emulator"))
         .args(["--listen", "127.0.0.1:0", "--log-level", "error"])

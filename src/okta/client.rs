@@ -263,19 +263,10 @@ impl Client {
         credentials: Credentials,
         options: ClientOptions,
     ) -> Result<Client, OktaError> {
-        install_crypto_provider();
-        let mut builder = reqwest::Client::builder()
-            .user_agent(options.user_agent.clone())
-            .timeout(options.request_timeout)
-            .connect_timeout(options.request_timeout.min(Duration::from_secs(15)))
-            // Okta's API does not redirect; following one could only send the token elsewhere.
-            .redirect(reqwest::redirect::Policy::none());
-        if org_url.is_loopback() {
-            // The emulator is on this machine; a proxy from the environment cannot reach it.
-            builder = builder.no_proxy();
-        }
-        let http = builder.build().map_err(|error| OktaError::ClientSetup {
-            detail: error.without_url().to_string(),
+        let http = shared_http(HttpSettings {
+            user_agent: options.user_agent.clone(),
+            request_timeout: options.request_timeout,
+            loopback: org_url.is_loopback(),
         })?;
         let limiter = options
             .limiter
@@ -667,6 +658,45 @@ impl Client {
             ),
         })
     }
+}
+
+/// What an HTTP client is built from; clients built from equal settings are one.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct HttpSettings {
+    user_agent: String,
+    request_timeout: Duration,
+    loopback: bool,
+}
+
+/// The HTTP client for `settings`, built once per process and shared by every org's `Client`
+/// (a clone shares its connection pool, which keys connections by host). Each built client
+/// carries its own TLS configuration and root certificates: a workspace of a thousand orgs
+/// paid for a thousand of them (issue 29).
+fn shared_http(settings: HttpSettings) -> Result<reqwest::Client, OktaError> {
+    static BUILT: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<HttpSettings, reqwest::Client>>,
+    > = std::sync::OnceLock::new();
+    let built = BUILT.get_or_init(Default::default);
+    let mut built = built.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(http) = built.get(&settings) {
+        return Ok(http.clone());
+    }
+    install_crypto_provider();
+    let mut builder = reqwest::Client::builder()
+        .user_agent(settings.user_agent.clone())
+        .timeout(settings.request_timeout)
+        .connect_timeout(settings.request_timeout.min(Duration::from_secs(15)))
+        // Okta's API does not redirect; following one could only send the token elsewhere.
+        .redirect(reqwest::redirect::Policy::none());
+    if settings.loopback {
+        // The emulator is on this machine; a proxy from the environment cannot reach it.
+        builder = builder.no_proxy();
+    }
+    let http = builder.build().map_err(|error| OktaError::ClientSetup {
+        detail: error.without_url().to_string(),
+    })?;
+    built.insert(settings, http.clone());
+    Ok(http)
 }
 
 /// A listing read one page at a time (see [`Client::pages`]).

@@ -8,8 +8,22 @@ use super::client::{Call, Client, Pages, filter_literal, segment};
 use super::error::OktaError;
 use crate::secret::Secret;
 
-/// Values per `users_holding` listing: keeps each request URL short.
-const VALUES_PER_SEARCH: usize = 10;
+/// Values per `users_holding` listing pair. Okta documents no number (only that "an overly
+/// complex or long search query can result in an error"), so two bounds keep each request
+/// ordinary: at most this many values (the exact `filter` carries up to twice as many
+/// comparisons, each value as given and in lower case), and [`EXPRESSION_BUDGET`].
+const VALUES_PER_SEARCH: usize = 25;
+
+/// Characters of one `filter` or `search` expression, before percent-encoding (which may
+/// triple them): the request line then stays well under the 8 KiB that common HTTP servers and
+/// proxies accept by default.
+const EXPRESSION_BUDGET: usize = 2_400;
+
+/// Okta's largest page of users.
+const USERS_PER_PAGE: u32 = 200;
+
+/// A time before every user: `lastUpdated gt` it is a filter that every user meets.
+const EVERY_USER_SINCE: &str = "1970-01-01T00:00:00.000Z";
 
 /// The profile attributes users are looked up by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -291,7 +305,7 @@ impl Client {
     }
 
     /// Every user whose `profile.login` is one of `logins` or whose `profile.email` is one of
-    /// `emails`, without regard to case and in any status, ten values per two calls (see
+    /// `emails`, without regard to case and in any status, 25 values per two calls (see
     /// [`Client::users_holding`]): who holds the logins of accounts about to be created, and
     /// who else reads their mailboxes, in one listing.
     pub async fn users_with_logins_or_emails(
@@ -307,8 +321,8 @@ impl Client {
         self.users_holding(&wanted).await
     }
 
-    /// Every user holding one of the `wanted` values, without regard to case, ten values per
-    /// call pair. Two listings per ten: `search`, which Okta compares without regard to case
+    /// Every user holding one of the `wanted` values, without regard to case, up to 25
+    /// values per call pair (`listing_chunks`). Two listings per chunk: `search`, which Okta compares without regard to case
     /// but answers from an eventually consistent index (a user created moments ago may be
     /// missing), and `filter` on the values as given and in lower case, which is exact in both
     /// senses: case-sensitive, and read from the users themselves. So a user holding one of
@@ -323,7 +337,7 @@ impl Client {
         wanted.sort_by_key(|(attribute, value)| (*attribute, value.to_lowercase()));
         wanted.dedup_by_key(|(attribute, value)| (*attribute, value.to_lowercase()));
         let mut found: Vec<User> = Vec::new();
-        for chunk in wanted.chunks(VALUES_PER_SEARCH) {
+        for chunk in listing_chunks(&wanted) {
             let lowered: Vec<(Attribute, String)> = chunk
                 .iter()
                 .map(|(attribute, value)| (*attribute, value.to_lowercase()))
@@ -374,6 +388,31 @@ impl Client {
             .query_opt("search", query.search.as_ref())
             .query_opt("limit", query.limit);
         self.fetch_all(call, "list of users").await
+    }
+
+    /// Every user of the org in any status, when they fit in `max_pages` pages of 200; `None`
+    /// when a further page is linked (the org is larger). A `filter` (here one that every user
+    /// meets: updated after 1970) lists `DEPROVISIONED` users too, which a bare listing omits,
+    /// and is read from the users themselves, not from search's eventually consistent index: a
+    /// user created a moment ago is in it.
+    pub async fn all_users_within(&self, max_pages: u32) -> Result<Option<Vec<User>>, OktaError> {
+        let query = UserQuery {
+            filter: Some(format!(
+                "lastUpdated gt {}",
+                filter_literal(EVERY_USER_SINCE)
+            )),
+            search: None,
+            limit: Some(USERS_PER_PAGE),
+        };
+        let mut pages = self.list_users_by_page(&query);
+        let mut users = Vec::new();
+        for _ in 0..max_pages {
+            match pages.next().await? {
+                Some(page) => users.extend(page),
+                None => return Ok(Some(users)),
+            }
+        }
+        Ok((!pages.has_more()).then_some(users))
     }
 
     /// `GET /api/v1/users`, one page per [`Pages::next`](Pages::next).
@@ -563,9 +602,69 @@ fn same_login(user: &User, login: &str) -> bool {
         .is_some_and(|found| found.eq_ignore_ascii_case(login))
 }
 
+/// `wanted` cut into the values of one listing pair each: at most [`VALUES_PER_SEARCH`], and
+/// an exact `filter` (each value as given and, when it differs, in lower case) of at most
+/// [`EXPRESSION_BUDGET`] characters. A single value longer than the budget still gets its own
+/// listing (Okta's logins and addresses are at most 100 characters).
+fn listing_chunks(wanted: &[(Attribute, String)]) -> Vec<&[(Attribute, String)]> {
+    const OR: usize = " or ".len();
+    let term = |attribute: Attribute, value: &str| {
+        attribute.path().len() + " eq ".len() + filter_literal(value).len()
+    };
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut length = 0;
+    for (index, (attribute, value)) in wanted.iter().enumerate() {
+        let mut cost = term(*attribute, value) + OR;
+        let lowered = value.to_lowercase();
+        if lowered != *value {
+            cost += term(*attribute, &lowered) + OR;
+        }
+        let count = index - start;
+        if count > 0 && (count == VALUES_PER_SEARCH || length + cost > EXPRESSION_BUDGET) {
+            chunks.push(&wanted[start..index]);
+            start = index;
+            length = 0;
+        }
+        length += cost;
+    }
+    if start < wanted.len() {
+        chunks.push(&wanted[start..]);
+    }
+    chunks
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn listings_carry_up_to_twenty_five_values_within_the_budget() {
+        let short: Vec<(Attribute, String)> = (0..60)
+            .map(|n| (Attribute::Login, format!("svc-{n}@msp.example")))
+            .collect();
+        let sizes: Vec<usize> = listing_chunks(&short).iter().map(|c| c.len()).collect();
+        assert_eq!(sizes, vec![25, 25, 10]);
+        // Long mixed-case values fill the budget first: each counts twice in the filter.
+        let long: Vec<(Attribute, String)> = (0..30)
+            .map(|n| {
+                (
+                    Attribute::Email,
+                    format!("Service-Account-{n:02}-{}@Example.com", "x".repeat(60)),
+                )
+            })
+            .collect();
+        let chunks = listing_chunks(&long);
+        assert!(chunks.len() > 2, "{}", chunks.len());
+        assert_eq!(chunks.iter().map(|c| c.len()).sum::<usize>(), 30);
+        for chunk in chunks {
+            let filter: usize = chunk
+                .iter()
+                .map(|(a, v)| 2 * (a.path().len() + 4 + filter_literal(v).len() + 4))
+                .sum();
+            assert!(filter <= EXPRESSION_BUDGET, "{filter}");
+        }
+    }
 
     #[test]
     fn users_are_read_tolerantly() {

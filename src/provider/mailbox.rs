@@ -1,7 +1,7 @@
 //! Whether an account's e-mail address is also another user's (securing rule 5: a dedicated
 //! mailbox), for the accounts an apply creates, at a fraction of a call per account.
 //!
-//! The check itself is `Client::users_with_emails`: two listings per ten addresses, exact and
+//! The check itself is `Client::users_with_emails`: two listings per 25 addresses, exact and
 //! without regard to case. The accounts of one org reach it at about the same time, so their
 //! questions are answered together (`provider::coalesce`): one apply of 60 accounts in one org
 //! makes a handful of listings, not 120.

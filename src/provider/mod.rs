@@ -19,6 +19,7 @@ pub mod org;
 pub mod org_access;
 pub mod org_access_token;
 pub mod org_changes;
+pub mod org_users;
 pub mod password;
 pub mod private;
 pub mod progress;

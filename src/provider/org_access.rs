@@ -17,6 +17,7 @@ use super::coalesce::Coalesced;
 use super::held_roles::held_roles;
 use super::mailbox::MailboxChecks;
 use super::org_changes::ChangeLog;
+use super::org_users::{self, OrgUsers};
 use super::provider_config::{ProviderConfig, normalize_org_url};
 use super::role_freshness::{self, ReadDecision, Verified};
 use super::service_apps::ServiceAppConfig;
@@ -98,8 +99,10 @@ pub struct OrgSession {
     pub activity: Activity,
     /// The owner marker's write, once per run however many set-ups of the org ask at once.
     marker_written: tokio::sync::OnceCell<()>,
-    /// The plan's lookups of who holds a login (lower case), answered together.
+    /// The plan's lookups of who holds a login (lower case), answered together (a large org).
     login_holders: Coalesced<Option<User>>,
+    /// The org's users read whole, which answers the plan's lookups of a small org.
+    users: OrgUsers,
 }
 
 impl OrgSession {
@@ -119,6 +122,7 @@ impl OrgSession {
             group_description: Mutex::new(None),
             mailboxes: MailboxChecks::default(),
             login_holders: Coalesced::default(),
+            users: OrgUsers::default(),
             marker_written: tokio::sync::OnceCell::new(),
             activity: Activity::default(),
             inherited_roles: tokio::sync::OnceCell::new(),
@@ -346,18 +350,24 @@ impl OrgSession {
         }
     }
 
-    /// The user holding `login` (without regard to case, in any status), if any, from one
-    /// listing shared by the lookups of the org's accounts planned together: a plan of many
-    /// new accounts costs two calls per ten accounts instead of one per login. The same
-    /// listing finds who else reads each account's `email`, which the apply's mailbox check
-    /// (`mailbox`) then needs no call for: Terraform plans each resource again moments before
-    /// it applies it.
+    /// The user holding `login` (without regard to case, in any status), if any: from the
+    /// org's users read whole when they fit in two pages (`org_users`: one call per run and
+    /// minute, however Terraform orders its plans), else from one listing shared by the
+    /// lookups of the org's accounts planned together (two calls per 25 values). Either finds
+    /// who else reads the account's `email`, which the apply's mailbox check (`mailbox`) then
+    /// needs no call for: Terraform plans each resource again moments before it applies it.
     pub async fn holder_of_login(
         &self,
         login: &str,
         email: Option<&str>,
     ) -> Result<Option<User>, OktaError> {
         let client = &self.client;
+        if let Some(users) = self.users.all(client).await? {
+            if let Some(email) = email.filter(|email| !email.is_empty()) {
+                self.mailboxes.record_listing(&[email], &users);
+            }
+            return Ok(org_users::holder(&users, login).cloned());
+        }
         let mailboxes = &self.mailboxes;
         let key = format!(
             "{}\n{}",

@@ -90,7 +90,7 @@ pub async fn observe(
 }
 
 /// The ids of those `accounts` whose e-mail address another user of the org also has (rule 5 of
-/// the securing rules: a dedicated mailbox). One call per ten distinct addresses.
+/// the securing rules: a dedicated mailbox). Two calls per 25 distinct addresses.
 pub async fn users_sharing_a_mailbox(
     org: &OrgSession,
     accounts: &[&User],

@@ -1,0 +1,95 @@
+//! Every user of a small org, read whole once and shared by the plans of its new accounts.
+//!
+//! Planning a create asks who holds the login (and who else reads the mailbox). Terraform asks
+//! resource by resource, in waves of its parallelism in the plan walk and one by one as
+//! earlier applies finish in the apply walk, so a listing per question, or per question
+//! gathered with others in a short pause (`coalesce`), costs about a listing per account at
+//! low parallelism and in the apply walk. An org whose users fit in two pages is cheaper read
+//! whole: one call answers every question of the run, however Terraform orders them, and the
+//! comparison without regard to case is made here, on users read exactly (a `filter`, not
+//! search's lagging index). A larger org is remembered as such for the run, and its questions
+//! go to the batched listings.
+//!
+//! A reading serves for [`FRESH_FOR`]; a question asked later reads the org again. Nothing
+//! relies on it being current: the create is refused by Okta for a taken login and then looks
+//! it up exactly, and the accounts this process creates are counted by the mailbox check.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::okta::{Client, OktaError, User};
+
+/// Pages of 200 read before an org counts as large: the cost of one batched listing pair.
+const MAX_PAGES: u32 = 2;
+
+/// How long a reading answers questions: about one rate-limit window, so that an apply at
+/// Okta's ceiling, whose re-plans trickle in as earlier accounts finish, reads the org about
+/// once a minute rather than once per account.
+const FRESH_FOR: Duration = Duration::from_secs(60);
+
+enum Reading {
+    Unread,
+    Read {
+        users: Arc<Vec<User>>,
+        at: Instant,
+    },
+    /// More than [`MAX_PAGES`] pages: not read whole again in this run.
+    Large,
+}
+
+/// The org's users as last read whole, or that the org is too large for it.
+pub struct OrgUsers {
+    reading: tokio::sync::Mutex<Reading>,
+}
+
+impl Default for OrgUsers {
+    fn default() -> Self {
+        OrgUsers {
+            reading: tokio::sync::Mutex::new(Reading::Unread),
+        }
+    }
+}
+
+impl OrgUsers {
+    /// Every user of the org, read at most [`FRESH_FOR`] ago; `None` for a large org. Those
+    /// who ask while it is read wait for that one reading.
+    pub async fn all(&self, client: &Client) -> Result<Option<Arc<Vec<User>>>, OktaError> {
+        let mut reading = self.reading.lock().await;
+        match &*reading {
+            Reading::Large => return Ok(None),
+            Reading::Read { users, at } if at.elapsed() < FRESH_FOR => {
+                return Ok(Some(users.clone()));
+            }
+            _ => {}
+        }
+        match client.all_users_within(MAX_PAGES).await? {
+            Some(users) => {
+                let users = Arc::new(users);
+                tracing::debug!(users = users.len(), "read the org's users whole");
+                *reading = Reading::Read {
+                    users: users.clone(),
+                    at: Instant::now(),
+                };
+                Ok(Some(users))
+            }
+            None => {
+                tracing::debug!("the org has more users than are read whole; listing by value");
+                *reading = Reading::Large;
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// The user of `users` holding `login`, without regard to case.
+pub fn holder<'a>(users: &'a [User], login: &str) -> Option<&'a User> {
+    let login = login.to_lowercase();
+    users.iter().find(|user| {
+        user.profile
+            .login
+            .as_deref()
+            .is_some_and(|held| held.to_lowercase() == login)
+    })
+}
