@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use okta_msp::plugin::handshake::HandshakeError;
-use okta_msp::plugin::run::ServeError;
-use okta_msp::plugin::{ServeOptions, logging, serve};
 use okta_msp::provider::{OktaMspProvider, PROVIDER_ADDRESS};
+use tfplugin6::handshake::HandshakeError;
+use tfplugin6::run::ServeError;
+use tfplugin6::{ServeOptions, logging, serve};
 
 fn main() -> std::process::ExitCode {
     let mut debug = false;
@@ -23,9 +23,14 @@ fn main() -> std::process::ExitCode {
             }
         }
     }
-    logging::init(logging::level_from_environment(|name| {
-        std::env::var(name).ok()
-    }));
+    let log_source = logging::LogSource {
+        provider_type: "okta-msp",
+        crates: &["okta_msp", "terraform_provider_okta_msp"],
+    };
+    logging::init(
+        log_source,
+        logging::level_from_environment(log_source, |name| std::env::var(name).ok()),
+    );
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -45,7 +50,7 @@ fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(ServeError::Handshake(HandshakeError::MissingMagicCookie)) => {
             // For a person who ran the binary by hand: a plain sentence, not a log line.
-            eprintln!("{}", okta_msp::plugin::handshake::NOT_FOR_HUMANS);
+            eprintln!("{}", tfplugin6::handshake::NOT_FOR_HUMANS);
             std::process::ExitCode::FAILURE
         }
         Err(error) => {

@@ -1,10 +1,14 @@
-//! The layering rules of ARCHITECTURE.md, checked by reading the sources (one crate cannot let the
-//! compiler hold these lines).
+//! The layering rules of ARCHITECTURE.md that the compiler cannot hold. Which crate may use which
+//! is the compiler's business once each crate's manifest is right, so these tests check the
+//! manifests; inside a crate (the provider's `rules`, `okta` and `provider` modules, the emulator's
+//! store) they read the sources.
 
 use std::path::{Path, PathBuf};
 
+/// The `.rs` files under `dir`, a path from the repository root (`src/rules`,
+/// `crates/okta-emulator/src/store`).
 fn sources_under(dir: &str) -> Vec<(PathBuf, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(dir);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut found = Vec::new();
     let mut pending = vec![root];
     while let Some(path) = pending.pop() {
@@ -21,6 +25,10 @@ fn sources_under(dir: &str) -> Vec<(PathBuf, String)> {
             }
         }
     }
+    assert!(
+        !found.is_empty(),
+        "no sources under {dir}: has the layout changed?"
+    );
     found
 }
 
@@ -47,24 +55,68 @@ fn assert_absent(dir: &str, forbidden: &[&str], why: &str) {
     assert!(violations.is_empty(), "{why}:\n{}", violations.join("\n"));
 }
 
+/// The `[dependencies]` table of a manifest, as the names it lists.
+fn dependencies_of(manifest: &str) -> Vec<String> {
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(manifest)).unwrap();
+    let mut in_dependencies = false;
+    let mut names = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.starts_with('[') {
+            in_dependencies = line == "[dependencies]";
+            continue;
+        }
+        if in_dependencies && !line.is_empty() && !line.starts_with('#') {
+            let name = line.split(['=', '.', ' ']).next().unwrap_or_default();
+            names.push(name.to_owned());
+        }
+    }
+    assert!(
+        !names.is_empty(),
+        "{manifest} lists no dependencies: has its layout changed?"
+    );
+    names
+}
+
 #[test]
-fn plugin_layer_knows_nothing_about_okta() {
-    assert_absent(
-        "plugin",
-        &[
-            "crate::provider",
-            "crate::rules",
-            "crate::okta",
-            "crate::emulator",
-        ],
-        "src/plugin must not depend on the provider, the rules, the Okta client or the emulator",
+fn the_plugin_crate_and_the_emulator_depend_on_no_other_crate_of_the_workspace() {
+    // With these two manifests clean, the compiler refuses any `use` of the provider from either.
+    for manifest in [
+        "crates/tfplugin6/Cargo.toml",
+        "crates/okta-emulator/Cargo.toml",
+    ] {
+        let inward: Vec<String> = dependencies_of(manifest)
+            .into_iter()
+            .filter(|name| {
+                ["tfplugin6", "okta-emulator", "terraform-provider-okta-msp"]
+                    .contains(&name.as_str())
+            })
+            .collect();
+        assert!(
+            inward.is_empty(),
+            "{manifest}: the plugin protocol and the emulator are layers of their own and depend on no other crate here: {inward:?}"
+        );
+    }
+}
+
+#[test]
+fn the_provider_reaches_okta_only_through_its_client_never_the_emulator() {
+    // A dev-dependency is fine: the tests drive the emulator.
+    let dependencies = dependencies_of("Cargo.toml");
+    assert!(
+        !dependencies.iter().any(|name| name == "okta-emulator"),
+        "the provider talks to Okta through src/okta only; okta-emulator belongs in [dev-dependencies]"
+    );
+    assert!(
+        dependencies.iter().any(|name| name == "tfplugin6"),
+        "{dependencies:?}"
     );
 }
 
 #[test]
 fn rules_are_pure() {
     assert_absent(
-        "rules",
+        "src/rules",
         &[
             "tokio",
             "reqwest",
@@ -74,7 +126,7 @@ fn rules_are_pure() {
             "Instant::now",
             "OffsetDateTime::now",
             "rand::",
-            "crate::plugin",
+            "tfplugin6",
             "crate::okta",
             "crate::provider",
         ],
@@ -85,30 +137,16 @@ fn rules_are_pure() {
 #[test]
 fn okta_client_knows_nothing_about_terraform() {
     assert_absent(
-        "okta",
-        &["crate::plugin", "crate::provider", "crate::emulator"],
+        "src/okta",
+        &["tfplugin6", "crate::provider", "okta_emulator"],
         "src/okta must not depend on Terraform types or the emulator",
-    );
-}
-
-#[test]
-fn emulator_does_not_share_the_clients_idea_of_okta() {
-    assert_absent(
-        "emulator",
-        &[
-            "crate::okta",
-            "crate::plugin",
-            "crate::provider",
-            "crate::rules",
-        ],
-        "src/emulator must have its own wire types",
     );
 }
 
 #[test]
 fn only_diag_makes_diagnostics_in_the_provider_layer() {
     let mut violations = Vec::new();
-    for (path, text) in sources_under("provider") {
+    for (path, text) in sources_under("src/provider") {
         if path.ends_with("diag.rs") {
             continue;
         }
@@ -129,7 +167,12 @@ fn only_diag_makes_diagnostics_in_the_provider_layer() {
 fn the_provider_binary_never_prints_to_stdout_outside_the_handshake() {
     let allowed = ["run.rs", "main.rs"];
     let mut violations = Vec::new();
-    for dir in ["plugin", "provider", "rules", "okta"] {
+    for dir in [
+        "crates/tfplugin6/src",
+        "src/provider",
+        "src/rules",
+        "src/okta",
+    ] {
         for (path, text) in sources_under(dir) {
             if allowed.iter().any(|name| path.ends_with(name)) {
                 continue;
@@ -151,15 +194,15 @@ fn the_provider_binary_never_prints_to_stdout_outside_the_handshake() {
 #[test]
 fn emulator_store_knows_nothing_about_http() {
     assert_absent(
-        "emulator/store",
+        "crates/okta-emulator/src/store",
         &[
-            "crate::emulator::handlers",
-            "crate::emulator::routes",
-            "crate::emulator::app",
+            "crate::handlers",
+            "crate::routes",
+            "crate::app",
             "axum::",
             "hyper::",
         ],
-        "src/emulator/store holds Okta's rules over the state; requests and answers are the handlers' business",
+        "the emulator's store holds Okta's rules over the state; requests and answers are the handlers' business",
     );
 }
 
@@ -170,7 +213,10 @@ const SOURCE_FILE_LINES: usize = 800;
 #[test]
 fn source_files_stay_small_or_say_why() {
     let mut violations = Vec::new();
-    for (path, text) in sources_under("") {
+    let every_source = ["src", "crates/tfplugin6/src", "crates/okta-emulator/src"]
+        .into_iter()
+        .flat_map(sources_under);
+    for (path, text) in every_source {
         let lines = text.lines().count();
         let explained = text
             .lines()
@@ -188,25 +234,16 @@ fn source_files_stay_small_or_say_why() {
 }
 
 #[test]
-fn rules_never_import_the_emulator_the_client_the_provider_or_the_protocol() {
+fn rules_never_import_the_client_the_provider_or_the_protocol() {
     assert_absent(
-        "rules",
+        "src/rules",
         &[
-            "crate::emulator",
             "crate::okta",
             "crate::provider",
-            "crate::plugin",
+            "tfplugin6",
+            "okta_emulator",
         ],
         "src/rules is the domain: it decides from plain data and knows no other layer",
-    );
-}
-
-#[test]
-fn the_provider_never_imports_the_emulator() {
-    assert_absent(
-        "provider",
-        &["crate::emulator"],
-        "src/provider talks to Okta through src/okta only; the emulator is a separate Okta",
     );
 }
 
@@ -221,7 +258,7 @@ fn only_server_rs_turns_protocol_failures_into_diagnostics() {
         "resource.rs",
     ];
     let mut violations = Vec::new();
-    for (path, text) in sources_under("plugin") {
+    for (path, text) in sources_under("crates/tfplugin6/src") {
         if allowed.iter().any(|name| path.ends_with(name)) {
             continue;
         }
@@ -233,7 +270,7 @@ fn only_server_rs_turns_protocol_failures_into_diagnostics() {
     }
     assert!(
         violations.is_empty(),
-        "inside src/plugin, protocol failures become diagnostics in server.rs:\n{}",
+        "inside tfplugin6, protocol failures become diagnostics in server.rs:\n{}",
         violations.join("\n")
     );
 }
@@ -362,7 +399,7 @@ fn provider_imports() -> Vec<ProviderImport> {
         .collect();
     let known: Vec<&str> = known.iter().map(String::as_str).collect();
     let mut imports = Vec::new();
-    for (path, text) in sources_under("provider") {
+    for (path, text) in sources_under("src/provider") {
         let modules = modules_of(&root, &path);
         let Some(from) = modules.first().cloned() else {
             continue;
@@ -488,7 +525,7 @@ fn find_circle(
 fn the_emulators_oauth_code_logs_nothing() {
     // Access tokens, client assertions and DPoP proofs pass through these files; the emulator's
     // other logging never sees them (tests/emulator/oauth.rs checks the log at trace level).
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/emulator");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/okta-emulator/src");
     let mut violations = Vec::new();
     for file in [
         "oauth.rs",
@@ -505,7 +542,7 @@ fn the_emulators_oauth_code_logs_nothing() {
         for (number, line) in code_lines(&text) {
             for needle in ["tracing::", "println!", "eprintln!", "dbg!", "log::"] {
                 if line.contains(needle) {
-                    violations.push(format!("src/emulator/{file}:{number}: {line}"));
+                    violations.push(format!("crates/okta-emulator/src/{file}:{number}: {line}"));
                 }
             }
         }

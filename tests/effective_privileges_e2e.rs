@@ -630,7 +630,7 @@ fn a_custom_role_bound_to_a_group_of_the_account_is_reported_and_refused_naming_
 #[tokio::test]
 async fn a_plan_refuses_the_privileges_its_refresh_recorded_and_a_retirement_still_goes_ahead() {
     use crate::guard_protocol::{client, config_of, errors, finalized_account, plan, with};
-    use okta_msp::plugin::value::Value;
+    use tfplugin6::value::Value;
 
     let (_plugin, mut client) = client().await;
     let summary = "the account holds SUPER_ADMIN through group \"Helpdesk Admins\" (00gadmins), which its admin_roles do not list";

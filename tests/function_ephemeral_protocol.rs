@@ -3,9 +3,9 @@
 //! GetFunctions and GetMetadata; calls with results, argument errors and panics; an ephemeral
 //! resource's open, renew and close with its private data; an action's progress stream.
 
-use okta_msp::plugin::proto::tfplugin6 as wire;
-use okta_msp::plugin::proto::tfplugin6::provider_client::ProviderClient;
-use okta_msp::plugin::value::{self, Type, Value};
+use tfplugin6::proto::tfplugin6 as wire;
+use tfplugin6::proto::tfplugin6::provider_client::ProviderClient;
+use tfplugin6::value::{self, Type, Value};
 use tonic::transport::Channel;
 
 use crate::support::plugin_client::{PluginProcess, fixture_binary};

@@ -3,9 +3,9 @@
 //! (research: tfprotocol.md section 2). The end-to-end scenarios with the CLI live in
 //! `guard_scenarios.rs`.
 
-use okta_msp::plugin::proto::tfplugin6 as wire;
-use okta_msp::plugin::proto::tfplugin6::provider_client::ProviderClient;
-use okta_msp::plugin::value::{self, Type, Value};
+use tfplugin6::proto::tfplugin6 as wire;
+use tfplugin6::proto::tfplugin6::provider_client::ProviderClient;
+use tfplugin6::value::{self, Type, Value};
 use tonic::transport::Channel;
 
 use crate::support::plugin_client::{PluginProcess, provider_binary};

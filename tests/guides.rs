@@ -1,6 +1,6 @@
 //! The guides' examples are real configurations: the one in "Using okta-msp beside the official
 //! okta/okta provider" initialises and validates with okta-msp and a stand-in for okta/okta
-//! (tests/fixture_provider/stand_in_okta.rs), and the mistake it warns about fails as it says.
+//! (tests/stand_in_okta/main.rs), and the mistake it warns about fails as it says.
 
 use std::path::Path;
 

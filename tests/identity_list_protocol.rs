@@ -5,9 +5,9 @@
 //! provider's `fixture_named` exercises the protocol's corners.
 
 use futures_util::StreamExt as _;
-use okta_msp::plugin::proto::tfplugin6 as wire;
-use okta_msp::plugin::proto::tfplugin6::provider_client::ProviderClient;
-use okta_msp::plugin::value::{self, Type, Value};
+use tfplugin6::proto::tfplugin6 as wire;
+use tfplugin6::proto::tfplugin6::provider_client::ProviderClient;
+use tfplugin6::value::{self, Type, Value};
 use tonic::transport::Channel;
 
 use crate::support::plugin_client::{PluginProcess, fixture_binary, provider_binary};

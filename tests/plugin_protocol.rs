@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use okta_msp::plugin::proto::go_plugin::grpc_controller_client::GrpcControllerClient;
-use okta_msp::plugin::proto::health::health_client::HealthClient;
-use okta_msp::plugin::proto::tfplugin6 as wire;
-use okta_msp::plugin::proto::tfplugin6::provider_client::ProviderClient;
-use okta_msp::plugin::value::{self, Number, Type, Value};
+use tfplugin6::proto::go_plugin::grpc_controller_client::GrpcControllerClient;
+use tfplugin6::proto::health::health_client::HealthClient;
+use tfplugin6::proto::tfplugin6 as wire;
+use tfplugin6::proto::tfplugin6::provider_client::ProviderClient;
+use tfplugin6::value::{self, Number, Type, Value};
 
 use crate::support::plugin_client::{
     ClientIdentity, Handshake, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, PluginProcess, connect,
@@ -32,7 +32,7 @@ async fn handshake_line_is_the_only_stdout_and_names_a_private_unix_socket() {
         .expect("connect with Terraform's certificate");
     let mut health = HealthClient::new(channel);
     let answer = health
-        .check(okta_msp::plugin::proto::health::HealthCheckRequest {
+        .check(tfplugin6::proto::health::HealthCheckRequest {
             service: "plugin".into(),
         })
         .await
@@ -168,7 +168,7 @@ async fn exits_when_terraform_calls_shutdown() {
     let mut controller = GrpcControllerClient::new(plugin.connect().await.unwrap());
     // The call may or may not see its answer before the process goes.
     let _ = controller
-        .shutdown(okta_msp::plugin::proto::go_plugin::Empty {})
+        .shutdown(tfplugin6::proto::go_plugin::Empty {})
         .await;
     let status = plugin.wait_for_exit(Duration::from_secs(10));
     assert!(

@@ -39,7 +39,7 @@ impl Emulator {
 }
 
 pub fn start_emulator(args: &[impl AsRef<OsStr>]) -> Emulator {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_okta-emulator"))
+    let mut child = Command::new(emulator_binary())
         .args(["--listen", "127.0.0.1:0", "--log-level", "error"])
         .args(args)
         .stdout(Stdio::piped())
@@ -56,4 +56,17 @@ pub fn start_emulator(args: &[impl AsRef<OsStr>]) -> Emulator {
         url: ready["url"].as_str().unwrap().to_owned(),
         admin_token: ready["admin_token"].as_str().unwrap().to_owned(),
     }
+}
+
+/// okta-emulator is a binary of another crate of the workspace, built into the same directory as
+/// the provider by `cargo build --release --bins` (which `make bench` runs first).
+fn emulator_binary() -> std::path::PathBuf {
+    let path = std::path::Path::new(env!("CARGO_BIN_EXE_terraform-provider-okta-msp"))
+        .with_file_name("okta-emulator");
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build --release --bins` at the repository root first",
+        path.display()
+    );
+    path
 }

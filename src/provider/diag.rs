@@ -1,9 +1,9 @@
 //! The one place where the provider's errors, rule violations and guard decisions become
 //! Terraform diagnostics.
 
-use crate::plugin::{AttributePath, Diagnostic, Diagnostics};
 use crate::rules::guard::{Notice, Refusal};
 use crate::rules::violation::Violation;
+use tfplugin6::{AttributePath, Diagnostic, Diagnostics};
 
 use super::org_access::AccessError;
 use super::provider_config::{ConfigError, check_org_url};

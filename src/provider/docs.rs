@@ -5,9 +5,9 @@
 
 use std::path::Path;
 
-use crate::plugin::schema::IdentitySchema;
-use crate::plugin::schema::{Attribute, AttributeType, Nesting, Schema};
-use crate::plugin::{
+use tfplugin6::schema::IdentitySchema;
+use tfplugin6::schema::{Attribute, AttributeType, Nesting, Schema};
+use tfplugin6::{
     Action, DataSource, EphemeralResource, Function, ListResource, Provider, Resource, Type,
 };
 

@@ -228,13 +228,10 @@ mod tests {
     fn an_entry_with_only_a_client_id_trusts_the_fleet_key() {
         let fleet_env = |name: &str| (name == ENV_FLEET_KEY).then(|| EC_PEM.to_owned());
         let fleet = fleet_keys(None, None, &fleet_env).unwrap().unwrap();
-        let entries = crate::plugin::Value::Map(
+        let entries = tfplugin6::Value::Map(
             [(
                 "https://acme.okta.com".to_owned(),
-                crate::plugin::Value::object([(
-                    "client_id",
-                    crate::plugin::Value::string("0oafleet"),
-                )]),
+                tfplugin6::Value::object([("client_id", tfplugin6::Value::string("0oafleet"))]),
             )]
             .into_iter()
             .collect(),

@@ -2,8 +2,8 @@
 //! read from the same rows the resources enforce, so a module's validations cannot drift from
 //! the provider's. Pure: no configuration, no Okta.
 
-use crate::plugin::{Function, FunctionError, FunctionParameter, FunctionSignature, Type, Value};
 use crate::rules::kind::ServiceAccountKind;
+use tfplugin6::{Function, FunctionError, FunctionParameter, FunctionSignature, Type, Value};
 
 /// `kind_roles(kind)`: the roles an account of `kind` must hold, sorted, spelled as Okta's API
 /// spells them. Module authors reach for it in `validation` blocks and in `check`s that compare

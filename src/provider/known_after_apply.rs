@@ -1,8 +1,8 @@
 //! What Terraform should show as "known after apply" in a plan, and what an apply that stopped
 //! midway stores for it; shared by the resources.
 
-use crate::plugin::Value;
-use crate::plugin::schema::Schema;
+use tfplugin6::Value;
+use tfplugin6::schema::Schema;
 
 /// For a create: every computed attribute the configuration leaves null becomes unknown ("known
 /// after apply"), except those with a default, which are planned as that value.

@@ -35,11 +35,11 @@ use std::sync::{Arc, OnceLock};
 
 use async_trait::async_trait;
 
-use crate::plugin::{
+use provider_config::ProviderConfig;
+use tfplugin6::{
     ConfigureRequest, DataSource, Diagnostics, ListResource, Provider, Resource, Schema,
     ValidateRequest,
 };
-use provider_config::ProviderConfig;
 
 /// The provider's source address in the registry.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/zerotek/okta-msp";
@@ -119,17 +119,17 @@ impl Provider for OktaMspProvider {
         ))]
     }
 
-    fn ephemeral_resources(&self) -> Vec<Arc<dyn crate::plugin::EphemeralResource>> {
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn tfplugin6::EphemeralResource>> {
         vec![Arc::new(org_access_token::OrgAccessToken::new(
             self.shared.clone(),
         ))]
     }
 
-    fn actions(&self) -> Vec<Arc<dyn crate::plugin::Action>> {
+    fn actions(&self) -> Vec<Arc<dyn tfplugin6::Action>> {
         vec![Arc::new(verify::Verify::new(self.shared.clone()))]
     }
 
-    fn functions(&self) -> Vec<Arc<dyn crate::plugin::Function>> {
+    fn functions(&self) -> Vec<Arc<dyn tfplugin6::Function>> {
         vec![Arc::new(functions::KindRoles)]
     }
 

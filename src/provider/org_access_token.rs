@@ -13,8 +13,8 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 
 use crate::okta::{Client, OrgUrl};
-use crate::plugin::schema::{Attribute, Schema};
-use crate::plugin::{
+use tfplugin6::schema::{Attribute, Schema};
+use tfplugin6::{
     Diagnostics, EphemeralResource, OpenRequest, OpenResponse, RenewRequest, RenewResponse, Type,
     ValidateRequest, Value,
 };

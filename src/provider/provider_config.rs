@@ -3,21 +3,21 @@
 
 use std::collections::BTreeMap;
 
-use crate::plugin::schema::{Attribute, Schema};
-use crate::plugin::{Type, Value};
 use crate::provider::role_freshness::LOG_LAG_WINDOW;
 use crate::rules::baseline::{
     BaselineSettings, DEFAULT_PASSWORD_MIN_LENGTH, LOCKOUT_ATTEMPTS, PASSWORD_MIN_LENGTH,
     SESSION_LIFETIME_MINUTES, SecuringBaseline,
 };
 use crate::secret::Secret;
+use tfplugin6::schema::{Attribute, Schema};
+use tfplugin6::{Type, Value};
 
 use super::fleet_key::{ENV_FLEET_KEY, ENV_FLEET_NEXT_KEY, FleetKeys, fleet_keys};
 use super::service_apps::{
     DEFAULT_ORG_SCOPES, DEFAULT_PARTNER_SCOPES, ENV_ORG_CREDENTIALS, ENV_PARTNER_CLIENT_ID,
     ServiceAppConfig, app_attributes, app_from_value, org_service_apps, partner_app_from_env,
 };
-use crate::plugin::schema::Nesting;
+use tfplugin6::schema::Nesting;
 
 /// The provider block's attribute names, once.
 pub mod attr {

@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::okta::oauth::{ServiceApp, SigningKey};
-use crate::plugin::Type;
-use crate::plugin::Value;
-use crate::plugin::schema::Attribute;
+use tfplugin6::Type;
+use tfplugin6::Value;
+use tfplugin6::schema::Attribute;
 
 /// Attribute names of one service app, in `org_credentials` entries and `partner_service_app`.
 pub mod attr {

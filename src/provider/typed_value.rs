@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::plugin::Value;
 use crate::rules::violation::Input;
+use tfplugin6::Value;
 
 /// A string attribute: null, not known yet, or known. A value of another type reads as unknown
 /// (the schema makes it impossible; the rules then skip it rather than guess).

@@ -8,11 +8,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::plugin::schema::{Attribute, Schema};
-use crate::plugin::{
-    Action, ActionProgress, ActionRequest, Diagnostics, Type, ValidateRequest, Value,
-};
 use crate::rules::kind::ServiceAccountKind;
+use tfplugin6::schema::{Attribute, Schema};
+use tfplugin6::{Action, ActionProgress, ActionRequest, Diagnostics, Type, ValidateRequest, Value};
 
 use super::ProviderContext;
 use super::accounts::observe::facts_with_baseline;

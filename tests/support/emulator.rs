@@ -4,7 +4,7 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
 
 pub fn emulator_binary() -> &'static str {
-    env!("CARGO_BIN_EXE_okta-emulator")
+    super::plugin_client::workspace_binary("okta-emulator")
 }
 
 /// `--search-lag-ms 0` and `--log-lag-ms 0`, each unless `args` already choose that lag.

@@ -19,8 +19,36 @@ pub fn provider_binary() -> &'static str {
     env!("CARGO_BIN_EXE_terraform-provider-okta-msp")
 }
 
+/// The plugin crate's fixture provider (crates/tfplugin6/fixture).
 pub fn fixture_binary() -> &'static str {
-    env!("CARGO_BIN_EXE_okta-msp-fixture-provider")
+    workspace_binary("tfplugin6-fixture-provider")
+}
+
+/// The stand-in for the official okta/okta provider (tests/stand_in_okta).
+pub fn okta_okta_stand_in_binary() -> &'static str {
+    env!("CARGO_BIN_EXE_okta-okta-stand-in")
+}
+
+/// A binary of another crate of the workspace. Cargo names only this package's binaries to its
+/// tests, but every crate is a default member, so `cargo build` and `cargo nextest run` put the
+/// others in the same directory as the provider's.
+pub fn workspace_binary(name: &str) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static PATHS: OnceLock<Mutex<HashMap<String, &'static str>>> = OnceLock::new();
+    let mut paths = PATHS.get_or_init(Default::default).lock().unwrap();
+    if let Some(path) = paths.get(name) {
+        return path;
+    }
+    let path = std::path::Path::new(provider_binary()).with_file_name(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build the whole workspace first (`cargo build --bins` at the repository root)",
+        path.display()
+    );
+    let path: &'static str = Box::leak(path.to_string_lossy().into_owned().into_boxed_str());
+    paths.insert(name.to_owned(), path);
+    path
 }
 
 /// A client identity like the one Terraform makes for each plugin it starts.

@@ -13,7 +13,7 @@ use super::plugin_client::{fixture_binary, provider_binary};
 
 pub const PROVIDER_SOURCE: &str = "registry.terraform.io/zerotek/okta-msp";
 
-/// The fixture provider (tests/fixture_provider), for CLI tests of the plugin layer alone.
+/// The fixture provider (crates/tfplugin6/fixture), for CLI tests of the plugin layer alone.
 pub const FIXTURE_SOURCE: &str = "registry.terraform.io/test/fixture";
 
 /// Which Terraform CLI a workspace runs.
@@ -207,17 +207,18 @@ impl Workspace {
         self.root.path().join("work")
     }
 
-    /// Installs the fixture provider as `okta/okta` 6.0.0 in this workspace's mirror: a stand-in
+    /// Installs the stand-in as `okta/okta` 6.0.0 in this workspace's mirror: a stand-in
     /// that knows the official provider's block and `okta_group`/`okta_user` (see
-    /// tests/fixture_provider/stand_in_okta.rs), since the real one cannot be downloaded here.
+    /// tests/stand_in_okta/main.rs), since the real one cannot be downloaded here.
     pub fn install_okta_okta_stand_in(&self) -> &Workspace {
         const STAND_IN_SOURCE: &str = "registry.terraform.io/okta/okta";
         let mirror = self.root.path().join("mirror");
         let platform_dir = mirror.join(STAND_IN_SOURCE).join("6.0.0").join(os_arch());
         std::fs::create_dir_all(&platform_dir).unwrap();
         let installed = platform_dir.join("terraform-provider-okta_v6.0.0");
-        if std::fs::hard_link(super::plugin_client::fixture_binary(), &installed).is_err() {
-            std::fs::copy(super::plugin_client::fixture_binary(), &installed).unwrap();
+        let stand_in = super::plugin_client::okta_okta_stand_in_binary();
+        if std::fs::hard_link(stand_in, &installed).is_err() {
+            std::fs::copy(stand_in, &installed).unwrap();
         }
         std::fs::write(
             self.root.path().join("cli.tfrc"),

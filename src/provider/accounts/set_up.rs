@@ -5,7 +5,6 @@
 //! next apply resumes.
 
 use crate::okta::{OktaError, User};
-use crate::plugin::Diagnostics;
 use crate::provider::diag;
 use crate::provider::org_access::OrgSession;
 use crate::rules::account_config::DesiredAccount;
@@ -18,6 +17,7 @@ use crate::rules::baseline_owner::{
 use crate::rules::compliance::{self, Compliance, ObservedAccount};
 use crate::rules::role::HeldRole;
 use crate::secret::Secret;
+use tfplugin6::Diagnostics;
 
 use super::converge::{self, Stage};
 use super::observe::{self, Observed};

@@ -6,7 +6,6 @@
 use std::time::{Duration, Instant};
 
 use crate::okta::{ChildOrg, Client, NewChildOrg, OktaError, OrgUrl, User, UserProfile};
-use crate::plugin::{ApplyRequest, ApplyResponse, Diagnostics, StopSignal, Value};
 use crate::provider::accounts::Stage;
 use crate::provider::accounts::set_up::{self, SetUpRequest, Wording};
 use crate::provider::fleet_app;
@@ -21,6 +20,7 @@ use crate::rules::marker::MarkerPresence;
 use crate::rules::user_type::user_type;
 use crate::rules::violation::Input;
 use crate::secret::Secret;
+use tfplugin6::{ApplyRequest, ApplyResponse, Diagnostics, StopSignal, Value};
 
 use super::model::Org;
 use super::{OrgResource, TYPE_NAME};

@@ -14,12 +14,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::plugin::schema::IdentitySchema;
-use crate::plugin::{
+use crate::secret::Secret;
+use tfplugin6::schema::IdentitySchema;
+use tfplugin6::{
     ApplyAction, ApplyRequest, ApplyResponse, Diagnostics, ImportRequest, ImportResponse,
     PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource, Schema, Value,
 };
-use crate::secret::Secret;
 
 use super::ProviderContext;
 use super::org_access::partner_credentials;

@@ -3,13 +3,13 @@
 //! `from_value` and `into_value`, for everything else. A misspelt name is a compile error; a new
 //! attribute is declared in `schema.rs` and carried here.
 
-use crate::plugin::Value;
 use crate::provider::typed_value::{
     bool_value, input_bool, input_string, input_strings, list_value, string_value,
 };
 use crate::rules::deletion_policy::DeletionPolicy;
 use crate::rules::guard::Whereabouts;
 use crate::rules::violation::Input;
+use tfplugin6::Value;
 
 /// Attribute names.
 pub mod attr {

@@ -2,8 +2,6 @@
 //! unfinished org. Pure: what the plan needs from this run (an unfinished org seen in state,
 //! whether the partner org is configured) is gathered by the caller and passed in.
 
-use crate::plugin::schema::Schema;
-use crate::plugin::{AttributePath, Diagnostics, PlanAction, PlanRequest, PlanResponse, Value};
 use crate::provider::org_access::AccessError;
 use crate::provider::seen::UnfinishedOrg;
 use crate::provider::typed_value::attributes;
@@ -14,6 +12,8 @@ use crate::rules::guard::{
 };
 use crate::rules::marker::{self, MarkerPresence};
 use crate::rules::violation::Input;
+use tfplugin6::schema::Schema;
+use tfplugin6::{AttributePath, Diagnostics, PlanAction, PlanRequest, PlanResponse, Value};
 
 use super::model::{CONFIGURED, Org, attr};
 

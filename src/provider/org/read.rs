@@ -1,12 +1,12 @@
 //! Refresh and import of `okta_msp_org`: the org as Okta reports it, and its integration
 //! account (the owner of the org's token).
 
-use crate::plugin::{Diagnostics, ImportRequest, ImportResponse, ReadRequest, ReadResponse};
 use crate::provider::diag;
 use crate::provider::provider_config::check_org_url;
 use crate::rules::kind::ServiceAccountKind;
 use crate::rules::user_type::user_type;
 use crate::rules::violation::Input;
+use tfplugin6::{Diagnostics, ImportRequest, ImportResponse, ReadRequest, ReadResponse};
 
 use super::OrgResource;
 use super::model::{Org, identity_attr, identity_url};

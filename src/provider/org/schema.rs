@@ -1,6 +1,6 @@
 //! The schema of `okta_msp_org`.
 
-use crate::plugin::schema::{Attribute, IdentityAttribute, IdentitySchema, Schema};
+use tfplugin6::schema::{Attribute, IdentityAttribute, IdentitySchema, Schema};
 
 use super::model::{attr, identity_attr};
 
@@ -22,7 +22,7 @@ pub fn schema() -> Schema {
             Attribute::string(attr::API_TOKEN).computed().sensitive().description("API token of the integration account, returned once by the Org Creator API. Sensitive: pass it to `org_api_token` of the org's service accounts. Null for an org on its service app (`service_app`): the token is revoked once the app works, and kept here only while the app is not registered yet (a set-up that stopped before it)."),
             Attribute::bool(attr::SERVICE_APP).optional().computed().description("Whether the org is reached through an OAuth 2.0 service app that trusts the provider's fleet key (`fleet_key_file`) instead of an API token. Unset, a new org gets one when the provider has a fleet key. A create then uses the Org Creator's token, in memory only, to register the app (labelled `okta-msp fleet`) as the first thing in the new org: `private_key_jwt` with the fleet key's public half, DPoP-bound tokens, every scope okta-msp calls, `SUPER_ADMIN`; it proves the app works and revokes the token, so that state holds `service_app_client_id` and no token. Setting it to `true` on an org reached with an API token (its state's `api_token`, or the provider's `org_tokens` entry) moves the org over in the next apply, with that token one last time: the state's token is revoked, an `org_tokens` token is left to you to drop and revoke. An org on its service app stays on it (`false` is then refused). See the table below for how a set-up that stopped resumes."),
             Attribute::string(attr::SERVICE_APP_CLIENT_ID).computed().description("Client ID of the org's okta-msp service app (not a secret): pass it to `org_client_id` of the org's service accounts and data sources, or to an `org_credentials` entry with only `client_id`."),
-            Attribute::new(attr::SERVICE_APP_KEY_IDS, crate::plugin::Type::List(Box::new(crate::plugin::Type::String))).computed().description("The `kid`s (RFC 7638 thumbprints) of the fleet keys the org's service app trusts, as the last apply left it. A plan shows a change when the provider's fleet keys (`fleet_key_file`, `fleet_next_key_file`) differ, and the apply adds the missing keys to the app before it removes the others, through the app itself."),
+            Attribute::new(attr::SERVICE_APP_KEY_IDS, tfplugin6::Type::List(Box::new(tfplugin6::Type::String))).computed().description("The `kid`s (RFC 7638 thumbprints) of the fleet keys the org's service app trusts, as the last apply left it. A plan shows a change when the provider's fleet keys (`fleet_key_file`, `fleet_next_key_file`) differ, and the apply adds the missing keys to the app before it removes the others, through the app itself."),
             Attribute::string(attr::INTEGRATION_ACCOUNT_ID).computed().description("Okta user id of the integration account."),
             Attribute::bool(attr::FINALIZED).computed().description("Whether the org and its integration account completed their verified setup. Finalized orgs cannot be destroyed or replaced through Terraform."),
         ],

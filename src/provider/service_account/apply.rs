@@ -2,7 +2,6 @@
 //! the shared set-up pipeline (`provider::accounts::set_up`); delete only what the guard allows.
 
 use crate::okta::{OktaError, User, UserProfile};
-use crate::plugin::{ApplyRequest, ApplyResponse, Diagnostics, Value};
 use crate::provider::accounts::converge::FirstCreate;
 use crate::provider::accounts::observe::Observed;
 use crate::provider::accounts::set_up::{self, SetUpRequest, Wording};
@@ -18,6 +17,7 @@ use crate::rules::marker::MarkerPresence;
 use crate::rules::user_type::user_type;
 use crate::rules::violation::Input;
 use crate::secret::Secret;
+use tfplugin6::{ApplyRequest, ApplyResponse, Diagnostics, Value};
 
 use super::model::{ServiceAccount, attr};
 use super::{ServiceAccountResource, TYPE_NAME};

@@ -9,11 +9,11 @@
 //! call per custom account). The token, the write-only password and `finalize` (default `true`,
 //! as an import records) are left out.
 
-use crate::plugin::{Diagnostics, GenerateConfigRequest, Value};
 use crate::provider::diag;
 use crate::rules::kind::ServiceAccountKind;
 use crate::rules::role::AdminRole;
 use crate::rules::violation::Input;
+use tfplugin6::{Diagnostics, GenerateConfigRequest, Value};
 
 use super::ServiceAccountResource;
 use super::model::ServiceAccount;

@@ -13,16 +13,16 @@ use async_trait::async_trait;
 use futures_util::StreamExt as _;
 
 use crate::okta::UserQuery;
-use crate::plugin::{
-    Diagnostics, ListClosed, ListEvent, ListRequest, ListResource, ListSink, Schema,
-    ValidateListRequest,
-};
 use crate::provider::provider_config::ProviderConfig;
 use crate::provider::typed_value::input_strings;
 use crate::provider::{ProviderContext, diag};
 use crate::rules::discovery::{self, Reason, Verdict};
 use crate::rules::kind::ServiceAccountKind;
 use crate::rules::violation::Input;
+use tfplugin6::{
+    Diagnostics, ListClosed, ListEvent, ListRequest, ListResource, ListSink, Schema,
+    ValidateListRequest,
+};
 
 use super::model::{ServiceAccount, list_attr};
 use super::schema::list_schema;
@@ -68,7 +68,7 @@ fn kinds_of(given: &[String]) -> Result<Vec<ServiceAccountKind>, Diagnostics> {
     }
 }
 
-fn list_config(config: &crate::plugin::Value) -> Result<ListConfig, Diagnostics> {
+fn list_config(config: &tfplugin6::Value) -> Result<ListConfig, Diagnostics> {
     let org_urls = input_strings(config, list_attr::ORG_URLS).known().cloned();
     let mut problems = Diagnostics::new();
     for url in org_urls.iter().flatten() {
@@ -314,7 +314,7 @@ mod tests {
 
     #[test]
     fn the_config_names_every_bad_kind_and_url_at_once() {
-        use crate::plugin::Value;
+        use tfplugin6::Value;
         let config = Value::object([
             (
                 list_attr::ORG_URLS,

@@ -17,12 +17,6 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::okta::OktaError;
-use crate::plugin::schema::IdentitySchema;
-use crate::plugin::{
-    ApplyAction, ApplyRequest, ApplyResponse, Diagnostics, GenerateConfigRequest, ImportRequest,
-    ImportResponse, PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource,
-    Schema, ValidateRequest, Value,
-};
 use crate::provider::accounts::{observe, set_up};
 use crate::provider::org_access::{AccessError, OrgSession};
 use crate::provider::private;
@@ -31,6 +25,12 @@ use crate::rules::adoption::Own;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::baseline_owner::{Ownership, fingerprint};
 use crate::rules::deletion_policy::DeletionPolicy;
+use tfplugin6::schema::IdentitySchema;
+use tfplugin6::{
+    ApplyAction, ApplyRequest, ApplyResponse, Diagnostics, GenerateConfigRequest, ImportRequest,
+    ImportResponse, PlanAction, PlanRequest, PlanResponse, ReadRequest, ReadResponse, Resource,
+    Schema, ValidateRequest, Value,
+};
 
 use super::{ProviderContext, diag};
 use model::{ServiceAccount, attr};

@@ -1,11 +1,11 @@
 //! Planning `okta_msp_service_account`: defaults from the kind, the guard, and adoption. Pure:
 //! the lookup a create needs (who holds the login already) is done by the caller and passed in.
 
-use crate::plugin::{AttributePath, Diagnostics, PlanAction, PlanRequest, PlanResponse, Value};
 use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, ExistingUser, Own};
 use crate::rules::guard::{self, GuardDecision, GuardRow, GuardedResource, PlanCheck, PlanKind};
 use crate::rules::marker::{self, MarkerPresence};
 use crate::rules::user_type::{FINALIZED_BY_ATTRIBUTE, finalized_by};
+use tfplugin6::{AttributePath, Diagnostics, PlanAction, PlanRequest, PlanResponse, Value};
 
 use super::model::{CONFIGURED, ServiceAccount, attr};
 use crate::provider::typed_value::{attributes, string_set};

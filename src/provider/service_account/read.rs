@@ -1,7 +1,6 @@
 //! Refresh and import of `okta_msp_service_account`: what Okta holds now, observed and assessed
 //! through the shared account pipeline (`provider::accounts`).
 
-use crate::plugin::{Diagnostics, ImportRequest, ImportResponse, ReadRequest, ReadResponse, Value};
 use crate::provider::accounts::observe::{self, Observed};
 use crate::provider::accounts::{Stage, set_up};
 use crate::provider::baseline::ObservedBaseline;
@@ -19,6 +18,7 @@ use crate::rules::kind::ServiceAccountKind;
 use crate::rules::role::RolePath;
 use crate::rules::user_type::{is_finalized_mark, parse_user_type};
 use crate::rules::violation::{Input, RuleId};
+use tfplugin6::{Diagnostics, ImportRequest, ImportResponse, ReadRequest, ReadResponse, Value};
 
 use super::ServiceAccountResource;
 use super::apply::now_rfc3339;

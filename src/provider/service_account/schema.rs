@@ -1,9 +1,9 @@
 //! The schema of `okta_msp_service_account`, with descriptions built from the rules' tables.
 
-use crate::plugin::Type;
-use crate::plugin::schema::{Attribute, IdentityAttribute, IdentitySchema, Schema};
 use crate::rules::kind::kind_table_markdown;
 use crate::rules::role::EFFECTIVE_PRIVILEGES_DOCUMENTATION;
+use tfplugin6::Type;
+use tfplugin6::schema::{Attribute, IdentityAttribute, IdentitySchema, Schema};
 
 use super::model::{attr, identity_attr, list_attr};
 

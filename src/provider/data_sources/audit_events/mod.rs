@@ -10,8 +10,8 @@ use time::format_description::well_known::Rfc3339;
 use time::{Duration, OffsetDateTime};
 
 use crate::okta::{LogEvent, LogQuery};
-use crate::plugin::schema::Schema;
-use crate::plugin::{
+use tfplugin6::schema::Schema;
+use tfplugin6::{
     AttributePath, DataSource, Diagnostic, Diagnostics, ReadDataRequest, ReadDataResponse,
     ValidateRequest, Value,
 };

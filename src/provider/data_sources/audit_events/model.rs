@@ -2,9 +2,9 @@
 //! event) for the schema and the checks, [`AuditEventsConfig`] for the account the
 //! configuration names, and [`EventEntry`] for one event, with `into_value`.
 
-use crate::plugin::Value;
 use crate::provider::typed_value::input_string;
 use crate::rules::violation::Input;
+use tfplugin6::Value;
 
 /// Attribute names.
 pub mod attr {

@@ -13,15 +13,15 @@ use async_trait::async_trait;
 use futures_util::StreamExt as _;
 
 use crate::okta::{OktaError, User, UserQuery, UserStatus};
-use crate::plugin::schema::Schema;
-use crate::plugin::{
-    DataSource, Diagnostics, ReadDataRequest, ReadDataResponse, ValidateRequest, Value,
-};
 use crate::provider::held_roles::held_roles;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance::{self, expectation_for_observed};
 use crate::rules::kind::ServiceAccountKind;
 use crate::rules::role::HeldRole;
+use tfplugin6::schema::Schema;
+use tfplugin6::{
+    DataSource, Diagnostics, ReadDataRequest, ReadDataResponse, ValidateRequest, Value,
+};
 
 use crate::provider::accounts::observe::{self, Observed};
 use crate::provider::org_access::OrgSession;

@@ -2,9 +2,9 @@
 //! (one listed account) for the schema, [`Config`] for what the configuration says and
 //! [`AccountEntry`] for one listed account, with `into_value`.
 
-use crate::plugin::Value;
 use crate::provider::typed_value::input_string;
 use crate::rules::violation::Input;
+use tfplugin6::Value;
 
 /// Attribute names.
 pub mod attr {

@@ -1,7 +1,7 @@
 //! The schema of `okta_msp_service_accounts`.
 
-use crate::plugin::Type;
-use crate::plugin::schema::{Attribute, Nesting, Schema};
+use tfplugin6::Type;
+use tfplugin6::schema::{Attribute, Nesting, Schema};
 
 use super::model::{attr, entry_attr};
 

@@ -1,0 +1,411 @@
+//! `/api/v1/users`: users, their lifecycle, their groups and their factors.
+
+use serde_json::{Map, Value, json};
+
+use super::{Reply, Request, check_expression, href, post_link};
+use crate::error::ApiError;
+use crate::query::Operator;
+use crate::store::{
+    Lifecycle, NewUser, Org, RecoveryQuestion, User, UserChange, UserQuery, UserStatus,
+};
+use crate::util::{format_millis, random_alphanumeric};
+
+pub fn list(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    let org_url = request.org_url();
+    let limit = request.limit(200, 200)?;
+    let mut after = request.after("users")?;
+    let expression = if let Some(filter) = request.query("filter") {
+        Some(check_expression(filter, |attribute, operator| {
+            USER_FILTER_ATTRIBUTES.contains(&attribute)
+                && (operator == Operator::Eq
+                    || (attribute == "lastUpdated"
+                        && matches!(
+                            operator,
+                            Operator::Gt | Operator::Ge | Operator::Lt | Operator::Le
+                        )))
+        })?)
+    } else if let Some(search) = request.query("search") {
+        Some(check_expression(search, |attribute, operator| {
+            let attribute_ok = attribute.starts_with("profile.")
+                || [
+                    "id",
+                    "status",
+                    "created",
+                    "activated",
+                    "statusChanged",
+                    "lastUpdated",
+                    "type.id",
+                ]
+                .contains(&attribute);
+            let operator_ok = match operator {
+                Operator::Eq | Operator::Sw | Operator::Present => true,
+                Operator::Co => [
+                    "profile.firstName",
+                    "profile.lastName",
+                    "profile.email",
+                    "profile.login",
+                ]
+                .contains(&attribute),
+                Operator::Gt | Operator::Ge | Operator::Lt | Operator::Le => {
+                    ["created", "activated", "statusChanged", "lastUpdated"].contains(&attribute)
+                }
+                _ => false,
+            };
+            attribute_ok && operator_ok
+        })?)
+    } else {
+        None
+    };
+    let starts_with = request.query("q").map(str::to_string);
+    if starts_with.is_some() {
+        after = None;
+    }
+    let page = org.list_users(&UserQuery {
+        expression,
+        exact_case: request.query("filter").is_some(),
+        now: request.audit.now,
+        search_lag_ms: request.lag.search_ms,
+        starts_with: starts_with.clone(),
+        after,
+        limit,
+    });
+    let users: Vec<Value> = page
+        .items
+        .iter()
+        .map(|user| user_json(&org_url, user, false))
+        .collect();
+    let next = if starts_with.is_some() {
+        None
+    } else {
+        page.next_after
+    };
+    Ok(Reply::page(
+        Value::Array(users),
+        request.links("users", next),
+    ))
+}
+
+pub fn create(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    let new_user = parse_new_user(request)?;
+    let user = org.create_user(request.audit, new_user)?;
+    Ok(Reply::ok(user_json(&request.org_url(), user, true)))
+}
+
+pub fn get(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    let user = find_user_or_me(org, request)?;
+    Ok(Reply {
+        etag: Some(format!("W/\"{}\"", user.last_updated)),
+        ..Reply::ok(user_json(&request.org_url(), user, true))
+    })
+}
+
+/// `POST`: the profile sent is merged into the user's.
+pub fn update(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    change(org, request, false)
+}
+
+/// `PUT`: the profile sent replaces the user's.
+pub fn replace(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    change(org, request, true)
+}
+
+fn change(org: &mut Org, request: &Request, replace_profile: bool) -> Result<Reply, ApiError> {
+    let body = request.json_object()?;
+    let profile = match body.get("profile") {
+        None => None,
+        Some(Value::Object(profile)) => Some(profile.clone()),
+        Some(_) => return Err(ApiError::MalformedBody),
+    };
+    let password = password_of(&body)?;
+    let recovery_question = recovery_question_of(&body)?;
+    let id = user_id_or_me(org, request)?;
+    let user = org.update_user(
+        request.audit,
+        &id,
+        UserChange {
+            profile,
+            replace_profile,
+            password,
+            recovery_question,
+        },
+    )?;
+    Ok(Reply::ok(user_json(&request.org_url(), user, true)))
+}
+
+pub fn delete(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    let id = user_id_or_me(org, request)?;
+    org.delete_user(request.audit, &id)?;
+    Ok(Reply::no_content())
+}
+
+/// `POST /api/v1/users/{userId}/lifecycle/{operation}`.
+pub fn lifecycle(
+    org: &mut Org,
+    request: &Request,
+    operation: Lifecycle,
+) -> Result<Reply, ApiError> {
+    let org_url = request.org_url();
+    let send_email_default = matches!(operation, Lifecycle::Activate | Lifecycle::ResetPassword);
+    let send_email = request.bool_query("sendEmail", send_email_default)?;
+    let id = user_id_or_me(org, request)?;
+    let user = org.lifecycle(request.audit, &id, operation)?;
+    let body = match operation {
+        Lifecycle::Activate | Lifecycle::Reactivate if !send_email => {
+            let token = random_alphanumeric(20);
+            json!({
+                "activationUrl": format!("{org_url}/welcome/{token}"),
+                "activationToken": token,
+            })
+        }
+        Lifecycle::ResetPassword if !send_email => json!({
+            "resetPasswordUrl": format!("{org_url}/reset_password/{}", random_alphanumeric(20)),
+        }),
+        Lifecycle::ExpirePassword => user_json(&org_url, user, true),
+        _ => json!({}),
+    };
+    Ok(Reply::ok(body))
+}
+
+/// `GET /api/v1/users/{userId}/groups`.
+pub fn list_groups(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    let org_url = request.org_url();
+    let id = user_id_or_me(org, request)?;
+    let groups: Vec<Value> = org
+        .groups_of(&id)
+        .into_iter()
+        .map(|group| super::groups::group_json(&org_url, group))
+        .collect();
+    // One page, but a self link, as in every recorded answer (okta-sdk-python).
+    Ok(Reply::page(
+        Value::Array(groups),
+        request.links("groups", None),
+    ))
+}
+
+/// `GET /api/v1/users/{userId}/factors`: only the security question is kept.
+pub fn list_factors(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    let org_url = request.org_url();
+    let user = find_user_or_me(org, request)?;
+    let factors: Vec<Value> = user
+        .has_recovery_question
+        .then(|| question_factor_json(&org_url, user))
+        .into_iter()
+        .collect();
+    Ok(Reply::ok(Value::Array(factors)))
+}
+
+pub fn delete_factor(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
+    let id = user_id_or_me(org, request)?;
+    org.delete_factor(request.audit, &id, request.param(1))?;
+    Ok(Reply::no_content())
+}
+
+/// The user the path names, where `me` is the token's owner.
+pub(super) fn find_user_or_me<'o>(org: &'o Org, request: &Request) -> Result<&'o User, ApiError> {
+    match request.param(0) {
+        "me" => org.find_user(&request.principal.user_id),
+        other => org.find_user(other),
+    }
+}
+
+pub(super) fn user_id_or_me(org: &Org, request: &Request) -> Result<String, ApiError> {
+    find_user_or_me(org, request).map(|user| user.id.clone())
+}
+
+/// The security question as Okta's Factors API lists it: in Identity Engine the recovery question
+/// is the `question` authenticator's enrollment.
+fn question_factor_json(org_url: &str, user: &User) -> Value {
+    let factor_id = Org::question_factor_id(&user.id);
+    json!({
+        "id": factor_id,
+        "factorType": "question",
+        "provider": "OKTA",
+        "vendorName": "OKTA",
+        "status": "ACTIVE",
+        "created": format_millis(user.created),
+        "lastUpdated": format_millis(user.last_updated),
+        "profile": {
+            "question": "custom",
+            "questionText": user.recovery_question.clone().unwrap_or_default(),
+        },
+        "_links": {
+            "self": {"href": format!("{org_url}/api/v1/users/{}/factors/{factor_id}", user.id)},
+            "user": {"href": format!("{org_url}/api/v1/users/{}", user.id)},
+        },
+    })
+}
+
+fn password_of(body: &Map<String, Value>) -> Result<Option<String>, ApiError> {
+    match body.pointer_in("credentials", "password") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(password)) => match password.get("value") {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(value)) => Ok(Some(value.clone())),
+            Some(_) => Err(ApiError::MalformedBody),
+        },
+        Some(_) => Err(ApiError::MalformedBody),
+    }
+}
+
+/// `credentials.recovery_question`: `{question, answer}`, both strings when present.
+fn recovery_question_of(body: &Map<String, Value>) -> Result<Option<RecoveryQuestion>, ApiError> {
+    match body.pointer_in("credentials", "recovery_question") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(fields)) => {
+            let text = |name: &str| match fields.get(name) {
+                None | Some(Value::Null) => Ok(String::new()),
+                Some(Value::String(text)) => Ok(text.clone()),
+                Some(_) => Err(ApiError::MalformedBody),
+            };
+            Ok(Some(RecoveryQuestion {
+                question: text("question")?,
+                answer: text("answer")?,
+            }))
+        }
+        Some(_) => Err(ApiError::MalformedBody),
+    }
+}
+
+trait PointerIn {
+    fn pointer_in(&self, first: &str, second: &str) -> Option<&Value>;
+}
+
+impl PointerIn for Map<String, Value> {
+    fn pointer_in(&self, first: &str, second: &str) -> Option<&Value> {
+        self.get(first).and_then(|inner| inner.get(second))
+    }
+}
+
+/// A user body's profile, password and recovery question.
+type UserBody = (Map<String, Value>, Option<String>, Option<RecoveryQuestion>);
+
+pub(super) fn parse_user_body(body: &Map<String, Value>) -> Result<UserBody, ApiError> {
+    let profile = match body.get("profile") {
+        Some(Value::Object(profile)) => profile.clone(),
+        None | Some(Value::Null) => Map::new(),
+        Some(_) => return Err(ApiError::MalformedBody),
+    };
+    let password = password_of(body)?;
+    let recovery_question = recovery_question_of(body)?;
+    Ok((profile, password, recovery_question))
+}
+
+fn parse_new_user(request: &Request) -> Result<NewUser, ApiError> {
+    let body = request.json_object()?;
+    let (profile, password, recovery_question) = parse_user_body(&body)?;
+    let group_ids = match body.get("groupIds") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(ids)) => ids
+            .iter()
+            .map(|id| {
+                id.as_str()
+                    .map(str::to_string)
+                    .ok_or(ApiError::MalformedBody)
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(ApiError::MalformedBody),
+    };
+    if group_ids.len() > 20 {
+        return Err(ApiError::invalid(
+            "groupIds: At most 20 groups can be assigned at creation",
+        ));
+    }
+    Ok(NewUser {
+        profile,
+        password,
+        recovery_question,
+        activate: request.bool_query("activate", true)?,
+        group_ids,
+        expire_password: request.query("nextLogin") == Some("changePassword"),
+    })
+}
+
+const USER_FILTER_ATTRIBUTES: &[&str] = &[
+    "status",
+    "lastUpdated",
+    "id",
+    "profile.login",
+    "profile.email",
+    "profile.firstName",
+    "profile.lastName",
+];
+
+/// A user as Okta returns it; `detailed` adds the lifecycle links of its current status (lists
+/// carry only `self`).
+pub(super) fn user_json(org_url: &str, user: &User, detailed: bool) -> Value {
+    let self_url = format!("{org_url}/api/v1/users/{}", user.id);
+    let mut links = Map::new();
+    links.insert("self".to_string(), href(self_url.clone()));
+    if detailed {
+        let lifecycle = |name: &str| post_link(format!("{self_url}/lifecycle/{name}"));
+        let available: &[(&str, &str)] = match user.status {
+            // Every recorded STAGED user (okta-sdk-python) links activate and not deactivate.
+            UserStatus::Staged => &[("activate", "activate")],
+            UserStatus::Provisioned => &[
+                ("reactivate", "reactivate"),
+                ("resetPassword", "reset_password"),
+                ("deactivate", "deactivate"),
+            ],
+            UserStatus::Active => &[
+                ("suspend", "suspend"),
+                ("resetPassword", "reset_password"),
+                ("expirePassword", "expire_password"),
+                ("deactivate", "deactivate"),
+            ],
+            UserStatus::PasswordExpired | UserStatus::Recovery => &[
+                ("resetPassword", "reset_password"),
+                ("deactivate", "deactivate"),
+            ],
+            UserStatus::LockedOut => &[("unlock", "unlock"), ("deactivate", "deactivate")],
+            UserStatus::Suspended => &[("unsuspend", "unsuspend"), ("deactivate", "deactivate")],
+            UserStatus::Deprovisioned => &[("activate", "activate")],
+        };
+        for (name, path) in available {
+            links.insert(name.to_string(), lifecycle(path));
+        }
+        links.insert(
+            "schema".to_string(),
+            href(format!("{org_url}/api/v1/meta/schemas/user/default")),
+        );
+        links.insert(
+            "type".to_string(),
+            href(format!("{org_url}/api/v1/meta/types/user/{}", user.type_id)),
+        );
+    }
+    let mut credentials = Map::new();
+    if user.has_password {
+        credentials.insert("password".to_string(), json!({}));
+    }
+    // Okta returns the question and never the answer.
+    match &user.recovery_question {
+        Some(question) => {
+            credentials.insert(
+                "recovery_question".to_string(),
+                json!({ "question": question }),
+            );
+        }
+        // A data file from before the question's text was kept.
+        None if user.has_recovery_question => {
+            credentials.insert("recovery_question".to_string(), json!({ "question": null }));
+        }
+        None => {}
+    }
+    credentials.insert(
+        "provider".to_string(),
+        json!({ "type": "OKTA", "name": "OKTA" }),
+    );
+    json!({
+        "id": user.id,
+        "status": user.status.as_str(),
+        "created": format_millis(user.created),
+        "activated": user.activated.map(format_millis),
+        "statusChanged": user.status_changed.map(format_millis),
+        "lastLogin": null,
+        "lastUpdated": format_millis(user.last_updated),
+        "passwordChanged": user.password_changed.map(format_millis),
+        "type": { "id": user.type_id },
+        "profile": user.profile,
+        "credentials": credentials,
+        "_links": links,
+    })
+}
