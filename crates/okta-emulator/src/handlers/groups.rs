@@ -1,12 +1,11 @@
 //! `/api/v1/groups`: groups and their members.
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::users::user_json;
-use super::{Reply, Request, check_expression, href};
+use super::json_shapes::{group_json, user_json};
+use super::{Reply, Request, check_expression};
 use crate::error::ApiError;
-use crate::store::{Group, Org, paginate};
-use crate::util::format_millis;
+use crate::store::{Org, paginate};
 
 pub fn list(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
     let org_url = request.org_url();
@@ -109,25 +108,4 @@ fn parse_profile(request: &Request) -> Result<(String, Option<String>), ApiError
         .and_then(Value::as_str)
         .map(str::to_string);
     Ok((name, description))
-}
-
-pub(super) fn group_json(org_url: &str, group: &Group) -> Value {
-    let self_url = format!("{org_url}/api/v1/groups/{}", group.id);
-    json!({
-        "id": group.id,
-        "created": format_millis(group.created),
-        "lastUpdated": format_millis(group.last_updated),
-        "lastMembershipUpdated": format_millis(group.last_membership_updated),
-        "objectClass": ["okta:user_group"],
-        "type": if group.built_in { "BUILT_IN" } else { "OKTA_GROUP" },
-        "profile": { "name": group.name, "description": group.description },
-        "_links": {
-            "logo": [
-                { "name": "medium", "href": format!("{org_url}/assets/img/logos/groups/okta-medium.png"), "type": "image/png" },
-                { "name": "large", "href": format!("{org_url}/assets/img/logos/groups/okta-large.png"), "type": "image/png" }
-            ],
-            "users": href(format!("{self_url}/users")),
-            "apps": href(format!("{self_url}/apps")),
-        },
-    })
 }

@@ -19,6 +19,7 @@ pub mod credentials;
 pub mod group_rules;
 pub mod groups;
 pub mod iam;
+mod json_shapes;
 pub mod logs;
 pub mod org_settings;
 pub mod orgs;

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use super::groups::group_json;
+use super::json_shapes::group_json;
 use super::users::user_id_or_me;
 use super::{Reply, Request};
 use crate::error::ApiError;

@@ -2,12 +2,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{Reply, Request, check_expression, href, post_link};
+use super::json_shapes::{group_json, user_json};
+use super::{Reply, Request, check_expression};
 use crate::error::ApiError;
 use crate::query::Operator;
-use crate::store::{
-    Lifecycle, NewUser, Org, RecoveryQuestion, User, UserChange, UserQuery, UserStatus,
-};
+use crate::store::{Lifecycle, NewUser, Org, RecoveryQuestion, User, UserChange, UserQuery};
 use crate::util::{format_millis, random_alphanumeric};
 
 pub fn list(org: &mut Org, request: &Request) -> Result<Reply, ApiError> {
@@ -173,7 +172,7 @@ pub fn list_groups(org: &mut Org, request: &Request) -> Result<Reply, ApiError> 
     let groups: Vec<Value> = org
         .groups_of(&id)
         .into_iter()
-        .map(|group| super::groups::group_json(&org_url, group))
+        .map(|group| group_json(&org_url, group))
         .collect();
     // One page, but a self link, as in every recorded answer (okta-sdk-python).
     Ok(Reply::page(
@@ -329,83 +328,3 @@ const USER_FILTER_ATTRIBUTES: &[&str] = &[
     "profile.firstName",
     "profile.lastName",
 ];
-
-/// A user as Okta returns it; `detailed` adds the lifecycle links of its current status (lists
-/// carry only `self`).
-pub(super) fn user_json(org_url: &str, user: &User, detailed: bool) -> Value {
-    let self_url = format!("{org_url}/api/v1/users/{}", user.id);
-    let mut links = Map::new();
-    links.insert("self".to_string(), href(self_url.clone()));
-    if detailed {
-        let lifecycle = |name: &str| post_link(format!("{self_url}/lifecycle/{name}"));
-        let available: &[(&str, &str)] = match user.status {
-            // Every recorded STAGED user (okta-sdk-python) links activate and not deactivate.
-            UserStatus::Staged => &[("activate", "activate")],
-            UserStatus::Provisioned => &[
-                ("reactivate", "reactivate"),
-                ("resetPassword", "reset_password"),
-                ("deactivate", "deactivate"),
-            ],
-            UserStatus::Active => &[
-                ("suspend", "suspend"),
-                ("resetPassword", "reset_password"),
-                ("expirePassword", "expire_password"),
-                ("deactivate", "deactivate"),
-            ],
-            UserStatus::PasswordExpired | UserStatus::Recovery => &[
-                ("resetPassword", "reset_password"),
-                ("deactivate", "deactivate"),
-            ],
-            UserStatus::LockedOut => &[("unlock", "unlock"), ("deactivate", "deactivate")],
-            UserStatus::Suspended => &[("unsuspend", "unsuspend"), ("deactivate", "deactivate")],
-            UserStatus::Deprovisioned => &[("activate", "activate")],
-        };
-        for (name, path) in available {
-            links.insert(name.to_string(), lifecycle(path));
-        }
-        links.insert(
-            "schema".to_string(),
-            href(format!("{org_url}/api/v1/meta/schemas/user/default")),
-        );
-        links.insert(
-            "type".to_string(),
-            href(format!("{org_url}/api/v1/meta/types/user/{}", user.type_id)),
-        );
-    }
-    let mut credentials = Map::new();
-    if user.has_password {
-        credentials.insert("password".to_string(), json!({}));
-    }
-    // Okta returns the question and never the answer.
-    match &user.recovery_question {
-        Some(question) => {
-            credentials.insert(
-                "recovery_question".to_string(),
-                json!({ "question": question }),
-            );
-        }
-        // A data file from before the question's text was kept.
-        None if user.has_recovery_question => {
-            credentials.insert("recovery_question".to_string(), json!({ "question": null }));
-        }
-        None => {}
-    }
-    credentials.insert(
-        "provider".to_string(),
-        json!({ "type": "OKTA", "name": "OKTA" }),
-    );
-    json!({
-        "id": user.id,
-        "status": user.status.as_str(),
-        "created": format_millis(user.created),
-        "activated": user.activated.map(format_millis),
-        "statusChanged": user.status_changed.map(format_millis),
-        "lastLogin": null,
-        "lastUpdated": format_millis(user.last_updated),
-        "passwordChanged": user.password_changed.map(format_millis),
-        "type": { "id": user.type_id },
-        "profile": user.profile,
-        "credentials": credentials,
-        "_links": links,
-    })
-}
