@@ -5,7 +5,30 @@
 use std::collections::BTreeMap;
 
 use crate::rules::violation::Input;
-use tfplugin6::Value;
+use tfplugin6::{PlanRequest, Value};
+
+/// A plan request decoded once, where it enters a resource: the typed prior state and
+/// configuration travel from there to every step of the plan, and the raw request stays beside
+/// them for what the plan edits or passes on as it is (the proposed state, the private data).
+#[derive(Clone, Debug)]
+pub struct PlanInput<T> {
+    pub request: PlanRequest,
+    /// Every attribute null when there is no prior object (a create).
+    pub prior: T,
+    /// Every attribute null for a destroy (Terraform plans it from state alone).
+    pub config: T,
+}
+
+impl<T> PlanInput<T> {
+    /// `decode` is the resource model's `from_value`.
+    pub fn decode(request: PlanRequest, decode: impl Fn(&Value) -> T) -> PlanInput<T> {
+        PlanInput {
+            prior: decode(&request.prior_state),
+            config: decode(&request.config),
+            request,
+        }
+    }
+}
 
 /// A string attribute: null, not known yet, or known. A value of another type reads as unknown
 /// (the schema makes it impossible; the rules then skip it rather than guess).

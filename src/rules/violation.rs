@@ -161,6 +161,10 @@ impl<T> Input<T> {
     pub fn is_unknown(&self) -> bool {
         matches!(self, Input::Unknown)
     }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Input::Null)
+    }
 }
 
 impl Input<String> {

@@ -24,7 +24,7 @@ use tfplugin6::{
 use super::ProviderContext;
 use super::org_access::partner_credentials;
 use super::seen::UnfinishedOrg;
-use model::Org;
+use model::{Org, OrgPlan};
 
 pub use schema::{identity_schema, schema};
 
@@ -72,8 +72,9 @@ impl Resource for OrgResource {
     }
 
     async fn plan(&self, request: PlanRequest) -> Result<PlanResponse, Diagnostics> {
-        let facts = if request.action == PlanAction::Create {
-            self.facts_for_create(&Org::from_value(&request.config))
+        let input = OrgPlan::decode(request, Org::from_value);
+        let facts = if input.request.action == PlanAction::Create {
+            self.facts_for_create(&input.config)
         } else {
             plan::CreateFacts::default()
         };
@@ -85,7 +86,7 @@ impl Resource for OrgResource {
                 .and_then(|config| config.fleet.as_ref())
                 .map(|fleet| fleet.trusted_key_ids()),
         };
-        plan::plan(request, &self.schema, facts, &fleet)
+        plan::plan(input, &self.schema, facts, &fleet)
     }
 
     async fn read(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {

@@ -4,7 +4,7 @@
 //! attribute is declared in `schema.rs` and carried here.
 
 use crate::provider::typed_value::{
-    bool_value, input_bool, input_string, input_strings, list_value, string_value,
+    PlanInput, bool_value, input_bool, input_string, input_strings, list_value, string_value,
 };
 use crate::rules::deletion_policy::DeletionPolicy;
 use crate::rules::guard::Whereabouts;
@@ -53,6 +53,9 @@ pub const CONFIGURED: [&str; 5] = [
     attr::INTEGRATION_LOGIN,
     attr::INTEGRATION_EMAIL,
 ];
+
+/// This resource's plan request, decoded once where it enters the resource.
+pub type OrgPlan = PlanInput<Org>;
 
 /// One value of the resource (configuration, plan or state), attribute by attribute: null, not
 /// known yet, or known.

@@ -13,9 +13,9 @@ use crate::rules::guard::{
 use crate::rules::marker::{self, MarkerPresence};
 use crate::rules::violation::Input;
 use tfplugin6::schema::Schema;
-use tfplugin6::{AttributePath, Diagnostics, PlanAction, PlanRequest, PlanResponse, Value};
+use tfplugin6::{AttributePath, Diagnostics, PlanAction, PlanResponse, Value};
 
-use super::model::{CONFIGURED, Org, attr};
+use super::model::{CONFIGURED, Org, OrgPlan, attr};
 
 /// What a create plan knows from this run.
 #[derive(Default)]
@@ -37,14 +37,17 @@ pub struct FleetFacts {
 }
 
 pub fn plan(
-    request: PlanRequest,
+    input: OrgPlan,
     schema: &Schema,
     facts: CreateFacts,
     fleet: &FleetFacts,
 ) -> Result<PlanResponse, Diagnostics> {
+    let OrgPlan {
+        request,
+        prior,
+        config,
+    } = input;
     let marker = MarkerPresence::of(&request.prior_private);
-    let prior = Org::from_value(&request.prior_state);
-    let config = Org::from_value(&request.config);
     let finalized = prior.is_finalized();
     let kind = match request.action {
         PlanAction::Destroy => PlanKind::Destroy,

@@ -33,7 +33,7 @@ use tfplugin6::{
 };
 
 use super::{ProviderContext, diag};
-use model::{ServiceAccount, attr};
+use model::{AccountPlan, ServiceAccount, attr};
 
 pub use list::ServiceAccountList;
 pub use schema::{identity_schema, list_schema, schema};
@@ -156,6 +156,8 @@ impl Resource for ServiceAccountResource {
     }
 
     async fn plan(&self, request: PlanRequest) -> Result<PlanResponse, Diagnostics> {
+        let input = AccountPlan::decode(request, ServiceAccount::from_value);
+        let request = &input.request;
         // An account verified against these very baseline settings, whose plan changes
         // nothing, writes nothing to the baseline: who owns it does not matter, and a scheduled
         // plan of an unchanged fleet costs no call beyond its refresh's.
@@ -163,14 +165,14 @@ impl Resource for ServiceAccountResource {
             && private::verification(&request.prior_private).baseline
                 == Some(fingerprint(&self.baseline()))
         {
-            let planned = plan::plan(request.clone(), plan::CreateFacts::default(), false)?;
+            let planned = plan::plan(input.clone(), plan::CreateFacts::default(), false)?;
             if planned.planned_state == request.prior_state {
                 return Ok(planned);
             }
         }
         // Counted while it plans, so the org's shared login listing knows whom to wait for.
         let planning_org = match request.action {
-            PlanAction::Create => self.reachable_org(&request.config),
+            PlanAction::Create => self.reachable_org(&input.config),
             _ => None,
         };
         let _planning = planning_org
@@ -179,15 +181,15 @@ impl Resource for ServiceAccountResource {
         let ownership = if request.action == PlanAction::Destroy {
             None
         } else {
-            self.check_baseline_owner(&request.config, request.action == PlanAction::Create)
+            self.check_baseline_owner(&input.config, request.action == PlanAction::Create)
                 .await?
         };
         let facts = if request.action == PlanAction::Create {
-            self.facts_for_create(&request.config).await?
+            self.facts_for_create(&input.config).await?
         } else {
             plan::CreateFacts::default()
         };
-        plan::plan(request, facts, ownership == Some(Ownership::OwnChange))
+        plan::plan(input, facts, ownership == Some(Ownership::OwnChange))
     }
 
     async fn read(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
@@ -224,8 +226,7 @@ impl Resource for ServiceAccountResource {
 
 impl ServiceAccountResource {
     /// The org of `config` when its URL and credentials are known, without any call.
-    fn reachable_org(&self, config: &Value) -> Option<Arc<OrgSession>> {
-        let config = ServiceAccount::from_value(config);
+    fn reachable_org(&self, config: &ServiceAccount) -> Option<Arc<OrgSession>> {
         let org_url = config.org_url.known_str()?;
         if config.org_credential_unknown() {
             return None;
@@ -248,10 +249,9 @@ impl ServiceAccountResource {
     /// unknown, an org made in the same apply): the apply checks again before it writes.
     async fn check_baseline_owner(
         &self,
-        config: &Value,
+        config: &ServiceAccount,
         creating: bool,
     ) -> Result<Option<Ownership>, Diagnostics> {
-        let config = ServiceAccount::from_value(config);
         let Some(org_url) = config.org_url.known_str() else {
             return Ok(None);
         };
@@ -282,8 +282,10 @@ impl ServiceAccountResource {
     /// the org cannot be reached: the apply looks again before it creates anything.
     /// What a planned create needs to know from Okta. Fails the plan when the org cannot be
     /// reached for want of a token: the apply would fail the same way, after other changes.
-    async fn facts_for_create(&self, config: &Value) -> Result<plan::CreateFacts, Diagnostics> {
-        let config = ServiceAccount::from_value(config);
+    async fn facts_for_create(
+        &self,
+        config: &ServiceAccount,
+    ) -> Result<plan::CreateFacts, Diagnostics> {
         let (Some(login), Some(org_url)) = (config.login.known_str(), config.org_url.known_str())
         else {
             return Ok(plan::CreateFacts::default());

@@ -10,7 +10,8 @@ use crate::rules::violation::Input;
 use tfplugin6::Value;
 
 use crate::provider::typed_value::{
-    bool_value, input_bool, input_string, input_strings, list_value, set_value, string_value,
+    PlanInput, bool_value, input_bool, input_string, input_strings, list_value, set_value,
+    string_value,
 };
 
 /// Attribute names.
@@ -61,6 +62,9 @@ pub const CONFIGURED: [&str; 8] = [
     attr::ADMIN_ROLES,
     attr::FINALIZE,
 ];
+
+/// This resource's plan request, decoded once where it enters the resource.
+pub type AccountPlan = PlanInput<ServiceAccount>;
 
 /// One value of the resource (configuration, plan or state), attribute by attribute: null, not
 /// known yet, or known.

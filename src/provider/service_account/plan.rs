@@ -5,9 +5,9 @@ use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, ExistingUser
 use crate::rules::guard::{self, GuardDecision, GuardRow, GuardedResource, PlanCheck, PlanKind};
 use crate::rules::marker::{self, MarkerPresence};
 use crate::rules::user_type::{FINALIZED_BY_ATTRIBUTE, finalized_by};
-use tfplugin6::{AttributePath, Diagnostics, PlanAction, PlanRequest, PlanResponse, Value};
+use tfplugin6::{AttributePath, Diagnostics, PlanAction, PlanResponse, Value};
 
-use super::model::{CONFIGURED, ServiceAccount, attr};
+use super::model::{AccountPlan, CONFIGURED, attr};
 use crate::provider::typed_value::{attributes, string_set};
 use crate::provider::{diag, private};
 
@@ -35,16 +35,16 @@ pub struct CreateFacts {
 /// `baseline_settings_changed`: this configuration owns the org's baseline and declares other
 /// settings than it applied (`rules::baseline_owner`), so policy differences are its own change.
 pub fn plan(
-    request: PlanRequest,
+    input: AccountPlan,
     facts: CreateFacts,
     baseline_settings_changed: bool,
 ) -> Result<PlanResponse, Diagnostics> {
-    let marker = MarkerPresence::of(&request.prior_private);
-    match request.action {
+    let marker = MarkerPresence::of(&input.request.prior_private);
+    match input.request.action {
         PlanAction::Destroy => {
             // The configuration is null here (Terraform plans a removed object's destroy from
             // its state alone), so deletion_policy is the one the state holds.
-            let prior = ServiceAccount::from_value(&request.prior_state);
+            let prior = &input.prior;
             let mut check = PlanCheck::new(
                 GuardedResource::ServiceAccount,
                 PlanKind::Destroy,
@@ -63,25 +63,25 @@ pub fn plan(
             Ok(PlanResponse {
                 planned_state: Value::Null,
                 requires_replace: Vec::new(),
-                planned_private: request.prior_private,
+                planned_private: input.request.prior_private,
                 warnings,
             })
         }
-        PlanAction::Create => plan_create(request, marker, facts),
-        PlanAction::Update => plan_update(request, marker, baseline_settings_changed),
+        PlanAction::Create => plan_create(input, marker, facts),
+        PlanAction::Update => plan_update(input, marker, baseline_settings_changed),
     }
 }
 
 fn plan_create(
-    request: PlanRequest,
+    input: AccountPlan,
     marker: MarkerPresence,
     facts: CreateFacts,
 ) -> Result<PlanResponse, Diagnostics> {
-    let config = ServiceAccount::from_value(&request.config).account_config();
+    let config = input.config.account_config();
     let mut check = PlanCheck::new(
         GuardedResource::ServiceAccount,
         PlanKind::Create,
-        ServiceAccount::from_value(&request.config).subject(),
+        input.config.subject(),
     );
     check.prior_marker = marker;
     if let GuardDecision::Refuse(refusal) = guard::decide_plan(&check) {
@@ -96,11 +96,7 @@ fn plan_create(
     // refusing (G14, G17).
     let adoption = match (&facts.lookup, &desired) {
         (Lookup::Existing(existing), Some(desired)) => {
-            let org_url = request
-                .config
-                .get(attr::ORG_URL)
-                .and_then(Value::as_str)
-                .unwrap_or_default();
+            let org_url = input.config.org_url.known_str().unwrap_or_default();
             match adoption::decide(&AdoptionCheck {
                 kind: desired.kind,
                 org_url,
@@ -116,7 +112,7 @@ fn plan_create(
         }
         _ => None,
     };
-    let mut planned = attributes(request.proposed_new_state);
+    let mut planned = attributes(input.request.proposed_new_state);
     let set_default = |planned: &mut std::collections::BTreeMap<String, Value>,
                        name: &str,
                        value: Option<Value>| {
@@ -268,13 +264,14 @@ fn adoption_changes(
 }
 
 fn plan_update(
-    request: PlanRequest,
+    input: AccountPlan,
     marker: MarkerPresence,
     baseline_settings_changed: bool,
 ) -> Result<PlanResponse, Diagnostics> {
+    let request = &input.request;
     let prior = &request.prior_state;
-    let finalized = ServiceAccount::from_value(prior).is_finalized();
-    let configured = ServiceAccount::from_value(&request.config).account_config();
+    let finalized = input.prior.is_finalized();
+    let configured = input.config.account_config();
     let violations = configured.violations();
     if !violations.is_empty() {
         return Err(diag::violations(violations));
@@ -283,10 +280,7 @@ fn plan_update(
     // Roles the configuration leaves to the kind are the kind's, not whatever an adopted account
     // held in Okta (an imported account's state records those, so the plan shows the change).
     if !finalized
-        && request
-            .config
-            .get(attr::ADMIN_ROLES)
-            .is_none_or(Value::is_null)
+        && input.config.admin_roles.is_null()
         && let Ok(desired) = configured.resolve()
     {
         planned.insert(
@@ -297,7 +291,7 @@ fn plan_update(
     let mut check = PlanCheck::new(
         GuardedResource::ServiceAccount,
         PlanKind::Update,
-        ServiceAccount::from_value(prior).subject(),
+        input.prior.subject(),
     );
     check.prior_finalized = finalized;
     check.prior_marker = marker;
@@ -356,7 +350,7 @@ fn plan_update(
     let refusals = private::privilege_refusals(&request.prior_private);
     if !refusals.is_empty() && !retiring {
         return Err(diag::privileges_refused(
-            &ServiceAccount::from_value(prior).subject(),
+            &input.prior.subject(),
             &refusals,
             attr::ADMIN_ROLES,
         ));

@@ -26,18 +26,14 @@ use super::model::{ServiceAccount, ServiceAccountIdentity, attr, identity_attr};
 
 impl ServiceAccountResource {
     pub(super) async fn refresh(&self, request: ReadRequest) -> Result<ReadResponse, Diagnostics> {
-        let Some(id) = ServiceAccount::from_value(&request.current_state)
-            .id
-            .known()
-            .cloned()
-        else {
+        let prior = ServiceAccount::from_value(&request.current_state);
+        let Some(id) = prior.id.known().cloned() else {
             return Ok(ReadResponse {
                 new_state: request.current_state,
                 private: request.private,
                 warnings: Diagnostics::new(),
             });
         };
-        let prior = ServiceAccount::from_value(&request.current_state);
         self.remember_own(&prior, &id, prior.is_finalized());
         let org = self.org(&prior)?;
         let baseline = self.baseline();
