@@ -1746,6 +1746,27 @@ fn g21_a_correction_with_a_new_reason_changes_email_and_names_and_keeps_the_acco
     ));
     let plan = scenario.plan(&[]);
     assert_plan_refused(&plan, "finalize under a reason", "G9", &[&radius_id], &[]);
+    // Removing the reason plans it to null, as configured, though Terraform is told the
+    // attribute is computed (for generated configuration) and would propose the reason in state.
+    scenario.write(&edit(
+        &with_reason,
+        "\n  correction_reason = \"MSP-1234: mailbox typo at setup\"",
+        "",
+    ));
+    let plan = scenario.plan(&[]);
+    plan.assert_success("removing the correction reason");
+    assert!(
+        plan.combined()
+            .contains("correction_reason = \"MSP-1234: mailbox typo at setup\" -> null"),
+        "{}",
+        plan.combined()
+    );
+    scenario
+        .apply(&[])
+        .assert_success("apply of the reason's removal");
+    assert!(scenario.values(RADIUS)["correction_reason"].is_null());
+    let plan = scenario.plan(&["-detailed-exitcode"]);
+    assert_eq!(plan.code, Some(0), "{}", plan.combined());
 }
 
 /// A retirement that fails after it unmarked the account (Okta refuses the deactivation) and is

@@ -132,6 +132,30 @@ fn generated_configuration_for_an_unmarked_platform_account_applies_unedited() {
     generated_configuration_applies_unedited(Cli::Installed);
 }
 
+/// The `null` lines of `generated`: on Terraform 1.11, exactly `expected` (which the import guide
+/// documents); on 1.15, none.
+fn assert_generated_nulls(cli: Cli, generated: &str, expected: &[&str]) {
+    let nulls: Vec<String> = generated
+        .lines()
+        .filter(|line| line.contains("= null"))
+        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    match cli {
+        Cli::Installed => assert_eq!(nulls, expected, "{generated}"),
+        Cli::Libterraform115 => assert!(nulls.is_empty(), "no null on 1.15:\n{generated}"),
+    }
+}
+
+/// `generated` without the `provider = okta-msp` line Terraform writes (the documented fix: it
+/// names the provider's type, not its local name).
+fn without_provider_line(generated: &str) -> String {
+    generated
+        .lines()
+        .filter(|line| line.split_whitespace().collect::<Vec<_>>() != ["provider", "=", "okta-msp"])
+        .map(|line| format!("{line}\n"))
+        .collect()
+}
+
 /// The scenario of [`generated_configuration_for_an_unmarked_platform_account_applies_unedited`]
 /// on `cli` (Terraform 1.15 asks the provider's GenerateResourceConfig instead).
 pub fn generated_configuration_applies_unedited(cli: Cli) {
@@ -178,31 +202,24 @@ pub fn generated_configuration_applies_unedited(cli: Cli) {
         "{generated}"
     );
     assert!(!generated.contains("[]"), "no empty list:\n{generated}");
-    // Terraform writes `null` for the optional arguments no import can hold (1.11 from the
-    // state, 1.15 from the provider's GenerateResourceConfig alike): the reasons and the policy
-    // (unset until the user sets them), the token and the org's app (how the org is reached)
-    // and the write-only password. Nothing else is null.
-    for line in generated.lines().filter(|line| line.contains("null")) {
-        let name = line.split('=').next().unwrap().trim();
-        assert!(
-            [
-                "correction_reason",
-                "retire_reason",
-                "deletion_policy",
-                "org_api_token",
-                "org_client_id",
-                "password_wo",
-            ]
-            .contains(&name),
-            "{line:?} in\n{generated}"
-        );
-    }
-    // The documented fix: Terraform writes the provider's type, not its local name.
-    let fixed: String = generated
-        .lines()
-        .filter(|line| line.split_whitespace().collect::<Vec<_>>() != ["provider", "=", "okta-msp"])
-        .map(|line| format!("{line}\n"))
-        .collect();
+    // The optional arguments no import can hold: the reasons and the policy (unset until the user
+    // sets them), the token and the org's app (how the org is reached) and the write-only
+    // password. Terraform 1.11 writes each from the state, as `null`; 1.15 writes the provider's
+    // GenerateResourceConfig, where they are null and declared computed, which it leaves out.
+    assert_generated_nulls(
+        cli,
+        &generated,
+        &[
+            "correction_reason = null",
+            "deletion_policy = null",
+            "org_api_token = null # sensitive",
+            "org_client_id = null",
+            "password_wo = null",
+            "retire_reason = null",
+        ],
+    );
+    let fixed = without_provider_line(&generated);
+    assert_ne!(fixed, generated, "{generated}");
     workspace.write("generated.tf", &fixed);
     workspace
         .apply()
@@ -259,4 +276,62 @@ fn an_org_imported_with_another_integration_login_plans_no_replacement() {
     for absent in ["must be replaced", "-/+", "1 to destroy", "(G19)"] {
         assert!(!text.contains(absent), "{absent:?} in\n{text}");
     }
+}
+
+/// `terraform plan -generate-config-out` for an existing org imported by its URL, on Terraform
+/// 1.11: the generated block applies as written (apart from the provider line), with the `null`
+/// lines Terraform 1.11 writes for the optional arguments the org leaves unset.
+#[test]
+fn generated_configuration_for_an_imported_org_applies_unedited() {
+    if !terraform_available() {
+        return;
+    }
+    generated_org_configuration_applies_unedited(Cli::Installed);
+}
+
+/// The scenario of [`generated_configuration_for_an_imported_org_applies_unedited`] on `cli`.
+pub fn generated_org_configuration_applies_unedited(cli: Cli) {
+    let emulator = Emulator::start_with(&["--org", "hooli:hooli-token"]);
+    let org_url = format!("{}/hooli", emulator.url);
+    let api = Api::new(&org_url, "hooli-token");
+    let workspace = Workspace::on(cli);
+    workspace.write(
+        "main.tf",
+        &format!(
+            "{}import {{\n  to = okta_msp_org.hooli\n  id = \"{org_url}\"\n}}\n",
+            provider_block(&org_url, "hooli-token")
+        ),
+    );
+    workspace.init();
+    let plan = workspace.run(&[
+        "plan",
+        "-no-color",
+        "-input=false",
+        "-generate-config-out=org.tf",
+    ]);
+    plan.assert_success("plan -generate-config-out for the org");
+    let generated = std::fs::read_to_string(workspace.dir().join("org.tf")).unwrap();
+    assert!(
+        generated.contains("subdomain") && generated.contains("\"hooli\""),
+        "{generated}"
+    );
+    // The org has no website, and no deletion policy before the user sets one.
+    assert_generated_nulls(
+        cli,
+        &generated,
+        &["deletion_policy = null", "website = null"],
+    );
+    let fixed = without_provider_line(&generated);
+    assert_ne!(fixed, generated, "{generated}");
+    workspace.write("org.tf", &fixed);
+    workspace
+        .apply()
+        .assert_success("apply of the org's generated configuration, unedited");
+    let me = api.get("/api/v1/users/me");
+    let stored = std::fs::read_to_string(workspace.dir().join("terraform.tfstate")).unwrap();
+    assert!(
+        stored.contains(me["id"].as_str().unwrap()),
+        "the org's integration account is recorded:\n{stored}"
+    );
+    workspace.assert_no_changes("after the org's generated configuration's apply");
 }

@@ -625,6 +625,16 @@ fn generated_configuration_for_an_unmarked_platform_account_applies_unedited_on_
     crate::import_e2e::generated_configuration_applies_unedited(Cli::Libterraform115);
 }
 
+/// Generated configuration for an imported org applies as written on Terraform 1.15 too, without
+/// a `null` line.
+#[test]
+fn generated_configuration_for_an_imported_org_applies_unedited_on_1_15() {
+    if !terraform_115_available() {
+        return;
+    }
+    crate::import_e2e::generated_org_configuration_applies_unedited(Cli::Libterraform115);
+}
+
 #[test]
 fn console_evaluates_a_provider_function_and_shows_its_argument_error() {
     if !terraform_115_available() {

@@ -797,6 +797,14 @@ impl wire::provider_server::Provider for ProviderService {
                 "proposed new state",
             )?;
             let config = decode(request.config.as_ref(), &entry.value_type, "configuration")?;
+            // Attributes declared computed only to stay out of generated configuration get
+            // what Terraform proposes for an attribute that is not computed.
+            let proposed_new_state = super::schema::propose_configured_values(
+                &entry.schema,
+                proposed_new_state,
+                &config,
+            );
+            let configured = config.clone();
             let prior_identity =
                 entry.decode_identity(request.prior_identity.as_ref(), "prior identity")?;
             let action = if proposed_new_state.is_null() {
@@ -825,6 +833,17 @@ impl wire::provider_server::Provider for ProviderService {
                 return Err(Diagnostic::error(
                     "The provider produced an invalid destroy plan",
                     "A destroy plan must have a null planned state. This is a bug in terraform-provider-okta-msp.",
+                )
+                .into());
+            }
+            if let Some(name) = super::schema::departure_from_configuration(
+                &entry.schema,
+                &response.planned_state,
+                &configured,
+            ) {
+                return Err(Diagnostic::error(
+                    "The provider produced an invalid plan",
+                    format!("The planned value of {name} is not the configuration's. This is a bug in terraform-provider-okta-msp."),
                 )
                 .into());
             }

@@ -11,11 +11,11 @@ pub fn schema() -> Schema {
         vec![
             Attribute::string(attr::NAME).required().description("Display name of the org (1 to 100 characters)."),
             Attribute::string(attr::SUBDOMAIN).required().description("Subdomain of the new org, unique across Okta (letters, digits and hyphens, at most 57 characters)."),
-            Attribute::string(attr::WEBSITE).optional().description("Website of the customer."),
+            Attribute::string(attr::WEBSITE).optional().generated_only_when_set().description("Website of the customer."),
             Attribute::string(attr::INTEGRATION_LOGIN).required().description("Login of the MSP integration account, e-mail shaped (for example `msp-integration@acme.example`)."),
             Attribute::string(attr::INTEGRATION_EMAIL).required().description("Dedicated mailbox of the MSP integration account, not shared with any other user of the org."),
             Attribute::bool(attr::FINALIZE).optional().computed().description("Whether to finalize the org's integration account in the apply that sets it up. Default `true`; `false` leaves the org destroyable (forgotten, as Okta offers no API to delete an org), for sandboxes and module tests. Setting it later finalizes an org; a finalized org is never unfinalized."),
-            Attribute::string(attr::DELETION_POLICY).optional().description("What a destroy of the org does: `\"PREVENT\"` (the default when unset) refuses to destroy a finalized org (G16); `\"ABANDON\"` makes a destroy, a removed block or a removed `for_each` instance forget the org and change nothing in Okta, with a warning in the plan (G23). Terraform plans a removed object's destroy from its state, so apply `\"ABANDON\"` first, then remove the org. Setting it changes nothing in Okta, on a finalized org too."),
+            Attribute::string(attr::DELETION_POLICY).optional().generated_only_when_set().description("What a destroy of the org does: `\"PREVENT\"` (the default when unset) refuses to destroy a finalized org (G16); `\"ABANDON\"` makes a destroy, a removed block or a removed `for_each` instance forget the org and change nothing in Okta, with a warning in the plan (G23). Terraform plans a removed object's destroy from its state, so apply `\"ABANDON\"` first, then remove the org. Setting it changes nothing in Okta, on a finalized org too."),
             Attribute::string(attr::ID).computed().description("Okta id of the org."),
             Attribute::string(attr::URL).computed().description("URL of the org, for `org_url` of `okta_msp_service_account`."),
             Attribute::string(attr::STATUS).computed().description("Status of the org as Okta reports it."),
