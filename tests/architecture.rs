@@ -348,7 +348,7 @@ fn the_import_reader_sees_the_shapes_the_provider_uses() {
             "diag",
         ),
         (
-            "/src/provider/seen.rs",
+            "/src/provider/fleet_key.rs",
             "use super::provider_config::normalize_org_url;",
             "provider_config",
         ),

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use okta_msp::provider::role_freshness::DATE_MARGIN;
+use okta_msp::provider::org_access::role_freshness::DATE_MARGIN;
 
 use crate::support::emulator::{Api, CustomerOrg, Emulator};
 use crate::support::scenario::config;

@@ -5,7 +5,6 @@
 
 pub mod accounts;
 pub mod baseline;
-pub mod coalesce;
 pub mod data_sources;
 pub mod diag;
 pub mod docs;
@@ -14,18 +13,13 @@ pub mod fleet_key;
 pub mod functions;
 pub mod held_roles;
 pub mod known_after_apply;
-pub mod mailbox;
 pub mod org;
 pub mod org_access;
 pub mod org_access_token;
-pub mod org_changes;
-pub mod org_users;
 pub mod password;
 pub mod private;
 pub mod progress;
 pub mod provider_config;
-pub mod role_freshness;
-pub mod seen;
 pub mod service_account;
 pub mod service_apps;
 pub mod typed_value;
@@ -53,7 +47,7 @@ pub struct ProviderContext {
     pub org_access: org_access::OrgAccess,
     /// What this run's refresh found in state, so that the replacement of a tainted object is
     /// recognised as the resource's own (see `seen.rs`).
-    pub seen: seen::SeenInState,
+    pub seen: org_access::SeenInState,
 }
 
 impl ProviderContext {

@@ -14,7 +14,7 @@
 
 use serde_json::{Map, Value};
 
-use super::role_freshness::Verified;
+use super::org_access::Verified;
 
 const VERIFIED_AT: &str = "okta_msp_verified_at";
 const OWN_WRITES_UNTIL: &str = "okta_msp_own_writes_until";

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::provider::role_freshness::LOG_LAG_WINDOW;
 use crate::rules::baseline::{
     BaselineSettings, DEFAULT_PASSWORD_MIN_LENGTH, LOCKOUT_ATTEMPTS, PASSWORD_MIN_LENGTH,
     SESSION_LIFETIME_MINUTES, SecuringBaseline,
@@ -18,6 +17,12 @@ use super::service_apps::{
     ServiceAppConfig, app_attributes, app_from_value, org_service_apps, partner_app_from_env,
 };
 use tfplugin6::schema::Nesting;
+
+/// How long after it is published a System Log event may take to be listed, by default. Okta gives no
+/// bound ("near real-time"); five minutes is far beyond the seconds usually seen, and its cost
+/// is small: a refresh within five minutes of an account's last verification reads its roles
+/// (one call) and the org's baseline (once per org) directly, as it would without the log.
+pub const LOG_LAG_WINDOW: std::time::Duration = std::time::Duration::from_secs(5 * 60);
 
 /// The provider block's attribute names, once.
 pub mod attr {

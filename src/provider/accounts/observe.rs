@@ -8,7 +8,7 @@ use crate::okta::{OktaError, User};
 use crate::provider::baseline::ObservedBaseline;
 use crate::provider::held_roles::{UNNAMED_GROUP, held_roles};
 use crate::provider::org_access::OrgSession;
-use crate::provider::role_freshness::{ReadDecision, Verified};
+use crate::provider::org_access::{ReadDecision, Verified};
 use crate::rules::adoption::ExistingUser;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::compliance::{ObservedAccount, ObservedPolicy};

@@ -22,8 +22,8 @@ use tfplugin6::{
 };
 
 use super::ProviderContext;
+use super::org_access::UnfinishedOrg;
 use super::org_access::partner_credentials;
-use super::seen::UnfinishedOrg;
 use model::{Org, OrgPlan};
 
 pub use schema::{identity_schema, schema};

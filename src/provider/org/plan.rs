@@ -3,7 +3,7 @@
 //! whether the partner org is configured) is gathered by the caller and passed in.
 
 use crate::provider::org_access::AccessError;
-use crate::provider::seen::UnfinishedOrg;
+use crate::provider::org_access::UnfinishedOrg;
 use crate::provider::typed_value::attributes;
 use crate::provider::{diag, known_after_apply, private};
 use crate::rules::deletion_policy::DeletionPolicy;

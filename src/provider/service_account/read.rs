@@ -5,8 +5,8 @@ use crate::provider::accounts::observe::{self, Observed};
 use crate::provider::accounts::{Stage, set_up};
 use crate::provider::baseline::ObservedBaseline;
 use crate::provider::org_access::OrgSession;
+use crate::provider::org_access::{ReadDecision, Verified};
 use crate::provider::private::Verification;
-use crate::provider::role_freshness::{ReadDecision, Verified};
 use crate::provider::{diag, private};
 use crate::rules::account_config::DesiredAccount;
 use crate::rules::baseline::SecuringBaseline;
@@ -486,7 +486,7 @@ fn refreshed_verification(
     let reachable = |at: i64| {
         this_run.is_some_and(|run| {
             run.read_from.saturating_sub(at)
-                < crate::provider::org_changes::CHANGE_EVENT_WINDOW.as_millis() as i64
+                < crate::provider::org_access::CHANGE_EVENT_WINDOW.as_millis() as i64
         })
     };
     match (roles, baseline, verified) {
@@ -547,7 +547,7 @@ mod tests {
         assert_eq!(dated(None, true), anew);
         assert_eq!(dated(Some(before), false), anew);
         let beyond =
-            now - crate::provider::org_changes::CHANGE_EVENT_WINDOW.as_millis() as i64 - HOUR;
+            now - crate::provider::org_access::CHANGE_EVENT_WINDOW.as_millis() as i64 - HOUR;
         assert_eq!(
             dated(
                 Some(Verified {

@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use crate::rules::adoption::Own;
 use crate::secret::Secret;
 
-use super::provider_config::normalize_org_url;
+use crate::provider::provider_config::normalize_org_url;
 
 /// An org recorded in state that has not finished its setup, with what resuming it needs.
 #[derive(Clone, Debug)]

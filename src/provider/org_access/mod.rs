@@ -13,17 +13,27 @@ use crate::okta::{self, Client, ClientOptions, OktaError, OrgUrl, User};
 use crate::secret::Secret;
 
 use super::baseline::{BaselineObjects, ObservedBaseline, ensure_baseline, observe_baseline};
-use super::coalesce::Coalesced;
 use super::held_roles::held_roles;
-use super::mailbox::MailboxChecks;
-use super::org_changes::ChangeLog;
-use super::org_users::{self, OrgUsers};
 use super::provider_config::{ProviderConfig, normalize_org_url};
-use super::role_freshness::{self, ReadDecision, Verified};
 use super::service_apps::ServiceAppConfig;
+use changes::ChangeLog;
+use coalesce::Coalesced;
+use mailbox::MailboxChecks;
+use users::OrgUsers;
+
+mod changes;
+pub mod coalesce;
+mod mailbox;
+pub mod role_freshness;
+pub mod seen;
+mod users;
+
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::baseline_owner::{OwnerMarker, parse_marker, with_marker};
 use crate::rules::role::{HeldRole, RolePath};
+pub use changes::CHANGE_EVENT_WINDOW;
+pub use role_freshness::{ReadDecision, Verified};
+pub use seen::{SeenInState, UnfinishedOrg};
 
 /// Why an org cannot be reached, before any request is made.
 #[derive(Debug, thiserror::Error)]
@@ -366,7 +376,7 @@ impl OrgSession {
             if let Some(email) = email.filter(|email| !email.is_empty()) {
                 self.mailboxes.record_listing(&[email], &users);
             }
-            return Ok(org_users::holder(&users, login).cloned());
+            return Ok(users::holder(&users, login).cloned());
         }
         let mailboxes = &self.mailboxes;
         let key = format!(

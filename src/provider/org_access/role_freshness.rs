@@ -6,7 +6,7 @@
 //! therefore be missing from the log the refresh reads. Two rules keep such a change from being
 //! lost:
 //!
-//! - a verification younger than the log lag window ([`LOG_LAG_WINDOW`] unless the provider
+//! - a verification younger than the log lag window (`provider_config::LOG_LAG_WINDOW` unless the provider
 //!   block sets `log_lag_window_seconds`) is not vouched for by the log yet (the log may
 //!   still be missing what happened since), so the roles are read directly;
 //! - trusting the log does not move the verification time forward: the next refresh looks for
@@ -24,12 +24,6 @@
 //! does not help there either, and the next apply's verification reads it.
 
 use std::time::Duration;
-
-/// How long after it is published a System Log event may take to be listed, by default. Okta gives no
-/// bound ("near real-time"); five minutes is far beyond the seconds usually seen, and its cost
-/// is small: a refresh within five minutes of an account's last verification reads its roles
-/// (one call) and the org's baseline (once per org) directly, as it would without the log.
-pub const LOG_LAG_WINDOW: Duration = Duration::from_secs(5 * 60);
 
 /// How long before a verification's first read a change by anyone else is still looked for.
 /// Both sides are Okta's time, but a verification is dated by an answer's `Date`, which has
@@ -103,6 +97,7 @@ pub fn decide(verified: Option<Verified>, log: &LogView, lag_window: Duration) -
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::provider::provider_config::LOG_LAG_WINDOW;
 
     const MINUTE: i64 = 60_000;
 
