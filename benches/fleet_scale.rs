@@ -425,6 +425,13 @@ fn growth(small: &Measured, large: &Measured) {
         small.floor.as_secs_f64(),
         large.floor.as_secs_f64(),
     );
+    // CPU time is stretched less than wall time by a load that changes during the run.
+    grows(
+        "refresh CPU (Terraform with the provider)",
+        small.ours_cpu.0,
+        large.ours_cpu.0,
+    );
+    grows("terraform_data CPU", small.floor_cpu, large.floor_cpu);
     grows("provider CPU", small.provider_cpu, large.provider_cpu);
     grows(
         "provider peak memory",
