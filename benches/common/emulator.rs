@@ -36,6 +36,25 @@ impl Emulator {
         };
         (field("VmRSS:"), field("VmHWM:"))
     }
+
+    /// The emulator's CPU time so far (user and system), in seconds.
+    #[allow(dead_code)]
+    pub fn cpu_seconds(&self) -> f64 {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        // The fields after the command name, which is in parentheses and may hold spaces:
+        // utime and stime are the 14th and 15th of the line, in clock ticks.
+        let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+        let ticks: u64 = after_name
+            .split_whitespace()
+            .skip(11)
+            .take(2)
+            .filter_map(|field| field.parse::<u64>().ok())
+            .sum();
+        // SAFETY: sysconf reads a constant of the system.
+        let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1);
+        ticks as f64 / per_second as f64
+    }
 }
 
 pub fn start_emulator(args: &[impl AsRef<OsStr>]) -> Emulator {
