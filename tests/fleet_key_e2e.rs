@@ -151,6 +151,18 @@ fn inspector(emulator: &Emulator, subdomain: &str) -> (Client, tokio::runtime::R
     (client, runtime)
 }
 
+/// The id of the okta-msp app whose client id is `client_id` (the app keeps its own `0oa` id).
+async fn app_id_of(inspect: &Client, client_id: &str) -> String {
+    inspect
+        .service_apps_labelled("okta-msp fleet")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|app| app.client_id() == client_id)
+        .map(|app| app.id)
+        .expect("the app with that client id")
+}
+
 fn thumbprint(private: &str) -> String {
     SigningKey::parse(private, None).unwrap().thumbprint()
 }
@@ -234,7 +246,14 @@ output "managed" {
             inspect.list_api_tokens().await.unwrap().is_empty(),
             "the Org Creator's token is revoked"
         );
-        let keys = inspect.list_app_keys(&client_id).await.unwrap();
+        assert_eq!(
+            client_id, "okta-msp-fleet-fleetco",
+            "the client id okta-msp chose"
+        );
+        let keys = inspect
+            .list_app_keys(&app_id_of(&inspect, &client_id).await)
+            .await
+            .unwrap();
         let kids: Vec<_> = keys.iter().filter_map(|key| key.kid.clone()).collect();
         assert_eq!(kids, [thumbprint(EC_PRIVATE_JWK)]);
         let roles = inspect.list_client_roles(&client_id).await.unwrap();
@@ -518,7 +537,11 @@ fn a_fleet_key_rotation_across_three_orgs_fails_no_request() {
             .to_owned();
         let (inspect, runtime) = inspector(&emulator, org);
         let kids: Vec<String> = runtime
-            .block_on(inspect.list_app_keys(&client_id))
+            .block_on(async {
+                inspect
+                    .list_app_keys(&app_id_of(&inspect, &client_id).await)
+                    .await
+            })
             .unwrap()
             .into_iter()
             .filter_map(|key| key.kid)
