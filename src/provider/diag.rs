@@ -269,7 +269,7 @@ pub fn org_reclaimed(org_url: &str, subdomain: &str) -> Diagnostic {
     Diagnostic::warning(
         format!("Resumed the org {subdomain:?}, which an interrupted run created (G19)"),
         format!(
-            "Okta answered that the subdomain exists, and the fleet key reaches {org_url} through okta-msp's own service app, which only the holder of that key can use: the org is this configuration's, and its set-up resumes. If the interrupted run was killed after Okta's answer and before it revoked the API token Okta returned with the org, that token still exists, known to no one: revoke it in the org's Admin Console (Security > API > Tokens)"
+            "Okta answered that the subdomain exists, and the fleet key reaches {org_url} through okta-msp's own service app (client id okta-msp-fleet-{subdomain}), which trusts that key: the org is taken for the one the interrupted run created, and its set-up resumes. An org someone else made under this subdomain would be reached so only if one of its super admins had registered an app with that client id trusting this fleet key's public key. If the interrupted run was killed after Okta's answer and before it revoked the API token Okta returned with the org, that token still exists, known to no one: revoke it in the org's Admin Console (Security > API > Tokens)"
         ),
     )
 }

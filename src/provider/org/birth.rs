@@ -100,7 +100,9 @@ pub(super) struct Reclaimed {
 /// Reaches the org `subdomain` at `url`, which Okta says exists, through the app okta-msp
 /// registers there (`fleet_app::client_id_for`): a token for the `BOOTSTRAP_SCOPES` finishes
 /// the app's grants, then the whole session reads the org. Only the fleet key's holder can use
-/// that app, so an org reached this way is this provider's. Answers why not otherwise.
+/// that app; an org reached this way is taken for the one the interrupted run created (a
+/// stranger's would need an app made on purpose to trust the fleet key's public key). Answers
+/// why not otherwise.
 pub(super) async fn reclaim(
     shared: &ProviderContext,
     url: &str,
