@@ -477,7 +477,7 @@ fn a_provider_killed_before_the_org_s_app_exists_leaves_the_documented_manual_st
                 .body
                 .contains("To bring the org under Terraform:")
             && crate::support::scenario::collapse(&failures[0].body)
-                .contains("The fleet key does not reach it either"),
+                .contains("The fleet key does not reach it as okta-msp's either"),
         "{}",
         apply.combined()
     );

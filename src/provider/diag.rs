@@ -252,7 +252,7 @@ pub fn org_exists(org: &ExistingOrg<'_>, error: &OktaError) -> Diagnostic {
     let email = org.integration_email;
     let cause = match &org.fleet_key_refused {
         Some(why) => format!(
-            "{cause}\n\nThe fleet key does not reach it either: okta-msp's service app there is missing or not yet granted its first scopes ({why}). An interrupted run ends so only when it was killed between Okta's answer and the app's first grants; otherwise the next apply resumes the org through the app."
+            "{cause}\n\nThe fleet key does not reach it as okta-msp's either ({why}). An org this configuration created ends so only when its provider process was killed between Okta's answer and the first grants of okta-msp's app there; otherwise the next apply resumes the org through the app."
         ),
         None => cause,
     };
@@ -269,7 +269,7 @@ pub fn org_reclaimed(org_url: &str, subdomain: &str) -> Diagnostic {
     Diagnostic::warning(
         format!("Resumed the org {subdomain:?}, which an interrupted run created (G19)"),
         format!(
-            "Okta answered that the subdomain exists, and the fleet key reaches {org_url} through okta-msp's own service app (client id okta-msp-fleet-{subdomain}), which trusts that key: the org is taken for the one the interrupted run created, and its set-up resumes. An org someone else made under this subdomain would be reached so only if one of its super admins had registered an app with that client id trusting this fleet key's public key. If the interrupted run was killed after Okta's answer and before it revoked the API token Okta returned with the org, that token still exists, known to no one: revoke it in the org's Admin Console (Security > API > Tokens)"
+            "Okta answered that the subdomain exists, and the fleet key reaches {org_url} through okta-msp's own service app (client id okta-msp-fleet-{subdomain}), which trusts that key and carries okta-msp's note signed by it for this org: the org is the one the interrupted run created, and its set-up resumes. If the interrupted run was killed after Okta's answer and before it revoked the API token Okta returned with the org, that token still exists, known to no one: revoke it in the org's Admin Console (Security > API > Tokens)"
         ),
     )
 }

@@ -50,13 +50,20 @@ pub fn client_id_for(subdomain: &str) -> String {
 pub async fn register(
     admin: &Client,
     org_url: &str,
-    client_id: &str,
+    subdomain: &str,
     new_org: bool,
     fleet: &FleetKeys,
 ) -> Result<String, StepFailed> {
+    let client_id = &client_id_for(subdomain);
+    let note = fleet.ownership_note(subdomain);
     let (app_id, client_id, resumed) = match new_org {
         true => match admin
-            .create_service_app(FLEET_APP_LABEL, Some(client_id), &fleet.public_keys())
+            .create_service_app(
+                FLEET_APP_LABEL,
+                Some(client_id),
+                note.as_deref(),
+                &fleet.public_keys(),
+            )
             .await
         {
             Ok(app) => (app.id.clone(), app.client_id().to_owned(), false),
@@ -70,7 +77,12 @@ pub async fn register(
             Some(app) => (app.id.clone(), app.client_id().to_owned(), true),
             None => {
                 let app = admin
-                    .create_service_app(FLEET_APP_LABEL, Some(client_id), &fleet.public_keys())
+                    .create_service_app(
+                        FLEET_APP_LABEL,
+                        Some(client_id),
+                        note.as_deref(),
+                        &fleet.public_keys(),
+                    )
                     .await
                     .map_err(at("registering the org's okta-msp service app"))?;
                 (app.id.clone(), app.client_id().to_owned(), false)
@@ -98,30 +110,39 @@ pub async fn register(
     Ok(client_id)
 }
 
-/// Finishes, through the app itself, the set-up of the fleet app `client_id` that a killed run
-/// began: `bootstrap` reaches the org with the fleet key and the `BOOTSTRAP_SCOPES` only. Grants
-/// the app every fleet scope (a scope granted already is answered with its grant). Fails when
-/// the app is not there or has not the bootstrap scopes yet: the killed run ended before.
+/// Finishes, through the app itself, the set-up of the fleet app of the org `subdomain` that a
+/// killed run began: `bootstrap` reaches the org with the fleet key and the `BOOTSTRAP_SCOPES`
+/// only. The app must carry the fleet key's signed ownership note (`FleetKeys::ownership_note`)
+/// for this org, which a stranger's app trusting the fleet key's public key cannot; then it is
+/// granted every fleet scope (a scope granted already is answered with its grant). Answers why
+/// not: the app is not there or has not the bootstrap scopes yet (the killed run ended before),
+/// or it is not okta-msp's.
 pub async fn finish_through_itself(
     bootstrap: &Client,
     org_url: &str,
-    client_id: &str,
-) -> Result<(), StepFailed> {
-    let app = find(bootstrap, Some(client_id))
-        .await?
-        .ok_or_else(|| StepFailed {
-            step: "looking for the org's okta-msp service app",
-            error: OktaError::Api {
-                status: 404,
-                error_code: crate::okta::codes::NOT_FOUND.to_owned(),
-                error_summary: format!(
-                    "no service app labelled {FLEET_APP_LABEL:?} with client id {client_id}"
-                ),
-                request_id: None,
-                causes: Vec::new(),
-            },
+    subdomain: &str,
+    fleet: &FleetKeys,
+) -> Result<(), String> {
+    let client_id = client_id_for(subdomain);
+    let app = find(bootstrap, Some(&client_id))
+        .await
+        .map_err(|failure| failure.to_string())?
+        .ok_or_else(|| {
+            format!("no service app labelled {FLEET_APP_LABEL:?} with client id {client_id}")
         })?;
-    grant_missing(bootstrap, &app.id, org_url, &[]).await
+    let note = app
+        .settings
+        .pointer("/notes/admin")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    if !fleet.signed_ownership(subdomain, note) {
+        return Err(format!(
+            "the app with client id {client_id} trusts the fleet key but does not carry okta-msp's note signed by it for this org, so okta-msp did not make it"
+        ));
+    }
+    grant_missing(bootstrap, &app.id, org_url, &[])
+        .await
+        .map_err(|failure| failure.to_string())
 }
 
 /// The scopes for a token that can finish the app's set-up.

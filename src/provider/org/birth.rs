@@ -61,15 +61,9 @@ pub(super) async fn register_app(
     let admin = Client::new(org_url, token.clone(), client_options(config))
         .map_err(|e| diag::org_access(e.into()))?;
     answering(&admin).await?;
-    let client_id = fleet_app::register(
-        &admin,
-        url,
-        &fleet_app::client_id_for(subdomain),
-        new_org,
-        fleet,
-    )
-    .await
-    .map_err(|failure| diag::fleet_app_failed(url, &failure, true))?;
+    let client_id = fleet_app::register(&admin, url, subdomain, new_org, fleet)
+        .await
+        .map_err(|failure| diag::fleet_app_failed(url, &failure, true))?;
     let org = shared
         .org_access
         .reach(config, url, None, Some(&client_id))
@@ -99,10 +93,9 @@ pub(super) struct Reclaimed {
 
 /// Reaches the org `subdomain` at `url`, which Okta says exists, through the app okta-msp
 /// registers there (`fleet_app::client_id_for`): a token for the `BOOTSTRAP_SCOPES` finishes
-/// the app's grants, then the whole session reads the org. Only the fleet key's holder can use
-/// that app; an org reached this way is taken for the one the interrupted run created (a
-/// stranger's would need an app made on purpose to trust the fleet key's public key). Answers
-/// why not otherwise.
+/// the app's grants, then the whole session reads the org. The app must carry the fleet key's
+/// signed note for this org (a stranger's app can trust the fleet key's public key, which is
+/// public, but cannot sign). Answers why not otherwise.
 pub(super) async fn reclaim(
     shared: &ProviderContext,
     url: &str,
@@ -126,9 +119,7 @@ pub(super) async fn reclaim(
         client_options(config),
     )
     .map_err(|e| e.to_string())?;
-    fleet_app::finish_through_itself(&bootstrap, url, &client_id)
-        .await
-        .map_err(|failure| failure.to_string())?;
+    fleet_app::finish_through_itself(&bootstrap, url, subdomain, fleet).await?;
     let org = shared
         .org_access
         .reach(config, url, None, Some(&client_id))
