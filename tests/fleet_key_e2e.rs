@@ -151,6 +151,18 @@ fn inspector(emulator: &Emulator, subdomain: &str) -> (Client, tokio::runtime::R
     (client, runtime)
 }
 
+/// The id of the okta-msp app whose client id is `client_id` (the app keeps its own `0oa` id).
+async fn app_id_of(inspect: &Client, client_id: &str) -> String {
+    inspect
+        .service_apps_labelled("okta-msp fleet")
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|app| app.client_id() == client_id)
+        .map(|app| app.id)
+        .expect("the app with that client id")
+}
+
 fn thumbprint(private: &str) -> String {
     SigningKey::parse(private, None).unwrap().thumbprint()
 }
@@ -234,7 +246,14 @@ output "managed" {
             inspect.list_api_tokens().await.unwrap().is_empty(),
             "the Org Creator's token is revoked"
         );
-        let keys = inspect.list_app_keys(&client_id).await.unwrap();
+        assert_eq!(
+            client_id, "okta-msp-fleet-fleetco",
+            "the client id okta-msp chose"
+        );
+        let keys = inspect
+            .list_app_keys(&app_id_of(&inspect, &client_id).await)
+            .await
+            .unwrap();
         let kids: Vec<_> = keys.iter().filter_map(|key| key.kid.clone()).collect();
         assert_eq!(kids, [thumbprint(EC_PRIVATE_JWK)]);
         let roles = inspect.list_client_roles(&client_id).await.unwrap();
@@ -518,7 +537,11 @@ fn a_fleet_key_rotation_across_three_orgs_fails_no_request() {
             .to_owned();
         let (inspect, runtime) = inspector(&emulator, org);
         let kids: Vec<String> = runtime
-            .block_on(inspect.list_app_keys(&client_id))
+            .block_on(async {
+                inspect
+                    .list_app_keys(&app_id_of(&inspect, &client_id).await)
+                    .await
+            })
             .unwrap()
             .into_iter()
             .filter_map(|key| key.kid)
@@ -622,4 +645,62 @@ fn a_half_done_service_app_set_up_resumes_on_the_next_apply_with_one_app() {
     );
     workspace.unset_env("OKTA_MSP_PARTNER_TOKEN");
     workspace.assert_no_changes("after the resumed set-up");
+}
+
+/// An org that someone else made under the subdomain a configuration declares, with an app at
+/// okta-msp's client id that trusts the fleet key's public key (public, and readable in every
+/// org's app), is not taken for the org an interrupted run created: the app lacks okta-msp's
+/// note signed by the fleet key for that org. The create fails with the org's manual steps and
+/// says why, and the org is not recorded.
+#[test]
+fn a_stranger_s_org_with_an_app_trusting_the_fleet_key_is_not_adopted() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
+    let taken = emulator.create_org("takenco");
+    let mut public = public_jwk(EC_PRIVATE_JWK);
+    public["kid"] = Value::String(thumbprint(EC_PRIVATE_JWK));
+    let mut scopes = okta_msp::provider::fleet_key::fleet_scopes();
+    scopes.push("okta.appGrants.manage".to_owned());
+    let (status, body) = emulator.control(
+        "POST",
+        "/orgs/takenco/service-apps",
+        Some(serde_json::json!({
+            "client_id": "okta-msp-fleet-takenco",
+            "name": "okta-msp fleet",
+            "jwks": {"keys": [public]},
+            "scopes": scopes,
+        })),
+    );
+    assert_eq!(status, 201, "{body}");
+    let users_before = Api::new(&taken.url, &taken.token).get("/api/v1/users");
+
+    let mut workspace = Workspace::new();
+    workspace.set_env("OKTA_MSP_PARTNER_URL", &emulator.partner_url);
+    workspace.set_env("OKTA_MSP_PARTNER_TOKEN", &emulator.partner_token);
+    workspace.set_env("OKTA_MSP_FLEET_KEY", EC_PRIVATE_JWK);
+    workspace.write(
+        "main.tf",
+        &format!("{PROVIDER_ONLY}{}", org_with_accounts("takenco", 0)),
+    );
+    workspace.init();
+    let refused = workspace.apply();
+    refused.assert_failure("the create over a stranger's org");
+    let text = crate::support::scenario::collapse(&refused.stderr);
+    assert!(
+        text.contains("already exists")
+            && text.contains("The fleet key does not reach it as okta-msp's either")
+            && text.contains("does not carry okta-msp's note signed by it for this org"),
+        "{text}"
+    );
+    assert!(
+        resources(&show_json(&workspace)).is_empty(),
+        "nothing recorded"
+    );
+    assert_eq!(
+        Api::new(&taken.url, &taken.token).get("/api/v1/users"),
+        users_before,
+        "nothing changed among the stranger's users"
+    );
 }

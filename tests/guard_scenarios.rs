@@ -1113,6 +1113,75 @@ fn g12_a_finalized_mark_erased_in_okta_is_reported_and_restored() {
     assert_eq!(plan.code, Some(0), "{}", plan.combined());
 }
 
+/// A named configuration's name beside the finalized mark (the profile's `organization`,
+/// `okta-msp configuration NAME`), which lets it take the account as its own after a killed run
+/// (G20) while strangers are refused (G14), is verified by every refresh like the mark: changed
+/// out of band to another configuration's name, then erased, each time the refresh-only plan
+/// reports it, the apply writes it back, and the next plan shows no changes.
+#[test]
+fn g12_the_configuration_name_beside_the_mark_edited_in_okta_is_reported_and_restored() {
+    require_terraform!();
+    let mut scenario = Scenario::empty("g12n");
+    scenario
+        .workspace
+        .set_env("OKTA_MSP_BASELINE_OWNER", "msp-fleet-prod");
+    scenario.write(&two_accounts());
+    scenario
+        .apply(&[])
+        .assert_success("initial terraform apply");
+    let radius_id = scenario
+        .users_with_login(RADIUS_LOGIN)
+        .first()
+        .and_then(|user| user["id"].as_str().map(str::to_owned))
+        .expect("the RADIUS account exists");
+    let api = &scenario.api;
+    let ours = "okta-msp configuration msp-fleet-prod";
+    let before = api.get(&format!("/api/v1/users/{radius_id}"));
+    assert_eq!(before["profile"]["organization"], ours, "{before:#}");
+    let mark = before["profile"]["userType"].clone();
+    for edited in [json!("okta-msp configuration someone-else"), json!(null)] {
+        let (status, body) = api.send(
+            "POST",
+            &format!("/api/v1/users/{radius_id}"),
+            Some(json!({"profile": {"organization": edited}})),
+        );
+        assert_eq!(status, 200, "{body}");
+        let refresh = scenario.tf(&[
+            "plan",
+            "-refresh-only",
+            "-detailed-exitcode",
+            "-input=false",
+            "-no-color",
+        ]);
+        assert_eq!(refresh.code, Some(2), "{edited}: {}", refresh.combined());
+        assert!(
+            collapse(&refresh.combined())
+                .contains("restore this configuration's name beside the finalized mark"),
+            "{edited}: {}",
+            refresh.combined()
+        );
+        scenario
+            .apply(&[])
+            .assert_success(&format!("{edited}: the apply restoring the name"));
+        let after = api.get(&format!("/api/v1/users/{radius_id}"));
+        assert_eq!(
+            after["profile"]["organization"], ours,
+            "{edited}: {after:#}"
+        );
+        assert_eq!(
+            after["profile"]["userType"], mark,
+            "{edited}: the mark untouched"
+        );
+        assert_eq!(
+            after["id"],
+            radius_id.as_str(),
+            "{edited}: the same account"
+        );
+        let plan = scenario.tf(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+        assert_eq!(plan.code, Some(0), "{edited}: {}", plan.combined());
+    }
+}
+
 // G13 -------------------------------------------------------------------------------------------
 
 #[test]

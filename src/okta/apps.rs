@@ -72,13 +72,18 @@ pub struct ScopeGrant {
 impl Client {
     /// `POST /api/v1/apps`: an OIDC service app (client credentials, `private_key_jwt` with
     /// `public_keys`, DPoP-bound tokens as Okta defaults new API Services apps) labelled
-    /// `label`. Never replayed: a second app would be an orphan; the caller finds it by label.
+    /// `label`, whose `client_id` is `client_id` when given (Okta lets the creator choose it: the
+    /// reference's `ApplicationCredentialsOAuthClient.client_id`), with `admin_note` as its
+    /// `settings.notes.admin` (the note admins read). Never replayed: the caller
+    /// finds an app an unclear attempt made by its label, or Okta refuses the taken client id.
     pub async fn create_service_app(
         &self,
         label: &str,
+        client_id: Option<&str>,
+        admin_note: Option<&str>,
         public_keys: &[Value],
     ) -> Result<App, OktaError> {
-        let body = json!({
+        let mut body = json!({
             "name": "oidc_client",
             "label": label,
             "signOnMode": "OPENID_CONNECT",
@@ -98,6 +103,12 @@ impl Client {
                 }
             }
         });
+        if let Some(client_id) = client_id {
+            body["credentials"]["oauthClient"]["client_id"] = json!(client_id);
+        }
+        if let Some(note) = admin_note {
+            body["settings"]["notes"] = json!({ "admin": note, "enduser": null });
+        }
         let call =
             Call::new(Method::POST, "/api/v1/apps", "/api/v1/apps".to_owned()).json(&body)?;
         self.fetch(call, "service app").await

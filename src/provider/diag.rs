@@ -221,6 +221,8 @@ pub struct ExistingOrg<'a> {
     pub integration_email: &'a str,
     /// This very apply's first attempt may have made it: its answer was lost.
     pub answer_lost: bool,
+    /// Why the fleet key did not reach it through okta-msp's app, when the provider has one.
+    pub fleet_key_refused: Option<String>,
 }
 
 /// The subdomain is taken: by this configuration's own earlier attempt whose answer (with the
@@ -248,10 +250,26 @@ pub fn org_exists(org: &ExistingOrg<'_>, error: &OktaError) -> Diagnostic {
     };
     let login = org.integration_login;
     let email = org.integration_email;
+    let cause = match &org.fleet_key_refused {
+        Some(why) => format!(
+            "{cause}\n\nThe fleet key does not reach it as okta-msp's either ({why}). An org this configuration created ends so only when its provider process was killed between Okta's answer and the first grants of okta-msp's app there; otherwise the next apply resumes the org through the app."
+        ),
+        None => cause,
+    };
     Diagnostic::error(
         summary,
         format!(
             "{cause}\n\nTo bring the org under Terraform:\n1. Sign in to {url} as {login} (its password was generated and never kept: use \"Forgot password?\", which mails {email}).\n2. Create an API token in the Admin Console (Security > API > Tokens) while signed in as {login}.\n3. Add it to the provider's org_tokens: \"{url}\" = <the token>.\n4. Add this block beside the resource, with the address Terraform shows above in place of `okta_msp_org.example`, and apply:\n\nimport {{\n  to = okta_msp_org.example\n  id = \"{url}\"\n}}\n\nThe apply resumes the org's set-up with that token (G19). If \"Forgot password?\" is refused, the run ended in the set-up's last two steps, after the integration account joined the service account group, whose password rule denies self-service reset: then only Okta Support can reset the password of the org's super admin"
+        ),
+    )
+}
+
+/// A create found its org made by an interrupted run and reached it through okta-msp's app.
+pub fn org_reclaimed(org_url: &str, subdomain: &str) -> Diagnostic {
+    Diagnostic::warning(
+        format!("Resumed the org {subdomain:?}, which an interrupted run created (G19)"),
+        format!(
+            "Okta answered that the subdomain exists, and the fleet key reaches {org_url} through okta-msp's own service app (client id okta-msp-fleet-{subdomain}), which trusts that key and carries okta-msp's note signed by it for this org: the org is the one the interrupted run created, and its set-up resumes. If the interrupted run was killed after Okta's answer and before it revoked the API token Okta returned with the org, that token still exists, known to no one: revoke it in the org's Admin Console (Security > API > Tokens)"
         ),
     )
 }

@@ -9,6 +9,8 @@
 
 use std::sync::Arc;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use crate::okta::oauth::{ServiceApp, SigningKey};
@@ -86,6 +88,40 @@ impl FleetKeys {
             .map(|key| public_key(key))
     }
 
+    /// The note okta-msp writes into the app it registers in the org `subdomain`
+    /// (`settings.notes.admin`): the current key's `kid` and its signature over the subdomain.
+    /// A public value that only the fleet key's holder can make, and that is good for this one
+    /// org: how a later run tells okta-msp's app from one a stranger made to trust the fleet
+    /// key's public key (issue 25).
+    pub fn ownership_note(&self, subdomain: &str) -> Option<String> {
+        let kid = self.current.key_id()?;
+        let signature = self
+            .current
+            .sign(ownership_message(subdomain).as_bytes())
+            .ok()?;
+        Some(format!(
+            "{OWNERSHIP_NOTE_PREFIX}{kid}.{}",
+            URL_SAFE_NO_PAD.encode(signature)
+        ))
+    }
+
+    /// Whether `note` is an `ownership_note` for `subdomain` signed by one of the fleet keys.
+    pub fn signed_ownership(&self, subdomain: &str, note: &str) -> bool {
+        let Some((kid, signature)) = note
+            .strip_prefix(OWNERSHIP_NOTE_PREFIX)
+            .and_then(|rest| rest.split_once('.'))
+        else {
+            return false;
+        };
+        let Ok(signature) = URL_SAFE_NO_PAD.decode(signature) else {
+            return false;
+        };
+        std::iter::once(&self.current)
+            .chain(self.next.as_ref())
+            .filter(|key| key.key_id() == Some(kid))
+            .any(|key| key.verify(ownership_message(subdomain).as_bytes(), &signature))
+    }
+
     /// The org's app with `client_id` as the Okta client takes it: signed with the current
     /// key, every fleet scope, DPoP from the first request (as the provider registers it).
     pub fn service_app(&self, client_id: &str) -> ServiceApp {
@@ -96,6 +132,12 @@ impl FleetKeys {
             use_dpop: true,
         }
     }
+}
+
+const OWNERSHIP_NOTE_PREFIX: &str = "okta-msp fleet app, signed ";
+
+fn ownership_message(subdomain: &str) -> String {
+    format!("okta-msp fleet app of the org {subdomain}")
 }
 
 fn public_key(key: &SigningKey) -> Value {
@@ -165,6 +207,34 @@ mod tests {
     const EC_PEM: &str = include_str!("../../tests/fixtures/oauth/ec-pkcs8.pem");
     const EC_JWK: &str = include_str!("../../tests/fixtures/oauth/ec-private.jwk.json");
     const RSA_JWK: &str = include_str!("../../tests/fixtures/oauth/rsa-private.jwk.json");
+
+    /// The ownership note in an org's app verifies for that org and that fleet only: not for
+    /// another subdomain, not with another key, not altered, and not a mere copy of the shape.
+    #[test]
+    fn an_ownership_note_verifies_for_its_org_and_fleet_only() {
+        for (key, other) in [(EC_JWK, RSA_JWK), (RSA_JWK, EC_JWK)] {
+            let fleet = |text: &'static str| {
+                let env = move |name: &str| (name == ENV_FLEET_KEY).then(|| text.to_owned());
+                fleet_keys(None, None, &env).unwrap().unwrap()
+            };
+            let (ours, theirs) = (fleet(key), fleet(other));
+            let note = ours.ownership_note("acme").unwrap();
+            assert!(ours.signed_ownership("acme", &note));
+            assert!(!ours.signed_ownership("acme2", &note), "another org");
+            assert!(!theirs.signed_ownership("acme", &note), "another fleet");
+            assert!(
+                !theirs.signed_ownership("acme", &theirs.ownership_note("acme2").unwrap()),
+                "another org's note"
+            );
+            // One character of the signature, well inside it, changed.
+            let mut altered: Vec<char> = note.chars().collect();
+            let inside = altered.len() - 10;
+            altered[inside] = if altered[inside] == 'A' { 'B' } else { 'A' };
+            let altered: String = altered.into_iter().collect();
+            assert!(!ours.signed_ownership("acme", &altered), "altered");
+            assert!(!ours.signed_ownership("acme", ""), "no note");
+        }
+    }
 
     #[test]
     fn a_fleet_key_s_kid_is_its_thumbprint_in_every_form() {

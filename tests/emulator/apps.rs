@@ -82,6 +82,91 @@ async fn grant(emulator: &Emulator, org: &Org, app_id: &str, scope: &str) -> Ans
     .await
 }
 
+/// Okta lets an app's creator choose its `client_id` (the reference's
+/// `ApplicationCredentialsOAuthClient.client_id`: 6 to 100 characters of letters, digits and
+/// `$-_.+!*'(),`; the app's id otherwise): the app keeps its own `0oa` id, the chosen client id
+/// asks for tokens, a taken one or one out of those bounds is refused.
+#[tokio::test]
+async fn an_app_created_with_a_chosen_client_id_gets_tokens_under_it() {
+    let emulator = Emulator::start();
+    let org = org(&emulator, "chosenid").await;
+    let ec = Key::ec();
+    let with_client_id = |client_id: &str| {
+        let mut body = service_app("Chosen", vec![jwk(&ec, "k1")], true);
+        body["credentials"]["oauthClient"]["client_id"] = json!(client_id);
+        body
+    };
+    let created = call(
+        &emulator,
+        &org,
+        Method::POST,
+        "/api/v1/apps",
+        Some(with_client_id("okta-msp-fleet-chosenid")),
+    )
+    .await;
+    assert_eq!(created.status, 200, "{:?}", created.body);
+    let app_id = created.body["id"].as_str().unwrap().to_string();
+    assert!(app_id.starts_with("0oa"), "{app_id}");
+    assert_eq!(
+        created.body["credentials"]["oauthClient"]["client_id"],
+        "okta-msp-fleet-chosenid"
+    );
+    assert_eq!(
+        grant(&emulator, &org, &app_id, "okta.apps.read")
+            .await
+            .status,
+        200
+    );
+    let token = dpop_request(
+        &emulator,
+        &org,
+        "okta-msp-fleet-chosenid",
+        &ec,
+        "okta.apps.read",
+    )
+    .await;
+    assert_eq!(token.status, 200, "{:?}", token.body);
+    let ungranted = dpop_request(
+        &emulator,
+        &org,
+        "okta-msp-fleet-chosenid",
+        &ec,
+        "okta.users.read",
+    )
+    .await;
+    assert_eq!(ungranted.status, 400, "{:?}", ungranted.body);
+    for (client_id, why) in [
+        ("okta-msp-fleet-chosenid", "taken"),
+        ("abcde", "shorter than 6"),
+        ("ALL_CLIENTS", "reserved"),
+        ("has space", "a space"),
+    ] {
+        let refused = call(
+            &emulator,
+            &org,
+            Method::POST,
+            "/api/v1/apps",
+            Some(with_client_id(client_id)),
+        )
+        .await;
+        assert_eq!(refused.status, 400, "{why}: {:?}", refused.body);
+        assert_eq!(refused.body["errorCode"], "E0000001", "{why}");
+    }
+    let odd = call(
+        &emulator,
+        &org,
+        Method::POST,
+        "/api/v1/apps",
+        Some(with_client_id("a$-_.+!*'(),z")),
+    )
+    .await;
+    assert_eq!(
+        odd.status, 200,
+        "the reference's special characters: {:?}",
+        odd.body
+    );
+}
+
 #[tokio::test]
 async fn a_service_app_made_through_the_apps_api_gets_dpop_tokens_for_its_grants_and_roles() {
     let emulator = Emulator::start();

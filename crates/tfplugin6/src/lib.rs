@@ -18,6 +18,6 @@ pub mod value;
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics};
 pub use function::{FunctionError, FunctionParameter, FunctionSignature};
 pub use resource::*;
-pub use run::{ServeOptions, serve};
+pub use run::{ExitHold, ServeOptions, hold_exit, serve};
 pub use schema::{Attribute, Schema};
 pub use value::{Type, Value};

@@ -96,8 +96,64 @@ pub async fn serve(provider: Arc<dyn Provider>, options: ServeOptions) -> Result
     )
     .await;
     accept_task.abort();
+    if PARENT_GONE.load(std::sync::atomic::Ordering::SeqCst) {
+        held_work_done().await;
+    }
     log_resource_usage();
     result
+}
+
+/// Work in flight that a killed Terraform must not cut short, because stopping half-way loses
+/// something no later run can get back (an org whose only credential is in this process: issue
+/// 25). Such work runs in a task of its own holding an `ExitHold`; when Terraform dies, the
+/// plugin stops serving at once but exits only when every hold is dropped, or after
+/// `MAX_EXIT_HOLD`.
+static EXIT_HOLDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// The longest a plugin whose Terraform died waits for held work.
+const MAX_EXIT_HOLD: Duration = Duration::from_secs(15 * 60);
+
+/// Keeps the plugin process alive after Terraform's death until it is dropped (see
+/// `EXIT_HOLDS`). Only for work that is short, bounded, and safe to finish unrecorded.
+#[must_use = "the hold ends when it is dropped"]
+pub struct ExitHold(());
+
+/// Takes a hold on the process's exit.
+pub fn hold_exit() -> ExitHold {
+    EXIT_HOLDS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    ExitHold(())
+}
+
+impl Drop for ExitHold {
+    fn drop(&mut self) {
+        EXIT_HOLDS.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Waits for every `ExitHold` to be dropped, at most `MAX_EXIT_HOLD`; SIGTERM ends the wait
+/// (the signal's handler is this process's since `exit_signals`, so it would be ignored).
+async fn held_work_done() {
+    let started = std::time::Instant::now();
+    let mut said = false;
+    let mut terminate =
+        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    while EXIT_HOLDS.load(std::sync::atomic::Ordering::SeqCst) > 0 {
+        if started.elapsed() >= MAX_EXIT_HOLD {
+            tracing::warn!("held work did not end in time: exiting anyway");
+            return;
+        }
+        if !said {
+            tracing::warn!("finishing work that must not stop half-way before exiting");
+            said = true;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(Duration::from_millis(20)) => {}
+            Some(()) = async { match terminate.as_mut() { Some(s) => s.recv().await, None => std::future::pending().await } } => {
+                tracing::warn!("SIGTERM: exiting before held work ended");
+                return;
+            }
+        }
+    }
 }
 
 /// One line per plugin process with what it cost, so "is the provider what makes this plan slow?"

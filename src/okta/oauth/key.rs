@@ -159,6 +159,26 @@ impl SigningKey {
     }
 }
 
+impl SigningKey {
+    /// Whether `signature` is this key's over `message`, as `sign` makes it.
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> bool {
+        match &self.inner {
+            Inner::Rsa(rsa) => signature::UnparsedPublicKey::new(
+                &signature::RSA_PKCS1_2048_8192_SHA256,
+                rsa.public().as_ref(),
+            )
+            .verify(message, signature)
+            .is_ok(),
+            Inner::Ec(ec) => signature::UnparsedPublicKey::new(
+                &signature::ECDSA_P256_SHA256_FIXED,
+                ec.public_key().as_ref(),
+            )
+            .verify(message, signature)
+            .is_ok(),
+        }
+    }
+}
+
 /// The RFC 7638 thumbprint of a public JWK: SHA-256 over the JSON object of the key type's
 /// required members only, in lexicographic order, without white space, base64url. Members are
 /// taken as the JWK writes them (base64url strings); other members (`kid`, `alg`, `use`, private

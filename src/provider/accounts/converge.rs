@@ -197,6 +197,8 @@ pub async fn converge_outside_group(
         || profile.first_name.as_deref() != Some(desired.first_name.as_str())
         || profile.last_name.as_deref() != Some(desired.last_name.as_str())
         || profile.user_type.as_deref() != Some(wanted_type.as_str())
+        || (is_finalized_mark(Some(&wanted_type))
+            && finalized_by_missing(profile, org.configuration()).is_some())
     {
         let finalized = is_finalized_mark(Some(&wanted_type));
         let update = UserProfile {
@@ -328,6 +330,25 @@ async fn remove_recovery_question(org: &OrgSession, user_id: &str) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// What the drift says when a finalized account's profile does not name this (named)
+/// configuration beside the mark (`user_type::FINALIZED_BY_ATTRIBUTE`): edited or erased by
+/// hand, or an account finalized before the name was written. `None` when it does, and always
+/// for an unnamed configuration, which writes no name. The repair writes it back.
+pub fn finalized_by_missing(profile: &UserProfile, configuration: &str) -> Option<String> {
+    let ours = finalized_by(configuration)?;
+    let now = profile
+        .other
+        .get(FINALIZED_BY_ATTRIBUTE)
+        .and_then(serde_json::Value::as_str);
+    (now != Some(ours.as_str())).then(|| {
+        format!(
+            "restore this configuration's name beside the finalized mark in the profile's {FINALIZED_BY_ATTRIBUTE} (now {})",
+            now.map(|value| format!("{value:?}"))
+                .unwrap_or_else(|| "not set".to_owned())
+        )
+    })
 }
 
 /// The profile attribute that names this configuration beside the finalized mark

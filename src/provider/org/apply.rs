@@ -3,14 +3,14 @@
 //! (`provider::accounts::set_up`). An org cannot be deleted through Okta's API: a delete forgets
 //! an unfinalized org and refuses a finalized one.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::okta::{ChildOrg, Client, NewChildOrg, OktaError, OrgUrl, User, UserProfile};
+use crate::okta::{ChildOrg, Client, NewChildOrg, OktaError, User, UserProfile};
 use crate::provider::accounts::Stage;
 use crate::provider::accounts::set_up::{self, SetUpRequest, Wording};
 use crate::provider::fleet_app;
 use crate::provider::known_after_apply::unknowns_to_null;
-use crate::provider::org_access::client_options;
 use crate::provider::provider_config::normalize_org_url;
 use crate::provider::{diag, password, private};
 use crate::rules::account_config::DesiredAccount;
@@ -22,6 +22,7 @@ use crate::rules::violation::Input;
 use crate::secret::Secret;
 use tfplugin6::{ApplyRequest, ApplyResponse, Diagnostics, StopSignal, Value};
 
+use super::birth::{Birth, abandon, org_url_of, reclaim, register_app};
 use super::model::Org;
 use super::{OrgResource, TYPE_NAME};
 
@@ -74,30 +75,103 @@ impl OrgResource {
                 naming.last_name,
             ])),
         };
-        let expected_url = partner.org_url().child(&subdomain);
-        let created = match create_child_org(&partner, &new_org).await {
-            Ok(created) => created,
-            Err(OrgCreation::Failed(error)) => {
+        let expected_url = partner
+            .org_url()
+            .child(&subdomain)
+            .map(|url| url.as_str().to_owned());
+        let wants_finalize = planned.wants_finalize();
+        let on_service_app = planned.service_app.known() == Some(&true);
+        // The Org Creator's call and, with a fleet key, the new org's wait and its app's
+        // registration run in a task of their own that a killed Terraform does not end (issue
+        // 25): the token Okta returns lives only in this process until the app works.
+        let birth = Arc::new(Mutex::new(Birth::Waiting));
+        let (created_sender, created) = tokio::sync::oneshot::channel();
+        let mut registration = {
+            let shared = Arc::clone(&self.shared);
+            let birth = Arc::clone(&birth);
+            let subdomain = subdomain.clone();
+            let expected_url = expected_url.clone();
+            let wait = Duration::from_secs(config.new_org_wait_seconds);
+            tokio::spawn(async move {
+                // Without a fleet key, nothing a dead Terraform's provider finished would reach
+                // any state: it exits at once, as for everything else.
+                let _hold = on_service_app.then(tfplugin6::hold_exit);
+                let outcome = create_child_org(&partner, &new_org).await;
+                let born = outcome.as_ref().ok().map(|created| {
+                    (
+                        org_url_of(created, expected_url.as_deref(), &subdomain),
+                        created.token.clone(),
+                    )
+                });
+                let created_at = Instant::now();
+                let _ = created_sender.send(outcome);
+                let (url, token) = born.filter(|_| on_service_app)?;
+                wait_for_new_org(&url, created_at + wait).await;
+                {
+                    let mut birth = birth.lock().unwrap_or_else(|e| e.into_inner());
+                    if *birth == Birth::Abandoned {
+                        return None;
+                    }
+                    *birth = Birth::Registering;
+                }
+                Some(register_app(&shared, &url, &subdomain, &token, true, true).await)
+            })
+        };
+        let created = match created.await {
+            Ok(Ok(created)) => created,
+            Ok(Err(OrgCreation::Failed(error))) => {
                 return Err(diag::org_creation_failed(&subdomain, &error).into());
             }
-            Err(OrgCreation::SubdomainTaken { error, answer_lost }) => {
+            Ok(Err(OrgCreation::SubdomainTaken { error, answer_lost })) => {
+                let reclaimed = match (&expected_url, on_service_app) {
+                    (Some(url), true) => Some(reclaim(&self.shared, url, &subdomain).await),
+                    _ => None,
+                };
+                let fleet_key_refused = match reclaimed {
+                    Some(Ok(found)) => {
+                        let state = Org {
+                            id: Input::Known(found.org_id),
+                            url: Input::Known(found.url.clone()),
+                            status: found.status.into(),
+                            api_token: Input::Null,
+                            integration_account_id: Input::Null,
+                            finalized: Input::Known(false),
+                            service_app_client_id: Input::Known(found.client_id),
+                            service_app_key_ids: Input::Known(found.key_ids),
+                            ..planned
+                        };
+                        let warnings =
+                            Diagnostics::from(diag::org_reclaimed(&found.url, &subdomain));
+                        let set_up = self.finish_setup(
+                            &found.url,
+                            access_of(&state),
+                            None,
+                            &login,
+                            &email,
+                            wants_finalize,
+                        );
+                        let outcome = until_stopped(&mut stop, set_up)
+                            .await
+                            .unwrap_or_else(|| Err(diag::interrupted_org_setup(&found.url)));
+                        return Ok(with_warnings(finish(state, outcome), warnings));
+                    }
+                    Some(Err(why)) => Some(why),
+                    None => None,
+                };
                 let existing = diag::ExistingOrg {
                     subdomain: &subdomain,
-                    url: expected_url.as_ref().map(|url| url.as_str()),
+                    url: expected_url.as_deref(),
                     integration_login: &login,
                     integration_email: &email,
                     answer_lost,
+                    fleet_key_refused,
                 };
                 return Err(diag::org_exists(&existing, &error).into());
             }
+            // The task ended without a word: only a panic does that.
+            Err(_) => return Err(diag::cancelled_before_org_create(&subdomain)),
         };
-        let created_at = Instant::now();
-        let url = match (&created.org_url, &expected_url) {
-            (Some(url), _) | (None, Some(url)) => url.as_str().to_owned(),
-            (None, None) => format!("https://{subdomain}.okta.com"),
-        };
-        let wants_finalize = planned.wants_finalize();
-        let on_service_app = planned.service_app.known() == Some(&true);
+        let url = org_url_of(&created, expected_url.as_deref(), &subdomain);
         let mut state = Org {
             id: Input::Known(created.id.clone()),
             url: Input::Known(url.clone()),
@@ -107,32 +181,55 @@ impl OrgResource {
             finalized: Input::Known(false),
             ..planned
         };
+        let mut warnings = Diagnostics::new();
         if on_service_app {
             // Until the app works, the token is the only way in: state keeps it meanwhile.
             state.service_app_client_id = Input::Null;
             state.service_app_key_ids = Input::Null;
-        }
-        // From here on the org exists and its token is only in `state`: a stop (Ctrl-C) ends
-        // the wait or the set-up, never the return of what was made (the next apply resumes).
-        let ready_at = created_at + Duration::from_secs(config.new_org_wait_seconds);
-        if until_stopped(&mut stop, wait_for_new_org(&url, ready_at))
-            .await
-            .is_none()
-        {
-            return Ok(finish(state, Err(diag::interrupted_org_setup(&url))));
-        }
-        let mut warnings = Diagnostics::new();
-        if on_service_app {
-            // The first thing in the new org, and not cut short by a stop: a few calls that
-            // leave the org reachable without any token (issue 25).
-            match self.move_to_service_app(&url, &created.token, true).await {
-                Ok((client_id, key_ids, revoked)) => {
+            // A stop during the new org's wait returns the token (Terraform saves it); once the
+            // app's registration began, it is finished first, since it revokes the token.
+            let mut abandoned = stop.is_stopped() && abandon(&birth);
+            let mut stop_seen = stop.is_stopped();
+            let registered = loop {
+                if abandoned {
+                    return Ok(finish(state, Err(diag::interrupted_org_setup(&url))));
+                }
+                tokio::select! {
+                    joined = &mut registration => break joined,
+                    () = stop.stopped(), if !stop_seen => {
+                        stop_seen = true;
+                        abandoned = abandon(&birth);
+                    }
+                }
+            };
+            match registered {
+                Ok(Some(Ok((client_id, key_ids, revoked)))) => {
                     state.api_token = Input::Null;
                     state.service_app_client_id = Input::Known(client_id);
                     state.service_app_key_ids = Input::Known(key_ids);
                     warnings.extend(revoked);
                 }
-                Err(diagnostics) => return Ok(finish(state, Err(diagnostics))),
+                Ok(Some(Err(diagnostics))) => return Ok(finish(state, Err(diagnostics))),
+                // Abandoned by a stop that came as the wait ended.
+                Ok(None) | Err(_) => {
+                    return Ok(finish(state, Err(diag::interrupted_org_setup(&url))));
+                }
+            }
+            if stop_seen {
+                return Ok(with_warnings(
+                    finish(state, Err(diag::interrupted_org_setup(&url))),
+                    warnings,
+                ));
+            }
+        } else {
+            // From here on the org exists and its token is only in `state`: a stop (Ctrl-C)
+            // ends the wait or the set-up, never the return of what was made.
+            let ready_at = Instant::now() + Duration::from_secs(config.new_org_wait_seconds);
+            if until_stopped(&mut stop, wait_for_new_org(&url, ready_at))
+                .await
+                .is_none()
+            {
+                return Ok(finish(state, Err(diag::interrupted_org_setup(&url))));
             }
         }
         let set_up = self.finish_setup(
@@ -147,47 +244,6 @@ impl OrgResource {
             .await
             .unwrap_or_else(|| Err(diag::interrupted_org_setup(&url)));
         Ok(with_warnings(finish(state, outcome), warnings))
-    }
-
-    /// Registers the org's fleet service app with `token` (the org's API token, one last
-    /// time), proves it with the fleet key, and revokes the token when `revoke` (a token only
-    /// state held). Returns the app's client id, the `kid`s it trusts and a warning when the
-    /// revocation failed. A failure keeps the token usable: the next apply resumes with it.
-    async fn move_to_service_app(
-        &self,
-        url: &str,
-        token: &Secret,
-        revoke: bool,
-    ) -> Result<(String, Vec<String>, Diagnostics), Diagnostics> {
-        let config = self.shared.config().map_err(diag::org_access)?;
-        let Some(fleet) = &config.fleet else {
-            return Err(diag::service_app_without_fleet_key(url));
-        };
-        let org_url = OrgUrl::parse(url).map_err(|e| diag::org_access(e.into()))?;
-        // A client of its own, never the cached session: this token is revoked at the end.
-        let admin = Client::new(org_url, token.clone(), client_options(config))
-            .map_err(|e| diag::org_access(e.into()))?;
-        answering(&admin).await?;
-        let client_id = fleet_app::register(&admin, url, fleet)
-            .await
-            .map_err(|failure| diag::fleet_app_failed(url, &failure, true))?;
-        let org = self
-            .shared
-            .org_access
-            .reach(config, url, None, Some(&client_id))
-            .map_err(diag::org_access)?;
-        fleet_app::prove(&org)
-            .await
-            .map_err(|failure| diag::fleet_app_failed(url, &failure, true))?;
-        let mut warnings = Diagnostics::new();
-        if revoke && let Err(failure) = fleet_app::revoke_token(&admin).await {
-            warnings.push(diag::token_not_revoked(url, &failure));
-        }
-        tracing::info!(
-            org = url,
-            "the org is reached through its service app with the fleet key"
-        );
-        Ok((client_id, fleet.trusted_key_ids(), warnings))
     }
 
     /// Makes the org's app trust exactly the provider's fleet keys (a rotation step).
@@ -247,7 +303,10 @@ impl OrgResource {
                             None => return Err(diag::no_token_to_move_over(url)),
                         },
                     };
-                    match self.move_to_service_app(url, &token, from_state).await {
+                    let subdomain = planned.subdomain.known_str().unwrap_or_default();
+                    match register_app(&self.shared, url, subdomain, &token, from_state, false)
+                        .await
+                    {
                         Ok((client_id, key_ids, revoked)) => {
                             state.api_token = Input::Null;
                             state.service_app_client_id = Input::Known(client_id);
@@ -331,9 +390,16 @@ impl OrgResource {
                 return Err(diag::no_token_to_move_over(&url));
             };
             planned.service_app_client_id = Input::Null;
-            match self
-                .move_to_service_app(&url, &Secret::new(token.clone()), true)
-                .await
+            let subdomain = planned.subdomain.known_str().unwrap_or_default().to_owned();
+            match register_app(
+                &self.shared,
+                &url,
+                &subdomain,
+                &Secret::new(token.clone()),
+                true,
+                false,
+            )
+            .await
             {
                 Ok((client_id, key_ids, revoked)) => {
                     planned.api_token = Input::Null;
@@ -542,7 +608,7 @@ async fn integration_account(
 
 /// Polls a new org until it answers, for up to two minutes (Okta asks for a wait after the
 /// creation, and a slow org must not fail the set-up).
-async fn answering(client: &Client) -> Result<(), Diagnostics> {
+pub(super) async fn answering(client: &Client) -> Result<(), Diagnostics> {
     let mut delay = Duration::from_millis(200);
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {

@@ -1,10 +1,12 @@
 //! `okta_msp_org`: a customer org created through the partner org's Org Creator API, together
 //! with its integration service account (the org's first super admin), set up through the
 //! shared account pipeline (`provider::accounts`). Files: `schema.rs`, `model.rs` (the
-//! attributes), `plan.rs` (pure), `apply.rs` (create, update, delete), `read.rs` (refresh and
+//! attributes), `plan.rs` (pure), `apply.rs` (create, update, delete), `birth.rs` (a new org's
+//! registration on its service app, and the way back into one a killed run created), `read.rs` (refresh and
 //! import).
 
 mod apply;
+mod birth;
 pub mod model;
 mod plan;
 mod read;

@@ -1,6 +1,7 @@
 //! Refresh and import of `okta_msp_service_account`: what Okta holds now, observed and assessed
 //! through the shared account pipeline (`provider::accounts`).
 
+use crate::provider::accounts::converge::finalized_by_missing;
 use crate::provider::accounts::observe::{self, Observed};
 use crate::provider::accounts::{Stage, set_up};
 use crate::provider::baseline::ObservedBaseline;
@@ -101,6 +102,13 @@ impl ServiceAccountResource {
                     drift.sort();
                 } else if !is_finalized_mark(user_type) {
                     drift.push(finalized_mark_missing(user_type));
+                    drift.sort();
+                } else if let Some(missing) =
+                    finalized_by_missing(&observed.user.profile, org.configuration())
+                {
+                    // The name beside the mark is what lets this configuration know the
+                    // account after a killed run (G20); the repair writes it back.
+                    drift.push(missing);
                     drift.sort();
                 }
                 (drift, refusals)

@@ -168,14 +168,18 @@ pub(super) fn parse_oauth(
         .and_then(|client| client.get("client_id"))
         .and_then(Value::as_str)
         .map(str::to_string);
+    // The reference (`ApplicationCredentialsOAuthClient.client_id`): 6 to 100 characters,
+    // letters, digits and `$-_.+!*'(),`, never the reserved `ALL_CLIENTS`.
     if let Some(client_id) = &client_id
-        && (client_id.is_empty()
-            || client_id.len() > 100
+        && (!(6..=100).contains(&client_id.len())
+            || client_id == "ALL_CLIENTS"
             || !client_id
                 .bytes()
-                .all(|byte| byte.is_ascii_alphanumeric() || b"-_.".contains(&byte)))
+                .all(|byte| byte.is_ascii_alphanumeric() || b"$-_.+!*'(),".contains(&byte)))
     {
-        causes.push("client_id: 1 to 100 letters, digits, '-', '_' or '.'".to_string());
+        causes.push(
+            "client_id: 6 to 100 letters, digits or $-_.+!*'(), and not ALL_CLIENTS".to_string(),
+        );
     }
     let Some(settings) = settings.and_then(Value::as_object) else {
         causes.push("settings.oauthClient: The field cannot be left blank".to_string());
