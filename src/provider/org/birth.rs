@@ -5,10 +5,10 @@
 use std::sync::{Arc, Mutex};
 
 use crate::okta::{ChildOrg, Client, OrgUrl};
-use tfplugin6::Diagnostics;
 use crate::provider::org_access::client_options;
 use crate::provider::{ProviderContext, diag, fleet_app};
 use crate::secret::Secret;
+use tfplugin6::Diagnostics;
 
 use super::apply::answering;
 
