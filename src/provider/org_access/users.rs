@@ -8,7 +8,11 @@
 //! whole: one call answers every question of the run, however Terraform orders them, and the
 //! comparison without regard to case is made here, on users read exactly (a `filter`, not
 //! search's lagging index). A larger org is remembered as such for the run, and its questions
-//! go to the batched listings.
+//! go to the batched listings, until those have cost as many listings as the last attempt to
+//! read it whole: then it is tried again with twice the pages (up to [`MAX_WHOLE_PAGES`]). A
+//! one-account plan in a large org so costs what it did, and a bulk apply in an org of a few
+//! thousand users stops paying a listing pair per account after a few accounts, at most about
+//! twice what the listings by value would have cost however large the org.
 //!
 //! A reading serves for [`FRESH_FOR`]; a question asked later reads the org again. Nothing
 //! relies on it being current: the create is refused by Okta for a taken login and then looks
@@ -24,6 +28,9 @@ use crate::okta::{Client, OktaError, User};
 /// Pages of 200 read before an org counts as large: the cost of one batched listing pair.
 const MAX_PAGES: u32 = 2;
 
+/// The most pages ever read whole (5,000 users); a larger org is always listed by value.
+const MAX_WHOLE_PAGES: u32 = 25;
+
 /// How long a reading answers questions: about one rate-limit window, so that an apply at
 /// Okta's ceiling, whose re-plans trickle in as earlier accounts finish, reads the org about
 /// once a minute rather than once per account.
@@ -34,9 +41,15 @@ enum Reading {
     Read {
         users: Arc<Vec<User>>,
         at: Instant,
+        /// The pages allowed to the reading that succeeded, allowed again when it goes stale.
+        pages: u32,
     },
-    /// More than [`MAX_PAGES`] pages: not read whole again in this run.
-    Large,
+    /// More than `pages` pages; `spent` counts the listings by value since, which earn the next
+    /// attempt once they cost as much as this one did.
+    Large {
+        pages: u32,
+        spent: u32,
+    },
 }
 
 /// The org's users as last read whole, or that the org is too large for it.
@@ -57,28 +70,44 @@ impl OrgUsers {
     /// who ask while it is read wait for that one reading.
     pub async fn all(&self, client: &Client) -> Result<Option<Arc<Vec<User>>>, OktaError> {
         let mut reading = self.reading.lock().await;
-        match &*reading {
-            Reading::Large => return Ok(None),
-            Reading::Read { users, at } if at.elapsed() < FRESH_FOR => {
+        let pages = match &*reading {
+            Reading::Unread => MAX_PAGES,
+            Reading::Read { users, at, .. } if at.elapsed() < FRESH_FOR => {
                 return Ok(Some(users.clone()));
             }
-            _ => {}
-        }
-        match client.all_users_within(MAX_PAGES).await? {
+            Reading::Read { pages, .. } => *pages,
+            Reading::Large { pages, spent } if *spent < *pages || *pages >= MAX_WHOLE_PAGES => {
+                return Ok(None);
+            }
+            Reading::Large { pages, .. } => (pages * 2).min(MAX_WHOLE_PAGES),
+        };
+        match client.all_users_within(pages).await? {
             Some(users) => {
                 let users = Arc::new(users);
-                tracing::debug!(users = users.len(), "read the org's users whole");
+                tracing::debug!(users = users.len(), pages, "read the org's users whole");
                 *reading = Reading::Read {
                     users: users.clone(),
                     at: Instant::now(),
+                    pages,
                 };
                 Ok(Some(users))
             }
             None => {
-                tracing::debug!("the org has more users than are read whole; listing by value");
-                *reading = Reading::Large;
+                tracing::debug!(
+                    pages,
+                    "the org has more users than these pages; listing by value"
+                );
+                *reading = Reading::Large { pages, spent: 0 };
                 Ok(None)
             }
+        }
+    }
+
+    /// Counts `listings` made by value for a large org: what earns the next attempt to read it
+    /// whole.
+    pub async fn listed_by_value(&self, listings: u32) {
+        if let Reading::Large { spent, .. } = &mut *self.reading.lock().await {
+            *spent += listings;
         }
     }
 }
