@@ -18,7 +18,6 @@ mod examples;
 mod faults_e2e;
 mod first_month_e2e;
 mod fleet_key_e2e;
-mod function_ephemeral_protocol;
 mod guard_protocol;
 mod guard_scenarios;
 mod guides;

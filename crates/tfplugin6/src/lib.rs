@@ -12,6 +12,7 @@ pub mod resource;
 pub mod run;
 pub mod schema;
 pub mod server;
+pub mod testing;
 pub mod tls;
 pub mod value;
 

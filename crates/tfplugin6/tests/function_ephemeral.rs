@@ -8,7 +8,9 @@ use tfplugin6::proto::tfplugin6::provider_client::ProviderClient;
 use tfplugin6::value::{self, Type, Value};
 use tonic::transport::Channel;
 
-use crate::support::plugin_client::{PluginProcess, fixture_binary};
+use tfplugin6::testing::PluginProcess;
+
+use crate::fixture_binary;
 
 fn dynamic(value: &Value, ty: &Type) -> wire::DynamicValue {
     wire::DynamicValue {
