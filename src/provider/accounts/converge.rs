@@ -273,9 +273,13 @@ async fn remove_service_group_roles(
                 role = %granted.role_type,
                 "removing a role from the service account group, which granted it to every managed account"
             );
-            org.client
-                .unassign_group_role(group_id, &granted.id)
-                .await?;
+            // Every managed account of the org repairs the same group, and accounts of one
+            // apply converge at once: an assignment another one removed first is gone, which
+            // is what this wanted.
+            match org.client.unassign_group_role(group_id, &granted.id).await {
+                Err(error) if error.is_not_found() => {}
+                other => other?,
+            }
         }
     }
     Ok(())
