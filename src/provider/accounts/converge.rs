@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::okta::{NewUser, OktaError, RoleAssigned, RoleAssignment, User, UserProfile};
+use crate::okta::{Client, NewUser, OktaError, RoleAssigned, RoleAssignment, User, UserProfile};
 use crate::provider::org_access::OrgSession;
 use crate::provider::password::AccountPassword;
 use crate::rules::account_config::DesiredAccount;
@@ -230,7 +230,7 @@ pub async fn converge_outside_group(
             client.unassign_role(&user.id, &assignment.id).await?;
         }
     }
-    remove_service_group_roles(org, group_id, &assignments, &wanted).await?;
+    remove_service_group_roles(client, group_id, &assignments, &wanted).await?;
     if user
         .credentials
         .as_ref()
@@ -248,7 +248,7 @@ pub async fn converge_outside_group(
 /// bindings, are not the provider's to remove: the plan refuses those before any apply.
 /// One listing of the group's roles, only when the account holds such a role.
 async fn remove_service_group_roles(
-    org: &OrgSession,
+    client: &Client,
     group_id: &str,
     assignments: &[RoleAssignment],
     wanted: &BTreeSet<&str>,
@@ -267,7 +267,7 @@ async fn remove_service_group_roles(
     if unwanted.is_empty() {
         return Ok(());
     }
-    for granted in org.client.list_group_roles(group_id).await? {
+    for granted in client.list_group_roles(group_id).await? {
         if unwanted.contains(granted.role_type.as_str()) {
             tracing::info!(
                 role = %granted.role_type,
@@ -276,7 +276,7 @@ async fn remove_service_group_roles(
             // Every managed account of the org repairs the same group, and accounts of one
             // apply converge at once: an assignment another one removed first is gone, which
             // is what this wanted.
-            match org.client.unassign_group_role(group_id, &granted.id).await {
+            match client.unassign_group_role(group_id, &granted.id).await {
                 Err(error) if error.is_not_found() => {}
                 other => other?,
             }
@@ -405,5 +405,68 @@ pub async fn delete(org: &OrgSession, user: &User) -> Result<(), OktaError> {
     match client.delete_user(&user.id).await {
         Err(error) if error.is_not_found() => Ok(()),
         other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::okta::ClientOptions;
+    use crate::okta::scripted_server::{ScriptedServer, answer, ok_json};
+    use serde_json::json;
+
+    const GROUP: &str = "00gsvc";
+
+    /// ORG_ADMIN held through the service account group, as the account's role listing shows it.
+    fn org_admin_through_the_group() -> Vec<RoleAssignment> {
+        vec![
+            serde_json::from_value(json!({
+                "id": "graORG", "type": "ORG_ADMIN", "assignmentType": "GROUP",
+                "_links": {"assignee": {"href": format!("https://acme.okta.com/api/v1/groups/{GROUP}")}}
+            }))
+            .unwrap(),
+        ]
+    }
+
+    async fn remove_with_delete_answer(
+        status: u16,
+        body: &str,
+    ) -> (Result<(), OktaError>, Vec<String>) {
+        let server = ScriptedServer::start(vec![
+            ok_json(&json!([{"id": "graORG", "type": "ORG_ADMIN", "assignmentType": "GROUP"}])),
+            answer(status, body),
+        ])
+        .await;
+        let client = server.client(ClientOptions::default());
+        let wanted: BTreeSet<&str> = ["SUPER_ADMIN"].into();
+        let outcome =
+            remove_service_group_roles(&client, GROUP, &org_admin_through_the_group(), &wanted)
+                .await;
+        (outcome, server.calls())
+    }
+
+    #[tokio::test]
+    async fn a_group_role_another_account_removed_first_is_the_goal_reached() {
+        let (outcome, calls) = remove_with_delete_answer(
+            404,
+            r#"{"errorCode":"E0000007","errorSummary":"Not found: Resource not found: graORG (RoleAssignment)","errorCauses":[]}"#,
+        )
+        .await;
+        assert!(outcome.is_ok(), "{outcome:?}");
+        assert_eq!(calls.len(), 2, "{calls:?}");
+        assert!(
+            calls[1].starts_with("DELETE") && calls[1].contains("/roles/graORG"),
+            "{calls:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn any_other_refusal_of_the_removal_still_fails_the_repair() {
+        let (outcome, _) = remove_with_delete_answer(
+            403,
+            r#"{"errorCode":"E0000006","errorSummary":"You do not have permission to perform the requested action","errorCauses":[]}"#,
+        )
+        .await;
+        assert!(outcome.is_err(), "a 403 is not the goal reached");
     }
 }
