@@ -4,7 +4,8 @@ use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
 
 pub fn emulator_binary() -> &'static str {
-    super::plugin_client::workspace_binary("okta-emulator")
+    static PATH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    PATH.get_or_init(|| super::plugin_client::workspace_binary("okta-emulator"))
 }
 
 /// `--search-lag-ms 0` and `--log-lag-ms 0`, each unless `args` already choose that lag.

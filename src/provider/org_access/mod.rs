@@ -403,7 +403,7 @@ impl OrgSession {
                     let users = client.users_with_logins_or_emails(&logins, &emails).await?;
                     // A search and a filter: at least two listings, which bring the next
                     // attempt to read the org whole nearer.
-                    org_users.listed_by_value(2).await;
+                    org_users.listed_by_value(2);
                     mailboxes.record_listing(&emails, &users);
                     Ok::<_, OktaError>(
                         keys.iter()

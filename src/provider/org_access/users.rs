@@ -19,6 +19,7 @@
 //! it up exactly, and the accounts this process creates are counted by the mailbox check.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -44,23 +45,26 @@ enum Reading {
         /// The pages allowed to the reading that succeeded, allowed again when it goes stale.
         pages: u32,
     },
-    /// More than `pages` pages; `spent` counts the listings by value since, which earn the next
-    /// attempt once they cost as much as this one did.
+    /// More than `pages` pages: the next attempt waits until the listings by value since
+    /// (`OrgUsers::spent_by_value`) cost as much as this one did.
     Large {
         pages: u32,
-        spent: u32,
     },
 }
 
 /// The org's users as last read whole, or that the org is too large for it.
 pub struct OrgUsers {
     reading: tokio::sync::Mutex<Reading>,
+    /// Listings made by value since the last attempt to read the org whole. Outside the lock,
+    /// so that counting never waits for a reading in progress.
+    spent_by_value: AtomicU32,
 }
 
 impl Default for OrgUsers {
     fn default() -> Self {
         OrgUsers {
             reading: tokio::sync::Mutex::new(Reading::Unread),
+            spent_by_value: AtomicU32::new(0),
         }
     }
 }
@@ -76,10 +80,13 @@ impl OrgUsers {
                 return Ok(Some(users.clone()));
             }
             Reading::Read { pages, .. } => *pages,
-            Reading::Large { pages, spent } if *spent < *pages || *pages >= MAX_WHOLE_PAGES => {
+            Reading::Large { pages }
+                if *pages >= MAX_WHOLE_PAGES
+                    || self.spent_by_value.load(Ordering::Relaxed) < *pages =>
+            {
                 return Ok(None);
             }
-            Reading::Large { pages, .. } => (pages * 2).min(MAX_WHOLE_PAGES),
+            Reading::Large { pages } => (pages * 2).min(MAX_WHOLE_PAGES),
         };
         match client.all_users_within(pages).await? {
             Some(users) => {
@@ -97,7 +104,8 @@ impl OrgUsers {
                     pages,
                     "the org has more users than these pages; listing by value"
                 );
-                *reading = Reading::Large { pages, spent: 0 };
+                self.spent_by_value.store(0, Ordering::Relaxed);
+                *reading = Reading::Large { pages };
                 Ok(None)
             }
         }
@@ -105,10 +113,8 @@ impl OrgUsers {
 
     /// Counts `listings` made by value for a large org: what earns the next attempt to read it
     /// whole.
-    pub async fn listed_by_value(&self, listings: u32) {
-        if let Reading::Large { spent, .. } = &mut *self.reading.lock().await {
-            *spent += listings;
-        }
+    pub fn listed_by_value(&self, listings: u32) {
+        self.spent_by_value.fetch_add(listings, Ordering::Relaxed);
     }
 }
 
