@@ -80,12 +80,33 @@ pub(crate) fn kill(apply: &mut crate::support::terraform::Spawned, victim: Victi
 /// own (G20), same id, untouched, with no `import` block. Before, that apply failed with G14.
 #[test]
 fn a_run_killed_after_the_finalize_commit_converges_with_one_plain_apply() {
+    killed_after_the_finalize_commit(Some(OWNER));
+}
+
+/// The same for a configuration without `baseline_owner`: it signs its finalization with where
+/// it runs (its directory and Terraform workspace), so the same directory converges with one
+/// plain apply, while the same configuration copied to another directory, or applied in another
+/// Terraform workspace of the same directory, is refused (G14). Before, it needed the `import`
+/// block.
+#[test]
+fn an_unnamed_run_killed_after_the_finalize_commit_converges_with_one_plain_apply() {
+    killed_after_the_finalize_commit(None);
+}
+
+fn killed_after_the_finalize_commit(owner: Option<&str>) {
     if !terraform_available() {
         return;
     }
-    let mut scenario = Scenario::empty("kill-final");
-    scenario.workspace.set_env("OKTA_MSP_BASELINE_OWNER", OWNER);
+    let mut scenario = Scenario::empty(if owner.is_some() {
+        "kill-final"
+    } else {
+        "kill-unnamed"
+    });
+    if let Some(owner) = owner {
+        scenario.workspace.set_env("OKTA_MSP_BASELINE_OWNER", owner);
+    }
     let mut body = String::new();
+    let mut signature = None;
     for (round, victim) in [Victim::Terraform, Victim::Provider]
         .into_iter()
         .enumerate()
@@ -131,14 +152,35 @@ fn a_run_killed_after_the_finalize_commit_converges_with_one_plain_apply() {
                 .any(|r| r["address"] == address.as_str()),
             "{victim:?}: the killed run never recorded {address}"
         );
-        assert_eq!(
-            user["profile"]["organization"],
-            format!("okta-msp configuration {OWNER}"),
-            "{victim:?}: the mark names the configuration"
-        );
+        let signed = user["profile"]["organization"].as_str().unwrap_or_default();
+        match owner {
+            Some(owner) => assert_eq!(
+                signed,
+                format!("okta-msp configuration {owner}"),
+                "{victim:?}: the mark names the configuration"
+            ),
+            None => {
+                let digest = signed
+                    .strip_prefix("okta-msp unnamed configuration ")
+                    .unwrap_or_else(|| panic!("{victim:?}: the mark says where: {signed:?}"));
+                assert!(
+                    digest.len() >= 16 && digest.chars().all(|c| c.is_ascii_hexdigit()),
+                    "{victim:?}: a digest, not the path: {signed:?}"
+                );
+                // Both runs came from the same directory and workspace.
+                assert_eq!(
+                    signature.get_or_insert_with(|| signed.to_owned()),
+                    signed,
+                    "{victim:?}"
+                );
+            }
+        }
 
         if round == 0 {
             strangers_are_refused(&scenario, &login, &id);
+            if owner.is_none() {
+                another_workspace_of_the_directory_is_refused(&scenario, &login, &id);
+            }
         }
 
         let snapshot = scenario.snapshot(&id);
@@ -187,32 +229,61 @@ fn strangers_are_refused(scenario: &Scenario, login: &str, id: &str) {
             &config(&scenario.org, &account("theirs", "radius", login, "")),
         );
         stranger.init();
-        for command in [
-            &["plan", "-input=false"][..],
-            &["apply", "-auto-approve", "-input=false"],
-        ] {
-            let outcome = run(&stranger, command);
-            let refused = errors(&outcome);
-            assert!(
-                !outcome.success && refused.iter().any(|e| e.summary.contains("(G14)")),
-                "{owner:?} {command:?}: a stranger is refused: {}",
-                outcome.combined()
-            );
-            assert!(
-                refused.iter().any(|e| e.body.contains(id)),
-                "{owner:?} {command:?}: the refusal names the account: {}",
-                outcome.combined()
-            );
-        }
-        assert!(
-            resources(&show_json(&stranger)).is_empty(),
-            "{owner:?}: nothing adopted"
-        );
+        assert_refused(&stranger, &format!("{owner:?}"), id);
     }
     assert_eq!(
         scenario.mutations(),
         mutations,
         "the strangers wrote nothing"
+    );
+}
+
+/// An unnamed configuration's killed finalization belongs to its directory and Terraform
+/// workspace: another workspace of the same directory (`terraform workspace new`, an empty
+/// state, the same files) is a stranger too.
+fn another_workspace_of_the_directory_is_refused(scenario: &Scenario, login: &str, id: &str) {
+    let mutations = scenario.mutations();
+    let workspace = &scenario.workspace;
+    run(workspace, &["workspace", "new", "stranger"]).assert_success("a second workspace");
+    assert!(
+        resources(&show_json(workspace)).is_empty(),
+        "the new workspace starts empty"
+    );
+    assert_refused(workspace, "another Terraform workspace", id);
+    run(workspace, &["workspace", "select", "default"]).assert_success("back to default");
+    assert_eq!(
+        scenario.mutations(),
+        mutations,
+        "the other workspace wrote nothing"
+    );
+    assert!(
+        scenario.users_with_login(login).len() == 1,
+        "still one account"
+    );
+}
+
+/// `workspace`'s plan and apply are both refused with G14 naming the account `id`.
+fn assert_refused(workspace: &Workspace, who: &str, id: &str) {
+    for command in [
+        &["plan", "-input=false"][..],
+        &["apply", "-auto-approve", "-input=false"],
+    ] {
+        let outcome = run(workspace, command);
+        let refused = errors(&outcome);
+        assert!(
+            !outcome.success && refused.iter().any(|e| e.summary.contains("(G14)")),
+            "{who} {command:?}: a stranger is refused: {}",
+            outcome.combined()
+        );
+        assert!(
+            refused.iter().any(|e| e.body.contains(id)),
+            "{who} {command:?}: the refusal names the account: {}",
+            outcome.combined()
+        );
+    }
+    assert!(
+        resources(&show_json(workspace)).is_empty(),
+        "{who}: nothing adopted"
     );
 }
 

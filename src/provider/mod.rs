@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod baseline;
+pub mod configuration_location;
 pub mod data_sources;
 pub mod diag;
 pub mod docs;
@@ -137,8 +138,10 @@ impl Provider for OktaMspProvider {
     }
 
     async fn configure(&self, request: ConfigureRequest) -> Result<Diagnostics, Diagnostics> {
-        let config = ProviderConfig::from_value(&request.config, |name| std::env::var(name).ok())
-            .map_err(diag::from_config_errors)?;
+        let mut config =
+            ProviderConfig::from_value(&request.config, |name| std::env::var(name).ok())
+                .map_err(diag::from_config_errors)?;
+        config.location = configuration_location::of_this_process();
         tracing::info!(
             terraform_version = %request.terraform_version,
             partner_url = ?config.partner_url,

@@ -87,6 +87,9 @@ pub struct ProviderConfig {
     /// This configuration's name as the owner of each org's baseline (`rules::baseline_owner`);
     /// empty for an unnamed configuration.
     pub baseline_owner: String,
+    /// Where this configuration runs (`configuration_location`), which an unnamed
+    /// configuration signs its finalizations with; set by `ConfigureProvider`.
+    pub location: Option<String>,
 }
 
 /// One problem with the provider block, with the attribute it concerns.
@@ -109,7 +112,7 @@ pub fn schema() -> Schema {
                 "API token of the partner org. Falls back to `{ENV_PARTNER_TOKEN}`."
             )),
             Attribute::string(attr::BASELINE_OWNER).optional().description(format!(
-                "A name for this configuration as the owner of the securing baseline of its orgs (for example the repository or workspace). The baseline is org-wide: when another configuration with another name has applied different settings to an org, this one's plan fails naming it instead of undoing them. Falls back to `{ENV_BASELINE_OWNER}`; unset, the configuration is unnamed: unnamed configurations count as one owner, but cannot tell each other apart, so one of them may change the settings only through the plans of accounts it already manages (which show the change), never through a new account's plan, which is refused instead. The name is also written beside the finalized mark of each account this configuration finalizes (the profile's `organization`), so that an account finalized by an apply that was killed before Terraform recorded it is taken as this configuration's own by the next apply (G20), while any other configuration, named otherwise or unnamed, is refused (G14); an unnamed configuration cannot tell its own such account from another's and is given the `import` block instead. Give each configuration a name of its own: configurations that share a name count as one."
+                "A name for this configuration as the owner of the securing baseline of its orgs (for example the repository or workspace). The baseline is org-wide: when another configuration with another name has applied different settings to an org, this one's plan fails naming it instead of undoing them. Falls back to `{ENV_BASELINE_OWNER}`; unset, the configuration is unnamed: unnamed configurations count as one owner, but cannot tell each other apart, so one of them may change the settings only through the plans of accounts it already manages (which show the change), never through a new account's plan, which is refused instead. The name is also written beside the finalized mark of each account this configuration finalizes (the profile's `organization`), so that an account finalized by an apply that was killed before Terraform recorded it is taken as this configuration's own by the next apply (G20), while any other configuration is refused (G14); an unnamed configuration writes a digest of the directory and Terraform workspace it runs from instead, so it recognises such an account only when applied again from the same place. Give each configuration a name of its own: configurations that share a name count as one."
             )),
             Attribute::nested(attr::ORG_CREDENTIALS, Nesting::Map, app_attributes(DEFAULT_ORG_SCOPES))
                 .optional()
@@ -436,6 +439,7 @@ impl ProviderConfig {
                 .or_else(|| env(ENV_BASELINE_OWNER))
                 .map(|owner| owner.trim().to_owned())
                 .unwrap_or_default(),
+            location: None,
             service_account_group,
             allowed_network_cidrs,
             max_retries,

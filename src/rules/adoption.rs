@@ -14,11 +14,12 @@
 //! resource's own state records for the login, as the run's refresh saw it, or as the plan
 //! carried it to the apply in private data. When no state holds it (the run that finalized it
 //! was killed before Terraform recorded it), Okta says which configuration finalized it: a named
-//! configuration writes its name beside the mark, and only that name resumes it.
+//! configuration writes its name beside the mark, an unnamed one where it runs
+//! ([`Finalizer`]), and only that configuration resumes it.
 
 use super::guard::{GuardRow, GuardedResource, Refusal};
 use super::kind::{Origin, ServiceAccountKind};
-use super::user_type::{finalized_by_this, parse_user_type};
+use super::user_type::{Finalizer, parse_user_type};
 
 /// A user Okta already has under the login a create asks for, as the rules need to see it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -68,9 +69,9 @@ pub struct AdoptionCheck<'a> {
     pub org_url: &'a str,
     pub existing: &'a ExistingUser,
     pub own: Option<Own>,
-    /// This configuration's name (`baseline_owner`), empty when unnamed: an account it
-    /// finalized itself in a run whose end was never recorded is its own (G20).
-    pub configuration: &'a str,
+    /// This configuration as it signs its finalizations: an account it finalized itself in a
+    /// run whose end was never recorded is its own (G20).
+    pub finalizer: &'a Finalizer,
 }
 
 /// Decides what a create does with the user that already holds its login.
@@ -95,7 +96,7 @@ pub fn decide(check: &AdoptionCheck<'_>) -> AdoptionDecision {
     match marked {
         Some((kind, true))
             if kind == check.kind
-                && finalized_by_this(existing.finalized_by.as_deref(), check.configuration) =>
+                && check.finalizer.finalized(existing.finalized_by.as_deref()) =>
         {
             AdoptionDecision::Adopt {
                 id: existing.id.clone(),
@@ -207,9 +208,15 @@ fn who_finalized(check: &AdoptionCheck<'_>) -> String {
         Some(by) => format!("Okta records it finalized by {by:?}"),
         None => "Okta records no configuration name for its finalization".to_owned(),
     };
-    let this = match check.configuration.trim() {
-        "" => "this configuration has no `baseline_owner`, and a configuration without one cannot tell its own finalized accounts from another's".to_owned(),
-        name => format!("this configuration is {name:?} (`baseline_owner`)"),
+    let this = match (check.finalizer.is_named(), check.finalizer.tag()) {
+        (true, _) => format!(
+            "this configuration is {:?} (`baseline_owner`)",
+            check.finalizer.name.trim()
+        ),
+        (false, Some(ours)) => format!(
+            "this configuration has no `baseline_owner`, so it knows its own finalizations by the directory and Terraform workspace it runs from, and would have recorded {ours:?}"
+        ),
+        (false, None) => "this configuration has no `baseline_owner`, and the directory it runs from could not be read, so it cannot tell its own finalized accounts from another's".to_owned(),
     };
     format!("{recorded}, and {this}.")
 }
@@ -233,7 +240,7 @@ fn tainted_by_hand(check: &AdoptionCheck<'_>) -> Refusal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::user_type::{finalized_by, user_type};
+    use crate::rules::user_type::user_type;
 
     const ORG: &str = "https://acme.okta.com";
 
@@ -261,7 +268,7 @@ mod tests {
             org_url: ORG,
             existing,
             own,
-            configuration: "",
+            finalizer: &Finalizer::default(),
         })
     }
 
@@ -399,52 +406,114 @@ mod tests {
         }
     }
 
+    /// `name` for a named configuration; `@location` for an unnamed one running there.
+    fn finalizer(who: &str) -> Finalizer {
+        match who.strip_prefix('@') {
+            Some(location) => Finalizer {
+                name: String::new(),
+                location: Some(location.to_owned()),
+            },
+            None => Finalizer {
+                name: who.to_owned(),
+                location: Some("elsewhere".to_owned()),
+            },
+        }
+    }
+
+    fn decide_as(existing: &ExistingUser, who: &str, kind: ServiceAccountKind) -> AdoptionDecision {
+        decide(&AdoptionCheck {
+            kind,
+            org_url: ORG,
+            existing,
+            own: None,
+            finalizer: &finalizer(who),
+        })
+    }
+
     #[test]
-    fn g20_an_account_this_named_configuration_finalized_is_its_own_without_a_state() {
+    fn g20_an_account_this_configuration_finalized_is_its_own_without_a_state() {
+        for ours in ["acme-prod", "@3f9a"] {
+            let mut finalized = user(
+                "svc@acme.example",
+                "Svc",
+                Some(user_type(ServiceAccountKind::Radius, true)),
+            );
+            finalized.finalized_by = finalizer(ours).tag();
+            assert_eq!(
+                decide_as(&finalized, ours, ServiceAccountKind::Radius),
+                AdoptionDecision::Adopt {
+                    id: "00u1".to_owned(),
+                    finalized: true,
+                    row: GuardRow::G20
+                },
+                "{ours}"
+            );
+            // Another name, unnamed elsewhere, the location's digest used as a name, or
+            // another kind: a stranger (G14).
+            for (who, kind) in [
+                ("acme-staging", ServiceAccountKind::Radius),
+                ("@7c1d", ServiceAccountKind::Radius),
+                ("3f9a", ServiceAccountKind::Radius),
+                (ours, ServiceAccountKind::AdAgent),
+            ] {
+                if who == ours && kind == ServiceAccountKind::Radius {
+                    continue;
+                }
+                let decision = decide_as(&finalized, who, kind);
+                assert_eq!(row(&decision), GuardRow::G14, "{ours} as {who:?} {kind}");
+            }
+            // Without the claim, even the right configuration is refused.
+            finalized.finalized_by = None;
+            assert_eq!(
+                row(&decide_as(&finalized, ours, ServiceAccountKind::Radius)),
+                GuardRow::G14,
+                "{ours}"
+            );
+        }
+        // An unnamed configuration that cannot read where it runs recognises nothing.
         let mut finalized = user(
             "svc@acme.example",
             "Svc",
             Some(user_type(ServiceAccountKind::Radius, true)),
         );
-        finalized.finalized_by = finalized_by("acme-prod");
-        let decide_as = |existing: &ExistingUser, configuration: &str, kind| {
-            decide(&AdoptionCheck {
-                kind,
-                org_url: ORG,
-                existing,
-                own: None,
-                configuration,
-            })
-        };
-        assert_eq!(
-            decide_as(&finalized, "acme-prod", ServiceAccountKind::Radius),
-            AdoptionDecision::Adopt {
-                id: "00u1".to_owned(),
-                finalized: true,
-                row: GuardRow::G20
-            }
-        );
-        // Another name, no name, or another kind under this name: a stranger (G14).
-        for (configuration, kind) in [
-            ("acme-staging", ServiceAccountKind::Radius),
-            ("", ServiceAccountKind::Radius),
-            ("acme-prod", ServiceAccountKind::AdAgent),
-        ] {
-            assert_eq!(
-                row(&decide_as(&finalized, configuration, kind)),
-                GuardRow::G14,
-                "{configuration:?} {kind}"
-            );
-        }
-        // Without the claim, even the right name is refused.
         finalized.finalized_by = None;
-        assert_eq!(
-            row(&decide_as(
-                &finalized,
-                "acme-prod",
-                ServiceAccountKind::Radius
-            )),
-            GuardRow::G14
+        let nowhere = Finalizer::default();
+        let decision = decide(&AdoptionCheck {
+            kind: ServiceAccountKind::Radius,
+            org_url: ORG,
+            existing: &finalized,
+            own: None,
+            finalizer: &nowhere,
+        });
+        assert_eq!(row(&decision), GuardRow::G14);
+    }
+
+    #[test]
+    fn g14_says_which_configuration_finalized_it_and_what_this_one_would_have_written() {
+        let mut finalized = user(
+            "svc@acme.example",
+            "Svc",
+            Some(user_type(ServiceAccountKind::Radius, true)),
+        );
+        finalized.finalized_by = finalizer("@3f9a").tag();
+        let AdoptionDecision::Refuse(refusal) =
+            decide_as(&finalized, "@7c1d", ServiceAccountKind::Radius)
+        else {
+            panic!("a stranger is refused");
+        };
+        assert!(
+            refusal
+                .detail
+                .contains("finalized by \"okta-msp unnamed configuration 3f9a\""),
+            "{}",
+            refusal.detail
+        );
+        assert!(
+            refusal
+                .detail
+                .contains("would have recorded \"okta-msp unnamed configuration 7c1d\""),
+            "{}",
+            refusal.detail
         );
     }
 

@@ -43,25 +43,59 @@ pub fn is_finalized_mark(user_type: Option<&str>) -> bool {
 }
 
 /// The standard profile attribute that says which configuration finalized an account, beside
-/// the mark: the configuration's name (`baseline_owner`), so that the same configuration,
-/// killed before Terraform recorded the account, knows it for its own on the next apply (G20),
-/// while any other configuration is refused (G14). `userType` keeps its exact form, which other
-/// tools and searches rely on.
+/// the mark ([`Finalizer::tag`]), so that the same configuration, killed before Terraform
+/// recorded the account, knows it for its own on the next apply (G20), while any other
+/// configuration is refused (G14). `userType` keeps its exact form, which other tools and
+/// searches rely on.
 pub const FINALIZED_BY_ATTRIBUTE: &str = "organization";
 
 const FINALIZED_BY_PREFIX: &str = "okta-msp configuration ";
 
+const UNNAMED_PREFIX: &str = "okta-msp unnamed configuration ";
+
 /// The value of [`FINALIZED_BY_ATTRIBUTE`] for a configuration named `configuration`; `None`
-/// for an unnamed one, which cannot be told from another unnamed one and so claims nothing.
+/// for an unnamed one. This is the part every refresh of a named configuration checks.
 pub fn finalized_by(configuration: &str) -> Option<String> {
     let name = configuration.trim();
     (!name.is_empty()).then(|| format!("{FINALIZED_BY_PREFIX}{name}"))
 }
 
-/// Whether `value` (the account's [`FINALIZED_BY_ATTRIBUTE`]) names `configuration`: never for
-/// an unnamed configuration.
-pub fn finalized_by_this(value: Option<&str>, configuration: &str) -> bool {
-    finalized_by(configuration).is_some_and(|ours| value == Some(ours.as_str()))
+/// A configuration as it signs the accounts it finalizes, beside the mark.
+///
+/// A named configuration signs with its name (`baseline_owner`). An unnamed one has no name,
+/// so it signs with where it runs: a digest of its working directory and Terraform workspace
+/// (`provider::configuration_location`). A stranger that copies the configuration runs from
+/// another directory or workspace and is refused (G14); the same configuration, re-applied
+/// where it was killed, is recognised (G20). A run from somewhere else (a CI runner that checks
+/// out to a new path each time) is refused with the `import` block, never adopted wrongly.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Finalizer {
+    /// The configuration's name (`baseline_owner`); empty when unnamed.
+    pub name: String,
+    /// Where an unnamed configuration runs, as a digest; `None` when it could not be read.
+    pub location: Option<String>,
+}
+
+impl Finalizer {
+    /// What this configuration writes beside the mark: `None` only when it is unnamed and where
+    /// it runs is unknown, in which case it claims nothing and recognises nothing.
+    pub fn tag(&self) -> Option<String> {
+        finalized_by(&self.name).or_else(|| {
+            self.location
+                .as_deref()
+                .filter(|location| !location.is_empty())
+                .map(|location| format!("{UNNAMED_PREFIX}{location}"))
+        })
+    }
+
+    /// Whether `value` (the account's [`FINALIZED_BY_ATTRIBUTE`]) is this configuration's tag.
+    pub fn finalized(&self, value: Option<&str>) -> bool {
+        self.tag().is_some_and(|ours| value == Some(ours.as_str()))
+    }
+
+    pub fn is_named(&self) -> bool {
+        !self.name.trim().is_empty()
+    }
 }
 
 #[cfg(test)]
@@ -96,17 +130,44 @@ mod tests {
         assert!(!is_finalized_mark(None));
     }
 
+    fn named(name: &str) -> Finalizer {
+        Finalizer {
+            name: name.to_owned(),
+            location: Some("aaaa".to_owned()),
+        }
+    }
+
+    fn unnamed(location: Option<&str>) -> Finalizer {
+        Finalizer {
+            name: String::new(),
+            location: location.map(str::to_owned),
+        }
+    }
+
     #[test]
-    fn only_a_named_configuration_recognises_its_own_finalization() {
-        let ours = finalized_by("acme-prod");
+    fn a_named_configuration_recognises_only_its_name() {
+        let ours = named("acme-prod").tag();
         assert_eq!(ours.as_deref(), Some("okta-msp configuration acme-prod"));
-        assert!(finalized_by_this(ours.as_deref(), "acme-prod"));
-        assert!(!finalized_by_this(ours.as_deref(), "acme-staging"));
-        assert!(!finalized_by_this(ours.as_deref(), ""));
-        // An unnamed configuration claims nothing and recognises nothing, not even nothing.
-        assert_eq!(finalized_by(""), None);
+        assert_eq!(ours, finalized_by("acme-prod"));
+        assert!(named("acme-prod").finalized(ours.as_deref()));
+        assert!(!named("acme-staging").finalized(ours.as_deref()));
+        // Unnamed, even from the same place: a name is never claimed by location.
+        assert!(!unnamed(Some("aaaa")).finalized(ours.as_deref()));
+        assert!(!named("Acme Corp").finalized(Some("Acme Corp")));
+    }
+
+    #[test]
+    fn an_unnamed_configuration_recognises_only_its_own_location() {
+        let ours = unnamed(Some("1f2e")).tag();
+        assert_eq!(ours.as_deref(), Some("okta-msp unnamed configuration 1f2e"));
+        assert!(unnamed(Some("1f2e")).finalized(ours.as_deref()));
+        assert!(!unnamed(Some("9c8b")).finalized(ours.as_deref()));
+        // A named configuration running from the same place is another configuration.
+        assert!(!named("1f2e").finalized(ours.as_deref()));
+        // Where it runs unknown: it claims nothing and recognises nothing, not even nothing.
+        assert_eq!(unnamed(None).tag(), None);
+        assert_eq!(unnamed(Some("")).tag(), None);
+        assert!(!unnamed(None).finalized(None));
         assert_eq!(finalized_by("  "), None);
-        assert!(!finalized_by_this(None, ""));
-        assert!(!finalized_by_this(Some("Acme Corp"), "Acme Corp"));
     }
 }

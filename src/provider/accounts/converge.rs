@@ -355,10 +355,12 @@ pub fn finalized_by_missing(profile: &UserProfile, configuration: &str) -> Optio
     })
 }
 
-/// The profile attribute that names this configuration beside the finalized mark
-/// (`user_type::FINALIZED_BY_ATTRIBUTE`); nothing for an unnamed configuration.
+/// The profile attribute that signs this configuration beside the finalized mark
+/// (`user_type::FINALIZED_BY_ATTRIBUTE`): its name, or unnamed where it runs; nothing when
+/// neither is known.
 fn finalized_by_profile(org: &OrgSession) -> serde_json::Map<String, serde_json::Value> {
-    finalized_by(org.configuration())
+    org.finalizer()
+        .tag()
         .map(|by| {
             (
                 FINALIZED_BY_ATTRIBUTE.to_owned(),

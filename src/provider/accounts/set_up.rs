@@ -461,7 +461,7 @@ pub async fn find_adoptable(
             id: id.to_owned(),
             finalized_in_state: false,
         }),
-        configuration: org.configuration(),
+        finalizer: org.finalizer(),
     };
     match adoption::decide(&check) {
         AdoptionDecision::Refuse(refusal) => Err(diag::refusal(refusal)),

@@ -31,6 +31,7 @@ mod users;
 use crate::rules::baseline::SecuringBaseline;
 use crate::rules::baseline_owner::{OwnerMarker, parse_marker, with_marker};
 use crate::rules::role::{HeldRole, RolePath};
+use crate::rules::user_type::Finalizer;
 pub use changes::CHANGE_EVENT_WINDOW;
 pub use role_freshness::{ReadDecision, Verified};
 pub use seen::{SeenInState, UnfinishedOrg};
@@ -89,9 +90,10 @@ pub struct OrgSession {
     changes: tokio::sync::OnceCell<ChangeLog>,
     /// How late the System Log may list an event (the provider's `log_lag_window_seconds`).
     log_lag_window: Duration,
-    /// This configuration's name (`baseline_owner`, empty when unnamed): written beside the
-    /// finalized mark, and how a create knows an account it finalized without a state (G20).
-    configuration: String,
+    /// This configuration as it signs its finalizations (its name, or unnamed where it runs):
+    /// written beside the finalized mark, and how a create knows an account it finalized
+    /// without a state (G20).
+    finalizer: Finalizer,
     /// The service account group's description as the group lookup found it: it carries the
     /// baseline's owner marker (`rules::baseline_owner`).
     group_description: Mutex<Option<String>>,
@@ -116,11 +118,11 @@ pub struct OrgSession {
 }
 
 impl OrgSession {
-    fn new(client: Client, log_lag_window: Duration, configuration: String) -> OrgSession {
+    fn new(client: Client, log_lag_window: Duration, finalizer: Finalizer) -> OrgSession {
         OrgSession {
             client,
             log_lag_window,
-            configuration,
+            finalizer,
             org_id: tokio::sync::OnceCell::new(),
             group_id: tokio::sync::OnceCell::new(),
             group_lookup: tokio::sync::OnceCell::new(),
@@ -142,7 +144,12 @@ impl OrgSession {
 
     /// This configuration's name (`baseline_owner`), empty when unnamed.
     pub fn configuration(&self) -> &str {
-        &self.configuration
+        &self.finalizer.name
+    }
+
+    /// This configuration as it signs its finalizations (`rules::user_type::Finalizer`).
+    pub fn finalizer(&self) -> &Finalizer {
+        &self.finalizer
     }
 
     /// The baseline's owner marker, from the group lookup of this run (`None` when the group
@@ -645,7 +652,10 @@ impl OrgAccess {
         let context = Arc::new(OrgSession::new(
             client,
             config.log_lag_window,
-            config.baseline_owner.clone(),
+            Finalizer {
+                name: config.baseline_owner.clone(),
+                location: config.location.clone(),
+            },
         ));
         contexts.insert(key, context.clone());
         Ok(context)

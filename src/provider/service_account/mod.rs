@@ -337,7 +337,7 @@ impl ServiceAccountResource {
         Ok(plan::CreateFacts {
             lookup,
             own,
-            configuration: org.configuration().to_owned(),
+            finalizer: org.finalizer().clone(),
         })
     }
 }

@@ -4,7 +4,7 @@
 use crate::rules::adoption::{self, AdoptionCheck, AdoptionDecision, ExistingUser, Own};
 use crate::rules::guard::{self, GuardDecision, GuardRow, GuardedResource, PlanCheck, PlanKind};
 use crate::rules::marker::{self, MarkerPresence};
-use crate::rules::user_type::{FINALIZED_BY_ATTRIBUTE, finalized_by};
+use crate::rules::user_type::{FINALIZED_BY_ATTRIBUTE, Finalizer};
 use tfplugin6::{AttributePath, Diagnostics, PlanAction, PlanResponse, Value};
 
 use super::model::{AccountPlan, CONFIGURED, attr};
@@ -28,8 +28,8 @@ pub struct CreateFacts {
     pub lookup: Lookup,
     /// The object this resource's state holds for the login, as this run's refresh saw it.
     pub own: Option<Own>,
-    /// This configuration's name (`baseline_owner`), empty when unnamed.
-    pub configuration: String,
+    /// This configuration as it signs its finalizations (its name, or unnamed where it runs).
+    pub finalizer: Finalizer,
 }
 
 /// `baseline_settings_changed`: this configuration owns the org's baseline and declares other
@@ -102,7 +102,7 @@ fn plan_create(
                 org_url,
                 existing,
                 own: facts.own.clone(),
-                configuration: &facts.configuration,
+                finalizer: &facts.finalizer,
             }) {
                 AdoptionDecision::Refuse(refusal) => return Err(diag::refusal(refusal)),
                 AdoptionDecision::Adopt { finalized, row, .. } => {
@@ -173,9 +173,9 @@ fn plan_create(
                 existing,
                 &planned,
                 if *already_finalized {
-                    ""
+                    None
                 } else {
-                    &facts.configuration
+                    facts.finalizer.tag()
                 },
             ),
         ));
@@ -195,7 +195,7 @@ fn adoption_summary(existing: &ExistingUser, row: GuardRow) -> String {
             "Resuming the set-up of {account}, which an earlier apply of this resource started (G19); Terraform shows it as a replacement, but nothing is deleted"
         ),
         GuardRow::G20 => format!(
-            "{account} was finalized by an earlier apply of this configuration that Terraform never recorded (a lost answer, a killed run) (G20); it is recorded as it is, and nothing is deleted or changed"
+            "{account} was finalized by this configuration, as Okta records beside its mark, but is not recorded at this address: an apply whose answer was lost or that was killed, or a renamed address whose old one the plan also shows (G20); it is recorded as it is, and nothing is deleted or changed"
         ),
         _ => format!("Adopting the existing service account {account} (G18)"),
     }
@@ -205,7 +205,7 @@ fn adoption_summary(existing: &ExistingUser, row: GuardRow) -> String {
 fn adoption_changes(
     existing: &ExistingUser,
     planned: &std::collections::BTreeMap<String, Value>,
-    configuration: &str,
+    finalized_by: Option<String>,
 ) -> Vec<String> {
     let mut changes = Vec::new();
     for (attribute, old) in [
@@ -249,9 +249,9 @@ fn adoption_changes(
     changes.push(
         "membership of the service account group, and removal of any recovery question, where missing".to_owned(),
     );
-    // Finalizing writes this configuration's name beside the mark (G20 after a killed run).
+    // Finalizing writes this configuration's tag beside the mark (G20 after a killed run).
     let finalizes = planned.get(attr::FINALIZE).and_then(Value::as_bool) != Some(false);
-    if let Some(ours) = finalized_by(configuration)
+    if let Some(ours) = finalized_by
         && finalizes
         && existing.finalized_by.as_deref() != Some(ours.as_str())
     {
@@ -438,20 +438,28 @@ mod tests {
     fn organization_lines(
         existing: &ExistingUser,
         finalize: Option<bool>,
-        configuration: &str,
+        finalizer: &Finalizer,
     ) -> Vec<String> {
         let mut planned = std::collections::BTreeMap::new();
         if let Some(finalize) = finalize {
             planned.insert(attr::FINALIZE.to_owned(), Value::Bool(finalize));
         }
-        adoption_changes(existing, &planned, configuration)
+        adoption_changes(existing, &planned, finalizer.tag())
             .into_iter()
             .filter(|line| line.starts_with(FINALIZED_BY_ATTRIBUTE))
             .collect()
     }
 
     #[test]
-    fn an_adoption_by_a_named_configuration_shows_the_name_its_finalization_writes() {
+    fn an_adoption_shows_the_signature_its_finalization_writes() {
+        let named = Finalizer {
+            name: "acme-prod".to_owned(),
+            location: Some("3f9a".to_owned()),
+        };
+        let unnamed = Finalizer {
+            name: String::new(),
+            location: Some("3f9a".to_owned()),
+        };
         let mut existing = ExistingUser {
             id: "00u1".to_owned(),
             status: "ACTIVE".to_owned(),
@@ -459,16 +467,23 @@ mod tests {
             ..ExistingUser::default()
         };
         assert_eq!(
-            organization_lines(&existing, None, "acme-prod"),
+            organization_lines(&existing, None, &named),
             vec![
                 "organization: \"Acme Corp\" -> \"okta-msp configuration acme-prod\", once finalized"
                     .to_owned()
             ]
         );
-        // Unnamed, not finalizing, or already this name: nothing is written.
-        assert!(organization_lines(&existing, None, "").is_empty());
-        assert!(organization_lines(&existing, Some(false), "acme-prod").is_empty());
-        existing.finalized_by = finalized_by("acme-prod");
-        assert!(organization_lines(&existing, Some(true), "acme-prod").is_empty());
+        assert_eq!(
+            organization_lines(&existing, None, &unnamed),
+            vec![
+                "organization: \"Acme Corp\" -> \"okta-msp unnamed configuration 3f9a\", once finalized"
+                    .to_owned()
+            ]
+        );
+        // Unnamed and nowhere known, not finalizing, or already signed so: nothing is written.
+        assert!(organization_lines(&existing, None, &Finalizer::default()).is_empty());
+        assert!(organization_lines(&existing, Some(false), &named).is_empty());
+        existing.finalized_by = named.tag();
+        assert!(organization_lines(&existing, Some(true), &named).is_empty());
     }
 }
