@@ -1439,6 +1439,16 @@ impl SeededOrg {
         let integration = scenario.users_with_login(&login);
         assert_eq!(integration.len(), 1);
         let integration = integration[0]["id"].as_str().unwrap().to_owned();
+        // What a finalizing create leaves on the integration account, which every refresh of a
+        // finalized org checks.
+        let (status, marked) = scenario.api.send(
+            "POST",
+            &format!("/api/v1/users/{integration}"),
+            Some(json!({"profile": {
+                "userType": "okta-msp-service-account/msp_integration/finalized"
+            }})),
+        );
+        assert_eq!(status, 200, "{marked}");
         let body = format!(
             r#"
 resource "okta_msp_org" "customer" {{

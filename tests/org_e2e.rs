@@ -243,3 +243,72 @@ fn ctrl_c_during_an_org_create_keeps_the_org_and_the_next_apply_finishes_it() {
         );
     }
 }
+
+/// A finalized org's integration account whose finalized mark (`userType`) was edited in Okta,
+/// then erased: each time the org's refresh reports it in `drift`, the plan shows the repair with
+/// a warning (G12), the apply writes the mark back and nothing else (the account's password and
+/// roles stay), and the next plan has nothing to do. Before, the org's refresh read only the
+/// org, and a second workspace could then adopt the org's only super admin (G18).
+#[test]
+fn an_erased_integration_mark_is_reported_by_the_org_refresh_and_restored_by_the_next_apply() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start();
+    let subdomain = "mark-drift";
+    let workspace = Workspace::new();
+    workspace.write("main.tf", &interrupted_org_config(&emulator, subdomain, 0));
+    workspace.init();
+    workspace.apply().assert_success("the org's first apply");
+    let show = workspace.run(&["show", "-json"]);
+    let state: serde_json::Value = serde_json::from_str(&show.stdout).unwrap();
+    let org = &state["values"]["root_module"]["resources"][0]["values"];
+    assert_eq!(org["finalized"], true, "{org:#}");
+    assert_eq!(org["drift"], serde_json::json!([]), "{org:#}");
+    let account = org["integration_account_id"].as_str().unwrap().to_owned();
+    let api = Api::new(
+        org["url"].as_str().unwrap(),
+        org["api_token"].as_str().unwrap(),
+    );
+    let path = format!("/api/v1/users/{account}");
+    let mark = "okta-msp-service-account/msp_integration/finalized";
+    let before = api.get(&path);
+    assert_eq!(before["profile"]["userType"], mark);
+    let roles = api.role_types(&account);
+    let password_changed = before["passwordChanged"].clone();
+
+    for edited in [serde_json::json!("Employee"), serde_json::json!(null)] {
+        let (status, body) = api.send(
+            "POST",
+            &path,
+            Some(serde_json::json!({"profile": {"userType": edited}})),
+        );
+        assert_eq!(status, 200, "{body}");
+        let plan = workspace.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+        assert_eq!(
+            plan.code,
+            Some(2),
+            "{edited}: a change: {}",
+            plan.combined()
+        );
+        let text = plan.combined();
+        assert!(
+            text.contains("drifted; this plan repairs it (G12)")
+                && text.contains("restore the integration account's finalized mark"),
+            "{edited}: {text}"
+        );
+        assert!(text.contains("~ drift"), "{edited}: shown as drift: {text}");
+        workspace
+            .apply()
+            .assert_success(&format!("{edited}: the repair"));
+        let after = api.get(&path);
+        assert_eq!(after["profile"]["userType"], mark, "{edited}: {after:#}");
+        assert_eq!(after["status"], "ACTIVE", "{edited}");
+        assert_eq!(
+            after["passwordChanged"], password_changed,
+            "{edited}: the password is untouched"
+        );
+        assert_eq!(api.role_types(&account), roles, "{edited}: roles untouched");
+        workspace.assert_no_changes(&format!("{edited}: after the repair"));
+    }
+}

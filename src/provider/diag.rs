@@ -634,3 +634,21 @@ pub fn token_not_revoked(
         ),
     )
 }
+
+/// A finalized org's refresh could not read its integration account's finalized mark: a
+/// warning, since the org itself answered and the plan can go on; the next refresh tries again.
+pub fn integration_mark_unchecked(
+    org_url: &str,
+    account_id: &str,
+    error: &OktaError,
+) -> Diagnostic {
+    let why = if error.is_not_found() {
+        "Okta has no user with that id: the integration account was deleted, and the integrations that use it are broken".to_owned()
+    } else {
+        format!("reading it failed: {error}")
+    };
+    Diagnostic::warning(
+        format!("The integration account of {org_url} was not checked"),
+        format!("Its finalized mark (userType) could not be verified for {account_id}: {why}"),
+    )
+}

@@ -23,6 +23,7 @@ use crate::secret::Secret;
 use tfplugin6::{ApplyRequest, ApplyResponse, Diagnostics, StopSignal, Value};
 
 use super::birth::{Birth, abandon, org_url_of, reclaim, register_app};
+use super::integration_mark;
 use super::model::Org;
 use super::{OrgResource, TYPE_NAME};
 
@@ -327,6 +328,12 @@ impl OrgResource {
             }
         }
         if prior.is_finalized() {
+            // The plan said `drift = []` exactly when it repairs something.
+            if !prior.drift_repairs().is_empty() {
+                let access = access_of(&state);
+                integration_mark::restore(&self.shared, &state, access.token, access.client_id)
+                    .await?;
+            }
             return Ok(ApplyResponse {
                 new_state: Org {
                     finalized: Input::Known(true),
@@ -731,9 +738,15 @@ fn is_subdomain_taken(error: &OktaError) -> bool {
 fn finish(state: Org, outcome: Result<(String, String, bool), Diagnostics>) -> ApplyResponse {
     match outcome {
         Ok((account_id, _status, finalized)) => {
+            // Left to the apply by the plan: just set up, nothing drifted.
+            let drift = match state.drift {
+                Input::Unknown => Input::Known(Vec::new()),
+                planned => planned,
+            };
             let state = Org {
                 integration_account_id: Input::Known(account_id),
                 finalized: Input::Known(finalized),
+                drift,
                 ..state
             };
             ApplyResponse {

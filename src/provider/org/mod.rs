@@ -7,6 +7,7 @@
 
 mod apply;
 mod birth;
+mod integration_mark;
 pub mod model;
 mod plan;
 mod read;

@@ -29,6 +29,7 @@ pub mod attr {
     pub const SERVICE_APP: &str = "service_app";
     pub const SERVICE_APP_CLIENT_ID: &str = "service_app_client_id";
     pub const SERVICE_APP_KEY_IDS: &str = "service_app_key_ids";
+    pub const DRIFT: &str = "drift";
 }
 
 /// Identity attribute names: an org is its URL.
@@ -82,6 +83,9 @@ pub struct Org {
     pub service_app_client_id: Input<String>,
     /// The `kid`s the app trusts, as okta-msp last made it (fleet key rotation).
     pub service_app_key_ids: Input<Vec<String>>,
+    /// What the last refresh found changed in Okta on a finalized org (its integration
+    /// account's finalized mark), which the next apply repairs.
+    pub drift: Input<Vec<String>>,
 }
 
 impl Org {
@@ -103,6 +107,7 @@ impl Org {
             service_app: input_bool(value, attr::SERVICE_APP),
             service_app_client_id: input_string(value, attr::SERVICE_APP_CLIENT_ID),
             service_app_key_ids: input_strings(value, attr::SERVICE_APP_KEY_IDS),
+            drift: input_strings(value, attr::DRIFT),
         }
     }
 
@@ -139,6 +144,7 @@ impl Org {
                 attr::SERVICE_APP_KEY_IDS,
                 list_value(self.service_app_key_ids),
             ),
+            (attr::DRIFT, list_value(self.drift)),
         ])
     }
 
@@ -167,6 +173,11 @@ impl Org {
             org: self.url.known_str().map(str::to_owned),
             id: self.id.known_str().map(str::to_owned),
         }
+    }
+
+    /// The repairs the last refresh found needed (empty when none, or not checked).
+    pub fn drift_repairs(&self) -> Vec<String> {
+        self.drift.known().cloned().unwrap_or_default()
     }
 
     /// `subdomain (id)`, how messages name an org.
@@ -242,6 +253,7 @@ mod tests {
             service_app: Input::Known(true),
             service_app_client_id: Input::Known("0oa1".into()),
             service_app_key_ids: Input::Known(vec!["kid1".into(), "kid2".into()]),
+            drift: Input::Known(vec!["restore the mark".into()]),
         }
         .into_value();
         assert_eq!(Org::from_value(&state).into_value(), state);

@@ -92,6 +92,8 @@ pub fn plan(
         ..prior.whereabouts()
     };
     if kind == PlanKind::Update {
+        // Drift the last refresh found on a finalized org is repaired by this update (G12).
+        check.drift_repairs = prior.drift_repairs();
         for name in CONFIGURED {
             if request.proposed_new_state.get(name) != request.prior_state.get(name) {
                 match GuardedResource::Org.classify(name) {
@@ -164,10 +166,16 @@ pub fn plan(
             planned.insert(attr::FINALIZE.into(), Value::Bool(finalize));
             if finalize {
                 planned.insert(attr::FINALIZED.into(), Value::Unknown);
+                planned.insert(attr::DRIFT.into(), Value::Unknown);
             }
             Value::Object(planned)
         }
-        PlanAction::Update => request.proposed_new_state,
+        PlanAction::Update if check.drift_repairs.is_empty() => request.proposed_new_state,
+        PlanAction::Update => {
+            let mut planned = attributes(request.proposed_new_state);
+            planned.insert(attr::DRIFT.into(), Value::List(Vec::new()));
+            Value::Object(planned)
+        }
     };
     let planned_state = match request.action {
         PlanAction::Destroy => planned_state,

@@ -9,6 +9,7 @@ use crate::rules::violation::Input;
 use tfplugin6::{Diagnostics, ImportRequest, ImportResponse, ReadRequest, ReadResponse};
 
 use super::OrgResource;
+use super::integration_mark;
 use super::model::{Org, identity_attr, identity_url};
 
 impl OrgResource {
@@ -53,10 +54,28 @@ impl OrgResource {
             Some(status) => Input::Known(status),
             None => prior.status.clone(),
         };
+        let mut warnings = Diagnostics::new();
+        let drift = match prior.integration_account_id.known_str() {
+            Some(account_id) if prior.is_finalized() => {
+                match integration_mark::drift(&org, account_id).await {
+                    Ok(drift) => Input::Known(drift),
+                    Err(error) => {
+                        warnings.push(diag::integration_mark_unchecked(&url, account_id, &error));
+                        prior.drift.clone()
+                    }
+                }
+            }
+            _ => prior.drift.clone(),
+        };
         Ok(ReadResponse {
-            new_state: Org { status, ..prior }.into_value(),
+            new_state: Org {
+                status,
+                drift,
+                ..prior
+            }
+            .into_value(),
             private: request.private,
-            warnings: Diagnostics::new(),
+            warnings,
         })
     }
 
@@ -141,6 +160,8 @@ impl OrgResource {
             service_app: Input::Known(false),
             service_app_client_id: Input::Null,
             service_app_key_ids: Input::Null,
+            // The next refresh of a finalized org reads the mark.
+            drift: Input::Known(Vec::new()),
         };
         Ok(ImportResponse {
             state: state.into_value(),

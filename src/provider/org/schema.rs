@@ -25,6 +25,7 @@ pub fn schema() -> Schema {
             Attribute::new(attr::SERVICE_APP_KEY_IDS, tfplugin6::Type::List(Box::new(tfplugin6::Type::String))).computed().description("The `kid`s (RFC 7638 thumbprints) of the fleet keys the org's service app trusts, as the last apply left it. A plan shows a change when the provider's fleet keys (`fleet_key_file`, `fleet_next_key_file`) differ, and the apply adds the missing keys to the app before it removes the others, through the app itself."),
             Attribute::string(attr::INTEGRATION_ACCOUNT_ID).computed().description("Okta user id of the integration account."),
             Attribute::bool(attr::FINALIZED).computed().description("Whether the org and its integration account completed their verified setup. Finalized orgs cannot be destroyed or replaced through Terraform."),
+            Attribute::new(attr::DRIFT, tfplugin6::Type::List(Box::new(tfplugin6::Type::String))).computed().description("What the last refresh found changed in Okta on a finalized org, as repairs the next apply makes (a plan shows them as an update, with a warning): today the integration account's finalized mark (`userType`), which every refresh reads (one request), since without it another workspace could take the account for an unmanaged one. Empty when nothing drifted."),
         ],
     )
 }
