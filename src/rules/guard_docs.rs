@@ -115,7 +115,7 @@ impl GuardRow {
             ),
             GuardRow::G20 => (
                 "an account finalized in Okta by this same resource, but not recorded so in state (a lost answer, or a run killed after the finalization and before Terraform stored the create)",
-                "recognised as its own and converges without a manual step; G14 applies only to other configurations. Without a state record, a configuration knows its own by its `baseline_owner`, which Okta records beside the finalized mark; an unnamed configuration cannot, and is given the `import` block (G14)",
+                "recognised as its own and converges without a manual step; G14 applies only to other configurations. Without a state record, a configuration knows its own by what Okta records beside the finalized mark: its `baseline_owner`, or for an unnamed configuration a digest of the directory and Terraform workspace it runs from (the same place converges; another place is given the `import` block, G14)",
             ),
             GuardRow::G21 => (
                 "corrects a finalized account's e-mail, names or roles on purpose: changes them together with a new `correction_reason`",
