@@ -63,6 +63,65 @@ fn users_are_found_by_email_twenty_five_addresses_per_listing_pair() {
     assert!(logins.contains(&"svc-50@mailboxes.example".to_owned()));
 }
 
+/// Logins and mailboxes looked up together say how many listings they took, and that is what
+/// the org saw: the count a large org's reading whole is weighed against (one pair per chunk of
+/// values, not one pair per lookup).
+#[test]
+fn a_lookup_by_logins_and_emails_counts_the_listings_it_made() {
+    let emulator = Emulator::start();
+    let org = emulator.create_org("counted");
+    let api = Api::new(&org.url, &org.token);
+    let logins: Vec<String> = (0..40)
+        .map(|n| format!("svc-{n}@counted.example"))
+        .collect();
+    api.create_person(&logins[7], &logins[7], false);
+    let emails: Vec<String> = (0..20)
+        .map(|n| format!("box-{n}@counted.example"))
+        .collect();
+    let client = Client::new(
+        OrgUrl::parse(&org.url).unwrap(),
+        Secret::new(org.token.clone()),
+        ClientOptions::default(),
+    )
+    .unwrap();
+    let listings_seen = || {
+        Api::new(&emulator.url, &emulator.admin_token).get("/_emulator/stats")["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["org"] == "counted" && r["route"] == "/api/v1/users")
+            .filter(|r| r["method"] == "GET")
+            .map(|r| r["count"].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for (logins, emails) in [(&logins[..3], &emails[..0]), (&logins[..], &emails[..])] {
+        let before = listings_seen();
+        let logins: Vec<&str> = logins.iter().map(String::as_str).collect();
+        let emails: Vec<&str> = emails.iter().map(String::as_str).collect();
+        let (found, listings) = runtime
+            .block_on(client.users_with_logins_or_emails(&logins, &emails))
+            .unwrap();
+        assert_eq!(
+            u64::from(listings),
+            listings_seen() - before,
+            "{} values",
+            logins.len() + emails.len()
+        );
+        assert!(listings >= 2 && listings % 2 == 0, "{listings}");
+        if logins.len() > 7 {
+            assert!(
+                listings > 2,
+                "60 values take more than one pair: {listings}"
+            );
+            assert_eq!(found.len(), 1);
+        }
+    }
+}
+
 /// An org's users read whole: every status (a deactivated user too, which a bare listing
 /// omits), one call per page of 200, and `None` when more pages are linked than allowed.
 #[test]

@@ -301,18 +301,19 @@ impl Client {
     pub async fn users_with_emails(&self, emails: &[&str]) -> Result<Vec<User>, OktaError> {
         let wanted: Vec<(Attribute, &str)> =
             emails.iter().map(|e| (Attribute::Email, *e)).collect();
-        self.users_holding(&wanted).await
+        Ok(self.users_holding(&wanted).await?.0)
     }
 
     /// Every user whose `profile.login` is one of `logins` or whose `profile.email` is one of
     /// `emails`, without regard to case and in any status, 25 values per two calls (see
     /// [`Client::users_holding`]): who holds the logins of accounts about to be created, and
-    /// who else reads their mailboxes, in one listing.
+    /// who else reads their mailboxes, in one listing. Also answers how many listings that
+    /// took (two per 25 values), which is what listing by value costs a large org.
     pub async fn users_with_logins_or_emails(
         &self,
         logins: &[&str],
         emails: &[&str],
-    ) -> Result<Vec<User>, OktaError> {
+    ) -> Result<(Vec<User>, u32), OktaError> {
         let wanted: Vec<(Attribute, &str)> = logins
             .iter()
             .map(|login| (Attribute::Login, *login))
@@ -328,7 +329,10 @@ impl Client {
     /// senses: case-sensitive, and read from the users themselves. So a user holding one of
     /// the values in either form is found at once, and one holding it in another case once
     /// search has caught up.
-    async fn users_holding(&self, wanted: &[(Attribute, &str)]) -> Result<Vec<User>, OktaError> {
+    async fn users_holding(
+        &self,
+        wanted: &[(Attribute, &str)],
+    ) -> Result<(Vec<User>, u32), OktaError> {
         let mut wanted: Vec<(Attribute, String)> = wanted
             .iter()
             .filter(|(_, value)| !value.is_empty())
@@ -337,7 +341,9 @@ impl Client {
         wanted.sort_by_key(|(attribute, value)| (*attribute, value.to_lowercase()));
         wanted.dedup_by_key(|(attribute, value)| (*attribute, value.to_lowercase()));
         let mut found: Vec<User> = Vec::new();
+        let mut listings = 0;
         for chunk in listing_chunks(&wanted) {
+            listings += 2;
             let lowered: Vec<(Attribute, String)> = chunk
                 .iter()
                 .map(|(attribute, value)| (*attribute, value.to_lowercase()))
@@ -377,7 +383,7 @@ impl Client {
                 }
             }
         }
-        Ok(found)
+        Ok((found, listings))
     }
 
     /// `GET /api/v1/users`, every page. Without filter or search Okta omits `DEPROVISIONED`

@@ -407,10 +407,11 @@ impl OrgSession {
                         .map(|(_, email)| *email)
                         .filter(|email| !email.is_empty())
                         .collect();
-                    let users = client.users_with_logins_or_emails(&logins, &emails).await?;
-                    // A search and a filter: at least two listings, which bring the next
-                    // attempt to read the org whole nearer.
-                    org_users.listed_by_value(2);
+                    let (users, listings) =
+                        client.users_with_logins_or_emails(&logins, &emails).await?;
+                    // A search and a filter per chunk of values: what brings the next attempt
+                    // to read the org whole nearer.
+                    org_users.listed_by_value(listings);
                     mailboxes.record_listing(&emails, &users);
                     Ok::<_, OktaError>(
                         keys.iter()
