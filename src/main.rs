@@ -39,7 +39,8 @@ fn main() -> std::process::ExitCode {
         logging::level_from_environment(log_source, |name| std::env::var(name).ok()),
     );
     if birth_helper {
-        return run_birth_helper();
+        // Its stdout is a pipe to the provider that started it, for its reports.
+        return run_birth_helper(std::io::stdout());
     }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -19,8 +19,9 @@ use super::birth_wire::{ABANDON_LINE, MAX_ORDER_BYTES, Report, WireOrder, order_
 /// Exit code of a refused order (bad input on stdin).
 pub const BAD_ORDER: u8 = 2;
 
-/// Runs the helper; the caller has installed the logger (on stderr).
-pub fn run() -> ExitCode {
+/// Runs the helper, its reports on `reports` (the process's stdout, which `main.rs` owns); the
+/// caller has installed the logger (on stderr).
+pub fn run(mut reports: impl std::io::Write + Send) -> ExitCode {
     let (config, order) = match read_order() {
         Ok(order) => order,
         Err(why) => {
@@ -44,11 +45,10 @@ pub fn run() -> ExitCode {
     let _ = shared.config.set(config);
     let control = Arc::new(BirthControl::new());
     listen_for_abandon(Arc::clone(&control));
-    let mut stdout = std::io::stdout();
     let mut report = |event: BirthEvent| {
         if let Ok(line) = serde_json::to_string(&Report::of(&event)) {
             // A parent that died stops hearing; the birth does not stop.
-            let _ = writeln!(stdout, "{line}").and_then(|()| stdout.flush());
+            let _ = writeln!(reports, "{line}").and_then(|()| reports.flush());
         }
     };
     runtime.block_on(give_birth(&shared, &order, &control, &mut report));
