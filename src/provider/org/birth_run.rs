@@ -211,3 +211,59 @@ fn talk_to(child: &mut Child, order: &[u8]) -> std::io::Result<Talk> {
         })?;
     Ok((stdin, events))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::okta::{NewChildOrg, UserProfile};
+    use crate::provider::provider_config::ProviderConfig;
+    use std::time::Duration;
+
+    /// A helper that cannot start (its program is missing) leaves the birth to a task of this
+    /// process, which runs it: here it reports that the partner org (a closed port) failed.
+    #[tokio::test]
+    async fn a_helper_that_cannot_start_leaves_the_birth_to_the_provider() {
+        let value = tfplugin6::value::decode_json(
+            br#"{"partner_url":"http://127.0.0.1:9/partner","partner_token":"partner-secret","max_retries":0,"request_timeout_seconds":2}"#,
+            &provider_config::schema().value_type(),
+        )
+        .unwrap();
+        let key = include_str!("../../../tests/fixtures/oauth/ec-private.jwk.json");
+        let config = ProviderConfig::from_value(&value, |name| {
+            (name == "OKTA_MSP_FLEET_KEY").then(|| key.to_owned())
+        })
+        .unwrap();
+        assert!(config.fleet.is_some());
+        let shared = Arc::new(ProviderContext {
+            birth_helper: Some("/nonexistent/terraform-provider-okta-msp".into()),
+            ..ProviderContext::default()
+        });
+        let _ = shared.config.set(config);
+        let _ = shared.config_value.set(value);
+        let order = BirthOrder {
+            new_org: NewChildOrg {
+                subdomain: format!("fallback-{}", std::process::id()),
+                name: "Fallback".to_owned(),
+                website: None,
+                admin_profile: UserProfile::default(),
+                admin_password: None,
+            },
+            expected_url: None,
+            wait: Duration::ZERO,
+            register: true,
+        };
+        let mut run = BirthRun::start(&shared, order);
+        assert!(matches!(run.abandon, Abandon::InProcess(_)));
+        let event = tokio::time::timeout(Duration::from_secs(60), run.next())
+            .await
+            .expect("the birth reports");
+        let Some(BirthEvent::Failed(diagnostics)) = event else {
+            panic!("{event:?}");
+        };
+        assert!(
+            diagnostics.0[0].summary.contains("creating org"),
+            "{diagnostics:?}"
+        );
+        assert!(run.next().await.is_none(), "the birth ended");
+    }
+}
