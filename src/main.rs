@@ -1,8 +1,11 @@
 //! terraform-provider-okta-msp: logging to stderr, then serve the provider. Stdout carries only the
-//! go-plugin handshake line (or, with -debug, the reattach instructions).
+//! go-plugin handshake line (or, with -debug, the reattach instructions). Run by the provider
+//! itself with the hidden `__org-birth` argument, it is an org's birth helper process instead
+//! (`provider::org::run_birth_helper`: an order on stdin, reports on stdout).
 
 use std::sync::Arc;
 
+use okta_msp::provider::org::{BIRTH_HELPER_ARGUMENT, run_birth_helper};
 use okta_msp::provider::{OktaMspProvider, PROVIDER_ADDRESS};
 use tfplugin6::handshake::HandshakeError;
 use tfplugin6::run::ServeError;
@@ -10,8 +13,12 @@ use tfplugin6::{ServeOptions, logging, serve};
 
 fn main() -> std::process::ExitCode {
     let mut debug = false;
+    let mut birth_helper = false;
     for argument in std::env::args().skip(1) {
         match argument.as_str() {
+            // Not for people: the provider starts itself so (and the other arguments stay the
+            // only ones it names).
+            BIRTH_HELPER_ARGUMENT => birth_helper = true,
             "-debug" | "--debug" => debug = true,
             "-version" | "--version" => {
                 println!("terraform-provider-okta-msp {}", env!("CARGO_PKG_VERSION"));
@@ -31,6 +38,10 @@ fn main() -> std::process::ExitCode {
         log_source,
         logging::level_from_environment(log_source, |name| std::env::var(name).ok()),
     );
+    if birth_helper {
+        // Its stdout is a pipe to the provider that started it, for its reports.
+        return run_birth_helper(std::io::stdout());
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -41,7 +52,13 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let provider = Arc::new(OktaMspProvider::default());
+    let provider = Arc::new(match std::env::current_exe() {
+        Ok(program) => OktaMspProvider::with_birth_helper(program),
+        Err(error) => {
+            tracing::warn!(%error, "the provider's own program is unknown: org births run in it");
+            OktaMspProvider::default()
+        }
+    });
     let options = ServeOptions {
         provider_address: PROVIDER_ADDRESS.to_owned(),
         debug,

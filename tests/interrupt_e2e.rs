@@ -2,7 +2,7 @@
 //! Okta committed an account's finalization, whose next plain `terraform apply` must resume the
 //! account with no manual step while any other configuration is still refused (G14, G20); and
 //! ten interrupts (Ctrl-C, SIGKILL of terraform, SIGKILL of the provider) at seeded points of an
-//! `okta_msp_org` create, each followed by one apply, counted by what that apply found.
+//! `okta_msp_org` create, each followed by one apply that must converge.
 
 use std::time::{Duration, Instant};
 
@@ -298,20 +298,6 @@ enum Interrupt {
     KillProvider,
 }
 
-/// What the one apply after an interrupt found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum After {
-    /// It converged: the org in state, finalized, no manual step.
-    Converged,
-    /// The org exists but its token died with the run: the apply stops with the documented
-    /// manual step, and the integration account can still reset its password (it is not in the
-    /// service account group yet), so the steps work; the test follows them and converges.
-    ManualStepRecoverable,
-    /// The same, but the integration account already sits in the service account group, whose
-    /// password rule denies self-service reset: only Okta's support can give the org back.
-    ManualStepUnrecoverable,
-}
-
 fn org_main_tf(subdomain: &str) -> String {
     format!(
         r#"terraform {{
@@ -341,32 +327,28 @@ fn org_requests(emulator: &Emulator, subdomain: &str) -> u64 {
 }
 
 /// A workspace for one org create, its provider reading the partner org and the fleet key from
-/// the environment and its org tokens from `provider.tf` (what a recovery adds).
-fn org_workspace(emulator: &Emulator, subdomain: &str) -> (Workspace, Recovery) {
+/// the environment (`provider.tf` as a recovery would write it, with no token in it).
+fn org_workspace(emulator: &Emulator, subdomain: &str) -> Workspace {
     let mut workspace = Workspace::new();
     workspace.set_env("OKTA_MSP_PARTNER_URL", &emulator.partner_url);
     workspace.set_env("OKTA_MSP_PARTNER_TOKEN", &emulator.partner_token);
     workspace.set_env("OKTA_MSP_FLEET_KEY", EC_PRIVATE_JWK);
     workspace.write("main.tf", &org_main_tf(subdomain));
-    let recovery = Recovery::default();
-    recovery.write(&workspace);
+    Recovery::default().write(&workspace);
     workspace.init();
-    (workspace, recovery)
+    workspace
 }
 
 /// Issue 25's ten interrupts of an `okta_msp_org` create with a fleet key (4 Ctrl-C, 3 SIGKILL
 /// of terraform, 3 of the provider, in a seeded order), each at a seeded point: `k` requests to
 /// the new org after the partner org received its creation, `k` drawn below what a whole create
-/// sends (measured first). Each is followed by one plain `terraform apply`, and the rounds are
-/// counted by what that apply found. `OKTA_MSP_INTERRUPT_SEED=N` replays a run.
+/// sends (measured first). Each is followed by one plain `terraform apply`.
+/// `OKTA_MSP_INTERRUPT_SEED=N` replays a run.
 ///
-/// Asserted: every Ctrl-C and every SIGKILL of terraform converges with that one apply, the
-/// same org, no manual step (a killed Terraform's provider finishes the org's service app
-/// before it exits, and the next apply reaches the org through it). A SIGKILL of the provider
-/// converges the same way unless it landed in the one window nothing survives: after Okta
-/// created the org and before the app held its role and bootstrap scopes; then, and only then,
-/// the apply stops with the documented manual step, which the test follows. The counts are
-/// printed.
+/// Asserted: every interrupt, a SIGKILL of the provider included, converges with that one
+/// apply, the same org, no manual step: the org's birth runs in a helper process that neither
+/// kind of kill ends, it registers the org's service app, and the next apply waits for it (its
+/// lock) and reaches the org through that app. The counts are printed.
 #[test]
 fn ten_interrupts_of_an_org_create_each_followed_by_one_apply() {
     if !terraform_available() {
@@ -389,7 +371,7 @@ fn ten_interrupts_of_an_org_create_each_followed_by_one_apply() {
     emulator.add_fault(serde_json::json!({"kind": "latency", "latency_ms": 20, "jitter_ms": 10}));
 
     // An uninterrupted create: how many requests the new org receives.
-    let (reference, _) = org_workspace(&emulator, "int-ref");
+    let reference = org_workspace(&emulator, "int-ref");
     reference.apply().assert_success("the uninterrupted create");
     let whole = org_requests(&emulator, "int-ref");
     eprintln!("interrupt test: an uninterrupted org create sends {whole} requests to the new org");
@@ -399,103 +381,75 @@ fn ten_interrupts_of_an_org_create_each_followed_by_one_apply() {
     kinds[4..7].fill(Interrupt::KillTerraform);
     kinds[7..].fill(Interrupt::KillProvider);
     kinds.shuffle(&mut random);
-    let mut results: Vec<(Interrupt, u64, After)> = Vec::new();
+    let mut converged: std::collections::BTreeMap<Interrupt, usize> = Default::default();
     for (round, kind) in kinds.into_iter().enumerate() {
         let mut point = random.random_range(0..whole);
-        let (subdomain, workspace, mut recovery, landed) = loop {
+        let (subdomain, workspace, landed) = loop {
             let subdomain = format!("int-{round}-{point}");
-            let (workspace, recovery) = org_workspace(&emulator, &subdomain);
+            let workspace = org_workspace(&emulator, &subdomain);
             if let Some(landed) =
                 interrupt_org_create(&workspace, &emulator, &subdomain, kind, point)
             {
-                break (subdomain, workspace, recovery, landed);
+                break (subdomain, workspace, landed);
             }
             // The create ended before the point: a point earlier in it.
             eprintln!("interrupt test: round {round}: the apply ended before point {point}");
             point /= 2;
         };
         let interrupted_state = org_values(&workspace);
-        let apply = run(&workspace, &["apply", "-auto-approve", "-input=false"]);
-        let after = if apply.success {
-            After::Converged
-        } else {
-            let failures = errors(&apply);
-            assert!(
-                kind == Interrupt::KillProvider,
-                "round {round}: a {kind:?} at point {point} converges with one apply:\n{}",
-                apply.combined()
-            );
-            assert!(
-                !app_can_finish_itself(&emulator, &subdomain),
-                "round {round}: the fleet key could have finished the org's app:\n{}",
-                apply.combined()
-            );
-            assert!(
-                failures.len() == 1
-                    && failures[0]
-                        .body
-                        .contains("To bring the org under Terraform:"),
-                "round {round}: after {kind:?} at point {point}, the apply fails only with the org's manual step:\n{}",
-                apply.combined()
-            );
-            assert!(recovery.follow(&failures, &emulator));
-            let url = format!("{}/{subdomain}", emulator.url);
-            let api = Api::new(&url, &recovery.tokens[&url]);
-            let me = api.get("/api/v1/users/me");
-            let in_group = api.group_id("MSP Service Accounts").is_some_and(|group| {
-                api.group_member_ids(&group)
-                    .contains(&me["id"].as_str().unwrap().to_owned())
-            });
-            if in_group {
-                // The join is the create's second-to-last request, the finalization its last.
-                assert!(
-                    landed + 1 >= whole,
-                    "round {round}: the integration account joined the group before the last two requests ({landed} of {whole} served)"
-                );
-                After::ManualStepUnrecoverable
-            } else {
-                recovery.write(&workspace);
-                run(&workspace, &["apply", "-auto-approve", "-input=false"])
-                    .assert_success(&format!("round {round}: the apply after the manual step"));
-                After::ManualStepRecoverable
-            }
-        };
-        if after != After::ManualStepUnrecoverable {
-            let org = org_values(&workspace).expect("the org is in state");
-            assert_eq!(org["finalized"], true, "round {round}: {org}");
-            if let Some(before) = interrupted_state {
-                assert_eq!(org["id"], before["id"], "round {round}: the same org");
-            }
-            assert_eq!(
-                org["url"],
-                format!("{}/{subdomain}", emulator.url),
-                "round {round}: the org the interrupted run created"
-            );
-            if after == After::Converged {
-                assert_eq!(org["api_token"], serde_json::Value::Null, "round {round}");
-                assert_eq!(
-                    org["service_app_client_id"],
-                    format!("okta-msp-fleet-{subdomain}"),
-                    "round {round}: reached through its app"
-                );
-            }
-            workspace.assert_no_changes(&format!("round {round}: converged"));
+        run(&workspace, &["apply", "-auto-approve", "-input=false"]).assert_success(&format!(
+            "round {round}: a {kind:?} at point {point} converges with one plain apply"
+        ));
+        let org = org_values(&workspace).expect("the org is in state");
+        assert_eq!(org["finalized"], true, "round {round}: {org}");
+        if let Some(before) = interrupted_state {
+            assert_eq!(org["id"], before["id"], "round {round}: the same org");
         }
-        eprintln!(
-            "interrupt test: round {round}: {kind:?} at point {point} of {whole} (the org had served {landed} when the run was gone): {after:?}"
+        assert_eq!(
+            org["id"],
+            org_id_in_okta(&emulator, &subdomain),
+            "round {round}: the org the interrupted run created"
         );
-        results.push((kind, point, after));
+        assert_eq!(
+            org["url"],
+            format!("{}/{subdomain}", emulator.url),
+            "round {round}: the org the interrupted run created"
+        );
+        assert_eq!(org["api_token"], serde_json::Value::Null, "round {round}");
+        assert_eq!(
+            org["service_app_client_id"],
+            format!("okta-msp-fleet-{subdomain}"),
+            "round {round}: reached through its app"
+        );
+        workspace.assert_no_changes(&format!("round {round}: converged"));
+        eprintln!(
+            "interrupt test: round {round}: {kind:?} at point {point} of {whole} (the org had served {landed} when the run was gone): converged"
+        );
+        *converged.entry(kind).or_default() += 1;
     }
-    let mut counts: std::collections::BTreeMap<(Interrupt, After), usize> = Default::default();
-    for (kind, _, after) in &results {
-        *counts.entry((*kind, *after)).or_default() += 1;
-    }
-    eprintln!("interrupt test: seed {seed}: {counts:?}");
-    let converged = results
-        .iter()
-        .filter(|(_, _, after)| *after == After::Converged)
-        .count();
-    eprintln!("interrupt test: seed {seed}: {converged} of 10 converged with one plain apply");
+    eprintln!(
+        "interrupt test: seed {seed}: converged with one plain apply, by interrupt: {converged:?}"
+    );
+}
+
+/// The id of the org `subdomain` as Okta knows it, read with a token its integration account
+/// creates in the Admin Console (the subdomain is unique: this is the only org it names).
+fn org_id_in_okta(emulator: &Emulator, subdomain: &str) -> String {
+    let login = format!("msp-integration@{subdomain}.example");
+    let (status, created) = emulator.control(
+        "POST",
+        &format!(
+            "/orgs/{subdomain}/users/{}/api-tokens",
+            login.replace('@', "%40")
+        ),
+        Some(serde_json::json!({ "name": "read by the interrupt test" })),
+    );
+    assert_eq!(status, 201, "{created}");
+    let api = Api::new(
+        &format!("{}/{subdomain}", emulator.url),
+        created["token"].as_str().unwrap(),
+    );
+    api.get("/api/v1/org")["id"].as_str().unwrap().to_owned()
 }
 
 /// Whether okta-msp's app in the org holds the scopes with which the fleet key finishes its
@@ -516,13 +470,14 @@ fn app_can_finish_itself(emulator: &Emulator, subdomain: &str) -> bool {
     })
 }
 
-/// The one window nothing survives, shown on purpose: the provider process killed after Okta
+/// What was the one window nothing survived (issue 25): the provider process killed after Okta
 /// created the org and before its service app exists (the app's creation is held for 5 s, and
-/// the kill comes once the new org answered its first request). The next plain apply fails with
-/// the org's manual steps, and only them, saying that the fleet key does not reach the org; the
-/// steps work (the integration account can still reset its password) and converge the same org.
+/// the kill comes once the new org answered its first request). The org's birth goes on in its
+/// helper process, which outlives the kill; the next plain apply, started at once, waits for
+/// that birth (its lock) and converges with the same org, reached through its app with the
+/// fleet key, with no manual step; the helper has ended by then.
 #[test]
-fn a_provider_killed_before_the_org_s_app_exists_leaves_the_documented_manual_step() {
+fn a_provider_killed_before_the_org_s_app_exists_converges_with_one_plain_apply() {
     if !terraform_available() {
         return;
     }
@@ -532,34 +487,57 @@ fn a_provider_killed_before_the_org_s_app_exists_leaves_the_documented_manual_st
         "org": subdomain, "route": "/api/v1/apps", "method": "POST",
         "kind": "latency", "latency_ms": 5000
     }));
-    let (workspace, mut recovery) = org_workspace(&emulator, subdomain);
-    let landed = interrupt_org_create(&workspace, &emulator, subdomain, Interrupt::KillProvider, 1)
-        .expect("the create was still running");
+    let workspace = org_workspace(&emulator, subdomain);
+    let creations_before = org_creations(&emulator);
+    let mut apply = workspace.spawn(&["apply", "-auto-approve", "-input=false"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while org_creations(&emulator) == creations_before || org_requests(&emulator, subdomain) < 1 {
+        assert!(
+            apply.child.try_wait().unwrap().is_none(),
+            "the apply ended before the org's app existed"
+        );
+        assert!(Instant::now() < deadline, "the org was never created");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let providers = provider_children(apply.child.id());
+    assert_eq!(providers.len(), 1, "one provider process: {providers:?}");
+    let helpers = provider_children(providers[0]);
+    assert_eq!(helpers.len(), 1, "the provider's birth helper: {helpers:?}");
+    assert!(kill(&mut apply, Victim::Provider));
     assert!(
         !app_can_finish_itself(&emulator, subdomain),
-        "served {landed}"
+        "the kill landed before the org's app could be reached with the fleet key"
+    );
+    assert!(
+        process_alive(helpers[0]),
+        "the birth helper outlived the provider's SIGKILL"
     );
     let apply = run(&workspace, &["apply", "-auto-approve", "-input=false"]);
-    let failures = errors(&apply);
-    assert!(
-        !apply.success
-            && failures.len() == 1
-            && failures[0]
-                .body
-                .contains("To bring the org under Terraform:")
-            && crate::support::scenario::collapse(&failures[0].body)
-                .contains("The fleet key does not reach it as okta-msp's either"),
-        "{}",
-        apply.combined()
-    );
-    assert!(recovery.follow(&failures, &emulator));
-    recovery.write(&workspace);
-    run(&workspace, &["apply", "-auto-approve", "-input=false"])
-        .assert_success("the apply after the manual step");
+    assert!(apply.success, "{}", apply.combined());
+    assert!(errors(&apply).is_empty(), "{}", apply.combined());
     let org = org_values(&workspace).expect("the org is in state");
     assert_eq!(org["finalized"], true, "{org}");
     assert_eq!(org["url"], format!("{}/{subdomain}", emulator.url));
-    workspace.assert_no_changes("converged after the manual step");
+    assert_eq!(
+        org["id"],
+        org_id_in_okta(&emulator, subdomain),
+        "the same org"
+    );
+    assert_eq!(org["api_token"], serde_json::Value::Null, "{org}");
+    assert_eq!(
+        org["service_app_client_id"],
+        format!("okta-msp-fleet-{subdomain}"),
+        "reached through its app"
+    );
+    workspace.assert_no_changes("converged with one plain apply");
+    let gone = Instant::now() + Duration::from_secs(10);
+    while process_alive(helpers[0]) {
+        assert!(
+            Instant::now() < gone,
+            "the birth helper ended with its work"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Starts an apply of `workspace` and interrupts it with `kind` once the new org `subdomain`

@@ -32,6 +32,7 @@ mod oauth_client;
 mod oauth_e2e;
 mod okta_client;
 mod okta_facts;
+mod org_birth_helper;
 mod org_e2e;
 
 mod plugin_protocol;

@@ -449,6 +449,52 @@ pub fn cancelled_before_org_create(subdomain: &str) -> Diagnostics {
     .into()
 }
 
+/// The birth of an org (the Org Creator's call and its app's registration) went past its
+/// bound (`org::birth::max_life`).
+pub fn org_birth_timed_out(subdomain: &str, bound: std::time::Duration) -> Diagnostics {
+    Diagnostic::error(
+        format!("The creation of the org {subdomain:?} did not finish in time"),
+        format!(
+            "Creating the org and registering its service app took longer than {} minutes, and was given up. Run terraform apply again: it finds out what Okta made and resumes from there",
+            bound.as_secs() / 60
+        ),
+    )
+    .into()
+}
+
+/// The birth of an org ended without a word (its helper process died, or its task panicked):
+/// whether Okta made the org is unknown, or (`url` known) the org's app may be unfinished.
+pub fn org_birth_lost(subdomain: &str, url: Option<&str>) -> Diagnostics {
+    match url {
+        None => Diagnostic::error(
+            format!("The creation of the org {subdomain:?} ended without an answer"),
+            "The process that sent the org's creation to Okta ended before it said what Okta answered. Run terraform apply again: a repeated creation either creates the org or is told that the subdomain exists, and then reaches the org through its service app".to_owned(),
+        ),
+        Some(url) => Diagnostic::error(
+            format!("The registration of the service app of {url} ended without an answer"),
+            "The process that registered the org's service app ended before it said how the registration went. The org and its API token are saved in Terraform's state. Run terraform apply again: it resumes the registration (G19)".to_owned(),
+        ),
+    }
+    .into()
+}
+
+/// A stop came while the create waited for an earlier run's birth of the same org.
+pub fn cancelled_waiting_for_earlier_birth(subdomain: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("Creating the org {subdomain:?} was cancelled"),
+        "Terraform asked the provider to stop (for example after Ctrl-C) while it waited for an earlier run, whose provider was killed, to finish registering the org's service app. Nothing was changed; run the apply again".to_owned(),
+    )
+    .into()
+}
+
+/// A diagnostic as the org's birth helper process reported it (it made it with this module).
+pub fn relayed(error: bool, summary: String, detail: String) -> Diagnostic {
+    match error {
+        true => Diagnostic::error(summary, detail),
+        false => Diagnostic::warning(summary, detail),
+    }
+}
+
 /// Ctrl-C (StopProvider) came after Okta created the org: its state, token included, is saved and
 /// the set-up resumes on the next apply (G19).
 pub fn interrupted_org_setup(org_url: &str) -> Diagnostics {

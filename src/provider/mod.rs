@@ -49,6 +49,12 @@ pub struct ProviderContext {
     /// What this run's refresh found in state, so that the replacement of a tainted object is
     /// recognised as the resource's own (see `seen.rs`).
     pub seen: org_access::SeenInState,
+    /// The provider block as `ConfigureProvider` sent it: what the org's birth helper process
+    /// is given (on its stdin) to configure itself the same way.
+    pub config_value: OnceLock<tfplugin6::Value>,
+    /// This provider's own program, which runs an org's birth as a helper process (issue 25);
+    /// `None` (in-process tests) runs it in a task.
+    pub birth_helper: Option<std::path::PathBuf>,
 }
 
 impl ProviderContext {
@@ -80,6 +86,19 @@ impl ProviderContext {
 #[derive(Default)]
 pub struct OktaMspProvider {
     shared: Arc<ProviderContext>,
+}
+
+impl OktaMspProvider {
+    /// A provider whose org creates run their birth in a helper process: `program` started with
+    /// `org::BIRTH_HELPER_ARGUMENT` (the provider binary itself).
+    pub fn with_birth_helper(program: std::path::PathBuf) -> OktaMspProvider {
+        OktaMspProvider {
+            shared: Arc::new(ProviderContext {
+                birth_helper: Some(program),
+                ..ProviderContext::default()
+            }),
+        }
+    }
 }
 
 #[async_trait]
@@ -149,7 +168,9 @@ impl Provider for OktaMspProvider {
             "provider configured"
         );
         // A provider instance is configured once; a second call keeps the first configuration.
-        let _ = self.shared.config.set(config);
+        if self.shared.config.set(config).is_ok() {
+            let _ = self.shared.config_value.set(request.config);
+        }
         Ok(Diagnostics::new())
     }
 }

@@ -3,10 +3,9 @@
 //! (`provider::accounts::set_up`). An org cannot be deleted through Okta's API: a delete forgets
 //! an unfinalized org and refuses a finalized one.
 
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::okta::{ChildOrg, Client, NewChildOrg, OktaError, User, UserProfile};
+use crate::okta::{Client, NewChildOrg, OktaError, User, UserProfile};
 use crate::provider::accounts::Stage;
 use crate::provider::accounts::set_up::{self, SetUpRequest, Wording};
 use crate::provider::fleet_app;
@@ -22,7 +21,9 @@ use crate::rules::violation::Input;
 use crate::secret::Secret;
 use tfplugin6::{ApplyRequest, ApplyResponse, Diagnostics, StopSignal, Value};
 
-use super::birth::{Birth, abandon, org_url_of, reclaim, register_app};
+use super::birth::{BirthEvent, BirthOrder, max_life, org_url_of, reclaim, register_app};
+use super::birth_lock;
+use super::birth_run::BirthRun;
 use super::integration_mark;
 use super::model::Org;
 use super::{OrgResource, TYPE_NAME};
@@ -82,95 +83,65 @@ impl OrgResource {
             .map(|url| url.as_str().to_owned());
         let wants_finalize = planned.wants_finalize();
         let on_service_app = planned.service_app.known() == Some(&true);
+        let partner_url = partner.org_url().as_str().to_owned();
         // The Org Creator's call and, with a fleet key, the new org's wait and its app's
-        // registration run in a task of their own that a killed Terraform does not end (issue
-        // 25): the token Okta returns lives only in this process until the app works.
-        let birth = Arc::new(Mutex::new(Birth::Waiting));
-        let (created_sender, created) = tokio::sync::oneshot::channel();
-        let mut registration = {
-            let shared = Arc::clone(&self.shared);
-            let birth = Arc::clone(&birth);
-            let subdomain = subdomain.clone();
-            let expected_url = expected_url.clone();
-            let wait = Duration::from_secs(config.new_org_wait_seconds);
-            tokio::spawn(async move {
-                // Without a fleet key, nothing a dead Terraform's provider finished would reach
-                // any state: it exits at once, as for everything else.
-                let _hold = on_service_app.then(tfplugin6::hold_exit);
-                let outcome = create_child_org(&partner, &new_org).await;
-                let born = outcome.as_ref().ok().map(|created| {
-                    (
-                        org_url_of(created, expected_url.as_deref(), &subdomain),
-                        created.token.clone(),
-                    )
-                });
-                let created_at = Instant::now();
-                let _ = created_sender.send(outcome);
-                let (url, token) = born.filter(|_| on_service_app)?;
-                wait_for_new_org(&url, created_at + wait).await;
-                {
-                    let mut birth = birth.lock().unwrap_or_else(|e| e.into_inner());
-                    if *birth == Birth::Abandoned {
-                        return None;
-                    }
-                    *birth = Birth::Registering;
+        // registration run apart from this handler (issue 25): in a helper process that a
+        // killed provider does not end, since the token Okta returns lives only in memory
+        // until the app works.
+        let mut birth = BirthRun::start(
+            &self.shared,
+            BirthOrder {
+                new_org,
+                expected_url: expected_url.clone(),
+                wait: Duration::from_secs(config.new_org_wait_seconds),
+                register: on_service_app,
+            },
+        );
+        // A stop before Okta's answer asks the birth to stop before the app's registration;
+        // Okta's answer, once it comes, is returned whatever happens.
+        let mut stop_seen = stop.is_stopped();
+        if stop_seen {
+            birth.abandon();
+        }
+        let created = loop {
+            let event = tokio::select! {
+                event = birth.next() => event,
+                () = stop.stopped(), if !stop_seen => {
+                    stop_seen = true;
+                    birth.abandon();
+                    continue;
                 }
-                Some(register_app(&shared, &url, &subdomain, &token, true, true).await)
-            })
-        };
-        let created = match created.await {
-            Ok(Ok(created)) => created,
-            Ok(Err(OrgCreation::Failed(error))) => {
-                return Err(diag::org_creation_failed(&subdomain, &error).into());
+            };
+            match event {
+                Some(BirthEvent::Created(created)) => break created,
+                Some(BirthEvent::Failed(diagnostics)) => return Err(diagnostics),
+                Some(BirthEvent::Taken { error, answer_lost }) => {
+                    // This birth ends with its report; its lock goes with it, so that only an
+                    // earlier run's birth is waited for below.
+                    let _ = tokio::time::timeout(Duration::from_secs(10), async {
+                        while birth.next().await.is_some() {}
+                    })
+                    .await;
+                    let taken = Taken {
+                        partner_url: &partner_url,
+                        expected_url: expected_url.as_deref(),
+                        subdomain: &subdomain,
+                        login: &login,
+                        email: &email,
+                        answer_lost,
+                        on_service_app,
+                        wait: Duration::from_secs(config.new_org_wait_seconds),
+                    };
+                    return self
+                        .subdomain_taken(planned, &taken, &error, &mut stop)
+                        .await;
+                }
+                Some(BirthEvent::Abandoned) => {
+                    return Err(diag::cancelled_before_org_create(&subdomain));
+                }
+                Some(BirthEvent::Registering | BirthEvent::Registered { .. }) => continue,
+                None => return Err(diag::org_birth_lost(&subdomain, None)),
             }
-            Ok(Err(OrgCreation::SubdomainTaken { error, answer_lost })) => {
-                let reclaimed = match (&expected_url, on_service_app) {
-                    (Some(url), true) => Some(reclaim(&self.shared, url, &subdomain).await),
-                    _ => None,
-                };
-                let fleet_key_refused = match reclaimed {
-                    Some(Ok(found)) => {
-                        let state = Org {
-                            id: Input::Known(found.org_id),
-                            url: Input::Known(found.url.clone()),
-                            status: found.status.into(),
-                            api_token: Input::Null,
-                            integration_account_id: Input::Null,
-                            finalized: Input::Known(false),
-                            service_app_client_id: Input::Known(found.client_id),
-                            service_app_key_ids: Input::Known(found.key_ids),
-                            ..planned
-                        };
-                        let warnings =
-                            Diagnostics::from(diag::org_reclaimed(&found.url, &subdomain));
-                        let set_up = self.finish_setup(
-                            &found.url,
-                            access_of(&state),
-                            None,
-                            &login,
-                            &email,
-                            wants_finalize,
-                        );
-                        let outcome = until_stopped(&mut stop, set_up)
-                            .await
-                            .unwrap_or_else(|| Err(diag::interrupted_org_setup(&found.url)));
-                        return Ok(with_warnings(finish(state, outcome), warnings));
-                    }
-                    Some(Err(why)) => Some(why),
-                    None => None,
-                };
-                let existing = diag::ExistingOrg {
-                    subdomain: &subdomain,
-                    url: expected_url.as_deref(),
-                    integration_login: &login,
-                    integration_email: &email,
-                    answer_lost,
-                    fleet_key_refused,
-                };
-                return Err(diag::org_exists(&existing, &error).into());
-            }
-            // The task ended without a word: only a panic does that.
-            Err(_) => return Err(diag::cancelled_before_org_create(&subdomain)),
         };
         let url = org_url_of(&created, expected_url.as_deref(), &subdomain);
         let mut state = Org {
@@ -189,31 +160,44 @@ impl OrgResource {
             state.service_app_key_ids = Input::Null;
             // A stop during the new org's wait returns the token (Terraform saves it); once the
             // app's registration began, it is finished first, since it revokes the token.
-            let mut abandoned = stop.is_stopped() && abandon(&birth);
-            let mut stop_seen = stop.is_stopped();
-            let registered = loop {
-                if abandoned {
-                    return Ok(finish(state, Err(diag::interrupted_org_setup(&url))));
-                }
-                tokio::select! {
-                    joined = &mut registration => break joined,
+            if stop.is_stopped() && !stop_seen {
+                stop_seen = true;
+                birth.abandon();
+            }
+            loop {
+                let event = tokio::select! {
+                    event = birth.next() => event,
                     () = stop.stopped(), if !stop_seen => {
                         stop_seen = true;
-                        abandoned = abandon(&birth);
+                        birth.abandon();
+                        continue;
                     }
-                }
-            };
-            match registered {
-                Ok(Some(Ok((client_id, key_ids, revoked)))) => {
-                    state.api_token = Input::Null;
-                    state.service_app_client_id = Input::Known(client_id);
-                    state.service_app_key_ids = Input::Known(key_ids);
-                    warnings.extend(revoked);
-                }
-                Ok(Some(Err(diagnostics))) => return Ok(finish(state, Err(diagnostics))),
-                // Abandoned by a stop that came as the wait ended.
-                Ok(None) | Err(_) => {
-                    return Ok(finish(state, Err(diag::interrupted_org_setup(&url))));
+                };
+                match event {
+                    Some(BirthEvent::Registered {
+                        client_id,
+                        key_ids,
+                        warnings: revoked,
+                    }) => {
+                        state.api_token = Input::Null;
+                        state.service_app_client_id = Input::Known(client_id);
+                        state.service_app_key_ids = Input::Known(key_ids);
+                        warnings.extend(revoked);
+                        break;
+                    }
+                    Some(BirthEvent::Failed(diagnostics)) => {
+                        return Ok(finish(state, Err(diagnostics)));
+                    }
+                    Some(BirthEvent::Abandoned) => {
+                        return Ok(finish(state, Err(diag::interrupted_org_setup(&url))));
+                    }
+                    Some(_) => continue,
+                    None => {
+                        return Ok(finish(
+                            state,
+                            Err(diag::org_birth_lost(&subdomain, Some(&url))),
+                        ));
+                    }
                 }
             }
             if stop_seen {
@@ -226,9 +210,10 @@ impl OrgResource {
             // From here on the org exists and its token is only in `state`: a stop (Ctrl-C)
             // ends the wait or the set-up, never the return of what was made.
             let ready_at = Instant::now() + Duration::from_secs(config.new_org_wait_seconds);
-            if until_stopped(&mut stop, wait_for_new_org(&url, ready_at))
-                .await
-                .is_none()
+            if stop_seen
+                || until_stopped(&mut stop, wait_for_new_org(&url, ready_at))
+                    .await
+                    .is_none()
             {
                 return Ok(finish(state, Err(diag::interrupted_org_setup(&url))));
             }
@@ -245,6 +230,76 @@ impl OrgResource {
             .await
             .unwrap_or_else(|| Err(diag::interrupted_org_setup(&url)));
         Ok(with_warnings(finish(state, outcome), warnings))
+    }
+
+    /// Okta says the subdomain exists. With a fleet key the org is reclaimed through okta-msp's
+    /// app in it (an interrupted run made it), once no earlier run's birth of the org is still
+    /// at work (its lock: that birth may still be registering the app, in a helper process that
+    /// outlived its provider); otherwise, or when the app does not let the fleet key in, the
+    /// apply fails with the way to bring the org under Terraform.
+    async fn subdomain_taken(
+        &self,
+        planned: Org,
+        taken: &Taken<'_>,
+        error: &OktaError,
+        stop: &mut StopSignal,
+    ) -> Result<ApplyResponse, Diagnostics> {
+        let reclaimed = match (taken.expected_url, taken.on_service_app) {
+            (Some(url), true) => {
+                let bound = max_life(taken.wait);
+                let lock = birth_lock::acquire(taken.partner_url, taken.subdomain, bound);
+                let _lock = match until_stopped(stop, lock).await {
+                    None => return Err(diag::cancelled_waiting_for_earlier_birth(taken.subdomain)),
+                    Some(Ok(lock)) => Some(lock),
+                    Some(Err(error)) => {
+                        tracing::warn!(%error, "reclaiming the org without its birth lock");
+                        None
+                    }
+                };
+                Some(reclaim(&self.shared, url, taken.subdomain).await)
+            }
+            _ => None,
+        };
+        let fleet_key_refused = match reclaimed {
+            Some(Ok(found)) => {
+                let state = Org {
+                    id: Input::Known(found.org_id),
+                    url: Input::Known(found.url.clone()),
+                    status: found.status.into(),
+                    api_token: Input::Null,
+                    integration_account_id: Input::Null,
+                    finalized: Input::Known(false),
+                    service_app_client_id: Input::Known(found.client_id),
+                    service_app_key_ids: Input::Known(found.key_ids),
+                    ..planned
+                };
+                let warnings = Diagnostics::from(diag::org_reclaimed(&found.url, taken.subdomain));
+                let wants_finalize = state.wants_finalize();
+                let set_up = self.finish_setup(
+                    &found.url,
+                    access_of(&state),
+                    None,
+                    taken.login,
+                    taken.email,
+                    wants_finalize,
+                );
+                let outcome = until_stopped(stop, set_up)
+                    .await
+                    .unwrap_or_else(|| Err(diag::interrupted_org_setup(&found.url)));
+                return Ok(with_warnings(finish(state, outcome), warnings));
+            }
+            Some(Err(why)) => Some(why),
+            None => None,
+        };
+        let existing = diag::ExistingOrg {
+            subdomain: taken.subdomain,
+            url: taken.expected_url,
+            integration_login: taken.login,
+            integration_email: taken.email,
+            answer_lost: taken.answer_lost,
+            fleet_key_refused,
+        };
+        Err(diag::org_exists(&existing, error).into())
     }
 
     /// Makes the org's app trust exactly the provider's fleet keys (a rotation step).
@@ -570,6 +625,18 @@ impl OrgResource {
     }
 }
 
+/// What the create knew when Okta said the org's subdomain exists.
+struct Taken<'a> {
+    partner_url: &'a str,
+    expected_url: Option<&'a str>,
+    subdomain: &'a str,
+    login: &'a str,
+    email: &'a str,
+    answer_lost: bool,
+    on_service_app: bool,
+    wait: Duration,
+}
+
 /// How the org is reached: its state's token, else its service app with the fleet key (else
 /// the provider's entries for it).
 #[derive(Clone, Copy)]
@@ -655,7 +722,7 @@ async fn until_stopped<T>(stop: &mut StopSignal, work: impl Future<Output = T>) 
 
 /// Okta asks for at least 30 seconds between an org's creation and the first request to it
 /// (`new_org_wait_seconds`); the wait is logged, so that a slow apply says why.
-async fn wait_for_new_org(url: &str, ready_at: Instant) {
+pub(super) async fn wait_for_new_org(url: &str, ready_at: Instant) {
     const PROGRESS_EVERY: Duration = Duration::from_secs(10);
     loop {
         let now = Instant::now();
@@ -669,67 +736,6 @@ async fn wait_for_new_org(url: &str, ready_at: Instant) {
             "waiting before the first request to the new org, as Okta asks"
         );
         tokio::time::sleep(left.min(PROGRESS_EVERY)).await;
-    }
-}
-
-/// Why an org was not created.
-enum OrgCreation {
-    Failed(OktaError),
-    /// Okta says the subdomain exists; `answer_lost` when an earlier attempt of this very call
-    /// failed without a clear answer, so that it most likely made the org.
-    SubdomainTaken {
-        error: OktaError,
-        answer_lost: bool,
-    },
-}
-
-/// How often an org's creation is sent when each attempt fails unclearly.
-const CREATE_ORG_ATTEMPTS: u32 = 3;
-
-/// Creates the org, sending the request again after a failure that leaves its fate unknown
-/// (5xx, timeout, broken connection; the client itself never replays a create). A replay cannot
-/// make a second org, because the subdomain is unique: it creates the org the first attempt did
-/// not, or is told that the subdomain exists, which then means the first attempt made it.
-async fn create_child_org(
-    partner: &crate::okta::Client,
-    org: &NewChildOrg,
-) -> Result<ChildOrg, OrgCreation> {
-    let mut unclear = false;
-    let mut attempts_left = CREATE_ORG_ATTEMPTS;
-    loop {
-        attempts_left -= 1;
-        match partner.create_child_org(org).await {
-            Ok(created) => return Ok(created),
-            Err(error) if is_subdomain_taken(&error) => {
-                return Err(OrgCreation::SubdomainTaken {
-                    error,
-                    answer_lost: unclear,
-                });
-            }
-            Err(error) if attempts_left > 0 && error.is_transient() => {
-                tracing::warn!(%error, "creating the org failed unclearly; sending it again");
-                // A 429 was refused before Okta did anything; anything else may have happened.
-                unclear |= error.status() != Some(429);
-            }
-            Err(error) => return Err(OrgCreation::Failed(error)),
-        }
-    }
-}
-
-/// Okta's validation error naming the subdomain as taken (`E0000001`, with a cause on the
-/// `subdomain` field).
-fn is_subdomain_taken(error: &OktaError) -> bool {
-    match error {
-        OktaError::Api {
-            error_code, causes, ..
-        } => {
-            error_code == crate::okta::codes::VALIDATION_FAILED
-                && causes.iter().any(|cause| {
-                    let cause = cause.to_ascii_lowercase();
-                    cause.starts_with("subdomain") && cause.contains("exist")
-                })
-        }
-        _ => false,
     }
 }
 

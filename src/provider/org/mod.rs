@@ -2,11 +2,18 @@
 //! with its integration service account (the org's first super admin), set up through the
 //! shared account pipeline (`provider::accounts`). Files: `schema.rs`, `model.rs` (the
 //! attributes), `plan.rs` (pure), `apply.rs` (create, update, delete), `birth.rs` (a new org's
-//! registration on its service app, and the way back into one a killed run created), `read.rs` (refresh and
-//! import).
+//! birth: the Org Creator's call and the registration on its service app, and the way back into
+//! one a killed run created), `birth_run.rs` (where a birth runs: the helper process or a task),
+//! `birth_helper.rs` and `birth_wire.rs` (the helper process and what it is told and says),
+//! `birth_lock.rs` (one birth of an org at a time), `read.rs` (refresh and import),
+//! `integration_mark.rs` (a finalized org's integration account's mark: checked, restored).
 
 mod apply;
 mod birth;
+mod birth_helper;
+mod birth_lock;
+mod birth_run;
+mod birth_wire;
 mod integration_mark;
 pub mod model;
 mod plan;
@@ -29,6 +36,8 @@ use super::org_access::UnfinishedOrg;
 use super::org_access::partner_credentials;
 use model::{Org, OrgPlan};
 
+pub use birth_helper::run as run_birth_helper;
+pub use birth_wire::HELPER_ARGUMENT as BIRTH_HELPER_ARGUMENT;
 pub use schema::{identity_schema, schema};
 
 pub const TYPE_NAME: &str = "okta_msp_org";

@@ -1,0 +1,158 @@
+//! One birth of an org at a time, across processes (issue 25): the birth of an org (in the
+//! birth helper process, or in the provider itself) holds an exclusive advisory lock on a file
+//! named after the partner org and the subdomain, for as long as it may still change the org;
+//! the create that finds the subdomain taken waits for that lock before it reclaims the org, so
+//! it never races an earlier run's birth that is still registering the org's app. A lock dies
+//! with its process, so a killed holder never blocks anyone.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::os::unix::fs::OpenOptionsExt as _;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// How often a busy lock is tried again.
+const RETRY_EVERY: Duration = Duration::from_millis(100);
+
+/// The held lock; dropping it (or the process ending) releases it.
+#[derive(Debug)]
+pub(super) struct BirthLock {
+    _file: File,
+}
+
+/// The lock file of the org `subdomain` created through the partner org at `partner_url`, in
+/// the temporary directory: a digest of both names it, so that no URL shapes a path.
+pub(super) fn lock_path(partner_url: &str, subdomain: &str) -> PathBuf {
+    let key = format!(
+        "{}\n{}",
+        partner_url.trim_end_matches('/').to_ascii_lowercase(),
+        subdomain.to_ascii_lowercase()
+    );
+    let digest = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
+    let name: String = digest.as_ref()[..12]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    std::env::temp_dir().join(format!("okta-msp-org-birth-{name}.lock"))
+}
+
+/// Why the lock was not taken.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum LockError {
+    #[error("cannot open the lock file {path}: {source}")]
+    Open {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot lock {path}: {source}")]
+    Lock {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("an earlier birth of the org still held {path} after {waited:?}")]
+    StillHeld { path: String, waited: Duration },
+}
+
+/// Takes the birth lock of the org, waiting up to `bound` for a holder to finish (or die); says
+/// at info level that it waits, once. Cancel-safe: dropping the future stops the wait (a
+/// blocking lock in a thread could not be given up on a stop).
+pub(super) async fn acquire(
+    partner_url: &str,
+    subdomain: &str,
+    bound: Duration,
+) -> Result<BirthLock, LockError> {
+    let path = lock_path(partner_url, subdomain);
+    let shown = || path.display().to_string();
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        // The temporary directory is shared: never follow a link planted at the name.
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&path)
+        .map_err(|source| LockError::Open {
+            path: shown(),
+            source,
+        })?;
+    let started = Instant::now();
+    let mut said = false;
+    loop {
+        match file.try_lock() {
+            Ok(()) => {
+                if said {
+                    tracing::info!(
+                        subdomain,
+                        waited_seconds = started.elapsed().as_secs(),
+                        "the earlier run's birth of the org has ended"
+                    );
+                }
+                return Ok(BirthLock { _file: file });
+            }
+            Err(TryLockError::WouldBlock) => {}
+            Err(TryLockError::Error(source)) => {
+                return Err(LockError::Lock {
+                    path: shown(),
+                    source,
+                });
+            }
+        }
+        if started.elapsed() >= bound {
+            return Err(LockError::StillHeld {
+                path: shown(),
+                waited: bound,
+            });
+        }
+        if !said {
+            tracing::info!(
+                subdomain,
+                "waiting for an earlier run's birth of the org to finish before reaching it"
+            );
+            said = true;
+        }
+        tokio::time::sleep(RETRY_EVERY).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lock_file_is_named_by_partner_and_subdomain_alone() {
+        let one = lock_path("https://partner.okta.com/", "Acme");
+        assert_eq!(one, lock_path("https://PARTNER.okta.com", "acme"));
+        assert_ne!(one, lock_path("https://partner.okta.com", "acme2"));
+        assert_ne!(one, lock_path("https://other.okta.com", "acme"));
+        let name = one.file_name().unwrap().to_str().unwrap();
+        assert!(name.starts_with("okta-msp-org-birth-") && name.ends_with(".lock"));
+    }
+
+    #[tokio::test]
+    async fn a_held_lock_is_waited_for_and_taken_once_released() {
+        let subdomain = format!("lock-test-{}", std::process::id());
+        let held = acquire("https://partner.example", &subdomain, Duration::ZERO)
+            .await
+            .unwrap();
+        // Another open file description: the same conflict as another process's.
+        let refused = acquire("https://partner.example", &subdomain, Duration::ZERO).await;
+        assert!(
+            matches!(refused, Err(LockError::StillHeld { .. })),
+            "{refused:?}"
+        );
+        let waiter = tokio::spawn(async move {
+            acquire(
+                "https://partner.example",
+                &subdomain,
+                Duration::from_secs(30),
+            )
+            .await
+        });
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        assert!(!waiter.is_finished(), "the waiter took a held lock");
+        drop(held);
+        assert!(waiter.await.unwrap().is_ok());
+    }
+}
