@@ -4,19 +4,43 @@
 //! the create that finds the subdomain taken waits for that lock before it reclaims the org, so
 //! it never races an earlier run's birth that is still registering the org's app. A lock dies
 //! with its process, so a killed holder never blocks anyone.
+//!
+//! The holder removes the file before it lets go, so that one empty file per org created does
+//! not pile up in the temporary directory. A waiter that then gets the lock of the removed file
+//! sees that the name no longer leads to it, and opens the name again: the lock that counts is
+//! always the one on the file the name leads to.
 
 use std::fs::{File, OpenOptions, TryLockError};
-use std::os::unix::fs::OpenOptionsExt as _;
-use std::path::PathBuf;
+use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// How often a busy lock is tried again.
 const RETRY_EVERY: Duration = Duration::from_millis(100);
 
-/// The held lock; dropping it (or the process ending) releases it.
+/// The held lock; dropping it removes the file and releases it (the process ending releases
+/// it too, leaving the file for the next holder to remove).
 #[derive(Debug)]
 pub(super) struct BirthLock {
-    _file: File,
+    file: File,
+    path: PathBuf,
+}
+
+impl Drop for BirthLock {
+    fn drop(&mut self) {
+        // Still held here: whoever waits on this file finds it gone and opens the name again.
+        if leads_to(&self.path, &self.file) {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Whether `path` still names `file` (the same inode on the same device), not a removed file.
+fn leads_to(path: &Path, file: &File) -> bool {
+    match (std::fs::symlink_metadata(path), file.metadata()) {
+        (Ok(named), Ok(held)) => named.dev() == held.dev() && named.ino() == held.ino(),
+        _ => false,
+    }
 }
 
 /// The lock file of the org `subdomain` created through the partner org at `partner_url`, in
@@ -64,23 +88,31 @@ pub(super) async fn acquire(
 ) -> Result<BirthLock, LockError> {
     let path = lock_path(partner_url, subdomain);
     let shown = || path.display().to_string();
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        // The temporary directory is shared: never follow a link planted at the name.
-        .custom_flags(libc::O_NOFOLLOW)
-        .open(&path)
-        .map_err(|source| LockError::Open {
-            path: shown(),
-            source,
-        })?;
+    let open = || {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            // The temporary directory is shared: never follow a link planted at the name.
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&path)
+            .map_err(|source| LockError::Open {
+                path: shown(),
+                source,
+            })
+    };
+    let mut file = open()?;
     let started = Instant::now();
     let mut said = false;
     loop {
         match file.try_lock() {
+            // The holder removed the file as it let go: the name leads to another one now.
+            Ok(()) if !leads_to(&path, &file) => {
+                file = open()?;
+                continue;
+            }
             Ok(()) => {
                 if said {
                     tracing::info!(
@@ -89,7 +121,7 @@ pub(super) async fn acquire(
                         "the earlier run's birth of the org has ended"
                     );
                 }
-                return Ok(BirthLock { _file: file });
+                return Ok(BirthLock { file, path });
             }
             Err(TryLockError::WouldBlock) => {}
             Err(TryLockError::Error(source)) => {
@@ -152,7 +184,35 @@ mod tests {
         });
         tokio::time::sleep(Duration::from_millis(250)).await;
         assert!(!waiter.is_finished(), "the waiter took a held lock");
+        let path = lock_path(
+            "https://partner.example",
+            &format!("lock-test-{}", std::process::id()),
+        );
+        assert!(path.exists());
         drop(held);
-        assert!(waiter.await.unwrap().is_ok());
+        let taken = waiter.await.unwrap().unwrap();
+        // The waiter holds the file the name leads to, and removes it in its turn.
+        assert!(
+            leads_to(&path, &taken.file),
+            "the waiter locked a removed file"
+        );
+        drop(taken);
+        assert!(!path.exists(), "the last holder leaves no file behind");
+    }
+
+    #[tokio::test]
+    async fn a_lock_on_a_removed_file_is_not_taken_for_the_org_s() {
+        let subdomain = format!("lock-stale-{}", std::process::id());
+        let path = lock_path("https://partner.example", &subdomain);
+        // A waiter's view: it opened the file, then the holder removed it and let go.
+        let stale = File::create(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert!(!leads_to(&path, &stale));
+        let other = acquire("https://partner.example", &subdomain, Duration::ZERO)
+            .await
+            .unwrap();
+        assert!(leads_to(&path, &other.file));
+        drop(other);
+        assert!(!path.exists());
     }
 }
