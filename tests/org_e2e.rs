@@ -4,7 +4,7 @@
 
 use crate::kill_e2e::org_creations;
 use crate::support::emulator::{Api, Emulator};
-use crate::support::terraform::{Workspace, terraform_available};
+use crate::support::terraform::{Cli, Workspace, terraform_115_available, terraform_available};
 
 #[test]
 fn quickstart_creates_orgs_and_their_accounts_and_refuses_destroy() {
@@ -245,18 +245,29 @@ fn ctrl_c_during_an_org_create_keeps_the_org_and_the_next_apply_finishes_it() {
 }
 
 /// A finalized org's integration account whose finalized mark (`userType`) was edited in Okta,
-/// then erased: each time the org's refresh reports it in `drift`, the plan shows the repair with
-/// a warning (G12), the apply writes the mark back and nothing else (the account's password and
-/// roles stay), and the next plan has nothing to do. Before, the org's refresh read only the
-/// org, and a second workspace could then adopt the org's only super admin (G18).
+/// then erased: each time a scheduled `plan -refresh-only -detailed-exitcode` exits 2, the
+/// org's `drift` says what to restore, the plan shows the repair with a warning (G12), the apply
+/// writes the mark back and nothing else (the account's password and roles stay), and the next
+/// plan has nothing to do. An unchanged org exits 0, also with a state written before `drift`
+/// existed. Before, the org's refresh read only the org, and a second workspace could then adopt
+/// the org's only super admin (G18).
 #[test]
 fn an_erased_integration_mark_is_reported_by_the_org_refresh_and_restored_by_the_next_apply() {
-    if !terraform_available() {
-        return;
+    if terraform_available() {
+        integration_mark_round_trip(Cli::Installed, "mark-drift");
     }
+}
+
+#[test]
+fn an_erased_integration_mark_is_reported_and_restored_on_terraform_1_15() {
+    if terraform_115_available() {
+        integration_mark_round_trip(Cli::Libterraform115, "mark-drift-115");
+    }
+}
+
+fn integration_mark_round_trip(cli: Cli, subdomain: &str) {
     let emulator = Emulator::start();
-    let subdomain = "mark-drift";
-    let workspace = Workspace::new();
+    let workspace = Workspace::on(cli);
     workspace.write("main.tf", &interrupted_org_config(&emulator, subdomain, 0));
     workspace.init();
     workspace.apply().assert_success("the org's first apply");
@@ -270,13 +281,32 @@ fn an_erased_integration_mark_is_reported_by_the_org_refresh_and_restored_by_the
         org["url"].as_str().unwrap(),
         org["api_token"].as_str().unwrap(),
     );
+    let refresh_only = || {
+        workspace.run(&[
+            "plan",
+            "-refresh-only",
+            "-detailed-exitcode",
+            "-input=false",
+            "-no-color",
+        ])
+    };
+    let unchanged = refresh_only();
+    assert_eq!(unchanged.code, Some(0), "{}", unchanged.combined());
+    forget_drift_in_state(&workspace);
+    let upgraded = refresh_only();
+    assert_eq!(
+        upgraded.code,
+        Some(0),
+        "a state from before `drift`, nothing drifted: {}",
+        upgraded.combined()
+    );
+
     let path = format!("/api/v1/users/{account}");
     let mark = "okta-msp-service-account/msp_integration/finalized";
     let before = api.get(&path);
     assert_eq!(before["profile"]["userType"], mark);
     let roles = api.role_types(&account);
     let password_changed = before["passwordChanged"].clone();
-
     for edited in [serde_json::json!("Employee"), serde_json::json!(null)] {
         let (status, body) = api.send(
             "POST",
@@ -284,6 +314,20 @@ fn an_erased_integration_mark_is_reported_by_the_org_refresh_and_restored_by_the
             Some(serde_json::json!({"profile": {"userType": edited}})),
         );
         assert_eq!(status, 200, "{body}");
+        let scheduled = refresh_only();
+        assert_eq!(
+            scheduled.code,
+            Some(2),
+            "{edited}: the drift check reports it: {}",
+            scheduled.combined()
+        );
+        assert!(
+            scheduled
+                .combined()
+                .contains("restore the integration account's finalized mark"),
+            "{edited}: {}",
+            scheduled.combined()
+        );
         let plan = workspace.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
         assert_eq!(
             plan.code,
@@ -310,5 +354,19 @@ fn an_erased_integration_mark_is_reported_by_the_org_refresh_and_restored_by_the
         );
         assert_eq!(api.role_types(&account), roles, "{edited}: roles untouched");
         workspace.assert_no_changes(&format!("{edited}: after the repair"));
+        let repaired = refresh_only();
+        assert_eq!(repaired.code, Some(0), "{edited}: {}", repaired.combined());
     }
+}
+
+/// Rewrites the local state as a provider version before `drift` left it: the attribute gone.
+fn forget_drift_in_state(workspace: &Workspace) {
+    let path = workspace.dir().join("terraform.tfstate");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let attributes = &mut state["resources"][0]["instances"][0]["attributes"];
+    assert!(attributes["drift"].is_array(), "{attributes:#}");
+    attributes.as_object_mut().unwrap().remove("drift");
+    state["serial"] = serde_json::json!(state["serial"].as_u64().unwrap() + 1);
+    std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
 }

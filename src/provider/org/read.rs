@@ -58,6 +58,10 @@ impl OrgResource {
         let drift = match prior.integration_account_id.known_str() {
             Some(account_id) if prior.is_finalized() => {
                 match integration_mark::drift(&org, account_id).await {
+                    // A state written before `drift` existed keeps its null while nothing
+                    // drifted: a scheduled `plan -refresh-only -detailed-exitcode` after an
+                    // upgrade must not report a change.
+                    Ok(drift) if drift.is_empty() && prior.drift == Input::Null => Input::Null,
                     Ok(drift) => Input::Known(drift),
                     Err(error) => {
                         warnings.push(diag::integration_mark_unchecked(&url, account_id, &error));
