@@ -4,7 +4,35 @@
 use okta_msp::okta::{Client, ClientOptions, OrgUrl};
 use okta_msp::secret::Secret;
 
-use crate::support::emulator::{Api, Emulator};
+use crate::support::emulator::{Api, CustomerOrg, Emulator};
+
+fn client_of(org: &CustomerOrg) -> Client {
+    Client::new(
+        OrgUrl::parse(&org.url).unwrap(),
+        Secret::new(org.token.clone()),
+        ClientOptions::default(),
+    )
+    .unwrap()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// How many `GET /api/v1/users` the org `subdomain` has answered so far.
+fn user_listings(emulator: &Emulator, subdomain: &str) -> u64 {
+    Api::new(&emulator.url, &emulator.admin_token).get("/_emulator/stats")["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["org"] == subdomain && r["route"] == "/api/v1/users")
+        .filter(|r| r["method"] == "GET")
+        .map(|r| r["count"].as_u64().unwrap())
+        .sum()
+}
 
 /// 53 addresses (two unknown, one in another case) take three listing pairs of at most 25
 /// addresses each, and find every holder, including two people sharing one mailbox.
@@ -23,27 +51,10 @@ fn users_are_found_by_email_twenty_five_addresses_per_listing_pair() {
     emails.push("nobody@mailboxes.example".into());
     emails.push("also-nobody@mailboxes.example".into());
 
-    let client = Client::new(
-        OrgUrl::parse(&org.url).unwrap(),
-        Secret::new(org.token.clone()),
-        ClientOptions::default(),
-    )
-    .unwrap();
-    let stats = || {
-        Api::new(&emulator.url, &emulator.admin_token).get("/_emulator/stats")["requests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["org"] == "mailboxes" && r["route"] == "/api/v1/users")
-            .filter(|r| r["method"] == "GET")
-            .map(|r| r["count"].as_u64().unwrap())
-            .sum::<u64>()
-    };
+    let client = client_of(&org);
+    let stats = || user_listings(&emulator, "mailboxes");
     let before = stats();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = runtime();
     let addresses: Vec<&str> = emails.iter().map(String::as_str).collect();
     let found = runtime
         .block_on(client.users_with_emails(&addresses))
@@ -78,26 +89,9 @@ fn a_lookup_by_logins_and_emails_counts_the_listings_it_made() {
     let emails: Vec<String> = (0..20)
         .map(|n| format!("box-{n}@counted.example"))
         .collect();
-    let client = Client::new(
-        OrgUrl::parse(&org.url).unwrap(),
-        Secret::new(org.token.clone()),
-        ClientOptions::default(),
-    )
-    .unwrap();
-    let listings_seen = || {
-        Api::new(&emulator.url, &emulator.admin_token).get("/_emulator/stats")["requests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["org"] == "counted" && r["route"] == "/api/v1/users")
-            .filter(|r| r["method"] == "GET")
-            .map(|r| r["count"].as_u64().unwrap())
-            .sum::<u64>()
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let client = client_of(&org);
+    let listings_seen = || user_listings(&emulator, "counted");
+    let runtime = runtime();
     for (logins, emails) in [(&logins[..3], &emails[..0]), (&logins[..], &emails[..])] {
         let before = listings_seen();
         let logins: Vec<&str> = logins.iter().map(String::as_str).collect();
@@ -140,26 +134,9 @@ fn an_orgs_users_are_read_whole_within_a_number_of_pages() {
         None,
     );
     assert_eq!(status, 200, "{body}");
-    let client = Client::new(
-        OrgUrl::parse(&org.url).unwrap(),
-        Secret::new(org.token.clone()),
-        ClientOptions::default(),
-    )
-    .unwrap();
-    let listings = || {
-        Api::new(&emulator.url, &emulator.admin_token).get("/_emulator/stats")["requests"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| r["org"] == "whole" && r["route"] == "/api/v1/users")
-            .filter(|r| r["method"] == "GET")
-            .map(|r| r["count"].as_u64().unwrap())
-            .sum::<u64>()
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let client = client_of(&org);
+    let listings = || user_listings(&emulator, "whole");
+    let runtime = runtime();
     let before = listings();
     let users = runtime
         .block_on(client.all_users_within(2))

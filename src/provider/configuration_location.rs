@@ -51,12 +51,7 @@ fn digest(directory: &Path, workspace: &str) -> String {
     input.extend_from_slice(directory.as_os_str().as_encoded_bytes());
     input.push(0);
     input.extend_from_slice(workspace.as_bytes());
-    ring::digest::digest(&ring::digest::SHA256, &input)
-        .as_ref()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect::<String>()[..DIGITS]
-        .to_owned()
+    super::digest::sha256_hex(&input, DIGITS)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod configuration_location;
 pub mod data_sources;
 pub mod diag;
+pub mod digest;
 pub mod docs;
 pub mod fleet_app;
 pub mod fleet_key;

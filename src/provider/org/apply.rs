@@ -99,20 +99,9 @@ impl OrgResource {
         );
         // A stop before Okta's answer asks the birth to stop before the app's registration;
         // Okta's answer, once it comes, is returned whatever happens.
-        let mut stop_seen = stop.is_stopped();
-        if stop_seen {
-            birth.abandon();
-        }
+        let mut stop_seen = false;
         let created = loop {
-            let event = tokio::select! {
-                event = birth.next() => event,
-                () = stop.stopped(), if !stop_seen => {
-                    stop_seen = true;
-                    birth.abandon();
-                    continue;
-                }
-            };
-            match event {
+            match birth.next_minding(&mut stop, &mut stop_seen).await {
                 Some(BirthEvent::Created(created)) => break created,
                 Some(BirthEvent::Failed(diagnostics)) => return Err(diagnostics),
                 Some(BirthEvent::Taken { error, answer_lost }) => {
@@ -160,20 +149,8 @@ impl OrgResource {
             state.service_app_key_ids = Input::Null;
             // A stop during the new org's wait returns the token (Terraform saves it); once the
             // app's registration began, it is finished first, since it revokes the token.
-            if stop.is_stopped() && !stop_seen {
-                stop_seen = true;
-                birth.abandon();
-            }
             loop {
-                let event = tokio::select! {
-                    event = birth.next() => event,
-                    () = stop.stopped(), if !stop_seen => {
-                        stop_seen = true;
-                        birth.abandon();
-                        continue;
-                    }
-                };
-                match event {
+                match birth.next_minding(&mut stop, &mut stop_seen).await {
                     Some(BirthEvent::Registered {
                         client_id,
                         key_ids,

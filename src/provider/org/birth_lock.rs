@@ -51,11 +51,7 @@ pub(super) fn lock_path(partner_url: &str, subdomain: &str) -> PathBuf {
         partner_url.trim_end_matches('/').to_ascii_lowercase(),
         subdomain.to_ascii_lowercase()
     );
-    let digest = ring::digest::digest(&ring::digest::SHA256, key.as_bytes());
-    let name: String = digest.as_ref()[..12]
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect();
+    let name = crate::provider::digest::sha256_hex(key.as_bytes(), 24);
     std::env::temp_dir().join(format!("okta-msp-org-birth-{name}.lock"))
 }
 

@@ -12,6 +12,7 @@ use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
+use tfplugin6::StopSignal;
 use tokio::sync::mpsc;
 
 use crate::provider::{ProviderContext, provider_config};
@@ -65,6 +66,26 @@ impl BirthRun {
     /// when its process died).
     pub(super) async fn next(&mut self) -> Option<BirthEvent> {
         self.events.recv().await
+    }
+
+    /// The birth's next report, as the create waits for it: Terraform's stop (the first one,
+    /// `stop_seen` remembers it) asks the birth to abandon, and the wait goes on, since what
+    /// Okta made must still be returned.
+    pub(super) async fn next_minding(
+        &mut self,
+        stop: &mut StopSignal,
+        stop_seen: &mut bool,
+    ) -> Option<BirthEvent> {
+        loop {
+            if !*stop_seen && stop.is_stopped() {
+                *stop_seen = true;
+                self.abandon();
+            }
+            tokio::select! {
+                event = self.next() => return event,
+                () = stop.stopped(), if !*stop_seen => {}
+            }
+        }
     }
 
     /// Asks the birth to stop before the app's registration (or before Okta's call, when it
