@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::support::emulator::{Api, Emulator};
+use crate::support::lag_window::outlive_lag_window;
 use crate::support::terraform::{Workspace, terraform_available};
 
 const ORG: &str = "privileges";
@@ -148,9 +149,7 @@ impl Setup {
     fn make(&self, change: impl FnOnce(&Setup)) {
         match self.timing {
             Timing::AfterTheLagWindow => {
-                // The window as the provider sees it runs between two `Date` bounds that
-                // may each be a second off; one more second is the margin for a loaded machine.
-                std::thread::sleep(Duration::from_millis(SHORT_WINDOW_SECONDS * 1000 + 3_000));
+                outlive_lag_window(SHORT_WINDOW_SECONDS);
                 let listed = self.newest_listed();
                 change(self);
                 let made = Instant::now();

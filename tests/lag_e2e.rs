@@ -10,6 +10,7 @@ use serde_json::Value;
 use okta_msp::provider::org_access::role_freshness::DATE_MARGIN;
 
 use crate::support::emulator::{Api, CustomerOrg, Emulator};
+use crate::support::lag_window::outlive_lag_window;
 use crate::support::scenario::config;
 use crate::support::terraform::{Workspace, terraform_available};
 
@@ -80,11 +81,8 @@ fn config_with_window(org: &CustomerOrg, body: &str, seconds: u64) -> String {
 
 /// Waits until the account's last verification is older than a window of one second, so the
 /// next refresh trusts the System Log for it.
-///
-/// The provider dates the end of its own writes by the upper bound of Okta's time (an answer's
-/// `Date` is whole seconds), up to a second after they ended: the window runs from there.
 fn outlive_a_one_second_window() {
-    std::thread::sleep(Duration::from_millis(2500));
+    outlive_lag_window(1);
 }
 
 /// Whether the System Log lists the removal of one of `user_id`'s roles yet.

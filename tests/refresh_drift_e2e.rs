@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::support::emulator::{Api, Emulator};
+use crate::support::lag_window::outlive_lag_window;
 use crate::support::terraform::{Cli, Workspace, terraform_115_available, terraform_available};
 
 /// The API calls one refresh-only plan of an unchanged org may make, once every verification
@@ -687,18 +688,9 @@ fn baseline_zone(api: &Api) -> (String, Value) {
 }
 
 /// Waits until the last verification (the apply that just ended) is older than the short
-/// window, so the next refresh may lean on the System Log. The provider measures the window
-/// from the upper bound of Okta's time at the end of the apply's own writes to the lower
-/// bound of Okta's time at the refresh's log query. `Date` is whole seconds, so each bound may
-/// be up to a second off the real moment, and the window the provider sees may be up to two
-/// seconds shorter than the time that passed. One more second keeps a loaded machine (CI
-/// once saw a full read of every account with only half a second to spare) on the log's side.
+/// window, so the next refresh may lean on the System Log.
 fn outlive_the_short_window() {
-    const DATE_BOUNDS_MS: u64 = 2_000;
-    const MARGIN_MS: u64 = 1_000;
-    std::thread::sleep(Duration::from_millis(
-        SHORT_WINDOW_SECONDS * 1000 + DATE_BOUNDS_MS + MARGIN_MS,
-    ));
+    outlive_lag_window(SHORT_WINDOW_SECONDS);
 }
 
 #[test]

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::support::emulator::{Api, CustomerOrg, Emulator};
+use crate::support::lag_window::outlive_lag_window;
 use crate::support::scenario::config;
 use crate::support::terraform::{Outcome, Workspace, terraform_available};
 
@@ -210,10 +211,9 @@ fn assert_role_removal_reported(plan: &Outcome, what: &str) {
     );
 }
 
-/// Waits until the last verification is older than the lag window (which runs from the end of
-/// the apply's writes, dated up to a second late: `Date` is whole seconds).
+/// Waits until the last verification is older than the lag window.
 fn outlive_the_window() {
-    std::thread::sleep(Duration::from_millis(WINDOW_SECONDS * 1000 + 1500));
+    outlive_lag_window(WINDOW_SECONDS);
 }
 
 #[test]

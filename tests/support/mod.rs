@@ -4,6 +4,7 @@
 
 pub mod emulator;
 pub mod fleet;
+pub mod lag_window;
 pub mod plugin_client;
 pub mod scenario;
 pub mod terraform;
