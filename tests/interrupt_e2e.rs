@@ -540,6 +540,91 @@ fn a_provider_killed_before_the_org_s_app_exists_converges_with_one_plain_apply(
     }
 }
 
+/// Requests the org `subdomain` received for `method route` (counted as they arrive).
+fn route_requests(emulator: &Emulator, subdomain: &str, method: &str, route: &str) -> u64 {
+    emulator.control("GET", "/stats", None).1["requests"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["org"] == subdomain && r["method"] == method && r["route"] == route)
+        .filter_map(|r| r["count"].as_u64())
+        .sum()
+}
+
+/// The org's birth helper itself killed at the end of its work: it registered the org's app,
+/// and Okta committed the revocation of the Org Creator's token, but the helper died before it
+/// could report (the revocation's answer is held after the commit). The provider returns the
+/// org with the token it was told first, which Okta now refuses. The next plain apply finds
+/// okta-msp's app standing in for the token (a warning) and converges with the same org, no
+/// manual step.
+#[test]
+fn a_birth_helper_killed_after_revoking_the_token_converges_with_one_plain_apply() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start_with(&["--search-lag-ms", "0", "--log-lag-ms", "0"]);
+    let subdomain = "int-revoked";
+    const REVOKE: &str = "/api/v1/api-tokens/current";
+    emulator.add_fault(serde_json::json!({
+        "org": subdomain, "route": REVOKE, "method": "DELETE",
+        "kind": "delay_after_commit", "latency_ms": 120000, "times": 1
+    }));
+    let workspace = org_workspace(&emulator, subdomain);
+    let mut apply = workspace.spawn(&["apply", "-auto-approve", "-input=false"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while route_requests(&emulator, subdomain, "DELETE", REVOKE) == 0 {
+        assert!(
+            apply.child.try_wait().unwrap().is_none(),
+            "the apply ended before the token's revocation"
+        );
+        assert!(Instant::now() < deadline, "the token was never revoked");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // The request is counted as it arrives; Okta's commit follows at once.
+    std::thread::sleep(Duration::from_millis(300));
+    let providers = provider_children(apply.child.id());
+    assert_eq!(providers.len(), 1, "one provider process: {providers:?}");
+    let helpers = provider_children(providers[0]);
+    assert_eq!(helpers.len(), 1, "the provider's birth helper: {helpers:?}");
+    // SAFETY: kill(2) on the helper's pid, read from /proc a moment ago; it cannot have been
+    // reaped and reused, since its parent (the provider) waits for it.
+    unsafe { libc::kill(helpers[0] as i32, libc::SIGKILL) };
+    let status = apply.child.wait().unwrap();
+    let first = apply.outcome(status);
+    assert!(!first.success, "{}", first.combined());
+    assert!(
+        first.stderr.contains("ended without an answer"),
+        "the apply says the registration's report was lost:\n{}",
+        first.combined()
+    );
+    let saved = org_values(&workspace).expect("the org is in state");
+    assert!(saved["api_token"].is_string(), "{saved}");
+    assert_eq!(saved["service_app_client_id"], serde_json::Value::Null);
+
+    let again = run(&workspace, &["apply", "-auto-approve", "-input=false"]);
+    assert!(again.success, "{}", again.combined());
+    assert!(errors(&again).is_empty(), "{}", again.combined());
+    assert!(
+        again.combined().contains("reached through its service app"),
+        "the warning says the app stands in for the revoked token:\n{}",
+        again.combined()
+    );
+    let org = org_values(&workspace).expect("the org is in state");
+    assert_eq!(org["finalized"], true, "{org}");
+    assert_eq!(
+        org["id"],
+        org_id_in_okta(&emulator, subdomain),
+        "the same org"
+    );
+    assert_eq!(org["api_token"], serde_json::Value::Null, "{org}");
+    assert_eq!(
+        org["service_app_client_id"],
+        format!("okta-msp-fleet-{subdomain}"),
+        "reached through its app"
+    );
+    workspace.assert_no_changes("converged with one plain apply");
+}
+
 /// Starts an apply of `workspace` and interrupts it with `kind` once the new org `subdomain`
 /// has served `point` requests after the partner org received its creation. Answers how many
 /// requests the org had served when the run was gone, or `None` when the apply ended first.

@@ -478,6 +478,14 @@ pub fn org_birth_lost(subdomain: &str, url: Option<&str>) -> Diagnostics {
     .into()
 }
 
+/// A state's org token was refused, and okta-msp's service app in the org stands in for it.
+pub fn org_reached_through_app_instead_of_token(url: &str) -> Diagnostic {
+    Diagnostic::warning(
+        format!("The org {url} was reached through its service app: its API token is revoked"),
+        "Okta refused the API token Terraform's state held for this org, and okta-msp's service app in it, signed by the fleet key, reaches the same org. That happens when the run that created the org ended after registering the app, which revokes the Org Creator's token, and before it could report the app. The state now records the app instead of the token; the apply finishes the org's set-up (G19).".to_owned(),
+    )
+}
+
 /// A stop came while the create waited for an earlier run's birth of the same org.
 pub fn cancelled_waiting_for_earlier_birth(subdomain: &str) -> Diagnostics {
     Diagnostic::error(

@@ -123,8 +123,18 @@ pub async fn finish_through_itself(
     subdomain: &str,
     fleet: &FleetKeys,
 ) -> Result<(), String> {
+    let app = own_app(bootstrap, subdomain, fleet).await?;
+    grant_missing(bootstrap, &app.id, org_url, &[])
+        .await
+        .map_err(|failure| failure.to_string())
+}
+
+/// The fleet app of the org `subdomain`, read through `client` (which needs `okta.apps.read`)
+/// and checked to carry the fleet key's signed ownership note for this org. Reads only.
+/// Answers why not: no such app, or one okta-msp did not make.
+pub async fn own_app(client: &Client, subdomain: &str, fleet: &FleetKeys) -> Result<App, String> {
     let client_id = client_id_for(subdomain);
-    let app = find(bootstrap, Some(&client_id))
+    let app = find(client, Some(&client_id))
         .await
         .map_err(|failure| failure.to_string())?
         .ok_or_else(|| {
@@ -140,9 +150,7 @@ pub async fn finish_through_itself(
             "the app with client id {client_id} trusts the fleet key but does not carry okta-msp's note signed by it for this org, so okta-msp did not make it"
         ));
     }
-    grant_missing(bootstrap, &app.id, org_url, &[])
-        .await
-        .map_err(|failure| failure.to_string())
+    Ok(app)
 }
 
 /// The scopes for a token that can finish the app's set-up.

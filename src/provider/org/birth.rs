@@ -259,6 +259,44 @@ pub(super) struct Reclaimed {
     pub key_ids: Vec<String>,
 }
 
+/// Reaches the org `id` at `url` through okta-msp's app in it, reading only, for a state whose
+/// token Okta refuses: a birth helper that ended after it registered the app revokes the Org
+/// Creator's token before it reports, so a state saved without its report holds a dead token
+/// while the app works. The org must be the one state records and the app okta-msp's own (the
+/// fleet key's signed note); answers why not otherwise.
+pub(super) async fn reach_registered(
+    shared: &ProviderContext,
+    url: &str,
+    subdomain: &str,
+    id: &str,
+) -> Result<Reclaimed, String> {
+    let config = shared.config().map_err(|e| e.to_string())?;
+    let fleet = config
+        .fleet
+        .as_ref()
+        .ok_or("the provider has no fleet key")?;
+    let client_id = fleet_app::client_id_for(subdomain);
+    let org = shared
+        .org_access
+        .reach(config, url, None, Some(&client_id))
+        .map_err(|e| e.to_string())?;
+    let settings = org.client.get_org().await.map_err(|e| e.to_string())?;
+    if settings.id != id {
+        return Err(format!(
+            "its app reaches the org {}, not the org {id} this state records",
+            settings.id
+        ));
+    }
+    fleet_app::own_app(&org.client, subdomain, fleet).await?;
+    Ok(Reclaimed {
+        url: url.to_owned(),
+        org_id: settings.id,
+        status: settings.status,
+        client_id,
+        key_ids: fleet.trusted_key_ids(),
+    })
+}
+
 /// Reaches the org `subdomain` at `url`, which Okta says exists, through the app okta-msp
 /// registers there (`fleet_app::client_id_for`): a token for the `BOOTSTRAP_SCOPES` finishes
 /// the app's grants, then the whole session reads the org. The app must carry the fleet key's

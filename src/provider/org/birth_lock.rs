@@ -9,9 +9,14 @@
 //! not pile up in the temporary directory. A waiter that then gets the lock of the removed file
 //! sees that the name no longer leads to it, and opens the name again: the lock that counts is
 //! always the one on the file the name leads to.
+//!
+//! The files live in a directory of this user's own inside the temporary directory
+//! (`okta-msp-UID`, mode 0700), so that another local user can neither hold an org's lock nor
+//! plant a file at its name; a directory there that is not this user's, or that others may
+//! write to, is refused (the create then goes on without the lock, with a warning).
 
-use std::fs::{File, OpenOptions, TryLockError};
-use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt as _};
+use std::fs::{DirBuilder, File, OpenOptions, TryLockError};
+use std::os::unix::fs::{DirBuilderExt as _, MetadataExt as _, OpenOptionsExt as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -44,15 +49,58 @@ fn leads_to(path: &Path, file: &File) -> bool {
 }
 
 /// The lock file of the org `subdomain` created through the partner org at `partner_url`, in
-/// the temporary directory: a digest of both names it, so that no URL shapes a path.
-pub(super) fn lock_path(partner_url: &str, subdomain: &str) -> PathBuf {
+/// this user's lock directory: a digest of both names it, so that no URL shapes a path.
+#[cfg(test)]
+fn lock_path(partner_url: &str, subdomain: &str) -> PathBuf {
+    lock_dir(&std::env::temp_dir()).join(lock_name(partner_url, subdomain))
+}
+
+/// This user's directory for lock files under `root` (the temporary directory).
+fn lock_dir(root: &Path) -> PathBuf {
+    // SAFETY: getuid has no preconditions and cannot fail.
+    let uid = unsafe { libc::getuid() };
+    root.join(format!("okta-msp-{uid}"))
+}
+
+/// Makes this user's lock directory under `root` if it is missing, and checks that it is a
+/// directory (not a link) of this user's that no one else may write to.
+fn private_lock_dir(root: &Path) -> std::io::Result<PathBuf> {
+    let dir = lock_dir(root);
+    match DirBuilder::new().mode(0o700).create(&dir) {
+        Ok(()) => {}
+        Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(error) => return Err(error),
+    }
+    let found = std::fs::symlink_metadata(&dir)?;
+    // SAFETY: as above.
+    let uid = unsafe { libc::getuid() };
+    let refuse = |why: &str| {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::PermissionDenied,
+            format!("{} {why}", dir.display()),
+        ))
+    };
+    if !found.file_type().is_dir() {
+        return refuse("is not a directory");
+    }
+    if found.uid() != uid {
+        return refuse("belongs to another user");
+    }
+    if found.mode() & 0o022 != 0 {
+        return refuse("may be written to by other users");
+    }
+    Ok(dir)
+}
+
+/// The lock file's name: a digest of the partner org and the subdomain.
+fn lock_name(partner_url: &str, subdomain: &str) -> String {
     let key = format!(
         "{}\n{}",
         partner_url.trim_end_matches('/').to_ascii_lowercase(),
         subdomain.to_ascii_lowercase()
     );
     let name = crate::provider::digest::sha256_hex(key.as_bytes(), 24);
-    std::env::temp_dir().join(format!("okta-msp-org-birth-{name}.lock"))
+    format!("okta-msp-org-birth-{name}.lock")
 }
 
 /// Why the lock was not taken.
@@ -82,8 +130,13 @@ pub(super) async fn acquire(
     subdomain: &str,
     bound: Duration,
 ) -> Result<BirthLock, LockError> {
-    let path = lock_path(partner_url, subdomain);
+    let root = std::env::temp_dir();
+    let path = lock_dir(&root).join(lock_name(partner_url, subdomain));
     let shown = || path.display().to_string();
+    private_lock_dir(&root).map_err(|source| LockError::Open {
+        path: shown(),
+        source,
+    })?;
     let open = || {
         OpenOptions::new()
             .read(true)
@@ -156,6 +209,30 @@ mod tests {
         assert_ne!(one, lock_path("https://other.okta.com", "acme"));
         let name = one.file_name().unwrap().to_str().unwrap();
         assert!(name.starts_with("okta-msp-org-birth-") && name.ends_with(".lock"));
+    }
+
+    #[test]
+    fn lock_files_live_in_a_directory_only_this_user_may_write_to() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = private_lock_dir(root.path()).unwrap();
+        let made = std::fs::metadata(&dir).unwrap();
+        assert_eq!(made.mode() & 0o777, 0o700);
+        // SAFETY: getuid has no preconditions.
+        assert_eq!(made.uid(), unsafe { libc::getuid() });
+        assert_eq!(private_lock_dir(root.path()).unwrap(), dir, "found again");
+
+        // Opened to others (as a directory someone else made for us would be): refused.
+        std::fs::set_permissions(&dir, std::os::unix::fs::PermissionsExt::from_mode(0o777))
+            .unwrap();
+        let open = private_lock_dir(root.path()).unwrap_err();
+        assert!(open.to_string().contains("other users"), "{open}");
+
+        // A link planted at the name: refused, never followed.
+        let elsewhere = tempfile::tempdir().unwrap();
+        std::fs::remove_dir(&dir).unwrap();
+        std::os::unix::fs::symlink(elsewhere.path(), &dir).unwrap();
+        let link = private_lock_dir(root.path()).unwrap_err();
+        assert!(link.to_string().contains("not a directory"), "{link}");
     }
 
     #[tokio::test]

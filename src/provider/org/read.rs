@@ -9,6 +9,7 @@ use crate::rules::violation::Input;
 use tfplugin6::{Diagnostics, ImportRequest, ImportResponse, ReadRequest, ReadResponse};
 
 use super::OrgResource;
+use super::birth::{Reclaimed, reach_registered};
 use super::integration_mark;
 use super::model::{Org, identity_attr, identity_url};
 
@@ -23,21 +24,39 @@ impl OrgResource {
             });
         };
         let config = self.shared.config().map_err(diag::org_access)?;
-        let org = self
-            .shared
-            .org_access
-            .reach(
-                config,
-                &url,
-                prior.api_token.known_str(),
-                prior.service_app_client_id.known_str(),
-            )
-            .map_err(diag::org_access)?;
+        let mut warnings = Diagnostics::new();
+        let mut prior = prior;
+        let reach = |state: &Org| {
+            self.shared
+                .org_access
+                .reach(
+                    config,
+                    &url,
+                    state.api_token.known_str(),
+                    state.service_app_client_id.known_str(),
+                )
+                .map_err(diag::org_access)
+        };
+        let mut org = reach(&prior)?;
         let settings = match org.client.get_org().await {
             Ok(settings) => settings,
-            Err(error) if error.is_unauthorized() => {
-                return Err(diag::org_token_refused(&url));
-            }
+            Err(error) if error.is_unauthorized() => match self.app_behind(&prior, &url).await {
+                Some(found) => {
+                    warnings.push(diag::org_reached_through_app_instead_of_token(&url));
+                    prior = Org {
+                        api_token: Input::Null,
+                        service_app_client_id: Input::Known(found.client_id),
+                        service_app_key_ids: Input::Known(found.key_ids),
+                        ..prior
+                    };
+                    org = reach(&prior)?;
+                    org.client
+                        .get_org()
+                        .await
+                        .map_err(|error| diag::okta("reading the org", &error))?
+                }
+                None => return Err(diag::org_token_refused(&url)),
+            },
             Err(error) => return Err(diag::okta("reading the org", &error).into()),
         };
         if let Some(expected) = prior.id.known_str()
@@ -54,7 +73,6 @@ impl OrgResource {
             Some(status) => Input::Known(status),
             None => prior.status.clone(),
         };
-        let mut warnings = Diagnostics::new();
         let drift = match prior.integration_account_id.known_str() {
             Some(account_id) if prior.is_finalized() => {
                 match integration_mark::drift(&org, account_id).await {
@@ -81,6 +99,31 @@ impl OrgResource {
             private: request.private,
             warnings,
         })
+    }
+
+    /// For a state on a token Okta refuses, with no service app recorded: okta-msp's app in the
+    /// org, when the configuration wants one, the provider has the fleet key and the app
+    /// reaches the org state records (an org's birth that ended after it registered the app
+    /// and revoked the token, before it could report). `None` otherwise: the token's refusal
+    /// stands.
+    async fn app_behind(&self, prior: &Org, url: &str) -> Option<Reclaimed> {
+        if prior.service_app.known() != Some(&true)
+            || prior.service_app_client_id.known().is_some()
+            || prior.api_token.known_str().is_none()
+        {
+            return None;
+        }
+        let (Some(subdomain), Some(id)) = (prior.subdomain.known_str(), prior.id.known_str())
+        else {
+            return None;
+        };
+        match reach_registered(&self.shared, url, subdomain, id).await {
+            Ok(found) => Some(found),
+            Err(why) => {
+                tracing::info!(org = url, %why, "the org's service app does not stand in for its refused token");
+                None
+            }
+        }
     }
 
     pub(super) async fn import_existing(
