@@ -329,10 +329,25 @@ fn org_requests(emulator: &Emulator, subdomain: &str) -> u64 {
 /// A workspace for one org create, its provider reading the partner org and the fleet key from
 /// the environment (`provider.tf` as a recovery would write it, with no token in it).
 fn org_workspace(emulator: &Emulator, subdomain: &str) -> Workspace {
+    workspace_for(emulator, subdomain, Access::FleetKey)
+}
+
+/// How the interrupted configuration reaches its new org.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Access {
+    /// A fleet key: the org's birth registers its service app.
+    FleetKey,
+    /// None: the org's API token, kept by its birth helper until state holds it.
+    Token,
+}
+
+fn workspace_for(emulator: &Emulator, subdomain: &str, access: Access) -> Workspace {
     let mut workspace = Workspace::new();
     workspace.set_env("OKTA_MSP_PARTNER_URL", &emulator.partner_url);
     workspace.set_env("OKTA_MSP_PARTNER_TOKEN", &emulator.partner_token);
-    workspace.set_env("OKTA_MSP_FLEET_KEY", EC_PRIVATE_JWK);
+    if access == Access::FleetKey {
+        workspace.set_env("OKTA_MSP_FLEET_KEY", EC_PRIVATE_JWK);
+    }
     workspace.write("main.tf", &org_main_tf(subdomain));
     Recovery::default().write(&workspace);
     workspace.init();
@@ -351,6 +366,21 @@ fn org_workspace(emulator: &Emulator, subdomain: &str) -> Workspace {
 /// lock) and reaches the org through that app. The counts are printed.
 #[test]
 fn ten_interrupts_of_an_org_create_each_followed_by_one_apply() {
+    interrupts_of_an_org_create_each_followed_by_one_apply(Access::FleetKey, [4, 3, 3]);
+}
+
+/// The same without a fleet key (2 Ctrl-C, 2 SIGKILL of terraform, 2 of the provider): the
+/// org's birth helper keeps its API token until the create returns it to Terraform, and hands
+/// it to the next apply when the create's process died first. Every interrupt converges with
+/// one plain apply, the same org, on its token, no manual step.
+#[test]
+fn six_interrupts_of_an_org_create_without_a_fleet_key_each_followed_by_one_apply() {
+    interrupts_of_an_org_create_each_followed_by_one_apply(Access::Token, [2, 2, 2]);
+}
+
+/// `counts` interrupts of each kind (Ctrl-C, SIGKILL of terraform, of the provider) in a seeded
+/// order, each at a seeded point, each followed by one plain apply that must converge.
+fn interrupts_of_an_org_create_each_followed_by_one_apply(access: Access, counts: [usize; 3]) {
     if !terraform_available() {
         return;
     }
@@ -371,22 +401,32 @@ fn ten_interrupts_of_an_org_create_each_followed_by_one_apply() {
     emulator.add_fault(serde_json::json!({"kind": "latency", "latency_ms": 20, "jitter_ms": 10}));
 
     // An uninterrupted create: how many requests the new org receives.
-    let reference = org_workspace(&emulator, "int-ref");
+    let prefix = match access {
+        Access::FleetKey => "int",
+        Access::Token => "tok",
+    };
+    let reference = workspace_for(&emulator, &format!("{prefix}-ref"), access);
     reference.apply().assert_success("the uninterrupted create");
-    let whole = org_requests(&emulator, "int-ref");
+    let whole = org_requests(&emulator, &format!("{prefix}-ref"));
     eprintln!("interrupt test: an uninterrupted org create sends {whole} requests to the new org");
     assert!(whole > 5, "{whole}");
 
-    let mut kinds = [Interrupt::Sigint; 10];
-    kinds[4..7].fill(Interrupt::KillTerraform);
-    kinds[7..].fill(Interrupt::KillProvider);
+    let mut kinds: Vec<Interrupt> = [
+        Interrupt::Sigint,
+        Interrupt::KillTerraform,
+        Interrupt::KillProvider,
+    ]
+    .into_iter()
+    .zip(counts)
+    .flat_map(|(kind, count)| std::iter::repeat_n(kind, count))
+    .collect();
     kinds.shuffle(&mut random);
     let mut converged: std::collections::BTreeMap<Interrupt, usize> = Default::default();
     for (round, kind) in kinds.into_iter().enumerate() {
         let mut point = random.random_range(0..whole);
         let (subdomain, workspace, landed) = loop {
-            let subdomain = format!("int-{round}-{point}");
-            let workspace = org_workspace(&emulator, &subdomain);
+            let subdomain = format!("{prefix}-{round}-{point}");
+            let workspace = workspace_for(&emulator, &subdomain, access);
             if let Some(landed) =
                 interrupt_org_create(&workspace, &emulator, &subdomain, kind, point)
             {
@@ -415,12 +455,23 @@ fn ten_interrupts_of_an_org_create_each_followed_by_one_apply() {
             format!("{}/{subdomain}", emulator.url),
             "round {round}: the org the interrupted run created"
         );
-        assert_eq!(org["api_token"], serde_json::Value::Null, "round {round}");
-        assert_eq!(
-            org["service_app_client_id"],
-            format!("okta-msp-fleet-{subdomain}"),
-            "round {round}: reached through its app"
-        );
+        match access {
+            Access::FleetKey => {
+                assert_eq!(org["api_token"], serde_json::Value::Null, "round {round}");
+                assert_eq!(
+                    org["service_app_client_id"],
+                    format!("okta-msp-fleet-{subdomain}"),
+                    "round {round}: reached through its app"
+                );
+            }
+            Access::Token => {
+                assert!(
+                    org["api_token"].is_string(),
+                    "round {round}: the org's token is in state"
+                );
+                assert_eq!(org["service_app_client_id"], serde_json::Value::Null);
+            }
+        }
         workspace.assert_no_changes(&format!("round {round}: converged"));
         eprintln!(
             "interrupt test: round {round}: {kind:?} at point {point} of {whole} (the org had served {landed} when the run was gone): converged"

@@ -486,6 +486,23 @@ pub fn org_reached_through_app_instead_of_token(url: &str) -> Diagnostic {
     )
 }
 
+/// The org's token came from the birth helper of the killed run that made the org.
+pub fn org_token_claimed(url: &str) -> Diagnostic {
+    Diagnostic::warning(
+        format!("Resumed the org {url}, made by an interrupted run (G19)"),
+        "The run that created this org ended before Terraform stored it. Its birth helper process kept the org's API token and handed it to this apply, which finishes the org's set-up; Terraform's state now holds the token.".to_owned(),
+    )
+}
+
+/// A claim found the org's token kept by a run that is still at work.
+pub fn org_birth_busy(subdomain: &str) -> Diagnostics {
+    Diagnostic::error(
+        format!("The org {subdomain:?} is still being created by another run"),
+        "Another terraform apply created this org moments ago and is still setting it up. Wait for it to finish, then run the plan again: that run's state holds the org, and this configuration should import it rather than create it a second time.".to_owned(),
+    )
+    .into()
+}
+
 /// A stop came while the create waited for an earlier run's birth of the same org.
 pub fn cancelled_waiting_for_earlier_birth(subdomain: &str) -> Diagnostics {
     Diagnostic::error(

@@ -21,11 +21,11 @@ use crate::rules::violation::Input;
 use crate::secret::Secret;
 use tfplugin6::{ApplyRequest, ApplyResponse, Diagnostics, StopSignal, Value};
 
-use super::birth::{BirthEvent, BirthOrder, max_life, org_url_of, reclaim, register_app};
-use super::birth_lock;
+use super::birth::{BirthEvent, BirthOrder, org_url_of, register_app};
 use super::birth_run::BirthRun;
 use super::integration_mark;
 use super::model::Org;
+use super::taken::Taken;
 use super::{OrgResource, TYPE_NAME};
 
 impl OrgResource {
@@ -192,7 +192,9 @@ impl OrgResource {
                     .await
                     .is_none()
             {
-                return Ok(finish(state, Err(diag::interrupted_org_setup(&url))));
+                let response = finish(state, Err(diag::interrupted_org_setup(&url)));
+                birth.returned();
+                return Ok(response);
             }
         }
         let set_up = self.finish_setup(
@@ -206,77 +208,10 @@ impl OrgResource {
         let outcome = until_stopped(&mut stop, set_up)
             .await
             .unwrap_or_else(|| Err(diag::interrupted_org_setup(&url)));
-        Ok(with_warnings(finish(state, outcome), warnings))
-    }
-
-    /// Okta says the subdomain exists. With a fleet key the org is reclaimed through okta-msp's
-    /// app in it (an interrupted run made it), once no earlier run's birth of the org is still
-    /// at work (its lock: that birth may still be registering the app, in a helper process that
-    /// outlived its provider); otherwise, or when the app does not let the fleet key in, the
-    /// apply fails with the way to bring the org under Terraform.
-    async fn subdomain_taken(
-        &self,
-        planned: Org,
-        taken: &Taken<'_>,
-        error: &OktaError,
-        stop: &mut StopSignal,
-    ) -> Result<ApplyResponse, Diagnostics> {
-        let reclaimed = match (taken.expected_url, taken.on_service_app) {
-            (Some(url), true) => {
-                let bound = max_life(taken.wait);
-                let lock = birth_lock::acquire(taken.partner_url, taken.subdomain, bound);
-                let _lock = match until_stopped(stop, lock).await {
-                    None => return Err(diag::cancelled_waiting_for_earlier_birth(taken.subdomain)),
-                    Some(Ok(lock)) => Some(lock),
-                    Some(Err(error)) => {
-                        tracing::warn!(%error, "reclaiming the org without its birth lock");
-                        None
-                    }
-                };
-                Some(reclaim(&self.shared, url, taken.subdomain).await)
-            }
-            _ => None,
-        };
-        let fleet_key_refused = match reclaimed {
-            Some(Ok(found)) => {
-                let state = Org {
-                    id: Input::Known(found.org_id),
-                    url: Input::Known(found.url.clone()),
-                    status: found.status.into(),
-                    api_token: Input::Null,
-                    integration_account_id: Input::Null,
-                    finalized: Input::Known(false),
-                    service_app_client_id: Input::Known(found.client_id),
-                    service_app_key_ids: Input::Known(found.key_ids),
-                    ..planned
-                };
-                let warnings = Diagnostics::from(diag::org_reclaimed(&found.url, taken.subdomain));
-                let wants_finalize = state.wants_finalize();
-                let set_up = self.finish_setup(
-                    &found.url,
-                    access_of(&state),
-                    None,
-                    taken.login,
-                    taken.email,
-                    wants_finalize,
-                );
-                let outcome = until_stopped(stop, set_up)
-                    .await
-                    .unwrap_or_else(|| Err(diag::interrupted_org_setup(&found.url)));
-                return Ok(with_warnings(finish(state, outcome), warnings));
-            }
-            Some(Err(why)) => Some(why),
-            None => None,
-        };
-        let existing = diag::ExistingOrg {
-            subdomain: taken.subdomain,
-            url: taken.expected_url,
-            integration_login: taken.login,
-            integration_email: taken.email,
-            answer_lost: taken.answer_lost,
-            fleet_key_refused,
-        };
-        Err(diag::org_exists(&existing, error).into())
+        let response = with_warnings(finish(state, outcome), warnings);
+        // Without a fleet key the helper still keeps the token: it may let go now.
+        birth.returned();
+        Ok(response)
     }
 
     /// Makes the org's app trust exactly the provider's fleet keys (a rotation step).
@@ -521,7 +456,7 @@ impl OrgResource {
 
     /// Waits for the new org, then sets up and verifies its integration account and finalizes
     /// it. Returns the account id and status, or the diagnostics of what failed.
-    async fn finish_setup(
+    pub(super) async fn finish_setup(
         &self,
         url: &str,
         access: Access<'_>,
@@ -602,27 +537,15 @@ impl OrgResource {
     }
 }
 
-/// What the create knew when Okta said the org's subdomain exists.
-struct Taken<'a> {
-    partner_url: &'a str,
-    expected_url: Option<&'a str>,
-    subdomain: &'a str,
-    login: &'a str,
-    email: &'a str,
-    answer_lost: bool,
-    on_service_app: bool,
-    wait: Duration,
-}
-
 /// How the org is reached: its state's token, else its service app with the fleet key (else
 /// the provider's entries for it).
 #[derive(Clone, Copy)]
-struct Access<'a> {
+pub(super) struct Access<'a> {
     token: Option<&'a str>,
     client_id: Option<&'a str>,
 }
 
-fn access_of(state: &Org) -> Access<'_> {
+pub(super) fn access_of(state: &Org) -> Access<'_> {
     Access {
         token: state
             .api_token
@@ -678,7 +601,7 @@ pub(super) async fn answering(client: &Client) -> Result<(), Diagnostics> {
 }
 
 /// `response` with `warnings` added to its diagnostics.
-fn with_warnings(mut response: ApplyResponse, warnings: Diagnostics) -> ApplyResponse {
+pub(super) fn with_warnings(mut response: ApplyResponse, warnings: Diagnostics) -> ApplyResponse {
     let mut all = warnings;
     all.extend(response.diagnostics);
     response.diagnostics = all;
@@ -687,7 +610,10 @@ fn with_warnings(mut response: ApplyResponse, warnings: Diagnostics) -> ApplyRes
 
 /// `work`'s outcome, or `None` when Terraform asks the provider to stop first (the work is
 /// dropped at its next await: each set-up step is idempotent, and the next apply resumes).
-async fn until_stopped<T>(stop: &mut StopSignal, work: impl Future<Output = T>) -> Option<T> {
+pub(super) async fn until_stopped<T>(
+    stop: &mut StopSignal,
+    work: impl Future<Output = T>,
+) -> Option<T> {
     if stop.is_stopped() {
         return None;
     }
@@ -718,7 +644,10 @@ pub(super) async fn wait_for_new_org(url: &str, ready_at: Instant) {
 
 /// The org's state after setup: finalized when the integration account was, else the partial
 /// state with the error (Terraform records it, and the next apply resumes).
-fn finish(state: Org, outcome: Result<(String, String, bool), Diagnostics>) -> ApplyResponse {
+pub(super) fn finish(
+    state: Org,
+    outcome: Result<(String, String, bool), Diagnostics>,
+) -> ApplyResponse {
     match outcome {
         Ok((account_id, _status, finalized)) => {
             // Left to the apply by the plan: just set up, nothing drifted.

@@ -1,10 +1,12 @@
-//! The org's birth helper process: the provider binary run with `HELPER_ARGUMENT` by a create
-//! that has a fleet key (`birth_run.rs`). It reads its order from stdin, runs `give_birth` and
-//! reports on stdout; a later `"abandon"` line on stdin asks it to stop before the app's
-//! registration. Its parent may die at any moment (that is what it is for): a closed stdin then
-//! means nothing, a broken stdout or stderr pipe is ignored (Rust ignores SIGPIPE, and no write
-//! here can panic), and the birth goes on to its end. It ends on its own: every step has its
-//! timeout and the whole is bounded (`birth::max_life`).
+//! The org's birth helper process: the provider binary run with `HELPER_ARGUMENT` by an org's
+//! create (`birth_run.rs`). It reads its order from stdin, runs `give_birth` and reports on
+//! stdout; a later `"abandon"` line on stdin asks it to stop before the app's registration.
+//! Its parent may die at any moment (that is what it is for): a broken stdout or stderr pipe is
+//! ignored (Rust ignores SIGPIPE, and no write here can panic), and the birth goes on to its
+//! end. With a fleet key it ends on its own: every step has its timeout and the whole is
+//! bounded (`birth::max_life`). Without one, it keeps the new org's token in custody
+//! (`birth_custody`) until the create says `"returned"`, or, when its stdin closes without
+//! that (the create's process died), for the next apply to claim, at most `CUSTODY` long.
 
 use std::io::{BufRead as _, Read as _, Write as _};
 use std::process::ExitCode;
@@ -14,7 +16,10 @@ use crate::provider::ProviderContext;
 use crate::provider::provider_config::{self, ProviderConfig};
 
 use super::birth::{BirthControl, BirthEvent, give_birth};
-use super::birth_wire::{ABANDON_LINE, MAX_ORDER_BYTES, Report, WireOrder, order_error};
+use super::birth_custody::{self, CUSTODY, ParentWatch};
+use super::birth_wire::{
+    ABANDON_LINE, MAX_ORDER_BYTES, RETURNED_LINE, Report, WireOrder, order_error,
+};
 
 /// Exit code of a refused order (bad input on stdin).
 pub const BAD_ORDER: u8 = 2;
@@ -44,14 +49,38 @@ pub fn run(mut reports: impl std::io::Write + Send) -> ExitCode {
     let shared = ProviderContext::default();
     let _ = shared.config.set(config);
     let control = Arc::new(BirthControl::new());
-    listen_for_abandon(Arc::clone(&control));
+    let parent = Arc::new(ParentWatch::default());
+    listen_to_parent(Arc::clone(&control), Arc::clone(&parent));
+    let mut created = None;
     let mut report = |event: BirthEvent| {
+        if let BirthEvent::Created(org) = &event {
+            created = Some(org.clone());
+        }
         if let Ok(line) = serde_json::to_string(&Report::of(&event)) {
             // A parent that died stops hearing; the birth does not stop.
             let _ = writeln!(reports, "{line}").and_then(|()| reports.flush());
         }
     };
     runtime.block_on(give_birth(&shared, &order, &control, &mut report));
+    // Without a fleet key the token is the org's only way in until Terraform stores it.
+    if !order.register
+        && let Some(created) = created
+    {
+        let partner_url = shared
+            .config()
+            .and_then(|config| shared.org_access.partner(config))
+            .map(|partner| partner.org_url().as_str().to_owned());
+        match partner_url {
+            Ok(partner_url) => birth_custody::keep(
+                &created,
+                &partner_url,
+                &order.new_org.subdomain,
+                &parent,
+                CUSTODY,
+            ),
+            Err(error) => tracing::warn!(%error, "the new org's token cannot be kept"),
+        }
+    }
     ExitCode::SUCCESS
 }
 
@@ -90,15 +119,20 @@ fn read_order() -> Result<(ProviderConfig, super::birth::BirthOrder), String> {
                 named.join("; ")
             )
         })?;
-    if config.fleet.is_none() {
-        return Err("the order's provider configuration has no fleet key".to_owned());
+    if order.register && config.fleet.is_none() {
+        return Err(
+            "the order registers the org's app, but its provider configuration has no fleet key"
+                .to_owned(),
+        );
     }
     Ok((config, order))
 }
 
-/// Watches stdin for `"abandon"` in a thread of its own (a read blocked in the runtime would
-/// hold its shutdown); the end of stdin means the parent is gone, not that it abandons.
-fn listen_for_abandon(control: Arc<BirthControl>) {
+/// Watches stdin for `"abandon"` and `"returned"` in a thread of its own (a read blocked in the
+/// runtime would hold its shutdown); the end of stdin means the parent is gone, not that it
+/// abandons.
+fn listen_to_parent(control: Arc<BirthControl>, parent: Arc<ParentWatch>) {
+    let watched = Arc::clone(&parent);
     let listener = std::thread::Builder::new()
         .name("org-birth-orders".to_owned())
         .spawn(move || {
@@ -107,13 +141,17 @@ fn listen_for_abandon(control: Arc<BirthControl>) {
                     Ok(line) if line.trim() == ABANDON_LINE => {
                         control.abandon();
                     }
+                    Ok(line) if line.trim() == RETURNED_LINE => watched.returned(),
                     Ok(_) => tracing::warn!("an unknown line on the helper's stdin was ignored"),
                     Err(_) => break,
                 }
             }
+            watched.gone();
         });
     if let Err(error) = listener {
-        tracing::warn!(%error, "the helper cannot listen for an abandon: it finishes the birth");
+        // Nothing will say that the create returned the token: it is not kept.
+        parent.returned();
+        tracing::warn!(%error, "the helper cannot listen to its parent: it finishes the birth");
     }
 }
 

@@ -92,6 +92,18 @@ fn private_lock_dir(root: &Path) -> std::io::Result<PathBuf> {
     Ok(dir)
 }
 
+/// The path of the org's `extension` file (the birth helper's custody socket: `sock`) in this
+/// user's lock directory, which is made if missing and checked as for the lock.
+pub(super) fn private_path(
+    partner_url: &str,
+    subdomain: &str,
+    extension: &str,
+) -> std::io::Result<PathBuf> {
+    let dir = private_lock_dir(&std::env::temp_dir())?;
+    let name = lock_name(partner_url, subdomain);
+    Ok(dir.join(name.replace(".lock", &format!(".{extension}"))))
+}
+
 /// The lock file's name: a digest of the partner org and the subdomain.
 fn lock_name(partner_url: &str, subdomain: &str) -> String {
     let key = format!(

@@ -1,10 +1,11 @@
-//! A new org's birth under way, as the create sees it (issue 25). With a fleet key it runs in
-//! the birth helper process, the provider binary started again with `HELPER_ARGUMENT` in a
-//! process group of its own: neither Ctrl-C to the terminal's group nor a SIGKILL of the
-//! provider ends it, so the org's token (in memory only until the app works) always reaches the
-//! app's registration, and the next apply reclaims the org with the fleet key. Without a fleet
-//! key (nothing to reclaim with), or when the helper cannot start, a task of the provider runs
-//! the same `give_birth`.
+//! A new org's birth under way, as the create sees it (issue 25). It runs in the birth helper
+//! process, the provider binary started again with `HELPER_ARGUMENT` in a process group of its
+//! own: neither Ctrl-C to the terminal's group nor a SIGKILL of the provider ends it. With a
+//! fleet key, the org's token (in memory only until the app works) so always reaches the app's
+//! registration, and the next apply reclaims the org with the fleet key; without one, the
+//! helper keeps the token until the create says it returned it (`returned`), and hands it to
+//! the next apply if the create died first (`birth_custody`). When the helper cannot start, a
+//! task of the provider runs the same `give_birth`.
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::os::unix::process::CommandExt as _;
@@ -18,7 +19,7 @@ use tokio::sync::mpsc;
 use crate::provider::{ProviderContext, provider_config};
 
 use super::birth::{BirthControl, BirthEvent, BirthOrder, give_birth};
-use super::birth_wire::{ABANDON_LINE, HELPER_ARGUMENT, Report, WireOrder};
+use super::birth_wire::{ABANDON_LINE, HELPER_ARGUMENT, RETURNED_LINE, Report, WireOrder};
 
 /// A birth's reports, and the way to abandon it.
 pub(super) struct BirthRun {
@@ -44,13 +45,11 @@ enum HelperError {
 }
 
 impl BirthRun {
-    /// Starts the birth `order` asks for: in the helper process when it registers the org's
-    /// app and this provider knows its own program; else, or when the helper cannot start
-    /// (said in the log), in a task of this process.
+    /// Starts the birth `order` asks for: in the helper process when this provider knows its
+    /// own program; else, or when the helper cannot start (said in the log), in a task of this
+    /// process.
     pub(super) fn start(shared: &Arc<ProviderContext>, order: BirthOrder) -> BirthRun {
-        if order.register
-            && let Some(program) = &shared.birth_helper
-        {
+        if let Some(program) = &shared.birth_helper {
             match spawn_helper(program, shared, &order) {
                 Ok(run) => return run,
                 Err(error) => tracing::warn!(
@@ -88,6 +87,13 @@ impl BirthRun {
         }
     }
 
+    /// Tells the helper that the create returned the org, its token included, to Terraform:
+    /// a helper keeping the token (no fleet key) lets it go. Said only once the response is
+    /// ready, never on a path that drops it.
+    pub(super) fn returned(&self) {
+        self.say(RETURNED_LINE);
+    }
+
     /// Asks the birth to stop before the app's registration (or before Okta's call, when it
     /// waits for an earlier birth of the org); it answers `Abandoned`, or goes on registering.
     pub(super) fn abandon(&self) {
@@ -95,16 +101,21 @@ impl BirthRun {
             Abandon::InProcess(control) => {
                 control.abandon();
             }
-            Abandon::Helper(stdin) => {
-                let mut stdin = stdin.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some(pipe) = stdin.as_mut()
-                    && pipe
-                        .write_all(format!("{ABANDON_LINE}\n").as_bytes())
-                        .and_then(|()| pipe.flush())
-                        .is_err()
-                {
-                    *stdin = None;
-                }
+            Abandon::Helper(_) => self.say(ABANDON_LINE),
+        }
+    }
+
+    /// Writes `line` to the helper's stdin, if the birth runs in one.
+    fn say(&self, line: &str) {
+        if let Abandon::Helper(stdin) = &self.abandon {
+            let mut stdin = stdin.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(pipe) = stdin.as_mut()
+                && pipe
+                    .write_all(format!("{line}\n").as_bytes())
+                    .and_then(|()| pipe.flush())
+                    .is_err()
+            {
+                *stdin = None;
             }
         }
     }

@@ -34,6 +34,14 @@ pub(super) struct WireOrder {
     pub admin_password: Option<String>,
     pub expected_url: Option<String>,
     pub wait_seconds: u64,
+    /// Register the org's service app (a fleet key); else the helper makes the org and keeps
+    /// its token in custody until the create says it returned it (`RETURNED_LINE`).
+    #[serde(default = "registers_by_default")]
+    pub register: bool,
+}
+
+fn registers_by_default() -> bool {
+    true
 }
 
 impl WireOrder {
@@ -51,11 +59,11 @@ impl WireOrder {
                 .map(|password| password.expose().to_owned()),
             expected_url: order.expected_url.clone(),
             wait_seconds: order.wait.as_secs(),
+            register: order.register,
         }
     }
 
-    /// The birth it asks for (the helper always registers the app: it runs only with a fleet
-    /// key).
+    /// The birth it asks for.
     pub(super) fn into_order(self) -> (String, BirthOrder) {
         let order = BirthOrder {
             new_org: NewChildOrg {
@@ -67,14 +75,18 @@ impl WireOrder {
             },
             expected_url: self.expected_url,
             wait: Duration::from_secs(self.wait_seconds),
-            register: true,
+            register: self.register,
         };
         (self.config, order)
     }
 }
 
-/// The create's later word to the helper.
+/// The create's later word to the helper: stop before the app's registration.
 pub(super) const ABANDON_LINE: &str = "\"abandon\"";
+
+/// The create's last word to a helper that keeps a new org's token (no fleet key): the create
+/// returned the org, token included, to Terraform, so the custody ends.
+pub(super) const RETURNED_LINE: &str = "\"returned\"";
 
 /// One report of the helper on its stdout: a `BirthEvent` in JSON.
 #[derive(Serialize, Deserialize, Debug)]

@@ -10,6 +10,7 @@
 
 mod apply;
 mod birth;
+mod birth_custody;
 mod birth_helper;
 mod birth_lock;
 mod birth_run;
@@ -19,6 +20,7 @@ pub mod model;
 mod plan;
 mod read;
 mod schema;
+mod taken;
 
 use std::sync::Arc;
 
