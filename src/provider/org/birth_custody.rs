@@ -10,8 +10,8 @@
 //! claims it, on a Unix socket beside the org's birth lock, for up to `CUSTODY`.
 //!
 //! Who may claim: the socket lives in this user's own 0700 directory (`birth_lock`), is made
-//! 0600, and a peer of another uid (`SO_PEERCRED`) is refused: the same boundary as the state
-//! file the token was meant for, and as an ssh agent's socket.
+//! 0600, and a peer of another uid (as the kernel reports it) is refused: the same boundary as
+//! the state file the token was meant for, and as an ssh agent's socket.
 
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::os::fd::AsRawFd as _;
@@ -201,10 +201,17 @@ fn serve(stream: UnixStream, created: &ChildOrg, subdomain: &str, parent: &Paren
 
 /// Whether the socket's peer runs as this process's user.
 fn same_user(stream: &UnixStream) -> bool {
+    // SAFETY: getuid has no preconditions.
+    peer_uid(stream) == Some(unsafe { libc::getuid() })
+}
+
+/// The uid of the socket's peer, from the kernel (`SO_PEERCRED`).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+fn peer_uid(stream: &UnixStream) -> Option<libc::uid_t> {
     let mut credentials = libc::ucred {
         pid: 0,
-        uid: u32::MAX,
-        gid: u32::MAX,
+        uid: libc::uid_t::MAX,
+        gid: libc::gid_t::MAX,
     };
     let mut length = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
     // SAFETY: getsockopt writes at most `length` bytes into `credentials`, a plain struct of
@@ -218,8 +225,16 @@ fn same_user(stream: &UnixStream) -> bool {
             &mut length,
         )
     };
-    // SAFETY: getuid has no preconditions.
-    status == 0 && credentials.uid == unsafe { libc::getuid() }
+    (status == 0).then_some(credentials.uid)
+}
+
+/// The uid of the socket's peer, from the kernel (`getpeereid`, on the BSDs and macOS).
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+fn peer_uid(stream: &UnixStream) -> Option<libc::uid_t> {
+    let (mut uid, mut gid) = (libc::uid_t::MAX, libc::gid_t::MAX);
+    // SAFETY: getpeereid writes the two ids for a socket this function borrows.
+    let status = unsafe { libc::getpeereid(stream.as_raw_fd(), &mut uid, &mut gid) };
+    (status == 0).then_some(uid)
 }
 
 /// A claim on the wire.
