@@ -370,3 +370,44 @@ fn forget_drift_in_state(workspace: &Workspace) {
     state["serial"] = serde_json::json!(state["serial"].as_u64().unwrap() + 1);
     std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
 }
+
+/// Without a fleet key, a create whose subdomain another configuration's finished org holds
+/// finds no birth helper keeping a token (the other run returned its org to Terraform, and its
+/// helper let go): the apply fails with `already exists`, says that no helper on this machine
+/// keeps the token and for how long one would, and gives the manual steps.
+#[test]
+fn a_subdomain_taken_by_a_finished_org_is_refused_saying_no_helper_keeps_its_token() {
+    if !terraform_available() {
+        return;
+    }
+    let emulator = Emulator::start();
+    let subdomain = "taken-twice";
+    let first = Workspace::new();
+    first.write("main.tf", &interrupted_org_config(&emulator, subdomain, 0));
+    first.init();
+    first
+        .apply()
+        .assert_success("the first configuration creates the org");
+    // Had the first run's helper kept the token after its create returned, the helper (its
+    // provider gone with the run) would hand it to the second configuration, whose apply
+    // would then succeed: the refusal below also shows that the helper let go.
+    let second = Workspace::new();
+    second.write("main.tf", &interrupted_org_config(&emulator, subdomain, 0));
+    second.init();
+    let refused = second.apply();
+    assert!(!refused.success, "{}", refused.combined());
+    let text = refused.combined();
+    for expected in [
+        &format!("Org \"{subdomain}\" already exists") as &str,
+        "No birth helper of an earlier run keeps its token on this machine",
+        "30 minutes",
+        "Forgot password?",
+        "import {",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in:\n{text}");
+    }
+    assert!(
+        !text.contains(&emulator.partner_token),
+        "no secret in the error"
+    );
+}

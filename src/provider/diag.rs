@@ -223,6 +223,8 @@ pub struct ExistingOrg<'a> {
     pub answer_lost: bool,
     /// Why the fleet key did not reach it through okta-msp's app, when the provider has one.
     pub fleet_key_refused: Option<String>,
+    /// No birth helper on this machine kept its token (looked for without a fleet key).
+    pub no_helper_kept_token: bool,
 }
 
 /// The subdomain is taken: by this configuration's own earlier attempt whose answer (with the
@@ -253,6 +255,9 @@ pub fn org_exists(org: &ExistingOrg<'_>, error: &OktaError) -> Diagnostic {
     let cause = match &org.fleet_key_refused {
         Some(why) => format!(
             "{cause}\n\nThe fleet key does not reach it as okta-msp's either ({why}). An org this configuration created ends so only when its provider process was killed between Okta's answer and the first grants of okta-msp's app there; otherwise the next apply resumes the org through the app."
+        ),
+        None if org.no_helper_kept_token => format!(
+            "{cause}\n\nNo birth helper of an earlier run keeps its token on this machine either. A killed run's helper keeps a new org's token for 30 minutes, for the same user on the machine that ran the create: if the killed run ran elsewhere (another CI runner) and less than 30 minutes ago, run this apply again there instead of the steps below."
         ),
         None => cause,
     };

@@ -84,6 +84,23 @@ impl OrgResource {
         let wants_finalize = planned.wants_finalize();
         let on_service_app = planned.service_app.known() == Some(&true);
         let partner_url = partner.org_url().as_str().to_owned();
+        // A killed run's helper that keeps this org's token answers before Okta is asked
+        // again (the Org Creator's calls are few per minute, and the answer is known).
+        if !on_service_app {
+            let taken = Taken {
+                partner_url: &partner_url,
+                expected_url: expected_url.as_deref(),
+                subdomain: &subdomain,
+                login: &login,
+                email: &email,
+                answer_lost: false,
+                on_service_app,
+                wait: Duration::from_secs(config.new_org_wait_seconds),
+            };
+            if let Some(response) = self.claim_kept_org(&planned, &taken, &mut stop).await {
+                return response;
+            }
+        }
         // The Org Creator's call and, with a fleet key, the new org's wait and its app's
         // registration run apart from this handler (issue 25): in a helper process that a
         // killed provider does not end, since the token Okta returns lives only in memory

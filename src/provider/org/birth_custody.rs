@@ -7,7 +7,10 @@
 //! that asked for the org works, nobody gets it; when the create says it returned the org to
 //! Terraform (`RETURNED_LINE`), the custody ends; when the create's process ends without
 //! saying so (killed), the helper hands the token to the next create of the same org that
-//! claims it, on a Unix socket beside the org's birth lock, for up to `CUSTODY`.
+//! claims it, on a Unix socket beside the org's birth lock, for up to `CUSTODY`. The claimant
+//! then stands where the first create stood: it says `"returned"` on the socket once its own
+//! response holds the token, and if its connection ends without that (it was killed too), the
+//! helper keeps the token again for the next claim.
 //!
 //! Who may claim: the socket lives in this user's own 0700 directory (`birth_lock`), is made
 //! 0600, and a peer of another uid (as the kernel reports it) is refused: the same boundary as
@@ -25,7 +28,7 @@ use crate::okta::ChildOrg;
 
 use super::birth::BirthEvent;
 use super::birth_lock;
-use super::birth_wire::Report;
+use super::birth_wire::{RETURNED_LINE, Report};
 
 /// How long a helper keeps a token after the create that asked for the org died without
 /// returning it: time for a person or a CI retry to run the next apply.
@@ -65,6 +68,11 @@ impl ParentWatch {
         self.update(|state| {
             state.gone_at.get_or_insert_with(Instant::now);
         });
+    }
+
+    /// A claimant took the token and ended without returning it: the custody starts again.
+    fn claimant_gone(&self) {
+        self.update(|state| state.gone_at = Some(Instant::now()));
     }
 
     fn update(&self, change: impl FnOnce(&mut ParentState)) {
@@ -123,12 +131,23 @@ pub(super) fn keep(
             continue;
         };
         match socket.accept() {
-            Ok((stream, _)) => {
-                if serve(stream, created, subdomain, parent) {
-                    tracing::info!(subdomain, "the new org's token went to the next apply");
+            Ok((stream, _)) => match serve(stream, created, subdomain, parent, custody) {
+                Served::Refused => {}
+                Served::Returned => {
+                    tracing::info!(
+                        subdomain,
+                        "the apply that claimed the new org's token returned it"
+                    );
                     break;
                 }
-            }
+                Served::ClaimantGone => {
+                    tracing::warn!(
+                        subdomain,
+                        "the apply that claimed the new org's token ended without returning it: the token is kept again"
+                    );
+                    parent.claimant_gone();
+                }
+            },
             Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {
                 std::thread::sleep(Duration::from_millis(50));
             }
@@ -157,8 +176,25 @@ fn bind(path: &Path) -> std::io::Result<UnixListener> {
     Ok(listener)
 }
 
-/// Answers one claim; true when the token went with the answer.
-fn serve(stream: UnixStream, created: &ChildOrg, subdomain: &str, parent: &ParentWatch) -> bool {
+/// What came of one connection to the custody socket.
+enum Served {
+    /// Not a claim this helper answers with the token (another user, another org, busy).
+    Refused,
+    /// The claimant took the token and returned it to Terraform.
+    Returned,
+    /// The claimant took the token and ended without saying that it returned it.
+    ClaimantGone,
+}
+
+/// Answers one claim; with the token, it then waits (up to `custody`) for the claimant's
+/// `"returned"`.
+fn serve(
+    stream: UnixStream,
+    created: &ChildOrg,
+    subdomain: &str,
+    parent: &ParentWatch,
+    custody: Duration,
+) -> Served {
     let answer = |mut stream: &UnixStream, line: &str| {
         let _ = stream
             .write_all(format!("{line}\n").as_bytes())
@@ -172,11 +208,11 @@ fn serve(stream: UnixStream, created: &ChildOrg, subdomain: &str, parent: &Paren
             .set_write_timeout(Some(Duration::from_secs(2)))
             .is_err()
     {
-        return false;
+        return Served::Refused;
     }
     if !same_user(&stream) {
         tracing::warn!("a claim from another user was refused");
-        return false;
+        return Served::Refused;
     }
     let mut line = String::new();
     let read = BufReader::new((&stream).take(MAX_CLAIM_BYTES)).read_line(&mut line);
@@ -185,18 +221,26 @@ fn serve(stream: UnixStream, created: &ChildOrg, subdomain: &str, parent: &Paren
         .and_then(|_| serde_json::from_str::<Claim>(&line).ok());
     if claimed.is_none_or(|claim| !claim.subdomain.eq_ignore_ascii_case(subdomain)) {
         tracing::warn!("a claim that is not for this org was refused");
-        return false;
+        return Served::Refused;
     }
     if parent.now().gone_at.is_none() {
         answer(&stream, BUSY_LINE);
-        return false;
+        return Served::Refused;
     }
     let Ok(report) = serde_json::to_string(&Report::of(&BirthEvent::Created(created.clone())))
     else {
-        return false;
+        return Served::Refused;
     };
     answer(&stream, &report);
-    true
+    // The claimant now holds the token in memory only, as the create did: its word, or its end.
+    if stream.set_read_timeout(Some(custody)).is_err() {
+        return Served::ClaimantGone;
+    }
+    let mut word = String::new();
+    match BufReader::new((&stream).take(MAX_CLAIM_BYTES)).read_line(&mut word) {
+        Ok(_) if word.trim() == RETURNED_LINE => Served::Returned,
+        _ => Served::ClaimantGone,
+    }
 }
 
 /// Whether the socket's peer runs as this process's user.
@@ -251,8 +295,27 @@ pub(super) enum Claimed {
     Nothing,
     /// A helper keeps it, and the run that made the org still works.
     Busy,
-    /// The org, with its token, which its helper no longer keeps.
-    Org(Box<ChildOrg>),
+    /// The org, with its token; its helper keeps it until told that it was returned.
+    Org(Box<ClaimedOrg>),
+}
+
+/// A claimed org, and the connection on which its helper waits to hear that it was returned.
+#[derive(Debug)]
+pub(super) struct ClaimedOrg {
+    pub org: ChildOrg,
+    keeper: UnixStream,
+}
+
+impl ClaimedOrg {
+    /// Tells the helper that the create returned the org, token included, to Terraform; the
+    /// helper then lets go. Said only once the response is ready. Dropped without it (the
+    /// process killed), the helper keeps the token for the next claim.
+    pub(super) fn returned(mut self) {
+        let _ = self
+            .keeper
+            .write_all(format!("{RETURNED_LINE}\n").as_bytes())
+            .and_then(|()| self.keeper.flush());
+    }
 }
 
 /// Claims the token of the org `subdomain` from the helper of a run that made it and died, if
@@ -294,7 +357,9 @@ fn claim_once(path: &Path, subdomain: &str) -> Claimed {
         return Claimed::Nothing;
     }
     let mut answer = String::new();
-    if BufReader::new(stream.take(MAX_CLAIM_BYTES * 16))
+    // Through a reference: the stream is kept for the word that the org was returned. The
+    // helper sends nothing after its answer, so the buffer takes nothing more.
+    if BufReader::new((&stream).take(MAX_CLAIM_BYTES * 16))
         .read_line(&mut answer)
         .is_err()
     {
@@ -304,7 +369,10 @@ fn claim_once(path: &Path, subdomain: &str) -> Claimed {
         return Claimed::Busy;
     }
     match serde_json::from_str::<Report>(&answer).map(Report::into_event) {
-        Ok(BirthEvent::Created(org)) => Claimed::Org(Box::new(org)),
+        Ok(BirthEvent::Created(org)) => Claimed::Org(Box::new(ClaimedOrg {
+            org,
+            keeper: stream,
+        })),
         // Not quoted: it holds the token.
         _ => Claimed::Nothing,
     }
@@ -355,9 +423,17 @@ mod tests {
         let Claimed::Org(handed) = claim(partner, &subdomain).await else {
             panic!("the token is handed over once its create died");
         };
-        assert_eq!(handed.id, "00o-custody");
-        assert_eq!(handed.token.expose(), "custody-token-value");
-        assert_eq!(handed.admin_user_id.as_deref(), Some("00u-admin"));
+        assert_eq!(handed.org.id, "00o-custody");
+        assert_eq!(handed.org.token.expose(), "custody-token-value");
+        assert_eq!(handed.org.admin_user_id.as_deref(), Some("00u-admin"));
+        // The claimant dies before returning the org: the helper keeps the token again.
+        drop(handed);
+        let Claimed::Org(again) = claim(partner, &subdomain).await else {
+            panic!("a claimant that died without returning the org gives the token back");
+        };
+        assert_eq!(again.org.token.expose(), "custody-token-value");
+        assert!(!keeper.is_finished(), "kept until the org is returned");
+        again.returned();
         keeper.join().unwrap();
         assert!(!path.exists(), "the helper removes its socket");
         assert!(matches!(claim(partner, &subdomain).await, Claimed::Nothing));

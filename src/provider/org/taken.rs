@@ -14,7 +14,7 @@ use tfplugin6::{ApplyResponse, Diagnostics, StopSignal};
 use super::OrgResource;
 use super::apply::{access_of, finish, until_stopped, wait_for_new_org, with_warnings};
 use super::birth::{max_life, org_url_of, reclaim};
-use super::birth_custody::{self, Claimed};
+use super::birth_custody::{self, Claimed, ClaimedOrg};
 use super::birth_lock;
 use super::model::Org;
 
@@ -31,16 +31,52 @@ pub(super) struct Taken<'a> {
 }
 
 impl OrgResource {
+    /// The org a killed run made, when that run's birth helper keeps its token (no fleet key):
+    /// resumed with it; refused while the run that made it is still at work. `None` when no
+    /// helper keeps it: the create asks Okta.
+    pub(super) async fn claim_kept_org(
+        &self,
+        planned: &Org,
+        taken: &Taken<'_>,
+        stop: &mut StopSignal,
+    ) -> Option<Result<ApplyResponse, Diagnostics>> {
+        match birth_custody::claim(taken.partner_url, taken.subdomain).await {
+            Claimed::Org(claimed) => Some(
+                self.resume_claimed(planned.clone(), *claimed, taken, stop)
+                    .await,
+            ),
+            Claimed::Busy => Some(Err(diag::org_birth_busy(taken.subdomain))),
+            Claimed::Nothing => None,
+        }
+    }
+
     /// The org a killed run made without a fleet key, its token claimed from that run's birth
     /// helper: its set-up resumes as the killed create's would have (G19).
     async fn resume_claimed(
         &self,
         planned: Org,
-        created: ChildOrg,
+        claimed: ClaimedOrg,
         taken: &Taken<'_>,
         stop: &mut StopSignal,
     ) -> Result<ApplyResponse, Diagnostics> {
-        let url = org_url_of(&created, taken.expected_url, taken.subdomain);
+        let response = self
+            .resume_with_token(planned, &claimed.org, taken, stop)
+            .await;
+        // Only once the response holds the token may the helper let go of it; killed before
+        // this, the helper keeps it for the next claim.
+        claimed.returned();
+        response
+    }
+
+    /// `resume_claimed`'s set-up with the claimed org's token.
+    async fn resume_with_token(
+        &self,
+        planned: Org,
+        created: &ChildOrg,
+        taken: &Taken<'_>,
+        stop: &mut StopSignal,
+    ) -> Result<ApplyResponse, Diagnostics> {
+        let url = org_url_of(created, taken.expected_url, taken.subdomain);
         tracing::info!(org = %url, "resuming the org a killed run made, with the token its helper kept");
         let state = Org {
             id: Input::Known(created.id.clone()),
@@ -154,6 +190,7 @@ impl OrgResource {
             integration_email: taken.email,
             answer_lost: taken.answer_lost,
             fleet_key_refused,
+            no_helper_kept_token: !taken.on_service_app,
         };
         Err(diag::org_exists(&existing, error).into())
     }
