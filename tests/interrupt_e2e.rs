@@ -450,39 +450,16 @@ fn interrupts_of_an_org_create_each_followed_by_one_apply(access: Access, counts
                 "round {round}: no second Org Creator call"
             );
         }
-        let org = org_values(&workspace).expect("the org is in state");
-        assert_eq!(org["finalized"], true, "round {round}: {org}");
+        let org = assert_converged(
+            &workspace,
+            &emulator,
+            &subdomain,
+            access,
+            &format!("round {round}"),
+        );
         if let Some(before) = interrupted_state {
             assert_eq!(org["id"], before["id"], "round {round}: the same org");
         }
-        assert_eq!(
-            org["id"],
-            org_id_in_okta(&emulator, &subdomain),
-            "round {round}: the org the interrupted run created"
-        );
-        assert_eq!(
-            org["url"],
-            format!("{}/{subdomain}", emulator.url),
-            "round {round}: the org the interrupted run created"
-        );
-        match access {
-            Access::FleetKey => {
-                assert_eq!(org["api_token"], serde_json::Value::Null, "round {round}");
-                assert_eq!(
-                    org["service_app_client_id"],
-                    format!("okta-msp-fleet-{subdomain}"),
-                    "round {round}: reached through its app"
-                );
-            }
-            Access::Token => {
-                assert!(
-                    org["api_token"].is_string(),
-                    "round {round}: the org's token is in state"
-                );
-                assert_eq!(org["service_app_client_id"], serde_json::Value::Null);
-            }
-        }
-        workspace.assert_no_changes(&format!("round {round}: converged"));
         eprintln!(
             "interrupt test: round {round}: {kind:?} at point {point} of {whole} (the org had served {landed} when the run was gone): converged"
         );
@@ -576,21 +553,13 @@ fn a_provider_killed_before_the_org_s_app_exists_converges_with_one_plain_apply(
     let apply = run(&workspace, &["apply", "-auto-approve", "-input=false"]);
     assert!(apply.success, "{}", apply.combined());
     assert!(errors(&apply).is_empty(), "{}", apply.combined());
-    let org = org_values(&workspace).expect("the org is in state");
-    assert_eq!(org["finalized"], true, "{org}");
-    assert_eq!(org["url"], format!("{}/{subdomain}", emulator.url));
-    assert_eq!(
-        org["id"],
-        org_id_in_okta(&emulator, subdomain),
-        "the same org"
+    assert_converged(
+        &workspace,
+        &emulator,
+        subdomain,
+        Access::FleetKey,
+        "the plain apply after the kill",
     );
-    assert_eq!(org["api_token"], serde_json::Value::Null, "{org}");
-    assert_eq!(
-        org["service_app_client_id"],
-        format!("okta-msp-fleet-{subdomain}"),
-        "reached through its app"
-    );
-    workspace.assert_no_changes("converged with one plain apply");
     let gone = Instant::now() + Duration::from_secs(10);
     while process_alive(helpers[0]) {
         assert!(
@@ -670,20 +639,60 @@ fn a_birth_helper_killed_after_revoking_the_token_converges_with_one_plain_apply
         "the warning says the app stands in for the revoked token:\n{}",
         again.combined()
     );
-    let org = org_values(&workspace).expect("the org is in state");
-    assert_eq!(org["finalized"], true, "{org}");
+    assert_converged(
+        &workspace,
+        &emulator,
+        subdomain,
+        Access::FleetKey,
+        "the plain apply after the helper's kill",
+    );
+}
+
+/// Asserts that `workspace` converged on the org `subdomain` the interrupted run created: in
+/// state, finalized, Okta's id and URL, reached as `access` says (its app, no token; or its
+/// token), and a next plan with nothing to do. Answers the org's values in state.
+fn assert_converged(
+    workspace: &Workspace,
+    emulator: &Emulator,
+    subdomain: &str,
+    access: Access,
+    what: &str,
+) -> serde_json::Value {
+    let org = org_values(workspace).expect("the org is in state");
+    assert_eq!(org["finalized"], true, "{what}: {org}");
     assert_eq!(
         org["id"],
-        org_id_in_okta(&emulator, subdomain),
-        "the same org"
+        org_id_in_okta(emulator, subdomain),
+        "{what}: the org the interrupted run created"
     );
-    assert_eq!(org["api_token"], serde_json::Value::Null, "{org}");
     assert_eq!(
-        org["service_app_client_id"],
-        format!("okta-msp-fleet-{subdomain}"),
-        "reached through its app"
+        org["url"],
+        format!("{}/{subdomain}", emulator.url),
+        "{what}: the org the interrupted run created"
     );
-    workspace.assert_no_changes("converged with one plain apply");
+    match access {
+        Access::FleetKey => {
+            assert_eq!(org["api_token"], serde_json::Value::Null, "{what}");
+            assert_eq!(
+                org["service_app_client_id"],
+                format!("okta-msp-fleet-{subdomain}"),
+                "{what}: reached through its app"
+            );
+        }
+        Access::Token => {
+            assert!(
+                org["api_token"].is_string(),
+                "{what}: the org's token is in state"
+            );
+            assert_eq!(
+                org["service_app_client_id"],
+                serde_json::Value::Null,
+                "{what}"
+            );
+        }
+    }
+    workspace.assert_no_changes(&format!("{what}: converged"));
+    org
 }
 
 /// Starts an apply of `workspace` and interrupts it with `kind` once the new org `subdomain`

@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::okta::{Client, NewChildOrg, OktaError, User, UserProfile};
+use crate::okta::{ChildOrg, Client, NewChildOrg, OktaError, User, UserProfile};
 use crate::provider::accounts::Stage;
 use crate::provider::accounts::set_up::{self, SetUpRequest, Wording};
 use crate::provider::fleet_app;
@@ -81,25 +81,26 @@ impl OrgResource {
             .org_url()
             .child(&subdomain)
             .map(|url| url.as_str().to_owned());
-        let wants_finalize = planned.wants_finalize();
         let on_service_app = planned.service_app.known() == Some(&true);
         let partner_url = partner.org_url().as_str().to_owned();
+        let wait = Duration::from_secs(config.new_org_wait_seconds);
+        // What the create knows should the org exist already.
+        let existing = Taken {
+            partner_url: &partner_url,
+            expected_url: expected_url.as_deref(),
+            subdomain: &subdomain,
+            login: &login,
+            email: &email,
+            answer_lost: false,
+            on_service_app,
+            wait,
+        };
         // A killed run's helper that keeps this org's token answers before Okta is asked
         // again (the Org Creator's calls are few per minute, and the answer is known).
-        if !on_service_app {
-            let taken = Taken {
-                partner_url: &partner_url,
-                expected_url: expected_url.as_deref(),
-                subdomain: &subdomain,
-                login: &login,
-                email: &email,
-                answer_lost: false,
-                on_service_app,
-                wait: Duration::from_secs(config.new_org_wait_seconds),
-            };
-            if let Some(response) = self.claim_kept_org(&planned, &taken, &mut stop).await {
-                return response;
-            }
+        if !on_service_app
+            && let Some(response) = self.claim_kept_org(&planned, &existing, &mut stop).await
+        {
+            return response;
         }
         // The Org Creator's call and, with a fleet key, the new org's wait and its app's
         // registration run apart from this handler (issue 25): in a helper process that a
@@ -110,7 +111,7 @@ impl OrgResource {
             BirthOrder {
                 new_org,
                 expected_url: expected_url.clone(),
-                wait: Duration::from_secs(config.new_org_wait_seconds),
+                wait,
                 register: on_service_app,
             },
         );
@@ -129,14 +130,8 @@ impl OrgResource {
                     })
                     .await;
                     let taken = Taken {
-                        partner_url: &partner_url,
-                        expected_url: expected_url.as_deref(),
-                        subdomain: &subdomain,
-                        login: &login,
-                        email: &email,
                         answer_lost,
-                        on_service_app,
-                        wait: Duration::from_secs(config.new_org_wait_seconds),
+                        ..existing
                     };
                     return self
                         .subdomain_taken(planned, &taken, &error, &mut stop)
@@ -150,15 +145,7 @@ impl OrgResource {
             }
         };
         let url = org_url_of(&created, expected_url.as_deref(), &subdomain);
-        let mut state = Org {
-            id: Input::Known(created.id.clone()),
-            url: Input::Known(url.clone()),
-            status: created.status.clone().into(),
-            api_token: Input::Known(created.token.expose().to_owned()),
-            integration_account_id: created.admin_user_id.clone().into(),
-            finalized: Input::Known(false),
-            ..planned
-        };
+        let mut state = new_org_state(planned, &created, &url);
         let mut warnings = Diagnostics::new();
         if on_service_app {
             // Until the app works, the token is the only way in: state keeps it meanwhile.
@@ -200,32 +187,17 @@ impl OrgResource {
                     warnings,
                 ));
             }
-        } else {
-            // From here on the org exists and its token is only in `state`: a stop (Ctrl-C)
-            // ends the wait or the set-up, never the return of what was made.
-            let ready_at = Instant::now() + Duration::from_secs(config.new_org_wait_seconds);
-            if stop_seen
-                || until_stopped(&mut stop, wait_for_new_org(&url, ready_at))
-                    .await
-                    .is_none()
-            {
-                let response = finish(state, Err(diag::interrupted_org_setup(&url)));
-                birth.returned();
-                return Ok(response);
-            }
         }
-        let set_up = self.finish_setup(
-            &url,
-            access_of(&state),
-            state.integration_account_id.known_str(),
-            &login,
-            &email,
-            wants_finalize,
-        );
-        let outcome = until_stopped(&mut stop, set_up)
-            .await
-            .unwrap_or_else(|| Err(diag::interrupted_org_setup(&url)));
-        let response = with_warnings(finish(state, outcome), warnings);
+        // From here on the org exists; without a fleet key its token is only in `state`: a
+        // stop (Ctrl-C) ends the wait or the set-up, never the return of what was made.
+        let response = if stop_seen {
+            finish(state, Err(diag::interrupted_org_setup(&url)))
+        } else {
+            // With a fleet key, the helper waited before it registered the app.
+            let ready_at = (!on_service_app).then(|| Instant::now() + wait);
+            let set_up = self.set_up_stoppable(state, &url, ready_at, &login, &email, &mut stop);
+            with_warnings(set_up.await, warnings)
+        };
         // Without a fleet key the helper still keeps the token: it may let go now.
         birth.returned();
         Ok(response)
@@ -336,18 +308,8 @@ impl OrgResource {
             return Err(diag::incomplete_configuration(TYPE_NAME));
         };
         let mut stop = request.stop;
-        let set_up = self.finish_setup(
-            url,
-            access_of(&state),
-            state.integration_account_id.known_str(),
-            login,
-            email,
-            planned.wants_finalize(),
-        );
-        let outcome = until_stopped(&mut stop, set_up)
-            .await
-            .unwrap_or_else(|| Err(diag::interrupted_org_setup(url)));
-        Ok(with_warnings(finish(state, outcome), warnings))
+        let set_up = self.set_up_stoppable(state, url, None, login, email, &mut stop);
+        Ok(with_warnings(set_up.await, warnings))
     }
 
     /// The create half of replacing this resource's own tainted org: the plan carried its id,
@@ -407,18 +369,42 @@ impl OrgResource {
         if planned.api_token.is_unknown() {
             planned.api_token = Input::Null;
         }
+        let set_up = self.set_up_stoppable(planned, &url, None, login, email, stop);
+        Ok(with_warnings(set_up.await, warnings))
+    }
+
+    /// The set-up of an org that exists, reached as `state` says: Okta's wait first when
+    /// `ready_at` says so (a new org), then `finish_setup`. A stop ends either, and the org
+    /// returns with what reaches it (its token, or its app) and an error saying so; the next
+    /// apply resumes it (G19).
+    pub(super) async fn set_up_stoppable(
+        &self,
+        state: Org,
+        url: &str,
+        ready_at: Option<Instant>,
+        login: &str,
+        email: &str,
+        stop: &mut StopSignal,
+    ) -> ApplyResponse {
+        if let Some(ready_at) = ready_at
+            && until_stopped(stop, wait_for_new_org(url, ready_at))
+                .await
+                .is_none()
+        {
+            return finish(state, Err(diag::interrupted_org_setup(url)));
+        }
         let set_up = self.finish_setup(
-            &url,
-            access_of(&planned),
-            planned.integration_account_id.known_str(),
+            url,
+            access_of(&state),
+            state.integration_account_id.known_str(),
             login,
             email,
-            planned.wants_finalize(),
+            state.wants_finalize(),
         );
         let outcome = until_stopped(stop, set_up)
             .await
-            .unwrap_or_else(|| Err(diag::interrupted_org_setup(&url)));
-        Ok(with_warnings(finish(planned, outcome), warnings))
+            .unwrap_or_else(|| Err(diag::interrupted_org_setup(url)));
+        finish(state, outcome)
     }
 
     /// An org cannot be deleted through Okta's API. An unfinalized org is forgotten with a
@@ -473,7 +459,7 @@ impl OrgResource {
 
     /// Waits for the new org, then sets up and verifies its integration account and finalizes
     /// it. Returns the account id and status, or the diagnostics of what failed.
-    pub(super) async fn finish_setup(
+    async fn finish_setup(
         &self,
         url: &str,
         access: Access<'_>,
@@ -557,12 +543,25 @@ impl OrgResource {
 /// How the org is reached: its state's token, else its service app with the fleet key (else
 /// the provider's entries for it).
 #[derive(Clone, Copy)]
-pub(super) struct Access<'a> {
+struct Access<'a> {
     token: Option<&'a str>,
     client_id: Option<&'a str>,
 }
 
-pub(super) fn access_of(state: &Org) -> Access<'_> {
+/// The state of an org Okta just made (`created`, at `url`): on its token, not finalized.
+pub(super) fn new_org_state(planned: Org, created: &ChildOrg, url: &str) -> Org {
+    Org {
+        id: Input::Known(created.id.clone()),
+        url: Input::Known(url.to_owned()),
+        status: created.status.clone().into(),
+        api_token: Input::Known(created.token.expose().to_owned()),
+        integration_account_id: created.admin_user_id.clone().into(),
+        finalized: Input::Known(false),
+        ..planned
+    }
+}
+
+fn access_of(state: &Org) -> Access<'_> {
     Access {
         token: state
             .api_token
@@ -661,10 +660,7 @@ pub(super) async fn wait_for_new_org(url: &str, ready_at: Instant) {
 
 /// The org's state after setup: finalized when the integration account was, else the partial
 /// state with the error (Terraform records it, and the next apply resumes).
-pub(super) fn finish(
-    state: Org,
-    outcome: Result<(String, String, bool), Diagnostics>,
-) -> ApplyResponse {
+fn finish(state: Org, outcome: Result<(String, String, bool), Diagnostics>) -> ApplyResponse {
     match outcome {
         Ok((account_id, _status, finalized)) => {
             // Left to the apply by the plan: just set up, nothing drifted.

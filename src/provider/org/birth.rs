@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::okta::{ChildOrg, Client, NewChildOrg, OktaError, OrgUrl};
-use crate::provider::org_access::client_options;
+use crate::provider::fleet_key::FleetKeys;
+use crate::provider::org_access::{OrgSession, client_options};
+use crate::provider::provider_config::ProviderConfig;
 use crate::provider::{ProviderContext, diag, fleet_app};
 use crate::secret::Secret;
 use tfplugin6::Diagnostics;
@@ -271,30 +273,49 @@ pub(super) async fn reach_registered(
     id: &str,
 ) -> Result<Reclaimed, String> {
     let config = shared.config().map_err(|e| e.to_string())?;
-    let fleet = config
+    let fleet = fleet_of(config)?;
+    let (org, reached) = read_through_app(shared, config, fleet, url, subdomain).await?;
+    if reached.org_id != id {
+        return Err(format!(
+            "its app reaches the org {}, not the org {id} this state records",
+            reached.org_id
+        ));
+    }
+    fleet_app::own_app(&org.client, subdomain, fleet).await?;
+    Ok(reached)
+}
+
+/// The provider's fleet keys, or why a reach through the org's app cannot be tried.
+fn fleet_of(config: &ProviderConfig) -> Result<&FleetKeys, String> {
+    config
         .fleet
         .as_ref()
-        .ok_or("the provider has no fleet key")?;
+        .ok_or_else(|| "the provider has no fleet key".to_owned())
+}
+
+/// Reads the org at `url` through okta-msp's app in it (`fleet_app::client_id_for`), with the
+/// session every later call of the run shares.
+async fn read_through_app(
+    shared: &ProviderContext,
+    config: &ProviderConfig,
+    fleet: &FleetKeys,
+    url: &str,
+    subdomain: &str,
+) -> Result<(Arc<OrgSession>, Reclaimed), String> {
     let client_id = fleet_app::client_id_for(subdomain);
     let org = shared
         .org_access
         .reach(config, url, None, Some(&client_id))
         .map_err(|e| e.to_string())?;
     let settings = org.client.get_org().await.map_err(|e| e.to_string())?;
-    if settings.id != id {
-        return Err(format!(
-            "its app reaches the org {}, not the org {id} this state records",
-            settings.id
-        ));
-    }
-    fleet_app::own_app(&org.client, subdomain, fleet).await?;
-    Ok(Reclaimed {
+    let reached = Reclaimed {
         url: url.to_owned(),
         org_id: settings.id,
         status: settings.status,
         client_id,
         key_ids: fleet.trusted_key_ids(),
-    })
+    };
+    Ok((org, reached))
 }
 
 /// Reaches the org `subdomain` at `url`, which Okta says exists, through the app okta-msp
@@ -308,10 +329,7 @@ pub(super) async fn reclaim(
     subdomain: &str,
 ) -> Result<Reclaimed, String> {
     let config = shared.config().map_err(|e| e.to_string())?;
-    let fleet = config
-        .fleet
-        .as_ref()
-        .ok_or("the provider has no fleet key")?;
+    let fleet = fleet_of(config)?;
     let client_id = fleet_app::client_id_for(subdomain);
     let org_url = OrgUrl::parse(url).map_err(|e| e.to_string())?;
     let bootstrap = Client::with_service_app(
@@ -326,22 +344,12 @@ pub(super) async fn reclaim(
     )
     .map_err(|e| e.to_string())?;
     fleet_app::finish_through_itself(&bootstrap, url, subdomain, fleet).await?;
-    let org = shared
-        .org_access
-        .reach(config, url, None, Some(&client_id))
-        .map_err(|e| e.to_string())?;
-    let settings = org.client.get_org().await.map_err(|e| e.to_string())?;
+    let (_, reached) = read_through_app(shared, config, fleet, url, subdomain).await?;
     tracing::info!(
         org = url,
         "reached the org an interrupted run created through its service app"
     );
-    Ok(Reclaimed {
-        url: url.to_owned(),
-        org_id: settings.id,
-        status: settings.status,
-        client_id,
-        key_ids: fleet.trusted_key_ids(),
-    })
+    Ok(reached)
 }
 
 /// Why an org was not created.

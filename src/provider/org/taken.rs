@@ -12,7 +12,7 @@ use crate::rules::violation::Input;
 use tfplugin6::{ApplyResponse, Diagnostics, StopSignal};
 
 use super::OrgResource;
-use super::apply::{access_of, finish, until_stopped, wait_for_new_org, with_warnings};
+use super::apply::{new_org_state, until_stopped, with_warnings};
 use super::birth::{max_life, org_url_of, reclaim};
 use super::birth_custody::{self, Claimed, ClaimedOrg};
 use super::birth_lock;
@@ -78,40 +78,15 @@ impl OrgResource {
     ) -> Result<ApplyResponse, Diagnostics> {
         let url = org_url_of(created, taken.expected_url, taken.subdomain);
         tracing::info!(org = %url, "resuming the org a killed run made, with the token its helper kept");
-        let state = Org {
-            id: Input::Known(created.id.clone()),
-            url: Input::Known(url.clone()),
-            status: created.status.clone().into(),
-            api_token: Input::Known(created.token.expose().to_owned()),
-            integration_account_id: created.admin_user_id.clone().into(),
-            finalized: Input::Known(false),
-            ..planned
-        };
-        let warnings = Diagnostics::from(diag::org_token_claimed(&url));
+        let state = new_org_state(planned, created, &url);
         // When the killed run made it is not known here: the whole wait Okta asks for.
         let ready_at = Instant::now() + taken.wait;
-        if until_stopped(stop, wait_for_new_org(&url, ready_at))
-            .await
-            .is_none()
-        {
-            return Ok(with_warnings(
-                finish(state, Err(diag::interrupted_org_setup(&url))),
-                warnings,
-            ));
-        }
-        let wants_finalize = state.wants_finalize();
-        let set_up = self.finish_setup(
-            &url,
-            access_of(&state),
-            state.integration_account_id.known_str(),
-            taken.login,
-            taken.email,
-            wants_finalize,
-        );
-        let outcome = until_stopped(stop, set_up)
-            .await
-            .unwrap_or_else(|| Err(diag::interrupted_org_setup(&url)));
-        Ok(with_warnings(finish(state, outcome), warnings))
+        let set_up =
+            self.set_up_stoppable(state, &url, Some(ready_at), taken.login, taken.email, stop);
+        Ok(with_warnings(
+            set_up.await,
+            diag::org_token_claimed(&url).into(),
+        ))
     }
 
     /// Okta says the subdomain exists. With a fleet key the org is reclaimed through okta-msp's
@@ -126,15 +101,12 @@ impl OrgResource {
         error: &OktaError,
         stop: &mut StopSignal,
     ) -> Result<ApplyResponse, Diagnostics> {
-        // Without a fleet key, a killed run's birth helper may keep the org's token.
-        if !taken.on_service_app {
-            match birth_custody::claim(taken.partner_url, taken.subdomain).await {
-                Claimed::Org(created) => {
-                    return self.resume_claimed(planned, *created, taken, stop).await;
-                }
-                Claimed::Busy => return Err(diag::org_birth_busy(taken.subdomain)),
-                Claimed::Nothing => {}
-            }
+        // Without a fleet key, a killed run's birth helper may keep the org's token (it may
+        // have made the org since this create asked it first).
+        if !taken.on_service_app
+            && let Some(response) = self.claim_kept_org(&planned, taken, stop).await
+        {
+            return response;
         }
         let reclaimed = match (taken.expected_url, taken.on_service_app) {
             (Some(url), true) => {
@@ -166,19 +138,9 @@ impl OrgResource {
                     ..planned
                 };
                 let warnings = Diagnostics::from(diag::org_reclaimed(&found.url, taken.subdomain));
-                let wants_finalize = state.wants_finalize();
-                let set_up = self.finish_setup(
-                    &found.url,
-                    access_of(&state),
-                    None,
-                    taken.login,
-                    taken.email,
-                    wants_finalize,
-                );
-                let outcome = until_stopped(stop, set_up)
-                    .await
-                    .unwrap_or_else(|| Err(diag::interrupted_org_setup(&found.url)));
-                return Ok(with_warnings(finish(state, outcome), warnings));
+                let set_up =
+                    self.set_up_stoppable(state, &found.url, None, taken.login, taken.email, stop);
+                return Ok(with_warnings(set_up.await, warnings));
             }
             Some(Err(why)) => Some(why),
             None => None,
